@@ -1,0 +1,108 @@
+# sizemat: the daemon (sizematd), its spawn helper and the client (sizemat).
+# 'make demo' and 'make check' install what is missing first (contrib/deps.sh).
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/sizemat
+CC	?= cc
+PKGS	 = libuv sqlite3 libcjson libcurl libelf
+O	 = build
+
+CFLAGS	?= -O2 -g
+WARN	 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes
+LLHTTP_SRC = /usr/share/llhttp
+LLHTTP_INC = /usr/share/include/llhttp
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
+	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
+
+DAEMON_MODS = api builder config http log matrix measure queue server store \
+	      strlist variant
+DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
+	      $(O)/common/xmalloc.o \
+	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
+CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc
+CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o
+UNIT_MODS   = check_main check_variant check_matrix check_store \
+	      check_measure check_http
+UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
+
+BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
+
+.PHONY: all deps check check-unit check-e2e check-slow demo bench install \
+	lint clean
+
+all: $(BINS)
+
+deps:
+	@sh contrib/deps.sh
+
+$(O)/sizematd: $(O)/daemon/main.o $(DAEMON_OBJS)
+	$(CC) -o $@ $^ $(PKG_LIBS)
+
+$(O)/sizemat-spawn: $(O)/daemon/spawn.o
+	$(CC) -o $@ $^
+
+$(O)/sizemat: $(CLIENT_OBJS)
+	$(CC) -o $@ $^ $(PKG_LIBS) -lm
+
+$(O)/check_unit: $(UNIT_OBJS) $(DAEMON_OBJS)
+	$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# llhttp's generated C is not written for our warnings: its own flags.
+$(O)/llhttp/%.o: $(LLHTTP_SRC)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -I$(LLHTTP_INC) -c -o $@ $<
+
+$(O)/daemon/schema.c: daemon/embed-schema.sh $(sort $(wildcard schema/*.sql))
+	@mkdir -p $(dir $@)
+	sh daemon/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@
+
+$(O)/daemon/schema.o: $(O)/daemon/schema.c
+	$(CC) -std=c11 $(CFLAGS) -c -o $@ $<
+
+# Functions the code does not use (CONVENTIONS.md).
+lint:
+	@! grep -nE '\<(sprintf|strcpy|strcat|strtok|atoi|gets)\(' \
+	    daemon/*.c client/*.c common/*.c tests/*.c || \
+	    { echo "banned function used (see CONVENTIONS)"; exit 1; }
+
+check-unit: $(O)/check_unit
+	CK_FORK=yes $(O)/check_unit
+
+check-e2e: $(BINS)
+	sh tests/e2e.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all lint
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-e2e
+
+check-slow: deps
+	@$(MAKE) --no-print-directory all
+	sh tests/e2e-slow.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	sh contrib/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	sh bench/matrix-vs-loop.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 profiles/*.json $(DESTDIR)$(SHAREDIR)/profiles
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

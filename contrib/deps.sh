@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs what sizemat needs to build and test on Debian 12, when run as
+# root; otherwise prints the exact line to run. cargo and rustc come from
+# the machine (rustup), not from here.
+set -u
+pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libcjson-dev
+libcurl4-openssl-dev check node-llhttp libelf-dev"
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "deps: installing$missing" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >/dev/null &&
+		    apt-get install -y -qq $missing >/dev/null || {
+			echo "deps: apt-get install$missing failed" >&2
+			exit 1
+		}
+	else
+		echo "deps: missing packages; run as root:" >&2
+		echo "  apt-get install -y$missing" >&2
+		exit 1
+	fi
+fi
+if ! command -v cargo >/dev/null 2>&1 || ! command -v rustc >/dev/null 2>&1
+then
+	echo "deps: cargo and rustc are not on PATH; install Rust with rustup" \
+	    "(https://rustup.rs) and try again" >&2
+	exit 1
+fi
+exit 0

@@ -1,0 +1,487 @@
+/*
+ * The API: a route table under /v1, one handler per resource. Every
+ * rejection goes through http_reply_error.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sizematd.h"
+
+#define API_MAX_LOG	(4 * 1024 * 1024)
+
+struct api_route {
+	const char	*method;
+	const char	*pattern;	/* '*' matches one id segment */
+	void		(*handler)(struct api *, const struct http_request *,
+			    int64_t, struct http_reply *);
+};
+
+/* Reads a positive id from a path segment. */
+static int
+api_parse_id(const char *s, size_t len, int64_t *id)
+{
+	char		 tmp[24], *end;
+	long long	 n;
+
+	if (len == 0 || len >= sizeof tmp)
+		return (-1);
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	n = strtoll(tmp, &end, 10);
+	if (errno != 0 || *end != '\0' || n <= 0 || tmp[0] == '+')
+		return (-1);
+	*id = n;
+	return (0);
+}
+
+/* Matches a path against a pattern, reading the id where '*' stands. */
+static int
+api_match(const char *pattern, const char *path, int64_t *id)
+{
+	const char	*star, *rest;
+	size_t		 len;
+
+	if ((star = strchr(pattern, '*')) == NULL)
+		return (strcmp(pattern, path) == 0);
+	if (strncmp(pattern, path, (size_t)(star - pattern)) != 0)
+		return (0);
+	rest = path + (star - pattern);
+	len = strcspn(rest, "/");
+	if (api_parse_id(rest, len, id) != 0)
+		return (0);
+	return (strcmp(star + 1, rest + len) == 0);
+}
+
+/* Parses a request body as a JSON object. */
+static cJSON *
+api_body(const struct http_request *req, struct http_reply *reply)
+{
+	const char	*body;
+	size_t		 len;
+	cJSON		*doc;
+
+	body = http_request_body(req, &len);
+	if (len == 0) {
+		http_reply_error(reply, 400, "invalid_request",
+		    "the request needs a JSON body");
+		return (NULL);
+	}
+	doc = cJSON_ParseWithLength(body, len);
+	if (doc == NULL || !cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		http_reply_error(reply, 400, "invalid_json",
+		    "the body is not a JSON object");
+		return (NULL);
+	}
+	return (doc);
+}
+
+/* Tells whether path lies under one of the allowed roots (if any). */
+static int
+api_allowed(const struct api *api, const char *path)
+{
+	const struct strlist	*roots = &api->config->allow_roots;
+	size_t			 i, n;
+
+	if (roots->n == 0)
+		return (1);
+	for (i = 0; i < roots->n; i++) {
+		n = strlen(roots->v[i]);
+		while (n > 1 && roots->v[i][n - 1] == '/')
+			n--;
+		if (strncmp(path, roots->v[i], n) == 0 &&
+		    (path[n] == '/' || path[n] == '\0'))
+			return (1);
+	}
+	return (0);
+}
+
+/* Checks a project path: absolute, a directory with a Cargo.toml. */
+static char *
+api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
+{
+	char		 real[PATH_MAX], *manifest;
+	struct stat	 sb;
+
+	if (!cJSON_IsString(v) || v->valuestring[0] != '/') {
+		http_reply_error(reply, 400, "invalid_project", "project: must "
+		    "be an absolute path to a Cargo project");
+		return (NULL);
+	}
+	if (realpath(v->valuestring, real) == NULL ||
+	    stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		http_reply_error(reply, 400, "invalid_project", "project: %s: "
+		    "%s", v->valuestring, errno ? strerror(errno) :
+		    "not a directory");
+		return (NULL);
+	}
+	xasprintf(&manifest, "%s/Cargo.toml", real);
+	if (access(manifest, R_OK) != 0) {
+		http_reply_error(reply, 400, "invalid_project", "project: %s: "
+		    "no Cargo.toml there; point at the directory that holds "
+		    "the crate's or workspace's Cargo.toml", real);
+		free(manifest);
+		return (NULL);
+	}
+	free(manifest);
+	if (!api_allowed(api, real)) {
+		http_reply_error(reply, 403, "forbidden", "project: %s is not "
+		    "under an --allow-root of this daemon", real);
+		return (NULL);
+	}
+	return (xstrdup(real));
+}
+
+/* POST /v1/runs: validates the project and matrix, queues the builds. */
+static void
+api_runs_create(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	static const char *const keys[] =
+	    { "project", "matrix", "matrix_file", NULL };
+	const char *const	*k;
+	cJSON			*doc, *item, *mv, *src, *run;
+	struct matrix		*m = NULL;
+	struct build_plan	*plans = NULL;
+	char			*project = NULL, *cause = NULL, *source, *key;
+	size_t			 i, n = 0;
+	size_t			 cap = (size_t)api->config->max_builds;
+
+	(void)id;
+	if ((doc = api_body(req, reply)) == NULL)
+		return;
+	cJSON_ArrayForEach(item, doc) {
+		for (k = keys; *k != NULL; k++) {
+			if (strcmp(*k, item->string) == 0)
+				break;
+		}
+		if (*k == NULL) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "%s: unknown key; a run takes project, matrix and "
+			    "matrix_file", item->string);
+			goto out;
+		}
+	}
+	if ((project = api_project(api, cJSON_GetObjectItemCaseSensitive(doc,
+	    "project"), reply)) == NULL)
+		goto out;
+	mv = cJSON_GetObjectItemCaseSensitive(doc, "matrix");
+	src = cJSON_GetObjectItemCaseSensitive(doc, "matrix_file");
+	if (src != NULL && !cJSON_IsString(src)) {
+		http_reply_error(reply, 400, "invalid_request",
+		    "matrix_file: must be a string");
+		goto out;
+	}
+	if (cJSON_IsString(mv)) {
+		if (matrix_find(api->config->profiles, mv->valuestring, cap,
+		    &m, &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_matrix", "%s",
+			    cause);
+			goto out;
+		}
+	} else if (cJSON_IsObject(mv)) {
+		m = matrix_parse(mv, src != NULL ? src->valuestring : "matrix",
+		    cap, &cause);
+		if (m == NULL) {
+			http_reply_error(reply, 400, "invalid_matrix", "%s",
+			    cause);
+			goto out;
+		}
+	} else {
+		http_reply_error(reply, 400, "invalid_matrix", "matrix: must "
+		    "be the name of a matrix ('sizemat matrices' lists them) "
+		    "or a matrix object");
+		goto out;
+	}
+
+	n = matrix_count(m);
+	plans = xcalloc(n, sizeof *plans);
+	for (i = 0; i < n; i++) {
+		plans[i].variant = matrix_variant(m, i);
+		plans[i].step = matrix_step(m, i);
+		key = variant_key(plans[i].variant);
+		plans[i].target_dir = builder_target_dir(api->workdir, project,
+		    key);
+		free(key);
+	}
+	source = matrix_source_json(m);
+	if (store_run_create(api->store, project, matrix_name(m),
+	    matrix_shape(m), source, plans, n, &id, &cause) != 0) {
+		http_reply_error(reply, 500, "database", "%s", cause);
+		free(source);
+		goto out;
+	}
+	free(source);
+	log_info("run %lld: %s, matrix %s, %zu builds", (long long)id,
+	    project, matrix_name(m), n);
+	queue_kick(api->queue);
+	if ((run = store_run_document(api->store, id)) == NULL)
+		http_reply_error(reply, 500, "database", "run %lld vanished",
+		    (long long)id);
+	else
+		http_reply_json(reply, 201, run);
+out:
+	for (i = 0; i < n; i++)
+		free(plans[i].target_dir);
+	free(plans);
+	matrix_free(m);
+	free(project);
+	free(cause);
+	cJSON_Delete(doc);
+}
+
+/* Reads a whole-number query parameter within bounds. */
+static int
+api_query_int(const struct http_request *req, const char *name, int def,
+    int lo, int hi, int *out, struct http_reply *reply)
+{
+	char	*v, *end;
+	long	 n;
+
+	*out = def;
+	if ((v = http_request_query(req, name)) == NULL)
+		return (0);
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi) {
+		http_reply_error(reply, 400, "invalid_request", "%s: \"%s\" is "
+		    "not a whole number from %d to %d", name, v, lo, hi);
+		free(v);
+		return (-1);
+	}
+	free(v);
+	*out = (int)n;
+	return (0);
+}
+
+/* GET /v1/runs: the newest runs. */
+static void
+api_runs_list(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc;
+	int	 limit;
+
+	(void)id;
+	if (api_query_int(req, "limit", 50, 1, 10000, &limit, reply) != 0)
+		return;
+	doc = cJSON_CreateObject();
+	cJSON_AddItemToObject(doc, "runs", store_runs_list(api->store, limit));
+	http_reply_json(reply, 200, doc);
+}
+
+/* GET /v1/runs/{id}: the results document. */
+static void
+api_run_get(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc;
+
+	(void)req;
+	if ((doc = store_run_document(api->store, id)) == NULL)
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)id);
+	else
+		http_reply_json(reply, 200, doc);
+}
+
+/* DELETE /v1/runs/{id}: cancels the run. */
+static void
+api_run_cancel(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	(void)req;
+	rc = queue_cancel_run(api->queue, id, &cause);
+	if (rc == 0) {
+		log_info("run %lld: cancelled", (long long)id);
+		http_reply_json(reply, 200, store_run_document(api->store, id));
+	} else if (rc == 1)
+		http_reply_error(reply, 409, "conflict", "%s", cause);
+	else if (!store_run_exists(api->store, id))
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)id);
+	else
+		http_reply_error(reply, 500, "database", "%s", cause);
+	free(cause);
+}
+
+/* GET /v1/builds/{id}/log: the build's log as text (its tail if huge). */
+static void
+api_build_log(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	FILE		*f;
+	char		*path, chunk[8192];
+	size_t		 n;
+	long		 size;
+
+	(void)req;
+	if (store_build_log_path(api->store, id, &path) != 0) {
+		http_reply_error(reply, 404, "not_found", "no build %lld",
+		    (long long)id);
+		return;
+	}
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		http_reply_error(reply, 404, "not_found", "build %lld has no "
+		    "log%s%s", (long long)id, path ? ": " : " yet",
+		    path ? strerror(errno) : "");
+		free(path);
+		return;
+	}
+	free(path);
+	buf_reset(&reply->body);
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > API_MAX_LOG) {
+		fseek(f, size - API_MAX_LOG, SEEK_SET);
+		buf_printf(&reply->body, "[... first %ld bytes left out ...]\n",
+		    size - API_MAX_LOG);
+	} else
+		fseek(f, 0, SEEK_SET);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&reply->body, chunk, n);
+	fclose(f);
+	reply->status = 200;
+	reply->content_type = "text/plain; charset=utf-8";
+}
+
+/* GET /v1/best?project=PATH&top=N: the smallest variants recorded. */
+static void
+api_best(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	char	*project, real[PATH_MAX];
+	cJSON	*doc;
+	int	 top;
+
+	(void)id;
+	if (api_query_int(req, "top", 20, 1, 100000, &top, reply) != 0)
+		return;
+	if ((project = http_request_query(req, "project")) == NULL ||
+	    *project == '\0') {
+		http_reply_error(reply, 400, "invalid_request",
+		    "project: the query needs ?project=PATH");
+		free(project);
+		return;
+	}
+	doc = store_best(api->store, realpath(project, real) != NULL ? real :
+	    project, top);
+	if (doc == NULL)
+		http_reply_error(reply, 404, "not_found", "no results recorded "
+		    "for project %s", project);
+	else
+		http_reply_json(reply, 200, doc);
+	free(project);
+}
+
+/* GET /v1/matrices: the matrices in the profiles directory. */
+static void
+api_matrices(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc;
+
+	(void)req;
+	(void)id;
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "profiles", api->config->profiles);
+	cJSON_AddItemToObject(doc, "matrices",
+	    matrix_list(api->config->profiles,
+	    (size_t)api->config->max_builds));
+	http_reply_json(reply, 200, doc);
+}
+
+/* GET /v1/status: running and queued builds. */
+static void
+api_status(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc;
+
+	(void)req;
+	(void)id;
+	doc = store_status(api->store);
+	cJSON_AddNumberToObject(doc, "jobs", api->config->jobs);
+	cJSON_AddNumberToObject(doc, "active", queue_active(api->queue));
+	cJSON_AddNumberToObject(doc, "schema_version",
+	    store_schema_version(api->store));
+	http_reply_json(reply, 200, doc);
+}
+
+static const struct api_route api_routes[] = {
+	{ "GET", "/v1/best", api_best },
+	{ "GET", "/v1/builds/*/log", api_build_log },
+	{ "GET", "/v1/matrices", api_matrices },
+	{ "GET", "/v1/runs", api_runs_list },
+	{ "POST", "/v1/runs", api_runs_create },
+	{ "DELETE", "/v1/runs/*", api_run_cancel },
+	{ "GET", "/v1/runs/*", api_run_get },
+	{ "GET", "/v1/status", api_status },
+};
+#define NAPI_ROUTES (sizeof api_routes / sizeof api_routes[0])
+
+/* Compares a bearer token in constant time. */
+static int
+api_token_ok(const char *want, const char *header)
+{
+	size_t		 i, n, m;
+	unsigned char	 diff = 0;
+
+	if (header == NULL || strncmp(header, "Bearer ", 7) != 0)
+		return (0);
+	header += 7;
+	n = strlen(want);
+	m = strlen(header);
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)want[i] ^
+		    (unsigned char)(i < m ? header[i] : 0);
+	return (diff == 0 && n == m);
+}
+
+/* Routes a complete request to its handler. */
+void
+api_handle(struct api *api, const struct http_request *req,
+    struct http_reply *reply)
+{
+	const char	*method = http_request_method(req);
+	const char	*path = http_request_path(req);
+	struct buf	 allowed;
+	int64_t		 id = 0;
+	size_t		 i;
+
+	buf_init(&allowed);
+	for (i = 0; i < NAPI_ROUTES; i++) {
+		if (!api_match(api_routes[i].pattern, path, &id))
+			continue;
+		if (strcmp(api_routes[i].method, method) != 0) {
+			buf_printf(&allowed, "%s%s", allowed.len ? ", " : "",
+			    api_routes[i].method);
+			continue;
+		}
+		buf_free(&allowed);
+		if (strcmp(method, "GET") != 0 && api->config->token != NULL &&
+		    !api_token_ok(api->config->token,
+		    http_request_header(req, "Authorization"))) {
+			http_reply_error(reply, 401, "unauthorized", "this "
+			    "request needs 'Authorization: Bearer TOKEN' with "
+			    "the daemon's token");
+			return;
+		}
+		api_routes[i].handler(api, req, id, reply);
+		return;
+	}
+	if (allowed.len > 0)
+		http_reply_error(reply, 405, "method_not_allowed", "%s %s: "
+		    "allowed: %s", method, path, allowed.data);
+	else
+		http_reply_error(reply, 404, "not_found", "no such endpoint: "
+		    "%s %s (docs/api.md lists them)", method, path);
+	buf_free(&allowed);
+}

@@ -1,0 +1,784 @@
+/*
+ * The builder: the only file that spawns cargo. One build job asks rustc
+ * for its identity and host triple, then runs cargo through sizemat-spawn
+ * with the variant's environment, reads artifacts from cargo's JSON
+ * messages, logs everything and measures what was built.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sizematd.h"
+
+extern char **environ;
+
+enum build_phase {
+	PHASE_RUSTC,
+	PHASE_CARGO
+};
+
+struct build_job {
+	uv_loop_t			*loop;
+	const struct builder_config	*cfg;
+	struct build_spec		 spec;
+	struct build_job_cb		 cb;
+	enum build_phase		 phase;
+
+	uv_process_t			 proc;
+	uv_pipe_t			 out;
+	uv_pipe_t			 err;
+	uv_timer_t			 timer;
+	int				 open;		/* handles of the phase */
+	int				 running;	/* process not exited */
+
+	struct buf			 outline;
+	struct buf			 errline;
+	struct buf			 rustc_out;
+	char				*lines[BUILD_ERROR_LINES];
+	size_t				 nlines;
+	FILE				*log;
+	char				*log_path;
+	char				*rusage_path;
+
+	const char			*killed;	/* cancelled, timeout */
+	char				*error;
+	const char			*fail_state;
+	int64_t				 exit_status;
+	int				 term_signal;
+	uint64_t			 started_ns;
+	int64_t				 wall_ms;
+	char				*rustc_version;
+	char				*host;
+	struct artifact			*artifacts;
+	size_t				 nartifacts;
+};
+
+static void	builder_phase_start(struct build_job *);
+static void	builder_finish(struct build_job *);
+
+/* Returns a 64-bit FNV-1a hash of s, to name directories. */
+static uint64_t
+builder_hash(const char *s)
+{
+	uint64_t	 h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return (h);
+}
+
+/*
+ * Returns the target dir of a project and variant under the work dir: one
+ * per pair, reused by every run, so unchanged builds stay fresh.
+ */
+char *
+builder_target_dir(const char *workdir, const char *project, const char *key)
+{
+	char	*dir;
+
+	xasprintf(&dir, "%s/target/%016" PRIx64 "/%016" PRIx64, workdir,
+	    builder_hash(project), builder_hash(key));
+	return (dir);
+}
+
+/* Creates a directory and its parents. */
+static int
+builder_mkdirs(const char *path)
+{
+	char	*copy, *p;
+
+	copy = xstrdup(path);
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) == -1 && errno != EEXIST) {
+			free(copy);
+			return (-1);
+		}
+		*p = '/';
+	}
+	free(copy);
+	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		return (-1);
+	return (0);
+}
+
+/* Returns the build id of a job. */
+int64_t
+builder_build_id(const struct build_job *job)
+{
+	return (job->spec.id);
+}
+
+/* Returns the target dir a job builds in. */
+const char *
+builder_job_target_dir(const struct build_job *job)
+{
+	return (job->spec.target_dir);
+}
+
+/* Writes to the build's log, if it is open. */
+static void
+builder_log(struct build_job *job, const char *s, size_t len)
+{
+	if (job->log != NULL) {
+		fwrite(s, 1, len, job->log);
+		fflush(job->log);
+	}
+}
+
+/* Keeps the last lines of cargo's stderr for the error of a failed build. */
+static void
+builder_keep_line(struct build_job *job, const char *line)
+{
+	if (*line == '\0')
+		return;
+	if (job->nlines == BUILD_ERROR_LINES) {
+		free(job->lines[0]);
+		memmove(job->lines, job->lines + 1,
+		    (BUILD_ERROR_LINES - 1) * sizeof job->lines[0]);
+		job->nlines--;
+	}
+	job->lines[job->nlines++] = xstrdup(line);
+}
+
+/* Tells whether name ends with suffix. */
+static int
+builder_ends_with(const char *name, const char *suffix)
+{
+	size_t	 n = strlen(name), m = strlen(suffix);
+
+	return (n >= m && strcmp(name + n - m, suffix) == 0);
+}
+
+/* Adds an artifact found in cargo's messages. */
+static void
+builder_add_artifact(struct build_job *job, const char *name,
+    const char *kind, const char *path)
+{
+	struct artifact	*a;
+	size_t		 i;
+
+	for (i = 0; i < job->nartifacts; i++) {
+		a = &job->artifacts[i];
+		if (strcmp(a->name, name) == 0 && strcmp(a->kind, kind) == 0) {
+			free(a->path);
+			a->path = xstrdup(path);
+			return;
+		}
+	}
+	job->artifacts = xreallocarray(job->artifacts, job->nartifacts + 1,
+	    sizeof *job->artifacts);
+	a = &job->artifacts[job->nartifacts++];
+	memset(a, 0, sizeof *a);
+	a->name = xstrdup(name);
+	a->kind = xstrdup(kind);
+	a->path = xstrdup(path);
+}
+
+/*
+ * Reads one compiler-artifact message: executables of bin targets, and the
+ * library files of cdylib, dylib and staticlib targets.
+ */
+static void
+builder_cargo_message(struct build_job *job, const char *line)
+{
+	static const struct {
+		const char	*kind;
+		const char	*suffixes[4];
+	} libs[] = {
+		{ "cdylib", { ".so", ".wasm", ".dylib", ".dll" } },
+		{ "dylib", { ".so", ".dylib", ".dll", NULL } },
+		{ "staticlib", { ".a", ".lib", NULL, NULL } },
+	};
+	cJSON		*msg, *reason, *target, *kinds, *kind, *name, *exe;
+	cJSON		*files, *file;
+	size_t		 i, j;
+
+	if ((msg = cJSON_Parse(line)) == NULL)
+		return;
+	reason = cJSON_GetObjectItemCaseSensitive(msg, "reason");
+	target = cJSON_GetObjectItemCaseSensitive(msg, "target");
+	if (!cJSON_IsString(reason) ||
+	    strcmp(reason->valuestring, "compiler-artifact") != 0 ||
+	    !cJSON_IsObject(target))
+		goto out;
+	name = cJSON_GetObjectItemCaseSensitive(target, "name");
+	kinds = cJSON_GetObjectItemCaseSensitive(target, "kind");
+	exe = cJSON_GetObjectItemCaseSensitive(msg, "executable");
+	files = cJSON_GetObjectItemCaseSensitive(msg, "filenames");
+	if (!cJSON_IsString(name))
+		goto out;
+	cJSON_ArrayForEach(kind, kinds) {
+		if (!cJSON_IsString(kind))
+			continue;
+		if (strcmp(kind->valuestring, "bin") == 0 &&
+		    cJSON_IsString(exe)) {
+			builder_add_artifact(job, name->valuestring, "bin",
+			    exe->valuestring);
+			continue;
+		}
+		for (i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+			if (strcmp(kind->valuestring, libs[i].kind) != 0)
+				continue;
+			cJSON_ArrayForEach(file, files) {
+				if (!cJSON_IsString(file))
+					continue;
+				for (j = 0; j < 4 && libs[i].suffixes[j]; j++) {
+					if (builder_ends_with(file->valuestring,
+					    libs[i].suffixes[j]))
+						builder_add_artifact(job,
+						    name->valuestring,
+						    libs[i].kind,
+						    file->valuestring);
+				}
+			}
+		}
+	}
+out:
+	cJSON_Delete(msg);
+}
+
+/* Splits what a pipe read into lines and hands each on. */
+static void
+builder_lines(struct build_job *job, struct buf *pending, const char *data,
+    size_t len, int is_stdout)
+{
+	char	*line, *nl;
+	size_t	 used;
+
+	buf_add(pending, data, len);
+	used = 0;
+	while ((nl = memchr(pending->data + used, '\n',
+	    pending->len - used)) != NULL) {
+		*nl = '\0';
+		line = pending->data + used;
+		if (job->phase == PHASE_RUSTC) {
+			if (is_stdout) {
+				buf_addstr(&job->rustc_out, line);
+				buf_addstr(&job->rustc_out, "\n");
+			} else
+				builder_keep_line(job, line);
+		} else if (is_stdout && line[0] == '{')
+			builder_cargo_message(job, line);
+		else {
+			builder_log(job, line, strlen(line));
+			builder_log(job, "\n", 1);
+			if (!is_stdout)
+				builder_keep_line(job, line);
+		}
+		used = (size_t)(nl - pending->data) + 1;
+	}
+	memmove(pending->data, pending->data + used, pending->len - used);
+	pending->len -= used;
+	pending->data[pending->len] = '\0';
+}
+
+/* Allocates a read buffer for a pipe. */
+static void
+builder_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	(void)h;
+	b->base = xmalloc(suggested);
+	b->len = suggested;
+}
+
+/* Called when a phase's handle is closed; the phase ends with the last. */
+static void
+builder_closed(uv_handle_t *h)
+{
+	struct build_job	*job = h->data;
+
+	if (--job->open > 0)
+		return;
+	if (job->phase == PHASE_RUSTC && job->killed == NULL &&
+	    job->fail_state == NULL) {
+		job->phase = PHASE_CARGO;
+		builder_phase_start(job);
+		return;
+	}
+	builder_finish(job);
+}
+
+/* Reads a pipe until EOF, then closes it. */
+static void
+builder_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct build_job	*job = s->data;
+	int			 is_stdout = s == (uv_stream_t *)&job->out;
+
+	if (n > 0)
+		builder_lines(job, is_stdout ? &job->outline : &job->errline,
+		    b->base, (size_t)n, is_stdout);
+	free(b->base);
+	if (n < 0) {
+		/* Hand on an unterminated last line. */
+		builder_lines(job, is_stdout ? &job->outline : &job->errline,
+		    "\n", 1, is_stdout);
+		uv_close((uv_handle_t *)s, builder_closed);
+	}
+}
+
+/* Records how a phase's process ended. */
+static void
+builder_exited(uv_process_t *p, int64_t status, int sig)
+{
+	struct build_job	*job = p->data;
+
+	job->running = 0;
+	job->exit_status = status;
+	job->term_signal = sig;
+	if (job->phase == PHASE_CARGO)
+		job->wall_ms = (int64_t)((uv_hrtime() - job->started_ns) /
+		    1000000);
+	uv_close((uv_handle_t *)p, builder_closed);
+}
+
+/* Kills a build's process when its time is up. */
+static void
+builder_timeout(uv_timer_t *t)
+{
+	struct build_job	*job = t->data;
+
+	log_warnx("build %lld: timed out after %d s", (long long)job->spec.id,
+	    job->cfg->timeout_s);
+	builder_kill(job, "timeout");
+}
+
+/* Fails the job without running anything more. */
+static void
+builder_fail(struct build_job *job, const char *state, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records why a build could not go on. */
+static void
+builder_fail(struct build_job *job, const char *state, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	free(job->error);
+	xvasprintf(&job->error, fmt, ap);
+	va_end(ap);
+	job->fail_state = state;
+}
+
+/* Reads the version line and host triple out of `rustc -vV`. */
+static int
+builder_parse_rustc(struct build_job *job)
+{
+	const char	*p, *nl;
+
+	p = job->rustc_out.data;
+	if (p == NULL || strncmp(p, "rustc ", 6) != 0)
+		return (-1);
+	nl = strchr(p, '\n');
+	job->rustc_version = xstrndup(p, nl != NULL ? (size_t)(nl - p) :
+	    strlen(p));
+	if ((p = strstr(p, "\nhost: ")) == NULL)
+		return (-1);
+	p += 7;
+	job->host = xstrndup(p, strcspn(p, "\n"));
+	return (*job->host == '\0' ? -1 : 0);
+}
+
+/* Returns the daemon's environment with the build's variables on top. */
+static char **
+builder_environ(const struct strlist *env)
+{
+	struct strlist	 all = { NULL, 0 };
+	const char	*eq;
+	size_t		 i, j, len;
+	int		 replaced;
+
+	for (i = 0; environ[i] != NULL; i++) {
+		if ((eq = strchr(environ[i], '=')) == NULL)
+			continue;
+		len = (size_t)(eq - environ[i]);
+		replaced = 0;
+		if ((len == 9 && strncmp(environ[i], "RUSTFLAGS", 9) == 0) ||
+		    (len == 23 && strncmp(environ[i],
+		    "CARGO_ENCODED_RUSTFLAGS", 23) == 0))
+			replaced = 1;
+		for (j = 0; j < env->n && !replaced; j++) {
+			if (strncmp(env->v[j], environ[i], len + 1) == 0)
+				replaced = 1;
+		}
+		if (!replaced)
+			strlist_add(&all, environ[i]);
+	}
+	for (j = 0; j < env->n; j++)
+		strlist_add(&all, env->v[j]);
+	return (all.v);
+}
+
+/* Returns the environment entries as a JSON object. */
+static cJSON *
+builder_env_json(const struct strlist *env)
+{
+	cJSON		*o;
+	const char	*eq;
+	char		*name;
+	size_t		 i;
+
+	o = cJSON_CreateObject();
+	for (i = 0; i < env->n; i++) {
+		eq = strchr(env->v[i], '=');
+		name = xstrndup(env->v[i], (size_t)(eq - env->v[i]));
+		cJSON_AddStringToObject(o, name, eq + 1);
+		free(name);
+	}
+	return (o);
+}
+
+/* Returns CARGO_HOME as cargo finds it. */
+static char *
+builder_cargo_home(void)
+{
+	const char	*home;
+	char		*path;
+
+	if ((home = getenv("CARGO_HOME")) != NULL && *home != '\0')
+		return (xstrdup(home));
+	if ((home = getenv("HOME")) == NULL)
+		return (NULL);
+	xasprintf(&path, "%s/.cargo", home);
+	return (path);
+}
+
+/*
+ * Works out the cargo command of the build, records it through the prepared
+ * callback (before anything runs), then spawns it under sizemat-spawn.
+ */
+static int
+builder_cargo_argv(struct build_job *job, struct strlist *argv,
+    struct strlist *env)
+{
+	struct build_context	 ctx;
+	struct strlist		 args = { NULL, 0 };
+	cJSON			*ej, *aj;
+	char			*cargo_home, *line;
+	size_t			 i;
+	int			 rc;
+
+	cargo_home = builder_cargo_home();
+	memset(&ctx, 0, sizeof ctx);
+	ctx.source_dir = job->spec.project;
+	ctx.target_dir = job->spec.target_dir;
+	ctx.cargo_home = cargo_home;
+	ctx.daemon_rustflags = getenv("RUSTFLAGS");
+	ctx.target = job->host;
+	variant_env(&job->spec.variant, &ctx, env);
+	variant_cargo_args(&job->spec.variant, &ctx, &args);
+	free(cargo_home);
+
+	xasprintf(&job->log_path, "%s/logs/build-%lld.log", job->cfg->workdir,
+	    (long long)job->spec.id);
+	xasprintf(&job->rusage_path, "%s/logs/build-%lld.rusage",
+	    job->cfg->workdir, (long long)job->spec.id);
+	ej = builder_env_json(env);
+	aj = strlist_to_json(&args);
+	rc = job->cb.prepared(job, ej, aj, job->rustc_version, job->log_path,
+	    job->cb.arg);
+	cJSON_Delete(ej);
+	cJSON_Delete(aj);
+	if (rc != 0) {
+		strlist_free(&args);
+		return (-1);
+	}
+
+	if ((job->log = fopen(job->log_path, "w")) == NULL)
+		log_warn("build %lld: %s", (long long)job->spec.id,
+		    job->log_path);
+	else {
+		fprintf(job->log, "# build %lld of run %lld: %s\n# %s\n"
+		    "$ cd %s\n", (long long)job->spec.id,
+		    (long long)job->spec.run_id, job->spec.variant_key,
+		    job->rustc_version, job->spec.project);
+		for (i = 0; i < env->n; i++)
+			fprintf(job->log, "$ export %s\n", env->v[i]);
+		xasprintf(&line, "$ %s", job->cfg->cargo);
+		fputs(line, job->log);
+		free(line);
+		for (i = 0; i < args.n; i++)
+			fprintf(job->log, " %s", args.v[i]);
+		fputs("\n", job->log);
+		fflush(job->log);
+	}
+	strlist_add(argv, job->cfg->spawn_helper);
+	strlist_add(argv, job->rusage_path);
+	strlist_add(argv, job->cfg->cargo);
+	for (i = 0; i < args.n; i++)
+		strlist_add(argv, args.v[i]);
+	strlist_free(&args);
+	return (0);
+}
+
+/* Starts the current phase's process with its two pipes. */
+static void
+builder_phase_start(struct build_job *job)
+{
+	uv_process_options_t	 opts;
+	uv_stdio_container_t	 stdio[3];
+	struct strlist		 argv = { NULL, 0 }, env = { NULL, 0 };
+	char			**envp = NULL;
+	int			 rc;
+
+	if (job->phase == PHASE_RUSTC) {
+		strlist_add(&argv, job->cfg->rustc);
+		strlist_add(&argv, "-vV");
+	} else {
+		if (builder_parse_rustc(job) != 0) {
+			builder_fail(job, "unavailable", "'%s -vV' in %s did "
+			    "not say its version and host (exit status %lld):"
+			    " %s; install Rust with rustup, or point sizematd "
+			    "at a working rustc with RUSTC", job->cfg->rustc,
+			    job->spec.project, (long long)job->exit_status,
+			    job->nlines ? job->lines[job->nlines - 1] :
+			    "no output");
+			builder_finish(job);
+			return;
+		}
+		if (builder_mkdirs(job->spec.target_dir) != 0) {
+			builder_fail(job, "failed", "cannot create target "
+			    "dir %s: %s", job->spec.target_dir,
+			    strerror(errno));
+			builder_finish(job);
+			return;
+		}
+		if (builder_cargo_argv(job, &argv, &env) != 0) {
+			builder_fail(job, "failed", "the database refused "
+			    "the build's start");
+			strlist_free(&argv);
+			strlist_free(&env);
+			builder_finish(job);
+			return;
+		}
+		envp = builder_environ(&env);
+		strlist_free(&env);
+	}
+
+	memset(&opts, 0, sizeof opts);
+	uv_pipe_init(job->loop, &job->out, 0);
+	uv_pipe_init(job->loop, &job->err, 0);
+	job->out.data = job->err.data = job->proc.data = job;
+	stdio[0].flags = UV_IGNORE;
+	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	stdio[1].data.stream = (uv_stream_t *)&job->out;
+	stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	stdio[2].data.stream = (uv_stream_t *)&job->err;
+	opts.file = argv.v[0];
+	opts.args = argv.v;
+	opts.env = envp;
+	opts.cwd = job->spec.project;
+	opts.stdio = stdio;
+	opts.stdio_count = 3;
+	opts.exit_cb = builder_exited;
+	job->open = 3;
+	job->started_ns = uv_hrtime();
+	rc = uv_spawn(job->loop, &job->proc, &opts);
+	if (rc != 0) {
+		if (job->phase == PHASE_RUSTC)
+			builder_fail(job, "unavailable", "cannot run '%s': %s;"
+			    " install Rust with rustup, or point sizematd at "
+			    "rustc with RUSTC", argv.v[0], uv_strerror(rc));
+		else
+			builder_fail(job, "unavailable", "cannot run '%s': %s",
+			    argv.v[0], uv_strerror(rc));
+		uv_close((uv_handle_t *)&job->proc, builder_closed);
+		uv_close((uv_handle_t *)&job->out, builder_closed);
+		uv_close((uv_handle_t *)&job->err, builder_closed);
+	} else {
+		job->running = 1;
+		uv_read_start((uv_stream_t *)&job->out, builder_alloc,
+		    builder_read);
+		uv_read_start((uv_stream_t *)&job->err, builder_alloc,
+		    builder_read);
+		if (job->phase == PHASE_CARGO && job->cfg->timeout_s > 0)
+			uv_timer_start(&job->timer, builder_timeout,
+			    (uint64_t)job->cfg->timeout_s * 1000, 0);
+		log_debug("build %lld: started %s (pid %d)",
+		    (long long)job->spec.id, argv.v[0], job->proc.pid);
+	}
+	if (envp != NULL) {
+		struct strlist	 e = { envp, 0 };
+
+		while (e.v[e.n] != NULL)
+			e.n++;
+		strlist_free(&e);
+	}
+	strlist_free(&argv);
+}
+
+/* Reads the CPU time the spawn helper wrote, or -1. */
+static int64_t
+builder_cpu_ms(struct build_job *job)
+{
+	FILE		*f;
+	long long	 ms = -1;
+
+	if (job->rusage_path == NULL ||
+	    (f = fopen(job->rusage_path, "r")) == NULL)
+		return (-1);
+	if (fscanf(f, "cpu_ms=%lld", &ms) != 1)
+		ms = -1;
+	fclose(f);
+	unlink(job->rusage_path);
+	return (ms);
+}
+
+/* Frees a job once its timer is closed. */
+static void
+builder_free(uv_handle_t *h)
+{
+	struct build_job	*job = h->data;
+	size_t			 i;
+
+	build_spec_clear(&job->spec);
+	buf_free(&job->outline);
+	buf_free(&job->errline);
+	buf_free(&job->rustc_out);
+	for (i = 0; i < job->nlines; i++)
+		free(job->lines[i]);
+	for (i = 0; i < job->nartifacts; i++)
+		artifact_clear(&job->artifacts[i]);
+	free(job->artifacts);
+	free(job->log_path);
+	free(job->rusage_path);
+	free(job->error);
+	free(job->rustc_version);
+	free(job->host);
+	free(job);
+}
+
+/* Joins the kept stderr lines under a first line. */
+static char *
+builder_error_text(struct build_job *job, const char *first)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	buf_addstr(&b, first);
+	for (i = 0; i < job->nlines; i++) {
+		buf_addstr(&b, "\n");
+		buf_addstr(&b, job->lines[i]);
+	}
+	return (b.data);
+}
+
+/* Decides the outcome, measures the artifacts and reports the end. */
+static void
+builder_finish(struct build_job *job)
+{
+	struct build_outcome	 o;
+	char			*cause, *first;
+	size_t			 i;
+
+	uv_timer_stop(&job->timer);
+	memset(&o, 0, sizeof o);
+	o.exit_code = -1;
+	o.wall_ms = job->phase == PHASE_CARGO && job->fail_state == NULL ?
+	    job->wall_ms : -1;
+	o.cpu_ms = builder_cpu_ms(job);
+	if (job->killed != NULL) {
+		o.state = job->killed;
+		xasprintf(&o.error, "%s after %lld ms", strcmp(job->killed,
+		    "timeout") == 0 ? "timed out; cargo's process group was "
+		    "killed" : "cancelled", (long long)((uv_hrtime() -
+		    job->started_ns) / 1000000));
+	} else if (job->fail_state != NULL) {
+		o.state = job->fail_state;
+		o.error = xstrdup(job->error);
+	} else if (job->exit_status != 0 || job->term_signal != 0) {
+		o.state = "failed";
+		o.exit_code = (int)job->exit_status;
+		if (job->term_signal != 0)
+			xasprintf(&first, "cargo was killed by signal %d",
+			    job->term_signal);
+		else
+			xasprintf(&first, "cargo exited with status %lld",
+			    (long long)job->exit_status);
+		o.error = builder_error_text(job, first);
+		free(first);
+	} else {
+		o.state = "done";
+		o.exit_code = 0;
+		for (i = 0; i < job->nartifacts; i++) {
+			if (measure_artifact(&job->artifacts[i], &cause) != 0) {
+				o.state = "failed";
+				o.error = cause;
+				break;
+			}
+		}
+		if (i == job->nartifacts) {
+			o.artifacts = job->artifacts;
+			o.nartifacts = job->nartifacts;
+		}
+	}
+	if (job->log != NULL) {
+		fprintf(job->log, "# %s%s%s\n", o.state, o.error ? ": " : "",
+		    o.error ? o.error : "");
+		fclose(job->log);
+		job->log = NULL;
+	}
+	job->cb.done(job, &o, job->cb.arg);
+	free(o.error);
+	uv_close((uv_handle_t *)&job->timer, builder_free);
+}
+
+/*
+ * Starts a build; the callbacks report its command before it runs and its
+ * outcome at the end. The job frees itself after the done callback.
+ */
+struct build_job *
+builder_start(uv_loop_t *loop, const struct builder_config *cfg,
+    const struct build_spec *spec, const struct build_job_cb *cb)
+{
+	struct build_job	*job;
+	char			*logs;
+
+	job = xcalloc(1, sizeof *job);
+	job->loop = loop;
+	job->cfg = cfg;
+	job->cb = *cb;
+	job->spec.id = spec->id;
+	job->spec.run_id = spec->run_id;
+	job->spec.project = xstrdup(spec->project);
+	job->spec.variant_key = xstrdup(spec->variant_key);
+	job->spec.target_dir = xstrdup(spec->target_dir);
+	job->spec.step = spec->step ? xstrdup(spec->step) : NULL;
+	variant_copy(&job->spec.variant, &spec->variant);
+	buf_init(&job->outline);
+	buf_init(&job->errline);
+	buf_init(&job->rustc_out);
+	uv_timer_init(loop, &job->timer);
+	job->timer.data = job;
+	job->phase = PHASE_RUSTC;
+
+	xasprintf(&logs, "%s/logs", cfg->workdir);
+	if (builder_mkdirs(logs) != 0)
+		log_warn("%s", logs);
+	free(logs);
+	builder_phase_start(job);
+	return (job);
+}
+
+/* Stops a build: its process group is killed and the state is kept. */
+void
+builder_kill(struct build_job *job, const char *state)
+{
+	if (job->killed == NULL)
+		job->killed = state;
+	if (job->running)
+		uv_process_kill(&job->proc, job->phase == PHASE_CARGO ?
+		    SIGTERM : SIGKILL);
+}

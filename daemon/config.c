@@ -1,0 +1,408 @@
+/*
+ * The daemon's configuration as one table: name, type, bounds, default and
+ * target. A JSON config file and command-line flags use the same names.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sizematd.h"
+
+#ifndef SIZEMAT_SHAREDIR
+#define SIZEMAT_SHAREDIR "/usr/local/share/sizemat"
+#endif
+
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_INT,
+	CONFIG_LIST
+};
+
+static const struct config_entry {
+	const char		*name;
+	enum config_type	 type;
+	long			 min;
+	long			 max;
+	const char		*def;
+	size_t			 offset;
+	const char		*help;
+} config_entries[] = {
+	{ "allow-root", CONFIG_LIST, 0, 0, NULL,
+	  offsetof(struct config, allow_roots),
+	  "DIR   only build projects under DIR (repeatable)" },
+	{ "build-timeout", CONFIG_INT, 1, 7 * 86400, "3600",
+	  offsetof(struct config, build_timeout),
+	  "S  seconds before a build is killed (3600)" },
+	{ "db", CONFIG_STRING, 0, 0, NULL, offsetof(struct config, db),
+	  "PATH          SQLite database (STATE/sizemat.db)" },
+	{ "jobs", CONFIG_INT, 1, 256, "1", offsetof(struct config, jobs),
+	  "N           builds at once (1)" },
+	{ "listen", CONFIG_STRING, 0, 0, "127.0.0.1:7420",
+	  offsetof(struct config, listen),
+	  "HOST:PORT address to listen on (127.0.0.1:7420; port 0 picks "
+	  "one)" },
+	{ "max-body", CONFIG_INT, 1024, 64 * 1024 * 1024, "1048576",
+	  offsetof(struct config, max_body),
+	  "BYTES   largest request body (1048576)" },
+	{ "max-builds", CONFIG_INT, 1, 1000000, "1024",
+	  offsetof(struct config, max_builds),
+	  "N     most builds one run may queue (1024)" },
+	{ "max-connections", CONFIG_INT, 1, 65536, "256",
+	  offsetof(struct config, max_connections),
+	  "N most connections at once (256)" },
+	{ "profiles", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, profiles),
+	  "DIR     matrices (SHARE/profiles, else ./profiles)" },
+	{ "token-file", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, token_file),
+	  "F     bearer token for requests that change anything" },
+	{ "verbose", CONFIG_INT, 0, 2, "0", offsetof(struct config, verbose),
+	  "N        log level: 0 info, 1 debug (-v)" },
+	{ "workdir", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, workdir),
+	  "DIR      target dirs and logs (STATE/)" },
+};
+#define NCONFIG_ENTRIES (sizeof config_entries / sizeof config_entries[0])
+
+/* Finds a config entry by name. */
+static const struct config_entry *
+config_entry(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NCONFIG_ENTRIES; i++) {
+		if (strcmp(config_entries[i].name, name) == 0)
+			return (&config_entries[i]);
+	}
+	return (NULL);
+}
+
+/* Returns the list of names, for messages. */
+static char *
+config_names(void)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; i < NCONFIG_ENTRIES; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", config_entries[i].name);
+	return (b.data);
+}
+
+/* Returns the flags' help text, generated from the table. */
+const char *
+config_usage(void)
+{
+	static char	*text;
+	struct buf	 b;
+	size_t		 i;
+
+	if (text == NULL) {
+		buf_init(&b);
+		for (i = 0; i < NCONFIG_ENTRIES; i++)
+			buf_printf(&b, "  --%s %s\n", config_entries[i].name,
+			    config_entries[i].help);
+		text = b.data;
+	}
+	return (text);
+}
+
+/* Sets one entry from text, checking type and bounds. */
+int
+config_set(struct config *c, const char *name, const char *value,
+    char **cause)
+{
+	const struct config_entry	*e;
+	char				*end, *names;
+	long				 n;
+
+	if ((e = config_entry(name)) == NULL) {
+		names = config_names();
+		xasprintf(cause, "%s: unknown setting; known: %s", name, names);
+		free(names);
+		return (-1);
+	}
+	switch (e->type) {
+	case CONFIG_STRING:
+		if (*value == '\0') {
+			xasprintf(cause, "%s: must not be empty", name);
+			return (-1);
+		}
+		free(*(char **)((char *)c + e->offset));
+		*(char **)((char *)c + e->offset) = xstrdup(value);
+		break;
+	case CONFIG_INT:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || n < e->min ||
+		    n > e->max) {
+			xasprintf(cause, "%s: \"%s\" is not a whole number from "
+			    "%ld to %ld", name, value, e->min, e->max);
+			return (-1);
+		}
+		*(int *)((char *)c + e->offset) = (int)n;
+		break;
+	case CONFIG_LIST:
+		strlist_add((struct strlist *)((char *)c + e->offset), value);
+		break;
+	}
+	return (0);
+}
+
+/* Fills in the table's defaults. */
+void
+config_defaults(struct config *c)
+{
+	size_t	 i;
+	char	*cause;
+
+	memset(c, 0, sizeof *c);
+	for (i = 0; i < NCONFIG_ENTRIES; i++) {
+		if (config_entries[i].def != NULL &&
+		    config_set(c, config_entries[i].name,
+		    config_entries[i].def, &cause) != 0)
+			fatalx("config default: %s", cause);
+	}
+}
+
+/* Appends a line to the collected errors. */
+static void
+config_error(struct buf *errors, const char *file, const char *msg)
+{
+	buf_printf(errors, "%s%s: %s", errors->len ? "\n" : "", file, msg);
+}
+
+/*
+ * Loads a JSON config file; every error is collected, each as
+ * "file: key: message", before failing.
+ */
+int
+config_load_file(struct config *c, const char *path, char **cause)
+{
+	FILE		*f;
+	struct buf	 text, errors;
+	char		 chunk[4096], *msg, *value;
+	const char	*end = NULL, *p;
+	size_t		 n;
+	cJSON		*doc, *item, *v;
+	int		 line = 1;
+
+	free(c->config_file);
+	c->config_file = xstrdup(path);
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	buf_init(&text);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < 1 << 20)
+		buf_add(&text, chunk, n);
+	fclose(f);
+	if ((doc = cJSON_ParseWithOpts(text.data, &end, 1)) == NULL) {
+		if (end == NULL)
+			end = cJSON_GetErrorPtr();
+		for (p = text.data; end != NULL && p < end && *p; p++)
+			line += *p == '\n';
+		xasprintf(cause, "%s:%d: not valid JSON", path, line);
+		buf_free(&text);
+		return (-1);
+	}
+	buf_free(&text);
+	buf_init(&errors);
+	if (!cJSON_IsObject(doc))
+		config_error(&errors, path, "must be a JSON object");
+	cJSON_ArrayForEach(item, doc) {
+		if (cJSON_IsArray(item)) {
+			cJSON_ArrayForEach(v, item) {
+				if (!cJSON_IsString(v)) {
+					xasprintf(&msg, "%s: list entries "
+					    "must be strings", item->string);
+					config_error(&errors, path, msg);
+					free(msg);
+				} else if (config_set(c, item->string,
+				    v->valuestring, &msg) != 0) {
+					config_error(&errors, path, msg);
+					free(msg);
+				}
+			}
+			continue;
+		}
+		if (cJSON_IsString(item))
+			value = xstrdup(item->valuestring);
+		else if (cJSON_IsNumber(item))
+			xasprintf(&value, "%.0f", item->valuedouble);
+		else if (cJSON_IsBool(item))
+			value = xstrdup(cJSON_IsTrue(item) ? "1" : "0");
+		else {
+			xasprintf(&msg, "%s: must be a string or a number",
+			    item->string);
+			config_error(&errors, path, msg);
+			free(msg);
+			continue;
+		}
+		if (cJSON_IsNumber(item) &&
+		    item->valuedouble != (double)(long)item->valuedouble) {
+			xasprintf(&msg, "%s: must be a whole number",
+			    item->string);
+			config_error(&errors, path, msg);
+			free(msg);
+		} else if (config_set(c, item->string, value, &msg) != 0) {
+			config_error(&errors, path, msg);
+			free(msg);
+		}
+		free(value);
+	}
+	cJSON_Delete(doc);
+	if (errors.len > 0) {
+		*cause = errors.data;
+		return (-1);
+	}
+	buf_free(&errors);
+	return (0);
+}
+
+/* Returns an absolute copy of a path. */
+static char *
+config_absolute(const char *path)
+{
+	char	 cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return (xstrdup(path));
+	xasprintf(&abs, "%s/%s", cwd, path);
+	return (abs);
+}
+
+/* Tells whether a listen host is a loopback address. */
+static int
+config_loopback(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return ((ntohl(a4.s_addr) >> 24) == 127);
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return (IN6_IS_ADDR_LOOPBACK(&a6));
+	return (0);
+}
+
+/* Reads the token file: its first line, which must not be empty. */
+static int
+config_read_token(struct config *c, char **cause)
+{
+	FILE	*f;
+	char	 line[1024];
+
+	if ((f = fopen(c->token_file, "r")) == NULL) {
+		xasprintf(cause, "token-file: %s: %s", c->token_file,
+		    strerror(errno));
+		return (-1);
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strlen(line) < 16) {
+		xasprintf(cause, "token-file: %s: the token must be at least "
+		    "16 characters on the first line", c->token_file);
+		return (-1);
+	}
+	c->token = xstrdup(line);
+	return (0);
+}
+
+/* Fills in derived defaults and checks what only the whole can tell. */
+int
+config_finish(struct config *c, char **cause)
+{
+	const char	*state, *home, *colon;
+	char		*base, *end, *p;
+	struct stat	 sb;
+	long		 port;
+	size_t		 i;
+
+	if ((state = getenv("XDG_STATE_HOME")) != NULL && *state == '/')
+		xasprintf(&base, "%s/sizemat", state);
+	else if ((home = getenv("HOME")) != NULL)
+		xasprintf(&base, "%s/.local/state/sizemat", home);
+	else
+		base = xstrdup("./sizemat-state");
+	if (c->workdir == NULL)
+		c->workdir = xstrdup(base);
+	if (c->db == NULL)
+		xasprintf(&c->db, "%s/sizemat.db", base);
+	free(base);
+	if (c->profiles == NULL) {
+		if (stat(SIZEMAT_SHAREDIR "/profiles", &sb) == 0 &&
+		    S_ISDIR(sb.st_mode))
+			c->profiles = xstrdup(SIZEMAT_SHAREDIR "/profiles");
+		else
+			c->profiles = xstrdup("profiles");
+	}
+	p = config_absolute(c->workdir);
+	free(c->workdir);
+	c->workdir = p;
+	p = config_absolute(c->profiles);
+	free(c->profiles);
+	c->profiles = p;
+	for (i = 0; i < c->allow_roots.n; i++) {
+		p = config_absolute(c->allow_roots.v[i]);
+		free(c->allow_roots.v[i]);
+		c->allow_roots.v[i] = p;
+	}
+
+	/* HOST:PORT, with IPv6 hosts in brackets. */
+	if (c->listen[0] == '[') {
+		if ((colon = strstr(c->listen, "]:")) == NULL)
+			goto bad_listen;
+		c->listen_host = xstrndup(c->listen + 1,
+		    (size_t)(colon - c->listen - 1));
+		colon++;
+	} else {
+		if ((colon = strrchr(c->listen, ':')) == NULL)
+			goto bad_listen;
+		c->listen_host = xstrndup(c->listen,
+		    (size_t)(colon - c->listen));
+	}
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || end == colon + 1 || *end != '\0' || port < 0 ||
+	    port > 65535)
+		goto bad_listen;
+	c->listen_port = (int)port;
+	if (c->token_file != NULL && config_read_token(c, cause) != 0)
+		return (-1);
+	if (!config_loopback(c->listen_host) && c->token == NULL) {
+		xasprintf(cause, "listen: %s is not a loopback address; "
+		    "listening there needs --token-file", c->listen_host);
+		return (-1);
+	}
+	return (0);
+bad_listen:
+	xasprintf(cause, "listen: \"%s\" is not HOST:PORT (for example "
+	    "127.0.0.1:7420, [::1]:7420, 127.0.0.1:0 for a free port)",
+	    c->listen);
+	return (-1);
+}
+
+/* Frees what the config holds. */
+void
+config_free(struct config *c)
+{
+	free(c->config_file);
+	free(c->db);
+	free(c->listen);
+	free(c->workdir);
+	free(c->profiles);
+	free(c->token_file);
+	free(c->token);
+	free(c->listen_host);
+	strlist_free(&c->allow_roots);
+}

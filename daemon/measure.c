@@ -1,0 +1,156 @@
+/*
+ * Measurements of one artifact file: file_size, ELF section sizes read with
+ * libelf, section.debug and loadable_size (INTERFACE.md names).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sizematd.h"
+
+/* Appends a measurement to a list, adding to one of the same name. */
+static void
+measure_add(struct measurement **list, size_t *n, const char *name,
+    int64_t value)
+{
+	size_t	 i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*list)[i].name, name) == 0) {
+			(*list)[i].value += value;
+			return;
+		}
+	}
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[*n].name = xstrdup(name);
+	(*list)[*n].value = value;
+	(*n)++;
+}
+
+/* Adds a canonical measurement to an artifact. */
+void
+artifact_add_measurement(struct artifact *a, const char *name, int64_t value)
+{
+	measure_add(&a->measurements, &a->nmeasurements, name, value);
+}
+
+/* Frees what an artifact holds. */
+void
+artifact_clear(struct artifact *a)
+{
+	size_t	 i;
+
+	free(a->name);
+	free(a->kind);
+	free(a->path);
+	for (i = 0; i < a->nsections; i++)
+		free(a->sections[i].name);
+	for (i = 0; i < a->nmeasurements; i++)
+		free(a->measurements[i].name);
+	free(a->sections);
+	free(a->measurements);
+	memset(a, 0, sizeof *a);
+}
+
+/* Reads the section headers of one ELF image into the artifact. */
+static int
+measure_elf(Elf *e, struct artifact *a, char **cause)
+{
+	Elf_Scn		*scn = NULL;
+	GElf_Shdr	 shdr;
+	size_t		 shstrndx;
+	const char	*name;
+	char		*canonical;
+	int64_t		 loadable = 0, debug = 0;
+	int		 seen_debug = 0;
+
+	if (elf_getshdrstrndx(e, &shstrndx) != 0) {
+		xasprintf(cause, "%s: %s", a->path, elf_errmsg(-1));
+		return (-1);
+	}
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		if (gelf_getshdr(scn, &shdr) == NULL) {
+			xasprintf(cause, "%s: %s", a->path, elf_errmsg(-1));
+			return (-1);
+		}
+		if (shdr.sh_type == SHT_NULL)
+			continue;
+		name = elf_strptr(e, shstrndx, shdr.sh_name);
+		if (name == NULL || *name == '\0')
+			continue;
+		measure_add(&a->sections, &a->nsections, name,
+		    (int64_t)shdr.sh_size);
+		xasprintf(&canonical, "section.%s",
+		    name[0] == '.' ? name + 1 : name);
+		artifact_add_measurement(a, canonical, (int64_t)shdr.sh_size);
+		free(canonical);
+		if (strncmp(name, ".debug_", 7) == 0) {
+			debug += (int64_t)shdr.sh_size;
+			seen_debug = 1;
+		}
+		/* Allocated sections that take room in the file. */
+		if ((shdr.sh_flags & SHF_ALLOC) && shdr.sh_type != SHT_NOBITS)
+			loadable += (int64_t)shdr.sh_size;
+	}
+	if (seen_debug)
+		artifact_add_measurement(a, "section.debug", debug);
+	artifact_add_measurement(a, "loadable_size", loadable);
+	return (0);
+}
+
+/*
+ * Measures the file at a->path: its size always, and section sizes when it
+ * is ELF (an archive's members are summed). Other formats get file_size only.
+ */
+int
+measure_artifact(struct artifact *a, char **cause)
+{
+	struct stat	 st;
+	Elf		*ar, *e;
+	Elf_Cmd		 cmd;
+	int		 fd, rc = 0;
+
+	if ((fd = open(a->path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		xasprintf(cause, "%s: %s", a->path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	a->file_size = (int64_t)st.st_size;
+	artifact_add_measurement(a, "file_size", a->file_size);
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		close(fd);
+		xasprintf(cause, "libelf: %s", elf_errmsg(-1));
+		return (-1);
+	}
+	if ((ar = elf_begin(fd, ELF_C_READ, NULL)) == NULL) {
+		close(fd);
+		return (0);
+	}
+	switch (elf_kind(ar)) {
+	case ELF_K_ELF:
+		rc = measure_elf(ar, a, cause);
+		break;
+	case ELF_K_AR:
+		cmd = ELF_C_READ;
+		while ((e = elf_begin(fd, cmd, ar)) != NULL) {
+			if (elf_kind(e) == ELF_K_ELF && rc == 0)
+				rc = measure_elf(e, a, cause);
+			cmd = elf_next(e);
+			elf_end(e);
+		}
+		break;
+	default:
+		break;
+	}
+	elf_end(ar);
+	close(fd);
+	return (rc);
+}

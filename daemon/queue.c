@@ -1,0 +1,209 @@
+/*
+ * The queue: picks the next queued build for each free slot, starts it
+ * through the builder, and writes every state change to the store before
+ * acting on it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizematd.h"
+
+struct queue_slot {
+	struct build_job	*job;
+	struct queue		*queue;
+};
+
+struct queue {
+	uv_loop_t			*loop;
+	struct store			*store;
+	const struct builder_config	*cfg;
+	int				 jobs;
+	struct queue_slot		*slots;
+	int				 stopping;
+	uv_idle_t			 kicker;
+	int				 kick_pending;
+};
+
+/* Tells whether a running build uses the target dir. */
+static int
+queue_dir_busy(const char *dir, void *arg)
+{
+	struct queue	*q = arg;
+	int		 i;
+
+	for (i = 0; i < q->jobs; i++) {
+		if (q->slots[i].job != NULL &&
+		    strcmp(builder_job_target_dir(q->slots[i].job), dir) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Records the command of a build before cargo runs. */
+static int
+queue_prepared(struct build_job *job, const cJSON *env, const cJSON *args,
+    const char *rustc_version, const char *log_path, void *arg)
+{
+	struct queue_slot	*slot = arg;
+
+	return (store_build_prepared(slot->queue->store,
+	    builder_build_id(job), env, args, rustc_version, log_path));
+}
+
+/* Records the end of a build and frees its slot. */
+static void
+queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
+{
+	struct queue_slot	*slot = arg;
+	struct queue		*q = slot->queue;
+	int64_t			 id = builder_build_id(job);
+
+	slot->job = NULL;
+	if (q->stopping) {
+		/* Left running in the store: queued again at the next start. */
+		log_info("build %lld: stopped with the daemon; it is queued "
+		    "again at the next start", (long long)id);
+		return;
+	}
+	if (store_build_finish(q->store, id, o) != 0)
+		log_warnx("build %lld: its end could not be recorded",
+		    (long long)id);
+	else
+		log_info("build %lld: %s%s%s", (long long)id, o->state,
+		    o->error != NULL ? ": " : "",
+		    o->error != NULL ? o->error : "");
+	queue_kick(q);
+}
+
+/* Fills free slots from the store's queued builds. */
+static void
+queue_fill(struct queue *q)
+{
+	struct build_spec	 spec;
+	struct build_job_cb	 cb;
+	int			 i, found;
+
+	for (i = 0; i < q->jobs && !q->stopping; i++) {
+		if (q->slots[i].job != NULL)
+			continue;
+		found = store_build_next(q->store, queue_dir_busy, q, &spec);
+		if (found <= 0)
+			break;
+		if (store_build_start(q->store, spec.id) != 0) {
+			log_warnx("build %lld: cannot mark it running",
+			    (long long)spec.id);
+			build_spec_clear(&spec);
+			break;
+		}
+		log_info("build %lld: run %lld, %s", (long long)spec.id,
+		    (long long)spec.run_id, spec.variant_key);
+		cb.prepared = queue_prepared;
+		cb.done = queue_done;
+		cb.arg = &q->slots[i];
+		q->slots[i].job = builder_start(q->loop, q->cfg, &spec, &cb);
+		build_spec_clear(&spec);
+	}
+}
+
+/* Runs a deferred fill once the loop is idle. */
+static void
+queue_on_idle(uv_idle_t *h)
+{
+	struct queue	*q = h->data;
+
+	uv_idle_stop(h);
+	q->kick_pending = 0;
+	queue_fill(q);
+}
+
+/* Creates the queue with n build slots. */
+struct queue *
+queue_create(uv_loop_t *loop, struct store *store,
+    const struct builder_config *cfg, int jobs)
+{
+	struct queue	*q;
+	int		 i;
+
+	q = xcalloc(1, sizeof *q);
+	q->loop = loop;
+	q->store = store;
+	q->cfg = cfg;
+	q->jobs = jobs;
+	q->slots = xcalloc((size_t)jobs, sizeof *q->slots);
+	for (i = 0; i < jobs; i++)
+		q->slots[i].queue = q;
+	uv_idle_init(loop, &q->kicker);
+	q->kicker.data = q;
+	return (q);
+}
+
+/* Asks the queue to look for work at the next turn of the loop. */
+void
+queue_kick(struct queue *q)
+{
+	if (q->stopping || q->kick_pending)
+		return;
+	q->kick_pending = 1;
+	uv_idle_start(&q->kicker, queue_on_idle);
+}
+
+/* Cancels a run: the store first, then the processes of its builds. */
+int
+queue_cancel_run(struct queue *q, int64_t run_id, char **cause)
+{
+	int64_t	*running;
+	size_t	 n, j;
+	int	 i, rc;
+
+	rc = store_run_cancel(q->store, run_id, &running, &n, cause);
+	if (rc != 0)
+		return (rc);
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < q->jobs; i++) {
+			if (q->slots[i].job != NULL &&
+			    builder_build_id(q->slots[i].job) == running[j])
+				builder_kill(q->slots[i].job, "cancelled");
+		}
+	}
+	free(running);
+	return (0);
+}
+
+/* Returns how many builds are running. */
+int
+queue_active(const struct queue *q)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < q->jobs; i++) {
+		if (q->slots[i].job != NULL)
+			n++;
+	}
+	return (n);
+}
+
+/*
+ * Stops taking work and kills running builds; they stay "running" in the
+ * store and are queued again at the next start.
+ */
+void
+queue_stop(struct queue *q)
+{
+	int	 i;
+
+	q->stopping = 1;
+	uv_idle_stop(&q->kicker);
+	for (i = 0; i < q->jobs; i++) {
+		if (q->slots[i].job != NULL)
+			builder_kill(q->slots[i].job, "cancelled");
+	}
+	uv_close((uv_handle_t *)&q->kicker, NULL);
+}
+
+/* Frees the queue; call after the loop has closed every handle. */
+void
+queue_free(struct queue *q)
+{
+	free(q->slots);
+	free(q);
+}

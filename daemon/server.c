@@ -1,0 +1,252 @@
+/*
+ * The server: TCP accept on libuv, one connection per request, each with an
+ * idle timer and size caps, handing complete requests to the API.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizematd.h"
+
+struct conn {
+	uv_tcp_t		 tcp;
+	uv_timer_t		 timer;
+	uv_write_t		 write;
+	struct server		*server;
+	struct http_request	*request;
+	char			*out;
+	int			 open;		/* handles not yet closed */
+	int			 replied;
+	struct conn		*prev, *next;
+};
+
+struct server {
+	uv_loop_t		*loop;
+	uv_tcp_t		 tcp;
+	struct api		*api;
+	const struct config	*config;
+	struct http_limits	 limits;
+	struct conn		*conns;
+	int			 nconns;
+	int			 port;
+};
+
+/* Frees a connection once both its handles are closed. */
+static void
+server_conn_closed(uv_handle_t *h)
+{
+	struct conn	*c = h->data;
+
+	if (--c->open > 0)
+		return;
+	http_request_free(c->request);
+	free(c->out);
+	free(c);
+}
+
+/* Closes a connection and unlinks it from the server. */
+static void
+server_conn_close(struct conn *c)
+{
+	struct server	*s = c->server;
+
+	if (uv_is_closing((uv_handle_t *)&c->tcp))
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	s->nconns--;
+	uv_close((uv_handle_t *)&c->tcp, server_conn_closed);
+	uv_close((uv_handle_t *)&c->timer, server_conn_closed);
+}
+
+/* Closes the connection once the reply is written. */
+static void
+server_written(uv_write_t *w, int status)
+{
+	struct conn	*c = w->data;
+
+	(void)status;
+	server_conn_close(c);
+}
+
+/* Sends a reply and closes the connection after it. */
+static void
+server_reply(struct conn *c, const struct http_reply *reply)
+{
+	uv_buf_t	 b;
+	size_t		 len;
+
+	if (c->replied)
+		return;
+	c->replied = 1;
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	uv_timer_stop(&c->timer);
+	c->out = http_reply_format(reply, &len);
+	b = uv_buf_init(c->out, (unsigned int)len);
+	c->write.data = c;
+	if (uv_write(&c->write, (uv_stream_t *)&c->tcp, &b, 1,
+	    server_written) != 0)
+		server_conn_close(c);
+}
+
+/* Answers a connection that stayed idle too long. */
+static void
+server_idle(uv_timer_t *t)
+{
+	struct conn		*c = t->data;
+	struct http_reply	 reply;
+
+	http_reply_init(&reply);
+	http_reply_error(&reply, 408, "timeout", "no complete request within "
+	    "%d ms", SERVER_IDLE_TIMEOUT_MS);
+	server_reply(c, &reply);
+	http_reply_free(&reply);
+}
+
+/* Allocates a read buffer. */
+static void
+server_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	(void)h;
+	b->base = xmalloc(suggested);
+	b->len = suggested;
+}
+
+/* Feeds what was read to the parser; a complete request is answered. */
+static void
+server_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
+{
+	struct conn		*c = stream->data;
+	struct http_reply	 reply;
+	int			 rc;
+
+	if (n < 0) {
+		free(b->base);
+		server_conn_close(c);
+		return;
+	}
+	if (n == 0) {
+		free(b->base);
+		return;
+	}
+	http_reply_init(&reply);
+	rc = http_request_feed(c->request, b->base, (size_t)n, &reply);
+	free(b->base);
+	if (rc == 1) {
+		api_handle(c->server->api, c->request, &reply);
+		server_reply(c, &reply);
+	} else if (rc == -1)
+		server_reply(c, &reply);
+	http_reply_free(&reply);
+}
+
+/* Accepts a connection, or answers 503 when there are too many. */
+static void
+server_accept(uv_stream_t *listener, int status)
+{
+	struct server		*s = listener->data;
+	struct conn		*c;
+	struct http_reply	 reply;
+
+	if (status < 0) {
+		log_warnx("accept: %s", uv_strerror(status));
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->server = s;
+	uv_tcp_init(s->loop, &c->tcp);
+	uv_timer_init(s->loop, &c->timer);
+	c->tcp.data = c->timer.data = c;
+	c->open = 2;
+	c->next = s->conns;
+	if (s->conns != NULL)
+		s->conns->prev = c;
+	s->conns = c;
+	s->nconns++;
+	if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+		server_conn_close(c);
+		return;
+	}
+	c->request = http_request_create(&s->limits);
+	if (s->nconns > s->config->max_connections) {
+		http_reply_init(&reply);
+		http_reply_error(&reply, 503, "busy", "more than %d "
+		    "connections at once; try again shortly",
+		    s->config->max_connections);
+		server_reply(c, &reply);
+		http_reply_free(&reply);
+		return;
+	}
+	uv_timer_start(&c->timer, server_idle, SERVER_IDLE_TIMEOUT_MS, 0);
+	uv_read_start((uv_stream_t *)&c->tcp, server_alloc, server_read);
+}
+
+/* Listens on the configured address; the port may be 0 for a free one. */
+struct server *
+server_create(uv_loop_t *loop, struct api *api, const struct config *cfg,
+    char **cause)
+{
+	struct server		*s;
+	struct sockaddr_storage	 ss;
+	int			 len = sizeof ss, rc;
+
+	s = xcalloc(1, sizeof *s);
+	s->loop = loop;
+	s->api = api;
+	s->config = cfg;
+	s->limits.max_url = HTTP_MAX_URL;
+	s->limits.max_headers = HTTP_MAX_HEADERS;
+	s->limits.max_body = (size_t)cfg->max_body;
+	if (strchr(cfg->listen_host, ':') != NULL)
+		rc = uv_ip6_addr(cfg->listen_host, cfg->listen_port,
+		    (struct sockaddr_in6 *)&ss);
+	else
+		rc = uv_ip4_addr(cfg->listen_host, cfg->listen_port,
+		    (struct sockaddr_in *)&ss);
+	if (rc != 0) {
+		xasprintf(cause, "--listen %s: not a numeric address (%s)",
+		    cfg->listen, uv_strerror(rc));
+		free(s);
+		return (NULL);
+	}
+	uv_tcp_init(loop, &s->tcp);
+	s->tcp.data = s;
+	if ((rc = uv_tcp_bind(&s->tcp, (struct sockaddr *)&ss, 0)) != 0 ||
+	    (rc = uv_listen((uv_stream_t *)&s->tcp, 128, server_accept)) != 0) {
+		xasprintf(cause, "--listen %s: %s", cfg->listen,
+		    uv_strerror(rc));
+		server_close(s);
+		return (NULL);
+	}
+	uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&ss, &len);
+	s->port = ntohs(ss.ss_family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)&ss)->sin_port);
+	return (s);
+}
+
+/* Returns the port listened on (0 when listening failed). */
+int
+server_port(const struct server *s)
+{
+	return (s->port);
+}
+
+/* Frees the server once its listener is closed. */
+static void
+server_freed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+/* Stops listening, closes every connection and frees the server. */
+void
+server_close(struct server *s)
+{
+	while (s->conns != NULL)
+		server_conn_close(s->conns);
+	uv_close((uv_handle_t *)&s->tcp, server_freed);
+}

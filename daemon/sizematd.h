@@ -1,0 +1,272 @@
+/*
+ * sizematd: one header for the daemon, a section per module (as tmux.h).
+ * Data flows one way: api -> matrix -> store/queue -> builder -> measure ->
+ * store. Only store.c includes sqlite3.h; only builder.c spawns cargo.
+ */
+#ifndef SIZEMATD_H
+#define SIZEMATD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <uv.h>
+
+#include "../common/xmalloc.h"
+
+/* Hard limits; each may be lowered or raised by the config table. */
+#define SIZEMAT_DEFAULT_PORT		7420
+#define HTTP_MAX_URL			4096
+#define HTTP_MAX_HEADERS		16384
+#define HTTP_MAX_BODY			(1024 * 1024)
+#define SERVER_MAX_CONNECTIONS		256
+#define SERVER_IDLE_TIMEOUT_MS		30000
+#define MATRIX_MAX_BUILDS		1024
+#define BUILD_TIMEOUT_S			3600
+#define BUILD_ERROR_LINES		12
+
+/* log.c */
+void	 log_init(int);
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* strlist.c: an owned, growable list of strings. */
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+void	 strlist_add(struct strlist *, const char *);
+void	 strlist_addf(struct strlist *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 strlist_free(struct strlist *);
+cJSON	*strlist_to_json(const struct strlist *);
+
+/* variant.c */
+#define VARIANT_MAX_SETTINGS	32
+struct variant {
+	size_t	 n;
+	char	*key[VARIANT_MAX_SETTINGS];	/* sorted */
+	char	*value[VARIANT_MAX_SETTINGS];	/* normalised */
+};
+struct build_context {
+	const char	*source_dir;
+	const char	*target_dir;
+	const char	*cargo_home;
+	const char	*daemon_rustflags;	/* the daemon's own RUSTFLAGS */
+	const char	*target;		/* target triple */
+};
+int	 variant_known_key(const char *);
+const char *variant_known_keys(void);
+int	 variant_normalise(const char *, const cJSON *, char **, char **);
+void	 variant_init(struct variant *);
+void	 variant_clear(struct variant *);
+void	 variant_copy(struct variant *, const struct variant *);
+void	 variant_set(struct variant *, const char *, const char *);
+const char *variant_get(const struct variant *, const char *);
+char	*variant_key(const struct variant *);
+cJSON	*variant_to_json(const struct variant *);
+int	 variant_from_json(struct variant *, const cJSON *, char **);
+void	 variant_env(const struct variant *, const struct build_context *,
+	    struct strlist *);
+void	 variant_cargo_args(const struct variant *,
+	    const struct build_context *, struct strlist *);
+
+/* matrix.c */
+struct matrix;
+struct matrix	*matrix_parse(const cJSON *, const char *, size_t, char **);
+struct matrix	*matrix_load(const char *, size_t, char **);
+int		 matrix_find(const char *, const char *, size_t,
+		    struct matrix **, char **);
+cJSON		*matrix_list(const char *, size_t);
+const char	*matrix_name(const struct matrix *);
+const char	*matrix_shape(const struct matrix *);
+const char	*matrix_description(const struct matrix *);
+size_t		 matrix_count(const struct matrix *);
+const struct variant *matrix_variant(const struct matrix *, size_t);
+const char	*matrix_step(const struct matrix *, size_t);
+char		*matrix_source_json(const struct matrix *);
+void		 matrix_free(struct matrix *);
+
+/* measure.c */
+struct measurement {
+	char	*name;
+	int64_t	 value;
+};
+struct artifact {
+	char			*name;
+	char			*kind;
+	char			*path;
+	int64_t			 file_size;
+	struct measurement	*sections;	/* as the file names them */
+	size_t			 nsections;
+	struct measurement	*measurements;	/* canonical names */
+	size_t			 nmeasurements;
+};
+int	 measure_artifact(struct artifact *, char **);
+void	 artifact_add_measurement(struct artifact *, const char *, int64_t);
+void	 artifact_clear(struct artifact *);
+
+/* store.c */
+struct store;
+struct build_plan {
+	const struct variant	*variant;
+	const char		*step;
+	char			*target_dir;
+};
+struct build_spec {
+	int64_t		 id;
+	int64_t		 run_id;
+	char		*project;
+	char		*variant_key;
+	char		*target_dir;
+	char		*step;
+	struct variant	 variant;
+};
+struct build_outcome {
+	const char		*state;		/* done, failed, timeout, ... */
+	char			*error;
+	int			 exit_code;
+	int64_t			 wall_ms;
+	int64_t			 cpu_ms;
+	struct artifact		*artifacts;
+	size_t			 nartifacts;
+};
+struct store	*store_open(const char *, char **);
+void		 store_close(struct store *);
+int		 store_schema_version(struct store *);
+int		 store_run_create(struct store *, const char *, const char *,
+		    const char *, const char *, const struct build_plan *,
+		    size_t, int64_t *, char **);
+int		 store_requeue_running(struct store *, int *);
+int		 store_build_next(struct store *,
+		    int (*)(const char *, void *), void *, struct build_spec *);
+void		 build_spec_clear(struct build_spec *);
+int		 store_build_start(struct store *, int64_t);
+int		 store_build_prepared(struct store *, int64_t, const cJSON *,
+		    const cJSON *, const char *, const char *);
+int		 store_build_finish(struct store *, int64_t,
+		    const struct build_outcome *);
+int		 store_run_cancel(struct store *, int64_t, int64_t **,
+		    size_t *, char **);
+int		 store_run_exists(struct store *, int64_t);
+cJSON		*store_run_document(struct store *, int64_t);
+cJSON		*store_runs_list(struct store *, int);
+cJSON		*store_best(struct store *, const char *, int);
+cJSON		*store_status(struct store *);
+int		 store_build_log_path(struct store *, int64_t, char **);
+
+/* builder.c */
+struct builder_config {
+	const char	*workdir;
+	const char	*spawn_helper;
+	const char	*cargo;
+	const char	*rustc;
+	int		 timeout_s;
+};
+struct build_job;
+struct build_job_cb {
+	/* Called with env and cargo args before cargo is spawned. */
+	int	(*prepared)(struct build_job *, const cJSON *, const cJSON *,
+		    const char *, const char *, void *);
+	/* Called once when the build is over; the job is freed after. */
+	void	(*done)(struct build_job *, const struct build_outcome *,
+		    void *);
+	void	*arg;
+};
+char		*builder_target_dir(const char *, const char *, const char *);
+struct build_job *builder_start(uv_loop_t *, const struct builder_config *,
+		    const struct build_spec *, const struct build_job_cb *);
+void		 builder_kill(struct build_job *, const char *);
+int64_t		 builder_build_id(const struct build_job *);
+const char	*builder_job_target_dir(const struct build_job *);
+
+/* queue.c */
+struct queue;
+struct queue	*queue_create(uv_loop_t *, struct store *,
+		    const struct builder_config *, int);
+void		 queue_kick(struct queue *);
+int		 queue_cancel_run(struct queue *, int64_t, char **);
+void		 queue_stop(struct queue *);
+int		 queue_active(const struct queue *);
+void		 queue_free(struct queue *);
+
+/* http.c */
+struct http_request;
+struct http_limits {
+	size_t	max_url;
+	size_t	max_headers;
+	size_t	max_body;
+};
+struct http_reply {
+	int		 status;
+	const char	*content_type;
+	struct buf	 body;
+};
+struct http_request *http_request_create(const struct http_limits *);
+int		 http_request_feed(struct http_request *, const char *, size_t,
+		    struct http_reply *);
+const char	*http_request_method(const struct http_request *);
+const char	*http_request_path(const struct http_request *);
+char		*http_request_query(const struct http_request *, const char *);
+const char	*http_request_header(const struct http_request *,
+		    const char *);
+const char	*http_request_body(const struct http_request *, size_t *);
+void		 http_request_free(struct http_request *);
+const char	*http_status_text(int);
+void		 http_reply_init(struct http_reply *);
+void		 http_reply_free(struct http_reply *);
+void		 http_reply_error(struct http_reply *, int, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+void		 http_reply_json(struct http_reply *, int, cJSON *);
+char		*http_reply_format(const struct http_reply *, size_t *);
+
+/* config.c */
+struct config {
+	char	*config_file;
+	char	*db;
+	char	*listen;
+	char	*workdir;
+	char	*profiles;
+	char	*token_file;
+	char	*token;
+	struct strlist allow_roots;
+	int	 jobs;
+	int	 verbose;
+	int	 max_builds;
+	int	 build_timeout;
+	int	 max_connections;
+	int	 max_body;
+	char	*listen_host;
+	int	 listen_port;
+};
+void	 config_defaults(struct config *);
+int	 config_load_file(struct config *, const char *, char **);
+int	 config_set(struct config *, const char *, const char *, char **);
+int	 config_finish(struct config *, char **);
+void	 config_free(struct config *);
+const char *config_usage(void);
+
+/* api.c */
+struct api {
+	struct store		*store;
+	struct queue		*queue;
+	const struct config	*config;
+	const char		*workdir;
+};
+void	 api_handle(struct api *, const struct http_request *,
+	    struct http_reply *);
+
+/* server.c */
+struct server;
+struct server	*server_create(uv_loop_t *, struct api *,
+		    const struct config *, char **);
+int		 server_port(const struct server *);
+void		 server_close(struct server *);
+
+#endif
