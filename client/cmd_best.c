@@ -1,0 +1,86 @@
+/* sizemat best PROJECT [--top N]: the smallest variants recorded. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+/* Returns the size of the release variant's artifact of that name, or -1. */
+static int64_t
+best_release(const cJSON *ranking, const char *artifact)
+{
+	const cJSON	*row;
+
+	cJSON_ArrayForEach(row, ranking) {
+		if (strcmp(json_str(row, "variant_key", ""), "release") == 0 &&
+		    strcmp(json_str(row, "artifact", ""), artifact) == 0)
+			return (json_int(row, "file_size", -1));
+	}
+	return (-1);
+}
+
+/* sizemat best PROJECT [--top N] */
+int
+cmd_best(struct options *o)
+{
+	static const char *const header[] = { "#", "variant", "artifact",
+	    "size", "bytes", "vs release", "run", "rustc" };
+	enum request_result	 r;
+	cJSON			*all, *full, *ranking, *row;
+	struct table		*t;
+	char			*project, *escaped, *path, *err;
+	char			 rank[16], size[32], bytes[32], delta[64];
+	char			 run[32];
+	const char		*cells[8];
+	int			 k = 0;
+
+	if ((project = project_path(o->args[0])) == NULL)
+		return (EXIT_USAGE);
+	escaped = request_escape(project);
+	/* The whole ranking, so the release row is there to compare with. */
+	xasprintf(&path, "/v1/best?project=%s&top=100000", escaped);
+	free(escaped);
+	r = request_call(o, "GET", path, NULL, &all, &err);
+	free(path);
+	free(project);
+	if (r != REQUEST_OK)
+		return (request_fail(o, r, err));
+	ranking = cJSON_GetObjectItemCaseSensitive(all, "ranking");
+	full = cJSON_Duplicate(ranking, 1);
+	while (cJSON_GetArraySize(ranking) > o->top)
+		cJSON_DeleteItemFromArray(ranking, o->top);
+	if (o->format == FORMAT_JSON) {
+		print_json(all);
+		cJSON_Delete(all);
+		cJSON_Delete(full);
+		return (EXIT_OK);
+	}
+	t = table_create(8, header);
+	cJSON_ArrayForEach(row, ranking) {
+		snprintf(rank, sizeof rank, "%d", ++k);
+		human_size(json_int(row, "file_size", -1), size, sizeof size);
+		snprintf(bytes, sizeof bytes, "%lld",
+		    (long long)json_int(row, "file_size", -1));
+		human_delta(json_int(row, "file_size", -1),
+		    best_release(full, json_str(row, "artifact", "")),
+		    delta, sizeof delta);
+		snprintf(run, sizeof run, "%lld",
+		    (long long)json_int(row, "run", 0));
+		cells[0] = rank;
+		cells[1] = json_str(row, "variant_key", "");
+		cells[2] = json_str(row, "artifact", "");
+		cells[3] = size;
+		cells[4] = bytes;
+		cells[5] = delta;
+		cells[6] = run;
+		cells[7] = json_str(row, "rustc_version", "");
+		table_add(t, cells);
+	}
+	if (o->format == FORMAT_TABLE)
+		printf("smallest recorded for %s\n", json_str(all, "project",
+		    ""));
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(all);
+	cJSON_Delete(full);
+	return (EXIT_OK);
+}

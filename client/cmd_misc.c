@@ -1,0 +1,177 @@
+/* The small commands: matrices, status, runs and log. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+/* Fetches a JSON document, or prints the error. */
+static cJSON *
+misc_get(const struct options *o, const char *path, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*err;
+
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	if (r != REQUEST_OK) {
+		*rc = request_fail(o, r, err);
+		return (NULL);
+	}
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		cJSON_Delete(doc);
+		*rc = EXIT_OK;
+		return (NULL);
+	}
+	return (doc);
+}
+
+/* sizemat matrices */
+int
+cmd_matrices(struct options *o)
+{
+	static const char *const header[] = { "name", "shape", "variants",
+	    "description" };
+	cJSON		*doc, *m;
+	struct table	*t;
+	char		 count[32];
+	const char	*cells[4];
+	int		 rc = EXIT_OK;
+
+	if ((doc = misc_get(o, "/v1/matrices", &rc)) == NULL)
+		return (rc);
+	t = table_create(4, header);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc,
+	    "matrices")) {
+		snprintf(count, sizeof count, "%lld",
+		    (long long)json_int(m, "variants", 0));
+		cells[0] = json_str(m, "name", "");
+		cells[1] = json_str(m, "shape", "invalid");
+		cells[2] = json_str(m, "error", NULL) ? "-" : count;
+		cells[3] = json_str(m, "error", NULL) ?
+		    json_str(m, "error", "") : json_str(m, "description", "");
+		table_add(t, cells);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}
+
+/* sizemat status */
+int
+cmd_status(struct options *o)
+{
+	static const char *const header[] = { "build", "run", "state",
+	    "elapsed", "variant", "project" };
+	static const char *const lists[] = { "running", "queued" };
+	cJSON		*doc, *b;
+	struct table	*t;
+	char		 build[32], run[32], elapsed[32];
+	const char	*cells[6];
+	size_t		 i;
+	int		 rc = EXIT_OK;
+
+	if ((doc = misc_get(o, "/v1/status", &rc)) == NULL)
+		return (rc);
+	if (o->format == FORMAT_TABLE)
+		printf("%lld of %lld build slots busy\n",
+		    (long long)json_int(doc, "active", 0),
+		    (long long)json_int(doc, "jobs", 0));
+	t = table_create(6, header);
+	for (i = 0; i < 2; i++) {
+		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc,
+		    lists[i])) {
+			snprintf(build, sizeof build, "%lld",
+			    (long long)json_int(b, "build", 0));
+			snprintf(run, sizeof run, "%lld",
+			    (long long)json_int(b, "run", 0));
+			if (json_int(b, "elapsed_s", -1) >= 0)
+				snprintf(elapsed, sizeof elapsed, "%llds",
+				    (long long)json_int(b, "elapsed_s", 0));
+			else
+				snprintf(elapsed, sizeof elapsed, "-");
+			cells[0] = build;
+			cells[1] = run;
+			cells[2] = json_str(b, "state", "");
+			cells[3] = elapsed;
+			cells[4] = json_str(b, "variant_key", "");
+			cells[5] = json_str(b, "project", "");
+			table_add(t, cells);
+		}
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}
+
+/* sizemat runs [--limit N] */
+int
+cmd_runs(struct options *o)
+{
+	static const char *const header[] = { "run", "state", "done",
+	    "failed", "total", "matrix", "created", "project" };
+	cJSON		*doc, *r;
+	struct table	*t;
+	char		*path, id[32], done[32], failed[32], total[32];
+	const char	*cells[8];
+	int		 rc = EXIT_OK;
+
+	xasprintf(&path, "/v1/runs?limit=%d", o->limit);
+	doc = misc_get(o, path, &rc);
+	free(path);
+	if (doc == NULL)
+		return (rc);
+	t = table_create(8, header);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "runs")) {
+		snprintf(id, sizeof id, "%lld", (long long)json_int(r, "id", 0));
+		snprintf(done, sizeof done, "%lld",
+		    (long long)json_int(r, "builds_done", 0));
+		snprintf(failed, sizeof failed, "%lld",
+		    (long long)json_int(r, "builds_failed", 0));
+		snprintf(total, sizeof total, "%lld",
+		    (long long)json_int(r, "builds_total", 0));
+		cells[0] = id;
+		cells[1] = json_str(r, "state", "");
+		cells[2] = done;
+		cells[3] = failed;
+		cells[4] = total;
+		cells[5] = json_str(r, "matrix", "");
+		cells[6] = json_str(r, "created_at", "");
+		cells[7] = json_str(r, "project", "");
+		table_add(t, cells);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}
+
+/* sizemat log BUILD */
+int
+cmd_log(struct options *o)
+{
+	enum request_result	 r;
+	struct buf		 text;
+	char			*path, *err, *end;
+	long long		 id;
+
+	errno = 0;
+	id = strtoll(o->args[0], &end, 10);
+	if (errno != 0 || end == o->args[0] || *end != '\0' || id <= 0)
+		return (usage_error("\"%s\" is not a build id (the \"id\" of a "
+		    "build in 'sizemat results RUN --json')", o->args[0]));
+	xasprintf(&path, "/v1/builds/%lld/log", id);
+	buf_init(&text);
+	r = request_text(o, path, &text, &err);
+	free(path);
+	if (r != REQUEST_OK) {
+		buf_free(&text);
+		return (request_fail(o, r, err));
+	}
+	fwrite(text.data, 1, text.len, stdout);
+	buf_free(&text);
+	return (EXIT_OK);
+}

@@ -1,0 +1,268 @@
+/*
+ * sizemat results RUN: every build of a run, ranked by size, with each
+ * variant's delta against the plain release build (else the run's largest;
+ * ladders: against the previous step).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+struct result_row {
+	const cJSON	*build;
+	const cJSON	*artifact;	/* NULL for a build without one */
+	int64_t		 size;
+	int64_t		 seq;
+};
+
+/* Orders rows by artifact name, then size, then variant key. */
+static int
+results_cmp_size(const void *a, const void *b)
+{
+	const struct result_row	*x = a, *y = b;
+	int			 c;
+
+	c = strcmp(json_str(x->artifact, "name", ""),
+	    json_str(y->artifact, "name", ""));
+	if (c != 0)
+		return (c);
+	if (x->size != y->size)
+		return (x->size < y->size ? -1 : 1);
+	return (strcmp(json_str(x->build, "variant_key", ""),
+	    json_str(y->build, "variant_key", "")));
+}
+
+/* Orders rows by step order, for ladders. */
+static int
+results_cmp_seq(const void *a, const void *b)
+{
+	const struct result_row	*x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return (x->seq < y->seq ? -1 : 1);
+	return (strcmp(json_str(x->artifact, "name", ""),
+	    json_str(y->artifact, "name", "")));
+}
+
+/* Returns 1 when a build of the run failed, timed out or was unavailable. */
+int
+results_exit_code(const cJSON *doc)
+{
+	const cJSON	*b;
+	const char	*state;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+		state = json_str(b, "state", "");
+		if (strcmp(state, "failed") == 0 ||
+		    strcmp(state, "timeout") == 0 ||
+		    strcmp(state, "unavailable") == 0)
+			return (EXIT_NO);
+	}
+	return (EXIT_OK);
+}
+
+/* Returns the base size an artifact's row is compared with. */
+static int64_t
+results_base(const struct result_row *rows, size_t n, size_t i, int ladder,
+    int has_release)
+{
+	const char	*name = json_str(rows[i].artifact, "name", "");
+	int64_t		 base = -1;
+	size_t		 j;
+
+	for (j = 0; j < n; j++) {
+		if (rows[j].artifact == NULL ||
+		    strcmp(json_str(rows[j].artifact, "name", ""), name) != 0)
+			continue;
+		if (ladder) {
+			if (rows[j].seq < rows[i].seq)
+				base = rows[j].size;
+		} else if (has_release) {
+			if (strcmp(json_str(rows[j].build, "variant_key", ""),
+			    "release") == 0)
+				return (rows[j].size);
+		} else if (rows[j].size > base)
+			base = rows[j].size;
+	}
+	return (base);
+}
+
+/* Prints a results document as a ranked table, or as JSON. */
+int
+results_print(const struct options *o, const cJSON *doc)
+{
+	static const char *const header[] = { "#", "variant", "artifact",
+	    "size", "bytes", NULL, "loadable", "time", "state" };
+	const char		*hdr[9];
+	const cJSON		*run, *builds, *b, *a, *arts;
+	struct result_row	*rows = NULL;
+	struct table		*t;
+	size_t			 n = 0, i;
+	int			 ladder, has_release = 0, rank = 0;
+	char			 rankbuf[16], size[32], bytes[32], delta[64];
+	char			 loadable[32], ms[32], state[256], *label;
+	const char		*cells[9], *err, *nl;
+
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		return (results_exit_code(doc));
+	}
+	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
+	builds = cJSON_GetObjectItemCaseSensitive(doc, "builds");
+	ladder = strcmp(json_str(run, "shape", ""), "ladder") == 0;
+	cJSON_ArrayForEach(b, builds) {
+		if (strcmp(json_str(b, "variant_key", ""), "release") == 0)
+			has_release = 1;
+		arts = cJSON_GetObjectItemCaseSensitive(b, "artifacts");
+		if (cJSON_GetArraySize(arts) == 0) {
+			rows = xreallocarray(rows, n + 1, sizeof *rows);
+			rows[n].build = b;
+			rows[n].artifact = NULL;
+			rows[n].size = -1;
+			rows[n].seq = (int64_t)n;
+			n++;
+			continue;
+		}
+		cJSON_ArrayForEach(a, arts) {
+			rows = xreallocarray(rows, n + 1, sizeof *rows);
+			rows[n].build = b;
+			rows[n].artifact = a;
+			rows[n].size = json_int(a, "file_size", -1);
+			rows[n].seq = (int64_t)n;
+			n++;
+		}
+	}
+	/* Rows without a size (failed builds) sort last. */
+	for (i = 0; i < n; i++) {
+		if (rows[i].artifact == NULL)
+			rows[i].size = INT64_MAX;
+	}
+	if (n > 0)
+		qsort(rows, n, sizeof *rows, ladder ? results_cmp_seq :
+		    results_cmp_size);
+
+	memcpy(hdr, header, sizeof hdr);
+	hdr[5] = ladder ? "vs previous step" : has_release ? "vs release" :
+	    "vs largest";
+	if (ladder)
+		hdr[1] = "step: variant";
+	t = table_create(9, hdr);
+	for (i = 0; i < n; i++) {
+		b = rows[i].build;
+		a = rows[i].artifact;
+		snprintf(rankbuf, sizeof rankbuf, "%d", ++rank);
+		if (a != NULL) {
+			human_size(rows[i].size, size, sizeof size);
+			snprintf(bytes, sizeof bytes, "%lld",
+			    (long long)rows[i].size);
+			human_delta(rows[i].size, results_base(rows, n, i,
+			    ladder, has_release), delta, sizeof delta);
+			human_size(json_int(cJSON_GetObjectItemCaseSensitive(a,
+			    "measurements"), "loadable_size", -1), loadable,
+			    sizeof loadable);
+		} else {
+			snprintf(size, sizeof size, "-");
+			snprintf(bytes, sizeof bytes, "-");
+			snprintf(delta, sizeof delta, "-");
+			snprintf(loadable, sizeof loadable, "-");
+		}
+		human_ms(json_int(b, "wall_ms", -1), ms, sizeof ms);
+		err = json_str(b, "error", NULL);
+		if (err != NULL) {
+			nl = strchr(err, '\n');
+			snprintf(state, sizeof state, "%s: %.*s",
+			    json_str(b, "state", ""), nl != NULL ?
+			    (int)(nl - err) : (int)strlen(err), err);
+		} else
+			snprintf(state, sizeof state, "%s",
+			    json_str(b, "state", ""));
+		label = NULL;
+		if (ladder)
+			xasprintf(&label, "%s: %s", json_str(b, "step", "?"),
+			    json_str(b, "variant_key", ""));
+		cells[0] = rankbuf;
+		cells[1] = label != NULL ? label : json_str(b, "variant_key",
+		    "");
+		cells[2] = a ? json_str(a, "name", "") : "-";
+		cells[3] = size;
+		cells[4] = bytes;
+		cells[5] = delta;
+		cells[6] = loadable;
+		cells[7] = ms;
+		cells[8] = state;
+		table_add(t, cells);
+		free(label);
+	}
+	if (o->format == FORMAT_TABLE)
+		printf("run %lld: %s, matrix %s, %s (%lld of %lld builds "
+		    "done)\n", (long long)json_int(run, "id", 0),
+		    json_str(run, "project", ""), json_str(run, "matrix", ""),
+		    json_str(run, "state", ""),
+		    (long long)json_int(run, "builds_done", 0),
+		    (long long)json_int(run, "builds_total", 0));
+	table_print(t, o->format, stdout);
+	table_free(t);
+	free(rows);
+	return (results_exit_code(doc));
+}
+
+/* Reads a run id argument. */
+static int
+results_run_id(const char *s, long long *id)
+{
+	char	*end;
+
+	errno = 0;
+	*id = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *id <= 0)
+		return (usage_error("\"%s\" is not a run id (a whole number; "
+		    "'sizemat runs' lists them)", s));
+	return (0);
+}
+
+/* sizemat results RUN */
+int
+cmd_results(struct options *o)
+{
+	enum request_result	 r;
+	long long		 id;
+	cJSON			*doc;
+	char			*path, *err;
+	int			 rc;
+
+	if (results_run_id(o->args[0], &id) != 0)
+		return (EXIT_USAGE);
+	xasprintf(&path, "/v1/runs/%lld", id);
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK)
+		return (request_fail(o, r, err));
+	rc = results_print(o, doc);
+	cJSON_Delete(doc);
+	return (rc);
+}
+
+/* sizemat cancel RUN */
+int
+cmd_cancel(struct options *o)
+{
+	enum request_result	 r;
+	long long		 id;
+	cJSON			*doc;
+	char			*path, *err;
+
+	if (results_run_id(o->args[0], &id) != 0)
+		return (EXIT_USAGE);
+	xasprintf(&path, "/v1/runs/%lld", id);
+	r = request_call(o, "DELETE", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK)
+		return (request_fail(o, r, err));
+	if (o->format == FORMAT_JSON)
+		print_json(doc);
+	else
+		printf("run %lld cancelled\n", id);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}

@@ -1,0 +1,269 @@
+/*
+ * sizemat run PROJECT [--matrix NAME|FILE] [--wait]: queues a run and,
+ * with --wait, follows it to its end, through a daemon restart.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sizemat.h"
+
+#define RUN_POLL_MS		700
+#define RUN_RECONNECT_S		60
+
+/*
+ * Resolves a PROJECT argument (INTERFACE.md): one that contains '/' or
+ * names an existing directory is a path; anything else a tracked name.
+ * Returns the absolute path, or NULL after printing why.
+ */
+char *
+project_path(const char *arg)
+{
+	char		 real[PATH_MAX];
+	struct stat	 sb;
+
+	if (strchr(arg, '/') == NULL &&
+	    (stat(arg, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+		usage_error("\"%s\" is not a directory, and this sizemat "
+		    "knows projects by path only: give the project's "
+		    "directory (./%s)", arg, arg);
+		return (NULL);
+	}
+	if (realpath(arg, real) == NULL) {
+		fprintf(stderr, "sizemat: %s: %s\n", arg, strerror(errno));
+		return (NULL);
+	}
+	if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "sizemat: %s: not a directory\n", arg);
+		return (NULL);
+	}
+	return (xstrdup(real));
+}
+
+/* Reads a matrix file into a JSON object, naming the line of an error. */
+static cJSON *
+run_matrix_file(const char *path)
+{
+	FILE		*f;
+	struct buf	 b;
+	char		 chunk[8192];
+	size_t		 n;
+	const char	*end = NULL, *p;
+	cJSON		*doc;
+	int		 line = 1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "sizemat: --matrix %s: %s\n", path,
+		    strerror(errno));
+		return (NULL);
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if ((doc = cJSON_ParseWithOpts(b.data, &end, 1)) == NULL) {
+		if (end == NULL)
+			end = cJSON_GetErrorPtr();
+		for (p = b.data; end != NULL && p < end && *p; p++)
+			line += *p == '\n';
+		fprintf(stderr, "sizemat: %s:%d: not valid JSON\n", path, line);
+	} else if (!cJSON_IsObject(doc)) {
+		fprintf(stderr, "sizemat: %s: a matrix is a JSON object\n",
+		    path);
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	buf_free(&b);
+	return (doc);
+}
+
+/* Sleeps for ms milliseconds. */
+static void
+run_sleep(int ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Prints one progress line for a build that has ended. */
+static void
+run_progress(const cJSON *b, int k, int total)
+{
+	const cJSON	*a;
+	const char	*state = json_str(b, "state", "?");
+	const char	*err = json_str(b, "error", NULL);
+	char		 size[32], ms[32];
+	int		 first = 1;
+
+	human_ms(json_int(b, "wall_ms", -1), ms, sizeof ms);
+	fprintf(stderr, "[%d/%d] %s: %s", k, total,
+	    json_str(b, "step", NULL) ? json_str(b, "step", "") :
+	    json_str(b, "variant_key", "?"), state);
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(b,
+	    "artifacts")) {
+		human_size(json_int(a, "file_size", -1), size, sizeof size);
+		fprintf(stderr, "%s %s %s", first ? "," : ";",
+		    json_str(a, "name", ""), size);
+		first = 0;
+	}
+	if (strcmp(state, "done") == 0)
+		fprintf(stderr, " (%s)\n", ms);
+	else if (err != NULL)
+		fprintf(stderr, ": %.*s\n", (int)strcspn(err, "\n"), err);
+	else
+		fputc('\n', stderr);
+}
+
+/* Tells whether a build state is final. */
+static int
+run_final(const char *state)
+{
+	return (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0);
+}
+
+/*
+ * Follows a run until it is done or cancelled, printing a line per build
+ * that ends. Returns the final results document, or NULL (exit code set).
+ */
+static cJSON *
+run_follow(const struct options *o, long long id, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc = NULL, *b;
+	char			*path, *err;
+	int64_t			*seen = NULL;
+	size_t			 nseen = 0, i;
+	time_t			 lost = 0;
+	int			 total, k;
+	const char		*state;
+
+	xasprintf(&path, "/v1/runs/%lld", id);
+	for (;;) {
+		r = request_call(o, "GET", path, NULL, &doc, &err);
+		if (r == REQUEST_UNREACHABLE) {
+			if (lost == 0) {
+				lost = time(NULL);
+				fprintf(stderr, "sizemat: lost sizematd at %s; "
+				    "retrying for up to %d s\n", o->server,
+				    RUN_RECONNECT_S);
+			}
+			if (time(NULL) - lost > RUN_RECONNECT_S) {
+				*rc = request_fail(o, r, err);
+				break;
+			}
+			free(err);
+			run_sleep(1000);
+			continue;
+		}
+		if (r != REQUEST_OK) {
+			*rc = request_fail(o, r, err);
+			break;
+		}
+		if (lost != 0 && !o->quiet)
+			fprintf(stderr, "sizemat: sizematd is back; following "
+			    "run %lld\n", id);
+		lost = 0;
+		total = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc,
+		    "builds"));
+		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc,
+		    "builds")) {
+			if (!run_final(json_str(b, "state", "queued")))
+				continue;
+			for (i = 0; i < nseen; i++) {
+				if (seen[i] == json_int(b, "id", 0))
+					break;
+			}
+			if (i < nseen)
+				continue;
+			seen = xreallocarray(seen, nseen + 1, sizeof *seen);
+			seen[nseen++] = json_int(b, "id", 0);
+			k = (int)nseen;
+			if (!o->quiet)
+				run_progress(b, k, total);
+		}
+		state = json_str(cJSON_GetObjectItemCaseSensitive(doc, "run"),
+		    "state", "");
+		if (strcmp(state, "done") == 0 ||
+		    strcmp(state, "cancelled") == 0) {
+			free(path);
+			free(seen);
+			return (doc);
+		}
+		cJSON_Delete(doc);
+		doc = NULL;
+		run_sleep(RUN_POLL_MS);
+	}
+	cJSON_Delete(doc);
+	free(path);
+	free(seen);
+	return (NULL);
+}
+
+/* sizemat run PROJECT [--matrix NAME|FILE] [--wait] */
+int
+cmd_run(struct options *o)
+{
+	enum request_result	 r;
+	cJSON			*body, *doc, *m, *run;
+	char			*project, *err, real[PATH_MAX];
+	const char		*matrix = o->matrix ? o->matrix : "default";
+	size_t			 len = strlen(matrix);
+	long long		 id;
+	int			 rc = EXIT_OK;
+
+	if ((project = project_path(o->args[0])) == NULL)
+		return (EXIT_USAGE);
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "project", project);
+	free(project);
+	if (strchr(matrix, '/') != NULL ||
+	    (len > 5 && strcmp(matrix + len - 5, ".json") == 0)) {
+		if ((m = run_matrix_file(matrix)) == NULL) {
+			cJSON_Delete(body);
+			return (EXIT_USAGE);
+		}
+		cJSON_AddItemToObject(body, "matrix", m);
+		cJSON_AddStringToObject(body, "matrix_file",
+		    realpath(matrix, real) != NULL ? real : matrix);
+	} else
+		cJSON_AddStringToObject(body, "matrix", matrix);
+
+	r = request_call(o, "POST", "/v1/runs", body, &doc, &err);
+	cJSON_Delete(body);
+	if (r != REQUEST_OK)
+		return (request_fail(o, r, err));
+	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
+	id = (long long)json_int(run, "id", 0);
+	if (!o->wait) {
+		if (o->format == FORMAT_JSON)
+			print_json(doc);
+		else
+			printf("run %lld queued: %lld builds of matrix %s on "
+			    "%s\n", id, (long long)json_int(run,
+			    "builds_total", 0), json_str(run, "matrix", ""),
+			    json_str(run, "project", ""));
+		if (o->format != FORMAT_JSON)
+			fprintf(stderr, "sizemat: follow it with 'sizemat "
+			    "results %lld', or run with --wait\n", id);
+		cJSON_Delete(doc);
+		return (EXIT_OK);
+	}
+	if (!o->quiet)
+		fprintf(stderr, "sizemat: run %lld: %lld builds of matrix %s "
+		    "on %s\n", id, (long long)json_int(run, "builds_total", 0),
+		    json_str(run, "matrix", ""), json_str(run, "project", ""));
+	cJSON_Delete(doc);
+	if ((doc = run_follow(o, id, &rc)) == NULL)
+		return (rc);
+	rc = results_print(o, doc);
+	cJSON_Delete(doc);
+	return (rc);
+}

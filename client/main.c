@@ -1,0 +1,231 @@
+/*
+ * sizemat: global options, the subcommand table and exit codes. Options
+ * live in one sorted table; each command says which it takes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "sizemat.h"
+
+#ifndef SIZEMAT_VERSION
+#define SIZEMAT_VERSION "0.1.0"
+#endif
+#define DEFAULT_SERVER "http://127.0.0.1:7420"
+
+struct command {
+	const char	*name;
+	int		(*fn)(struct options *);
+	unsigned int	 opts;
+	int		 min_args;
+	int		 max_args;
+	const char	*usage;
+};
+
+static const struct command commands[] = {
+	{ "best", cmd_best, OPT_FORMAT | OPT_TOP, 1, 1,
+	  "best PROJECT [--top N]" },
+	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
+	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
+	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
+	{ "results", cmd_results, OPT_FORMAT, 1, 1, "results RUN" },
+	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET, 1, 1,
+	  "run PROJECT [--matrix NAME|FILE] [--wait]" },
+	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
+	{ "status", cmd_status, OPT_FORMAT, 0, 0, "status" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* Prints the help, grouped by task. */
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: sizemat [--server URL] COMMAND [ARGS] [--json|--csv|--markdown]\n"
+"\n"
+"Find the Cargo profile settings that make a Rust binary smallest. The\n"
+"sizematd daemon runs the builds and records every size; this client asks.\n"
+"\n"
+"Build a project across a matrix:\n"
+"  run PROJECT [--matrix NAME|FILE] [--wait]\n"
+"                        queue one build per variant of the matrix (default:\n"
+"                        'default'); --wait follows progress on stderr, then\n"
+"                        prints the ranked table\n"
+"  matrices              the matrices the daemon knows (profiles/*.json)\n"
+"  cancel RUN            cancel a run's queued and running builds\n"
+"\n"
+"Read results:\n"
+"  results RUN           every build of a run, ranked by size\n"
+"  best PROJECT [--top N]\n"
+"                        smallest variants recorded for a project, across\n"
+"                        runs (the latest result of each)\n"
+"  runs [--limit N]      the newest runs\n"
+"  status                running and queued builds\n"
+"  log BUILD             the cargo log of one build\n"
+"\n"
+"Options:\n"
+"  --csv                 CSV on stdout\n"
+"  --help                this help\n"
+"  --json                one JSON document on stdout, nothing else\n"
+"  --limit N             how many runs to list (50)\n"
+"  --markdown            a markdown table on stdout\n"
+"  --matrix NAME|FILE    a matrix name, or a JSON file (sent by the client)\n"
+"  --quiet, -q           no progress lines with --wait\n"
+"  --server URL          the daemon (default $SIZEMAT_URL, else %s)\n"
+"  --top N               how many rows 'best' prints (10)\n"
+"  --version             the client's version\n"
+"  --wait                follow the run to its end (survives a daemon\n"
+"                        restart for up to a minute)\n"
+"\n"
+"PROJECT is a path: an argument with a '/' or that names a directory.\n"
+"Requests that change anything send $SIZEMAT_TOKEN as a bearer token.\n"
+"Progress, hints and errors go to stderr.\n"
+"\n"
+"Exit codes: 0 success; 1 the answer is \"no\" (a build failed, timed out or\n"
+"was unavailable); 2 usage error, daemon unreachable or an error reply.\n",
+	    DEFAULT_SERVER);
+}
+
+/* Prints a usage error with a hint and returns exit code 2. */
+int
+usage_error(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("sizemat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; try 'sizemat --help'\n", stderr);
+	return (EXIT_USAGE);
+}
+
+/* Checks a command's argument count and options. */
+int
+check_options(const struct options *o, unsigned int allowed, int min,
+    int max, const char *cmd)
+{
+	if (o->given & ~allowed)
+		return (usage_error("%s: an option given does not apply to "
+		    "this command", cmd));
+	if (o->nargs < min)
+		return (usage_error("%s: missing argument", cmd));
+	if (o->nargs > max)
+		return (usage_error("%s: unexpected argument \"%s\"", cmd,
+		    o->args[max]));
+	return (0);
+}
+
+/* Reads a whole number option within bounds. */
+static int
+parse_int(const char *name, const char *v, int lo, int hi, int *out)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+		return (usage_error("%s: \"%s\" is not a whole number from %d "
+		    "to %d", name, v, lo, hi));
+	*out = (int)n;
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options		 o;
+	const struct command	*cmd = NULL;
+	const char		*arg, *value;
+	size_t			 i;
+	int			 n, rc;
+
+	memset(&o, 0, sizeof o);
+	o.server = getenv("SIZEMAT_URL");
+	if (o.server == NULL || *o.server == '\0')
+		o.server = DEFAULT_SERVER;
+	o.token = getenv("SIZEMAT_TOKEN");
+	o.top = 10;
+	o.limit = 50;
+	o.args = xcalloc((size_t)argc, sizeof *o.args);
+
+	for (n = 1; n < argc; n++) {
+		arg = argv[n];
+		value = n + 1 < argc ? argv[n + 1] : NULL;
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			usage(stdout);
+			return (EXIT_OK);
+		} else if (strcmp(arg, "--version") == 0) {
+			printf("sizemat %s\n", SIZEMAT_VERSION);
+			return (EXIT_OK);
+		} else if (strcmp(arg, "--csv") == 0 ||
+		    strcmp(arg, "--json") == 0 ||
+		    strcmp(arg, "--markdown") == 0) {
+			if (o.given & OPT_FORMAT)
+				return (usage_error("choose one of --json, "
+				    "--csv and --markdown"));
+			o.given |= OPT_FORMAT;
+			o.format = arg[2] == 'c' ? FORMAT_CSV : arg[2] == 'j' ?
+			    FORMAT_JSON : FORMAT_MARKDOWN;
+		} else if (strcmp(arg, "--quiet") == 0 ||
+		    strcmp(arg, "-q") == 0) {
+			o.given |= OPT_QUIET;
+			o.quiet = 1;
+		} else if (strcmp(arg, "--wait") == 0) {
+			o.given |= OPT_WAIT;
+			o.wait = 1;
+		} else if (strcmp(arg, "--limit") == 0 ||
+		    strcmp(arg, "--matrix") == 0 ||
+		    strcmp(arg, "--server") == 0 ||
+		    strcmp(arg, "--top") == 0) {
+			if (value == NULL)
+				return (usage_error("%s needs a value", arg));
+			n++;
+			if (strcmp(arg, "--limit") == 0) {
+				o.given |= OPT_LIMIT;
+				if (parse_int(arg, value, 1, 10000,
+				    &o.limit) != 0)
+					return (EXIT_USAGE);
+			} else if (strcmp(arg, "--matrix") == 0) {
+				o.given |= OPT_MATRIX;
+				o.matrix = value;
+			} else if (strcmp(arg, "--server") == 0)
+				o.server = value;
+			else {
+				o.given |= OPT_TOP;
+				if (parse_int(arg, value, 1, 100000,
+				    &o.top) != 0)
+					return (EXIT_USAGE);
+			}
+		} else if (arg[0] == '-' && arg[1] != '\0')
+			return (usage_error("unknown option \"%s\"", arg));
+		else if (cmd == NULL) {
+			for (i = 0; i < NCOMMANDS; i++) {
+				if (strcmp(commands[i].name, arg) == 0)
+					cmd = &commands[i];
+			}
+			if (cmd == NULL)
+				return (usage_error("unknown command \"%s\"",
+				    arg));
+		} else
+			o.args[o.nargs++] = argv[n];
+	}
+	if (cmd == NULL)
+		return (usage_error("no command given"));
+	if (strncmp(o.server, "http://", 7) != 0 &&
+	    strncmp(o.server, "https://", 8) != 0)
+		return (usage_error("--server: \"%s\" is not an http:// URL",
+		    o.server));
+	if (check_options(&o, cmd->opts, cmd->min_args, cmd->max_args,
+	    cmd->usage) != 0)
+		return (EXIT_USAGE);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmd->fn(&o);
+	curl_global_cleanup();
+	free(o.args);
+	return (rc);
+}

@@ -1,0 +1,205 @@
+/* Output: aligned tables, CSV and markdown; human sizes; JSON helpers. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+struct table {
+	int	  ncols;
+	char	**cells;	/* row-major, the header first */
+	int	  nrows;
+};
+
+/* Formats a byte count: "812 B", "347.9 KiB", "4.15 MiB". */
+void
+human_size(int64_t n, char *out, size_t len)
+{
+	double	 v = (double)n;
+
+	if (n < 0)
+		snprintf(out, len, "-");
+	else if (n < 1024)
+		snprintf(out, len, "%" PRId64 " B", n);
+	else if (n < 1024 * 1024)
+		snprintf(out, len, "%.1f KiB", v / 1024);
+	else if (n < (int64_t)1024 * 1024 * 1024)
+		snprintf(out, len, "%.2f MiB", v / (1024 * 1024));
+	else
+		snprintf(out, len, "%.2f GiB", v / (1024.0 * 1024 * 1024));
+}
+
+/* Formats a change against a base: "-12.3 KiB (-3.4%)". */
+void
+human_delta(int64_t n, int64_t base, char *out, size_t len)
+{
+	char	 size[32];
+	int64_t	 d = n - base;
+
+	if (base <= 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	if (d == 0) {
+		snprintf(out, len, "0");
+		return;
+	}
+	human_size(d < 0 ? -d : d, size, sizeof size);
+	snprintf(out, len, "%s%s (%+.1f%%)", d < 0 ? "-" : "+", size,
+	    100.0 * (double)d / (double)base);
+}
+
+/* Formats milliseconds: "812 ms", "12.3 s". */
+void
+human_ms(int64_t ms, char *out, size_t len)
+{
+	if (ms < 0)
+		snprintf(out, len, "-");
+	else if (ms < 1000)
+		snprintf(out, len, "%" PRId64 " ms", ms);
+	else
+		snprintf(out, len, "%.1f s", (double)ms / 1000);
+}
+
+/* Makes a table with a header row. */
+struct table *
+table_create(int ncols, const char *const *header)
+{
+	struct table	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->ncols = ncols;
+	table_add(t, header);
+	return (t);
+}
+
+/* Adds a row of ncols cells (copied). */
+void
+table_add(struct table *t, const char *const *row)
+{
+	int	 i;
+
+	t->cells = xreallocarray(t->cells, (size_t)(t->nrows + 1) *
+	    (size_t)t->ncols, sizeof *t->cells);
+	for (i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = xstrdup(row[i] ? row[i] :
+		    "");
+	t->nrows++;
+}
+
+/* Prints a CSV field, quoted when it needs to be. */
+static void
+table_csv_field(FILE *f, const char *s)
+{
+	if (strpbrk(s, ",\"\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Tells whether a cell reads as a number, to right-align it. */
+static int
+table_numeric(const char *s)
+{
+	return ((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') &&
+	    s[1] >= '0' && s[1] <= '9'));
+}
+
+/* Prints the table as aligned text, CSV or markdown. */
+void
+table_print(struct table *t, enum output_format format, FILE *f)
+{
+	size_t	*width;
+	int	 r, c;
+	const char *cell;
+
+	width = xcalloc((size_t)t->ncols, sizeof *width);
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			cell = t->cells[r * t->ncols + c];
+			if (strlen(cell) > width[c])
+				width[c] = strlen(cell);
+		}
+	}
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			cell = t->cells[r * t->ncols + c];
+			switch (format) {
+			case FORMAT_CSV:
+				if (c > 0)
+					fputc(',', f);
+				table_csv_field(f, cell);
+				break;
+			case FORMAT_MARKDOWN:
+				fprintf(f, "| %s ", cell);
+				break;
+			default:
+				if (c > 0)
+					fputs("  ", f);
+				if (r > 0 && table_numeric(cell))
+					fprintf(f, "%*s", (int)width[c], cell);
+				else if (c == t->ncols - 1)
+					fputs(cell, f);
+				else
+					fprintf(f, "%-*s", (int)width[c], cell);
+			}
+		}
+		if (format == FORMAT_MARKDOWN)
+			fputs("|", f);
+		fputc('\n', f);
+		if (r == 0 && format == FORMAT_MARKDOWN) {
+			for (c = 0; c < t->ncols; c++)
+				fputs(c == 0 ? "| --- " : "| ---: ", f);
+			fputs("|\n", f);
+		}
+	}
+	free(width);
+}
+
+/* Frees a table. */
+void
+table_free(struct table *t)
+{
+	int	 i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}
+
+/* Prints a JSON document on stdout. */
+void
+print_json(const cJSON *doc)
+{
+	char	*s;
+
+	s = cJSON_Print(doc);
+	printf("%s\n", s);
+	cJSON_free(s);
+}
+
+/* Returns an integer member, or def. */
+int64_t
+json_int(const cJSON *o, const char *name, int64_t def)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def);
+}
+
+/* Returns a string member, or def. */
+const char *
+json_str(const cJSON *o, const char *name, const char *def)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return (cJSON_IsString(v) ? v->valuestring : def);
+}

@@ -1,0 +1,92 @@
+/*
+ * sizemat, the client: one header, a section per module. The client is
+ * thin: it checks its arguments, sends one request and prints the answer.
+ */
+#ifndef SIZEMAT_H
+#define SIZEMAT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "../common/xmalloc.h"
+
+/* Exit codes, the same for every command (INTERFACE.md). */
+#define EXIT_OK		0
+#define EXIT_NO		1	/* a build failed, a check exceeded */
+#define EXIT_USAGE	2	/* usage, daemon unreachable, error reply */
+
+enum output_format {
+	FORMAT_TABLE,
+	FORMAT_JSON,
+	FORMAT_CSV,
+	FORMAT_MARKDOWN
+};
+
+struct options {
+	const char		*server;
+	const char		*token;
+	enum output_format	 format;
+	const char		*matrix;
+	int			 wait;
+	int			 top;
+	int			 limit;
+	int			 quiet;
+	unsigned int		 given;		/* OPT_* bits seen */
+	char			**args;		/* positional arguments */
+	int			 nargs;
+};
+
+#define OPT_FORMAT	0x01
+#define OPT_MATRIX	0x02
+#define OPT_WAIT	0x04
+#define OPT_TOP		0x08
+#define OPT_LIMIT	0x10
+#define OPT_QUIET	0x20
+
+/* main.c */
+int	 usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+int	 check_options(const struct options *, unsigned int, int, int,
+	    const char *);
+
+/* request.c */
+enum request_result {
+	REQUEST_OK,		/* 2xx with a body */
+	REQUEST_ERROR,		/* the daemon answered with an error */
+	REQUEST_UNREACHABLE	/* no answer */
+};
+enum request_result request_call(const struct options *, const char *,
+	    const char *, const cJSON *, cJSON **, char **);
+enum request_result request_text(const struct options *, const char *,
+	    struct buf *, char **);
+int	 request_fail(const struct options *, enum request_result, char *);
+char	*request_escape(const char *);
+
+/* output.c */
+struct table;
+void	 human_size(int64_t, char *, size_t);
+void	 human_delta(int64_t, int64_t, char *, size_t);
+void	 human_ms(int64_t, char *, size_t);
+struct table *table_create(int, const char *const *);
+void	 table_add(struct table *, const char *const *);
+void	 table_print(struct table *, enum output_format, FILE *);
+void	 table_free(struct table *);
+void	 print_json(const cJSON *);
+int64_t	 json_int(const cJSON *, const char *, int64_t);
+const char *json_str(const cJSON *, const char *, const char *);
+
+/* cmd_*.c */
+int	 cmd_run(struct options *);
+int	 cmd_results(struct options *);
+int	 cmd_best(struct options *);
+int	 cmd_matrices(struct options *);
+int	 cmd_status(struct options *);
+int	 cmd_cancel(struct options *);
+int	 cmd_log(struct options *);
+int	 cmd_runs(struct options *);
+int	 results_print(const struct options *, const cJSON *);
+int	 results_exit_code(const cJSON *);
+char	*project_path(const char *);
+
+#endif
