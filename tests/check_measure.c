@@ -1,0 +1,132 @@
+/*
+ * Unit tests for measure.c: section sizes agree with binutils' size(1) on a
+ * real ELF file; other files get file_size only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../daemon/sizematd.h"
+#include "check_sizematd.h"
+
+/* Returns the named measurement, or -1. */
+static int64_t
+measured(const struct artifact *a, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nmeasurements; i++) {
+		if (strcmp(a->measurements[i].name, name) == 0)
+			return (a->measurements[i].value);
+	}
+	return (-1);
+}
+
+/* Asks size -A for one section's size of a file. */
+static long long
+size_of_section(const char *file, const char *section)
+{
+	char		 cmd[1024], name[256];
+	long long	 n, found = -1;
+	FILE		*p;
+	char		 line[512];
+
+	snprintf(cmd, sizeof cmd, "size -A '%s'", file);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	while (fgets(line, sizeof line, p) != NULL) {
+		if (sscanf(line, "%255s %lld", name, &n) == 2 &&
+		    strcmp(name, section) == 0)
+			found = n;
+	}
+	pclose(p);
+	return (found);
+}
+
+START_TEST(test_elf_sections_match_binutils)
+{
+	struct artifact	 a;
+	struct stat	 sb;
+	char		*cause = NULL, self[512];
+	ssize_t		 n;
+	size_t		 i;
+	int64_t		 sum = 0;
+
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	ck_assert_int_gt(n, 0);
+	self[n] = '\0';
+	memset(&a, 0, sizeof a);
+	a.path = xstrdup(self);
+	ck_assert_msg(measure_artifact(&a, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(stat(self, &sb), 0);
+	ck_assert_int_eq(a.file_size, sb.st_size);
+	ck_assert_int_eq(measured(&a, "file_size"), sb.st_size);
+	ck_assert_int_eq(measured(&a, "section.text"),
+	    size_of_section(self, ".text"));
+	ck_assert_int_eq(measured(&a, "section.rodata"),
+	    size_of_section(self, ".rodata"));
+	ck_assert_int_eq(measured(&a, "section.debug_info"),
+	    size_of_section(self, ".debug_info"));
+	/* section.debug sums every .debug_* section. */
+	for (i = 0; i < a.nsections; i++) {
+		if (strncmp(a.sections[i].name, ".debug_", 7) == 0)
+			sum += a.sections[i].value;
+	}
+	ck_assert_int_gt(sum, 0);
+	ck_assert_int_eq(measured(&a, "section.debug"), sum);
+	ck_assert_int_gt(measured(&a, "loadable_size"),
+	    measured(&a, "section.text"));
+	ck_assert_int_lt(measured(&a, "loadable_size"), a.file_size);
+	artifact_clear(&a);
+}
+END_TEST
+
+START_TEST(test_non_elf_gets_file_size_only)
+{
+	struct artifact	 a;
+	char		*cause = NULL;
+	char		 path[] = "/tmp/sizemat-check-measure-XXXXXX";
+	int		 fd;
+
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_int_eq(write(fd, "\0asm\1\0\0\0", 8), 8);
+	close(fd);
+	memset(&a, 0, sizeof a);
+	a.path = xstrdup(path);
+	ck_assert_int_eq(measure_artifact(&a, &cause), 0);
+	ck_assert_int_eq(a.file_size, 8);
+	ck_assert_uint_eq(a.nmeasurements, 1);
+	ck_assert_uint_eq(a.nsections, 0);
+	artifact_clear(&a);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_missing_file_is_an_error)
+{
+	struct artifact	 a;
+	char		*cause = NULL;
+
+	memset(&a, 0, sizeof a);
+	a.path = xstrdup("/nonexistent/sizemat/artifact");
+	ck_assert_int_eq(measure_artifact(&a, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "/nonexistent/sizemat/artifact"));
+	free(cause);
+	artifact_clear(&a);
+}
+END_TEST
+
+Suite *
+measure_suite(void)
+{
+	Suite	*s = suite_create("measure");
+	TCase	*core = tcase_create("core"), *limits = tcase_create("limits");
+
+	tcase_add_test(core, test_elf_sections_match_binutils);
+	tcase_add_test(limits, test_non_elf_gets_file_size_only);
+	tcase_add_test(limits, test_missing_file_is_an_error);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, limits);
+	return (s);
+}

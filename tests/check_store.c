@@ -1,0 +1,268 @@
+/* Unit tests for store.c: migrations and the run and build state machine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../daemon/sizematd.h"
+#include "check_sizematd.h"
+
+static char		 dir[] = "/tmp/sizemat-check-store-XXXXXX";
+static char		 path[256];
+static struct store	*st;
+
+/* Opens a store in a fresh temporary directory. */
+static void
+setup(void)
+{
+	char	*cause = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/test.db", dir);
+	st = store_open(path, &cause);
+	ck_assert_msg(st != NULL, "%s", cause);
+}
+
+/* Closes the store and removes its files. */
+static void
+teardown(void)
+{
+	char	 cmd[512];
+
+	store_close(st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Creates a run of n variants (opt-level 0..n-1) for a project. */
+static int64_t
+make_run(const char *project, int n)
+{
+	struct variant		 v[4];
+	struct build_plan	 plans[4];
+	char			 value[8], *cause = NULL;
+	int64_t			 id;
+	int			 i;
+
+	ck_assert_int_le(n, 4);
+	for (i = 0; i < n; i++) {
+		variant_init(&v[i]);
+		snprintf(value, sizeof value, "%d", i);
+		variant_set(&v[i], "opt-level", value);
+		plans[i].variant = &v[i];
+		plans[i].step = NULL;
+		xasprintf(&plans[i].target_dir, "/w/t/%d", i);
+	}
+	ck_assert_msg(store_run_create(st, project, "m", "axes", "{}", plans,
+	    (size_t)n, &id, &cause) == 0, "%s", cause);
+	for (i = 0; i < n; i++) {
+		free(plans[i].target_dir);
+		variant_clear(&v[i]);
+	}
+	return (id);
+}
+
+/* Finishes build id as done with one artifact of the given size. */
+static void
+finish_done(int64_t id, int64_t size)
+{
+	struct build_outcome	 o;
+	struct artifact		 a;
+
+	memset(&a, 0, sizeof a);
+	a.name = xstrdup("app");
+	a.kind = xstrdup("bin");
+	a.path = xstrdup("/w/t/app");
+	a.file_size = size;
+	artifact_add_measurement(&a, "file_size", size);
+	artifact_add_measurement(&a, "section.text", size / 2);
+	a.sections = xcalloc(1, sizeof *a.sections);
+	a.sections[0].name = xstrdup(".text");
+	a.sections[0].value = size / 2;
+	a.nsections = 1;
+	memset(&o, 0, sizeof o);
+	o.state = "done";
+	o.exit_code = 0;
+	o.wall_ms = 10;
+	o.cpu_ms = 20;
+	o.artifacts = &a;
+	o.nartifacts = 1;
+	ck_assert_int_eq(store_build_finish(st, id, &o), 0);
+	artifact_clear(&a);
+}
+
+/* Counts the builds of a run document in a state. */
+static int
+count_state(const cJSON *doc, const char *state)
+{
+	const cJSON	*b;
+	int		 n = 0;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItem(doc, "builds")) {
+		if (strcmp(cJSON_GetObjectItem(b, "state")->valuestring,
+		    state) == 0)
+			n++;
+	}
+	return (n);
+}
+
+START_TEST(test_migrations_apply_once)
+{
+	char		*cause = NULL;
+	struct store	*again;
+
+	ck_assert_int_ge(store_schema_version(st), 1);
+	again = store_open(path, &cause);
+	ck_assert_msg(again != NULL, "%s", cause);
+	ck_assert_int_eq(store_schema_version(again),
+	    store_schema_version(st));
+	store_close(again);
+}
+END_TEST
+
+START_TEST(test_run_lifecycle)
+{
+	struct build_spec	 spec;
+	cJSON			*doc, *run, *b, *a;
+	int64_t			 run_id;
+	int			 n;
+
+	run_id = make_run("/src/app", 2);
+	doc = store_run_document(st, run_id);
+	run = cJSON_GetObjectItem(doc, "run");
+	ck_assert_str_eq(cJSON_GetObjectItem(run, "state")->valuestring,
+	    "queued");
+	ck_assert_int_eq(cJSON_GetObjectItem(run, "builds_total")->valueint, 2);
+	cJSON_Delete(doc);
+
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_str_eq(spec.variant_key, "opt-level=0");
+	ck_assert_str_eq(spec.project, "/src/app");
+	ck_assert_str_eq(variant_get(&spec.variant, "opt-level"), "0");
+	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	/* Starting it twice is refused: it is no longer queued. */
+	ck_assert_int_eq(store_build_start(st, spec.id), -1);
+	finish_done(spec.id, 1000);
+	build_spec_clear(&spec);
+
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_str_eq(spec.variant_key, "opt-level=1");
+	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	finish_done(spec.id, 800);
+	build_spec_clear(&spec);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 0);
+
+	doc = store_run_document(st, run_id);
+	run = cJSON_GetObjectItem(doc, "run");
+	ck_assert_str_eq(cJSON_GetObjectItem(run, "state")->valuestring,
+	    "done");
+	ck_assert_int_eq(cJSON_GetObjectItem(run, "builds_done")->valueint, 2);
+	b = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "builds"), 1);
+	a = cJSON_GetArrayItem(cJSON_GetObjectItem(b, "artifacts"), 0);
+	ck_assert_int_eq(cJSON_GetObjectItem(a, "file_size")->valueint, 800);
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(a,
+	    "sections"), ".text")->valueint, 400);
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(a,
+	    "measurements"), "section.text")->valueint, 400);
+	n = cJSON_GetArraySize(cJSON_GetObjectItem(b, "artifacts"));
+	ck_assert_int_eq(n, 1);
+	cJSON_Delete(doc);
+
+	/* The same settings in a second run are the same variant. */
+	make_run("/src/app", 1);
+	doc = store_best(st, "/src/app", 10);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "ranking")), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(doc, "ranking"), 0), "variant_key")->valuestring,
+	    "opt-level=1");
+	cJSON_Delete(doc);
+	ck_assert_ptr_null(store_best(st, "/src/other", 10));
+}
+END_TEST
+
+/* Says that the target dir named by arg (or every one) is in use. */
+static int
+busy(const char *target_dir, void *arg)
+{
+	return (arg == NULL || strcmp(target_dir, arg) == 0);
+}
+
+START_TEST(test_busy_target_dirs_are_skipped)
+{
+	struct build_spec	 spec;
+
+	make_run("/src/app", 2);
+	/* The first build's dir is in use: the second is picked. */
+	ck_assert_int_eq(store_build_next(st, busy, "/w/t/0", &spec), 1);
+	ck_assert_str_eq(spec.target_dir, "/w/t/1");
+	build_spec_clear(&spec);
+	/* Every dir in use: nothing to pick. */
+	ck_assert_int_eq(store_build_next(st, busy, NULL, &spec), 0);
+}
+END_TEST
+
+START_TEST(test_requeue_and_cancel)
+{
+	struct build_spec	 spec;
+	struct build_outcome	 o;
+	cJSON			*doc;
+	int64_t			 run_id, *running;
+	size_t			 nrunning;
+	char			*cause = NULL;
+	int			 requeued;
+
+	run_id = make_run("/src/app", 3);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	/* A daemon that died here queues it again at start. */
+	ck_assert_int_eq(store_requeue_running(st, &requeued), 0);
+	ck_assert_int_eq(requeued, 1);
+	build_spec_clear(&spec);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+
+	ck_assert_int_eq(store_run_cancel(st, run_id, &running, &nrunning,
+	    &cause), 0);
+	ck_assert_uint_eq(nrunning, 1);
+	ck_assert_int_eq(running[0], spec.id);
+	free(running);
+	/* The build's end after the cancel does not record it as done. */
+	memset(&o, 0, sizeof o);
+	o.state = "failed";
+	o.exit_code = -1;
+	o.wall_ms = o.cpu_ms = -1;
+	ck_assert_int_eq(store_build_finish(st, spec.id, &o), 0);
+	build_spec_clear(&spec);
+	doc = store_run_document(st, run_id);
+	ck_assert_int_eq(count_state(doc, "cancelled"), 3);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "run"),
+	    "state")->valuestring, "cancelled");
+	cJSON_Delete(doc);
+	/* Cancelling again is a conflict; an unknown run is an error. */
+	ck_assert_int_eq(store_run_cancel(st, run_id, &running, &nrunning,
+	    &cause), 1);
+	free(cause);
+	ck_assert_int_eq(store_run_cancel(st, 999, &running, &nrunning,
+	    &cause), -1);
+	free(cause);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 0);
+}
+END_TEST
+
+Suite *
+store_suite(void)
+{
+	Suite	*s = suite_create("store");
+	TCase	*core = tcase_create("core"), *limits = tcase_create("limits");
+
+	tcase_add_checked_fixture(core, setup, teardown);
+	tcase_add_checked_fixture(limits, setup, teardown);
+	tcase_add_test(core, test_migrations_apply_once);
+	tcase_add_test(core, test_run_lifecycle);
+	tcase_add_test(limits, test_busy_target_dirs_are_skipped);
+	tcase_add_test(limits, test_requeue_and_cancel);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, limits);
+	return (s);
+}
