@@ -78,7 +78,7 @@ check-unit: $(O)/check_unit
 	CK_FORK=yes $(O)/check_unit
 
 check-e2e: $(BINS)
-	sh tests/e2e.sh
+	bash tests/e2e.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all lint

@@ -1,0 +1,187 @@
+#!/bin/bash
+# End-to-end tests: the real sizematd on a free loopback port with a
+# temporary database, driven by the real client, building the fixture
+# crates with the real cargo. Target dirs live in build/e2e-work and are
+# reused from one run of this script to the next.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$TOP/build
+FIX=$TOP/tests/fixtures
+CHECK="python3 $TOP/tests/e2e_check.py"
+TMP=$(mktemp -d /tmp/sizemat-e2e.XXXXXX)
+WORK=$TOP/build/e2e-work
+DB=$TMP/sizemat.db
+PID=
+PORT=0
+pass=0
+fail=0
+
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "${CLIENT:-}" ] && kill "$CLIENT" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() {
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# Starts sizematd on $PORT (0: a free one) with workdir $1 and database $2.
+start_daemon() {
+	local work=$1 db=$2 log=$TMP/daemon.$RANDOM.log
+	"$BIN/sizematd" --listen "127.0.0.1:$PORT" --db "$db" --workdir "$work" \
+	    --profiles "$TOP/profiles" 2>"$log" &
+	PID=$!
+	for _ in $(seq 100); do
+		if grep -q 'sizematd: listening on' "$log"; then
+			PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
+			export SIZEMAT_URL=http://127.0.0.1:$PORT
+			DAEMON_LOG=$log
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "sizematd did not start:"; cat "$log"
+	exit 1
+}
+
+stop_daemon() {
+	kill -TERM "$PID" && wait "$PID"
+	local rc=$?
+	PID=
+	return $rc
+}
+
+sm() { "$BIN/sizemat" "$@"; }
+
+# 1. An unreachable daemon: one line naming the URL, exit 2.
+sm --server http://127.0.0.1:9 status >/dev/null 2>"$TMP/err"
+rc=$?
+check "unreachable daemon exits 2 and names the URL" \
+    test "$rc" = 2 -a "$(wc -l <"$TMP/err")" = 1 -a \
+    -n "$(grep -F 'http://127.0.0.1:9' "$TMP/err")"
+
+start_daemon "$WORK" "$DB"
+check "daemon prints its listening line" test "$PORT" -gt 0
+
+# 2. A matrix file that is not in profiles/, on a crate with a build script.
+sm run "$FIX/sizes" --matrix "$FIX/grid.json" --wait --json \
+    >"$TMP/grid.json" 2>"$TMP/grid.err"
+check "run --wait --json exits 0" test $? = 0
+check "progress lines on stderr, one per build" \
+    test "$(grep -c '^\[[0-9]/4\]' "$TMP/grid.err")" = 4
+check "every build of the matrix is done and measured" \
+    $CHECK builds-done "$TMP/grid.json" 4
+check "recorded sizes equal hand-run builds with the reported env" \
+    $CHECK reproduce "$TMP/grid.json" "$TMP" 4
+RUN=$($CHECK field "$TMP/grid.json" run id)
+
+# 3. best ranks the variants, smallest first.
+sm best "$FIX/sizes" --json >"$TMP/best.json"
+check "best --json ranks every variant smallest first" \
+    $CHECK ranking-sorted "$TMP/best.json" 4
+sm best "$FIX/sizes" --top 2 --json >"$TMP/best2.json"
+check "best --top 2 gives two rows" $CHECK ranking-sorted "$TMP/best2.json" 2
+sm best "$FIX/sizes" >"$TMP/best.txt"
+check "best prints a table with the smallest first" \
+    grep -q '^1  .*strip=symbols' "$TMP/best.txt"
+
+# 4. A broken crate: recorded as failed with the compiler's error, exit 1.
+sm run "$FIX/broken" --matrix "$FIX/grid.json" --wait --json \
+    >"$TMP/broken.json" 2>/dev/null
+check "a failed build exits 1" test $? = 1
+check "a broken crate is recorded as failed with its compiler error" \
+    $CHECK failed-with "$TMP/broken.json" "error[E0308]: mismatched types"
+BUILD=$($CHECK first-build-id "$TMP/broken.json")
+check "the build log holds cargo's output" \
+    bash -c "'$BIN/sizemat' log $BUILD | grep -q 'expected .u32., found .&str.'"
+
+# 5. Bad input: clear errors, exit 2, nothing recorded.
+sm runs --json >"$TMP/runs-before.json"
+sm run "$FIX/sizes" --matrix "$FIX/bad-matrix.json" 2>"$TMP/err"
+check "an invalid matrix file exits 2" test $? = 2
+check "the error names the file, the key path and the allowed values" \
+    grep -qF "$FIX/bad-matrix.json: axes.lto[1]: \"fatt\" is not one of false, true, thin, fat, off" "$TMP/err"
+sm run "$FIX/sizes" --matrix no-such-matrix 2>"$TMP/err"
+check "an unknown matrix name exits 2 and says so" \
+    bash -c "test $? = 2 && grep -q 'no matrix \"no-such-matrix\"' '$TMP/err'"
+sm run "$TMP" 2>"$TMP/err"
+check "a directory without Cargo.toml is refused" \
+    bash -c "test $? = 2 && grep -q 'no Cargo.toml' '$TMP/err'"
+sm run "$FIX/sizes" --top 3 2>/dev/null
+check "an option that does not apply is a usage error" test $? = 2
+printf 'GARBAGE\r\n\r\n' | timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$PORT"
+curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"project": 3}' \
+    "$SIZEMAT_URL/v1/runs" >"$TMP/code"
+check "a wrong type gets 400" grep -q 400 "$TMP/code"
+sm runs --json >"$TMP/runs-after.json"
+check "bad requests recorded nothing and the daemon still answers" \
+    $CHECK same "$TMP/runs-before.json" "$TMP/runs-after.json"
+
+# 6. Results are identical after the daemon restarts.
+sm results "$RUN" --json >"$TMP/before.json"
+check "SIGTERM stops the daemon cleanly" stop_daemon
+start_daemon "$WORK" "$DB"
+sm results "$RUN" --json >"$TMP/after.json"
+check "results are identical after a restart" \
+    $CHECK same "$TMP/before.json" "$TMP/after.json"
+
+# 7. SIGKILL mid-run: no cargo left; a restart finishes the run, each
+# variant recorded exactly once, and the waiting client follows through.
+KWORK=$TMP/kill-work
+kill -TERM "$PID"; wait "$PID"; PID=
+start_daemon "$KWORK" "$DB"
+sm run "$FIX/sizes" --matrix "$FIX/slow.json" --wait --json \
+    >"$TMP/killed.json" 2>"$TMP/killed.err" &
+CLIENT=$!
+for _ in $(seq 300); do
+	$CHECK running "$KWORK/target" && break
+	sleep 0.1
+done
+sleep 0.5
+kill -9 "$PID"; wait "$PID" 2>/dev/null; PID=
+sleep 1
+check "no cargo or rustc outlives a SIGKILLed daemon" $CHECK orphans "$KWORK"
+sleep 2
+start_daemon "$KWORK" "$DB"
+wait "$CLIENT"
+rc=$?
+CLIENT=
+check "the waiting client follows the run through the restart" test $rc = 0
+check "every variant is recorded exactly once after the restart" \
+    $CHECK exactly-once "$TMP/killed.json" 4
+stop_daemon
+
+# 8. Sizes do not depend on where the daemon keeps its target dirs.
+LONG=$TMP/a-much-longer-work-directory-name-to-shift-every-path/w
+start_daemon "$LONG" "$TMP/long.db"
+sm run "$FIX/sizes" --matrix "$FIX/grid.json" --wait --json \
+    >"$TMP/long.json" 2>/dev/null
+check "a longer workdir gives identical file sizes" bash -c \
+    "python3 -c 'import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); s=lambda d:{x[\"variant_key\"]:x[\"artifacts\"][0][\"file_size\"] for x in d[\"builds\"]}; print(\" \", s(a)); sys.exit(s(a)!=s(b))' '$TMP/grid.json' '$TMP/long.json'"
+
+# 9. Cancel: the run and its running build stop, and no process is left.
+sm run "$FIX/sizes" --matrix "$FIX/slow.json" --json >"$TMP/c.json"
+CRUN=$($CHECK field "$TMP/c.json" run id)
+for _ in $(seq 300); do
+	$CHECK running "$LONG/target" && break
+	sleep 0.1
+done
+sm cancel "$CRUN" >/dev/null
+check "cancel exits 0" test $? = 0
+sleep 1
+sm results "$CRUN" --json >"$TMP/c2.json"
+check "a cancelled run is cancelled" \
+    test "$($CHECK field "$TMP/c2.json" run state)" = cancelled
+check "cancelling kills the running build's processes" \
+    $CHECK orphans "$LONG/target"
+sm cancel "$CRUN" 2>/dev/null
+check "cancelling twice exits 2" test $? = 2
+stop_daemon
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
