@@ -87,7 +87,7 @@ check: deps
 
 check-slow: deps
 	@$(MAKE) --no-print-directory all
-	sh tests/e2e-slow.sh
+	bash tests/e2e-slow.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -4,7 +4,7 @@
 # the machine (rustup), not from here.
 set -u
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libcjson-dev
-libcurl4-openssl-dev check node-llhttp libelf-dev"
+libcurl4-openssl-dev check node-llhttp libelf-dev binutils curl python3"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
