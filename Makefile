@@ -22,10 +22,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 DAEMON_MODS = api builder config http log matrix measure queue server store \
 	      strlist variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
-	      $(O)/common/xmalloc.o \
+	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
 CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc
-CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o
+CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
+	      $(O)/common/jsonfile.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
 	      check_measure check_http
 UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)

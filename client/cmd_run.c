@@ -14,6 +14,7 @@
 
 #define RUN_POLL_MS		700
 #define RUN_RECONNECT_S		60
+#define RUN_MAX_MATRIX		(1024 * 1024)
 
 /*
  * Resolves a PROJECT argument (INTERFACE.md): one that contains '/' or
@@ -44,40 +45,22 @@ project_path(const char *arg)
 	return (xstrdup(real));
 }
 
-/* Reads a matrix file into a JSON object, naming the line of an error. */
+/* Reads a matrix file into a JSON object, or says why it cannot. */
 static cJSON *
 run_matrix_file(const char *path)
 {
-	FILE		*f;
-	struct buf	 b;
-	char		 chunk[8192];
-	size_t		 n;
-	const char	*end = NULL, *p;
-	cJSON		*doc;
-	int		 line = 1;
+	cJSON	*doc;
+	char	*cause;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "sizemat: --matrix %s: %s\n", path,
-		    strerror(errno));
-		return (NULL);
-	}
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	if ((doc = cJSON_ParseWithOpts(b.data, &end, 1)) == NULL) {
-		if (end == NULL)
-			end = cJSON_GetErrorPtr();
-		for (p = b.data; end != NULL && p < end && *p; p++)
-			line += *p == '\n';
-		fprintf(stderr, "sizemat: %s:%d: not valid JSON\n", path, line);
+	if ((doc = json_load_file(path, RUN_MAX_MATRIX, &cause)) == NULL) {
+		fprintf(stderr, "sizemat: --matrix %s\n", cause);
+		free(cause);
 	} else if (!cJSON_IsObject(doc)) {
-		fprintf(stderr, "sizemat: %s: a matrix is a JSON object\n",
-		    path);
+		fprintf(stderr, "sizemat: --matrix %s: a matrix is a JSON "
+		    "object\n", path);
 		cJSON_Delete(doc);
 		doc = NULL;
 	}
-	buf_free(&b);
 	return (doc);
 }
 

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../common/jsonfile.h"
 #include "../common/xmalloc.h"
 
 /* Exit codes, the same for every command (INTERFACE.md). */

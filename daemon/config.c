@@ -186,34 +186,15 @@ config_error(struct buf *errors, const char *file, const char *msg)
 int
 config_load_file(struct config *c, const char *path, char **cause)
 {
-	FILE		*f;
-	struct buf	 text, errors;
-	char		 chunk[4096], *msg, *value;
-	const char	*end = NULL, *p;
-	size_t		 n;
-	cJSON		*doc, *item, *v;
-	int		 line = 1;
+	const struct config_entry	*e;
+	struct buf			 errors;
+	char				*msg, *value;
+	cJSON				*doc, *item, *v;
 
 	free(c->config_file);
 	c->config_file = xstrdup(path);
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if ((doc = json_load_file(path, 1 << 20, cause)) == NULL)
 		return (-1);
-	}
-	buf_init(&text);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < 1 << 20)
-		buf_add(&text, chunk, n);
-	fclose(f);
-	if ((doc = cJSON_ParseWithOpts(text.data, &end, 1)) == NULL) {
-		if (end == NULL)
-			end = cJSON_GetErrorPtr();
-		for (p = text.data; end != NULL && p < end && *p; p++)
-			line += *p == '\n';
-		xasprintf(cause, "%s:%d: not valid JSON", path, line);
-		buf_free(&text);
-		return (-1);
-	}
-	buf_free(&text);
 	buf_init(&errors);
 	if (!cJSON_IsObject(doc))
 		config_error(&errors, path, "must be a JSON object");
@@ -231,6 +212,14 @@ config_load_file(struct config *c, const char *path, char **cause)
 					free(msg);
 				}
 			}
+			continue;
+		}
+		e = config_entry(item->string);
+		if (e != NULL && e->type != CONFIG_INT &&
+		    !cJSON_IsString(item)) {
+			xasprintf(&msg, "%s: must be a string", item->string);
+			config_error(&errors, path, msg);
+			free(msg);
 			continue;
 		}
 		if (cJSON_IsString(item))

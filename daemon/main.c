@@ -266,6 +266,9 @@ main(int argc, char **argv)
 	uv_signal_start(&d.sigterm, daemon_signal, SIGTERM);
 	uv_signal_start(&d.sighup, daemon_signal, SIGHUP);
 
+	if (access(d.config.profiles, R_OK | X_OK) != 0)
+		log_warnx("profiles %s: %s; only inline matrices can run "
+		    "(set --profiles)", d.config.profiles, strerror(errno));
 	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs",
 	    d.config.db, store_schema_version(d.store), d.config.workdir,
 	    d.config.profiles, d.config.jobs);

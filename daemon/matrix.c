@@ -548,45 +548,11 @@ fail:
 struct matrix *
 matrix_load(const char *path, size_t cap, char **cause)
 {
-	FILE		*f;
-	struct buf	 b;
-	char		 chunk[8192];
-	size_t		 n;
 	cJSON		*o;
 	struct matrix	*m;
-	const char	*end = NULL;
-	int		 line = 1;
-	const char	*p;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if ((o = json_load_file(path, MATRIX_MAX_FILE, cause)) == NULL)
 		return (NULL);
-	}
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > MATRIX_MAX_FILE) {
-			fclose(f);
-			buf_free(&b);
-			xasprintf(cause, "%s: larger than %d bytes", path,
-			    MATRIX_MAX_FILE);
-			return (NULL);
-		}
-	}
-	fclose(f);
-	o = cJSON_ParseWithOpts(b.data, &end, 1);
-	if (o == NULL) {
-		if (end == NULL)
-			end = cJSON_GetErrorPtr();
-		for (p = b.data; end != NULL && p < end && *p != '\0'; p++) {
-			if (*p == '\n')
-				line++;
-		}
-		xasprintf(cause, "%s:%d: not valid JSON", path, line);
-		buf_free(&b);
-		return (NULL);
-	}
-	buf_free(&b);
 	m = matrix_parse(o, path, cap, cause);
 	cJSON_Delete(o);
 	return (m);

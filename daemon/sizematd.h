@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <uv.h>
 
+#include "../common/jsonfile.h"
 #include "../common/xmalloc.h"
 
 /* Hard limits; each may be lowered or raised by the config table. */
