@@ -4,15 +4,18 @@
 
 #include "sizemat.h"
 
-/* Returns the size of the release variant's artifact of that name, or -1. */
+/* Returns the size of the release variant's same artifact, or -1. */
 static int64_t
-best_release(const cJSON *ranking, const char *artifact)
+best_release(const cJSON *ranking, const cJSON *of)
 {
 	const cJSON	*row;
 
 	cJSON_ArrayForEach(row, ranking) {
 		if (strcmp(json_str(row, "variant_key", ""), "release") == 0 &&
-		    strcmp(json_str(row, "artifact", ""), artifact) == 0)
+		    strcmp(json_str(row, "artifact", ""),
+		    json_str(of, "artifact", "")) == 0 &&
+		    strcmp(json_str(row, "kind", ""),
+		    json_str(of, "kind", "")) == 0)
 			return (json_int(row, "file_size", -1));
 	}
 	return (-1);
@@ -29,7 +32,7 @@ cmd_best(struct options *o)
 	struct table		*t;
 	char			*project, *escaped, *path, *err;
 	char			 rank[16], size[32], bytes[32], delta[64];
-	char			 run[32];
+	char			 run[32], name[256];
 	const char		*cells[8];
 	int			 k = 0;
 
@@ -61,13 +64,19 @@ cmd_best(struct options *o)
 		snprintf(bytes, sizeof bytes, "%lld",
 		    (long long)json_int(row, "file_size", -1));
 		human_delta(json_int(row, "file_size", -1),
-		    best_release(full, json_str(row, "artifact", "")),
-		    delta, sizeof delta);
+		    best_release(full, row), delta, sizeof delta);
 		snprintf(run, sizeof run, "%lld",
 		    (long long)json_int(row, "run", 0));
 		cells[0] = rank;
 		cells[1] = json_str(row, "variant_key", "");
-		cells[2] = json_str(row, "artifact", "");
+		if (strcmp(json_str(row, "kind", "bin"), "bin") == 0)
+			snprintf(name, sizeof name, "%s",
+			    json_str(row, "artifact", ""));
+		else
+			snprintf(name, sizeof name, "%s (%s)",
+			    json_str(row, "artifact", ""),
+			    json_str(row, "kind", ""));
+		cells[2] = name;
 		cells[3] = size;
 		cells[4] = bytes;
 		cells[5] = delta;

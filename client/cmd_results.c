@@ -23,9 +23,7 @@ results_cmp_size(const void *a, const void *b)
 	const struct result_row	*x = a, *y = b;
 	int			 c;
 
-	c = strcmp(json_str(x->artifact, "name", ""),
-	    json_str(y->artifact, "name", ""));
-	if (c != 0)
+	if ((c = artifact_cmp(x->artifact, y->artifact)) != 0)
 		return (c);
 	if (x->size != y->size)
 		return (x->size < y->size ? -1 : 1);
@@ -41,8 +39,7 @@ results_cmp_seq(const void *a, const void *b)
 
 	if (x->seq != y->seq)
 		return (x->seq < y->seq ? -1 : 1);
-	return (strcmp(json_str(x->artifact, "name", ""),
-	    json_str(y->artifact, "name", "")));
+	return (artifact_cmp(x->artifact, y->artifact));
 }
 
 /* Returns 1 when a build of the run failed, timed out or was unavailable. */
@@ -67,13 +64,12 @@ static int64_t
 results_base(const struct result_row *rows, size_t n, size_t i, int ladder,
     int has_release)
 {
-	const char	*name = json_str(rows[i].artifact, "name", "");
 	int64_t		 base = -1;
 	size_t		 j;
 
 	for (j = 0; j < n; j++) {
 		if (rows[j].artifact == NULL ||
-		    strcmp(json_str(rows[j].artifact, "name", ""), name) != 0)
+		    artifact_cmp(rows[j].artifact, rows[i].artifact) != 0)
 			continue;
 		if (ladder) {
 			if (rows[j].seq < rows[i].seq)
@@ -102,6 +98,7 @@ results_print(const struct options *o, const cJSON *doc)
 	int			 ladder, has_release = 0, rank = 0;
 	char			 rankbuf[16], size[32], bytes[32], delta[64];
 	char			 loadable[32], ms[32], state[256], *label;
+	char			 name[256];
 	const char		*cells[9], *err, *nl;
 
 	if (o->format == FORMAT_JSON) {
@@ -184,7 +181,9 @@ results_print(const struct options *o, const cJSON *doc)
 		cells[0] = rankbuf;
 		cells[1] = label != NULL ? label : json_str(b, "variant_key",
 		    "");
-		cells[2] = a ? json_str(a, "name", "") : "-";
+		if (a != NULL)
+			artifact_label(a, name, sizeof name);
+		cells[2] = a != NULL ? name : "-";
 		cells[3] = size;
 		cells[4] = bytes;
 		cells[5] = delta;

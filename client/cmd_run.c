@@ -83,7 +83,7 @@ run_progress(const cJSON *b, int k, int total)
 	const cJSON	*a;
 	const char	*state = json_str(b, "state", "?");
 	const char	*err = json_str(b, "error", NULL);
-	char		 size[32], ms[32];
+	char		 size[32], ms[32], name[256];
 	int		 first = 1;
 
 	human_ms(json_int(b, "wall_ms", -1), ms, sizeof ms);
@@ -93,8 +93,8 @@ run_progress(const cJSON *b, int k, int total)
 	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(b,
 	    "artifacts")) {
 		human_size(json_int(a, "file_size", -1), size, sizeof size);
-		fprintf(stderr, "%s %s %s", first ? "," : ";",
-		    json_str(a, "name", ""), size);
+		artifact_label(a, name, sizeof name);
+		fprintf(stderr, "%s %s %s", first ? "," : ";", name, size);
 		first = 0;
 	}
 	if (strcmp(state, "done") == 0)

@@ -203,3 +203,27 @@ json_str(const cJSON *o, const char *name, const char *def)
 
 	return (cJSON_IsString(v) ? v->valuestring : def);
 }
+
+/* Names an artifact for people: "app", or "plug (cdylib)" when not a bin. */
+void
+artifact_label(const cJSON *a, char *out, size_t len)
+{
+	const char	*kind = json_str(a, "kind", "bin");
+
+	if (strcmp(kind, "bin") == 0)
+		snprintf(out, len, "%s", json_str(a, "name", "?"));
+	else
+		snprintf(out, len, "%s (%s)", json_str(a, "name", "?"), kind);
+}
+
+/* Orders artifacts by name, then kind: one artifact is both. */
+int
+artifact_cmp(const cJSON *a, const cJSON *b)
+{
+	int	 c;
+
+	c = strcmp(json_str(a, "name", ""), json_str(b, "name", ""));
+	if (c != 0)
+		return (c);
+	return (strcmp(json_str(a, "kind", ""), json_str(b, "kind", "")));
+}

@@ -76,6 +76,8 @@ void	 table_free(struct table *);
 void	 print_json(const cJSON *);
 int64_t	 json_int(const cJSON *, const char *, int64_t);
 const char *json_str(const cJSON *, const char *, const char *);
+void	 artifact_label(const cJSON *, char *, size_t);
+int	 artifact_cmp(const cJSON *, const cJSON *);
 
 /* cmd_*.c */
 int	 cmd_run(struct options *);

@@ -58,19 +58,48 @@ artifact_clear(struct artifact *a)
 	memset(a, 0, sizeof *a);
 }
 
+/*
+ * Folds the per-function sections of a relocatable object (".text.foo",
+ * ".rela.rodata.bar") into the output section a linker's default script
+ * would put them in, so an archive's members add up by kind.
+ */
+static char *
+measure_fold(const char *name)
+{
+	static const char *const outputs[] = { ".data.rel.ro",
+	    ".gcc_except_table", ".rodata", ".text", ".data", ".bss", ".tdata",
+	    ".tbss", ".init_array", ".fini_array", NULL };
+	const char *const	*o;
+	const char		*base = name;
+	size_t			 n;
+
+	if (strncmp(name, ".rela.", 6) == 0)
+		base = name + 5;
+	else if (strncmp(name, ".rel.", 5) == 0)
+		base = name + 4;
+	for (o = outputs; *o != NULL; o++) {
+		n = strlen(*o);
+		if (strncmp(base, *o, n) == 0 && base[n] == '.')
+			return (xstrndup(name, (size_t)(base - name) + n));
+	}
+	return (xstrdup(name));
+}
+
 /* Reads the section headers of one ELF image into the artifact. */
 static int
 measure_elf(Elf *e, struct artifact *a, char **cause)
 {
 	Elf_Scn		*scn = NULL;
 	GElf_Shdr	 shdr;
+	GElf_Ehdr	 ehdr;
 	size_t		 shstrndx;
 	const char	*name;
-	char		*canonical;
+	char		*canonical, *folded;
 	int64_t		 loadable = 0, debug = 0;
 	int		 seen_debug = 0;
 
-	if (elf_getshdrstrndx(e, &shstrndx) != 0) {
+	if (gelf_getehdr(e, &ehdr) == NULL ||
+	    elf_getshdrstrndx(e, &shstrndx) != 0) {
 		xasprintf(cause, "%s: %s", a->path, elf_errmsg(-1));
 		return (-1);
 	}
@@ -84,12 +113,15 @@ measure_elf(Elf *e, struct artifact *a, char **cause)
 		name = elf_strptr(e, shstrndx, shdr.sh_name);
 		if (name == NULL || *name == '\0')
 			continue;
-		measure_add(&a->sections, &a->nsections, name,
+		folded = ehdr.e_type == ET_REL ? measure_fold(name) :
+		    xstrdup(name);
+		measure_add(&a->sections, &a->nsections, folded,
 		    (int64_t)shdr.sh_size);
 		xasprintf(&canonical, "section.%s",
-		    name[0] == '.' ? name + 1 : name);
+		    folded[0] == '.' ? folded + 1 : folded);
 		artifact_add_measurement(a, canonical, (int64_t)shdr.sh_size);
 		free(canonical);
+		free(folded);
 		if (strncmp(name, ".debug_", 7) == 0) {
 			debug += (int64_t)shdr.sh_size;
 			seen_debug = 1;

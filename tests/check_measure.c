@@ -82,6 +82,57 @@ START_TEST(test_elf_sections_match_binutils)
 }
 END_TEST
 
+/* Sums, over every member of an archive, the sections that start with p. */
+static long long
+size_of_prefix(const char *file, const char *p)
+{
+	char		 cmd[1024], name[256], line[512];
+	long long	 n, sum = 0;
+	FILE		*f;
+
+	snprintf(cmd, sizeof cmd, "size -A '%s'", file);
+	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "%255s %lld", name, &n) == 2 &&
+		    strncmp(name, p, strlen(p)) == 0 &&
+		    (name[strlen(p)] == '\0' || name[strlen(p)] == '.'))
+			sum += n;
+	}
+	pclose(f);
+	return (sum);
+}
+
+START_TEST(test_archive_members_fold_into_output_sections)
+{
+	struct artifact	 a;
+	char		 dir[] = "/tmp/sizemat-check-ar-XXXXXX", cmd[1024];
+	char		 lib[512], *cause = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cd %s && printf 'int f(int x){return x*3;}"
+	    "\\nconst char *g(void){return \"sizemat\";}\\n' > a.c && "
+	    "printf 'int h(int x){return x+1;}\\n' > b.c && "
+	    "cc -c -O1 -ffunction-sections -fdata-sections a.c b.c && "
+	    "ar rcs libx.a a.o b.o", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(lib, sizeof lib, "%s/libx.a", dir);
+	memset(&a, 0, sizeof a);
+	a.path = xstrdup(lib);
+	ck_assert_msg(measure_artifact(&a, &cause) == 0, "%s", cause);
+	/* Three functions in .text.f, .text.g and .text.h across two members. */
+	ck_assert_int_gt(measured(&a, "section.text"), 0);
+	ck_assert_int_eq(measured(&a, "section.text"),
+	    size_of_prefix(lib, ".text"));
+	ck_assert_int_eq(measured(&a, "section.text.f"), -1);
+	ck_assert_int_gt(measured(&a, "section.rodata"), 0);
+	ck_assert_int_eq(measured(&a, "section.rodata"),
+	    size_of_prefix(lib, ".rodata"));
+	artifact_clear(&a);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_non_elf_gets_file_size_only)
 {
 	struct artifact	 a;
@@ -124,6 +175,7 @@ measure_suite(void)
 	TCase	*core = tcase_create("core"), *limits = tcase_create("limits");
 
 	tcase_add_test(core, test_elf_sections_match_binutils);
+	tcase_add_test(core, test_archive_members_fold_into_output_sections);
 	tcase_add_test(limits, test_non_elf_gets_file_size_only);
 	tcase_add_test(limits, test_missing_file_is_an_error);
 	suite_add_tcase(s, core);

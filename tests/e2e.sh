@@ -100,6 +100,17 @@ BUILD=$($CHECK first-build-id "$TMP/broken.json")
 check "the build log holds cargo's output" \
     bash -c "'$BIN/sizemat' log $BUILD | grep -q 'expected .u32., found .&str.'"
 
+# 4b. A library crate: its cdylib and staticlib are two artifacts.
+sm run "$FIX/plugin" --matrix "$FIX/release-only.json" --wait --json \
+    >"$TMP/plugin.json" 2>/dev/null
+check "cdylib and staticlib are both recorded and measured" \
+    $CHECK library-artifacts "$TMP/plugin.json"
+sm results "$($CHECK field "$TMP/plugin.json" run id)" >"$TMP/plugin.txt"
+check "the table tells a cdylib from a staticlib of the same name" \
+    bash -c "grep -q 'plugin (cdylib)' '$TMP/plugin.txt' &&
+    grep -q 'plugin (staticlib)' '$TMP/plugin.txt' &&
+    ! grep -q '+[0-9.]* [KM]iB' '$TMP/plugin.txt'"
+
 # 5. Bad input: clear errors, exit 2, nothing recorded.
 sm runs --json >"$TMP/runs-before.json"
 sm run "$FIX/sizes" --matrix "$FIX/bad-matrix.json" 2>"$TMP/err"

@@ -93,6 +93,21 @@ def failed_with(path, text):
     print(f"  {len(doc['builds'])} builds failed with {text}")
 
 
+def library_artifacts(path):
+    """A crate with a cdylib and a staticlib: both recorded, measured as
+    ELF (the archive's members summed), never confused with each other."""
+    doc = load(path)
+    for b in doc["builds"]:
+        kinds = sorted(a["kind"] for a in b["artifacts"])
+        if kinds != ["cdylib", "staticlib"]:
+            fail(f"{b['variant_key']}: artifacts {kinds}")
+        for a in b["artifacts"]:
+            if os.path.getsize(a["path"]) != a["file_size"]:
+                fail(f"{a['path']}: size differs from the file")
+            if a["measurements"].get("section.text", 0) <= 0:
+                fail(f"{a['kind']}: no section.text")
+
+
 def first_build_id(path):
     print(load(path)["builds"][0]["id"])
 
