@@ -651,13 +651,6 @@ matrix_shape(const struct matrix *m)
 	return (m->shape);
 }
 
-/* Returns the description, empty when there is none. */
-const char *
-matrix_description(const struct matrix *m)
-{
-	return (m->description);
-}
-
 /* Returns how many variants the matrix yields. */
 size_t
 matrix_count(const struct matrix *m)

@@ -87,7 +87,6 @@ int		 matrix_find(const char *, const char *, size_t,
 cJSON		*matrix_list(const char *, size_t);
 const char	*matrix_name(const struct matrix *);
 const char	*matrix_shape(const struct matrix *);
-const char	*matrix_description(const struct matrix *);
 size_t		 matrix_count(const struct matrix *);
 const struct variant *matrix_variant(const struct matrix *, size_t);
 const char	*matrix_step(const struct matrix *, size_t);
