@@ -114,6 +114,53 @@ store_json_parsed(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 		cJSON_AddItemToObject(o, name, v);
 }
 
+enum store_kind {
+	STORE_TEXT,
+	STORE_INT,
+	STORE_JSON
+};
+
+/* One result column: its JSON member name and how to read it. */
+struct store_column {
+	const char	*name;
+	enum store_kind	 kind;
+};
+
+/* Adds the columns of the current row to o, in order, as the table says. */
+static void
+store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
+{
+	int	 i;
+
+	for (i = 0; cols[i].name != NULL; i++) {
+		switch (cols[i].kind) {
+		case STORE_TEXT:
+			store_json_text(o, cols[i].name, stmt, i);
+			break;
+		case STORE_INT:
+			store_json_int(o, cols[i].name, stmt, i);
+			break;
+		case STORE_JSON:
+			store_json_parsed(o, cols[i].name, stmt, i);
+			break;
+		}
+	}
+}
+
+/* Adds the (name, number) rows a query gives for one id as members of o. */
+static void
+store_json_pairs(struct store *st, cJSON *o, const char *sql, int64_t id)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, sql);
+	sqlite3_bind_int64(stmt, 1, id);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+		    stmt, 1);
+	sqlite3_finalize(stmt);
+}
+
 /* Applies every migration newer than the database's user_version. */
 static int
 store_migrate(struct store *st, char **cause)
@@ -652,6 +699,17 @@ fail:
 	return (-1);
 }
 
+/* The columns of STORE_RUN_COLUMNS, as a run's summary object. */
+static const struct store_column store_run_columns[] = {
+	{ "id", STORE_INT }, { "project", STORE_TEXT },
+	{ "matrix", STORE_TEXT }, { "shape", STORE_TEXT },
+	{ "state", STORE_TEXT }, { "builds_total", STORE_INT },
+	{ "builds_done", STORE_INT }, { "builds_failed", STORE_INT },
+	{ "builds_queued", STORE_INT }, { "builds_running", STORE_INT },
+	{ "created_at", STORE_TEXT }, { "started_at", STORE_TEXT },
+	{ "finished_at", STORE_TEXT }, { NULL, STORE_TEXT }
+};
+
 /* Returns a run's summary object: id, project, matrix, state, counts. */
 static cJSON *
 store_run_summary(sqlite3_stmt *stmt)
@@ -659,19 +717,7 @@ store_run_summary(sqlite3_stmt *stmt)
 	cJSON	*o;
 
 	o = cJSON_CreateObject();
-	store_json_int(o, "id", stmt, 0);
-	store_json_text(o, "project", stmt, 1);
-	store_json_text(o, "matrix", stmt, 2);
-	store_json_text(o, "shape", stmt, 3);
-	store_json_text(o, "state", stmt, 4);
-	store_json_int(o, "builds_total", stmt, 5);
-	store_json_int(o, "builds_done", stmt, 6);
-	store_json_int(o, "builds_failed", stmt, 7);
-	store_json_int(o, "builds_queued", stmt, 8);
-	store_json_int(o, "builds_running", stmt, 9);
-	store_json_text(o, "created_at", stmt, 10);
-	store_json_text(o, "started_at", stmt, 11);
-	store_json_text(o, "finished_at", stmt, 12);
+	store_json_row(o, stmt, store_run_columns);
 	return (o);
 }
 
@@ -691,37 +737,30 @@ store_run_summary(sqlite3_stmt *stmt)
 static cJSON *
 store_build_artifacts(struct store *st, int64_t build_id)
 {
-	sqlite3_stmt	*stmt, *sub;
-	cJSON		*arr, *a, *o;
+	/* The artifact's id comes last, after the columns shown. */
+	static const struct store_column columns[] = {
+		{ "name", STORE_TEXT }, { "kind", STORE_TEXT },
+		{ "path", STORE_TEXT }, { "file_size", STORE_INT },
+		{ NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*arr, *a;
 	int64_t		 aid;
 
 	arr = cJSON_CreateArray();
-	stmt = store_prepare(st, "SELECT id, name, kind, path, file_size"
+	stmt = store_prepare(st, "SELECT name, kind, path, file_size, id"
 	    " FROM artifacts WHERE build_id = ?1 ORDER BY kind, name");
 	sqlite3_bind_int64(stmt, 1, build_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		aid = sqlite3_column_int64(stmt, 0);
+		aid = sqlite3_column_int64(stmt, 4);
 		a = cJSON_CreateObject();
-		store_json_text(a, "name", stmt, 1);
-		store_json_text(a, "kind", stmt, 2);
-		store_json_text(a, "path", stmt, 3);
-		store_json_int(a, "file_size", stmt, 4);
-		o = cJSON_AddObjectToObject(a, "sections");
-		sub = store_prepare(st, "SELECT name, size FROM sections"
-		    " WHERE artifact_id = ?1 ORDER BY size DESC, name");
-		sqlite3_bind_int64(sub, 1, aid);
-		while (sqlite3_step(sub) == SQLITE_ROW)
-			store_json_int(o,
-			    (const char *)sqlite3_column_text(sub, 0), sub, 1);
-		sqlite3_finalize(sub);
-		o = cJSON_AddObjectToObject(a, "measurements");
-		sub = store_prepare(st, "SELECT name, value FROM measurements"
-		    " WHERE artifact_id = ?1 ORDER BY name");
-		sqlite3_bind_int64(sub, 1, aid);
-		while (sqlite3_step(sub) == SQLITE_ROW)
-			store_json_int(o,
-			    (const char *)sqlite3_column_text(sub, 0), sub, 1);
-		sqlite3_finalize(sub);
+		store_json_row(a, stmt, columns);
+		store_json_pairs(st, cJSON_AddObjectToObject(a, "sections"),
+		    "SELECT name, size FROM sections WHERE artifact_id = ?1"
+		    " ORDER BY size DESC, name", aid);
+		store_json_pairs(st, cJSON_AddObjectToObject(a,
+		    "measurements"), "SELECT name, value FROM measurements"
+		    " WHERE artifact_id = ?1 ORDER BY name", aid);
 		cJSON_AddItemToArray(arr, a);
 	}
 	sqlite3_finalize(stmt);
@@ -732,6 +771,17 @@ store_build_artifacts(struct store *st, int64_t build_id)
 cJSON *
 store_run_document(struct store *st, int64_t id)
 {
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "variant", STORE_JSON },
+		{ "variant_key", STORE_TEXT }, { "step", STORE_TEXT },
+		{ "env", STORE_JSON }, { "cargo_args", STORE_JSON },
+		{ "target_dir", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "error", STORE_TEXT }, { "wall_ms", STORE_INT },
+		{ "cpu_ms", STORE_INT }, { "exit_code", STORE_INT },
+		{ "rustc_version", STORE_TEXT }, { "attempts", STORE_INT },
+		{ "started_at", STORE_TEXT }, { "finished_at", STORE_TEXT },
+		{ NULL, STORE_TEXT }
+	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *builds, *b;
 
@@ -755,22 +805,7 @@ store_run_document(struct store *st, int64_t id)
 	sqlite3_bind_int64(stmt, 1, id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		b = cJSON_CreateObject();
-		store_json_int(b, "id", stmt, 0);
-		store_json_parsed(b, "variant", stmt, 1);
-		store_json_text(b, "variant_key", stmt, 2);
-		store_json_text(b, "step", stmt, 3);
-		store_json_parsed(b, "env", stmt, 4);
-		store_json_parsed(b, "cargo_args", stmt, 5);
-		store_json_text(b, "target_dir", stmt, 6);
-		store_json_text(b, "state", stmt, 7);
-		store_json_text(b, "error", stmt, 8);
-		store_json_int(b, "wall_ms", stmt, 9);
-		store_json_int(b, "cpu_ms", stmt, 10);
-		store_json_int(b, "exit_code", stmt, 11);
-		store_json_text(b, "rustc_version", stmt, 12);
-		store_json_int(b, "attempts", stmt, 13);
-		store_json_text(b, "started_at", stmt, 14);
-		store_json_text(b, "finished_at", stmt, 15);
+		store_json_row(b, stmt, columns);
 		cJSON_AddItemToObject(b, "artifacts",
 		    store_build_artifacts(st, sqlite3_column_int64(stmt, 0)));
 		cJSON_AddItemToArray(builds, b);
@@ -804,6 +839,13 @@ store_runs_list(struct store *st, int limit)
 cJSON *
 store_best(struct store *st, const char *project, int top)
 {
+	static const struct store_column columns[] = {
+		{ "variant", STORE_JSON }, { "variant_key", STORE_TEXT },
+		{ "artifact", STORE_TEXT }, { "kind", STORE_TEXT },
+		{ "file_size", STORE_INT }, { "run", STORE_INT },
+		{ "build", STORE_INT }, { "rustc_version", STORE_TEXT },
+		{ "loadable_size", STORE_INT }, { NULL, STORE_TEXT }
+	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
 	int64_t		 project_id;
@@ -839,15 +881,7 @@ store_best(struct store *st, const char *project, int top)
 	sqlite3_bind_int(stmt, 2, top);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		row = cJSON_CreateObject();
-		store_json_parsed(row, "variant", stmt, 0);
-		store_json_text(row, "variant_key", stmt, 1);
-		store_json_text(row, "artifact", stmt, 2);
-		store_json_text(row, "kind", stmt, 3);
-		store_json_int(row, "file_size", stmt, 4);
-		store_json_int(row, "run", stmt, 5);
-		store_json_int(row, "build", stmt, 6);
-		store_json_text(row, "rustc_version", stmt, 7);
-		store_json_int(row, "loadable_size", stmt, 8);
+		store_json_row(row, stmt, columns);
 		cJSON_AddItemToArray(ranking, row);
 	}
 	sqlite3_finalize(stmt);
@@ -858,6 +892,13 @@ store_best(struct store *st, const char *project, int top)
 cJSON *
 store_status(struct store *st)
 {
+	static const struct store_column columns[] = {
+		{ "build", STORE_INT }, { "run", STORE_INT },
+		{ "project", STORE_TEXT }, { "variant_key", STORE_TEXT },
+		{ "step", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "started_at", STORE_TEXT }, { "elapsed_s", STORE_INT },
+		{ NULL, STORE_TEXT }
+	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *running, *queued, *b;
 
@@ -873,14 +914,7 @@ store_status(struct store *st)
 	    " WHERE b.state IN ('running', 'queued') ORDER BY b.run_id, b.seq");
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		b = cJSON_CreateObject();
-		store_json_int(b, "build", stmt, 0);
-		store_json_int(b, "run", stmt, 1);
-		store_json_text(b, "project", stmt, 2);
-		store_json_text(b, "variant_key", stmt, 3);
-		store_json_text(b, "step", stmt, 4);
-		store_json_text(b, "state", stmt, 5);
-		store_json_text(b, "started_at", stmt, 6);
-		store_json_int(b, "elapsed_s", stmt, 7);
+		store_json_row(b, stmt, columns);
 		cJSON_AddItemToArray(strcmp((const char *)
 		    sqlite3_column_text(stmt, 5), "running") == 0 ?
 		    running : queued, b);
