@@ -5,7 +5,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/sizemat
 CC	?= cc
-PKGS	 = libuv sqlite3 libcjson libcurl libelf
+PKGS	 = libuv sqlite3 libcjson libcurl libelf zlib liblzma libzstd
 O	 = build
 
 CFLAGS	?= -O2 -g
@@ -19,12 +19,13 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api builder config http log matrix measure queue server store \
-	      strlist variant
+DAEMON_MODS = api builder config explain http log matrix measure post queue \
+	      server store strlist toolchain variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
-CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc
+CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
+	      cmd_ladder cmd_explain
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \

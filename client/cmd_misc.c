@@ -1,4 +1,4 @@
-/* The small commands: matrices, status, runs and log. */
+/* The small commands: matrices, status, runs, log and toolchains. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,5 +173,42 @@ cmd_log(struct options *o)
 	}
 	fwrite(text.data, 1, text.len, stdout);
 	buf_free(&text);
+	return (EXIT_OK);
+}
+
+/* sizemat toolchains */
+int
+cmd_toolchains(struct options *o)
+{
+	static const char *const header[] = { "name", "version", "cargo",
+	    "nightly", "rust-src", "unstable", "problem" };
+	const cJSON	*tc;
+	struct table	*t;
+	cJSON		*doc;
+	const char	*cells[7];
+	int		 rc;
+
+	if ((doc = misc_get(o, "/v1/toolchains", &rc)) == NULL)
+		return (rc);
+	t = table_create(7, header);
+	cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(doc,
+	    "toolchains")) {
+		cells[0] = json_str(tc, "name", "?");
+		cells[1] = json_str(tc, "version", "-");
+		cells[2] = json_str(tc, "cargo", "-");
+		cells[3] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tc,
+		    "nightly")) ? "yes" : "no";
+		cells[4] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tc,
+		    "rust_src")) ? "yes" : "no";
+		cells[5] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tc,
+		    "nightly")) ? "native" : cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(tc, "bootstrap")) ?
+		    "bootstrap" : "opt-in";
+		cells[6] = json_str(tc, "problem", "");
+		table_add(t, cells);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(doc);
 	return (EXIT_OK);
 }

@@ -89,17 +89,18 @@ int
 results_print(const struct options *o, const cJSON *doc)
 {
 	static const char *const header[] = { "#", "variant", "artifact",
-	    "size", "bytes", NULL, "loadable", "time", "state" };
-	const char		*hdr[9];
+	    "size", "bytes", NULL, "loadable", "time", "toolchain", "state" };
+	const char		*hdr[10];
 	const cJSON		*run, *builds, *b, *a, *arts;
 	struct result_row	*rows = NULL;
 	struct table		*t;
-	size_t			 n = 0, i;
+	size_t			 n = 0, i, wi = 0;
 	int			 ladder, has_release = 0, rank = 0;
 	char			 rankbuf[16], size[32], bytes[32], delta[64];
 	char			 loadable[32], ms[32], state[256], *label;
-	char			 name[256];
-	const char		*cells[9], *err, *nl;
+	char			 name[256], tc[128];
+	const char		*cells[10], *err, *nl, *notes;
+	const cJSON		*winner = NULL;
 
 	if (o->format == FORMAT_JSON) {
 		print_json(doc);
@@ -144,7 +145,7 @@ results_print(const struct options *o, const cJSON *doc)
 	    "vs largest";
 	if (ladder)
 		hdr[1] = "step: variant";
-	t = table_create(9, hdr);
+	t = table_create(10, hdr);
 	for (i = 0; i < n; i++) {
 		b = rows[i].build;
 		a = rows[i].artifact;
@@ -189,8 +190,16 @@ results_print(const struct options *o, const cJSON *doc)
 		cells[5] = delta;
 		cells[6] = loadable;
 		cells[7] = ms;
-		cells[8] = state;
+		cells[8] = toolchain_label(b, tc, sizeof tc);
+		cells[9] = state;
 		table_add(t, cells);
+		/* The winner: the smallest build of the first artifact. */
+		if (a != NULL && (winner == NULL ||
+		    (artifact_cmp(a, rows[wi].artifact) == 0 &&
+		    rows[i].size < rows[wi].size))) {
+			winner = b;
+			wi = i;
+		}
 		free(label);
 	}
 	if (o->format == FORMAT_TABLE)
@@ -202,12 +211,23 @@ results_print(const struct options *o, const cJSON *doc)
 		    (long long)json_int(run, "builds_total", 0));
 	table_print(t, o->format, stdout);
 	table_free(t);
+	fflush(stdout);
+	cJSON_ArrayForEach(b, builds) {
+		if ((notes = json_str(b, "notes", NULL)) != NULL)
+			fprintf(stderr, "sizemat: build %lld (%s): post steps "
+			    "not measured:\n  %s\n", (long long)json_int(b,
+			    "id", 0), json_str(b, "step", NULL) ? json_str(b,
+			    "step", "") : json_str(b, "variant_key", ""),
+			    notes);
+	}
+	if (o->format == FORMAT_TABLE && winner != NULL)
+		print_snippet(winner, stdout);
 	free(rows);
 	return (results_exit_code(doc));
 }
 
 /* Reads a run id argument. */
-static int
+int
 results_run_id(const char *s, long long *id)
 {
 	char	*end;
@@ -220,23 +240,36 @@ results_run_id(const char *s, long long *id)
 	return (0);
 }
 
+/* Fetches a run's results document, or returns NULL with *rc set. */
+cJSON *
+results_fetch(const struct options *o, long long id, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*path, *err;
+
+	xasprintf(&path, "/v1/runs/%lld", id);
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK) {
+		*rc = request_fail(o, r, err);
+		return (NULL);
+	}
+	return (doc);
+}
+
 /* sizemat results RUN */
 int
 cmd_results(struct options *o)
 {
-	enum request_result	 r;
 	long long		 id;
 	cJSON			*doc;
-	char			*path, *err;
-	int			 rc;
+	int			 rc = EXIT_USAGE;
 
 	if (results_run_id(o->args[0], &id) != 0)
 		return (EXIT_USAGE);
-	xasprintf(&path, "/v1/runs/%lld", id);
-	r = request_call(o, "GET", path, NULL, &doc, &err);
-	free(path);
-	if (r != REQUEST_OK)
-		return (request_fail(o, r, err));
+	if ((doc = results_fetch(o, id, &rc)) == NULL)
+		return (rc);
 	rc = results_print(o, doc);
 	cJSON_Delete(doc);
 	return (rc);

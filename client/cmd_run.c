@@ -116,7 +116,7 @@ run_final(const char *state)
  * Follows a run until it is done or cancelled, printing a line per build
  * that ends. Returns the final results document, or NULL (exit code set).
  */
-static cJSON *
+cJSON *
 run_follow(const struct options *o, long long id, int *rc)
 {
 	enum request_result	 r;
@@ -190,7 +190,40 @@ run_follow(const struct options *o, long long id, int *rc)
 	return (NULL);
 }
 
-/* sizemat run PROJECT [--matrix NAME|FILE] [--wait] */
+/* Adds the run-wide build settings given as options to a run request. */
+static void
+run_build_settings(const struct options *o, cJSON *body)
+{
+	cJSON		*list;
+	const char	*p;
+	char		*name;
+	size_t		 len;
+
+	if (o->toolchain != NULL)
+		cJSON_AddStringToObject(body, "toolchain", o->toolchain);
+	if (o->package != NULL)
+		cJSON_AddStringToObject(body, "package", o->package);
+	if (o->bin != NULL)
+		cJSON_AddStringToObject(body, "bin", o->bin);
+	if (o->profile != NULL)
+		cJSON_AddStringToObject(body, "profile", o->profile);
+	if (o->no_default_features)
+		cJSON_AddFalseToObject(body, "default-features");
+	if (o->features != NULL) {
+		/* Cargo takes features split by commas or spaces. */
+		list = cJSON_AddArrayToObject(body, "features");
+		for (p = o->features; *p != '\0'; p += len) {
+			p += strspn(p, ", ");
+			if ((len = strcspn(p, ", ")) == 0)
+				continue;
+			name = xstrndup(p, len);
+			cJSON_AddItemToArray(list, cJSON_CreateString(name));
+			free(name);
+		}
+	}
+}
+
+/* sizemat run PROJECT [--matrix NAME|FILE] [--wait] [--toolchain T] ... */
 int
 cmd_run(struct options *o)
 {
@@ -218,6 +251,7 @@ cmd_run(struct options *o)
 		    realpath(matrix, real) != NULL ? real : matrix);
 	} else
 		cJSON_AddStringToObject(body, "matrix", matrix);
+	run_build_settings(o, body);
 
 	r = request_call(o, "POST", "/v1/runs", body, &doc, &err);
 	cJSON_Delete(body);

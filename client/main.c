@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,14 +30,38 @@ static const struct command commands[] = {
 	{ "best", cmd_best, OPT_FORMAT | OPT_TOP, 1, 1,
 	  "best PROJECT [--top N]" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
+	/* { "diff", cmd_diff, OPT_FORMAT | OPT_TOP, 2, 2,
+	  "diff BUILD_A BUILD_B [--top N]" }, */
+	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
+	  OPT_QUIET, 1, 1, "explain RUN [--variant V] [--wait]" },
+	{ "ladder", cmd_ladder, OPT_FORMAT, 1, 1, "ladder RUN" },
 	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
 	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
 	{ "results", cmd_results, OPT_FORMAT, 1, 1, "results RUN" },
-	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET, 1, 1,
-	  "run PROJECT [--matrix NAME|FILE] [--wait]" },
+	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET |
+	  OPT_BUILD, 1, 1, "run PROJECT [--matrix NAME|FILE] [--wait] "
+	  "[--toolchain T] ..." },
 	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
 	{ "status", cmd_status, OPT_FORMAT, 0, 0, "status" },
+	{ "toolchains", cmd_toolchains, OPT_FORMAT, 0, 0, "toolchains" },
 };
+
+/* Options that take a text value, sorted by name. */
+static const struct text_option {
+	const char	*name;
+	unsigned int	 bit;
+	size_t		 offset;
+} text_options[] = {
+	{ "--bin", OPT_BUILD, offsetof(struct options, bin) },
+	{ "--features", OPT_BUILD, offsetof(struct options, features) },
+	{ "--matrix", OPT_MATRIX, offsetof(struct options, matrix) },
+	{ "--package", OPT_BUILD, offsetof(struct options, package) },
+	{ "--profile", OPT_BUILD, offsetof(struct options, profile) },
+	{ "--server", 0, offsetof(struct options, server) },
+	{ "--toolchain", OPT_BUILD, offsetof(struct options, toolchain) },
+	{ "--variant", OPT_VARIANT, offsetof(struct options, variant) },
+};
+#define NTEXT_OPTIONS (sizeof text_options / sizeof text_options[0])
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 /* Prints the help, grouped by task. */
@@ -54,11 +79,25 @@ usage(FILE *f)
 "                        queue one build per variant of the matrix (default:\n"
 "                        'default'); --wait follows progress on stderr, then\n"
 "                        prints the ranked table\n"
+"                        --toolchain, --package, --bin, --features,\n"
+"                        --no-default-features and --profile apply to\n"
+"                        every variant of the run\n"
 "  matrices              the matrices the daemon knows (profiles/*.json)\n"
+"  toolchains            the cargo/rustc pairs the daemon can build with,\n"
+"                        their versions and whether they have rust-src\n"
 "  cancel RUN            cancel a run's queued and running builds\n"
 "\n"
 "Read results:\n"
 "  results RUN           every build of a run, ranked by size\n"
+"  ladder RUN            a ladder run step by step: size, saved against\n"
+"                        the previous step and the first, a bar each\n"
+"  explain RUN [--variant V] [--wait]\n"
+"                        what each setting of the smallest variant (or V)\n"
+"                        buys: undoes one at a time, queueing the builds\n"
+"                        that are missing as a linked run\n"
+"  diff BUILD_A BUILD_B [--top N]\n"
+"                        what changed between two builds, by section and\n"
+"                        by crate (from the symbol tables)\n"
 "  best PROJECT [--top N]\n"
 "                        smallest variants recorded for a project, across\n"
 "                        runs (the latest result of each)\n"
@@ -67,15 +106,22 @@ usage(FILE *f)
 "  log BUILD             the cargo log of one build\n"
 "\n"
 "Options:\n"
+"  --bin NAME            build only this binary target\n"
 "  --csv                 CSV on stdout\n"
+"  --features A,B        cargo features to enable\n"
 "  --help                this help\n"
 "  --json                one JSON document on stdout, nothing else\n"
 "  --limit N             how many runs to list (50)\n"
 "  --markdown            a markdown table on stdout\n"
 "  --matrix NAME|FILE    a matrix name, or a JSON file (sent by the client)\n"
+"  --no-default-features build without the default features\n"
+"  --package NAME        build this package of a workspace\n"
+"  --profile NAME        a custom Cargo profile (CARGO_PROFILE_NAME_*)\n"
 "  --quiet, -q           no progress lines with --wait\n"
 "  --server URL          the daemon (default $SIZEMAT_URL, else %s)\n"
-"  --top N               how many rows 'best' prints (10)\n"
+"  --toolchain NAME      build every variant with this toolchain\n"
+"  --top N               how many rows 'best' or 'diff' prints (10)\n"
+"  --variant V           a variant key, or key=value pairs naming one\n"
 "  --version             the client's version\n"
 "  --wait                follow the run to its end (survives a daemon\n"
 "                        restart for up to a minute)\n"
@@ -83,6 +129,9 @@ usage(FILE *f)
 "PROJECT is a path: an argument with a '/' or that names a directory.\n"
 "Requests that change anything send $SIZEMAT_TOKEN as a bearer token.\n"
 "Progress, hints and errors go to stderr.\n"
+"\n"
+"Unstable options on a stable toolchain run only with \"unstable\":\n"
+"\"bootstrap\" (RUSTC_BOOTSTRAP=1); such rows are marked [bootstrap].\n"
 "\n"
 "Exit codes: 0 success; 1 the answer is \"no\" (a build failed, timed out or\n"
 "was unavailable); 2 usage error, daemon unreachable or an error reply.\n",
@@ -135,11 +184,25 @@ parse_int(const char *name, const char *v, int lo, int hi, int *out)
 	return (0);
 }
 
+/* Finds an option that takes a text value. */
+static const struct text_option *
+text_option(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NTEXT_OPTIONS; i++) {
+		if (strcmp(text_options[i].name, name) == 0)
+			return (&text_options[i]);
+	}
+	return (NULL);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options		 o;
 	const struct command	*cmd = NULL;
+	const struct text_option *opt;
 	const char		*arg, *value;
 	size_t			 i;
 	int			 n, rc;
@@ -178,9 +241,16 @@ main(int argc, char **argv)
 		} else if (strcmp(arg, "--wait") == 0) {
 			o.given |= OPT_WAIT;
 			o.wait = 1;
+		} else if (strcmp(arg, "--no-default-features") == 0) {
+			o.given |= OPT_BUILD;
+			o.no_default_features = 1;
+		} else if ((opt = text_option(arg)) != NULL) {
+			if (value == NULL)
+				return (usage_error("%s needs a value", arg));
+			n++;
+			o.given |= opt->bit;
+			*(const char **)((char *)&o + opt->offset) = value;
 		} else if (strcmp(arg, "--limit") == 0 ||
-		    strcmp(arg, "--matrix") == 0 ||
-		    strcmp(arg, "--server") == 0 ||
 		    strcmp(arg, "--top") == 0) {
 			if (value == NULL)
 				return (usage_error("%s needs a value", arg));
@@ -190,12 +260,7 @@ main(int argc, char **argv)
 				if (parse_int(arg, value, 1, 10000,
 				    &o.limit) != 0)
 					return (EXIT_USAGE);
-			} else if (strcmp(arg, "--matrix") == 0) {
-				o.given |= OPT_MATRIX;
-				o.matrix = value;
-			} else if (strcmp(arg, "--server") == 0)
-				o.server = value;
-			else {
+			} else {
 				o.given |= OPT_TOP;
 				if (parse_int(arg, value, 1, 100000,
 				    &o.top) != 0)

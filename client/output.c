@@ -227,3 +227,132 @@ artifact_cmp(const cJSON *a, const cJSON *b)
 		return (c);
 	return (strcmp(json_str(a, "kind", ""), json_str(b, "kind", "")));
 }
+
+/*
+ * Formats a build's toolchain as "NAME RELEASE", with " [bootstrap]" when
+ * unstable options ran through RUSTC_BOOTSTRAP=1.
+ */
+const char *
+toolchain_label(const cJSON *build, char *out, size_t len)
+{
+	const cJSON	*tc = cJSON_GetObjectItemCaseSensitive(build,
+			    "toolchain");
+	const cJSON	*boot = cJSON_GetObjectItemCaseSensitive(build,
+			    "bootstrap");
+
+	if (tc == NULL)
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%s %s%s", json_str(tc, "name", "?"),
+		    json_str(tc, "release", "?"), cJSON_IsTrue(boot) ?
+		    " [bootstrap]" : "");
+	return (out);
+}
+
+/* Prints a TOML value: numbers and booleans bare, anything else quoted. */
+static void
+snippet_value(const char *v, FILE *f)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
+	    strspn(v, "0123456789") == strlen(v))
+		fputs(v, f);
+	else
+		fprintf(f, "\"%s\"", v);
+}
+
+/*
+ * Prints the winner of a table, ready to paste: its profile settings as a
+ * Cargo.toml section and its build as environment lines and a command.
+ * Reads them from the build's recorded env and cargo arguments.
+ */
+void
+print_snippet(const cJSON *build, FILE *f)
+{
+	const cJSON	*env = cJSON_GetObjectItemCaseSensitive(build, "env");
+	const cJSON	*args = cJSON_GetObjectItemCaseSensitive(build,
+			    "cargo_args");
+	const cJSON	*e, *a;
+	const char	*rest;
+	char		*key, *p, *word, *profile = NULL;
+	size_t		 len;
+
+	if (!cJSON_IsObject(env))
+		return;
+	fprintf(f, "\nsmallest: %s\n", json_str(build, "variant_key", ""));
+	cJSON_ArrayForEach(e, env) {
+		if (strncmp(e->string, "CARGO_PROFILE_", 14) != 0 ||
+		    !cJSON_IsString(e))
+			continue;
+		/* CARGO_PROFILE_<NAME>_<KEY>; keys are the known suffixes. */
+		rest = e->string + 14;
+		if (profile == NULL) {
+			const char *const sfx[] = { "_CODEGEN_UNITS",
+			    "_DEBUG_ASSERTIONS", "_OVERFLOW_CHECKS",
+			    "_OPT_LEVEL", "_DEBUG", "_LTO", "_PANIC", "_STRIP",
+			    NULL };
+			const char *const *s;
+
+			for (s = sfx; *s != NULL; s++) {
+				len = strlen(rest) - strlen(*s);
+				if (strlen(rest) > strlen(*s) &&
+				    strcmp(rest + len, *s) == 0)
+					break;
+			}
+			if (*s == NULL)
+				continue;
+			profile = xstrndup(rest, len);
+			for (p = profile; *p != '\0'; p++)
+				*p = *p == '_' ? '-' : (char)(*p | 0x20);
+			fprintf(f, "\n# Cargo.toml\n[profile.%s]\n", profile);
+		}
+		len = strlen(profile);
+		key = xstrdup(rest + len + 1);
+		for (p = key; *p != '\0'; p++)
+			*p = *p == '_' ? '-' : (char)(*p | 0x20);
+		fprintf(f, "%s = ", key);
+		snippet_value(e->valuestring, f);
+		fputc('\n', f);
+		free(key);
+	}
+	free(profile);
+	fprintf(f, "\n# or for one build, in the shell:\n");
+	cJSON_ArrayForEach(e, env) {
+		if (!cJSON_IsString(e) ||
+		    strcmp(e->string, "CARGO_TARGET_DIR") == 0 ||
+		    strcmp(e->string, "CARGO_INCREMENTAL") == 0)
+			continue;
+		if (strcmp(e->string, "RUSTFLAGS") == 0) {
+			/* The daemon's path remapping is not part of it. */
+			struct buf b;
+
+			buf_init(&b);
+			buf_addstr(&b, "");
+			for (p = e->valuestring; *p != '\0'; p += len) {
+				p += strspn(p, " ");
+				if ((len = strcspn(p, " ")) == 0)
+					continue;
+				word = xstrndup(p, len);
+				if (strncmp(word, "--remap-path-prefix", 19)
+				    != 0)
+					buf_printf(&b, "%s%s", b.len ? " " : "",
+					    word);
+				free(word);
+			}
+			if (b.len > 0)
+				fprintf(f, "export RUSTFLAGS='%s'\n", b.data);
+			buf_free(&b);
+			continue;
+		}
+		if (strcmp(e->string, "CARGO_ENCODED_RUSTFLAGS") == 0)
+			continue;
+		fprintf(f, "export %s='%s'\n", e->string, e->valuestring);
+	}
+	fputs(json_str(cJSON_GetObjectItemCaseSensitive(build, "toolchain"),
+	    "cargo", "cargo"), f);
+	cJSON_ArrayForEach(a, args) {
+		if (cJSON_IsString(a) && strcmp(a->valuestring,
+		    "--message-format=json-render-diagnostics") != 0)
+			fprintf(f, " %s", a->valuestring);
+	}
+	fputc('\n', f);
+}

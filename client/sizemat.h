@@ -30,6 +30,13 @@ struct options {
 	const char		*token;
 	enum output_format	 format;
 	const char		*matrix;
+	const char		*toolchain;	/* run-wide build settings */
+	const char		*package;
+	const char		*bin;
+	const char		*features;
+	const char		*profile;
+	int			 no_default_features;
+	const char		*variant;
 	int			 wait;
 	int			 top;
 	int			 limit;
@@ -45,6 +52,8 @@ struct options {
 #define OPT_TOP		0x08
 #define OPT_LIMIT	0x10
 #define OPT_QUIET	0x20
+#define OPT_BUILD	0x40	/* --toolchain, --package, --bin, ... */
+#define OPT_VARIANT	0x80
 
 /* main.c */
 int	 usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -88,8 +97,17 @@ int	 cmd_status(struct options *);
 int	 cmd_cancel(struct options *);
 int	 cmd_log(struct options *);
 int	 cmd_runs(struct options *);
+int	 cmd_toolchains(struct options *);
+int	 cmd_ladder(struct options *);
+int	 cmd_explain(struct options *);
+int	 cmd_diff(struct options *);
+void	 print_snippet(const cJSON *, FILE *);
+const char *toolchain_label(const cJSON *, char *, size_t);
 int	 results_print(const struct options *, const cJSON *);
 int	 results_exit_code(const cJSON *);
+int	 results_run_id(const char *, long long *);
+cJSON	*results_fetch(const struct options *, long long, int *);
 char	*project_path(const char *);
+cJSON	*run_follow(const struct options *, long long, int *);
 
 #endif

@@ -1,10 +1,15 @@
 #!/bin/sh
 # Installs what sizemat needs to build and test on Debian 12, when run as
-# root; otherwise prints the exact line to run. cargo and rustc come from
-# the machine (rustup), not from here.
+# root; otherwise prints the exact line to run. The default cargo and rustc
+# come from the machine (rustup); Debian's rustc-web, cargo-web and
+# rust-web-src add /usr/bin/cargo and /usr/bin/rustc with the standard
+# library's source (the `system` toolchain, for -Zbuild-std), and lld-19
+# links WebAssembly.
 set -u
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libcjson-dev
-libcurl4-openssl-dev check node-llhttp libelf-dev binutils curl python3"
+libcurl4-openssl-dev check node-llhttp libelf-dev binutils curl python3
+zlib1g-dev liblzma-dev libzstd-dev libiberty-dev xz-utils zstd gzip
+rustc-web cargo-web rust-web-src lld-19"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

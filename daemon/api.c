@@ -138,22 +138,216 @@ api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
 	return (xstrdup(real));
 }
 
+/* The run-wide settings a POST /v1/runs may give, set on every variant. */
+static const char *const api_run_settings[] = { "toolchain", "package",
+    "bin", "profile", "features", "default-features", NULL };
+
+/*
+ * Checks one variant against the daemon's toolchains: the toolchain is
+ * known, unstable options have a nightly or an opt-in, the target has a
+ * standard library. Sets *bootstrap when the build needs RUSTC_BOOTSTRAP.
+ */
+static int
+api_check_variant(struct api *api, const struct variant *v, int opted_in,
+    int *bootstrap, struct http_reply *reply)
+{
+	const struct toolchain	*tc;
+	const char		*name, *target;
+	char			*key, *names, *why;
+	int			 rc = -1;
+
+	*bootstrap = 0;
+	key = variant_key(v);
+	if (variant_check(v, &why) != 0) {
+		http_reply_error(reply, 400, "invalid_matrix", "variant %s: %s",
+		    key, why);
+		free(why);
+		goto out;
+	}
+	name = variant_get(v, "toolchain");
+	if ((tc = toolchains_find(api->toolchains, name)) == NULL) {
+		names = toolchains_names(api->toolchains);
+		http_reply_error(reply, 400, "unknown_toolchain", "variant %s: "
+		    "toolchain \"%s\" is not known to this daemon; known: %s "
+		    "('sizemat toolchains' lists them; define others in the "
+		    "daemon's config under \"toolchains\")", key, name, names);
+		free(names);
+		goto out;
+	}
+	if (tc->problem != NULL) {
+		rc = 0;		/* the build is unavailable, with the reason */
+		goto out;
+	}
+	if (variant_unstable(v) && !tc->id.nightly) {
+		if (!opted_in && !tc->bootstrap &&
+		    api->config->unstable == NULL) {
+			http_reply_error(reply, 400, "needs_nightly", "variant "
+			    "%s uses unstable options, and toolchain %s is "
+			    "%s, not a nightly. Either build with a nightly "
+			    "toolchain (--toolchain NAME, 'sizemat toolchains' "
+			    "lists them), or opt in to RUSTC_BOOTSTRAP=1 with "
+			    "\"unstable\": \"bootstrap\" in the matrix, the "
+			    "toolchain's definition or the daemon's config",
+			    key, tc->name, tc->id.version);
+			goto out;
+		}
+		*bootstrap = 1;
+	}
+	target = variant_get(v, "target");
+	if (target != NULL && variant_get(v, "build-std") == NULL &&
+	    !toolchain_has_target(tc, target)) {
+		http_reply_error(reply, 400, "missing_target", "variant %s: "
+		    "toolchain %s has no standard library for %s; %s, or "
+		    "build it from source with \"build-std\"", key, tc->name,
+		    target, tc->rustup != NULL ? "add it with 'rustup target "
+		    "add' for that toolchain" : "install that target's "
+		    "standard library");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(key);
+	return (rc);
+}
+
+/*
+ * Checks variants against the daemon and queues them as one run; the
+ * variants' toolchain "default" is dropped so the key stays canonical.
+ * Replies with the error and returns -1 when one cannot be built here.
+ */
+static int
+api_queue(struct api *api, const char *project, const char *matrix,
+    const char *shape, const char *source, int64_t parent,
+    struct variant *vars, const char *const *steps, char *const *posts,
+    size_t n, int opted_in, int64_t *id, struct http_reply *reply)
+{
+	struct build_plan	*plans;
+	char			*key, *cause;
+	size_t			 i;
+	int			 rc = -1;
+
+	plans = xcalloc(n, sizeof *plans);
+	for (i = 0; i < n; i++) {
+		if (strcmp(variant_get(&vars[i], "toolchain") ?
+		    variant_get(&vars[i], "toolchain") : "", "default") == 0)
+			variant_unset(&vars[i], "toolchain");
+		if (api_check_variant(api, &vars[i], opted_in,
+		    &plans[i].bootstrap, reply) != 0)
+			goto out;
+		plans[i].variant = &vars[i];
+		plans[i].step = steps != NULL ? steps[i] : NULL;
+		plans[i].post = posts != NULL ? posts[i] : NULL;
+		key = variant_key(plans[i].variant);
+		plans[i].target_dir = builder_target_dir(api->workdir, project,
+		    key);
+		free(key);
+	}
+	if (store_run_create(api->store, project, matrix, shape, source,
+	    parent, plans, n, id, &cause) != 0) {
+		http_reply_error(reply, 500, "database", "%s", cause);
+		free(cause);
+		goto out;
+	}
+	queue_kick(api->queue);
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(plans[i].target_dir);
+	free(plans);
+	return (rc);
+}
+
+/*
+ * POST /v1/runs/{id}/explain: what each setting of the run's smallest
+ * variant (or {"variant": V}) buys; queues the missing neighbours as a run
+ * linked to this one and names it in "queued_run".
+ */
+static void
+api_run_explain(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON		*body = NULL, *doc, *out, *sel;
+	struct variant	*missing = NULL;
+	const char	*project;
+	char		*cause = NULL, *source;
+	size_t		 nmissing = 0, i;
+	size_t		 len;
+	int64_t		 child;
+	int		 status = 500, bootstrap = 0;
+
+	(void)http_request_body(req, &len);
+	if (len > 0 && (body = api_body(req, reply)) == NULL)
+		return;
+	sel = cJSON_GetObjectItemCaseSensitive(body, "variant");
+	if (sel != NULL && !cJSON_IsString(sel)) {
+		http_reply_error(reply, 400, "invalid_request", "variant: must "
+		    "be a variant key, key=value pairs or a step name");
+		goto done;
+	}
+	if ((doc = store_run_document(api->store, id)) == NULL) {
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)id);
+		goto done;
+	}
+	out = explain_run(api->store, doc, sel ? sel->valuestring : NULL,
+	    &missing, &nmissing, &bootstrap, &status, &cause);
+	if (out == NULL) {
+		http_reply_error(reply, status, status == 409 ? "not_ready" :
+		    "invalid_request", "%s", cause);
+		free(cause);
+		cJSON_Delete(doc);
+		goto done;
+	}
+	if (nmissing > 0) {
+		project = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    out, "project"));
+		xasprintf(&source, "{\"explain\":%lld,\"variant\":\"%s\"}",
+		    (long long)id, cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(out, "variant_key")));
+		if (api_queue(api, project, "explain", "axes", source, id,
+		    missing, NULL, NULL, nmissing, bootstrap, &child,
+		    reply) != 0) {
+			free(source);
+			cJSON_Delete(out);
+			cJSON_Delete(doc);
+			goto done;
+		}
+		free(source);
+		log_info("run %lld: explains run %lld, %zu builds",
+		    (long long)child, (long long)id, nmissing);
+		cJSON_AddNumberToObject(out, "queued_run", (double)child);
+	} else
+		cJSON_AddNullToObject(out, "queued_run");
+	cJSON_Delete(doc);
+	http_reply_json(reply, 200, out);
+done:
+	for (i = 0; i < nmissing; i++)
+		variant_clear(&missing[i]);
+	free(missing);
+	cJSON_Delete(body);
+}
+
 /* POST /v1/runs: validates the project and matrix, queues the builds. */
 static void
 api_runs_create(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	static const char *const keys[] =
-	    { "project", "matrix", "matrix_file", NULL };
+	static const char *const keys[] = { "project", "matrix",
+	    "matrix_file", "parent_run", NULL };
 	const char *const	*k;
-	cJSON			*doc, *item, *mv, *src, *run;
+	cJSON			*doc, *item, *mv, *src, *run, *parent;
 	struct matrix		*m = NULL;
-	struct build_plan	*plans = NULL;
-	char			*project = NULL, *cause = NULL, *source, *key;
+	struct variant		*vars = NULL, over;
+	const char		**steps = NULL;
+	char			**posts = NULL;
+	char			*project = NULL, *cause = NULL, *source;
+	char			*value;
 	size_t			 i, n = 0;
 	size_t			 cap = (size_t)api->config->max_builds;
+	int64_t			 parent_id = 0;
 
 	(void)id;
+	variant_init(&over);
 	if ((doc = api_body(req, reply)) == NULL)
 		return;
 	cJSON_ArrayForEach(item, doc) {
@@ -161,16 +355,42 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 			if (strcmp(*k, item->string) == 0)
 				break;
 		}
+		if (*k != NULL)
+			continue;
+		for (k = api_run_settings; *k != NULL; k++) {
+			if (strcmp(*k, item->string) == 0)
+				break;
+		}
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request",
-			    "%s: unknown key; a run takes project, matrix and "
-			    "matrix_file", item->string);
+			    "%s: unknown key; a run takes project, matrix, "
+			    "matrix_file, parent_run, toolchain, package, bin, "
+			    "profile, features and default-features",
+			    item->string);
 			goto out;
 		}
+		if (variant_normalise(item->string, item, &value,
+		    &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "%s: %s", item->string, cause);
+			goto out;
+		}
+		variant_set(&over, item->string, value);
+		free(value);
 	}
 	if ((project = api_project(api, cJSON_GetObjectItemCaseSensitive(doc,
 	    "project"), reply)) == NULL)
 		goto out;
+	parent = cJSON_GetObjectItemCaseSensitive(doc, "parent_run");
+	if (parent != NULL) {
+		if (!cJSON_IsNumber(parent) || !store_run_exists(api->store,
+		    (int64_t)parent->valuedouble)) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "parent_run: must be the id of an existing run");
+			goto out;
+		}
+		parent_id = (int64_t)parent->valuedouble;
+	}
 	mv = cJSON_GetObjectItemCaseSensitive(doc, "matrix");
 	src = cJSON_GetObjectItemCaseSensitive(doc, "matrix_file");
 	if (src != NULL && !cJSON_IsString(src)) {
@@ -201,39 +421,61 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	}
 
 	n = matrix_count(m);
-	plans = xcalloc(n, sizeof *plans);
+	vars = xcalloc(n, sizeof *vars);
+	steps = xcalloc(n, sizeof *steps);
+	posts = xcalloc(n, sizeof *posts);
 	for (i = 0; i < n; i++) {
-		plans[i].variant = matrix_variant(m, i);
-		plans[i].step = matrix_step(m, i);
-		key = variant_key(plans[i].variant);
-		plans[i].target_dir = builder_target_dir(api->workdir, project,
-		    key);
-		free(key);
+		variant_init(&vars[i]);
+		variant_copy(&vars[i], matrix_variant(m, i));
+		for (k = api_run_settings; *k != NULL; k++) {
+			if (variant_get(&over, *k) != NULL)
+				variant_set(&vars[i], *k, variant_get(&over,
+				    *k));
+		}
+		steps[i] = matrix_step(m, i);
+		posts[i] = matrix_post_steps(m, i);
 	}
 	source = matrix_source_json(m);
-	if (store_run_create(api->store, project, matrix_name(m),
-	    matrix_shape(m), source, plans, n, &id, &cause) != 0) {
-		http_reply_error(reply, 500, "database", "%s", cause);
-		free(source);
-		goto out;
+	if (api_queue(api, project, matrix_name(m), matrix_shape(m), source,
+	    parent_id, vars, steps, posts, n, matrix_bootstrap(m), &id,
+	    reply) == 0) {
+		log_info("run %lld: %s, matrix %s, %zu builds", (long long)id,
+		    project, matrix_name(m), n);
+		if ((run = store_run_document(api->store, id)) == NULL)
+			http_reply_error(reply, 500, "database", "run %lld "
+			    "vanished", (long long)id);
+		else
+			http_reply_json(reply, 201, run);
 	}
 	free(source);
-	log_info("run %lld: %s, matrix %s, %zu builds", (long long)id,
-	    project, matrix_name(m), n);
-	queue_kick(api->queue);
-	if ((run = store_run_document(api->store, id)) == NULL)
-		http_reply_error(reply, 500, "database", "run %lld vanished",
-		    (long long)id);
-	else
-		http_reply_json(reply, 201, run);
 out:
-	for (i = 0; i < n; i++)
-		free(plans[i].target_dir);
-	free(plans);
+	for (i = 0; i < n; i++) {
+		free(posts[i]);
+		variant_clear(&vars[i]);
+	}
+	free(vars);
+	free(steps);
+	free(posts);
+	variant_clear(&over);
 	matrix_free(m);
 	free(project);
 	free(cause);
 	cJSON_Delete(doc);
+}
+
+/* GET /v1/toolchains: what the daemon can build with. */
+static void
+api_toolchains(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc;
+
+	(void)req;
+	(void)id;
+	doc = cJSON_CreateObject();
+	cJSON_AddItemToObject(doc, "toolchains",
+	    toolchains_json(api->toolchains));
+	http_reply_json(reply, 200, doc);
 }
 
 /* Reads a whole-number query parameter within bounds. */
@@ -423,7 +665,9 @@ static const struct api_route api_routes[] = {
 	{ "POST", "/v1/runs", api_runs_create },
 	{ "DELETE", "/v1/runs/*", api_run_cancel },
 	{ "GET", "/v1/runs/*", api_run_get },
+	{ "POST", "/v1/runs/*/explain", api_run_explain },
 	{ "GET", "/v1/status", api_status },
+	{ "GET", "/v1/toolchains", api_toolchains },
 };
 #define NAPI_ROUTES (sizeof api_routes / sizeof api_routes[0])
 

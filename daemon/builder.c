@@ -33,6 +33,9 @@ struct build_job {
 	uv_pipe_t			 out;
 	uv_pipe_t			 err;
 	uv_timer_t			 timer;
+	uv_work_t			 work;
+	const struct toolchain		*tc;
+	struct toolchain_identity	 id;
 	int				 open;		/* handles of the phase */
 	int				 running;	/* process not exited */
 
@@ -52,10 +55,10 @@ struct build_job {
 	int				 term_signal;
 	uint64_t			 started_ns;
 	int64_t				 wall_ms;
-	char				*rustc_version;
-	char				*host;
 	struct artifact			*artifacts;
 	size_t				 nartifacts;
+	struct build_outcome		 outcome;	/* while measuring */
+	struct buf			 notes;
 };
 
 static void	builder_phase_start(struct build_job *);
@@ -371,55 +374,6 @@ builder_fail(struct build_job *job, const char *state, const char *fmt, ...)
 	job->fail_state = state;
 }
 
-/* Reads the version line and host triple out of `rustc -vV`. */
-static int
-builder_parse_rustc(struct build_job *job)
-{
-	const char	*p, *nl;
-
-	p = job->rustc_out.data;
-	if (p == NULL || strncmp(p, "rustc ", 6) != 0)
-		return (-1);
-	nl = strchr(p, '\n');
-	job->rustc_version = xstrndup(p, nl != NULL ? (size_t)(nl - p) :
-	    strlen(p));
-	if ((p = strstr(p, "\nhost: ")) == NULL)
-		return (-1);
-	p += 7;
-	job->host = xstrndup(p, strcspn(p, "\n"));
-	return (*job->host == '\0' ? -1 : 0);
-}
-
-/* Returns the daemon's environment with the build's variables on top. */
-static char **
-builder_environ(const struct strlist *env)
-{
-	struct strlist	 all = { NULL, 0 };
-	const char	*eq;
-	size_t		 i, j, len;
-	int		 replaced;
-
-	for (i = 0; environ[i] != NULL; i++) {
-		if ((eq = strchr(environ[i], '=')) == NULL)
-			continue;
-		len = (size_t)(eq - environ[i]);
-		replaced = 0;
-		if ((len == 9 && strncmp(environ[i], "RUSTFLAGS", 9) == 0) ||
-		    (len == 23 && strncmp(environ[i],
-		    "CARGO_ENCODED_RUSTFLAGS", 23) == 0))
-			replaced = 1;
-		for (j = 0; j < env->n && !replaced; j++) {
-			if (strncmp(env->v[j], environ[i], len + 1) == 0)
-				replaced = 1;
-		}
-		if (!replaced)
-			strlist_add(&all, environ[i]);
-	}
-	for (j = 0; j < env->n; j++)
-		strlist_add(&all, env->v[j]);
-	return (all.v);
-}
-
 /* Returns the environment entries as a JSON object. */
 static cJSON *
 builder_env_json(const struct strlist *env)
@@ -439,13 +393,18 @@ builder_env_json(const struct strlist *env)
 	return (o);
 }
 
-/* Returns CARGO_HOME as cargo finds it. */
+/* Returns CARGO_HOME as the toolchain's cargo finds it. */
 static char *
-builder_cargo_home(void)
+builder_cargo_home(const struct toolchain *tc)
 {
 	const char	*home;
 	char		*path;
+	size_t		 i;
 
+	for (i = 0; i < tc->env.n; i++) {
+		if (strncmp(tc->env.v[i], "CARGO_HOME=", 11) == 0)
+			return (xstrdup(tc->env.v[i] + 11));
+	}
 	if ((home = getenv("CARGO_HOME")) != NULL && *home != '\0')
 		return (xstrdup(home));
 	if ((home = getenv("HOME")) == NULL)
@@ -463,19 +422,21 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
     struct strlist *env)
 {
 	struct build_context	 ctx;
-	struct strlist		 args = { NULL, 0 };
-	cJSON			*ej, *aj;
-	char			*cargo_home, *line;
+	struct strlist		 args = { NULL, 0 }, cargo = { NULL, 0 };
+	cJSON			*ej, *aj, *tj;
+	char			*cargo_home;
 	size_t			 i;
 	int			 rc;
 
-	cargo_home = builder_cargo_home();
+	cargo_home = builder_cargo_home(job->tc);
 	memset(&ctx, 0, sizeof ctx);
+	ctx.toolchain_env = &job->tc->env;
+	ctx.bootstrap = job->spec.bootstrap;
 	ctx.source_dir = job->spec.project;
 	ctx.target_dir = job->spec.target_dir;
 	ctx.cargo_home = cargo_home;
 	ctx.daemon_rustflags = getenv("RUSTFLAGS");
-	ctx.target = job->host;
+	ctx.target = job->id.host;
 	variant_env(&job->spec.variant, &ctx, env);
 	variant_cargo_args(&job->spec.variant, &ctx, &args);
 	free(cargo_home);
@@ -486,10 +447,11 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
 	    job->cfg->workdir, (long long)job->spec.id);
 	ej = builder_env_json(env);
 	aj = strlist_to_json(&args);
-	rc = job->cb.prepared(job, ej, aj, job->rustc_version, job->log_path,
-	    job->cb.arg);
+	tj = toolchain_identity_json(job->tc, &job->id);
+	rc = job->cb.prepared(job, ej, aj, tj, job->log_path, job->cb.arg);
 	cJSON_Delete(ej);
 	cJSON_Delete(aj);
+	cJSON_Delete(tj);
 	if (rc != 0) {
 		strlist_free(&args);
 		return (-1);
@@ -499,15 +461,15 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
 		log_warn("build %lld: %s", (long long)job->spec.id,
 		    job->log_path);
 	else {
-		fprintf(job->log, "# build %lld of run %lld: %s\n# %s\n"
-		    "$ cd %s\n", (long long)job->spec.id,
+		fprintf(job->log, "# build %lld of run %lld: %s\n# toolchain "
+		    "%s: %s%s\n$ cd %s\n", (long long)job->spec.id,
 		    (long long)job->spec.run_id, job->spec.variant_key,
-		    job->rustc_version, job->spec.project);
+		    job->tc->name, job->id.version, job->spec.bootstrap ?
+		    " (unstable options through RUSTC_BOOTSTRAP=1)" : "",
+		    job->spec.project);
 		for (i = 0; i < env->n; i++)
 			fprintf(job->log, "$ export %s\n", env->v[i]);
-		xasprintf(&line, "$ %s", job->cfg->cargo);
-		fputs(line, job->log);
-		free(line);
+		fprintf(job->log, "$ %s", job->tc->cargo_shown);
 		for (i = 0; i < args.n; i++)
 			fprintf(job->log, " %s", args.v[i]);
 		fputs("\n", job->log);
@@ -515,9 +477,12 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
 	}
 	strlist_add(argv, job->cfg->spawn_helper);
 	strlist_add(argv, job->rusage_path);
-	strlist_add(argv, job->cfg->cargo);
+	toolchain_cargo_argv(job->tc, &cargo);
+	for (i = 0; i < cargo.n; i++)
+		strlist_add(argv, cargo.v[i]);
 	for (i = 0; i < args.n; i++)
 		strlist_add(argv, args.v[i]);
+	strlist_free(&cargo);
 	strlist_free(&args);
 	return (0);
 }
@@ -533,17 +498,31 @@ builder_phase_start(struct build_job *job)
 	int			 rc;
 
 	if (job->phase == PHASE_RUSTC) {
-		strlist_add(&argv, job->cfg->rustc);
+		toolchain_rustc_argv(job->tc, &argv);
 		strlist_add(&argv, "-vV");
+		envp = strlist_environ(&job->tc->env);
 	} else {
-		if (builder_parse_rustc(job) != 0) {
+		if (toolchain_parse_identity(&job->id,
+		    job->rustc_out.data) != 0) {
 			builder_fail(job, "unavailable", "'%s -vV' in %s did "
 			    "not say its version and host (exit status %lld):"
 			    " %s; install Rust with rustup, or point sizematd "
-			    "at a working rustc with RUSTC", job->cfg->rustc,
+			    "at a working rustc with RUSTC", job->tc->rustc_shown,
 			    job->spec.project, (long long)job->exit_status,
 			    job->nlines ? job->lines[job->nlines - 1] :
 			    "no output");
+			builder_finish(job);
+			return;
+		}
+		if (variant_get(&job->spec.variant, "build-std") != NULL &&
+		    !job->tc->has_src) {
+			char *fix = toolchain_src_fix(job->tc);
+
+			builder_fail(job, "unavailable", "build-std needs the "
+			    "standard library's source, which toolchain %s "
+			    "(%s) does not have; %s", job->tc->name,
+			    job->id.version, fix);
+			free(fix);
 			builder_finish(job);
 			return;
 		}
@@ -562,7 +541,7 @@ builder_phase_start(struct build_job *job)
 			builder_finish(job);
 			return;
 		}
-		envp = builder_environ(&env);
+		envp = strlist_environ(&env);
 		strlist_free(&env);
 	}
 
@@ -608,13 +587,7 @@ builder_phase_start(struct build_job *job)
 		log_debug("build %lld: started %s (pid %d)",
 		    (long long)job->spec.id, argv.v[0], job->proc.pid);
 	}
-	if (envp != NULL) {
-		struct strlist	 e = { envp, 0 };
-
-		while (e.v[e.n] != NULL)
-			e.n++;
-		strlist_free(&e);
-	}
+	strlist_free_vector(envp);
 	strlist_free(&argv);
 }
 
@@ -654,8 +627,8 @@ builder_free(uv_handle_t *h)
 	free(job->log_path);
 	free(job->rusage_path);
 	free(job->error);
-	free(job->rustc_version);
-	free(job->host);
+	toolchain_identity_clear(&job->id);
+	buf_free(&job->notes);
 	free(job);
 }
 
@@ -675,64 +648,126 @@ builder_error_text(struct build_job *job, const char *first)
 	return (b.data);
 }
 
-/* Decides the outcome, measures the artifacts and reports the end. */
+/* Reports the outcome and lets the job go. */
+static void
+builder_report(struct build_job *job)
+{
+	struct build_outcome	*o = &job->outcome;
+
+	if (job->killed != NULL && strcmp(o->state, "done") == 0) {
+		/* Cancelled while its artifacts were being measured. */
+		o->state = job->killed;
+		free(o->error);
+		o->error = xstrdup("cancelled while being measured");
+		o->artifacts = NULL;
+		o->nartifacts = 0;
+	}
+	if (job->notes.len > 0)
+		o->notes = job->notes.data;
+	if (job->log != NULL) {
+		fprintf(job->log, "# %s%s%s\n", o->state, o->error ? ": " : "",
+		    o->error ? o->error : "");
+		if (o->notes != NULL)
+			fprintf(job->log, "# post steps not measured:\n# %s\n",
+			    o->notes);
+		fclose(job->log);
+		job->log = NULL;
+	}
+	job->cb.done(job, o, job->cb.arg);
+	free(o->error);
+	o->error = NULL;
+	uv_close((uv_handle_t *)&job->timer, builder_free);
+}
+
+/*
+ * Measures every artifact and applies the post steps, on the loop's thread
+ * pool: compressing a large binary takes seconds.
+ */
+static void
+builder_measure_work(uv_work_t *w)
+{
+	struct build_job	*job = w->data;
+	struct build_outcome	*o = &job->outcome;
+	char			*cause, *scratch;
+	size_t			 i;
+
+	xasprintf(&scratch, "%s/logs", job->cfg->workdir);
+	for (i = 0; i < job->nartifacts; i++) {
+		if (measure_artifact(&job->artifacts[i], &cause) != 0) {
+			o->state = "failed";
+			o->error = cause;
+			break;
+		}
+		post_apply(&job->artifacts[i], job->spec.post, scratch,
+		    &job->notes);
+	}
+	free(scratch);
+	if (i == job->nartifacts) {
+		o->artifacts = job->artifacts;
+		o->nartifacts = job->nartifacts;
+	}
+}
+
+/* Reports the end once the measurements are in. */
+static void
+builder_measure_done(uv_work_t *w, int status)
+{
+	struct build_job	*job = w->data;
+
+	(void)status;
+	builder_report(job);
+}
+
+/* Decides the outcome, then measures the artifacts of a good build. */
 static void
 builder_finish(struct build_job *job)
 {
-	struct build_outcome	 o;
-	char			*cause, *first;
-	size_t			 i;
+	struct build_outcome	*o = &job->outcome;
+	char			*first;
 
 	uv_timer_stop(&job->timer);
-	memset(&o, 0, sizeof o);
-	o.exit_code = -1;
-	o.wall_ms = job->phase == PHASE_CARGO && job->fail_state == NULL ?
+	memset(o, 0, sizeof *o);
+	o->exit_code = -1;
+	o->wall_ms = job->phase == PHASE_CARGO && job->fail_state == NULL ?
 	    job->wall_ms : -1;
-	o.cpu_ms = builder_cpu_ms(job);
+	o->cpu_ms = builder_cpu_ms(job);
 	if (job->killed != NULL) {
-		o.state = job->killed;
-		xasprintf(&o.error, "%s after %lld ms", strcmp(job->killed,
+		o->state = job->killed;
+		xasprintf(&o->error, "%s after %lld ms", strcmp(job->killed,
 		    "timeout") == 0 ? "timed out; cargo's process group was "
 		    "killed" : "cancelled", (long long)((uv_hrtime() -
 		    job->started_ns) / 1000000));
 	} else if (job->fail_state != NULL) {
-		o.state = job->fail_state;
-		o.error = xstrdup(job->error);
+		o->state = job->fail_state;
+		o->error = xstrdup(job->error);
 	} else if (job->exit_status != 0 || job->term_signal != 0) {
-		o.state = "failed";
-		o.exit_code = (int)job->exit_status;
+		o->state = "failed";
+		o->exit_code = (int)job->exit_status;
 		if (job->term_signal != 0)
 			xasprintf(&first, "cargo was killed by signal %d",
 			    job->term_signal);
 		else
 			xasprintf(&first, "cargo exited with status %lld",
 			    (long long)job->exit_status);
-		o.error = builder_error_text(job, first);
+		o->error = builder_error_text(job, first);
 		free(first);
 	} else {
-		o.state = "done";
-		o.exit_code = 0;
-		for (i = 0; i < job->nartifacts; i++) {
-			if (measure_artifact(&job->artifacts[i], &cause) != 0) {
-				o.state = "failed";
-				o.error = cause;
-				break;
-			}
-		}
-		if (i == job->nartifacts) {
-			o.artifacts = job->artifacts;
-			o.nartifacts = job->nartifacts;
-		}
+		o->state = "done";
+		o->exit_code = 0;
+		job->work.data = job;
+		if (uv_queue_work(job->loop, &job->work, builder_measure_work,
+		    builder_measure_done) == 0)
+			return;
+		builder_measure_work(&job->work);
 	}
-	if (job->log != NULL) {
-		fprintf(job->log, "# %s%s%s\n", o.state, o.error ? ": " : "",
-		    o.error ? o.error : "");
-		fclose(job->log);
-		job->log = NULL;
-	}
-	job->cb.done(job, &o, job->cb.arg);
-	free(o.error);
-	uv_close((uv_handle_t *)&job->timer, builder_free);
+	builder_report(job);
+}
+
+/* Ends a job that could not start, from the loop rather than its caller. */
+static void
+builder_deferred_finish(uv_timer_t *t)
+{
+	builder_finish(t->data);
 }
 
 /*
@@ -744,7 +779,8 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
     const struct build_spec *spec, const struct build_job_cb *cb)
 {
 	struct build_job	*job;
-	char			*logs;
+	const char		*tcname;
+	char			*logs, *names;
 
 	job = xcalloc(1, sizeof *job);
 	job->loop = loop;
@@ -763,11 +799,31 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	uv_timer_init(loop, &job->timer);
 	job->timer.data = job;
 	job->phase = PHASE_RUSTC;
+	job->spec.bootstrap = spec->bootstrap;
+	job->spec.post = spec->post ? xstrdup(spec->post) : NULL;
+	buf_init(&job->notes);
+	buf_addstr(&job->notes, "");
 
 	xasprintf(&logs, "%s/logs", cfg->workdir);
 	if (builder_mkdirs(logs) != 0)
 		log_warn("%s", logs);
 	free(logs);
+	tcname = variant_get(&job->spec.variant, "toolchain");
+	job->tc = toolchains_find(cfg->toolchains, tcname);
+	if (job->tc == NULL || job->tc->problem != NULL) {
+		if (job->tc == NULL) {
+			names = toolchains_names(cfg->toolchains);
+			builder_fail(job, "unavailable", "toolchain \"%s\" is "
+			    "not known to this daemon (known: %s); define it "
+			    "in the daemon's config under \"toolchains\"",
+			    tcname, names);
+			free(names);
+		} else
+			builder_fail(job, "unavailable", "toolchain %s cannot "
+			    "run here: %s", job->tc->name, job->tc->problem);
+		uv_timer_start(&job->timer, builder_deferred_finish, 0, 0);
+		return (job);
+	}
 	builder_phase_start(job);
 	return (job);
 }

@@ -59,6 +59,10 @@ static const struct config_entry {
 	{ "profiles", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, profiles),
 	  "DIR     matrices (SHARE/profiles, else ./profiles)" },
+	{ "unstable", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, unstable),
+	  "bootstrap  let every build use unstable options on a stable\n"
+	  "                  toolchain through RUSTC_BOOTSTRAP=1" },
 	{ "token-file", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, token_file),
 	  "F     bearer token for requests that change anything" },
@@ -199,6 +203,12 @@ config_load_file(struct config *c, const char *path, char **cause)
 	if (!cJSON_IsObject(doc))
 		config_error(&errors, path, "must be a JSON object");
 	cJSON_ArrayForEach(item, doc) {
+		if (strcmp(item->string, "toolchains") == 0) {
+			/* Checked by the toolchain module, which owns them. */
+			cJSON_Delete(c->toolchains);
+			c->toolchains = cJSON_Duplicate(item, 1);
+			continue;
+		}
 		if (cJSON_IsArray(item)) {
 			cJSON_ArrayForEach(v, item) {
 				if (!cJSON_IsString(v)) {
@@ -368,6 +378,11 @@ config_finish(struct config *c, char **cause)
 	c->listen_port = (int)port;
 	if (c->token_file != NULL && config_read_token(c, cause) != 0)
 		return (-1);
+	if (c->unstable != NULL && strcmp(c->unstable, "bootstrap") != 0) {
+		xasprintf(cause, "unstable: \"%s\" is not allowed; the only "
+		    "value is \"bootstrap\"", c->unstable);
+		return (-1);
+	}
 	if (!config_loopback(c->listen_host) && c->token == NULL) {
 		xasprintf(cause, "listen: %s is not a loopback address; "
 		    "listening there needs --token-file", c->listen_host);
@@ -393,5 +408,7 @@ config_free(struct config *c)
 	free(c->token_file);
 	free(c->token);
 	free(c->listen_host);
+	free(c->unstable);
+	cJSON_Delete(c->toolchains);
 	strlist_free(&c->allow_roots);
 }

@@ -25,6 +25,7 @@ struct daemon {
 	struct server		*server;
 	struct api		 api;
 	struct builder_config	 builder;
+	struct toolchains	*toolchains;
 	uv_signal_t		 sigint;
 	uv_signal_t		 sigterm;
 	uv_signal_t		 sighup;
@@ -211,6 +212,13 @@ main(int argc, char **argv)
 	config_defaults(&d.config);
 	daemon_flags(&d, argc, argv, &check_only);
 	log_init(d.config.verbose);
+	d.toolchains = toolchains_create("cargo", getenv("RUSTC") != NULL &&
+	    *getenv("RUSTC") != '\0' ? getenv("RUSTC") : "rustc",
+	    d.config.toolchains, d.config.config_file, &cause);
+	if (d.toolchains == NULL) {
+		fprintf(stderr, "sizematd: %s\n", cause);
+		exit(2);
+	}
 	if (check_only) {
 		printf("sizematd: config ok: db %s, listen %s, workdir %s, "
 		    "profiles %s, jobs %d\n", d.config.db, d.config.listen,
@@ -244,9 +252,7 @@ main(int argc, char **argv)
 		    "with 'make install' or set SIZEMAT_SPAWN", helper);
 	d.builder.workdir = d.config.workdir;
 	d.builder.spawn_helper = helper;
-	d.builder.cargo = "cargo";
-	d.builder.rustc = getenv("RUSTC") != NULL && *getenv("RUSTC") ?
-	    getenv("RUSTC") : "rustc";
+	d.builder.toolchains = d.toolchains;
 	d.builder.timeout_s = d.config.build_timeout;
 	d.queue = queue_create(d.loop, d.store, &d.builder, d.config.jobs);
 
@@ -254,6 +260,7 @@ main(int argc, char **argv)
 	d.api.queue = d.queue;
 	d.api.config = &d.config;
 	d.api.workdir = d.config.workdir;
+	d.api.toolchains = d.toolchains;
 	if ((d.server = server_create(d.loop, &d.api, &d.config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
@@ -287,6 +294,7 @@ main(int argc, char **argv)
 		log_warnx("event loop: %s", uv_strerror(rc));
 	queue_free(d.queue);
 	store_close(d.store);
+	toolchains_free(d.toolchains);
 	config_free(&d.config);
 	free(helper);
 	log_info("stopped");

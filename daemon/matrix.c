@@ -36,6 +36,9 @@ struct matrix {
 	size_t			 nexcludes;
 	struct variant		*variants;
 	char			**steps;
+	char			**posts;	/* post steps per variant */
+	char			*post;		/* post steps of every one */
+	int			 bootstrap;	/* "unstable": "bootstrap" */
 	size_t			 count;
 };
 
@@ -65,9 +68,13 @@ matrix_free(struct matrix *m)
 		variant_clear(&m->variants[i]);
 		if (m->steps != NULL)
 			free(m->steps[i]);
+		if (m->posts != NULL)
+			free(m->posts[i]);
 	}
 	free(m->variants);
 	free(m->steps);
+	free(m->posts);
+	free(m->post);
 	free(m);
 }
 
@@ -106,6 +113,38 @@ matrix_settings(const cJSON *o, const char *source, const char *path,
 		free(where);
 		variant_set(v, item->string, value);
 		free(value);
+	}
+	return (0);
+}
+
+/* Reads a list of post steps (post.c names them) at path. */
+static int
+matrix_post(const cJSON *o, const char *source, const char *path,
+    char **out, char **cause)
+{
+	char	*why;
+	int	 rc;
+
+	if (post_normalise(o, out, &why) != 0) {
+		rc = matrix_fail(cause, source, path, why);
+		free(why);
+		return (rc);
+	}
+	return (0);
+}
+
+/* Checks a whole variant (settings that need another) at path. */
+static int
+matrix_check(const struct variant *v, const char *source, const char *path,
+    char **cause)
+{
+	char	*why;
+	int	 rc;
+
+	if (variant_check(v, &why) != 0) {
+		rc = matrix_fail(cause, source, path, why);
+		free(why);
+		return (rc);
 	}
 	return (0);
 }
@@ -326,8 +365,16 @@ matrix_expand_axes(struct matrix *m, const char *source, size_t cap,
 	m->variants = xcalloc(n, sizeof *m->variants);
 	for (i = 0; i < product; i++) {
 		matrix_combination(m, i, &v);
-		if (!matrix_excluded(m, &v))
-			variant_copy(&m->variants[m->count++], &v);
+		if (matrix_excluded(m, &v))
+			continue;
+		msg = variant_key(&v);
+		rc = matrix_check(&v, source, msg, cause);
+		free(msg);
+		if (rc != 0) {
+			variant_clear(&v);
+			return (rc);
+		}
+		variant_copy(&m->variants[m->count++], &v);
 	}
 	variant_clear(&v);
 	return (0);
@@ -338,9 +385,9 @@ static int
 matrix_parse_steps(struct matrix *m, const cJSON *steps, const char *source,
     size_t cap, char **cause)
 {
-	const cJSON	*step, *name, *set, *item;
+	const cJSON	*step, *name, *set, *item, *post;
 	struct variant	 v;
-	char		*path, *where, *msg, *key, *prev;
+	char		*path, *where, *msg, *key, *prev, *steppost;
 	size_t		 n, i = 0, j;
 	int		 rc = 0;
 
@@ -357,6 +404,7 @@ matrix_parse_steps(struct matrix *m, const cJSON *steps, const char *source,
 	}
 	m->variants = xcalloc(n, sizeof *m->variants);
 	m->steps = xcalloc(n, sizeof *m->steps);
+	m->posts = xcalloc(n, sizeof *m->posts);
 	variant_init(&v);
 	variant_copy(&v, &m->base);
 	cJSON_ArrayForEach(step, steps) {
@@ -368,11 +416,12 @@ matrix_parse_steps(struct matrix *m, const cJSON *steps, const char *source,
 		}
 		cJSON_ArrayForEach(item, step) {
 			if (strcmp(item->string, "name") == 0 ||
-			    strcmp(item->string, "set") == 0)
+			    strcmp(item->string, "set") == 0 ||
+			    strcmp(item->string, "post") == 0)
 				continue;
 			xasprintf(&where, "%s.%s", path, item->string);
 			rc = matrix_fail(cause, source, where,
-			    "unknown key; a step has name and set");
+			    "unknown key; a step has name, set and post");
 			free(where);
 			goto out;
 		}
@@ -403,6 +452,18 @@ matrix_parse_steps(struct matrix *m, const cJSON *steps, const char *source,
 			if (rc != 0)
 				goto out;
 		}
+		if ((rc = matrix_check(&v, source, path, cause)) != 0)
+			goto out;
+		steppost = NULL;
+		if ((post = cJSON_GetObjectItemCaseSensitive(step,
+		    "post")) != NULL) {
+			xasprintf(&where, "%s.post", path);
+			rc = matrix_post(post, source, where, &steppost,
+			    cause);
+			free(where);
+			if (rc != 0)
+				goto out;
+		}
 		key = variant_key(&v);
 		for (j = 0; j < m->count; j++) {
 			prev = variant_key(&m->variants[j]);
@@ -418,9 +479,12 @@ matrix_parse_steps(struct matrix *m, const cJSON *steps, const char *source,
 				break;
 		}
 		free(key);
-		if (rc != 0)
+		if (rc != 0) {
+			free(steppost);
 			goto out;
+		}
 		variant_copy(&m->variants[m->count], &v);
+		m->posts[m->count] = steppost;
 		m->steps[m->count++] = xstrdup(name->valuestring);
 		free(path);
 		path = NULL;
@@ -450,9 +514,9 @@ struct matrix *
 matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 {
 	static const char *const top[] = { "name", "shape", "description",
-	    "base", "axes", "exclude", "steps", NULL };
+	    "base", "axes", "exclude", "steps", "post", "unstable", NULL };
 	const char *const	*t;
-	const cJSON		*item, *name, *shape, *desc, *base;
+	const cJSON		*item, *name, *shape, *desc, *base, *un, *post;
 	struct matrix		*m;
 	char			*msg;
 
@@ -470,7 +534,8 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 		if (*t == NULL) {
 			matrix_fail(cause, source, item->string, "unknown key; "
 			    "a matrix has name, shape, description, base, axes "
-			    "and exclude (axes) or steps (ladder)");
+			    "and exclude (axes) or steps (ladder), post and "
+			    "unstable");
 			return (NULL);
 		}
 	}
@@ -491,6 +556,19 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 		goto fail;
 	}
 	m->description = xstrdup(desc != NULL ? desc->valuestring : "");
+	un = cJSON_GetObjectItemCaseSensitive(o, "unstable");
+	if (un != NULL && (!cJSON_IsString(un) ||
+	    strcmp(un->valuestring, "bootstrap") != 0)) {
+		matrix_fail(cause, source, "unstable", "the only value is "
+		    "\"bootstrap\" (build unstable options on a stable "
+		    "toolchain with RUSTC_BOOTSTRAP=1)");
+		goto fail;
+	}
+	m->bootstrap = un != NULL;
+	post = cJSON_GetObjectItemCaseSensitive(o, "post");
+	if (post != NULL &&
+	    matrix_post(post, source, "post", &m->post, cause) != 0)
+		goto fail;
 	base = cJSON_GetObjectItemCaseSensitive(o, "base");
 	if (base != NULL &&
 	    matrix_settings(base, source, "base", &m->base, cause) != 0)
@@ -670,6 +748,33 @@ const char *
 matrix_step(const struct matrix *m, size_t i)
 {
 	return (m->steps != NULL ? m->steps[i] : NULL);
+}
+
+/* Tells whether the matrix opts in to RUSTC_BOOTSTRAP=1. */
+int
+matrix_bootstrap(const struct matrix *m)
+{
+	return (m->bootstrap);
+}
+
+/*
+ * Returns the post steps of variant i: the matrix's own and the step's,
+ * comma-joined in post.c's order, or NULL for none. The caller frees it.
+ */
+char *
+matrix_post_steps(const struct matrix *m, size_t i)
+{
+	const char	*step = m->posts != NULL ? m->posts[i] : NULL;
+	char		*both, *out;
+
+	if (m->post == NULL && step == NULL)
+		return (NULL);
+	if (m->post == NULL || step == NULL)
+		return (xstrdup(m->post != NULL ? m->post : step));
+	xasprintf(&both, "%s,%s", m->post, step);
+	out = post_canonical(both);
+	free(both);
+	return (out);
 }
 
 /* Returns the matrix as given, serialised, to be stored with a run. */

@@ -136,9 +136,125 @@ measure_elf(Elf *e, struct artifact *a, char **cause)
 	return (0);
 }
 
+/* Reads an unsigned LEB128 number, as WebAssembly writes sizes. */
+static int
+measure_leb(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	uint64_t	 v = 0;
+	int		 shift = 0;
+
+	while (*p < end && shift < 64) {
+		v |= (uint64_t)(**p & 0x7f) << shift;
+		if ((*(*p)++ & 0x80) == 0) {
+			*out = v;
+			return (0);
+		}
+		shift += 7;
+	}
+	return (-1);
+}
+
+/*
+ * Reads a WebAssembly module's section headers: each section by its id's
+ * name (type, import, ..., code, data) or, for a custom section, its own
+ * name (name, .debug_info, producers). A section's size counts its header,
+ * so the 8-byte preamble and the sections add up to the file's size;
+ * loadable_size is the sum of the non-custom sections.
+ */
+static int
+measure_wasm(const unsigned char *data, size_t len, struct artifact *a,
+    char **cause)
+{
+	static const char *const ids[] = { "custom", "type", "import",
+	    "function", "table", "memory", "global", "export", "start",
+	    "element", "code", "data", "datacount", "tag" };
+	const unsigned char	*p = data + 8, *end = data + len, *start;
+	const unsigned char	*payload;
+	uint64_t		 size, nlen;
+	int64_t			 loadable = 0, debug = 0, total;
+	char			*name, *canonical;
+	int			 seen_debug = 0;
+
+	while (p < end) {
+		start = p;
+		if (*p >= sizeof ids / sizeof ids[0] && *p != 0) {
+			xasprintf(cause, "%s: unknown WebAssembly section id "
+			    "%u at offset %zu", a->path, *p,
+			    (size_t)(p - data));
+			return (-1);
+		}
+		p++;
+		if (measure_leb(&p, end, &size) != 0 ||
+		    size > (uint64_t)(end - p)) {
+			xasprintf(cause, "%s: truncated WebAssembly section at "
+			    "offset %zu", a->path, (size_t)(start - data));
+			return (-1);
+		}
+		payload = p;
+		p += size;
+		total = (int64_t)(p - start);
+		if (*start == 0) {
+			if (measure_leb(&payload, p, &nlen) != 0 ||
+			    nlen > (uint64_t)(p - payload)) {
+				xasprintf(cause, "%s: bad custom section name "
+				    "at offset %zu", a->path,
+				    (size_t)(start - data));
+				return (-1);
+			}
+			name = xstrndup((const char *)payload, (size_t)nlen);
+			if (strncmp(name, ".debug_", 7) == 0) {
+				debug += total;
+				seen_debug = 1;
+			}
+		} else {
+			name = xstrdup(ids[*start]);
+			loadable += total;
+		}
+		measure_add(&a->sections, &a->nsections, name, total);
+		xasprintf(&canonical, "section.%s",
+		    name[0] == '.' ? name + 1 : name);
+		artifact_add_measurement(a, canonical, total);
+		free(canonical);
+		free(name);
+	}
+	if (seen_debug)
+		artifact_add_measurement(a, "section.debug", debug);
+	artifact_add_measurement(a, "loadable_size", loadable);
+	return (0);
+}
+
+/* Measures a file that starts with WebAssembly's magic number. */
+static int
+measure_wasm_file(int fd, struct artifact *a, char **cause)
+{
+	unsigned char	*data;
+	size_t		 got = 0, len = (size_t)a->file_size;
+	ssize_t		 n;
+	int		 rc;
+
+	data = xmalloc(len + 1);
+	while (got < len) {
+		n = pread(fd, data + got, len - got, (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != len) {
+		xasprintf(cause, "%s: short read", a->path);
+		free(data);
+		return (-1);
+	}
+	rc = measure_wasm(data, len, a, cause);
+	free(data);
+	return (rc);
+}
+
 /*
  * Measures the file at a->path: its size always, and section sizes when it
- * is ELF (an archive's members are summed). Other formats get file_size only.
+ * is ELF (an archive's members are summed) or WebAssembly. Other formats get
+ * file_size only.
  */
 int
 measure_artifact(struct artifact *a, char **cause)
@@ -157,6 +273,16 @@ measure_artifact(struct artifact *a, char **cause)
 	}
 	a->file_size = (int64_t)st.st_size;
 	artifact_add_measurement(a, "file_size", a->file_size);
+	if (st.st_size >= 8) {
+		unsigned char	 magic[8];
+
+		if (pread(fd, magic, 8, 0) == 8 &&
+		    memcmp(magic, "\0asm\1\0\0\0", 8) == 0) {
+			rc = measure_wasm_file(fd, a, cause);
+			close(fd);
+			return (rc);
+		}
+	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		close(fd);
 		xasprintf(cause, "libelf: %s", elf_errmsg(-1));

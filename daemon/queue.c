@@ -42,12 +42,12 @@ queue_dir_busy(const char *dir, void *arg)
 /* Records the command of a build before cargo runs. */
 static int
 queue_prepared(struct build_job *job, const cJSON *env, const cJSON *args,
-    const char *rustc_version, const char *log_path, void *arg)
+    const cJSON *toolchain, const char *log_path, void *arg)
 {
 	struct queue_slot	*slot = arg;
 
 	return (store_build_prepared(slot->queue->store,
-	    builder_build_id(job), env, args, rustc_version, log_path));
+	    builder_build_id(job), env, args, toolchain, log_path));
 }
 
 /* Records the end of a build and frees its slot. */

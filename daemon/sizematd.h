@@ -47,6 +47,54 @@ void	 strlist_addf(struct strlist *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 strlist_free(struct strlist *);
 cJSON	*strlist_to_json(const struct strlist *);
+char	**strlist_environ(const struct strlist *);
+void	 strlist_free_vector(char **);
+
+/* toolchain.c */
+struct toolchain_identity {
+	char	*version;	/* rustc -vV's first line */
+	char	*release;
+	char	*commit;
+	char	*host;
+	char	*llvm;
+	int	 nightly;
+};
+struct toolchain {
+	char			*name;
+	const char		*origin;	/* PATH, rustup, /usr/bin, config */
+	char			*cargo;
+	char			*rustc;
+	char			*rustup;	/* run as cargo +NAME */
+	char			*cargo_shown;	/* resolved, for records */
+	char			*rustc_shown;
+	struct strlist		 env;		/* RUSTC=... and the like */
+	int			 bootstrap;	/* opted in to RUSTC_BOOTSTRAP */
+	struct toolchain_identity id;
+	char			*sysroot;
+	int			 has_src;	/* rust-src for build-std */
+	char			*problem;	/* why it cannot run, or NULL */
+};
+struct toolchains;
+struct toolchains *toolchains_create(const char *, const char *,
+		    const cJSON *, const char *, char **);
+void		 toolchains_free(struct toolchains *);
+const struct toolchain *toolchains_find(const struct toolchains *,
+		    const char *);
+char		*toolchains_names(const struct toolchains *);
+cJSON		*toolchains_json(const struct toolchains *);
+void		 toolchain_free(struct toolchain *);
+int		 toolchain_parse_identity(struct toolchain_identity *,
+		    const char *);
+void		 toolchain_identity_clear(struct toolchain_identity *);
+cJSON		*toolchain_identity_json(const struct toolchain *,
+		    const struct toolchain_identity *);
+void		 toolchain_rustc_argv(const struct toolchain *,
+		    struct strlist *);
+void		 toolchain_cargo_argv(const struct toolchain *,
+		    struct strlist *);
+int		 toolchain_has_target(const struct toolchain *, const char *);
+char		*toolchain_src_fix(const struct toolchain *);
+char		*program_path(const char *);
 
 /* variant.c */
 #define VARIANT_MAX_SETTINGS	32
@@ -56,20 +104,29 @@ struct variant {
 	char	*value[VARIANT_MAX_SETTINGS];	/* normalised */
 };
 struct build_context {
+	const struct strlist *toolchain_env;	/* RUSTC and the like */
+	int		 bootstrap;		/* RUSTC_BOOTSTRAP=1 */
 	const char	*source_dir;
 	const char	*target_dir;
 	const char	*cargo_home;
 	const char	*daemon_rustflags;	/* the daemon's own RUSTFLAGS */
-	const char	*target;		/* target triple */
+	const char	*target;		/* the host triple */
 };
 int	 variant_known_key(const char *);
 const char *variant_known_keys(void);
 int	 variant_normalise(const char *, const cJSON *, char **, char **);
+int	 variant_check(const struct variant *, char **);
+int	 variant_parse_key(const char *, struct variant *, char **);
+int	 variant_matches(const struct variant *, const struct variant *);
+int	 variant_unstable(const struct variant *);
+const char *variant_profile(const struct variant *);
+const char *variant_target(const struct variant *, const char *);
 void	 variant_init(struct variant *);
 void	 variant_clear(struct variant *);
 void	 variant_copy(struct variant *, const struct variant *);
 void	 variant_set(struct variant *, const char *, const char *);
 const char *variant_get(const struct variant *, const char *);
+void	 variant_unset(struct variant *, const char *);
 char	*variant_key(const struct variant *);
 cJSON	*variant_to_json(const struct variant *);
 int	 variant_from_json(struct variant *, const cJSON *, char **);
@@ -90,6 +147,8 @@ const char	*matrix_shape(const struct matrix *);
 size_t		 matrix_count(const struct matrix *);
 const struct variant *matrix_variant(const struct matrix *, size_t);
 const char	*matrix_step(const struct matrix *, size_t);
+int		 matrix_bootstrap(const struct matrix *);
+char		*matrix_post_steps(const struct matrix *, size_t);
 char		*matrix_source_json(const struct matrix *);
 void		 matrix_free(struct matrix *);
 
@@ -112,12 +171,23 @@ int	 measure_artifact(struct artifact *, char **);
 void	 artifact_add_measurement(struct artifact *, const char *, int64_t);
 void	 artifact_clear(struct artifact *);
 
+/* post.c */
+int	 post_normalise(const cJSON *, char **, char **);
+char	*post_canonical(const char *);
+int64_t	 post_gzip_size(const unsigned char *, size_t);
+int64_t	 post_xz_size(const unsigned char *, size_t);
+int64_t	 post_zstd_size(const unsigned char *, size_t);
+void	 post_apply(struct artifact *, const char *, const char *,
+	    struct buf *);
+
 /* store.c */
 struct store;
 struct build_plan {
 	const struct variant	*variant;
 	const char		*step;
 	char			*target_dir;
+	int			 bootstrap;	/* RUSTC_BOOTSTRAP=1 */
+	char			*post;		/* post steps, or NULL */
 };
 struct build_spec {
 	int64_t		 id;
@@ -126,11 +196,14 @@ struct build_spec {
 	char		*variant_key;
 	char		*target_dir;
 	char		*step;
+	int		 bootstrap;
+	char		*post;
 	struct variant	 variant;
 };
 struct build_outcome {
 	const char		*state;		/* done, failed, timeout, ... */
 	char			*error;
+	char			*notes;		/* post steps that did not run */
 	int			 exit_code;
 	int64_t			 wall_ms;
 	int64_t			 cpu_ms;
@@ -141,15 +214,15 @@ struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_schema_version(struct store *);
 int		 store_run_create(struct store *, const char *, const char *,
-		    const char *, const char *, const struct build_plan *,
-		    size_t, int64_t *, char **);
+		    const char *, const char *, int64_t,
+		    const struct build_plan *, size_t, int64_t *, char **);
 int		 store_requeue_running(struct store *, int *);
 int		 store_build_next(struct store *,
 		    int (*)(const char *, void *), void *, struct build_spec *);
 void		 build_spec_clear(struct build_spec *);
 int		 store_build_start(struct store *, int64_t);
 int		 store_build_prepared(struct store *, int64_t, const cJSON *,
-		    const cJSON *, const char *, const char *);
+		    const cJSON *, const cJSON *, const char *);
 int		 store_build_finish(struct store *, int64_t,
 		    const struct build_outcome *);
 int		 store_run_cancel(struct store *, int64_t, int64_t **,
@@ -160,20 +233,22 @@ cJSON		*store_runs_list(struct store *, int);
 cJSON		*store_best(struct store *, const char *, int);
 cJSON		*store_status(struct store *);
 int		 store_build_log_path(struct store *, int64_t, char **);
+int		 store_variant_result(struct store *, const char *,
+		    const char *, const char *, const char *, int64_t *,
+		    int64_t *, int *);
 
 /* builder.c */
 struct builder_config {
-	const char	*workdir;
-	const char	*spawn_helper;
-	const char	*cargo;
-	const char	*rustc;
-	int		 timeout_s;
+	const char		*workdir;
+	const char		*spawn_helper;
+	const struct toolchains	*toolchains;
+	int			 timeout_s;
 };
 struct build_job;
 struct build_job_cb {
-	/* Called with env and cargo args before cargo is spawned. */
+	/* Called with env, cargo args and toolchain before cargo runs. */
 	int	(*prepared)(struct build_job *, const cJSON *, const cJSON *,
-		    const char *, const char *, void *);
+		    const cJSON *, const char *, void *);
 	/* Called once when the build is over; the job is freed after. */
 	void	(*done)(struct build_job *, const struct build_outcome *,
 		    void *);
@@ -236,6 +311,8 @@ struct config {
 	char	*token_file;
 	char	*token;
 	struct strlist allow_roots;
+	cJSON	*toolchains;	/* the config file's definitions */
+	char	*unstable;	/* "bootstrap" opts every build in */
 	int	 jobs;
 	int	 verbose;
 	int	 max_builds;
@@ -252,12 +329,17 @@ int	 config_finish(struct config *, char **);
 void	 config_free(struct config *);
 const char *config_usage(void);
 
+/* explain.c */
+cJSON	*explain_run(struct store *, const cJSON *, const char *,
+	    struct variant **, size_t *, int *, int *, char **);
+
 /* api.c */
 struct api {
 	struct store		*store;
 	struct queue		*queue;
 	const struct config	*config;
 	const char		*workdir;
+	const struct toolchains	*toolchains;
 };
 void	 api_handle(struct api *, const struct http_request *,
 	    struct http_reply *);

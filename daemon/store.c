@@ -117,6 +117,7 @@ store_json_parsed(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 enum store_kind {
 	STORE_TEXT,
 	STORE_INT,
+	STORE_BOOL,
 	STORE_JSON
 };
 
@@ -139,6 +140,10 @@ store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
 			break;
 		case STORE_INT:
 			store_json_int(o, cols[i].name, stmt, i);
+			break;
+		case STORE_BOOL:
+			cJSON_AddBoolToObject(o, cols[i].name,
+			    sqlite3_column_int(stmt, i) != 0);
 			break;
 		case STORE_JSON:
 			store_json_parsed(o, cols[i].name, stmt, i);
@@ -295,8 +300,9 @@ store_upsert_id(struct store *st, const char *insert, const char *select,
 /* Creates a run and its queued builds in one transaction. */
 int
 store_run_create(struct store *st, const char *project, const char *matrix,
-    const char *shape, const char *source, const struct build_plan *plans,
-    size_t nplans, int64_t *run_id, char **cause)
+    const char *shape, const char *source, int64_t parent,
+    const struct build_plan *plans, size_t nplans, int64_t *run_id,
+    char **cause)
 {
 	sqlite3_stmt	*stmt;
 	int64_t		 project_id, variant_id;
@@ -313,13 +319,17 @@ store_run_create(struct store *st, const char *project, const char *matrix,
 	if (project_id < 0)
 		goto rollback;
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
-	    " matrix_source, state, created_at) VALUES (?1, ?2, ?3, ?4,"
-	    " 'queued', ?5)");
+	    " matrix_source, state, created_at, parent_run_id) VALUES (?1, ?2,"
+	    " ?3, ?4, 'queued', ?5, ?6)");
 	sqlite3_bind_int64(stmt, 1, project_id);
 	store_bind_text(stmt, 2, matrix);
 	store_bind_text(stmt, 3, shape);
 	store_bind_text(stmt, 4, source);
 	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)now);
+	if (parent > 0)
+		sqlite3_bind_int64(stmt, 6, parent);
+	else
+		sqlite3_bind_null(stmt, 6);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	*run_id = sqlite3_last_insert_rowid(st->db);
@@ -337,14 +347,17 @@ store_run_create(struct store *st, const char *project, const char *matrix,
 		if (variant_id < 0)
 			goto rollback;
 		stmt = store_prepare(st, "INSERT INTO builds (run_id, seq,"
-		    " variant_id, step, target_dir, state, queued_at)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6)");
+		    " variant_id, step, target_dir, state, queued_at,"
+		    " bootstrap, post)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8)");
 		sqlite3_bind_int64(stmt, 1, *run_id);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
 		sqlite3_bind_int64(stmt, 3, variant_id);
 		store_bind_text(stmt, 4, plans[i].step);
 		store_bind_text(stmt, 5, plans[i].target_dir);
 		sqlite3_bind_int64(stmt, 6, (sqlite3_int64)now);
+		sqlite3_bind_int(stmt, 7, plans[i].bootstrap);
+		store_bind_text(stmt, 8, plans[i].post);
 		if (store_step_done(st, stmt) != 0)
 			goto rollback;
 	}
@@ -402,6 +415,7 @@ build_spec_clear(struct build_spec *b)
 	free(b->variant_key);
 	free(b->target_dir);
 	free(b->step);
+	free(b->post);
 	variant_clear(&b->variant);
 	memset(b, 0, sizeof *b);
 }
@@ -422,7 +436,8 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 
 	memset(out, 0, sizeof *out);
 	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.key,"
-	    " v.settings, b.target_dir, b.step FROM builds b"
+	    " v.settings, b.target_dir, b.step, b.bootstrap, b.post"
+	    " FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
@@ -447,6 +462,8 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 		out->variant_key = store_column_dup(stmt, 3);
 		out->target_dir = store_column_dup(stmt, 5);
 		out->step = store_column_dup(stmt, 6);
+		out->bootstrap = sqlite3_column_int(stmt, 7);
+		out->post = store_column_dup(stmt, 8);
 		found = 1;
 		break;
 	}
@@ -487,30 +504,39 @@ rollback:
 	return (-1);
 }
 
-/* Records what a build is about to run: env, cargo args, rustc, log. */
+/*
+ * Records what a build is about to run: env, cargo args, the toolchain's
+ * identity, the log.
+ */
 int
 store_build_prepared(struct store *st, int64_t id, const cJSON *env,
-    const cJSON *args, const char *rustc_version, const char *log_path)
+    const cJSON *args, const cJSON *toolchain, const char *log_path)
 {
 	sqlite3_stmt	*stmt;
-	char		*e, *a;
+	const cJSON	*version;
+	char		*e, *a, *t;
 	int		 rc;
 
 	e = cJSON_PrintUnformatted(env);
 	a = cJSON_PrintUnformatted(args);
+	t = cJSON_PrintUnformatted(toolchain);
+	version = cJSON_GetObjectItemCaseSensitive(toolchain, "version");
 	stmt = store_prepare(st, "UPDATE builds SET env = ?2, cargo_args = ?3,"
-	    " rustc_version = ?4, log_path = ?5 WHERE id = ?1"
+	    " rustc_version = ?4, log_path = ?5, toolchain = ?6 WHERE id = ?1"
 	    " AND state = 'running'");
 	sqlite3_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, e);
 	store_bind_text(stmt, 3, a);
-	store_bind_text(stmt, 4, rustc_version);
+	store_bind_text(stmt, 4, cJSON_IsString(version) ?
+	    version->valuestring : NULL);
 	store_bind_text(stmt, 5, log_path);
+	store_bind_text(stmt, 6, t);
 	rc = store_step_done(st, stmt);
 	if (rc == 0 && sqlite3_changes(st->db) != 1)
 		rc = -1;
 	cJSON_free(e);
 	cJSON_free(a);
+	cJSON_free(t);
 	return (rc);
 }
 
@@ -583,8 +609,8 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE builds SET state = ?2, error = ?3,"
-	    " exit_code = ?4, wall_ms = ?5, cpu_ms = ?6, finished_at = ?7"
-	    " WHERE id = ?1 AND state = 'running'");
+	    " exit_code = ?4, wall_ms = ?5, cpu_ms = ?6, finished_at = ?7,"
+	    " notes = ?8 WHERE id = ?1 AND state = 'running'");
 	sqlite3_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, o->state);
 	store_bind_text(stmt, 3, o->error);
@@ -601,6 +627,7 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 	else
 		sqlite3_bind_null(stmt, 6);
 	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+	store_bind_text(stmt, 8, o->notes);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	if (sqlite3_changes(st->db) == 1) {
@@ -780,6 +807,8 @@ store_run_document(struct store *st, int64_t id)
 		{ "cpu_ms", STORE_INT }, { "exit_code", STORE_INT },
 		{ "rustc_version", STORE_TEXT }, { "attempts", STORE_INT },
 		{ "started_at", STORE_TEXT }, { "finished_at", STORE_TEXT },
+		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
+		{ "post", STORE_TEXT }, { "notes", STORE_TEXT },
 		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
@@ -799,7 +828,8 @@ store_run_document(struct store *st, int64_t id)
 	stmt = store_prepare(st, "SELECT b.id, v.settings, v.key, b.step,"
 	    " b.env, b.cargo_args, b.target_dir, b.state, b.error, b.wall_ms,"
 	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
-	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at")
+	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
+	    " b.toolchain, b.bootstrap, b.post, b.notes"
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
 	sqlite3_bind_int64(stmt, 1, id);
@@ -942,4 +972,55 @@ store_build_log_path(struct store *st, int64_t id, char **path)
 	}
 	sqlite3_finalize(stmt);
 	return (rc);
+}
+
+/*
+ * Finds the newest build of a project's variant and its artifact (name and
+ * kind): a done one with its size, else one still queued or running.
+ * Returns 1 and fills the numbers, 0 when there is none, -1 on error.
+ */
+int
+store_variant_result(struct store *st, const char *project, const char *key,
+    const char *artifact, const char *kind, int64_t *build, int64_t *size,
+    int *pending)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	*build = *size = -1;
+	*pending = 0;
+	stmt = store_prepare(st, "SELECT b.id, a.file_size FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE p.path = ?1 AND v.key = ?2 AND b.state = 'done'"
+	    " AND a.name = ?3 AND a.kind = ?4 ORDER BY b.id DESC LIMIT 1");
+	store_bind_text(stmt, 1, project);
+	store_bind_text(stmt, 2, key);
+	store_bind_text(stmt, 3, artifact);
+	store_bind_text(stmt, 4, kind);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*build = sqlite3_column_int64(stmt, 0);
+		*size = sqlite3_column_int64(stmt, 1);
+		sqlite3_finalize(stmt);
+		return (1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	stmt = store_prepare(st, "SELECT b.id FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " WHERE p.path = ?1 AND v.key = ?2"
+	    " AND b.state IN ('queued', 'running') ORDER BY b.id DESC LIMIT 1");
+	store_bind_text(stmt, 1, project);
+	store_bind_text(stmt, 2, key);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*build = sqlite3_column_int64(stmt, 0);
+		*pending = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1);
 }

@@ -17,35 +17,98 @@ enum setting_kind {
 	SETTING_LTO,
 	SETTING_PANIC,
 	SETTING_CODEGEN_UNITS,
-	SETTING_BOOL
+	SETTING_BOOL,
+	SETTING_NAME,		/* a toolchain, package, bin or profile name */
+	SETTING_TARGET,		/* a target triple */
+	SETTING_LOCATION,	/* "none" or a list of file, line, column */
+	SETTING_FMT_DEBUG,
+	SETTING_LIST,		/* a sorted set of names, may be empty */
+	SETTING_CRATES,		/* a sorted set of names, not empty */
+	SETTING_RUSTFLAGS	/* allowed rustc flags, in order */
 };
 
-/* Cargo's release-profile keys, sorted by name. */
+/* How a setting reaches cargo. */
+enum setting_route {
+	ROUTE_PROFILE,		/* CARGO_PROFILE_<PROFILE>_<env> */
+	ROUTE_RUSTFLAGS,	/* a rustc flag in RUSTFLAGS */
+	ROUTE_CARGO,		/* a cargo argument */
+	ROUTE_TOOLCHAIN		/* which cargo and rustc run */
+};
+
+/*
+ * Every key a variant may set, sorted by name. Unstable ones need a nightly
+ * toolchain or RUSTC_BOOTSTRAP=1.
+ */
 static const struct setting_def {
 	const char		*key;
 	const char		*env;
 	enum setting_kind	 kind;
+	enum setting_route	 route;
+	int			 unstable;
 	const char		*allowed;
 } setting_defs[] = {
-	{ "codegen-units", "CARGO_PROFILE_RELEASE_CODEGEN_UNITS",
-	  SETTING_CODEGEN_UNITS, "a whole number from 1 to 256" },
-	{ "debug", "CARGO_PROFILE_RELEASE_DEBUG", SETTING_DEBUG,
+	{ "bin", NULL, SETTING_NAME, ROUTE_CARGO, 0,
+	  "a binary target's name" },
+	{ "build-std", NULL, SETTING_CRATES, ROUTE_CARGO, 1,
+	  "a non-empty list of standard-library crates, for example "
+	  "[\"std\", \"panic_abort\"]" },
+	{ "build-std-features", NULL, SETTING_LIST, ROUTE_CARGO, 1,
+	  "a list of standard-library features, may be empty, for example "
+	  "[\"optimize_for_size\"]" },
+	{ "codegen-units", "CODEGEN_UNITS", SETTING_CODEGEN_UNITS,
+	  ROUTE_PROFILE, 0, "a whole number from 1 to 256" },
+	{ "debug", "DEBUG", SETTING_DEBUG, ROUTE_PROFILE, 0,
 	  "true, false, 0, 1, 2, none, line-directives-only, "
 	  "line-tables-only, limited, full" },
-	{ "debug-assertions", "CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS",
-	  SETTING_BOOL, "true, false" },
-	{ "lto", "CARGO_PROFILE_RELEASE_LTO", SETTING_LTO,
+	{ "debug-assertions", "DEBUG_ASSERTIONS", SETTING_BOOL, ROUTE_PROFILE,
+	  0, "true, false" },
+	{ "default-features", NULL, SETTING_BOOL, ROUTE_CARGO, 0,
+	  "true, false" },
+	{ "features", NULL, SETTING_LIST, ROUTE_CARGO, 0,
+	  "a list of feature names, may be empty" },
+	{ "fmt-debug", NULL, SETTING_FMT_DEBUG, ROUTE_RUSTFLAGS, 1,
+	  "full, shallow, none" },
+	{ "location-detail", NULL, SETTING_LOCATION, ROUTE_RUSTFLAGS, 1,
+	  "\"none\" or a list of file, line, column" },
+	{ "lto", "LTO", SETTING_LTO, ROUTE_PROFILE, 0,
 	  "false, true, thin, fat, off" },
-	{ "opt-level", "CARGO_PROFILE_RELEASE_OPT_LEVEL", SETTING_OPT_LEVEL,
+	{ "opt-level", "OPT_LEVEL", SETTING_OPT_LEVEL, ROUTE_PROFILE, 0,
 	  "0, 1, 2, 3, s, z" },
-	{ "overflow-checks", "CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS",
-	  SETTING_BOOL, "true, false" },
-	{ "panic", "CARGO_PROFILE_RELEASE_PANIC", SETTING_PANIC,
-	  "unwind, abort" },
-	{ "strip", "CARGO_PROFILE_RELEASE_STRIP", SETTING_STRIP,
+	{ "overflow-checks", "OVERFLOW_CHECKS", SETTING_BOOL, ROUTE_PROFILE,
+	  0, "true, false" },
+	{ "package", NULL, SETTING_NAME, ROUTE_CARGO, 0,
+	  "a package of the workspace" },
+	{ "panic", "PANIC", SETTING_PANIC, ROUTE_PROFILE, 0,
+	  "unwind, abort, immediate-abort" },
+	{ "profile", NULL, SETTING_NAME, ROUTE_CARGO, 0,
+	  "the name of a Cargo profile" },
+	{ "rustflags", NULL, SETTING_RUSTFLAGS, ROUTE_RUSTFLAGS, 0,
+	  "a list of rustc flags" },
+	{ "strip", "STRIP", SETTING_STRIP, ROUTE_PROFILE, 0,
 	  "true, false, none, debuginfo, symbols" },
+	{ "target", NULL, SETTING_TARGET, ROUTE_CARGO, 0,
+	  "a target triple, for example wasm32-unknown-unknown" },
+	{ "toolchain", NULL, SETTING_NAME, ROUTE_TOOLCHAIN, 0,
+	  "default, a rustup toolchain or one the daemon defines" },
 };
 #define NSETTING_DEFS (sizeof setting_defs / sizeof setting_defs[0])
+
+/*
+ * rustc flags a variant may add: the codegen options that change what is
+ * emitted, and the unstable size options. Never linker or plugin options.
+ */
+static const char *const rustflag_allowed[] = {
+	"-Ccode-model", "-Ccodegen-units", "-Cdebug-assertions",
+	"-Cdebuginfo", "-Cembed-bitcode", "-Cforce-frame-pointers",
+	"-Cforce-unwind-tables", "-Clink-dead-code", "-Clto",
+	"-Cno-redzone", "-Cno-vectorize-loops", "-Cno-vectorize-slp",
+	"-Copt-level", "-Coverflow-checks", "-Cpanic", "-Crelocation-model",
+	"-Cstrip", "-Csymbol-mangling-version", "-Ctarget-cpu",
+	"-Ctarget-feature", "-Zfmt-debug", "-Zinline-mir",
+	"-Zinline-mir-threshold", "-Zlocation-detail", "-Zmir-opt-level",
+	"-Zshare-generics", "-Zunstable-options", "-Zvirtual-function-elimination",
+	NULL
+};
 
 /* Finds the definition of a setting by key. */
 static const struct setting_def *
@@ -71,7 +134,7 @@ variant_known_key(const char *key)
 const char *
 variant_known_keys(void)
 {
-	static char	 line[512];
+	static char	 line[1024];
 	size_t		 i;
 
 	if (line[0] == '\0') {
@@ -111,6 +174,158 @@ variant_whole(const cJSON *v, int lo, int hi, int *out)
 	return (0);
 }
 
+/* Tells whether s is a name: letters, digits and the given punctuation. */
+static int
+variant_word(const char *s, const char *punct)
+{
+	if (*s == '\0' || strlen(s) > 128)
+		return (0);
+	for (; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && strchr(punct, *s) == NULL)
+			return (0);
+	}
+	return (1);
+}
+
+/* Compares two strings for qsort. */
+static int
+variant_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * Reads a JSON list of names into one comma-joined value, sorted and
+ * without repeats; an empty list gives "".
+ */
+static int
+variant_name_list(const cJSON *v, int allow_empty, char **out, char **why)
+{
+	const cJSON	*item;
+	char		**names;
+	struct buf	 b;
+	size_t		 n = 0, i;
+
+	if (!cJSON_IsArray(v))
+		return (-1);
+	names = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *names);
+	cJSON_ArrayForEach(item, v) {
+		if (!cJSON_IsString(item) ||
+		    !variant_word(item->valuestring, "_-/+.")) {
+			free(names);
+			*why = xstrdup("entries must be names (letters, "
+			    "digits, _ - / + .)");
+			return (-1);
+		}
+		names[n++] = item->valuestring;
+	}
+	if (n == 0 && !allow_empty) {
+		free(names);
+		*why = xstrdup("the list must not be empty");
+		return (-1);
+	}
+	qsort(names, n, sizeof *names, variant_strcmp);
+	buf_init(&b);
+	buf_addstr(&b, "");
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		buf_printf(&b, "%s%s", b.len ? "," : "", names[i]);
+	}
+	free(names);
+	*out = b.data;
+	return (0);
+}
+
+/* Reads location-detail: "none", or a list of file, line and column. */
+static int
+variant_location(const cJSON *v, char **out)
+{
+	static const char *const parts[] = { "file", "line", "column" };
+	const cJSON	*item;
+	struct buf	 b;
+	int		 seen[3] = { 0, 0, 0 }, i;
+
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "none") == 0) {
+		*out = xstrdup("none");
+		return (0);
+	}
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+		return (-1);
+	cJSON_ArrayForEach(item, v) {
+		for (i = 0; i < 3; i++) {
+			if (cJSON_IsString(item) &&
+			    strcmp(item->valuestring, parts[i]) == 0)
+				break;
+		}
+		if (i == 3)
+			return (-1);
+		seen[i] = 1;
+	}
+	buf_init(&b);
+	for (i = 0; i < 3; i++) {
+		if (seen[i])
+			buf_printf(&b, "%s%s", b.len ? "," : "", parts[i]);
+	}
+	*out = b.data;
+	return (0);
+}
+
+/* Checks one rustc flag against the allow-list. */
+static int
+variant_rustflag(const char *flag, char **why)
+{
+	size_t	 len;
+
+	len = strcspn(flag, "=");
+	if (strncmp(flag, "-C", 2) == 0 || strncmp(flag, "-Z", 2) == 0) {
+		char	*name = xstrndup(flag, len);
+		int	 ok = variant_one_of(name, rustflag_allowed);
+
+		free(name);
+		if (ok && !strchr(flag, ' '))
+			return (0);
+	}
+	xasprintf(why, "\"%s\" is not an allowed flag; write -Cname=value or "
+	    "-Zname=value with one of %s", flag, "-C code-model, "
+	    "codegen-units, debug-assertions, debuginfo, embed-bitcode, "
+	    "force-frame-pointers, force-unwind-tables, link-dead-code, lto, "
+	    "no-redzone, no-vectorize-loops, no-vectorize-slp, opt-level, "
+	    "overflow-checks, panic, relocation-model, strip, "
+	    "symbol-mangling-version, target-cpu, target-feature; -Z "
+	    "fmt-debug, inline-mir, inline-mir-threshold, location-detail, "
+	    "mir-opt-level, share-generics, unstable-options, "
+	    "virtual-function-elimination (linker and plugin options are "
+	    "never allowed)");
+	return (-1);
+}
+
+/* Reads rustflags: a list of allowed flags, joined by spaces in order. */
+static int
+variant_rustflags(const cJSON *v, char **out, char **why)
+{
+	const cJSON	*item;
+	struct buf	 b;
+
+	if (!cJSON_IsArray(v))
+		return (-1);
+	buf_init(&b);
+	buf_addstr(&b, "");
+	cJSON_ArrayForEach(item, v) {
+		if (!cJSON_IsString(item)) {
+			buf_free(&b);
+			return (-1);
+		}
+		if (variant_rustflag(item->valuestring, why) != 0) {
+			buf_free(&b);
+			return (-1);
+		}
+		buf_printf(&b, "%s%s", b.len ? " " : "", item->valuestring);
+	}
+	*out = b.data;
+	return (0);
+}
+
 /*
  * Normalises one setting's JSON value to its canonical spelling, or explains
  * in cause why the value is not allowed.
@@ -126,9 +341,12 @@ variant_normalise(const char *key, const cJSON *v, char **out, char **cause)
 	static const char *const strip_words[] =
 	    { "none", "debuginfo", "symbols", NULL };
 	static const char *const lto_words[] = { "off", "thin", "fat", NULL };
-	static const char *const panic_words[] = { "unwind", "abort", NULL };
+	static const char *const panic_words[] =
+	    { "unwind", "abort", "immediate-abort", NULL };
+	static const char *const fmt_words[] =
+	    { "full", "shallow", "none", NULL };
 	const struct setting_def	*def;
-	char				*shown;
+	char				*shown, *why = NULL;
 	int				 n;
 
 	*out = NULL;
@@ -181,18 +399,94 @@ variant_normalise(const char *key, const cJSON *v, char **out, char **cause)
 		if (cJSON_IsBool(v))
 			*out = xstrdup(cJSON_IsTrue(v) ? "true" : "false");
 		break;
+	case SETTING_NAME:
+		if (cJSON_IsString(v) && variant_word(v->valuestring, "_-.+"))
+			*out = xstrdup(v->valuestring);
+		break;
+	case SETTING_TARGET:
+		if (cJSON_IsString(v) && variant_word(v->valuestring, "_-.") &&
+		    strchr(v->valuestring, '-') != NULL)
+			*out = xstrdup(v->valuestring);
+		break;
+	case SETTING_LOCATION:
+		variant_location(v, out);
+		break;
+	case SETTING_FMT_DEBUG:
+		if (cJSON_IsString(v) &&
+		    variant_one_of(v->valuestring, fmt_words))
+			*out = xstrdup(v->valuestring);
+		break;
+	case SETTING_LIST:
+	case SETTING_CRATES:
+		variant_name_list(v, def->kind == SETTING_LIST, out, &why);
+		break;
+	case SETTING_RUSTFLAGS:
+		variant_rustflags(v, out, &why);
+		break;
 	}
 	if (*out != NULL)
 		return (0);
 	shown = cJSON_PrintUnformatted(v);
-	if (def->kind == SETTING_CODEGEN_UNITS)
-		xasprintf(cause, "%s is not %s", shown ? shown : "value",
-		    def->allowed);
-	else
+	if (why != NULL)
+		xasprintf(cause, "%s: %s", shown ? shown : "value", why);
+	else if (def->kind == SETTING_OPT_LEVEL || def->kind == SETTING_DEBUG ||
+	    def->kind == SETTING_STRIP || def->kind == SETTING_LTO ||
+	    def->kind == SETTING_PANIC || def->kind == SETTING_BOOL ||
+	    def->kind == SETTING_FMT_DEBUG)
 		xasprintf(cause, "%s is not one of %s", shown ? shown : "value",
 		    def->allowed);
+	else
+		xasprintf(cause, "%s is not %s", shown ? shown : "value",
+		    def->allowed);
+	free(why);
 	cJSON_free(shown);
 	return (-1);
+}
+
+/*
+ * Checks what only the whole variant can tell: settings that need another.
+ */
+int
+variant_check(const struct variant *v, char **cause)
+{
+	const char	*std = variant_get(v, "build-std");
+
+	if (std == NULL && variant_get(v, "build-std-features") != NULL) {
+		*cause = xstrdup("build-std-features needs build-std (for "
+		    "example \"build-std\": [\"std\", \"panic_abort\"])");
+		return (-1);
+	}
+	if (std == NULL && strcmp(variant_get(v, "panic") ? variant_get(v,
+	    "panic") : "", "immediate-abort") == 0) {
+		*cause = xstrdup("panic=immediate-abort needs build-std (for "
+		    "example \"build-std\": [\"std\", \"panic_abort\"]): the "
+		    "prebuilt standard library cannot abort immediately");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Tells whether a variant uses an option that needs a nightly rustc. */
+int
+variant_unstable(const struct variant *v)
+{
+	const struct setting_def	*def;
+	size_t				 i;
+
+	for (i = 0; i < v->n; i++) {
+		if ((def = variant_def(v->key[i])) == NULL)
+			continue;
+		if (def->unstable)
+			return (1);
+		if (def->kind == SETTING_PANIC &&
+		    strcmp(v->value[i], "immediate-abort") == 0)
+			return (1);
+		if (def->kind == SETTING_RUSTFLAGS &&
+		    (strncmp(v->value[i], "-Z", 2) == 0 ||
+		    strstr(v->value[i], " -Z") != NULL))
+			return (1);
+	}
+	return (0);
 }
 
 /* Makes an empty variant: the project's own release profile. */
@@ -251,6 +545,26 @@ variant_set(struct variant *v, const char *key, const char *value)
 	v->key[i] = xstrdup(key);
 	v->value[i] = xstrdup(value);
 	v->n++;
+}
+
+/* Removes key from the variant, if it is set. */
+void
+variant_unset(struct variant *v, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < v->n; i++) {
+		if (strcmp(v->key[i], key) != 0)
+			continue;
+		free(v->key[i]);
+		free(v->value[i]);
+		memmove(&v->key[i], &v->key[i + 1],
+		    (v->n - i - 1) * sizeof v->key[0]);
+		memmove(&v->value[i], &v->value[i + 1],
+		    (v->n - i - 1) * sizeof v->value[0]);
+		v->n--;
+		return;
+	}
 }
 
 /* Returns the value set for key, or NULL. */
@@ -335,10 +649,37 @@ variant_has_space(const char *s)
 	return (0);
 }
 
+/* Returns the profile a variant builds with: "release" unless it names one. */
+const char *
+variant_profile(const struct variant *v)
+{
+	const char	*p = variant_get(v, "profile");
+
+	return (p != NULL ? p : "release");
+}
+
+/* Splits words on spaces into a list, as Cargo splits RUSTFLAGS. */
+static void
+variant_split(const char *s, struct strlist *out)
+{
+	size_t	 len;
+	char	*word;
+
+	for (; s != NULL && *s != '\0'; s += len) {
+		s += strspn(s, " \t\n");
+		if ((len = strcspn(s, " \t\n")) > 0) {
+			word = xstrndup(s, len);
+			strlist_add(out, word);
+			free(word);
+		}
+	}
+}
+
 /*
  * Adds to env every variable the build sets beyond the daemon's own
- * environment: the profile keys, the target dir, CARGO_INCREMENTAL=0 and
- * RUSTFLAGS (the daemon's own, then path remapping, then the variant's).
+ * environment: the toolchain's, the profile keys, the target dir,
+ * CARGO_INCREMENTAL=0, RUSTC_BOOTSTRAP when opted in, and RUSTFLAGS (the
+ * daemon's own, then path remapping, then the variant's).
  */
 void
 variant_env(const struct variant *v, const struct build_context *ctx,
@@ -347,27 +688,34 @@ variant_env(const struct variant *v, const struct build_context *ctx,
 	const struct setting_def	*def;
 	struct strlist			 flags = { NULL, 0 };
 	struct buf			 joined;
-	const char			*p;
-	char				*word;
-	size_t				 i, len;
+	char				*prefix, *p;
+	const char			*value;
+	size_t				 i;
 	int				 encoded = 0;
 
-	for (i = 0; i < v->n; i++) {
-		if ((def = variant_def(v->key[i])) != NULL)
-			strlist_addf(env, "%s=%s", def->env, v->value[i]);
+	if (ctx->toolchain_env != NULL) {
+		for (i = 0; i < ctx->toolchain_env->n; i++)
+			strlist_add(env, ctx->toolchain_env->v[i]);
 	}
+	xasprintf(&prefix, "CARGO_PROFILE_%s_", variant_profile(v));
+	for (p = prefix; *p != '\0'; p++)
+		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	for (i = 0; i < v->n; i++) {
+		def = variant_def(v->key[i]);
+		if (def == NULL || def->route != ROUTE_PROFILE)
+			continue;
+		if (def->kind == SETTING_PANIC &&
+		    strcmp(v->value[i], "immediate-abort") == 0)
+			continue;
+		strlist_addf(env, "%s%s=%s", prefix, def->env, v->value[i]);
+	}
+	free(prefix);
 	strlist_addf(env, "CARGO_TARGET_DIR=%s", ctx->target_dir);
 	strlist_add(env, "CARGO_INCREMENTAL=0");
+	if (ctx->bootstrap)
+		strlist_add(env, "RUSTC_BOOTSTRAP=1");
 
-	/* Cargo splits RUSTFLAGS on spaces; so does this. */
-	for (p = ctx->daemon_rustflags; p != NULL && *p != '\0'; p += len) {
-		p += strspn(p, " \t\n");
-		if ((len = strcspn(p, " \t\n")) > 0) {
-			word = xstrndup(p, len);
-			strlist_add(&flags, word);
-			free(word);
-		}
-	}
+	variant_split(ctx->daemon_rustflags, &flags);
 	strlist_addf(&flags, "--remap-path-prefix=%s=/sizemat/target",
 	    ctx->target_dir);
 	strlist_addf(&flags, "--remap-path-prefix=%s=/sizemat/src",
@@ -375,6 +723,16 @@ variant_env(const struct variant *v, const struct build_context *ctx,
 	if (ctx->cargo_home != NULL)
 		strlist_addf(&flags, "--remap-path-prefix=%s=/sizemat/cargo",
 		    ctx->cargo_home);
+	if ((value = variant_get(v, "location-detail")) != NULL)
+		strlist_addf(&flags, "-Zlocation-detail=%s", value);
+	if ((value = variant_get(v, "fmt-debug")) != NULL)
+		strlist_addf(&flags, "-Zfmt-debug=%s", value);
+	if ((value = variant_get(v, "panic")) != NULL &&
+	    strcmp(value, "immediate-abort") == 0) {
+		strlist_add(&flags, "-Zunstable-options");
+		strlist_add(&flags, "-Cpanic=immediate-abort");
+	}
+	variant_split(variant_get(v, "rustflags"), &flags);
 
 	buf_init(&joined);
 	for (i = 0; i < flags.n; i++) {
@@ -392,15 +750,117 @@ variant_env(const struct variant *v, const struct build_context *ctx,
 	strlist_free(&flags);
 }
 
+/* Returns the target triple a variant builds for: its own, else the host. */
+const char *
+variant_target(const struct variant *v, const char *host)
+{
+	const char	*t = variant_get(v, "target");
+
+	return (t != NULL ? t : host);
+}
+
 /* Adds the cargo arguments of a build of this variant. */
 void
 variant_cargo_args(const struct variant *v, const struct build_context *ctx,
     struct strlist *args)
 {
-	(void)v;
+	const char	*value;
+
 	strlist_add(args, "build");
-	strlist_add(args, "--release");
+	if ((value = variant_get(v, "profile")) != NULL) {
+		strlist_add(args, "--profile");
+		strlist_add(args, value);
+	} else
+		strlist_add(args, "--release");
 	strlist_add(args, "--message-format=json-render-diagnostics");
 	strlist_add(args, "--target");
-	strlist_add(args, ctx->target);
+	strlist_add(args, variant_target(v, ctx->target));
+	if ((value = variant_get(v, "package")) != NULL) {
+		strlist_add(args, "--package");
+		strlist_add(args, value);
+	}
+	if ((value = variant_get(v, "bin")) != NULL) {
+		strlist_add(args, "--bin");
+		strlist_add(args, value);
+	}
+	if ((value = variant_get(v, "features")) != NULL && *value != '\0') {
+		strlist_add(args, "--features");
+		strlist_add(args, value);
+	}
+	if ((value = variant_get(v, "default-features")) != NULL &&
+	    strcmp(value, "false") == 0)
+		strlist_add(args, "--no-default-features");
+	if ((value = variant_get(v, "build-std")) != NULL)
+		strlist_addf(args, "-Zbuild-std=%s", value);
+	if ((value = variant_get(v, "build-std-features")) != NULL)
+		strlist_addf(args, "-Zbuild-std-features=%s", value);
+}
+
+/*
+ * Reads a canonical key, or part of one, back into settings: "release", or
+ * key=value pairs joined by ','. A list value has commas of its own, so a
+ * piece that does not start with a known key continues the previous value.
+ */
+int
+variant_parse_key(const char *text, struct variant *out, char **cause)
+{
+	struct buf	 value;
+	char		*key = NULL, *piece, *eq;
+	const char	*p;
+	size_t		 len;
+
+	variant_init(out);
+	if (strcmp(text, "release") == 0)
+		return (0);
+	buf_init(&value);
+	for (p = text; ; p += len + 1) {
+		len = strcspn(p, ",");
+		piece = xstrndup(p, len);
+		eq = strchr(piece, '=');
+		if (eq != NULL) {
+			*eq = '\0';
+			if (!variant_known_key(piece))
+				*eq = '=';
+		}
+		if (eq != NULL && *eq == '\0') {
+			if (key != NULL)
+				variant_set(out, key, value.data);
+			free(key);
+			key = xstrdup(piece);
+			buf_reset(&value);
+			buf_addstr(&value, eq + 1);
+		} else if (key != NULL) {
+			buf_printf(&value, ",%s", piece);
+		} else {
+			xasprintf(cause, "\"%s\" is not key=value (known keys: "
+			    "%s)", piece, variant_known_keys());
+			free(piece);
+			buf_free(&value);
+			variant_clear(out);
+			return (-1);
+		}
+		free(piece);
+		if (p[len] == '\0')
+			break;
+	}
+	if (key != NULL)
+		variant_set(out, key, value.data ? value.data : "");
+	free(key);
+	buf_free(&value);
+	return (0);
+}
+
+/* Tells whether every setting of part is set to the same value in v. */
+int
+variant_matches(const struct variant *v, const struct variant *part)
+{
+	const char	*have;
+	size_t		 i;
+
+	for (i = 0; i < part->n; i++) {
+		have = variant_get(v, part->key[i]);
+		if (have == NULL || strcmp(have, part->value[i]) != 0)
+			return (0);
+	}
+	return (1);
 }

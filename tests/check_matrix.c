@@ -40,6 +40,29 @@ key_of(const struct matrix *m, size_t i)
 	return (variant_key(matrix_variant(m, i)));
 }
 
+START_TEST(test_post_and_bootstrap)
+{
+	struct matrix	*m;
+	char		*cause, *post;
+
+	m = parse("{\"name\": \"p\", \"shape\": \"ladder\","
+	    " \"unstable\": \"bootstrap\", \"post\": [\"xz\", \"gzip\"],"
+	    " \"steps\": [{\"name\": \"a\"}, {\"name\": \"b\","
+	    " \"set\": {\"build-std\": [\"std\", \"panic_abort\"],"
+	    " \"panic\": \"immediate-abort\"}, \"post\": [\"upx\", \"gzip\"]}]}",
+	    1024, &cause);
+	ck_assert_msg(m != NULL, "%s", cause);
+	ck_assert_int_eq(matrix_bootstrap(m), 1);
+	post = matrix_post_steps(m, 0);
+	ck_assert_str_eq(post, "gzip,xz");
+	free(post);
+	post = matrix_post_steps(m, 1);
+	ck_assert_str_eq(post, "gzip,xz,upx");
+	free(post);
+	matrix_free(m);
+}
+END_TEST
+
 START_TEST(test_axes_product_and_exclude)
 {
 	struct matrix	*m;
@@ -140,10 +163,33 @@ START_TEST(test_refusals_name_file_and_path)
 	    " \"axes\": {}}",
 	    "profiles/x.json: shape: \"cube\" is not one of axes, ladder");
 	assert_refused("{\"name\": \"x\", \"shape\": \"axes\","
+	    " \"base\": {\"panic\": \"immediate\"},"
+	    " \"axes\": {\"opt-level\": [3]}}",
+	    "profiles/x.json: base.panic: \"immediate\" is not one of "
+	    "unwind, abort, immediate-abort");
+	/* Settings that need another are refused for the variant. */
+	assert_refused("{\"name\": \"x\", \"shape\": \"axes\","
 	    " \"base\": {\"panic\": \"immediate-abort\"},"
 	    " \"axes\": {\"opt-level\": [3]}}",
-	    "profiles/x.json: base.panic: \"immediate-abort\" is not one of "
-	    "unwind, abort");
+	    "profiles/x.json: opt-level=3,panic=immediate-abort: "
+	    "panic=immediate-abort needs build-std (for example \"build-std\":"
+	    " [\"std\", \"panic_abort\"]): the prebuilt standard library "
+	    "cannot abort immediately");
+	assert_refused("{\"name\": \"x\", \"shape\": \"ladder\","
+	    " \"steps\": [{\"name\": \"a\", \"set\": "
+	    "{\"build-std-features\": []}}]}",
+	    "profiles/x.json: steps[0]: build-std-features needs build-std "
+	    "(for example \"build-std\": [\"std\", \"panic_abort\"])");
+	assert_refused("{\"name\": \"x\", \"shape\": \"ladder\","
+	    " \"unstable\": \"yes\", \"steps\": [{\"name\": \"a\"}]}",
+	    "profiles/x.json: unstable: the only value is \"bootstrap\" "
+	    "(build unstable options on a stable toolchain with "
+	    "RUSTC_BOOTSTRAP=1)");
+	assert_refused("{\"name\": \"x\", \"shape\": \"ladder\","
+	    " \"post\": [\"gzip\", \"brotli\"], \"steps\": "
+	    "[{\"name\": \"a\"}]}",
+	    "profiles/x.json: post: \"brotli\" is not one of strip, gzip, "
+	    "xz, zstd, upx");
 	assert_refused("{\"name\": \"x\", \"shape\": \"ladder\","
 	    " \"steps\": [{\"name\": \"a\"}, {\"name\": \"b\","
 	    " \"set\": {\"strip\": \"none\"}}, {\"name\": \"c\","
@@ -161,7 +207,7 @@ START_TEST(test_refusals_name_file_and_path)
 	    "{\"name\": ..., \"set\": {...}}");
 	assert_refused("{\"name\": \"x\", \"shape\": \"axes\", \"axis\": {}}",
 	    "profiles/x.json: axis: unknown key; a matrix has name, shape, "
-	    "description, base, axes and exclude (axes) or steps (ladder)");
+	    "description, base, axes and exclude (axes) or steps (ladder), post and unstable");
 	assert_refused("{\"name\": \"../x\", \"shape\": \"axes\","
 	    " \"axes\": {\"opt-level\": [3]}}",
 	    "profiles/x.json: name: must be a string of letters, digits, "
@@ -264,6 +310,7 @@ matrix_suite(void)
 	TCase	*core = tcase_create("core"), *limits = tcase_create("limits");
 
 	tcase_add_test(core, test_axes_product_and_exclude);
+	tcase_add_test(core, test_post_and_bootstrap);
 	tcase_add_test(core, test_axis_overrides_base);
 	tcase_add_test(core, test_ladder_is_cumulative);
 	tcase_add_test(core, test_shipped_profiles_load);

@@ -2,6 +2,7 @@
  * Unit tests for measure.c: section sizes agree with binutils' size(1) on a
  * real ELF file; other files get file_size only.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,69 @@ START_TEST(test_archive_members_fold_into_output_sections)
 }
 END_TEST
 
+/* Returns the value of a measurement, or -1. */
+static int64_t
+measurement(const struct artifact *a, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nmeasurements; i++) {
+		if (strcmp(a->measurements[i].name, name) == 0)
+			return (a->measurements[i].value);
+	}
+	return (-1);
+}
+
+START_TEST(test_wasm_sections_add_up)
+{
+	/*
+	 * A module with a type section (id 1, 4 bytes), a code section
+	 * (id 10, 2 bytes) and a custom "name" section (id 0, 6 bytes).
+	 */
+	static const unsigned char mod[] = {
+		0, 'a', 's', 'm', 1, 0, 0, 0,
+		1, 4, 1, 0x60, 0, 0,
+		10, 2, 0, 0,
+		0, 6, 4, 'n', 'a', 'm', 'e', 0,
+	};
+	struct artifact	 a;
+	char		*cause = NULL;
+	char		 path[] = "/tmp/sizemat-check-wasm-XXXXXX";
+	int64_t		 sum = 8;
+	size_t		 i;
+	int		 fd;
+
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_int_eq(write(fd, mod, sizeof mod), (ssize_t)sizeof mod);
+	close(fd);
+	memset(&a, 0, sizeof a);
+	a.path = xstrdup(path);
+	ck_assert_msg(measure_artifact(&a, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(a.file_size, (int64_t)sizeof mod);
+	/* Each section counts its header: id and size bytes. */
+	ck_assert_int_eq(measurement(&a, "section.type"), 6);
+	ck_assert_int_eq(measurement(&a, "section.code"), 4);
+	ck_assert_int_eq(measurement(&a, "section.name"), 8);
+	ck_assert_int_eq(measurement(&a, "loadable_size"), 10);
+	for (i = 0; i < a.nsections; i++)
+		sum += a.sections[i].value;
+	ck_assert_int_eq(sum, a.file_size);
+	artifact_clear(&a);
+
+	/* A section that claims more bytes than the file has is refused. */
+	ck_assert_int_ge(fd = open(path, O_WRONLY | O_TRUNC), 0);
+	ck_assert_int_eq(write(fd, mod, 12), 12);
+	close(fd);
+	memset(&a, 0, sizeof a);
+	a.path = xstrdup(path);
+	ck_assert_int_eq(measure_artifact(&a, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "truncated WebAssembly section"));
+	free(cause);
+	artifact_clear(&a);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_non_elf_gets_file_size_only)
 {
 	struct artifact	 a;
@@ -141,12 +205,12 @@ START_TEST(test_non_elf_gets_file_size_only)
 	int		 fd;
 
 	ck_assert_int_ge(fd = mkstemp(path), 0);
-	ck_assert_int_eq(write(fd, "\0asm\1\0\0\0", 8), 8);
+	ck_assert_int_eq(write(fd, "#!/bin/sh\n", 10), 10);
 	close(fd);
 	memset(&a, 0, sizeof a);
 	a.path = xstrdup(path);
 	ck_assert_int_eq(measure_artifact(&a, &cause), 0);
-	ck_assert_int_eq(a.file_size, 8);
+	ck_assert_int_eq(a.file_size, 10);
 	ck_assert_uint_eq(a.nmeasurements, 1);
 	ck_assert_uint_eq(a.nsections, 0);
 	artifact_clear(&a);
@@ -177,6 +241,7 @@ measure_suite(void)
 	tcase_add_test(core, test_elf_sections_match_binutils);
 	tcase_add_test(core, test_archive_members_fold_into_output_sections);
 	tcase_add_test(limits, test_non_elf_gets_file_size_only);
+	tcase_add_test(core, test_wasm_sections_add_up);
 	tcase_add_test(limits, test_missing_file_is_an_error);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);

@@ -53,7 +53,7 @@ make_run(const char *project, int n)
 		plans[i].step = NULL;
 		xasprintf(&plans[i].target_dir, "/w/t/%d", i);
 	}
-	ck_assert_msg(store_run_create(st, project, "m", "axes", "{}", plans,
+	ck_assert_msg(store_run_create(st, project, "m", "axes", "{}", 0, plans,
 	    (size_t)n, &id, &cause) == 0, "%s", cause);
 	for (i = 0; i < n; i++) {
 		free(plans[i].target_dir);

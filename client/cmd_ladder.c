@@ -1,0 +1,183 @@
+/*
+ * sizemat ladder RUN: a ladder run step by step, each step's size with what
+ * it saved against the previous step and against the first, and a bar;
+ * steps that could not run say why.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+#define LADDER_BAR	30
+
+/* Returns the size of a build's artifact named like ref, or -1. */
+static int64_t
+ladder_size(const cJSON *build, const cJSON *ref)
+{
+	const cJSON	*a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(build,
+	    "artifacts")) {
+		if (ref == NULL || artifact_cmp(a, ref) == 0)
+			return (json_int(a, "file_size", -1));
+	}
+	return (-1);
+}
+
+/* Formats what a step saved against a base: "12.3 KiB 3.4%". */
+static void
+ladder_saved(int64_t size, int64_t base, char *bytes, size_t blen,
+    char *pct, size_t plen)
+{
+	char	 h[32];
+
+	if (size < 0 || base <= 0) {
+		snprintf(bytes, blen, "-");
+		snprintf(pct, plen, "-");
+		return;
+	}
+	human_size(base - size >= 0 ? base - size : size - base, h, sizeof h);
+	snprintf(bytes, blen, "%s%s", base - size >= 0 ? "" : "-", h);
+	snprintf(pct, plen, "%.1f%%", 100.0 * (double)(base - size) /
+	    (double)base);
+}
+
+/* Prints the ladder of one artifact. */
+static void
+ladder_print(const struct options *o, const cJSON *doc, const cJSON *ref,
+    struct table *t)
+{
+	const cJSON	*b;
+	int64_t		 size, first = -1, prev = -1, max = 0;
+	char		 sz[32], bytes[32], pb[48], pp[16], fb[48], fp[16];
+	char		 bar[LADDER_BAR + 1], why[512], name[256], tc[128];
+	const char	*cells[11], *err, *state;
+	int		 k = 0, n;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc,
+	    "builds")) {
+		if ((size = ladder_size(b, ref)) > max)
+			max = size;
+	}
+	if (ref != NULL)
+		artifact_label(ref, name, sizeof name);
+	else
+		snprintf(name, sizeof name, "-");
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc,
+	    "builds")) {
+		char num[16];
+
+		size = ladder_size(b, ref);
+		state = json_str(b, "state", "?");
+		snprintf(num, sizeof num, "%d", ++k);
+		if (size >= 0) {
+			human_size(size, sz, sizeof sz);
+			snprintf(bytes, sizeof bytes, "%lld", (long long)size);
+			ladder_saved(size, prev, pb, sizeof pb, pp, sizeof pp);
+			ladder_saved(size, first, fb, sizeof fb, fp, sizeof fp);
+			n = max > 0 ? (int)((size * LADDER_BAR + max - 1) /
+			    max) : 0;
+			memset(bar, '#', (size_t)n);
+			bar[n] = '\0';
+			if (first < 0)
+				first = size;
+			prev = size;
+			snprintf(why, sizeof why, "%s", state);
+		} else {
+			snprintf(sz, sizeof sz, "-");
+			snprintf(bytes, sizeof bytes, "-");
+			snprintf(pb, sizeof pb, "-");
+			snprintf(pp, sizeof pp, "-");
+			snprintf(fb, sizeof fb, "-");
+			snprintf(fp, sizeof fp, "-");
+			bar[0] = '\0';
+			err = json_str(b, "error", "");
+			snprintf(why, sizeof why, "%s: %.*s", state,
+			    (int)strcspn(err, "\n"), err);
+		}
+		cells[0] = num;
+		cells[1] = json_str(b, "step", json_str(b, "variant_key", ""));
+		cells[2] = name;
+		cells[3] = sz;
+		cells[4] = bytes;
+		cells[5] = pb;
+		cells[6] = pp;
+		cells[7] = fp;
+		cells[8] = o->format == FORMAT_TABLE ? bar : fb;
+		cells[9] = toolchain_label(b, tc, sizeof tc);
+		cells[10] = why;
+		table_add(t, cells);
+	}
+}
+
+/* sizemat ladder RUN */
+int
+cmd_ladder(struct options *o)
+{
+	static const char *const header[] = { "#", "step", "artifact", "size",
+	    "bytes", "saved vs previous", "%", "% vs first", "", "toolchain",
+	    "state" };
+	const char	*hdr[11];
+	const cJSON	*run, *b, *a, *seen[64];
+	struct table	*t;
+	cJSON		*doc;
+	long long	 id;
+	size_t		 nseen = 0, i;
+	int		 rc = EXIT_USAGE;
+
+	if (results_run_id(o->args[0], &id) != 0)
+		return (EXIT_USAGE);
+	if ((doc = results_fetch(o, id, &rc)) == NULL)
+		return (rc);
+	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
+	if (strcmp(json_str(run, "shape", ""), "ladder") != 0) {
+		fprintf(stderr, "sizemat: run %lld is an axes matrix (%s), not "
+		    "a ladder; 'sizemat results %lld' ranks it\n", id,
+		    json_str(run, "matrix", "?"), id);
+		cJSON_Delete(doc);
+		return (EXIT_USAGE);
+	}
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		rc = results_exit_code(doc);
+		cJSON_Delete(doc);
+		return (rc);
+	}
+	memcpy(hdr, header, sizeof hdr);
+	hdr[8] = o->format == FORMAT_TABLE ? "" : "saved vs first";
+	t = table_create(11, hdr);
+	/* One ladder per artifact (name and kind), in the order first seen. */
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(b,
+		    "artifacts")) {
+			for (i = 0; i < nseen; i++) {
+				if (artifact_cmp(seen[i], a) == 0)
+					break;
+			}
+			if (i == nseen && nseen < 64)
+				seen[nseen++] = a;
+		}
+	}
+	for (i = 0; i < nseen; i++)
+		ladder_print(o, doc, seen[i], t);
+	if (nseen == 0)
+		ladder_print(o, doc, NULL, t);
+	if (o->format == FORMAT_TABLE)
+		printf("run %lld: ladder %s on %s, %s (%lld of %lld steps "
+		    "built)\n", id, json_str(run, "matrix", ""),
+		    json_str(run, "project", ""), json_str(run, "state", ""),
+		    (long long)json_int(run, "builds_done", 0),
+		    (long long)json_int(run, "builds_total", 0));
+	table_print(t, o->format, stdout);
+	table_free(t);
+	fflush(stdout);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+		if (json_str(b, "notes", NULL) != NULL)
+			fprintf(stderr, "sizemat: step %s: post steps not "
+			    "measured:\n  %s\n", json_str(b, "step", "?"),
+			    json_str(b, "notes", ""));
+	}
+	rc = results_exit_code(doc);
+	cJSON_Delete(doc);
+	return (rc);
+}

@@ -1,0 +1,213 @@
+/*
+ * What each setting buys: for one variant of a run (the smallest, or one
+ * named), undo each of its settings alone and compare with that neighbour's
+ * size, using the builds the project already has. Neighbours that were
+ * never built are handed back to be queued as a run linked to this one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizematd.h"
+
+/* Settings that say what is built or with what, not how: never undone. */
+static const char *const explain_fixed[] = { "toolchain", "target",
+    "package", "bin", "profile", NULL };
+
+/* Tells whether a key is one explain never undoes. */
+static int
+explain_is_fixed(const char *key)
+{
+	const char *const	*k;
+
+	for (k = explain_fixed; *k != NULL; k++) {
+		if (strcmp(*k, key) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Returns the first artifact of a build, or NULL. */
+static const cJSON *
+explain_artifact(const cJSON *build)
+{
+	return (cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(build,
+	    "artifacts"), 0));
+}
+
+/*
+ * Picks the build to explain: the one the selector names (a full key, a
+ * subset of key=value pairs, or a step name, matching exactly one done
+ * build), else the smallest done build of the run's first artifact.
+ */
+static const cJSON *
+explain_pick(const cJSON *doc, const char *selector, int *status,
+    char **cause)
+{
+	const cJSON	*b, *a, *found = NULL, *first = NULL;
+	struct variant	 part, v;
+	struct buf	 names;
+	int		 matches = 0;
+	char		*why;
+
+	buf_init(&names);
+	buf_addstr(&names, "");
+	if (selector != NULL && variant_parse_key(selector, &part, &why) != 0)
+		free(why), variant_init(&part);	/* maybe a step name */
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+		const char *state = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(b, "state"));
+		const char *key = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(b, "variant_key"));
+		const char *step = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(b, "step"));
+
+		if (state == NULL || strcmp(state, "done") != 0 ||
+		    (a = explain_artifact(b)) == NULL)
+			continue;
+		buf_printf(&names, "%s%s", names.len ? ", " : "", key);
+		if (selector == NULL) {
+			const cJSON *fa;
+
+			if (first == NULL)
+				first = a;
+			fa = first;
+			if (strcmp(cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(a, "name")),
+			    cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(fa, "name")))
+			    != 0)
+				continue;
+			if (found == NULL || cJSON_GetNumberValue(
+			    cJSON_GetObjectItemCaseSensitive(a, "file_size")) <
+			    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+			    explain_artifact(found), "file_size")))
+				found = b;
+			continue;
+		}
+		if (strcmp(selector, key) == 0 ||
+		    (step != NULL && strcmp(selector, step) == 0)) {
+			found = b;
+			matches = 1;
+			break;
+		}
+		if (part.n > 0 && variant_from_json(&v,
+		    cJSON_GetObjectItemCaseSensitive(b, "variant"), &why) == 0) {
+			if (variant_matches(&v, &part)) {
+				found = b;
+				matches++;
+			}
+			variant_clear(&v);
+		} else if (part.n > 0)
+			free(why);
+	}
+	variant_clear(&part);
+	if (found == NULL || matches > 1) {
+		*status = selector != NULL ? 400 : 409;
+		if (selector == NULL)
+			*cause = xstrdup("the run has no done build to explain");
+		else
+			xasprintf(cause, "--variant %s %s; the run's done "
+			    "variants: %s", selector, matches > 1 ? "matches "
+			    "more than one variant" : "matches none",
+			    names.len ? names.data : "none");
+		found = NULL;
+	}
+	buf_free(&names);
+	return (found);
+}
+
+/*
+ * Explains one variant of a run. Returns the document, with the neighbours
+ * that have no build yet in *missing (the caller queues them), or NULL with
+ * an HTTP status and cause.
+ */
+cJSON *
+explain_run(struct store *st, const cJSON *doc, const char *selector,
+    struct variant **missing, size_t *nmissing, int *bootstrap, int *status,
+    char **cause)
+{
+	const cJSON	*b, *a, *run;
+	const char	*project, *aname, *akind;
+	struct variant	 v, n;
+	cJSON		*out, *list, *row;
+	char		*key, *why;
+	int64_t		 size, nsize, nbuild;
+	size_t		 i;
+	int		 pending, rc;
+
+	*missing = NULL;
+	*nmissing = 0;
+	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
+	project = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(run,
+	    "project"));
+	if ((b = explain_pick(doc, selector, status, cause)) == NULL)
+		return (NULL);
+	if (variant_from_json(&v, cJSON_GetObjectItemCaseSensitive(b,
+	    "variant"), cause) != 0) {
+		*status = 500;
+		return (NULL);
+	}
+	*bootstrap = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b,
+	    "bootstrap"));
+	a = explain_artifact(b);
+	aname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a,
+	    "name"));
+	akind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a,
+	    "kind"));
+	size = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a,
+	    "file_size"));
+
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "run", cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(run, "id")));
+	cJSON_AddStringToObject(out, "project", project);
+	cJSON_AddNumberToObject(out, "build", cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(b, "id")));
+	cJSON_AddStringToObject(out, "variant_key", cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(b, "variant_key")));
+	cJSON_AddStringToObject(out, "artifact", aname);
+	cJSON_AddStringToObject(out, "kind", akind);
+	cJSON_AddNumberToObject(out, "file_size", (double)size);
+	list = cJSON_AddArrayToObject(out, "settings");
+	for (i = 0; i < v.n; i++) {
+		if (explain_is_fixed(v.key[i]))
+			continue;
+		row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "key", v.key[i]);
+		cJSON_AddStringToObject(row, "value", v.value[i]);
+		variant_init(&n);
+		variant_copy(&n, &v);
+		variant_unset(&n, v.key[i]);
+		key = variant_key(&n);
+		cJSON_AddStringToObject(row, "without", key);
+		if (variant_check(&n, &why) != 0) {
+			/* build-std under immediate-abort, say. */
+			cJSON_AddStringToObject(row, "state", "inseparable");
+			cJSON_AddStringToObject(row, "reason", why);
+			free(why);
+		} else if ((rc = store_variant_result(st, project, key, aname,
+		    akind, &nbuild, &nsize, &pending)) < 0) {
+			cJSON_AddStringToObject(row, "state", "error");
+		} else if (rc == 1 && !pending) {
+			cJSON_AddStringToObject(row, "state", "done");
+			cJSON_AddNumberToObject(row, "build", (double)nbuild);
+			cJSON_AddNumberToObject(row, "file_size", (double)nsize);
+			cJSON_AddNumberToObject(row, "saves",
+			    (double)(nsize - size));
+		} else if (rc == 1) {
+			cJSON_AddStringToObject(row, "state", "pending");
+			cJSON_AddNumberToObject(row, "build", (double)nbuild);
+		} else {
+			cJSON_AddStringToObject(row, "state", "queued");
+			*missing = xreallocarray(*missing, *nmissing + 1,
+			    sizeof **missing);
+			variant_init(&(*missing)[*nmissing]);
+			variant_copy(&(*missing)[(*nmissing)++], &n);
+		}
+		free(key);
+		variant_clear(&n);
+		cJSON_AddItemToArray(list, row);
+	}
+	variant_clear(&v);
+	return (out);
+}
