@@ -19,13 +19,13 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api builder config explain http log matrix measure post queue \
-	      server store strlist toolchain variant
+DAEMON_MODS = api builder config diff explain http log matrix measure post \
+	      queue server store strlist toolchain variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
 CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
-	      cmd_ladder cmd_explain
+	      cmd_ladder cmd_explain cmd_diff
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
@@ -43,7 +43,7 @@ deps:
 	@sh contrib/deps.sh
 
 $(O)/sizematd: $(O)/daemon/main.o $(DAEMON_OBJS)
-	$(CC) -o $@ $^ $(PKG_LIBS)
+	$(CC) -o $@ $^ $(PKG_LIBS) -liberty
 
 $(O)/sizemat-spawn: $(O)/daemon/spawn.o
 	$(CC) -o $@ $^
@@ -52,7 +52,7 @@ $(O)/sizemat: $(CLIENT_OBJS)
 	$(CC) -o $@ $^ $(PKG_LIBS) -lm
 
 $(O)/check_unit: $(UNIT_OBJS) $(DAEMON_OBJS)
-	$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(CC) -o $@ $^ $(PKG_LIBS) -liberty $(CHECK_LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

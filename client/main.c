@@ -30,8 +30,8 @@ static const struct command commands[] = {
 	{ "best", cmd_best, OPT_FORMAT | OPT_TOP, 1, 1,
 	  "best PROJECT [--top N]" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
-	/* { "diff", cmd_diff, OPT_FORMAT | OPT_TOP, 2, 2,
-	  "diff BUILD_A BUILD_B [--top N]" }, */
+	{ "diff", cmd_diff, OPT_FORMAT | OPT_TOP, 2, 2,
+	  "diff BUILD_A BUILD_B [--top N]" },
 	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
 	  OPT_QUIET, 1, 1, "explain RUN [--variant V] [--wait]" },
 	{ "ladder", cmd_ladder, OPT_FORMAT, 1, 1, "ladder RUN" },

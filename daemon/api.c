@@ -502,6 +502,37 @@ api_query_int(const struct http_request *req, const char *name, int def,
 	return (0);
 }
 
+/* GET /v1/diff?a=BUILD&b=BUILD[&top=N]: what changed between two builds. */
+static void
+api_diff(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*ba = NULL, *bb = NULL;
+	int	 a, b, top;
+
+	(void)id;
+	if (api_query_int(req, "a", 0, 1, INT32_MAX, &a, reply) != 0 ||
+	    api_query_int(req, "b", 0, 1, INT32_MAX, &b, reply) != 0 ||
+	    api_query_int(req, "top", 20, 0, 100000, &top, reply) != 0)
+		return;
+	if (a == 0 || b == 0) {
+		http_reply_error(reply, 400, "invalid_request", "a and b: "
+		    "both builds are needed (/v1/diff?a=BUILD&b=BUILD)");
+		return;
+	}
+	if ((ba = store_build_document(api->store, a)) == NULL ||
+	    (bb = store_build_document(api->store, b)) == NULL) {
+		http_reply_error(reply, 404, "not_found", "no build %d",
+		    ba == NULL ? a : b);
+		goto out;
+	}
+	http_reply_json(reply, 200, diff_builds(ba, bb, top));
+out:
+	cJSON_Delete(ba);
+	cJSON_Delete(bb);
+}
+
+
 /* GET /v1/runs: the newest runs. */
 static void
 api_runs_list(struct api *api, const struct http_request *req, int64_t id,
@@ -660,6 +691,7 @@ api_status(struct api *api, const struct http_request *req, int64_t id,
 static const struct api_route api_routes[] = {
 	{ "GET", "/v1/best", api_best },
 	{ "GET", "/v1/builds/*/log", api_build_log },
+	{ "GET", "/v1/diff", api_diff },
 	{ "GET", "/v1/matrices", api_matrices },
 	{ "GET", "/v1/runs", api_runs_list },
 	{ "POST", "/v1/runs", api_runs_create },

@@ -680,6 +680,50 @@ builder_report(struct build_job *job)
 }
 
 /*
+ * Copies an artifact to DIR/<build id>/<file name>, so that later builds in
+ * the same target dir leave the one measured intact for diff.
+ */
+static void
+builder_keep(struct build_job *job, struct artifact *a, const char *dir)
+{
+	const char	*base = strrchr(a->path, '/');
+	char		*kdir, *kept, buf[65536];
+	FILE		*in, *out;
+	size_t		 n;
+	int		 ok = 1;
+
+	xasprintf(&kdir, "%s/%lld", dir, (long long)job->spec.id);
+	if (builder_mkdirs(kdir) != 0) {
+		free(kdir);
+		return;
+	}
+	xasprintf(&kept, "%s/%s", kdir, base != NULL ? base + 1 : a->path);
+	free(kdir);
+	if ((in = fopen(a->path, "rb")) == NULL) {
+		free(kept);
+		return;
+	}
+	if ((out = fopen(kept, "wb")) == NULL) {
+		fclose(in);
+		free(kept);
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+		if (fwrite(buf, 1, n, out) != n) {
+			ok = 0;
+			break;
+		}
+	}
+	fclose(in);
+	if (fclose(out) != 0 || !ok) {
+		unlink(kept);
+		free(kept);
+		return;
+	}
+	a->kept_path = kept;
+}
+
+/*
  * Measures every artifact and applies the post steps, on the loop's thread
  * pool: compressing a large binary takes seconds.
  */
@@ -688,10 +732,11 @@ builder_measure_work(uv_work_t *w)
 {
 	struct build_job	*job = w->data;
 	struct build_outcome	*o = &job->outcome;
-	char			*cause, *scratch;
+	char			*cause, *scratch, *kept;
 	size_t			 i;
 
 	xasprintf(&scratch, "%s/logs", job->cfg->workdir);
+	xasprintf(&kept, "%s/artifacts", job->cfg->workdir);
 	for (i = 0; i < job->nartifacts; i++) {
 		if (measure_artifact(&job->artifacts[i], &cause) != 0) {
 			o->state = "failed";
@@ -700,7 +745,9 @@ builder_measure_work(uv_work_t *w)
 		}
 		post_apply(&job->artifacts[i], job->spec.post, scratch,
 		    &job->notes);
+		builder_keep(job, &job->artifacts[i], kept);
 	}
+	free(kept);
 	free(scratch);
 	if (i == job->nartifacts) {
 		o->artifacts = job->artifacts;

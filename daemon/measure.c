@@ -49,6 +49,7 @@ artifact_clear(struct artifact *a)
 	free(a->name);
 	free(a->kind);
 	free(a->path);
+	free(a->kept_path);
 	for (i = 0; i < a->nsections; i++)
 		free(a->sections[i].name);
 	for (i = 0; i < a->nmeasurements; i++)

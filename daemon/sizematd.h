@@ -161,6 +161,7 @@ struct artifact {
 	char			*name;
 	char			*kind;
 	char			*path;
+	char			*kept_path;	/* a copy kept for diff */
 	int64_t			 file_size;
 	struct measurement	*sections;	/* as the file names them */
 	size_t			 nsections;
@@ -233,6 +234,7 @@ cJSON		*store_runs_list(struct store *, int);
 cJSON		*store_best(struct store *, const char *, int);
 cJSON		*store_status(struct store *);
 int		 store_build_log_path(struct store *, int64_t, char **);
+cJSON		*store_build_document(struct store *, int64_t);
 int		 store_variant_result(struct store *, const char *,
 		    const char *, const char *, const char *, int64_t *,
 		    int64_t *, int *);
@@ -328,6 +330,9 @@ int	 config_set(struct config *, const char *, const char *, char **);
 int	 config_finish(struct config *, char **);
 void	 config_free(struct config *);
 const char *config_usage(void);
+
+/* diff.c */
+cJSON	*diff_builds(const cJSON *, const cJSON *, int);
 
 /* explain.c */
 cJSON	*explain_run(struct store *, const cJSON *, const char *,

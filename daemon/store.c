@@ -566,12 +566,13 @@ store_artifact_insert(struct store *st, int64_t build_id,
 	size_t		 i;
 
 	stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name, kind,"
-	    " path, file_size) VALUES (?1, ?2, ?3, ?4, ?5)");
+	    " path, file_size, kept_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 	sqlite3_bind_int64(stmt, 1, build_id);
 	store_bind_text(stmt, 2, a->name);
 	store_bind_text(stmt, 3, a->kind);
 	store_bind_text(stmt, 4, a->path);
 	sqlite3_bind_int64(stmt, 5, a->file_size);
+	store_bind_text(stmt, 6, a->kept_path);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
 	id = sqlite3_last_insert_rowid(st->db);
@@ -768,18 +769,19 @@ store_build_artifacts(struct store *st, int64_t build_id)
 	static const struct store_column columns[] = {
 		{ "name", STORE_TEXT }, { "kind", STORE_TEXT },
 		{ "path", STORE_TEXT }, { "file_size", STORE_INT },
-		{ NULL, STORE_TEXT }
+		{ "kept_path", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*arr, *a;
 	int64_t		 aid;
 
 	arr = cJSON_CreateArray();
-	stmt = store_prepare(st, "SELECT name, kind, path, file_size, id"
-	    " FROM artifacts WHERE build_id = ?1 ORDER BY kind, name");
+	stmt = store_prepare(st, "SELECT name, kind, path, file_size,"
+	    " kept_path, id FROM artifacts WHERE build_id = ?1"
+	    " ORDER BY kind, name");
 	sqlite3_bind_int64(stmt, 1, build_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		aid = sqlite3_column_int64(stmt, 4);
+		aid = sqlite3_column_int64(stmt, 5);
 		a = cJSON_CreateObject();
 		store_json_row(a, stmt, columns);
 		store_json_pairs(st, cJSON_AddObjectToObject(a, "sections"),
@@ -1023,4 +1025,36 @@ store_variant_result(struct store *st, const char *project, const char *key,
 	}
 	sqlite3_finalize(stmt);
 	return (rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1);
+}
+
+/*
+ * Returns one build: id, run, project, variant, state and its artifacts
+ * with sections; NULL for an unknown id.
+ */
+cJSON *
+store_build_document(struct store *st, int64_t id)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "run", STORE_INT },
+		{ "project", STORE_TEXT }, { "variant", STORE_JSON },
+		{ "variant_key", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "toolchain", STORE_JSON }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*b = NULL;
+
+	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.settings,"
+	    " v.key, b.state, b.toolchain FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		b = cJSON_CreateObject();
+		store_json_row(b, stmt, columns);
+		cJSON_AddItemToObject(b, "artifacts",
+		    store_build_artifacts(st, id));
+	}
+	sqlite3_finalize(stmt);
+	return (b);
 }

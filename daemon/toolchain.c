@@ -540,9 +540,16 @@ toolchain_has_target(const struct toolchain *tc, const char *triple)
 char *
 toolchain_src_fix(const struct toolchain *tc)
 {
-	char	*fix;
+	const char	*p;
+	char		*fix;
 
-	if (tc->rustup != NULL)
+	/* rustup keeps each toolchain under .../toolchains/NAME. */
+	if (tc->rustup == NULL && tc->sysroot != NULL &&
+	    (p = strstr(tc->sysroot, "/toolchains/")) != NULL &&
+	    strchr(p + 12, '/') == NULL)
+		xasprintf(&fix, "run 'rustup component add rust-src "
+		    "--toolchain %s'", p + 12);
+	else if (tc->rustup != NULL)
 		xasprintf(&fix, "run 'rustup component add rust-src "
 		    "--toolchain %s'", tc->rustup);
 	else if (strncmp(tc->rustc_shown, "/usr/bin/", 9) == 0)

@@ -10,3 +10,6 @@ ALTER TABLE builds ADD COLUMN post TEXT;
 ALTER TABLE builds ADD COLUMN notes TEXT;
 -- parent_run_id: the run an explain run fills in the neighbours of.
 ALTER TABLE runs ADD COLUMN parent_run_id INTEGER REFERENCES runs (id);
+-- kept_path: a copy of the artifact as built, for 'diff' (the target dir
+-- is reused by the next build of the same variant).
+ALTER TABLE artifacts ADD COLUMN kept_path TEXT;

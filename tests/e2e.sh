@@ -133,6 +133,77 @@ sm runs --json >"$TMP/runs-after.json"
 check "bad requests recorded nothing and the daemon still answers" \
     $CHECK same "$TMP/runs-before.json" "$TMP/runs-after.json"
 
+# 5b. Toolchains, unstable options, features, post steps, explain, diff.
+sm toolchains --json >"$TMP/tc.json"
+check "toolchains lists the default one with its identity" python3 -c "
+import json, sys
+tcs = {t['name']: t for t in json.load(open('$TMP/tc.json'))['toolchains']}
+d = tcs['default']
+sys.exit(not (d['release'] and d['host'] and d['cargo'] and 'rust_src' in d))"
+sm run "$FIX/sizes" --matrix "$FIX/unstable.json" 2>"$TMP/err"
+rc=$?
+if $CHECK nightly-default "$TMP/tc.json" 2>/dev/null; then
+	echo "ok - (skipped: the default toolchain is a nightly, so unstable options need no opt-in)"
+else
+	check "unstable options on a stable toolchain are refused with both ways out" \
+	    bash -c "test $rc = 2 && grep -q 'not a nightly' '$TMP/err' &&
+	    grep -q -- '--toolchain' '$TMP/err' &&
+	    grep -qF '\"unstable\": \"bootstrap\"' '$TMP/err'"
+fi
+sm run "$FIX/sizes" --matrix "$FIX/grid.json" --toolchain no-such 2>"$TMP/err"
+check "an unknown toolchain is refused and the known ones listed" \
+    bash -c "test $? = 2 && grep -q 'toolchain \"no-such\" is not known' '$TMP/err' &&
+    grep -q 'known: default' '$TMP/err'"
+sm run "$FIX/sizes" --matrix "$FIX/build-std.json" --wait --json \
+    >"$TMP/bstd.json" 2>/dev/null
+rc=$?
+if $CHECK has-rust-src "$TMP/tc.json" default 2>/dev/null; then
+	echo "ok - (skipped: the default toolchain has rust-src, so build-std is available)"
+else
+	check "build-std without rust-src is unavailable with the fix, exit 1" \
+	    bash -c "test $rc = 1 &&
+	    $CHECK failed-with '$TMP/bstd.json' 'rust-src' unavailable"
+fi
+sm run "$FIX/features" --matrix "$FIX/features.json" --wait --json \
+    >"$TMP/feat.json" 2>/dev/null
+check "a features axis builds both variants" \
+    $CHECK builds-done "$TMP/feat.json" 2
+check "the feature that pulls in code changes the size" \
+    $CHECK sizes-differ "$TMP/feat.json" "features=,strip=none" \
+    "features=report,strip=none"
+check "post steps equal strip, zlib level 9, xz -9e and zstd -19 by hand" \
+    $CHECK post-by-hand "$TMP/feat.json" "$TMP"
+check "feature builds equal hand-run builds" \
+    $CHECK reproduce "$TMP/feat.json" "$TMP" 2
+A=$($CHECK field "$TMP/feat.json" builds 0 id)
+B=$($CHECK field "$TMP/feat.json" builds 1 id)
+sm diff "$A" "$B" --json >"$TMP/diff.json"
+check "diff names the function the feature adds" \
+    $CHECK diff-names "$TMP/diff.json" sizemat_feature_report
+sm diff "$A" "$B" >"$TMP/diff.txt"
+check "diff prints sections, crates and symbols" bash -c \
+    "grep -q '^section' '$TMP/diff.txt' && grep -q '^crate' '$TMP/diff.txt' &&
+    grep -q 'sizemat_feature_report' '$TMP/diff.txt'"
+sm run "$FIX/features" --features report --no-default-features \
+    --matrix "$FIX/release-only.json" --wait --json >"$TMP/opt.json" 2>/dev/null
+check "run --features and --no-default-features reach every variant" \
+    test "$($CHECK field "$TMP/opt.json" builds 0 variant_key)" = \
+    "default-features=false,features=report"
+sm run "$FIX/features" --matrix "$FIX/explain.json" --wait --json \
+    >"$TMP/ex.json" 2>/dev/null
+EX=$($CHECK field "$TMP/ex.json" run id)
+sm explain "$EX" --wait --json >"$TMP/explain.json" 2>/dev/null
+check "explain: strip saves bytes, overflow-checks=false makes no difference" \
+    $CHECK explained "$TMP/explain.json" strip=symbols overflow-checks=false
+sm explain "$EX" >"$TMP/explain.txt" 2>&1
+check "explain says what each setting buys in words" bash -c \
+    "grep -q 'strip=symbols saves [0-9]* bytes' '$TMP/explain.txt' &&
+    grep -q 'made no difference' '$TMP/explain.txt'"
+sm explain "$EX" --variant lto=fat 2>"$TMP/err" >/dev/null
+check "explain --variant that matches nothing lists the candidates" \
+    bash -c "test $? = 2 && grep -q 'matches none' '$TMP/err' &&
+    grep -q 'overflow-checks=false,strip=symbols' '$TMP/err'"
+
 # 6. Results are identical after the daemon restarts.
 sm results "$RUN" --json >"$TMP/before.json"
 check "SIGTERM stops the daemon cleanly" stop_daemon

@@ -51,22 +51,31 @@ def reproduce(path, tmp, count):
         env.pop("CARGO_ENCODED_RUSTFLAGS", None)
         for k, v in b["env"].items():
             env[k] = v.replace(b["target_dir"], mine)
-        out = subprocess.run(["cargo"] + b["cargo_args"], cwd=project, env=env,
+        # The toolchain's own cargo, as recorded ("cargo +nightly" too).
+        cargo = b["toolchain"]["cargo"].split()
+        out = subprocess.run(cargo + b["cargo_args"], cwd=project, env=env,
                              capture_output=True, text=True)
         if out.returncode != 0:
             fail(f"hand build of {b['variant_key']} failed: {out.stderr[-2000:]}")
-        exe = None
+        files = []
         for line in out.stdout.splitlines():
             msg = json.loads(line)
-            if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
-                exe = msg["executable"]
-        if exe is None or not exe.startswith(mine):
-            fail(f"hand build of {b['variant_key']} made no executable under {mine}")
-        size = os.path.getsize(exe)
-        want = b["artifacts"][0]["file_size"]
-        if size != want:
-            fail(f"{b['variant_key']}: recorded {want} bytes, hand-run build {size}")
-        print(f"  {b['variant_key']}: {size} bytes by hand, {want} recorded")
+            if msg.get("reason") == "compiler-artifact":
+                files += [msg["executable"]] if msg.get("executable") else []
+                files += msg.get("filenames", [])
+        for a in b["artifacts"]:
+            base = os.path.basename(a["path"])
+            mine_files = [f for f in files if os.path.basename(f) == base
+                          and f.startswith(mine)]
+            if not mine_files:
+                fail(f"hand build of {b['variant_key']} made no {base} under {mine}")
+            size = os.path.getsize(mine_files[-1])
+            want = a["file_size"]
+            if size != want:
+                fail(f"{b['variant_key']} {base}: recorded {want} bytes, "
+                     f"hand-run build {size}")
+            print(f"  {b.get('step') or b['variant_key']} {base}: {size} bytes "
+                  f"by hand, {want} recorded")
 
 
 def ranking_sorted(path, n):
@@ -81,16 +90,16 @@ def ranking_sorted(path, n):
         fail(f"a variant appears twice: {keys}")
 
 
-def failed_with(path, text):
+def failed_with(path, text, state="failed"):
     doc = load(path)
     for b in doc["builds"]:
-        if b["state"] != "failed":
+        if b["state"] != state:
             fail(f"build {b['variant_key']} is {b['state']}")
         if text not in (b["error"] or ""):
             fail(f"error does not mention {text!r}: {b['error']!r}")
         if b["artifacts"]:
             fail("a failed build has artifacts")
-    print(f"  {len(doc['builds'])} builds failed with {text}")
+    print(f"  {len(doc['builds'])} builds {state} with {text}")
 
 
 def library_artifacts(path):
@@ -167,6 +176,176 @@ def running(workdir):
     """Succeeds when a build process (cargo or rustc) of workdir runs."""
     if not [p for p in processes(workdir) if "sizematd" not in p]:
         sys.exit(1)
+
+
+def ladder_order(path, *steps):
+    """The named steps' sizes strictly decrease in the order given, every
+    step of the ladder is done, and each is a real build (cargo ran)."""
+    doc = load(path)
+    by_step = {b["step"]: b for b in doc["builds"]}
+    for b in doc["builds"]:
+        if b["state"] != "done":
+            fail(f"step {b['step']} is {b['state']}: {b['error']}")
+        if b["wall_ms"] is None or not b["artifacts"]:
+            fail(f"step {b['step']} was not built")
+    sizes = []
+    for s in steps:
+        if s not in by_step:
+            fail(f"no step {s!r}; steps: {list(by_step)}")
+        sizes.append(by_step[s]["artifacts"][0]["file_size"])
+    for (s1, a), (s2, c) in zip(zip(steps, sizes), zip(steps[1:], sizes[1:])):
+        if not c < a:
+            fail(f"{s2} ({c} B) is not smaller than {s1} ({a} B)")
+    print("  " + ", ".join(f"{s} {n}" for s, n in zip(steps, sizes)))
+
+
+def step_env(path, step, *pairs):
+    """A step's recorded env and cargo args hold the given NAME=VALUE and
+    args: entries (args:-Zbuild-std=panic_abort,std)."""
+    doc = load(path)
+    b = next((b for b in doc["builds"] if b["step"] == step), None)
+    if b is None:
+        fail(f"no step {step}")
+    for p in pairs:
+        if p.startswith("args:"):
+            if p[5:] not in b["cargo_args"]:
+                fail(f"{step}: {p[5:]} not in {b['cargo_args']}")
+            continue
+        k, v = p.split("=", 1)
+        have = b["env"].get(k)
+        if k == "RUSTFLAGS":
+            if v not in (have or ""):
+                fail(f"{step}: RUSTFLAGS {have!r} lacks {v!r}")
+        elif have != v:
+            fail(f"{step}: {k}={have!r}, wanted {v!r}")
+
+
+def notes_have(path, step, text):
+    doc = load(path)
+    b = next((b for b in doc["builds"] if b["step"] == step), None)
+    if b is None or text not in (b.get("notes") or ""):
+        fail(f"notes of {step}: {b and b.get('notes')!r} lack {text!r}")
+
+
+def post_by_hand(path, tmp):
+    """Every post.* measurement equals the tool run by hand on the file."""
+    import gzip
+    doc = load(path)
+    cmds = {
+        "post.xz": ["xz", "-9e", "-c"],
+        # Given the file, as zstd writes the content size it then knows.
+        "post.zstd": ["zstd", "-19", "-q", "-c", "FILE"],
+    }
+    seen = 0
+    for b in doc["builds"]:
+        for a in b["artifacts"]:
+            m = a["measurements"]
+            for name, cmd in cmds.items():
+                if name not in m:
+                    continue
+                cmd = [a["kept_path"] if c == "FILE" else c for c in cmd]
+                with open(a["kept_path"], "rb") as f:
+                    out = subprocess.run(cmd, stdin=f, capture_output=True)
+                if len(out.stdout) != m[name]:
+                    fail(f"{b['variant_key']} {name}: recorded {m[name]}, "
+                         f"{' '.join(cmd)} gives {len(out.stdout)}")
+                seen += 1
+            if "post.gzip" in m:
+                # zlib at level 9 with a 10-byte header, as Python's gzip
+                # module writes it; GNU gzip -9n has its own deflate.
+                with open(a["kept_path"], "rb") as f:
+                    data = f.read()
+                z = len(gzip.compress(data, 9, mtime=0))
+                g = len(subprocess.run(["gzip", "-9n", "-c"], input=data,
+                                       capture_output=True).stdout)
+                if z != m["post.gzip"]:
+                    fail(f"post.gzip: recorded {m['post.gzip']}, zlib level "
+                         f"9 gives {z}")
+                if abs(g - z) > z / 100:
+                    fail(f"post.gzip {z} is not within 1% of gzip -9n's {g}")
+                print(f"  post.gzip {z} B (GNU gzip -9n: {g} B)")
+                seen += 1
+            if "post.strip" in m:
+                copy = os.path.join(tmp, "strip-copy")
+                with open(a["kept_path"], "rb") as f, open(copy, "wb") as g:
+                    g.write(f.read())
+                subprocess.run(["strip", "--strip-all", copy], check=True)
+                if os.path.getsize(copy) != m["post.strip"]:
+                    fail(f"post.strip: recorded {m['post.strip']}, "
+                         f"strip gives {os.path.getsize(copy)}")
+                seen += 1
+            if os.path.getsize(a["kept_path"]) != a["file_size"]:
+                fail("the kept copy differs from the measured size")
+    if seen == 0:
+        fail("no post measurement at all")
+    print(f"  {seen} post measurements equal the tools run by hand")
+
+
+def wasm_sections(path):
+    """A .wasm artifact is measured by section, and the sections plus the
+    8-byte preamble add up to the file size."""
+    doc = load(path)
+    for b in doc["builds"]:
+        for a in b["artifacts"]:
+            if not a["path"].endswith(".wasm"):
+                continue
+            total = 8 + sum(a["sections"].values())
+            if total != a["file_size"]:
+                fail(f"sections add up to {total}, file is {a['file_size']}")
+            for s in ("section.code", "section.type", "loadable_size"):
+                if s not in a["measurements"]:
+                    fail(f"{s} missing: {a['measurements']}")
+            print(f"  {a['name']}: {a['file_size']} bytes, {a['sections']}")
+            return
+    fail("no .wasm artifact")
+
+
+def explained(path, good, none):
+    """explain: setting good saves bytes, setting none made no difference."""
+    doc = load(path)
+    rows = {f"{s['key']}={s['value']}": s for s in doc["settings"]}
+    g, n = rows.get(good), rows.get(none)
+    if g is None or n is None:
+        fail(f"settings explained: {list(rows)}")
+    if g["state"] != "done" or g["saves"] <= 0:
+        fail(f"{good}: {g}")
+    if n["state"] != "done" or n["saves"] != 0:
+        fail(f"{none}: {n}")
+    if g["file_size"] - doc["file_size"] != g["saves"]:
+        fail("saves is not the neighbour's size minus the variant's")
+    print(f"  {good} saves {g['saves']} B; {none} saves {n['saves']} B")
+
+
+def diff_names(path, symbol):
+    doc = load(path)
+    for a in doc["artifacts"]:
+        for s in a.get("symbols", []):
+            if symbol in s["name"] and s["change"] == "added" and s["b"] > 0:
+                print(f"  {s['name']}: added, {s['b']} bytes")
+                return
+    fail(f"{symbol} is not among the added symbols: "
+         f"{[a.get('symbols', a.get('symbols_error')) for a in doc['artifacts']]}")
+
+
+def nightly_default(path):
+    tcs = {t["name"]: t for t in load(path)["toolchains"]}
+    sys.exit(0 if tcs["default"].get("nightly") else 1)
+
+
+def has_rust_src(path, name):
+    tcs = {t["name"]: t for t in load(path)["toolchains"]}
+    sys.exit(0 if tcs.get(name, {}).get("rust_src") else 1)
+
+
+def sizes_differ(path, key1, key2):
+    doc = load(path)
+    size = {b["variant_key"]: b["artifacts"][0]["file_size"]
+            for b in doc["builds"] if b["artifacts"]}
+    if key1 not in size or key2 not in size:
+        fail(f"variants: {list(size)}")
+    if size[key1] == size[key2]:
+        fail(f"{key1} and {key2} are both {size[key1]} bytes")
+    print(f"  {key1}: {size[key1]} B, {key2}: {size[key2]} B")
 
 
 if __name__ == "__main__":
