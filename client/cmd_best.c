@@ -26,13 +26,13 @@ int
 cmd_best(struct options *o)
 {
 	static const char *const header[] = { "#", "variant", "artifact",
-	    "size", "bytes", "vs release", "run", "rustc" };
+	    "size", "bytes", "vs release", "run", "toolchain" };
 	enum request_result	 r;
 	cJSON			*all, *full, *ranking, *row;
 	struct table		*t;
 	char			*project, *escaped, *path, *err;
 	char			 rank[16], size[32], bytes[32], delta[64];
-	char			 run[32], name[256];
+	char			 run[32], name[256], tc[128];
 	const char		*cells[8];
 	int			 k = 0;
 
@@ -81,7 +81,7 @@ cmd_best(struct options *o)
 		cells[4] = bytes;
 		cells[5] = delta;
 		cells[6] = run;
-		cells[7] = json_str(row, "rustc_version", "");
+		cells[7] = toolchain_label(row, tc, sizeof tc);
 		table_add(t, cells);
 	}
 	if (o->format == FORMAT_TABLE)
@@ -89,6 +89,8 @@ cmd_best(struct options *o)
 		    ""));
 	table_print(t, o->format, stdout);
 	table_free(t);
+	if (o->format == FORMAT_TABLE && cJSON_GetArraySize(ranking) > 0)
+		print_snippet(cJSON_GetArrayItem(ranking, 0), stdout);
 	cJSON_Delete(all);
 	cJSON_Delete(full);
 	return (EXIT_OK);

@@ -1,6 +1,8 @@
 /*
- * sizemat diff BUILD_A BUILD_B [--top N]: what changed between two builds,
- * per artifact: sections, crates and symbols, largest change first.
+ * sizemat diff BUILD_A BUILD_B [--top N] [--wait]: what changed between two
+ * builds, per artifact: sections, crates and symbols, largest change first.
+ * With --wait, a stripped build's symbols come from a build of the same
+ * variant with strip=none, which the daemon builds when there is none.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -60,24 +62,141 @@ diff_table(const struct options *o, const char *what, const cJSON *rows,
 	table_free(t);
 }
 
-/* sizemat diff BUILD_A BUILD_B [--top N] */
+/* Fetches the diff of two builds, or returns NULL with *rc set. */
+static cJSON *
+diff_fetch(const struct options *o, long long a, long long b, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*path, *err;
+
+	xasprintf(&path, "/v1/diff?a=%lld&b=%lld&top=%d", a, b, o->top);
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK) {
+		*rc = request_fail(o, r, err);
+		return (NULL);
+	}
+	return (doc);
+}
+
+/*
+ * Finds a build of the same variant as id that has its symbols, building
+ * it (and waiting) when there is none. Returns its id, or -1 (rc set).
+ */
+static long long
+diff_unstripped(const struct options *o, long long id, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc, *run;
+	char			*path, *err;
+	long long		 build, queued;
+	int			 tries;
+
+	xasprintf(&path, "/v1/builds/%lld/unstripped", id);
+	for (tries = 0; tries < 3; tries++) {
+		r = request_call(o, "POST", path, NULL, &doc, &err);
+		if (r != REQUEST_OK) {
+			free(path);
+			*rc = request_fail(o, r, err);
+			return (-1);
+		}
+		build = (long long)json_int(doc, "build", -1);
+		queued = (long long)json_int(doc, "queued_run", -1);
+		cJSON_Delete(doc);
+		if (build > 0) {
+			free(path);
+			return (build);
+		}
+		if (!o->quiet)
+			fprintf(stderr, "sizemat: build %lld is stripped; run "
+			    "%lld builds it with strip=none\n", id, queued);
+		if ((run = run_follow(o, queued, rc)) == NULL) {
+			free(path);
+			return (-1);
+		}
+		cJSON_Delete(run);
+	}
+	free(path);
+	fprintf(stderr, "sizemat: no unstripped build of build %lld came of "
+	    "it\n", id);
+	*rc = EXIT_NO;
+	return (-1);
+}
+
+/* Tells whether a diff lacks symbols because a build is stripped. */
+static int
+diff_stripped(const cJSON *doc)
+{
+	const cJSON	*art;
+
+	cJSON_ArrayForEach(art, cJSON_GetObjectItemCaseSensitive(doc,
+	    "artifacts")) {
+		if (strstr(json_str(art, "symbols_error", ""), "stripped"))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Puts the crates and symbols of the unstripped builds' diff into the
+ * stripped one, artifact by artifact.
+ */
+static void
+diff_merge_symbols(cJSON *doc, const cJSON *sym, long long ua, long long ub)
+{
+	const cJSON	*s;
+	cJSON		*art;
+	char		 from[64];
+
+	snprintf(from, sizeof from, "%lld and %lld", ua, ub);
+	cJSON_ArrayForEach(art, cJSON_GetObjectItemCaseSensitive(doc,
+	    "artifacts")) {
+		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(sym,
+		    "artifacts")) {
+			if (artifact_cmp(art, s) != 0 ||
+			    cJSON_GetObjectItemCaseSensitive(s, "symbols") ==
+			    NULL)
+				continue;
+			cJSON_DeleteItemFromObject(art, "symbols_error");
+			cJSON_AddItemToObject(art, "crates", cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(s, "crates"), 1));
+			cJSON_AddItemToObject(art, "symbols", cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(s, "symbols"), 1));
+			cJSON_AddStringToObject(art, "symbols_from", from);
+		}
+	}
+}
+
+/* sizemat diff BUILD_A BUILD_B [--top N] [--wait] */
 int
 cmd_diff(struct options *o)
 {
-	enum request_result	 r;
 	const cJSON		*art, *a, *b;
-	cJSON			*doc;
-	long long		 ida, idb;
-	char			*path, *err, sa[32], sb[32], d[64], label[256];
+	cJSON			*doc, *sym;
+	long long		 ida, idb, ua, ub;
+	char			 sa[32], sb[32], d[64], label[256];
+	int			 rc = EXIT_USAGE;
 
 	if (diff_build_id(o->args[0], &ida) != 0 ||
 	    diff_build_id(o->args[1], &idb) != 0)
 		return (EXIT_USAGE);
-	xasprintf(&path, "/v1/diff?a=%lld&b=%lld&top=%d", ida, idb, o->top);
-	r = request_call(o, "GET", path, NULL, &doc, &err);
-	free(path);
-	if (r != REQUEST_OK)
-		return (request_fail(o, r, err));
+	if ((doc = diff_fetch(o, ida, idb, &rc)) == NULL)
+		return (rc);
+	/* Stripped builds: their symbols come from strip=none builds. */
+	if (o->wait && diff_stripped(doc)) {
+		if ((ua = diff_unstripped(o, ida, &rc)) < 0 ||
+		    (ub = diff_unstripped(o, idb, &rc)) < 0) {
+			cJSON_Delete(doc);
+			return (rc);
+		}
+		if ((sym = diff_fetch(o, ua, ub, &rc)) == NULL) {
+			cJSON_Delete(doc);
+			return (rc);
+		}
+		diff_merge_symbols(doc, sym, ua, ub);
+		cJSON_Delete(sym);
+	}
 	if (o->format == FORMAT_JSON) {
 		print_json(doc);
 		cJSON_Delete(doc);
@@ -106,10 +225,17 @@ cmd_diff(struct options *o)
 		    "sections"), label);
 		if (json_str(art, "symbols_error", NULL) != NULL) {
 			fflush(stdout);
-			fprintf(stderr, "sizemat: %s: %s\n", label,
-			    json_str(art, "symbols_error", ""));
+			fprintf(stderr, "sizemat: %s: %s%s\n", label,
+			    json_str(art, "symbols_error", ""),
+			    strstr(json_str(art, "symbols_error", ""),
+			    "stripped") ? "; 'sizemat diff A B --wait' builds "
+			    "and compares them" : "");
 			continue;
 		}
+		if (json_str(art, "symbols_from", NULL) != NULL &&
+		    o->format == FORMAT_TABLE)
+			printf("crates and symbols from the unstripped builds "
+			    "%s\n", json_str(art, "symbols_from", ""));
 		diff_table(o, "crate", cJSON_GetObjectItemCaseSensitive(art,
 		    "crates"), label);
 		diff_table(o, "symbol", cJSON_GetObjectItemCaseSensitive(art,

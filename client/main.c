@@ -30,8 +30,8 @@ static const struct command commands[] = {
 	{ "best", cmd_best, OPT_FORMAT | OPT_TOP, 1, 1,
 	  "best PROJECT [--top N]" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
-	{ "diff", cmd_diff, OPT_FORMAT | OPT_TOP, 2, 2,
-	  "diff BUILD_A BUILD_B [--top N]" },
+	{ "diff", cmd_diff, OPT_FORMAT | OPT_TOP | OPT_WAIT | OPT_QUIET, 2, 2,
+	  "diff BUILD_A BUILD_B [--top N] [--wait]" },
 	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
 	  OPT_QUIET, 1, 1, "explain RUN [--variant V] [--wait]" },
 	{ "ladder", cmd_ladder, OPT_FORMAT, 1, 1, "ladder RUN" },
@@ -95,9 +95,10 @@ usage(FILE *f)
 "                        what each setting of the smallest variant (or V)\n"
 "                        buys: undoes one at a time, queueing the builds\n"
 "                        that are missing as a linked run\n"
-"  diff BUILD_A BUILD_B [--top N]\n"
-"                        what changed between two builds, by section and\n"
-"                        by crate (from the symbol tables)\n"
+"  diff BUILD_A BUILD_B [--top N] [--wait]\n"
+"                        what changed between two builds, by section, crate\n"
+"                        and symbol; --wait builds a stripped variant again\n"
+"                        with strip=none to compare its symbols\n"
 "  best PROJECT [--top N]\n"
 "                        smallest variants recorded for a project, across\n"
 "                        runs (the latest result of each)\n"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # make demo: starts sizematd on a free loopback port with a fresh SQLite
-# database, runs the 'default' matrix on the bundled example crate, prints
-# the ranked table and the smallest recorded variants, then stops the daemon.
+# database, runs the 'default' matrix and the 'stable-min' ladder on the
+# bundled example crate, prints the ranked table, the ladder step by step,
+# what each setting of the winner buys and the smallest recorded variants,
+# then stops the daemon.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$TOP/build
@@ -33,10 +35,18 @@ export SIZEMAT_URL
 echo "sizematd is listening on $SIZEMAT_URL (log: $LOG)" >&2
 echo >&2
 
+"$BIN/sizemat" toolchains
+echo
 "$BIN/sizemat" matrices
 echo
 "$BIN/sizemat" run "$TOP/contrib/demo-crate" --matrix default --wait
 echo
-"$BIN/sizemat" run "$TOP/contrib/demo-crate" --matrix stable-min --wait
+"$BIN/sizemat" run "$TOP/contrib/demo-crate" --matrix stable-min --wait --json \
+    --quiet >"$STATE/ladder.json"
+LADDER=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' \
+    "$STATE/ladder.json")
+"$BIN/sizemat" ladder "$LADDER"
+echo
+"$BIN/sizemat" explain "$LADDER" --wait
 echo
 "$BIN/sizemat" best "$TOP/contrib/demo-crate" --top 5

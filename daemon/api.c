@@ -327,6 +327,88 @@ done:
 	cJSON_Delete(body);
 }
 
+/*
+ * POST /v1/builds/{id}/unstripped: a build of the same variant with its
+ * symbols, for diff. Answers {"build": ID} when one is done (the build
+ * itself unless it was built with strip=symbols); else {"queued_run": ID},
+ * the run that builds it: one on its way, or one queued now, linked to the
+ * build's run.
+ */
+static void
+api_build_unstripped(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	const cJSON	*art;
+	cJSON		*doc, *out;
+	struct variant	 v;
+	const char	*project, *strip;
+	char		*key, *cause, *source;
+	int64_t		 nbuild, nsize, child;
+	int		 pending, rc;
+
+	(void)req;
+	if ((doc = store_build_document(api->store, id)) == NULL) {
+		http_reply_error(reply, 404, "not_found", "no build %lld",
+		    (long long)id);
+		return;
+	}
+	art = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc,
+	    "artifacts"), 0);
+	if (art == NULL || variant_from_json(&v,
+	    cJSON_GetObjectItemCaseSensitive(doc, "variant"), &cause) != 0) {
+		http_reply_error(reply, 409, "not_ready", "build %lld has no "
+		    "artifact to look into", (long long)id);
+		cJSON_Delete(doc);
+		return;
+	}
+	out = cJSON_CreateObject();
+	strip = variant_get(&v, "strip");
+	if (strip == NULL || strcmp(strip, "symbols") != 0) {
+		cJSON_AddNumberToObject(out, "build", (double)id);
+		goto done;
+	}
+	variant_set(&v, "strip", "none");
+	key = variant_key(&v);
+	project = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc,
+	    "project"));
+	rc = store_variant_result(api->store, project, key,
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(art,
+	    "name")), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    art, "kind")), &nbuild, &nsize, &pending);
+	if (rc == 1 && !pending)
+		cJSON_AddNumberToObject(out, "build", (double)nbuild);
+	else if (rc == 1) {
+		/* On its way: name its run, which the client can follow. */
+		cJSON	*pb = store_build_document(api->store, nbuild);
+
+		cJSON_AddNumberToObject(out, "queued_run", cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(pb, "run")));
+		cJSON_Delete(pb);
+	} else {
+		xasprintf(&source, "{\"unstripped\":%lld}", (long long)id);
+		rc = api_queue(api, project, "unstripped", "axes", source,
+		    (int64_t)cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(doc, "run")), &v, NULL,
+		    NULL, 1, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+		    "bootstrap")), &child, reply);
+		free(source);
+		if (rc != 0) {
+			free(key);
+			cJSON_Delete(out);
+			out = NULL;
+			goto done;
+		}
+		cJSON_AddNumberToObject(out, "queued_run", (double)child);
+	}
+	cJSON_AddStringToObject(out, "variant_key", key);
+	free(key);
+done:
+	if (out != NULL)
+		http_reply_json(reply, 200, out);
+	variant_clear(&v);
+	cJSON_Delete(doc);
+}
+
 /* POST /v1/runs: validates the project and matrix, queues the builds. */
 static void
 api_runs_create(struct api *api, const struct http_request *req, int64_t id,
@@ -691,6 +773,7 @@ api_status(struct api *api, const struct http_request *req, int64_t id,
 static const struct api_route api_routes[] = {
 	{ "GET", "/v1/best", api_best },
 	{ "GET", "/v1/builds/*/log", api_build_log },
+	{ "POST", "/v1/builds/*/unstripped", api_build_unstripped },
 	{ "GET", "/v1/diff", api_diff },
 	{ "GET", "/v1/matrices", api_matrices },
 	{ "GET", "/v1/runs", api_runs_list },

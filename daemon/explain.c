@@ -51,8 +51,9 @@ explain_pick(const cJSON *doc, const char *selector, int *status,
 
 	buf_init(&names);
 	buf_addstr(&names, "");
+	variant_init(&part);
 	if (selector != NULL && variant_parse_key(selector, &part, &why) != 0)
-		free(why), variant_init(&part);	/* maybe a step name */
+		free(why);	/* not key=value pairs: maybe a step name */
 	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
 		const char *state = cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(b, "state"));

@@ -876,7 +876,9 @@ store_best(struct store *st, const char *project, int top)
 		{ "artifact", STORE_TEXT }, { "kind", STORE_TEXT },
 		{ "file_size", STORE_INT }, { "run", STORE_INT },
 		{ "build", STORE_INT }, { "rustc_version", STORE_TEXT },
-		{ "loadable_size", STORE_INT }, { NULL, STORE_TEXT }
+		{ "loadable_size", STORE_INT }, { "toolchain", STORE_JSON },
+		{ "bootstrap", STORE_BOOL }, { "env", STORE_JSON },
+		{ "cargo_args", STORE_JSON }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
@@ -904,7 +906,8 @@ store_best(struct store *st, const char *project, int top)
 	    " SELECT v.settings, v.key, a.name, a.kind, a.file_size, b.run_id,"
 	    "  b.id, b.rustc_version,"
 	    "  (SELECT value FROM measurements m WHERE m.artifact_id = a.id"
-	    "   AND m.name = 'loadable_size')"
+	    "   AND m.name = 'loadable_size'),"
+	    "  b.toolchain, b.bootstrap, b.env, b.cargo_args"
 	    " FROM latest l JOIN artifacts a ON a.id = l.artifact_id"
 	    " JOIN builds b ON b.id = l.build_id"
 	    " JOIN variants v ON v.id = b.variant_id"
@@ -1038,13 +1041,14 @@ store_build_document(struct store *st, int64_t id)
 		{ "id", STORE_INT }, { "run", STORE_INT },
 		{ "project", STORE_TEXT }, { "variant", STORE_JSON },
 		{ "variant_key", STORE_TEXT }, { "state", STORE_TEXT },
-		{ "toolchain", STORE_JSON }, { NULL, STORE_TEXT }
+		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
+		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*b = NULL;
 
 	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.settings,"
-	    " v.key, b.state, b.toolchain FROM builds b"
+	    " v.key, b.state, b.toolchain, b.bootstrap FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");

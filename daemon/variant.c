@@ -275,7 +275,8 @@ variant_location(const cJSON *v, char **out)
 static int
 variant_rustflag(const char *flag, char **why)
 {
-	size_t	 len;
+	struct buf	 names;
+	size_t		 len, i;
 
 	len = strcspn(flag, "=");
 	if (strncmp(flag, "-C", 2) == 0 || strncmp(flag, "-Z", 2) == 0) {
@@ -286,17 +287,13 @@ variant_rustflag(const char *flag, char **why)
 		if (ok && !strchr(flag, ' '))
 			return (0);
 	}
+	buf_init(&names);
+	for (i = 0; rustflag_allowed[i] != NULL; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", rustflag_allowed[i]);
 	xasprintf(why, "\"%s\" is not an allowed flag; write -Cname=value or "
-	    "-Zname=value with one of %s", flag, "-C code-model, "
-	    "codegen-units, debug-assertions, debuginfo, embed-bitcode, "
-	    "force-frame-pointers, force-unwind-tables, link-dead-code, lto, "
-	    "no-redzone, no-vectorize-loops, no-vectorize-slp, opt-level, "
-	    "overflow-checks, panic, relocation-model, strip, "
-	    "symbol-mangling-version, target-cpu, target-feature; -Z "
-	    "fmt-debug, inline-mir, inline-mir-threshold, location-detail, "
-	    "mir-opt-level, share-generics, unstable-options, "
-	    "virtual-function-elimination (linker and plugin options are "
-	    "never allowed)");
+	    "-Zname=value with one of %s (linker and plugin options are "
+	    "never allowed)", flag, names.data);
+	buf_free(&names);
 	return (-1);
 }
 

@@ -9,5 +9,6 @@ Suite	*matrix_suite(void);
 Suite	*store_suite(void);
 Suite	*measure_suite(void);
 Suite	*http_suite(void);
+Suite	*levers_suite(void);
 
 #endif

@@ -6,25 +6,12 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$TOP/build
 CHECK="python3 $TOP/tests/e2e_check.py"
 TMP=$(mktemp -d /tmp/sizemat-slow.XXXXXX)
-pass=0
-fail=0
 trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT
 
-check() {
-	local name=$1; shift
-	if "$@"; then pass=$((pass + 1)); echo "ok - $name"
-	else fail=$((fail + 1)); echo "not ok - $name"; fi
-}
+. "$TOP/tests/e2e-lib.sh"
 
-"$BIN/sizematd" --listen 127.0.0.1:0 --db "$TMP/db" --jobs 2 \
-    --workdir "$TOP/build/e2e-work" --profiles "$TOP/profiles" \
-    2>"$TMP/log" &
-PID=$!
-for _ in $(seq 100); do
-	grep -q 'listening on' "$TMP/log" && break
-	sleep 0.1
-done
-export SIZEMAT_URL=$(sed -n 's/^sizematd: listening on //p' "$TMP/log")
+start_sizematd --db "$TMP/db" --jobs 2 \
+    --workdir "$TOP/build/e2e-work" --profiles "$TOP/profiles"
 
 "$BIN/sizemat" run "$TOP/tests/fixtures/sizes" --matrix size-grid --wait \
     --json --quiet >"$TMP/grid.json" &

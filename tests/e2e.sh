@@ -203,6 +203,14 @@ sm explain "$EX" --variant lto=fat 2>"$TMP/err" >/dev/null
 check "explain --variant that matches nothing lists the candidates" \
     bash -c "test $? = 2 && grep -q 'matches none' '$TMP/err' &&
     grep -q 'overflow-checks=false,strip=symbols' '$TMP/err'"
+XS=$($CHECK field "$TMP/ex.json" builds 0 id)
+Y=$($CHECK field "$TMP/opt.json" builds 0 id)
+sm diff "$XS" "$Y" --json >"$TMP/sdiff.json" 2>/dev/null
+check "diff of a stripped build says it has no symbols and how to get them" \
+    grep -q 'no symbol table (it is stripped)' "$TMP/sdiff.json"
+sm diff "$XS" "$Y" --wait --json >"$TMP/udiff.json" 2>/dev/null
+check "diff --wait builds the stripped variant with strip=none for its symbols" \
+    $CHECK diff-names "$TMP/udiff.json" sizemat_feature_report
 
 # 6. Results are identical after the daemon restarts.
 sm results "$RUN" --json >"$TMP/before.json"

@@ -178,6 +178,16 @@ def running(workdir):
         sys.exit(1)
 
 
+def builds_done_any(path, n):
+    """n builds, all done with artifacts (of any kind)."""
+    doc = load(path)
+    if len(doc["builds"]) != int(n):
+        fail(f"{len(doc['builds'])} builds, wanted {n}")
+    for b in doc["builds"]:
+        if b["state"] != "done" or not b["artifacts"]:
+            fail(f"{b['variant_key']} is {b['state']}: {b['error']}")
+
+
 def ladder_order(path, *steps):
     """The named steps' sizes strictly decrease in the order given, every
     step of the ladder is done, and each is a real build (cargo ran)."""

@@ -1,0 +1,28 @@
+# Shared by the slow end-to-end scripts: counting checks, and starting
+# sizematd on a free loopback port. Source it after setting BIN and TMP.
+pass=0
+fail=0
+
+# Runs a check: its name, then a command whose status says whether it holds.
+check() {
+	local name=$1; shift
+	if "$@"; then pass=$((pass + 1)); echo "ok - $name"
+	else fail=$((fail + 1)); echo "not ok - $name"; fi
+}
+
+# Starts sizematd with the given flags on a free port; sets PID and
+# SIZEMAT_URL once it says where it listens.
+start_sizematd() {
+	"$BIN/sizematd" --listen 127.0.0.1:0 "$@" 2>"$TMP/log" &
+	PID=$!
+	for _ in $(seq 100); do
+		grep -q 'listening on' "$TMP/log" && break
+		sleep 0.1
+	done
+	SIZEMAT_URL=$(sed -n 's/^sizematd: listening on //p' "$TMP/log")
+	export SIZEMAT_URL
+	if [ -z "$SIZEMAT_URL" ]; then
+		echo "sizematd did not start:"; cat "$TMP/log"
+		exit 1
+	fi
+}
