@@ -83,7 +83,7 @@ run_progress(const cJSON *b, int k, int total)
 	const cJSON	*a;
 	const char	*state = json_str(b, "state", "?");
 	const char	*err = json_str(b, "error", NULL);
-	char		 size[32], ms[32], name[256];
+	char		 size[32], ms[32], name[256], tc[128];
 	int		 first = 1;
 
 	human_ms(json_int(b, "wall_ms", -1), ms, sizeof ms);
@@ -98,7 +98,8 @@ run_progress(const cJSON *b, int k, int total)
 		first = 0;
 	}
 	if (strcmp(state, "done") == 0)
-		fprintf(stderr, " (%s)\n", ms);
+		fprintf(stderr, " (%s, %s)\n", ms, toolchain_label(b, tc,
+		    sizeof tc));
 	else if (err != NULL)
 		fprintf(stderr, ": %.*s\n", (int)strcspn(err, "\n"), err);
 	else

@@ -189,6 +189,26 @@ sm run "$FIX/features" --features report --no-default-features \
 check "run --features and --no-default-features reach every variant" \
     test "$($CHECK field "$TMP/opt.json" builds 0 variant_key)" = \
     "default-features=false,features=report"
+sm run "$FIX/workspace" --package ws-tool --profile tiny \
+    --matrix "$FIX/tiny.json" --wait --json >"$TMP/ws.json" 2>/dev/null
+check "--package and --profile: one package of a workspace, a custom profile's keys" \
+    python3 -c "
+import json, sys
+b = json.load(open('$TMP/ws.json'))['builds'][0]
+ok = (b['state'] == 'done' and [a['name'] for a in b['artifacts']] == ['ws-tool']
+      and b['env'].get('CARGO_PROFILE_TINY_OPT_LEVEL') == 'z'
+      and 'CARGO_PROFILE_RELEASE_OPT_LEVEL' not in b['env']
+      and b['cargo_args'][1:3] == ['--profile', 'tiny']
+      and '--package' in b['cargo_args'] and '/tiny/' in b['artifacts'][0]['path'])
+sys.exit(not ok)"
+if [ -d "$($CHECK field "$TMP/tc.json" toolchains 0 sysroot)/lib/rustlib/wasm32-unknown-unknown" ]; then
+	echo "ok - (skipped: the default toolchain has wasm32's standard library)"
+else
+	sm run "$FIX/sizes" --matrix "$FIX/wasm-target.json" 2>"$TMP/err"
+	check "a target without a standard library or build-std is refused" \
+	    bash -c "test $? = 2 &&
+	    grep -q 'no standard library for wasm32-unknown-unknown' '$TMP/err'"
+fi
 sm run "$FIX/features" --matrix "$FIX/explain.json" --wait --json \
     >"$TMP/ex.json" 2>/dev/null
 EX=$($CHECK field "$TMP/ex.json" run id)
