@@ -1,8 +1,10 @@
 /*
- * The builder: the only file that spawns cargo. One build job asks rustc
- * for its identity and host triple, then runs cargo through sizemat-spawn
- * with the variant's environment, reads artifacts from cargo's JSON
- * messages, logs everything and measures what was built.
+ * The builder: the only file that spawns cargo. One build job asks the
+ * variant's toolchain's rustc for its identity and host triple, then runs
+ * that toolchain's cargo through sizemat-spawn with the variant's
+ * environment, reads artifacts from cargo's JSON messages, logs everything,
+ * and on the loop's thread pool measures what was built, applies the post
+ * steps and keeps a copy of each artifact for diff.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +17,6 @@
 
 #include "sizematd.h"
 
-extern char **environ;
 
 enum build_phase {
 	PHASE_RUSTC,

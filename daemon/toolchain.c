@@ -344,9 +344,24 @@ toolchain_find_rustup(struct toolchains *tcs, const char *host)
 		if (hlen > 0 && len > hlen + 1 && name[len - hlen - 1] == '-' &&
 		    strcmp(name + len - hlen, host) == 0)
 			name[len - hlen - 1] = '\0';
-		if (strcmp(name, "default") != 0 && strcmp(name, "system") != 0)
-			toolchain_probe(toolchain_add(tcs, name, "rustup",
-			    "cargo", "rustc", name));
+		if (strcmp(name, "default") != 0 &&
+		    strcmp(name, "system") != 0) {
+			struct toolchain *tc = toolchain_add(tcs, name,
+			    "rustup", "cargo", "rustc", name);
+
+			if (tc == NULL) {
+				log_warnx("toolchains: more than %d; rustup's "
+				    "%s and later are left out", TOOLCHAIN_MAX,
+				    name);
+				free(name);
+				break;
+			}
+			toolchain_probe(tc);
+			/* Its own rustc, whatever RUSTC the daemon has. */
+			if (tc->sysroot != NULL)
+				strlist_addf(&tc->env, "RUSTC=%s/bin/rustc",
+				    tc->sysroot);
+		}
 		free(name);
 	}
 	free(out);
