@@ -23,6 +23,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A toolchain defined in the config: the default cargo and rustc, opted in
+# to unstable options through RUSTC_BOOTSTRAP.
+cat >"$TMP/config.json" <<CONF
+{"toolchains": {"boot": {"cargo": "$(command -v cargo)",
+  "rustc": "$(command -v rustc)", "unstable": "bootstrap"}}}
+CONF
+
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
 check() {
@@ -34,7 +41,7 @@ check() {
 start_daemon() {
 	local work=$1 db=$2 log=$TMP/daemon.$RANDOM.log
 	"$BIN/sizematd" --listen "127.0.0.1:$PORT" --db "$db" --workdir "$work" \
-	    --profiles "$TOP/profiles" 2>"$log" &
+	    --profiles "$TOP/profiles" --config "$TMP/config.json" 2>"$log" &
 	PID=$!
 	for _ in $(seq 100); do
 		if grep -q 'sizematd: listening on' "$log"; then
@@ -150,6 +157,19 @@ else
 	    grep -q -- '--toolchain' '$TMP/err' &&
 	    grep -qF '\"unstable\": \"bootstrap\"' '$TMP/err'"
 fi
+sm run "$FIX/sizes" --matrix "$FIX/unstable.json" --toolchain boot --wait \
+    --json >"$TMP/boot.json" 2>/dev/null
+check "a toolchain defined with \"unstable\": \"bootstrap\" builds them, marked" \
+    python3 -c "
+import json, sys
+b = json.load(open('$TMP/boot.json'))['builds'][0]
+ok = (b['state'] == 'done' and b['bootstrap'] is True
+      and b['env'].get('RUSTC_BOOTSTRAP') == '1'
+      and b['env'].get('RUSTC') == '$(command -v rustc)'
+      and '-Zlocation-detail=none' in b['env']['RUSTFLAGS']
+      and b['toolchain']['name'] == 'boot'
+      and b['variant_key'] == 'location-detail=none,opt-level=z,toolchain=boot')
+sys.exit(not ok)"
 sm run "$FIX/sizes" --matrix "$FIX/grid.json" --toolchain no-such 2>"$TMP/err"
 check "an unknown toolchain is refused and the known ones listed" \
     bash -c "test $? = 2 && grep -q 'toolchain \"no-such\" is not known' '$TMP/err' &&
