@@ -176,6 +176,7 @@ cmd_diff(struct options *o)
 	cJSON			*doc, *sym;
 	long long		 ida, idb, ua, ub;
 	char			 sa[32], sb[32], d[64], label[256];
+	char			 ta[128], tb[128];
 	int			 rc = EXIT_USAGE;
 
 	if (diff_build_id(o->args[0], &ida) != 0 ||
@@ -205,9 +206,11 @@ cmd_diff(struct options *o)
 	a = cJSON_GetObjectItemCaseSensitive(doc, "a");
 	b = cJSON_GetObjectItemCaseSensitive(doc, "b");
 	if (o->format == FORMAT_TABLE)
-		printf("a: build %lld, %s\nb: build %lld, %s\n", ida,
-		    json_str(a, "variant_key", ""), idb,
-		    json_str(b, "variant_key", ""));
+		printf("a: build %lld, %s, %s\nb: build %lld, %s, %s\n", ida,
+		    json_str(a, "variant_key", ""),
+		    toolchain_label(a, ta, sizeof ta), idb,
+		    json_str(b, "variant_key", ""),
+		    toolchain_label(b, tb, sizeof tb));
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc,
 	    "artifacts")) == 0)
 		fprintf(stderr, "sizemat: the two builds have no artifact in "

@@ -41,7 +41,7 @@ explain_print(const struct options *o, const cJSON *doc)
 	struct table	*t;
 	int64_t		 size = json_int(doc, "file_size", -1), without, saves;
 	char		 setting[256], h[48], bytes[32], pct[16], wo[32];
-	char		 build[32], note[512];
+	char		 build[32], note[512], tc[128];
 	const char	*cells[7], *state;
 	int		 missing = 0;
 
@@ -92,11 +92,12 @@ explain_print(const struct options *o, const cJSON *doc)
 	}
 	if (o->format == FORMAT_TABLE) {
 		human_size(size, h, sizeof h);
-		printf("run %lld, build %lld: %s, %s %s (%lld bytes)\n",
+		printf("run %lld, build %lld: %s, %s %s (%lld bytes), %s\n",
 		    (long long)json_int(doc, "run", 0),
 		    (long long)json_int(doc, "build", 0),
 		    json_str(doc, "variant_key", ""),
-		    json_str(doc, "artifact", ""), h, (long long)size);
+		    json_str(doc, "artifact", ""), h, (long long)size,
+		    toolchain_label(doc, tc, sizeof tc));
 		printf("each row: the size without that one setting, and what "
 		    "the setting saves\n");
 	}

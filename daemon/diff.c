@@ -303,7 +303,7 @@ static cJSON *
 diff_build_summary(const cJSON *b)
 {
 	static const char *const keys[] = { "id", "run", "project",
-	    "variant_key", "state", "toolchain", NULL };
+	    "variant_key", "state", "toolchain", "bootstrap", NULL };
 	const char *const	*k;
 	const cJSON		*v;
 	cJSON			*o;

@@ -166,6 +166,9 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 	    cJSON_GetObjectItemCaseSensitive(b, "id")));
 	cJSON_AddStringToObject(out, "variant_key", cJSON_GetStringValue(
 	    cJSON_GetObjectItemCaseSensitive(b, "variant_key")));
+	cJSON_AddItemToObject(out, "toolchain", cJSON_Duplicate(
+	    cJSON_GetObjectItemCaseSensitive(b, "toolchain"), 1));
+	cJSON_AddBoolToObject(out, "bootstrap", *bootstrap);
 	cJSON_AddStringToObject(out, "artifact", aname);
 	cJSON_AddStringToObject(out, "kind", akind);
 	cJSON_AddNumberToObject(out, "file_size", (double)size);
