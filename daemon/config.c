@@ -59,13 +59,13 @@ static const struct config_entry {
 	{ "profiles", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, profiles),
 	  "DIR     matrices (SHARE/profiles, else ./profiles)" },
-	{ "unstable", CONFIG_STRING, 0, 0, NULL,
-	  offsetof(struct config, unstable),
-	  "bootstrap  let every build use unstable options on a stable\n"
-	  "                  toolchain through RUSTC_BOOTSTRAP=1" },
 	{ "token-file", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, token_file),
 	  "F     bearer token for requests that change anything" },
+	{ "unstable", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, unstable),
+	  "bootstrap unstable options on stable toolchains (RUSTC_BOOTSTRAP=1)"
+	  },
 	{ "verbose", CONFIG_INT, 0, 2, "0", offsetof(struct config, verbose),
 	  "N        log level: 0 info, 1 debug (-v)" },
 	{ "workdir", CONFIG_STRING, 0, 0, NULL,
