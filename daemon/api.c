@@ -354,10 +354,17 @@ api_build_unstripped(struct api *api, const struct http_request *req,
 	}
 	art = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc,
 	    "artifacts"), 0);
-	if (art == NULL || variant_from_json(&v,
-	    cJSON_GetObjectItemCaseSensitive(doc, "variant"), &cause) != 0) {
+	if (art == NULL) {
 		http_reply_error(reply, 409, "not_ready", "build %lld has no "
 		    "artifact to look into", (long long)id);
+		cJSON_Delete(doc);
+		return;
+	}
+	if (variant_from_json(&v, cJSON_GetObjectItemCaseSensitive(doc,
+	    "variant"), &cause) != 0) {
+		http_reply_error(reply, 500, "database", "build %lld: %s",
+		    (long long)id, cause);
+		free(cause);
 		cJSON_Delete(doc);
 		return;
 	}
