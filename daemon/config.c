@@ -43,6 +43,9 @@ static const struct config_entry {
 	  "PATH          SQLite database (STATE/sizemat.db)" },
 	{ "jobs", CONFIG_INT, 1, 256, "1", offsetof(struct config, jobs),
 	  "N           builds at once (1)" },
+	{ "keep-artifacts", CONFIG_INT, 1, 100000, "5",
+	  offsetof(struct config, keep_artifacts),
+	  "N newest copies of each variant's artifacts kept for diff (5)" },
 	{ "listen", CONFIG_STRING, 0, 0, "127.0.0.1:7420",
 	  offsetof(struct config, listen),
 	  "HOST:PORT address to listen on (127.0.0.1:7420; port 0 picks "

@@ -280,9 +280,11 @@ diff_tables(const cJSON *artifact, cJSON *syms, cJSON *crates, int *has,
 	path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(artifact,
 	    "kept_path"));
 	if (path == NULL || access(path, R_OK) != 0) {
-		xasprintf(cause, "the copy of %s kept for diff is gone (%s)",
+		xasprintf(cause, "the copy of %s kept for diff is gone (%s); "
+		    "the daemon keeps the newest --keep-artifacts copies of "
+		    "each variant: build the variant again to compare it",
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		    artifact, "name")), path != NULL ? path : "never kept");
+		    artifact, "name")), path != NULL ? path : "pruned");
 		return (-1);
 	}
 	if (diff_symbols(path, &s, cause) != 0)

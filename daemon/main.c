@@ -254,6 +254,7 @@ main(int argc, char **argv)
 	d.builder.spawn_helper = helper;
 	d.builder.toolchains = d.toolchains;
 	d.builder.timeout_s = d.config.build_timeout;
+	d.builder.keep_artifacts = d.config.keep_artifacts;
 	d.queue = queue_create(d.loop, d.store, &d.builder, d.config.jobs);
 
 	d.api.store = d.store;

@@ -3,8 +3,10 @@
  * through the builder, and writes every state change to the store before
  * acting on it.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sizematd.h"
 
@@ -50,6 +52,40 @@ queue_prepared(struct build_job *job, const cJSON *env, const cJSON *args,
 	    builder_build_id(job), env, args, toolchain, log_path));
 }
 
+/*
+ * Deletes the kept artifact copies of a build's variant beyond the newest
+ * keep-artifacts, once the store has forgotten them.
+ */
+static void
+queue_prune(struct queue *q, int64_t id)
+{
+	struct strlist	 paths = { NULL, 0 };
+	char		*dir, *slash;
+	size_t		 i;
+
+	if (store_prune_kept(q->store, id, q->cfg->keep_artifacts,
+	    &paths) != 0) {
+		log_warnx("build %lld: cannot prune old artifact copies",
+		    (long long)id);
+		return;
+	}
+	for (i = 0; i < paths.n; i++) {
+		if (unlink(paths.v[i]) == -1 && errno != ENOENT)
+			log_warn("%s", paths.v[i]);
+		/* The build's own directory goes with its last copy. */
+		dir = xstrdup(paths.v[i]);
+		if ((slash = strrchr(dir, '/')) != NULL) {
+			*slash = '\0';
+			rmdir(dir);
+		}
+		free(dir);
+	}
+	if (paths.n > 0)
+		log_debug("build %lld: pruned %zu old artifact copies",
+		    (long long)id, paths.n);
+	strlist_free(&paths);
+}
+
 /* Records the end of a build and frees its slot. */
 static void
 queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
@@ -68,10 +104,13 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 	if (store_build_finish(q->store, id, o) != 0)
 		log_warnx("build %lld: its end could not be recorded",
 		    (long long)id);
-	else
+	else {
 		log_info("build %lld: %s%s%s", (long long)id, o->state,
 		    o->error != NULL ? ": " : "",
 		    o->error != NULL ? o->error : "");
+		if (o->nartifacts > 0)
+			queue_prune(q, id);
+	}
 	queue_kick(q);
 }
 

@@ -235,6 +235,8 @@ cJSON		*store_best(struct store *, const char *, int);
 cJSON		*store_status(struct store *);
 int		 store_build_log_path(struct store *, int64_t, char **);
 cJSON		*store_build_document(struct store *, int64_t);
+int		 store_prune_kept(struct store *, int64_t, int,
+		    struct strlist *);
 int		 store_variant_result(struct store *, const char *,
 		    const char *, const char *, const char *, int64_t *,
 		    int64_t *, int *);
@@ -245,6 +247,7 @@ struct builder_config {
 	const char		*spawn_helper;
 	const struct toolchains	*toolchains;
 	int			 timeout_s;
+	int			 keep_artifacts;	/* kept copies per variant */
 };
 struct build_job;
 struct build_job_cb {
@@ -321,6 +324,7 @@ struct config {
 	int	 build_timeout;
 	int	 max_connections;
 	int	 max_body;
+	int	 keep_artifacts;
 	char	*listen_host;
 	int	 listen_port;
 };

@@ -1062,3 +1062,59 @@ store_build_document(struct store *st, int64_t id)
 	sqlite3_finalize(stmt);
 	return (b);
 }
+
+/*
+ * Forgets the kept copies of a build's artifacts beyond the newest keep of
+ * its project, variant, artifact name and kind, and adds their paths to
+ * paths for the caller to delete. One transaction.
+ */
+int
+store_prune_kept(struct store *st, int64_t build_id, int keep,
+    struct strlist *paths)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		*ids;
+	size_t		 n, i;
+	int		 rc;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "WITH mine AS ("
+	    " SELECT r.project_id, b.variant_id, a.name, a.kind"
+	    " FROM artifacts a JOIN builds b ON b.id = a.build_id"
+	    " JOIN runs r ON r.id = b.run_id WHERE b.id = ?1),"
+	    " ranked AS ("
+	    " SELECT a.id, a.kept_path, row_number() OVER (PARTITION BY"
+	    "  a.name, a.kind ORDER BY b.id DESC) AS n"
+	    " FROM artifacts a JOIN builds b ON b.id = a.build_id"
+	    " JOIN runs r ON r.id = b.run_id JOIN mine m"
+	    " ON m.project_id = r.project_id AND m.variant_id = b.variant_id"
+	    " AND m.name = a.name AND m.kind = a.kind"
+	    " WHERE a.kept_path IS NOT NULL)"
+	    " SELECT id, kept_path FROM ranked WHERE n > ?2");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	sqlite3_bind_int(stmt, 2, keep);
+	ids = NULL;
+	n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		strlist_add(paths, (const char *)sqlite3_column_text(stmt, 1));
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	/* Updated once the query is done with the rows it reads. */
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		stmt = store_prepare(st, "UPDATE artifacts SET kept_path = NULL"
+		    " WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, ids[i]);
+		if (store_step_done(st, stmt) != 0)
+			rc = SQLITE_ERROR;
+	}
+	free(ids);
+	if (rc != SQLITE_DONE || store_exec(st, "COMMIT") != 0) {
+		store_exec(st, "ROLLBACK");
+		strlist_free(paths);
+		return (-1);
+	}
+	return (0);
+}

@@ -26,7 +26,8 @@ trap cleanup EXIT
 # A toolchain defined in the config: the default cargo and rustc, opted in
 # to unstable options through RUSTC_BOOTSTRAP.
 cat >"$TMP/config.json" <<CONF
-{"toolchains": {"boot": {"cargo": "$(command -v cargo)",
+{"keep-artifacts": 2,
+ "toolchains": {"boot": {"cargo": "$(command -v cargo)",
   "rustc": "$(command -v rustc)", "unstable": "bootstrap"}}}
 CONF
 
@@ -258,6 +259,24 @@ check "diff of a stripped build says it has no symbols and how to get them" \
 sm diff "$XS" "$Y" --wait --json >"$TMP/udiff.json" 2>/dev/null
 check "diff --wait builds the stripped variant with strip=none for its symbols" \
     $CHECK diff-names "$TMP/udiff.json" sizemat_feature_report
+for i in 1 2 3; do
+	sm run "$FIX/features" --matrix "$FIX/release-only.json" --wait --json \
+	    >"$TMP/keep$i.json" 2>/dev/null
+done
+K1=$($CHECK field "$TMP/keep1.json" builds 0 id)
+K3=$($CHECK field "$TMP/keep3.json" builds 0 id)
+sm results "$($CHECK field "$TMP/keep1.json" run id)" --json >"$TMP/keep1b.json"
+check "keep-artifacts 2: the third build of a variant prunes the first copy" \
+    python3 -c "
+import json, os, sys
+old = json.load(open('$TMP/keep1.json'))['builds'][0]['artifacts'][0]
+now = json.load(open('$TMP/keep1b.json'))['builds'][0]['artifacts'][0]
+new = json.load(open('$TMP/keep3.json'))['builds'][0]['artifacts'][0]
+sys.exit(not (now['kept_path'] is None and not os.path.exists(old['kept_path'])
+              and os.path.exists(new['kept_path'])))"
+sm diff "$K1" "$K3" 2>"$TMP/err" >/dev/null
+check "diff of a pruned build says its copy is gone and why" \
+    grep -q 'kept for diff is gone (pruned)' "$TMP/err"
 
 # 6. Results are identical after the daemon restarts.
 sm results "$RUN" --json >"$TMP/before.json"
