@@ -11,12 +11,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <lzma.h>
@@ -221,34 +219,6 @@ post_zstd_size(const unsigned char *data, size_t len)
 	return (ZSTD_isError(n) ? -1 : (int64_t)n);
 }
 
-/* Runs a program to its end with stdout and stderr thrown away. */
-static int
-post_run(char *const argv[], char **cause)
-{
-	posix_spawn_file_actions_t	 fa;
-	extern char			**environ;
-	pid_t				 pid;
-	int				 rc, status;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		xasprintf(cause, "cannot run %s: %s", argv[0], strerror(rc));
-		return (-1);
-	}
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		xasprintf(cause, "%s exited with status %d", argv[0],
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return (-1);
-	}
-	return (0);
-}
-
 /* Writes data to a new file. */
 static int
 post_write(const char *path, const unsigned char *data, size_t len,
@@ -285,25 +255,33 @@ static int64_t
 post_external(const char *step, const unsigned char *data, size_t len,
     const char *copy, char **cause)
 {
+	struct strlist	 argv = { NULL, 0 };
 	struct stat	 sb;
-	char		*out = NULL;
+	char		*out = NULL, *printed;
 	int64_t		 size = -1;
 	int		 rc;
 
 	if (post_write(copy, data, len, cause) != 0)
 		return (-1);
 	if (strcmp(step, "strip") == 0) {
-		char *argv[] = { "strip", "--strip-all", (char *)copy, NULL };
-
-		rc = post_run(argv, cause);
+		strlist_add(&argv, "strip");
+		strlist_add(&argv, "--strip-all");
+		strlist_add(&argv, copy);
 		out = xstrdup(copy);
 	} else {
 		xasprintf(&out, "%s.upx", copy);
-		char *argv[] = { "upx", "--best", "--lzma", "-q", "-o", out,
-		    (char *)copy, NULL };
-
-		rc = post_run(argv, cause);
+		strlist_add(&argv, "upx");
+		strlist_add(&argv, "--best");
+		strlist_add(&argv, "--lzma");
+		strlist_add(&argv, "-q");
+		strlist_add(&argv, "-o");
+		strlist_add(&argv, out);
+		strlist_add(&argv, copy);
 	}
+	printed = command_capture(&argv, NULL, cause);
+	rc = printed != NULL ? 0 : -1;
+	free(printed);
+	strlist_free(&argv);
 	if (rc == 0 && stat(out, &sb) == 0)
 		size = (int64_t)sb.st_size;
 	else if (rc == 0)

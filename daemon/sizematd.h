@@ -50,6 +50,10 @@ cJSON	*strlist_to_json(const struct strlist *);
 char	**strlist_environ(const struct strlist *);
 void	 strlist_free_vector(char **);
 
+/* command.c */
+char	*command_capture(const struct strlist *, const struct strlist *,
+	    char **);
+
 /* toolchain.c */
 struct toolchain_identity {
 	char	*version;	/* rustc -vV's first line */

@@ -6,89 +6,21 @@
  * `rustc --print sysroot`, which tell its identity, whether it is a nightly
  * and whether it has the standard library's source for -Zbuild-std.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sizematd.h"
 
-extern char **environ;
-
 #define TOOLCHAIN_MAX		64
-#define TOOLCHAIN_MAX_OUTPUT	65536
 
 struct toolchains {
 	struct toolchain	*v[TOOLCHAIN_MAX];
 	size_t			 n;
 };
-
-/*
- * Runs argv with extra environment entries and returns what it wrote on
- * stdout, or NULL with the reason in cause.
- */
-static char *
-toolchain_capture(const struct strlist *argv, const struct strlist *env,
-    char **cause)
-{
-	posix_spawn_file_actions_t	 fa;
-	struct strlist			 args = { NULL, 0 };
-	struct buf			 out;
-	char				**envp, chunk[4096];
-	ssize_t				 n;
-	pid_t				 pid;
-	int				 fds[2], status, rc;
-	size_t				 i;
-
-	if (pipe(fds) == -1)
-		fatal("pipe");
-	for (i = 0; i < argv->n; i++)
-		strlist_add(&args, argv->v[i]);
-	envp = strlist_environ(env);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, args.v[0], &fa, NULL, args.v, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	strlist_free_vector(envp);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
-		xasprintf(cause, "cannot run %s: %s", argv->v[0],
-		    strerror(rc));
-		strlist_free(&args);
-		return (NULL);
-	}
-	buf_init(&out);
-	buf_addstr(&out, "");
-	while ((n = read(fds[0], chunk, sizeof chunk)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || out.len > TOOLCHAIN_MAX_OUTPUT)
-			break;
-		buf_add(&out, chunk, (size_t)n);
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		xasprintf(cause, "'%s %s' exited with status %d", argv->v[0],
-		    argv->n > 1 ? argv->v[argv->n - 1] : "",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		strlist_free(&args);
-		buf_free(&out);
-		return (NULL);
-	}
-	strlist_free(&args);
-	return (out.data);
-}
 
 /* Returns the value of a "name: value" line of `rustc -vV`, or NULL. */
 static char *
@@ -229,7 +161,7 @@ toolchain_probe(struct toolchain *tc)
 
 	toolchain_rustc_argv(tc, &argv);
 	strlist_add(&argv, "-vV");
-	out = toolchain_capture(&argv, &tc->env, &cause);
+	out = command_capture(&argv, &tc->env, &cause);
 	strlist_free(&argv);
 	if (out == NULL || toolchain_parse_identity(&tc->id, out) != 0) {
 		free(tc->problem);
@@ -245,7 +177,7 @@ toolchain_probe(struct toolchain *tc)
 	toolchain_rustc_argv(tc, &argv);
 	strlist_add(&argv, "--print");
 	strlist_add(&argv, "sysroot");
-	out = toolchain_capture(&argv, &tc->env, &cause);
+	out = command_capture(&argv, &tc->env, &cause);
 	strlist_free(&argv);
 	if (out == NULL) {
 		tc->problem = cause;
@@ -325,7 +257,7 @@ toolchain_find_rustup(struct toolchains *tcs, const char *host)
 	strlist_add(&argv, "rustup");
 	strlist_add(&argv, "toolchain");
 	strlist_add(&argv, "list");
-	out = toolchain_capture(&argv, &none, &cause);
+	out = command_capture(&argv, &none, &cause);
 	strlist_free(&argv);
 	if (out == NULL) {
 		log_debug("toolchains: no rustup: %s", cause);
