@@ -45,6 +45,7 @@ make_run(const char *project, int n)
 	int			 i;
 
 	ck_assert_int_le(n, 4);
+	memset(plans, 0, sizeof plans);
 	for (i = 0; i < n; i++) {
 		variant_init(&v[i]);
 		snprintf(value, sizeof value, "%d", i);
@@ -73,6 +74,7 @@ finish_done(int64_t id, int64_t size)
 	a.name = xstrdup("app");
 	a.kind = xstrdup("bin");
 	a.path = xstrdup("/w/t/app");
+	xasprintf(&a.kept_path, "/w/artifacts/%lld/app", (long long)id);
 	a.file_size = size;
 	artifact_add_measurement(&a, "file_size", size);
 	artifact_add_measurement(&a, "section.text", size / 2);
@@ -105,6 +107,48 @@ count_state(const cJSON *doc, const char *state)
 	}
 	return (n);
 }
+
+START_TEST(test_prune_kept_copies)
+{
+	struct build_spec	 spec;
+	struct strlist		 paths = { NULL, 0 };
+	cJSON			*doc;
+	int64_t			 ids[3];
+	int			 i;
+
+	/* Three runs of the same variant, then one of another project. */
+	for (i = 0; i < 3; i++) {
+		make_run("/src/app", 1);
+		ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+		ids[i] = spec.id;
+		ck_assert_int_eq(store_build_start(st, spec.id), 0);
+		build_spec_clear(&spec);
+		finish_done(ids[i], 1000 + i);
+		ck_assert_int_eq(store_prune_kept(st, ids[i], 2, &paths), 0);
+		ck_assert_uint_eq(paths.n, i < 2 ? 0 : 1);
+	}
+	/* The oldest copy goes; the two newest stay. */
+	ck_assert_str_eq(paths.v[0], "/w/artifacts/1/app");
+	strlist_free(&paths);
+	doc = store_build_document(st, ids[0]);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(doc, "artifacts"), 0), "kept_path")));
+	cJSON_Delete(doc);
+	doc = store_build_document(st, ids[2]);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(doc, "artifacts"), 0), "kept_path")->valuestring,
+	    "/w/artifacts/3/app");
+	cJSON_Delete(doc);
+	/* Another project's copies of the same variant are its own. */
+	make_run("/src/other", 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	finish_done(spec.id, 5);
+	ck_assert_int_eq(store_prune_kept(st, spec.id, 1, &paths), 0);
+	ck_assert_uint_eq(paths.n, 0);
+	build_spec_clear(&spec);
+}
+END_TEST
 
 START_TEST(test_migrations_apply_once)
 {
@@ -260,6 +304,7 @@ store_suite(void)
 	tcase_add_checked_fixture(limits, setup, teardown);
 	tcase_add_test(core, test_migrations_apply_once);
 	tcase_add_test(core, test_run_lifecycle);
+	tcase_add_test(core, test_prune_kept_copies);
 	tcase_add_test(limits, test_busy_target_dirs_are_skipped);
 	tcase_add_test(limits, test_requeue_and_cancel);
 	suite_add_tcase(s, core);
