@@ -86,7 +86,6 @@ const struct toolchain *toolchains_find(const struct toolchains *,
 		    const char *);
 char		*toolchains_names(const struct toolchains *);
 cJSON		*toolchains_json(const struct toolchains *);
-void		 toolchain_free(struct toolchain *);
 int		 toolchain_parse_identity(struct toolchain_identity *,
 		    const char *);
 void		 toolchain_identity_clear(struct toolchain_identity *);
@@ -123,8 +122,6 @@ int	 variant_check(const struct variant *, char **);
 int	 variant_parse_key(const char *, struct variant *, char **);
 int	 variant_matches(const struct variant *, const struct variant *);
 int	 variant_unstable(const struct variant *);
-const char *variant_profile(const struct variant *);
-const char *variant_target(const struct variant *, const char *);
 void	 variant_init(struct variant *);
 void	 variant_clear(struct variant *);
 void	 variant_copy(struct variant *, const struct variant *);

@@ -22,6 +22,8 @@ struct toolchains {
 	size_t			 n;
 };
 
+static void	toolchain_free(struct toolchain *);
+
 /* Returns the value of a "name: value" line of `rustc -vV`, or NULL. */
 static char *
 toolchain_field(const char *text, const char *name)
@@ -228,7 +230,7 @@ toolchain_add(struct toolchains *tcs, const char *name, const char *origin,
 }
 
 /* Frees one toolchain. */
-void
+static void
 toolchain_free(struct toolchain *tc)
 {
 	if (tc == NULL)

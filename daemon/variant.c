@@ -647,7 +647,7 @@ variant_has_space(const char *s)
 }
 
 /* Returns the profile a variant builds with: "release" unless it names one. */
-const char *
+static const char *
 variant_profile(const struct variant *v)
 {
 	const char	*p = variant_get(v, "profile");
@@ -748,7 +748,7 @@ variant_env(const struct variant *v, const struct build_context *ctx,
 }
 
 /* Returns the target triple a variant builds for: its own, else the host. */
-const char *
+static const char *
 variant_target(const struct variant *v, const char *host)
 {
 	const char	*t = variant_get(v, "target");
