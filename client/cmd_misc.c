@@ -1,7 +1,8 @@
-/* The small commands: matrices, status, runs, log and toolchains. */
+/* The small commands: matrices, status, runs, log, toolchains and gc. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sizemat.h"
 
@@ -209,6 +210,72 @@ cmd_toolchains(struct options *o)
 	}
 	table_print(t, o->format, stdout);
 	table_free(t);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}
+
+/* Prints a gc report: totals, then each removed target dir. */
+static void
+gc_print(const struct options *o, const cJSON *doc)
+{
+	static const char *const header[] = { "removed target dir", "size",
+	    "last used" };
+	const cJSON	*e;
+	struct table	*t;
+	char		 before[32], after[32], budget[32], size[32];
+	char		 when[32];
+	const char	*cells[3];
+	time_t		 tm;
+
+	human_size(json_int(doc, "bytes_before", -1), before, sizeof before);
+	human_size(json_int(doc, "bytes_after", -1), after, sizeof after);
+	human_size(json_int(doc, "budget", -1), budget, sizeof budget);
+	printf("gc %s: %lld target dirs, %s before, %s after (budget %s)\n",
+	    json_str(doc, "state", "?"), (long long)json_int(doc,
+	    "target_dirs", 0), before, after, budget);
+	t = table_create(3, header);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc,
+	    "evicted")) {
+		human_size(json_int(e, "bytes", 0), size, sizeof size);
+		tm = (time_t)json_int(e, "last_used", 0);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tm));
+		cells[0] = json_str(e, "target_dir", "?");
+		cells[1] = size;
+		cells[2] = when;
+		table_add(t, cells);
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc,
+	    "evicted")) > 0)
+		table_print(t, o->format, stdout);
+	table_free(t);
+}
+
+/* sizemat gc [--wait] */
+int
+cmd_gc(struct options *o)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*err;
+	struct timespec		 ts = { 0, 300 * 1000000L };
+
+	r = request_call(o, "POST", "/v1/gc", NULL, &doc, &err);
+	while (r == REQUEST_OK && o->wait &&
+	    strcmp(json_str(doc, "state", "done"), "done") != 0 &&
+	    strcmp(json_str(doc, "state", "done"), "idle") != 0) {
+		cJSON_Delete(doc);
+		nanosleep(&ts, NULL);
+		r = request_call(o, "GET", "/v1/gc", NULL, &doc, &err);
+	}
+	if (r != REQUEST_OK)
+		return (request_fail(o, r, err));
+	if (o->format == FORMAT_JSON)
+		print_json(doc);
+	else
+		gc_print(o, doc);
+	if (!o->wait && o->format != FORMAT_JSON)
+		fprintf(stderr, "sizemat: the pass goes on in the daemon; "
+		    "'sizemat gc --wait' follows it to its end\n");
 	cJSON_Delete(doc);
 	return (EXIT_OK);
 }

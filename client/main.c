@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	  "diff BUILD_A BUILD_B [--top N] [--wait]" },
 	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
 	  OPT_QUIET, 1, 1, "explain RUN [--variant V] [--wait]" },
+	{ "gc", cmd_gc, OPT_FORMAT | OPT_WAIT, 0, 0, "gc [--wait]" },
 	{ "ladder", cmd_ladder, OPT_FORMAT, 1, 1, "ladder RUN" },
 	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
 	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
@@ -86,6 +87,9 @@ usage(FILE *f)
 "  toolchains            the cargo/rustc pairs the daemon can build with,\n"
 "                        their versions and whether they have rust-src\n"
 "  cancel RUN            cancel a run's queued and running builds\n"
+"  gc [--wait]           remove the least recently used target dirs beyond\n"
+"                        the daemon's --disk-budget (it also does so on its\n"
+"                        own, at most once a minute)\n"
 "\n"
 "Read results:\n"
 "  results RUN           every build of a run, ranked by size\n"

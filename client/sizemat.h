@@ -98,6 +98,7 @@ int	 cmd_cancel(struct options *);
 int	 cmd_log(struct options *);
 int	 cmd_runs(struct options *);
 int	 cmd_toolchains(struct options *);
+int	 cmd_gc(struct options *);
 int	 cmd_ladder(struct options *);
 int	 cmd_explain(struct options *);
 int	 cmd_diff(struct options *);

@@ -552,6 +552,27 @@ out:
 	cJSON_Delete(doc);
 }
 
+/* POST /v1/gc: starts a pass over the target dirs; answers its report. */
+static void
+api_gc_start(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	(void)req;
+	(void)id;
+	gc_start(api->gc, 1);
+	http_reply_json(reply, 202, gc_report(api->gc));
+}
+
+/* GET /v1/gc: the report of the last pass (or the one under way). */
+static void
+api_gc_get(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	(void)req;
+	(void)id;
+	http_reply_json(reply, 200, gc_report(api->gc));
+}
+
 /* GET /v1/toolchains: what the daemon can build with. */
 static void
 api_toolchains(struct api *api, const struct http_request *req, int64_t id,
@@ -782,6 +803,8 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/builds/*/log", api_build_log },
 	{ "POST", "/v1/builds/*/unstripped", api_build_unstripped },
 	{ "GET", "/v1/diff", api_diff },
+	{ "GET", "/v1/gc", api_gc_get },
+	{ "POST", "/v1/gc", api_gc_start },
 	{ "GET", "/v1/matrices", api_matrices },
 	{ "GET", "/v1/runs", api_runs_list },
 	{ "POST", "/v1/runs", api_runs_create },

@@ -41,6 +41,10 @@ static const struct config_entry {
 	  "S  seconds before a build is killed (3600)" },
 	{ "db", CONFIG_STRING, 0, 0, NULL, offsetof(struct config, db),
 	  "PATH          SQLite database (STATE/sizemat.db)" },
+	{ "disk-budget", CONFIG_STRING, 0, 0, "20GiB",
+	  offsetof(struct config, disk_budget),
+	  "SIZE  target dirs beyond it are removed, least recently used\n"
+	  "                     first (20GiB; N, NKiB, NMiB, NGiB)" },
 	{ "jobs", CONFIG_INT, 1, 256, "1", offsetof(struct config, jobs),
 	  "N           builds at once (1)" },
 	{ "keep-artifacts", CONFIG_INT, 1, 100000, "5",
@@ -320,6 +324,33 @@ config_read_token(struct config *c, char **cause)
 	return (0);
 }
 
+/* Reads a size: N bytes, or N with KiB, MiB or GiB; at least 1 MiB. */
+static int
+config_size(const char *s, int64_t *out)
+{
+	static const struct { const char *unit; int64_t mult; } units[] = {
+		{ "", 1 }, { "B", 1 }, { "KiB", 1024 }, { "MiB", 1 << 20 },
+		{ "GiB", (int64_t)1 << 30 }, { "TiB", (int64_t)1 << 40 },
+	};
+	char		*end;
+	long long	 n;
+	size_t		 i;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || n < 0)
+		return (-1);
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		if (n > INT64_MAX / units[i].mult)
+			return (-1);
+		*out = n * units[i].mult;
+		return (*out >= (1 << 20) ? 0 : -1);
+	}
+	return (-1);
+}
+
 /* Fills in derived defaults and checks what only the whole can tell. */
 int
 config_finish(struct config *c, char **cause)
@@ -381,6 +412,11 @@ config_finish(struct config *c, char **cause)
 	c->listen_port = (int)port;
 	if (c->token_file != NULL && config_read_token(c, cause) != 0)
 		return (-1);
+	if (config_size(c->disk_budget, &c->disk_budget_bytes) != 0) {
+		xasprintf(cause, "disk-budget: \"%s\" is not a size (N bytes, "
+		    "NKiB, NMiB or NGiB, at least 1MiB)", c->disk_budget);
+		return (-1);
+	}
 	if (c->unstable != NULL && strcmp(c->unstable, "bootstrap") != 0) {
 		xasprintf(cause, "unstable: \"%s\" is not allowed; the only "
 		    "value is \"bootstrap\"", c->unstable);
@@ -412,6 +448,7 @@ config_free(struct config *c)
 	free(c->token);
 	free(c->listen_host);
 	free(c->unstable);
+	free(c->disk_budget);
 	cJSON_Delete(c->toolchains);
 	strlist_free(&c->allow_roots);
 }

@@ -316,6 +316,7 @@ http_status_text(int status)
 	switch (status) {
 	case 200: return ("OK");
 	case 201: return ("Created");
+	case 202: return ("Accepted");
 	case 400: return ("Bad Request");
 	case 401: return ("Unauthorized");
 	case 403: return ("Forbidden");

@@ -22,6 +22,7 @@ struct daemon {
 	struct config		 config;
 	struct store		*store;
 	struct queue		*queue;
+	struct gc		*gc;
 	struct server		*server;
 	struct api		 api;
 	struct builder_config	 builder;
@@ -256,12 +257,17 @@ main(int argc, char **argv)
 	d.builder.timeout_s = d.config.build_timeout;
 	d.builder.keep_artifacts = d.config.keep_artifacts;
 	d.queue = queue_create(d.loop, d.store, &d.builder, d.config.jobs);
+	d.gc = gc_create(d.loop, d.store, d.config.workdir,
+	    d.config.disk_budget_bytes);
+	gc_set_busy(d.gc, queue_dir_busy, d.queue);
+	queue_set_gc(d.queue, d.gc);
 
 	d.api.store = d.store;
 	d.api.queue = d.queue;
 	d.api.config = &d.config;
 	d.api.workdir = d.config.workdir;
 	d.api.toolchains = d.toolchains;
+	d.api.gc = d.gc;
 	if ((d.server = server_create(d.loop, &d.api, &d.config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
@@ -294,6 +300,7 @@ main(int argc, char **argv)
 	if ((rc = uv_loop_close(d.loop)) != 0)
 		log_warnx("event loop: %s", uv_strerror(rc));
 	queue_free(d.queue);
+	gc_free(d.gc);
 	store_close(d.store);
 	toolchains_free(d.toolchains);
 	config_free(&d.config);

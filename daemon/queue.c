@@ -24,15 +24,21 @@ struct queue {
 	int				 stopping;
 	uv_idle_t			 kicker;
 	int				 kick_pending;
+	struct gc			*gc;
 };
 
-/* Tells whether a running build uses the target dir. */
-static int
+/*
+ * Tells whether a running build uses the target dir, or the collector is
+ * removing it.
+ */
+int
 queue_dir_busy(const char *dir, void *arg)
 {
 	struct queue	*q = arg;
 	int		 i;
 
+	if (gc_evicting(q->gc, dir))
+		return (1);
 	for (i = 0; i < q->jobs; i++) {
 		if (q->slots[i].job != NULL &&
 		    strcmp(builder_job_target_dir(q->slots[i].job), dir) == 0)
@@ -111,6 +117,8 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 		if (o->nartifacts > 0)
 			queue_prune(q, id);
 	}
+	if (q->gc != NULL)
+		gc_start(q->gc, 0);
 	queue_kick(q);
 }
 
@@ -174,6 +182,13 @@ queue_create(uv_loop_t *loop, struct store *store,
 	uv_idle_init(loop, &q->kicker);
 	q->kicker.data = q;
 	return (q);
+}
+
+/* Gives the queue the collector whose removals it must wait for. */
+void
+queue_set_gc(struct queue *q, struct gc *gc)
+{
+	q->gc = gc;
 }
 
 /* Asks the queue to look for work at the next turn of the loop. */

@@ -238,6 +238,8 @@ int		 store_build_log_path(struct store *, int64_t, char **);
 cJSON		*store_build_document(struct store *, int64_t);
 int		 store_prune_kept(struct store *, int64_t, int,
 		    struct strlist *);
+int		 store_target_dir_used(struct store *, const char *, int64_t *);
+int		 store_target_dir_queued(struct store *, const char *);
 int		 store_variant_result(struct store *, const char *,
 		    const char *, const char *, const char *, int64_t *,
 		    int64_t *, int *);
@@ -267,11 +269,23 @@ void		 builder_kill(struct build_job *, const char *);
 int64_t		 builder_build_id(const struct build_job *);
 const char	*builder_job_target_dir(const struct build_job *);
 
+/* gc.c */
+struct gc;
+struct gc	*gc_create(uv_loop_t *, struct store *, const char *, int64_t);
+void		 gc_set_busy(struct gc *, int (*)(const char *, void *),
+		    void *);
+int		 gc_start(struct gc *, int);
+int		 gc_evicting(const struct gc *, const char *);
+cJSON		*gc_report(const struct gc *);
+void		 gc_free(struct gc *);
+
 /* queue.c */
 struct queue;
 struct queue	*queue_create(uv_loop_t *, struct store *,
 		    const struct builder_config *, int);
 void		 queue_kick(struct queue *);
+void		 queue_set_gc(struct queue *, struct gc *);
+int		 queue_dir_busy(const char *, void *);
 int		 queue_cancel_run(struct queue *, int64_t, char **);
 void		 queue_stop(struct queue *);
 int		 queue_active(const struct queue *);
@@ -326,6 +340,8 @@ struct config {
 	int	 max_connections;
 	int	 max_body;
 	int	 keep_artifacts;
+	char	*disk_budget;
+	int64_t	 disk_budget_bytes;
 	char	*listen_host;
 	int	 listen_port;
 };
@@ -350,6 +366,7 @@ struct api {
 	const struct config	*config;
 	const char		*workdir;
 	const struct toolchains	*toolchains;
+	struct gc		*gc;
 };
 void	 api_handle(struct api *, const struct http_request *,
 	    struct http_reply *);

@@ -1118,3 +1118,40 @@ store_prune_kept(struct store *st, int64_t build_id, int keep,
 	}
 	return (0);
 }
+
+/*
+ * Finds when a target dir was last used by a build: its latest finish,
+ * start or queueing. Returns 1 with the time, 0 when no build used it.
+ */
+int
+store_target_dir_used(struct store *st, const char *dir, int64_t *when)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT max(coalesce(finished_at, started_at,"
+	    " queued_at)) FROM builds WHERE target_dir = ?1");
+	store_bind_text(stmt, 1, dir);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		*when = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/* Tells whether a queued or running build will use a target dir. */
+int
+store_target_dir_queued(struct store *st, const char *dir)
+{
+	sqlite3_stmt	*stmt;
+	int		 found;
+
+	stmt = store_prepare(st, "SELECT 1 FROM builds WHERE target_dir = ?1"
+	    " AND state IN ('queued', 'running') LIMIT 1");
+	store_bind_text(stmt, 1, dir);
+	found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	return (found);
+}

@@ -73,6 +73,10 @@ check "unreachable daemon exits 2 and names the URL" \
     test "$rc" = 2 -a "$(wc -l <"$TMP/err")" = 1 -a \
     -n "$(grep -F 'http://127.0.0.1:9' "$TMP/err")"
 
+"$BIN/sizematd" --disk-budget 12parsecs --check-config 2>"$TMP/err" >/dev/null
+check "a bad --disk-budget is refused with the allowed forms" \
+    bash -c "test $? = 2 && grep -q 'disk-budget: \"12parsecs\" is not a size' '$TMP/err'"
+
 start_daemon "$WORK" "$DB"
 check "daemon prints its listening line" test "$PORT" -gt 0
 
@@ -337,6 +341,39 @@ check "cancelling kills the running build's processes" \
     $CHECK orphans "$LONG/target"
 sm cancel "$CRUN" 2>/dev/null
 check "cancelling twice exits 2" test $? = 2
+stop_daemon
+
+# 10. Disk budget: target dirs beyond it go, least recently used first,
+# never one a queued or running build needs.
+GWORK=$TMP/gc-work
+echo '{"disk-budget": "1MiB"}' >"$TMP/config.json"
+start_daemon "$GWORK" "$TMP/gc.db"
+sm run "$FIX/sizes" --matrix "$FIX/slow.json" --wait --json \
+    >"$TMP/gc-slow.json" 2>/dev/null &
+CLIENT=$!
+for _ in 1 2 3 4 5 6; do sm gc --json >/dev/null; sleep 1; done
+wait "$CLIENT"
+rc=$?
+CLIENT=
+check "builds whose target dirs are in use survive gc passes" \
+    bash -c "test $rc = 0 && $CHECK builds-done '$TMP/gc-slow.json' 4"
+sm gc --wait --json >"$TMP/gc.json"
+check "gc --wait leaves the target dirs within the budget, oldest removed first" \
+    python3 -c "
+import json, os, sys
+r = json.load(open('$TMP/gc.json'))
+ev = [e['last_used'] for e in r['evicted']]
+left = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in
+           os.walk('$GWORK/target') for f in fs)
+print('  ', r['target_dirs'], 'dirs,', r['bytes_before'], '->', r['bytes_after'],
+      'bytes; left on disk', left)
+sys.exit(not (r['state'] == 'done' and r['bytes_after'] <= r['budget']
+              and ev == sorted(ev) and left <= r['budget']))"
+sm run "$FIX/sizes" --matrix "$FIX/release-only.json" --wait --json \
+    >"$TMP/gc-again.json" 2>/dev/null
+check "a variant whose target dir was removed builds again from scratch" \
+    $CHECK builds-done "$TMP/gc-again.json" 2
+check "the daemon logs each removal" grep -q 'gc: removed' "$DAEMON_LOG"
 stop_daemon
 
 echo "$pass passed, $fail failed"
