@@ -1,4 +1,5 @@
 /* Output: aligned tables, CSV and markdown; human sizes; JSON helpers. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,49 +273,35 @@ print_snippet(const cJSON *build, FILE *f)
 	const cJSON	*args = cJSON_GetObjectItemCaseSensitive(build,
 			    "cargo_args");
 	const cJSON	*e, *a;
-	const char	*rest;
-	char		*key, *p, *word, *profile = NULL;
+	const char	*profile;
+	char		*key, *p, *word, *prefix;
 	size_t		 len;
+	int		 any = 0;
 
 	if (!cJSON_IsObject(env))
 		return;
 	fprintf(f, "\nsmallest: %s\n", json_str(build, "variant_key", ""));
+	/* The variant's profile names its keys: CARGO_PROFILE_<NAME>_<KEY>. */
+	profile = json_str(cJSON_GetObjectItemCaseSensitive(build, "variant"),
+	    "profile", "release");
+	xasprintf(&prefix, "CARGO_PROFILE_%s_", profile);
+	for (p = prefix + 14; *p != '\0'; p++)
+		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	len = strlen(prefix);
 	cJSON_ArrayForEach(e, env) {
-		if (strncmp(e->string, "CARGO_PROFILE_", 14) != 0 ||
-		    !cJSON_IsString(e))
+		if (strncmp(e->string, prefix, len) != 0 || !cJSON_IsString(e))
 			continue;
-		/* CARGO_PROFILE_<NAME>_<KEY>; keys are the known suffixes. */
-		rest = e->string + 14;
-		if (profile == NULL) {
-			const char *const sfx[] = { "_CODEGEN_UNITS",
-			    "_DEBUG_ASSERTIONS", "_OVERFLOW_CHECKS",
-			    "_OPT_LEVEL", "_DEBUG", "_LTO", "_PANIC", "_STRIP",
-			    NULL };
-			const char *const *s;
-
-			for (s = sfx; *s != NULL; s++) {
-				len = strlen(rest) - strlen(*s);
-				if (strlen(rest) > strlen(*s) &&
-				    strcmp(rest + len, *s) == 0)
-					break;
-			}
-			if (*s == NULL)
-				continue;
-			profile = xstrndup(rest, len);
-			for (p = profile; *p != '\0'; p++)
-				*p = *p == '_' ? '-' : (char)(*p | 0x20);
+		if (!any++)
 			fprintf(f, "\n# Cargo.toml\n[profile.%s]\n", profile);
-		}
-		len = strlen(profile);
-		key = xstrdup(rest + len + 1);
+		key = xstrdup(e->string + len);
 		for (p = key; *p != '\0'; p++)
-			*p = *p == '_' ? '-' : (char)(*p | 0x20);
+			*p = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
 		fprintf(f, "%s = ", key);
 		snippet_value(e->valuestring, f);
 		fputc('\n', f);
 		free(key);
 	}
-	free(profile);
+	free(prefix);
 	fprintf(f, "\n# or for one build, in the shell:\n");
 	cJSON_ArrayForEach(e, env) {
 		if (!cJSON_IsString(e) ||
