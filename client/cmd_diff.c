@@ -4,7 +4,6 @@
  * With --wait, a stripped build's symbols come from a build of the same
  * variant with strip=none, which the daemon builds when there is none.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,14 +13,8 @@
 static int
 diff_build_id(const char *s, long long *id)
 {
-	char	*end;
-
-	errno = 0;
-	*id = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *id <= 0)
-		return (usage_error("\"%s\" is not a build id (a whole number; "
-		    "'sizemat results RUN' shows them)", s));
-	return (0);
+	return (parse_id(s, "build", "a whole number; 'sizemat results RUN' "
+	    "shows them", id));
 }
 
 /* Adds rows {name, a, b, delta} to a table under a heading. */

@@ -1,5 +1,4 @@
 /* The small commands: matrices, status, runs, log, toolchains and gc. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -156,14 +155,12 @@ cmd_log(struct options *o)
 {
 	enum request_result	 r;
 	struct buf		 text;
-	char			*path, *err, *end;
+	char			*path, *err;
 	long long		 id;
 
-	errno = 0;
-	id = strtoll(o->args[0], &end, 10);
-	if (errno != 0 || end == o->args[0] || *end != '\0' || id <= 0)
-		return (usage_error("\"%s\" is not a build id (the \"id\" of a "
-		    "build in 'sizemat results RUN --json')", o->args[0]));
+	if (parse_id(o->args[0], "build", "the \"id\" of a build in "
+	    "'sizemat results RUN --json'", &id) != 0)
+		return (EXIT_USAGE);
 	xasprintf(&path, "/v1/builds/%lld/log", id);
 	buf_init(&text);
 	r = request_text(o, path, &text, &err);

@@ -3,7 +3,6 @@
  * variant's delta against the plain release build (else the run's largest;
  * ladders: against the previous step).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,14 +229,8 @@ results_print(const struct options *o, const cJSON *doc)
 int
 results_run_id(const char *s, long long *id)
 {
-	char	*end;
-
-	errno = 0;
-	*id = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *id <= 0)
-		return (usage_error("\"%s\" is not a run id (a whole number; "
-		    "'sizemat runs' lists them)", s));
-	return (0);
+	return (parse_id(s, "run", "a whole number; 'sizemat runs' lists "
+	    "them", id));
 }
 
 /* Fetches a run's results document, or returns NULL with *rc set. */

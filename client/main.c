@@ -202,6 +202,23 @@ text_option(const char *name)
 	return (NULL);
 }
 
+/*
+ * Reads the id of a run or a build from an argument; what names it, hint
+ * says where to find one.
+ */
+int
+parse_id(const char *s, const char *what, const char *hint, long long *id)
+{
+	char	*end;
+
+	errno = 0;
+	*id = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *id <= 0)
+		return (usage_error("\"%s\" is not a %s id (%s)", s, what,
+		    hint));
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {

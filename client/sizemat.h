@@ -59,6 +59,7 @@ struct options {
 int	 usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 check_options(const struct options *, unsigned int, int, int,
 	    const char *);
+int	 parse_id(const char *, const char *, const char *, long long *);
 
 /* request.c */
 enum request_result {
