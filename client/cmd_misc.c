@@ -254,14 +254,13 @@ cmd_gc(struct options *o)
 	enum request_result	 r;
 	cJSON			*doc;
 	char			*err;
-	struct timespec		 ts = { 0, 300 * 1000000L };
 
 	r = request_call(o, "POST", "/v1/gc", NULL, &doc, &err);
 	while (r == REQUEST_OK && o->wait &&
 	    strcmp(json_str(doc, "state", "done"), "done") != 0 &&
 	    strcmp(json_str(doc, "state", "done"), "idle") != 0) {
 		cJSON_Delete(doc);
-		nanosleep(&ts, NULL);
+		run_sleep(300);
 		r = request_call(o, "GET", "/v1/gc", NULL, &doc, &err);
 	}
 	if (r != REQUEST_OK)

@@ -64,8 +64,8 @@ run_matrix_file(const char *path)
 	return (doc);
 }
 
-/* Sleeps for ms milliseconds. */
-static void
+/* Sleeps for ms milliseconds, through signals. */
+void
 run_sleep(int ms)
 {
 	struct timespec	 ts;

@@ -111,5 +111,6 @@ int	 results_run_id(const char *, long long *);
 cJSON	*results_fetch(const struct options *, long long, int *);
 char	*project_path(const char *);
 cJSON	*run_follow(const struct options *, long long, int *);
+void	 run_sleep(int);
 
 #endif
