@@ -19,13 +19,14 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api builder command config diff explain gc http log matrix \
-	      measure post queue server store strlist toolchain variant
+DAEMON_MODS = api api_history bisect builder command config diff explain gc \
+	      git http limit log matrix measure notify plan post queue \
+	      schedule server store strlist toolchain track variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
 CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
-	      cmd_ladder cmd_explain cmd_diff
+	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
@@ -81,6 +82,7 @@ check-unit: $(O)/check_unit
 
 check-e2e: $(BINS)
 	bash tests/e2e.sh
+	bash tests/e2e-history.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all lint

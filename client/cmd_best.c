@@ -34,9 +34,9 @@ cmd_best(struct options *o)
 	char			 rank[16], size[32], bytes[32], delta[64];
 	char			 run[32], name[256], tc[128];
 	const char		*cells[8];
-	int			 k = 0;
+	int			 k = 0, tracked;
 
-	if ((project = project_path(o->args[0])) == NULL)
+	if ((project = project_arg(o->args[0], &tracked)) == NULL)
 		return (EXIT_USAGE);
 	escaped = request_escape(project);
 	/* The whole ranking, so the release row is there to compare with. */

@@ -5,28 +5,6 @@
 
 #include "sizemat.h"
 
-/* Fetches a JSON document, or prints the error. */
-static cJSON *
-misc_get(const struct options *o, const char *path, int *rc)
-{
-	enum request_result	 r;
-	cJSON			*doc;
-	char			*err;
-
-	r = request_call(o, "GET", path, NULL, &doc, &err);
-	if (r != REQUEST_OK) {
-		*rc = request_fail(o, r, err);
-		return (NULL);
-	}
-	if (o->format == FORMAT_JSON) {
-		print_json(doc);
-		cJSON_Delete(doc);
-		*rc = EXIT_OK;
-		return (NULL);
-	}
-	return (doc);
-}
-
 /* sizemat matrices */
 int
 cmd_matrices(struct options *o)
@@ -39,7 +17,7 @@ cmd_matrices(struct options *o)
 	const char	*cells[4];
 	int		 rc = EXIT_OK;
 
-	if ((doc = misc_get(o, "/v1/matrices", &rc)) == NULL)
+	if ((doc = request_get(o, "/v1/matrices", &rc)) == NULL)
 		return (rc);
 	t = table_create(4, header);
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc,
@@ -73,7 +51,7 @@ cmd_status(struct options *o)
 	size_t		 i;
 	int		 rc = EXIT_OK;
 
-	if ((doc = misc_get(o, "/v1/status", &rc)) == NULL)
+	if ((doc = request_get(o, "/v1/status", &rc)) == NULL)
 		return (rc);
 	if (o->format == FORMAT_TABLE)
 		printf("%lld of %lld build slots busy\n",
@@ -120,7 +98,7 @@ cmd_runs(struct options *o)
 	int		 rc = EXIT_OK;
 
 	xasprintf(&path, "/v1/runs?limit=%d", o->limit);
-	doc = misc_get(o, path, &rc);
+	doc = request_get(o, path, &rc);
 	free(path);
 	if (doc == NULL)
 		return (rc);
@@ -186,7 +164,7 @@ cmd_toolchains(struct options *o)
 	const char	*cells[7];
 	int		 rc;
 
-	if ((doc = misc_get(o, "/v1/toolchains", &rc)) == NULL)
+	if ((doc = request_get(o, "/v1/toolchains", &rc)) == NULL)
 		return (rc);
 	t = table_create(7, header);
 	cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(doc,

@@ -17,22 +17,21 @@
 #define RUN_MAX_MATRIX		(1024 * 1024)
 
 /*
- * Resolves a PROJECT argument (INTERFACE.md): one that contains '/' or
- * names an existing directory is a path; anything else a tracked name.
- * Returns the absolute path, or NULL after printing why.
+ * Reads a PROJECT argument (INTERFACE.md): one with a '/' or that names a
+ * directory is a path, made absolute; anything else is a tracked
+ * project's name, returned as it is. Sets *tracked for a name.
  */
 char *
-project_path(const char *arg)
+project_arg(const char *arg, int *tracked)
 {
 	char		 real[PATH_MAX];
 	struct stat	 sb;
 
+	*tracked = 0;
 	if (strchr(arg, '/') == NULL &&
 	    (stat(arg, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
-		usage_error("\"%s\" is not a directory, and this sizemat "
-		    "knows projects by path only: give the project's "
-		    "directory (./%s)", arg, arg);
-		return (NULL);
+		*tracked = 1;
+		return (xstrdup(arg));
 	}
 	if (realpath(arg, real) == NULL) {
 		fprintf(stderr, "sizemat: %s: %s\n", arg, strerror(errno));
@@ -45,8 +44,18 @@ project_path(const char *arg)
 	return (xstrdup(real));
 }
 
+/* Tells whether a --matrix value names a file rather than a matrix. */
+int
+run_matrix_is_file(const char *matrix)
+{
+	size_t	 len = strlen(matrix);
+
+	return (strchr(matrix, '/') != NULL ||
+	    (len > 5 && strcmp(matrix + len - 5, ".json") == 0));
+}
+
 /* Reads a matrix file into a JSON object, or says why it cannot. */
-static cJSON *
+cJSON *
 run_matrix_file(const char *path)
 {
 	cJSON	*doc;
@@ -232,17 +241,27 @@ cmd_run(struct options *o)
 	cJSON			*body, *doc, *m, *run;
 	char			*project, *err, real[PATH_MAX];
 	const char		*matrix = o->matrix ? o->matrix : "default";
-	size_t			 len = strlen(matrix);
 	long long		 id;
-	int			 rc = EXIT_OK;
+	int			 rc = EXIT_OK, tracked;
 
-	if ((project = project_path(o->args[0])) == NULL)
+	if ((project = project_arg(o->args[0], &tracked)) == NULL)
 		return (EXIT_USAGE);
+	if (!tracked && (o->rev != NULL || o->force)) {
+		free(project);
+		return (usage_error("run: --rev and --force need a tracked "
+		    "project's name ('sizemat project add'); %s is a path",
+		    o->args[0]));
+	}
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "project", project);
 	free(project);
-	if (strchr(matrix, '/') != NULL ||
-	    (len > 5 && strcmp(matrix + len - 5, ".json") == 0)) {
+	if (o->rev != NULL)
+		cJSON_AddStringToObject(body, "rev", o->rev);
+	if (o->force)
+		cJSON_AddTrueToObject(body, "force");
+	if (tracked && o->matrix == NULL)
+		;	/* the project's own matrix */
+	else if (run_matrix_is_file(matrix)) {
 		if ((m = run_matrix_file(matrix)) == NULL) {
 			cJSON_Delete(body);
 			return (EXIT_USAGE);
@@ -265,9 +284,11 @@ cmd_run(struct options *o)
 			print_json(doc);
 		else
 			printf("run %lld queued: %lld builds of matrix %s on "
-			    "%s\n", id, (long long)json_int(run,
+			    "%s%s%s\n", id, (long long)json_int(run,
 			    "builds_total", 0), json_str(run, "matrix", ""),
-			    json_str(run, "project", ""));
+			    json_str(run, "project", ""), json_str(run, "rev",
+			    NULL) != NULL ? " at " : "", json_str(run, "rev",
+			    ""));
 		if (o->format != FORMAT_JSON)
 			fprintf(stderr, "sizemat: follow it with 'sizemat "
 			    "results %lld', or run with --wait\n", id);
@@ -276,8 +297,10 @@ cmd_run(struct options *o)
 	}
 	if (!o->quiet)
 		fprintf(stderr, "sizemat: run %lld: %lld builds of matrix %s "
-		    "on %s\n", id, (long long)json_int(run, "builds_total", 0),
-		    json_str(run, "matrix", ""), json_str(run, "project", ""));
+		    "on %s%s%s\n", id, (long long)json_int(run, "builds_total",
+		    0), json_str(run, "matrix", ""), json_str(run, "project",
+		    ""), json_str(run, "rev", NULL) != NULL ? " at " : "",
+		    json_str(run, "rev", ""));
 	cJSON_Delete(doc);
 	if ((doc = run_follow(o, id, &rc)) == NULL)
 		return (rc);

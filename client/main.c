@@ -29,7 +29,16 @@ struct command {
 static const struct command commands[] = {
 	{ "best", cmd_best, OPT_FORMAT | OPT_TOP, 1, 1,
 	  "best PROJECT [--top N]" },
+	{ "bisect", cmd_bisect, OPT_FORMAT | OPT_VARIANT | OPT_THRESHOLD |
+	  OPT_BISECT | OPT_WAIT | OPT_QUIET | OPT_TREND, 0, 1,
+	  "bisect NAME --good REV --bad REV [--variant V] [--threshold L] "
+	  "[--wait], or bisect --status ID" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
+	{ "check", cmd_check, OPT_FORMAT | OPT_CHECK | OPT_VARIANT | OPT_QUIET,
+	  1, 1, "check NAME --base REV --head REV [--max-increase L] "
+	  "[--variant V]..." },
+	{ "compare", cmd_compare, OPT_FORMAT | OPT_CHECK | OPT_VARIANT, 3, 3,
+	  "compare NAME REV_A REV_B [--variant V] [--max-increase L]" },
 	{ "diff", cmd_diff, OPT_FORMAT | OPT_TOP | OPT_WAIT | OPT_QUIET, 2, 2,
 	  "diff BUILD_A BUILD_B [--top N] [--wait]" },
 	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
@@ -38,13 +47,22 @@ static const struct command commands[] = {
 	{ "ladder", cmd_ladder, OPT_FORMAT, 1, 1, "ladder RUN" },
 	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
 	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
+	{ "project", cmd_project, OPT_FORMAT | OPT_MATRIX | OPT_BUILD |
+	  OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
+	  "[--branch B] ..., project list, project show NAME, project remove "
+	  "NAME" },
+	{ "regressions", cmd_regressions, OPT_FORMAT, 1, 1,
+	  "regressions NAME" },
 	{ "results", cmd_results, OPT_FORMAT, 1, 1, "results RUN" },
 	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET |
-	  OPT_BUILD, 1, 1, "run PROJECT [--matrix NAME|FILE] [--wait] "
-	  "[--toolchain T] ..." },
+	  OPT_BUILD | OPT_REV, 1, 1, "run PROJECT [--matrix NAME|FILE] "
+	  "[--rev REV] [--wait] [--toolchain T] ..." },
 	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
 	{ "status", cmd_status, OPT_FORMAT, 0, 0, "status" },
 	{ "toolchains", cmd_toolchains, OPT_FORMAT, 0, 0, "toolchains" },
+	{ "trend", cmd_trend, OPT_FORMAT | OPT_VARIANT | OPT_TREND, 1, 1,
+	  "trend NAME [--variant V] [--artifact A] [--metric M] "
+	  "[--since DATE] [--last N]" },
 };
 
 /* Options that take a text value, sorted by name. */
@@ -53,15 +71,40 @@ static const struct text_option {
 	unsigned int	 bit;
 	size_t		 offset;
 } text_options[] = {
+	{ "--artifact", OPT_TREND, offsetof(struct options, artifact) },
+	{ "--bad", OPT_BISECT, offsetof(struct options, bad) },
+	{ "--base", OPT_CHECK, offsetof(struct options, base) },
 	{ "--bin", OPT_BUILD, offsetof(struct options, bin) },
+	{ "--branch", OPT_PROJECT, offsetof(struct options, branch) },
 	{ "--features", OPT_BUILD, offsetof(struct options, features) },
+	{ "--good", OPT_BISECT, offsetof(struct options, good) },
+	{ "--head", OPT_CHECK, offsetof(struct options, head) },
 	{ "--matrix", OPT_MATRIX, offsetof(struct options, matrix) },
+	{ "--max-increase", OPT_CHECK, offsetof(struct options,
+	  max_increase) },
+	{ "--metric", OPT_TREND, offsetof(struct options, metric) },
 	{ "--package", OPT_BUILD, offsetof(struct options, package) },
 	{ "--profile", OPT_BUILD, offsetof(struct options, profile) },
+	{ "--rev", OPT_REV, offsetof(struct options, rev) },
+	{ "--schedule", OPT_PROJECT, offsetof(struct options, schedule) },
 	{ "--server", 0, offsetof(struct options, server) },
+	{ "--since", OPT_TREND, offsetof(struct options, since) },
+	{ "--status", OPT_BISECT, offsetof(struct options, status) },
+	{ "--threshold", OPT_THRESHOLD, offsetof(struct options, threshold) },
 	{ "--toolchain", OPT_BUILD, offsetof(struct options, toolchain) },
 	{ "--variant", OPT_VARIANT, offsetof(struct options, variant) },
 };
+
+/* Options that may be given more than once, each value kept. */
+static const struct list_option {
+	const char	*name;
+	unsigned int	 bit;
+	size_t		 offset;
+} list_options[] = {
+	{ "--variant", OPT_VARIANT, offsetof(struct options, variants) },
+	{ "--webhook", OPT_PROJECT, offsetof(struct options, webhooks) },
+};
+#define NLIST_OPTIONS (sizeof list_options / sizeof list_options[0])
 #define NTEXT_OPTIONS (sizeof text_options / sizeof text_options[0])
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -202,6 +245,19 @@ text_option(const char *name)
 	return (NULL);
 }
 
+/* Finds an option that may be given more than once. */
+static const struct list_option *
+list_option(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NLIST_OPTIONS; i++) {
+		if (strcmp(list_options[i].name, name) == 0)
+			return (&list_options[i]);
+	}
+	return (NULL);
+}
+
 /*
  * Reads the id of a run or a build from an argument; what names it, hint
  * says where to find one.
@@ -225,6 +281,8 @@ main(int argc, char **argv)
 	struct options		 o;
 	const struct command	*cmd = NULL;
 	const struct text_option *opt;
+	const struct list_option *lopt;
+	struct strlist_c	*list;
 	const char		*arg, *value;
 	size_t			 i;
 	int			 n, rc;
@@ -266,12 +324,34 @@ main(int argc, char **argv)
 		} else if (strcmp(arg, "--no-default-features") == 0) {
 			o.given |= OPT_BUILD;
 			o.no_default_features = 1;
-		} else if ((opt = text_option(arg)) != NULL) {
+		} else if (strcmp(arg, "--force") == 0) {
+			o.given |= OPT_REV;
+			o.force = 1;
+		} else if ((opt = text_option(arg)) != NULL ||
+		    list_option(arg) != NULL) {
 			if (value == NULL)
 				return (usage_error("%s needs a value", arg));
 			n++;
-			o.given |= opt->bit;
-			*(const char **)((char *)&o + opt->offset) = value;
+			if (opt != NULL) {
+				o.given |= opt->bit;
+				*(const char **)((char *)&o + opt->offset) =
+				    value;
+			}
+			if ((lopt = list_option(arg)) != NULL) {
+				o.given |= lopt->bit;
+				list = (struct strlist_c *)((char *)&o +
+				    lopt->offset);
+				list->v = xreallocarray(list->v,
+				    (size_t)list->n + 1, sizeof *list->v);
+				list->v[list->n++] = value;
+			}
+		} else if (strcmp(arg, "--last") == 0) {
+			if (value == NULL)
+				return (usage_error("%s needs a value", arg));
+			n++;
+			o.given |= OPT_TREND;
+			if (parse_int(arg, value, 1, 1000000, &o.last) != 0)
+				return (EXIT_USAGE);
 		} else if (strcmp(arg, "--limit") == 0 ||
 		    strcmp(arg, "--top") == 0) {
 			if (value == NULL)
@@ -314,5 +394,7 @@ main(int argc, char **argv)
 	rc = cmd->fn(&o);
 	curl_global_cleanup();
 	free(o.args);
+	free(o.variants.v);
+	free(o.webhooks.v);
 	return (rc);
 }

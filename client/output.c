@@ -187,24 +187,6 @@ print_json(const cJSON *doc)
 	cJSON_free(s);
 }
 
-/* Returns an integer member, or def. */
-int64_t
-json_int(const cJSON *o, const char *name, int64_t def)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def);
-}
-
-/* Returns a string member, or def. */
-const char *
-json_str(const cJSON *o, const char *name, const char *def)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return (cJSON_IsString(v) ? v->valuestring : def);
-}
-
 /* Names an artifact for people: "app", or "plug (cdylib)" when not a bin. */
 void
 artifact_label(const cJSON *a, char *out, size_t len)

@@ -161,3 +161,28 @@ request_fail(const struct options *o, enum request_result r, char *err)
 	free(err);
 	return (EXIT_USAGE);
 }
+
+/*
+ * Fetches a JSON document, or prints the error (*rc set). With --json the
+ * document is printed as it is and NULL returned with *rc 0.
+ */
+cJSON *
+request_get(const struct options *o, const char *path, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*err;
+
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	if (r != REQUEST_OK) {
+		*rc = request_fail(o, r, err);
+		return (NULL);
+	}
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		cJSON_Delete(doc);
+		*rc = EXIT_OK;
+		return (NULL);
+	}
+	return (doc);
+}

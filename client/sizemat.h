@@ -25,6 +25,12 @@ enum output_format {
 	FORMAT_MARKDOWN
 };
 
+/* Values of an option given more than once. */
+struct strlist_c {
+	const char	**v;
+	int		  n;
+};
+
 struct options {
 	const char		*server;
 	const char		*token;
@@ -37,6 +43,23 @@ struct options {
 	const char		*profile;
 	int			 no_default_features;
 	const char		*variant;
+	struct strlist_c	 variants;	/* every --variant given */
+	const char		*rev;
+	int			 force;
+	const char		*branch;
+	const char		*schedule;
+	const char		*threshold;
+	struct strlist_c	 webhooks;
+	const char		*artifact;
+	const char		*metric;
+	const char		*since;
+	int			 last;
+	const char		*base;
+	const char		*head;
+	const char		*max_increase;
+	const char		*good;
+	const char		*bad;
+	const char		*status;
 	int			 wait;
 	int			 top;
 	int			 limit;
@@ -54,6 +77,12 @@ struct options {
 #define OPT_QUIET	0x20
 #define OPT_BUILD	0x40	/* --toolchain, --package, --bin, ... */
 #define OPT_VARIANT	0x80
+#define OPT_REV		0x100	/* --rev, --force */
+#define OPT_PROJECT	0x200	/* --branch, --schedule, --webhook */
+#define OPT_THRESHOLD	0x400
+#define OPT_TREND	0x800	/* --artifact, --metric, --since, --last */
+#define OPT_CHECK	0x1000	/* --base, --head, --max-increase */
+#define OPT_BISECT	0x2000	/* --good, --bad, --status */
 
 /* main.c */
 int	 usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -72,6 +101,7 @@ enum request_result request_call(const struct options *, const char *,
 enum request_result request_text(const struct options *, const char *,
 	    struct buf *, char **);
 int	 request_fail(const struct options *, enum request_result, char *);
+cJSON	*request_get(const struct options *, const char *, int *);
 char	*request_escape(const char *);
 
 /* output.c */
@@ -84,8 +114,6 @@ void	 table_add(struct table *, const char *const *);
 void	 table_print(struct table *, enum output_format, FILE *);
 void	 table_free(struct table *);
 void	 print_json(const cJSON *);
-int64_t	 json_int(const cJSON *, const char *, int64_t);
-const char *json_str(const cJSON *, const char *, const char *);
 void	 artifact_label(const cJSON *, char *, size_t);
 int	 artifact_cmp(const cJSON *, const cJSON *);
 
@@ -103,13 +131,21 @@ int	 cmd_gc(struct options *);
 int	 cmd_ladder(struct options *);
 int	 cmd_explain(struct options *);
 int	 cmd_diff(struct options *);
+int	 cmd_project(struct options *);
+int	 cmd_trend(struct options *);
+int	 cmd_compare(struct options *);
+int	 cmd_check(struct options *);
+int	 cmd_regressions(struct options *);
+int	 cmd_bisect(struct options *);
 void	 print_snippet(const cJSON *, FILE *);
 const char *toolchain_label(const cJSON *, char *, size_t);
 int	 results_print(const struct options *, const cJSON *);
 int	 results_exit_code(const cJSON *);
 int	 results_run_id(const char *, long long *);
 cJSON	*results_fetch(const struct options *, long long, int *);
-char	*project_path(const char *);
+char	*project_arg(const char *, int *);
+int	 run_matrix_is_file(const char *);
+cJSON	*run_matrix_file(const char *);
 cJSON	*run_follow(const struct options *, long long, int *);
 void	 run_sleep(int);
 

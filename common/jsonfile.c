@@ -46,3 +46,30 @@ json_load_file(const char *path, size_t max, char **cause)
 	buf_free(&b);
 	return (doc);
 }
+
+/* Returns an integer member, or def. */
+int64_t
+json_int(const cJSON *o, const char *name, int64_t def)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def);
+}
+
+/* Returns a number member, or def. */
+double
+json_num(const cJSON *o, const char *name, double def)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return (cJSON_IsNumber(v) ? v->valuedouble : def);
+}
+
+/* Returns a string member, or def. */
+const char *
+json_str(const cJSON *o, const char *name, const char *def)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return (cJSON_IsString(v) ? v->valuestring : def);
+}

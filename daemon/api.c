@@ -40,26 +40,45 @@ api_parse_id(const char *s, size_t len, int64_t *id)
 	return (0);
 }
 
-/* Matches a path against a pattern, reading the id where '*' stands. */
+/*
+ * Matches a path against a pattern, reading the id where '*' stands; '@'
+ * stands for a name segment (a tracked project's), read by api_name.
+ */
 static int
 api_match(const char *pattern, const char *path, int64_t *id)
 {
-	const char	*star, *rest;
-	size_t		 len;
+	size_t	 len;
 
-	if ((star = strchr(pattern, '*')) == NULL)
-		return (strcmp(pattern, path) == 0);
-	if (strncmp(pattern, path, (size_t)(star - pattern)) != 0)
-		return (0);
-	rest = path + (star - pattern);
-	len = strcspn(rest, "/");
-	if (api_parse_id(rest, len, id) != 0)
-		return (0);
-	return (strcmp(star + 1, rest + len) == 0);
+	while (*pattern != '\0') {
+		if (*pattern == '*' || *pattern == '@') {
+			len = strcspn(path, "/");
+			if (len == 0 || (*pattern == '*' &&
+			    api_parse_id(path, len, id) != 0))
+				return (0);
+			pattern++;
+			path += len;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return (0);
+	}
+	return (*path == '\0');
+}
+
+/* Returns the name segment of /v1/projects/NAME/..., newly allocated. */
+char *
+api_name(const struct http_request *req)
+{
+	const char	*path = http_request_path(req);
+	const char	*p = path + strlen("/v1/projects/");
+
+	if (strncmp(path, "/v1/projects/", strlen("/v1/projects/")) != 0)
+		return (xstrdup(""));
+	return (xstrndup(p, strcspn(p, "/")));
 }
 
 /* Parses a request body as a JSON object. */
-static cJSON *
+cJSON *
 api_body(const struct http_request *req, struct http_reply *reply)
 {
 	const char	*body;
@@ -83,7 +102,7 @@ api_body(const struct http_request *req, struct http_reply *reply)
 }
 
 /* Tells whether path lies under one of the allowed roots (if any). */
-static int
+int
 api_allowed(const struct api *api, const char *path)
 {
 	const struct strlist	*roots = &api->config->allow_roots;
@@ -142,118 +161,48 @@ api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
 static const char *const api_run_settings[] = { "toolchain", "package",
     "bin", "profile", "features", "default-features", NULL };
 
-/*
- * Checks one variant against the daemon's toolchains: the toolchain is
- * known, unstable options have a nightly or an opt-in, the target has a
- * standard library. Sets *bootstrap when the build needs RUSTC_BOOTSTRAP.
- */
-static int
-api_check_variant(struct api *api, const struct variant *v, int opted_in,
-    int *bootstrap, struct http_reply *reply)
+/* Replies with a planner's error and clears it. */
+void
+api_plan_fail(struct http_reply *reply, struct plan_error *err)
 {
-	const struct toolchain	*tc;
-	const char		*name, *target;
-	char			*key, *names, *why;
-	int			 rc = -1;
-
-	*bootstrap = 0;
-	key = variant_key(v);
-	if (variant_check(v, &why) != 0) {
-		http_reply_error(reply, 400, "invalid_matrix", "variant %s: %s",
-		    key, why);
-		free(why);
-		goto out;
-	}
-	name = variant_get(v, "toolchain");
-	if ((tc = toolchains_find(api->toolchains, name)) == NULL) {
-		names = toolchains_names(api->toolchains);
-		http_reply_error(reply, 400, "unknown_toolchain", "variant %s: "
-		    "toolchain \"%s\" is not known to this daemon; known: %s "
-		    "('sizemat toolchains' lists them; define others in the "
-		    "daemon's config under \"toolchains\")", key, name, names);
-		free(names);
-		goto out;
-	}
-	if (tc->problem != NULL) {
-		rc = 0;		/* the build is unavailable, with the reason */
-		goto out;
-	}
-	if (variant_unstable(v) && !tc->id.nightly) {
-		if (!opted_in && !tc->bootstrap &&
-		    api->config->unstable == NULL) {
-			http_reply_error(reply, 400, "needs_nightly", "variant "
-			    "%s uses unstable options, and toolchain %s is "
-			    "%s, not a nightly. Either build with a nightly "
-			    "toolchain (--toolchain NAME, 'sizemat toolchains' "
-			    "lists them), or opt in to RUSTC_BOOTSTRAP=1 with "
-			    "\"unstable\": \"bootstrap\" in the matrix, the "
-			    "toolchain's definition or the daemon's config",
-			    key, tc->name, tc->id.version);
-			goto out;
-		}
-		*bootstrap = 1;
-	}
-	target = variant_get(v, "target");
-	if (target != NULL && variant_get(v, "build-std") == NULL &&
-	    !toolchain_has_target(tc, target)) {
-		http_reply_error(reply, 400, "missing_target", "variant %s: "
-		    "toolchain %s has no standard library for %s; %s, or "
-		    "build it from source with \"build-std\"", key, tc->name,
-		    target, tc->rustup != NULL ? "add it with 'rustup target "
-		    "add' for that toolchain" : "install that target's "
-		    "standard library");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(key);
-	return (rc);
+	http_reply_error(reply, err->status, err->code, "%s", err->message);
+	plan_error_clear(err);
 }
 
 /*
- * Checks variants against the daemon and queues them as one run; the
- * variants' toolchain "default" is dropped so the key stays canonical.
- * Replies with the error and returns -1 when one cannot be built here.
+ * Queues variants as a run linked to another (explain, unstripped): the
+ * same project, at the same commit when it is a tracked project's.
  */
 static int
-api_queue(struct api *api, const char *project, const char *matrix,
-    const char *shape, const char *source, int64_t parent,
-    struct variant *vars, const char *const *steps, char *const *posts,
-    size_t n, int opted_in, int64_t *id, struct http_reply *reply)
+api_queue_linked(struct api *api, int64_t parent, const char *matrix,
+    const char *source, struct variant *vars, size_t n, int opted_in,
+    int64_t *id, struct http_reply *reply)
 {
-	struct build_plan	*plans;
-	char			*key, *cause;
-	size_t			 i;
-	int			 rc = -1;
+	struct run_plan		 run;
+	struct plan_error	 err = { 0, NULL, NULL };
+	char			*path = NULL, *commit = NULL;
+	int			 rc;
 
-	plans = xcalloc(n, sizeof *plans);
-	for (i = 0; i < n; i++) {
-		if (strcmp(variant_get(&vars[i], "toolchain") ?
-		    variant_get(&vars[i], "toolchain") : "", "default") == 0)
-			variant_unset(&vars[i], "toolchain");
-		if (api_check_variant(api, &vars[i], opted_in,
-		    &plans[i].bootstrap, reply) != 0)
-			goto out;
-		plans[i].variant = &vars[i];
-		plans[i].step = steps != NULL ? steps[i] : NULL;
-		plans[i].post = posts != NULL ? posts[i] : NULL;
-		key = variant_key(plans[i].variant);
-		plans[i].target_dir = builder_target_dir(api->workdir, project,
-		    key);
-		free(key);
+	memset(&run, 0, sizeof run);
+	if (store_run_origin(api->store, parent, &run.project_id, &path,
+	    &commit) != 0) {
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)parent);
+		return (-1);
 	}
-	if (store_run_create(api->store, project, matrix, shape, source,
-	    parent, plans, n, id, &cause) != 0) {
-		http_reply_error(reply, 500, "database", "%s", cause);
-		free(cause);
-		goto out;
-	}
-	queue_kick(api->queue);
-	rc = 0;
-out:
-	for (i = 0; i < n; i++)
-		free(plans[i].target_dir);
-	free(plans);
+	run.project = path;
+	run.matrix = matrix;
+	run.shape = "axes";
+	run.source = source;
+	run.parent = parent;
+	run.rev = commit;
+	run.kind = "run";
+	rc = plan_queue(api->planner, &run, vars, NULL, NULL, n, opted_in, id,
+	    &err);
+	if (rc != 0)
+		api_plan_fail(reply, &err);
+	free(path);
+	free(commit);
 	return (rc);
 }
 
@@ -268,7 +217,6 @@ api_run_explain(struct api *api, const struct http_request *req, int64_t id,
 {
 	cJSON		*body = NULL, *doc, *out, *sel;
 	struct variant	*missing = NULL;
-	const char	*project;
 	char		*cause = NULL, *source;
 	size_t		 nmissing = 0, i;
 	size_t		 len;
@@ -299,14 +247,11 @@ api_run_explain(struct api *api, const struct http_request *req, int64_t id,
 		goto done;
 	}
 	if (nmissing > 0) {
-		project = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		    out, "project"));
 		xasprintf(&source, "{\"explain\":%lld,\"variant\":\"%s\"}",
 		    (long long)id, cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(out, "variant_key")));
-		if (api_queue(api, project, "explain", "axes", source, id,
-		    missing, NULL, NULL, nmissing, bootstrap, &child,
-		    reply) != 0) {
+		if (api_queue_linked(api, id, "explain", source, missing,
+		    nmissing, bootstrap, &child, reply) != 0) {
 			free(source);
 			cJSON_Delete(out);
 			cJSON_Delete(doc);
@@ -341,7 +286,7 @@ api_build_unstripped(struct api *api, const struct http_request *req,
 	const cJSON	*art;
 	cJSON		*doc, *out;
 	struct variant	 v;
-	const char	*project, *strip;
+	const char	*strip;
 	char		*key, *cause, *source;
 	int64_t		 nbuild, nsize, child;
 	int		 pending, rc;
@@ -376,9 +321,8 @@ api_build_unstripped(struct api *api, const struct http_request *req,
 	}
 	variant_set(&v, "strip", "none");
 	key = variant_key(&v);
-	project = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc,
-	    "project"));
-	rc = store_variant_result(api->store, project, key,
+	rc = store_variant_result(api->store, (int64_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(doc, "run")), key,
 	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(art,
 	    "name")), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 	    art, "kind")), &nbuild, &nsize, &pending);
@@ -393,11 +337,11 @@ api_build_unstripped(struct api *api, const struct http_request *req,
 		cJSON_Delete(pb);
 	} else {
 		xasprintf(&source, "{\"unstripped\":%lld}", (long long)id);
-		rc = api_queue(api, project, "unstripped", "axes", source,
-		    (int64_t)cJSON_GetNumberValue(
-		    cJSON_GetObjectItemCaseSensitive(doc, "run")), &v, NULL,
-		    NULL, 1, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
-		    "bootstrap")), &child, reply);
+		rc = api_queue_linked(api, (int64_t)cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(doc, "run")), "unstripped",
+		    source, &v, 1, cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(doc, "bootstrap")), &child,
+		    reply);
 		free(source);
 		if (rc != 0) {
 			free(key);
@@ -416,27 +360,86 @@ done:
 	cJSON_Delete(doc);
 }
 
-/* POST /v1/runs: validates the project and matrix, queues the builds. */
+/* Finds a matrix by name, or parses one given inline. */
+static struct matrix *
+api_matrix(struct api *api, const cJSON *mv, const cJSON *src,
+    struct http_reply *reply)
+{
+	struct matrix	*m = NULL;
+	size_t		 cap = (size_t)api->config->max_builds;
+	char		*cause = NULL;
+
+	if (src != NULL && !cJSON_IsString(src)) {
+		http_reply_error(reply, 400, "invalid_request",
+		    "matrix_file: must be a string");
+		return (NULL);
+	}
+	if (cJSON_IsString(mv)) {
+		if (matrix_find(api->config->profiles, mv->valuestring, cap,
+		    &m, &cause) != 0)
+			http_reply_error(reply, 400, "invalid_matrix", "%s",
+			    cause);
+	} else if (cJSON_IsObject(mv)) {
+		m = matrix_parse(mv, src != NULL ? src->valuestring : "matrix",
+		    cap, &cause);
+		if (m == NULL)
+			http_reply_error(reply, 400, "invalid_matrix", "%s",
+			    cause);
+	} else
+		http_reply_error(reply, 400, "invalid_matrix", "matrix: must "
+		    "be the name of a matrix ('sizemat matrices' lists them) "
+		    "or a matrix object");
+	free(cause);
+	return (m);
+}
+
+/*
+ * Reads a tracked project named in a request, or replies 404 naming the
+ * projects there are.
+ */
+int
+api_tracked(struct api *api, const char *name, struct tracked_project *tp,
+    struct http_reply *reply)
+{
+	int	 rc;
+
+	if ((rc = store_project_find(api->store, name, tp)) == 1)
+		return (0);
+	if (rc < 0)
+		http_reply_error(reply, 500, "database", "cannot read project "
+		    "%s", name);
+	else
+		http_reply_error(reply, 404, "unknown_project", "no tracked "
+		    "project named \"%s\"; 'sizemat project list' shows them, "
+		    "'sizemat project add NAME SOURCE' adds one (a path must "
+		    "be absolute)", name);
+	return (-1);
+}
+
+/*
+ * POST /v1/runs: validates the project and matrix, queues the builds. A
+ * tracked project's run builds at a revision (default: its branch head),
+ * with its matrix and toolchain unless the request says otherwise.
+ */
 static void
 api_runs_create(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
 	static const char *const keys[] = { "project", "matrix",
-	    "matrix_file", "parent_run", NULL };
+	    "matrix_file", "parent_run", "rev", "force", NULL };
 	const char *const	*k;
-	cJSON			*doc, *item, *mv, *src, *run, *parent;
+	cJSON			*doc, *item, *pv, *rev, *force, *parent, *run;
 	struct matrix		*m = NULL;
-	struct variant		*vars = NULL, over;
-	const char		**steps = NULL;
-	char			**posts = NULL;
-	char			*project = NULL, *cause = NULL, *source;
-	char			*value;
-	size_t			 i, n = 0;
-	size_t			 cap = (size_t)api->config->max_builds;
-	int64_t			 parent_id = 0;
+	struct variant		 over;
+	struct tracked_project	 tp;
+	struct run_plan		 plan;
+	struct plan_error	 err = { 0, NULL, NULL };
+	char			*project = NULL, *cause = NULL, *value;
 
 	(void)id;
 	variant_init(&over);
+	memset(&tp, 0, sizeof tp);
+	memset(&plan, 0, sizeof plan);
 	if ((doc = api_body(req, reply)) == NULL)
 		return;
 	cJSON_ArrayForEach(item, doc) {
@@ -453,9 +456,9 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request",
 			    "%s: unknown key; a run takes project, matrix, "
-			    "matrix_file, parent_run, toolchain, package, bin, "
-			    "profile, features and default-features",
-			    item->string);
+			    "matrix_file, parent_run, rev, force, toolchain, "
+			    "package, bin, profile, features and "
+			    "default-features", item->string);
 			goto out;
 		}
 		if (variant_normalise(item->string, item, &value,
@@ -467,9 +470,47 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 		variant_set(&over, item->string, value);
 		free(value);
 	}
-	if ((project = api_project(api, cJSON_GetObjectItemCaseSensitive(doc,
-	    "project"), reply)) == NULL)
+	pv = cJSON_GetObjectItemCaseSensitive(doc, "project");
+	rev = cJSON_GetObjectItemCaseSensitive(doc, "rev");
+	force = cJSON_GetObjectItemCaseSensitive(doc, "force");
+	if ((rev != NULL && (!cJSON_IsString(rev) ||
+	    *rev->valuestring == '\0')) || (force != NULL &&
+	    !cJSON_IsBool(force))) {
+		http_reply_error(reply, 400, "invalid_request", "rev: must be "
+		    "a revision (a commit, branch or tag); force: true or "
+		    "false");
 		goto out;
+	}
+	plan.kind = "run";
+	plan.force = cJSON_IsTrue(force);
+	if (cJSON_IsString(pv) && pv->valuestring[0] != '/') {
+		if (api_tracked(api, pv->valuestring, &tp, reply) != 0)
+			goto out;
+		if (tp.head == NULL) {
+			http_reply_error(reply, 409, "not_ready", "project %s:"
+			    " %s", tp.name, tp.problem ? tp.problem : "its "
+			    "source is still being cloned; try again in a "
+			    "moment");
+			goto out;
+		}
+		plan.project_id = tp.id;
+		plan.project = tp.path;
+		plan.rev = rev != NULL ? rev->valuestring : tp.branch;
+		if (tp.toolchain != NULL && variant_get(&over,
+		    "toolchain") == NULL)
+			variant_set(&over, "toolchain", tp.toolchain);
+	} else {
+		if ((project = api_project(api, pv, reply)) == NULL)
+			goto out;
+		if (rev != NULL) {
+			http_reply_error(reply, 400, "invalid_request", "rev: "
+			    "%s is a path; only a tracked project builds at a "
+			    "revision ('sizemat project add NAME SOURCE')",
+			    project);
+			goto out;
+		}
+		plan.project = project;
+	}
 	parent = cJSON_GetObjectItemCaseSensitive(doc, "parent_run");
 	if (parent != NULL) {
 		if (!cJSON_IsNumber(parent) || !store_run_exists(api->store,
@@ -478,75 +519,35 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 			    "parent_run: must be the id of an existing run");
 			goto out;
 		}
-		parent_id = (int64_t)parent->valuedouble;
+		plan.parent = (int64_t)parent->valuedouble;
 	}
-	mv = cJSON_GetObjectItemCaseSensitive(doc, "matrix");
-	src = cJSON_GetObjectItemCaseSensitive(doc, "matrix_file");
-	if (src != NULL && !cJSON_IsString(src)) {
-		http_reply_error(reply, 400, "invalid_request",
-		    "matrix_file: must be a string");
-		goto out;
-	}
-	if (cJSON_IsString(mv)) {
-		if (matrix_find(api->config->profiles, mv->valuestring, cap,
-		    &m, &cause) != 0) {
+	if (tp.id != 0 && cJSON_GetObjectItemCaseSensitive(doc,
+	    "matrix") == NULL) {
+		if (plan_matrix(api->planner, tp.matrix, &m, &cause) != 0) {
 			http_reply_error(reply, 400, "invalid_matrix", "%s",
 			    cause);
 			goto out;
 		}
-	} else if (cJSON_IsObject(mv)) {
-		m = matrix_parse(mv, src != NULL ? src->valuestring : "matrix",
-		    cap, &cause);
-		if (m == NULL) {
-			http_reply_error(reply, 400, "invalid_matrix", "%s",
-			    cause);
-			goto out;
-		}
-	} else {
-		http_reply_error(reply, 400, "invalid_matrix", "matrix: must "
-		    "be the name of a matrix ('sizemat matrices' lists them) "
-		    "or a matrix object");
+	} else if ((m = api_matrix(api, cJSON_GetObjectItemCaseSensitive(doc,
+	    "matrix"), cJSON_GetObjectItemCaseSensitive(doc, "matrix_file"),
+	    reply)) == NULL)
+		goto out;
+	if (plan_queue_matrix(api->planner, &plan, m, &over, &id, &err) != 0) {
+		api_plan_fail(reply, &err);
 		goto out;
 	}
-
-	n = matrix_count(m);
-	vars = xcalloc(n, sizeof *vars);
-	steps = xcalloc(n, sizeof *steps);
-	posts = xcalloc(n, sizeof *posts);
-	for (i = 0; i < n; i++) {
-		variant_init(&vars[i]);
-		variant_copy(&vars[i], matrix_variant(m, i));
-		for (k = api_run_settings; *k != NULL; k++) {
-			if (variant_get(&over, *k) != NULL)
-				variant_set(&vars[i], *k, variant_get(&over,
-				    *k));
-		}
-		steps[i] = matrix_step(m, i);
-		posts[i] = matrix_post_steps(m, i);
-	}
-	source = matrix_source_json(m);
-	if (api_queue(api, project, matrix_name(m), matrix_shape(m), source,
-	    parent_id, vars, steps, posts, n, matrix_bootstrap(m), &id,
-	    reply) == 0) {
-		log_info("run %lld: %s, matrix %s, %zu builds", (long long)id,
-		    project, matrix_name(m), n);
-		if ((run = store_run_document(api->store, id)) == NULL)
-			http_reply_error(reply, 500, "database", "run %lld "
-			    "vanished", (long long)id);
-		else
-			http_reply_json(reply, 201, run);
-	}
-	free(source);
+	log_info("run %lld: %s%s%s, matrix %s, %zu builds", (long long)id,
+	    tp.id != 0 ? tp.name : project, plan.rev != NULL ? " at " : "",
+	    plan.rev != NULL ? plan.rev : "", matrix_name(m), matrix_count(m));
+	if ((run = store_run_document(api->store, id)) == NULL)
+		http_reply_error(reply, 500, "database", "run %lld vanished",
+		    (long long)id);
+	else
+		http_reply_json(reply, 201, run);
 out:
-	for (i = 0; i < n; i++) {
-		free(posts[i]);
-		variant_clear(&vars[i]);
-	}
-	free(vars);
-	free(steps);
-	free(posts);
 	variant_clear(&over);
 	matrix_free(m);
+	tracked_project_clear(&tp);
 	free(project);
 	free(cause);
 	cJSON_Delete(doc);
@@ -589,7 +590,7 @@ api_toolchains(struct api *api, const struct http_request *req, int64_t id,
 }
 
 /* Reads a whole-number query parameter within bounds. */
-static int
+int
 api_query_int(const struct http_request *req, const char *name, int def,
     int lo, int hi, int *out, struct http_reply *reply)
 {
@@ -800,12 +801,22 @@ api_status(struct api *api, const struct http_request *req, int64_t id,
 
 static const struct api_route api_routes[] = {
 	{ "GET", "/v1/best", api_best },
+	{ "GET", "/v1/bisections/*", api_bisection_get },
 	{ "GET", "/v1/builds/*/log", api_build_log },
 	{ "POST", "/v1/builds/*/unstripped", api_build_unstripped },
 	{ "GET", "/v1/diff", api_diff },
 	{ "GET", "/v1/gc", api_gc_get },
 	{ "POST", "/v1/gc", api_gc_start },
 	{ "GET", "/v1/matrices", api_matrices },
+	{ "GET", "/v1/projects", api_projects_list },
+	{ "POST", "/v1/projects", api_projects_add },
+	{ "DELETE", "/v1/projects/@", api_project_remove },
+	{ "GET", "/v1/projects/@", api_project_get },
+	{ "POST", "/v1/projects/@/bisect", api_bisect_start },
+	{ "POST", "/v1/projects/@/check", api_check },
+	{ "GET", "/v1/projects/@/compare", api_compare },
+	{ "GET", "/v1/projects/@/regressions", api_regressions },
+	{ "GET", "/v1/projects/@/trend", api_trend },
 	{ "GET", "/v1/runs", api_runs_list },
 	{ "POST", "/v1/runs", api_runs_create },
 	{ "DELETE", "/v1/runs/*", api_run_cancel },

@@ -60,6 +60,7 @@ struct build_job {
 	size_t				 nartifacts;
 	struct build_outcome		 outcome;	/* while measuring */
 	struct buf			 notes;
+	char				*checkout_error;
 };
 
 static void	builder_phase_start(struct build_job *);
@@ -438,6 +439,8 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
 	ctx.cargo_home = cargo_home;
 	ctx.daemon_rustflags = getenv("RUSTFLAGS");
 	ctx.target = job->id.host;
+	ctx.commit_time = job->spec.commit != NULL ? job->spec.commit_time : 0;
+	ctx.locked = job->spec.locked;
 	variant_env(&job->spec.variant, &ctx, env);
 	variant_cargo_args(&job->spec.variant, &ctx, &args);
 	free(cargo_home);
@@ -462,6 +465,10 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
 		log_warn("build %lld: %s", (long long)job->spec.id,
 		    job->log_path);
 	else {
+		if (job->spec.commit != NULL)
+			fprintf(job->log, "# at commit %s%s\n",
+			    job->spec.commit, job->spec.locked ?
+			    " (Cargo.lock: --locked)" : "");
 		fprintf(job->log, "# build %lld of run %lld: %s\n# toolchain "
 		    "%s: %s%s\n$ cd %s\n", (long long)job->spec.id,
 		    (long long)job->spec.run_id, job->spec.variant_key,
@@ -811,6 +818,37 @@ builder_finish(struct build_job *job)
 	builder_report(job);
 }
 
+/* Thread pool: checks the build's commit out in its worktree. */
+static void
+builder_checkout_work(uv_work_t *w)
+{
+	struct build_job	*job = w->data;
+
+	if (git_checkout(job->spec.mirror, job->spec.project,
+	    job->spec.commit, &job->checkout_error) != 0 &&
+	    job->checkout_error == NULL)
+		job->checkout_error = xstrdup("git checkout failed");
+}
+
+/* The commit is there: the build goes on, unless it was stopped. */
+static void
+builder_checkout_done(uv_work_t *w, int status)
+{
+	struct build_job	*job = w->data;
+
+	if (job->checkout_error != NULL || status != 0) {
+		builder_fail(job, "unavailable", "%s", job->checkout_error ?
+		    job->checkout_error : "the checkout was cancelled");
+		builder_finish(job);
+		return;
+	}
+	if (job->killed != NULL) {
+		builder_finish(job);
+		return;
+	}
+	builder_phase_start(job);
+}
+
 /* Ends a job that could not start, from the loop rather than its caller. */
 static void
 builder_deferred_finish(uv_timer_t *t)
@@ -840,6 +878,10 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	job->spec.variant_key = xstrdup(spec->variant_key);
 	job->spec.target_dir = xstrdup(spec->target_dir);
 	job->spec.step = spec->step ? xstrdup(spec->step) : NULL;
+	job->spec.commit = spec->commit ? xstrdup(spec->commit) : NULL;
+	job->spec.mirror = spec->mirror ? xstrdup(spec->mirror) : NULL;
+	job->spec.commit_time = spec->commit_time;
+	job->spec.locked = spec->locked;
 	variant_copy(&job->spec.variant, &spec->variant);
 	buf_init(&job->outline);
 	buf_init(&job->errline);
@@ -869,6 +911,18 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 		} else
 			builder_fail(job, "unavailable", "toolchain %s cannot "
 			    "run here: %s", job->tc->name, job->tc->problem);
+		uv_timer_start(&job->timer, builder_deferred_finish, 0, 0);
+		return (job);
+	}
+	if (job->spec.commit != NULL) {
+		/* Check the commit out first, off the loop. */
+		job->started_ns = uv_hrtime();
+		job->work.data = job;
+		if (uv_queue_work(loop, &job->work, builder_checkout_work,
+		    builder_checkout_done) == 0)
+			return (job);
+		builder_fail(job, "unavailable", "cannot check %s out",
+		    job->spec.commit);
 		uv_timer_start(&job->timer, builder_deferred_finish, 0, 0);
 		return (job);
 	}

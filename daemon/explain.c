@@ -189,8 +189,10 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 			cJSON_AddStringToObject(row, "state", "inseparable");
 			cJSON_AddStringToObject(row, "reason", why);
 			free(why);
-		} else if ((rc = store_variant_result(st, project, key, aname,
-		    akind, &nbuild, &nsize, &pending)) < 0) {
+		} else if ((rc = store_variant_result(st, (int64_t)
+		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(run,
+		    "id")), key, aname, akind, &nbuild, &nsize,
+		    &pending)) < 0) {
 			cJSON_AddStringToObject(row, "state", "error");
 		} else if (rc == 1 && !pending) {
 			cJSON_AddStringToObject(row, "state", "done");

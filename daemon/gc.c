@@ -115,6 +115,13 @@ gc_remove_one(const char *path, const struct stat *sb, int flag,
 	return (0);
 }
 
+/* Removes a directory and everything under it (blocking). */
+void
+gc_remove_tree(const char *path)
+{
+	nftw(path, gc_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Lists workdir/target/PROJECT/VARIANT with their sizes: thread pool. */
 static void
 gc_size(struct gc *gc)
@@ -173,8 +180,7 @@ gc_work(uv_work_t *w)
 	}
 	for (i = 0; i < gc->ndirs; i++) {
 		if (gc->dirs[i].evict)
-			nftw(gc->dirs[i].path, gc_remove_one, 16,
-			    FTW_DEPTH | FTW_PHYS);
+			gc_remove_tree(gc->dirs[i].path);
 	}
 }
 

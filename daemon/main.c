@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "sizematd.h"
 
 #ifndef SIZEMAT_VERSION
@@ -23,6 +25,9 @@ struct daemon {
 	struct store		*store;
 	struct queue		*queue;
 	struct gc		*gc;
+	struct planner		 planner;
+	struct notify		*notify;
+	struct track		*track;
 	struct server		*server;
 	struct api		 api;
 	struct builder_config	 builder;
@@ -114,6 +119,8 @@ daemon_stop(struct daemon *d, const char *why)
 	    "start", why);
 	server_close(d->server);
 	queue_stop(d->queue);
+	track_stop(d->track);
+	notify_stop(d->notify);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -261,6 +268,21 @@ main(int argc, char **argv)
 	    d.config.disk_budget_bytes);
 	gc_set_busy(d.gc, queue_dir_busy, d.queue);
 	queue_set_gc(d.queue, d.gc);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatalx("libcurl cannot start");
+	d.notify = notify_create(d.loop, d.store);
+	d.planner.store = d.store;
+	d.planner.queue = d.queue;
+	d.planner.toolchains = d.toolchains;
+	d.planner.workdir = d.config.workdir;
+	d.planner.unstable = d.config.unstable;
+	d.planner.profiles = d.config.profiles;
+	d.planner.max_builds = (size_t)d.config.max_builds;
+	d.track = track_create(d.loop, d.store, &d.planner, d.notify);
+	d.planner.prepare = track_kick;
+	d.planner.prepare_arg = d.track;
+	queue_set_track(d.queue, d.track);
+	track_kick(d.track);
 
 	d.api.store = d.store;
 	d.api.queue = d.queue;
@@ -268,6 +290,8 @@ main(int argc, char **argv)
 	d.api.workdir = d.config.workdir;
 	d.api.toolchains = d.toolchains;
 	d.api.gc = d.gc;
+	d.api.planner = &d.planner;
+	d.api.track = d.track;
 	if ((d.server = server_create(d.loop, &d.api, &d.config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
@@ -300,6 +324,9 @@ main(int argc, char **argv)
 	if ((rc = uv_loop_close(d.loop)) != 0)
 		log_warnx("event loop: %s", uv_strerror(rc));
 	queue_free(d.queue);
+	track_free(d.track);
+	notify_free(d.notify);
+	curl_global_cleanup();
 	gc_free(d.gc);
 	store_close(d.store);
 	toolchains_free(d.toolchains);

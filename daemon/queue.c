@@ -25,6 +25,7 @@ struct queue {
 	uv_idle_t			 kicker;
 	int				 kick_pending;
 	struct gc			*gc;
+	struct track			*track;
 };
 
 /*
@@ -116,6 +117,8 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 		    o->error != NULL ? o->error : "");
 		if (o->nartifacts > 0)
 			queue_prune(q, id);
+		if (q->track != NULL)
+			track_build_done(q->track, id);
 	}
 	if (q->gc != NULL)
 		gc_start(q->gc, 0);
@@ -189,6 +192,13 @@ void
 queue_set_gc(struct queue *q, struct gc *gc)
 {
 	q->gc = gc;
+}
+
+/* Gives the queue the tracker to tell when a build ends. */
+void
+queue_set_track(struct queue *q, struct track *t)
+{
+	q->track = t;
 }
 
 /* Asks the queue to look for work at the next turn of the loop. */

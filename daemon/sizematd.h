@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <uv.h>
@@ -53,6 +54,81 @@ void	 strlist_free_vector(char **);
 /* command.c */
 char	*command_capture(const struct strlist *, const struct strlist *,
 	    char **);
+
+char	*command_capture_max(const struct strlist *, const struct strlist *,
+	    size_t, char **);
+
+/* git.c: blocking; run on the thread pool. */
+struct git_commit {
+	char	*id;
+	char	*parent;	/* the first parent, or NULL for a root */
+	int64_t	 time;		/* committer time, Unix seconds */
+	char	*author;
+	char	*subject;
+};
+void	 git_commits_free(struct git_commit *, size_t);
+char	*git_mirror_branch(const char *, char **);
+int	 git_mirror_update(const char *, const char *, char **);
+char	*git_resolve(const char *, const char *, char **);
+int	 git_first_parents(const char *, const char *, const char *, size_t,
+	    struct git_commit **, size_t *, char **);
+char	*git_blob_id(const char *, const char *, const char *);
+int	 git_is_ancestor(const char *, const char *, const char *);
+int	 git_checkout(const char *, const char *, const char *, char **);
+
+/* limit.c */
+struct size_limit {
+	int	 has_bytes;
+	int64_t	 bytes;
+	int	 has_percent;
+	double	 percent;
+};
+int	 limit_parse(const char *, struct size_limit *, char **);
+int	 limit_exceeded(const struct size_limit *, int64_t, int64_t);
+
+/* schedule.c */
+enum schedule_kind {
+	SCHEDULE_EVERY,
+	SCHEDULE_CRON
+};
+struct schedule {
+	enum schedule_kind	 kind;
+	int64_t			 every;		/* seconds */
+	uint64_t		 mask[5];	/* cron fields' bits */
+	int			 either_day;
+};
+int	 schedule_parse(const char *, struct schedule *, char **);
+time_t	 schedule_next(const struct schedule *, time_t);
+
+/* bisect.c */
+enum bisect_what {
+	BISECT_BUILD,		/* build commits[index] */
+	BISECT_WAIT,		/* its build is on its way */
+	BISECT_FOUND,		/* commits[index] is the culprit */
+	BISECT_NONE,		/* no culprit; message says why */
+	BISECT_ERROR		/* cannot go on; message says why */
+};
+enum commit_outcome {
+	OUTCOME_NONE,
+	OUTCOME_PENDING,
+	OUTCOME_DONE,
+	OUTCOME_FAILED
+};
+
+struct bisect_step {
+	enum bisect_what what;
+	size_t		 index;
+	size_t		 base;		/* found: the last commit not over */
+	int64_t		 base_size;
+	int64_t		 size;
+	char		*skipped;	/* per commit: did not build */
+	size_t		 nskipped;	/* between base and index */
+	char		*message;
+};
+int	 bisect_replay(size_t, const struct size_limit *,
+	    enum commit_outcome (*)(size_t, int64_t *, void *), void *,
+	    struct bisect_step *);
+void	 bisect_step_clear(struct bisect_step *);
 
 /* toolchain.c */
 struct toolchain_identity {
@@ -114,6 +190,8 @@ struct build_context {
 	const char	*cargo_home;
 	const char	*daemon_rustflags;	/* the daemon's own RUSTFLAGS */
 	const char	*target;		/* the host triple */
+	int64_t		 commit_time;		/* SOURCE_DATE_EPOCH, or 0 */
+	int		 locked;		/* cargo --locked */
 };
 int	 variant_known_key(const char *);
 const char *variant_known_keys(void);
@@ -121,6 +199,8 @@ int	 variant_normalise(const char *, const cJSON *, char **, char **);
 int	 variant_check(const struct variant *, char **);
 int	 variant_parse_key(const char *, struct variant *, char **);
 int	 variant_matches(const struct variant *, const struct variant *);
+int	 variant_select(const char *, const char *const *, const char *const *,
+	    size_t, size_t *, char **);
 int	 variant_unstable(const struct variant *);
 void	 variant_init(struct variant *);
 void	 variant_clear(struct variant *);
@@ -184,6 +264,43 @@ void	 post_apply(struct artifact *, const char *, const char *,
 
 /* store.c */
 struct store;
+struct tracked_project {
+	int64_t	 id;
+	char	*name;
+	char	*path;		/* "tracked:NAME", names its target dirs */
+	char	*source;
+	char	*branch;
+	char	*matrix;
+	char	*toolchain;
+	char	*schedule;
+	char	*threshold;
+	cJSON	*webhooks;	/* an array of URLs */
+	char	*mirror;
+	char	*head;
+	int64_t	 next_tick;
+	char	*problem;	/* why its source cannot be used */
+};
+struct run_plan {
+	const char	*project;	/* a path, or a tracked project's path */
+	int64_t		 project_id;	/* a tracked project, or 0 */
+	const char	*matrix;
+	const char	*shape;
+	const char	*source;
+	int64_t		 parent;
+	const char	*rev;		/* a revision to resolve, or NULL */
+	int		 force;
+	const char	*kind;		/* run, schedule, check, bisect */
+	int64_t		 bisection_id;
+};
+/* What git found for a run at a revision. */
+struct run_prep {
+	char			*commit;
+	char			*head;		/* the branch head, or NULL */
+	char			*lock_hash;	/* Cargo.lock's blob id */
+	int			 on_branch;
+	struct git_commit	*commits;	/* to remember */
+	size_t			 ncommits;
+};
 struct build_plan {
 	const struct variant	*variant;
 	const char		*step;
@@ -194,7 +311,11 @@ struct build_plan {
 struct build_spec {
 	int64_t		 id;
 	int64_t		 run_id;
-	char		*project;
+	char		*project;	/* where cargo runs */
+	char		*commit;	/* checked out there first, or NULL */
+	char		*mirror;
+	int64_t		 commit_time;
+	int		 locked;	/* the commit has a Cargo.lock */
 	char		*variant_key;
 	char		*target_dir;
 	char		*step;
@@ -215,9 +336,10 @@ struct build_outcome {
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_schema_version(struct store *);
-int		 store_run_create(struct store *, const char *, const char *,
-		    const char *, const char *, int64_t,
+int		 store_run_create(struct store *, const struct run_plan *,
 		    const struct build_plan *, size_t, int64_t *, char **);
+int		 store_run_origin(struct store *, int64_t, int64_t *, char **,
+		    char **);
 int		 store_requeue_running(struct store *, int *);
 int		 store_build_next(struct store *,
 		    int (*)(const char *, void *), void *, struct build_spec *);
@@ -240,9 +362,72 @@ int		 store_prune_kept(struct store *, int64_t, int,
 		    struct strlist *);
 int		 store_target_dir_used(struct store *, const char *, int64_t *);
 int		 store_target_dir_queued(struct store *, const char *);
-int		 store_variant_result(struct store *, const char *,
+int		 store_variant_result(struct store *, int64_t,
 		    const char *, const char *, const char *, int64_t *,
 		    int64_t *, int *);
+
+/* store.c: tracked projects and their history */
+void		 tracked_project_clear(struct tracked_project *);
+int		 store_project_add(struct store *, struct tracked_project *,
+		    char **);
+int		 store_project_find(struct store *, const char *,
+		    struct tracked_project *);
+int		 store_project_by_id(struct store *, int64_t,
+		    struct tracked_project *);
+cJSON		*store_projects_list(struct store *, const char *);
+int		 store_project_remove(struct store *, const char *);
+int		 store_project_set_tick(struct store *, int64_t, int64_t);
+int		 store_projects_scheduled(struct store *, int64_t **, size_t *);
+int		 store_setup_next(struct store *, int64_t *);
+int		 store_project_ready(struct store *, int64_t, const char *,
+		    const char *, const char *);
+int		 store_prep_next(struct store *, int64_t *, int64_t *, char **);
+int		 store_run_prepared(struct store *, int64_t,
+		    const struct run_prep *,
+		    const char *(*)(const char *, void *), void *);
+int		 store_run_prep_failed(struct store *, int64_t, const char *);
+int		 store_commit_has_run(struct store *, int64_t, const char *);
+int		 store_build_project(struct store *, int64_t, int64_t *);
+int		 store_detect_regressions(struct store *, int64_t,
+		    const struct size_limit *, const char *);
+int		 store_regression_add(struct store *, int64_t, const char *,
+		    const char *, int64_t, const char *, int64_t, int64_t,
+		    const char *, const char *);
+cJSON		*store_unalerted(struct store *, int64_t);
+int		 store_delivery_add(struct store *, int64_t, const char *,
+		    const char *, const char *);
+int		 store_mark_alerted(struct store *, int64_t, const char *);
+int		 store_commit_pending(struct store *, int64_t, const char *);
+cJSON		*store_regressions(struct store *, int64_t);
+cJSON		*store_project_variants(struct store *, int64_t);
+cJSON		*store_trend(struct store *, int64_t, const char *,
+		    const char *, const char *, int64_t, int);
+cJSON		*store_compare(struct store *, int64_t, const char *,
+		    const char *);
+char		*store_commit_resolve(struct store *, int64_t, const char *,
+		    char **);
+cJSON		*store_commit_json(struct store *, int64_t, const char *);
+int		 store_bisection_create(struct store *, int64_t, const char *,
+		    const char *, const char *, const char *, const char *,
+		    const char *, int64_t *);
+int		 store_bisection_artifact(struct store *, int64_t);
+int		 store_bisection_next(struct store *, int64_t *, int64_t *,
+		    char **, char **);
+int		 store_bisection_prepared(struct store *, int64_t,
+		    const struct git_commit *, size_t, const char *,
+		    const char *);
+int		 store_bisection_finish(struct store *, int64_t, const char *,
+		    const cJSON *, const char *);
+cJSON		*store_bisection_document(struct store *, int64_t);
+int		 store_bisections_running(struct store *, int64_t **, size_t *);
+enum commit_outcome store_commit_outcome(struct store *, int64_t,
+		    const char *, int64_t, const char *, int64_t *);
+int		 store_delivery_due(struct store *, int64_t, int64_t *,
+		    char **, char **, int *);
+int		 store_delivery_result(struct store *, int64_t, int,
+		    const char *, int64_t);
+int64_t		 store_delivery_next_at(struct store *);
+cJSON		*store_deliveries(struct store *, int64_t);
 
 /* builder.c */
 struct builder_config {
@@ -269,6 +454,54 @@ void		 builder_kill(struct build_job *, const char *);
 int64_t		 builder_build_id(const struct build_job *);
 const char	*builder_job_target_dir(const struct build_job *);
 
+/* plan.c */
+struct plan_error {
+	int		 status;	/* as an HTTP status */
+	const char	*code;
+	char		*message;
+};
+struct planner {
+	struct store		*store;
+	struct queue		*queue;
+	const struct toolchains	*toolchains;
+	const char		*workdir;
+	const char		*unstable;	/* the daemon's opt-in */
+	const char		*profiles;
+	size_t			 max_builds;
+	void			(*prepare)(void *);	/* a run needs git */
+	void			*prepare_arg;
+};
+void	 plan_error(struct plan_error *, int, const char *, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	 plan_error_clear(struct plan_error *);
+int	 plan_queue(const struct planner *, const struct run_plan *,
+	    struct variant *, const char *const *, char *const *, size_t, int,
+	    int64_t *, struct plan_error *);
+int	 plan_matrix(const struct planner *, const char *, struct matrix **,
+	    char **);
+int	 plan_queue_matrix(const struct planner *, struct run_plan *,
+	    const struct matrix *, const struct variant *, int64_t *,
+	    struct plan_error *);
+
+/* notify.c */
+struct notify;
+struct notify	*notify_create(uv_loop_t *, struct store *);
+void		 notify_kick(struct notify *);
+void		 notify_stop(struct notify *);
+void		 notify_free(struct notify *);
+
+/* track.c */
+struct track;
+struct track	*track_create(uv_loop_t *, struct store *,
+		    const struct planner *, struct notify *);
+void		 track_kick(void *);
+void		 track_build_done(struct track *, int64_t);
+void		 track_schedules(struct track *);
+int		 track_threshold(const struct tracked_project *,
+		    struct size_limit *, const char **);
+void		 track_stop(struct track *);
+void		 track_free(struct track *);
+
 /* gc.c */
 struct gc;
 struct gc	*gc_create(uv_loop_t *, struct store *, const char *, int64_t);
@@ -276,15 +509,18 @@ void		 gc_set_busy(struct gc *, int (*)(const char *, void *),
 		    void *);
 int		 gc_start(struct gc *, int);
 int		 gc_evicting(const struct gc *, const char *);
+void		 gc_remove_tree(const char *);
 cJSON		*gc_report(const struct gc *);
 void		 gc_free(struct gc *);
 
 /* queue.c */
 struct queue;
+struct track;
 struct queue	*queue_create(uv_loop_t *, struct store *,
 		    const struct builder_config *, int);
 void		 queue_kick(struct queue *);
 void		 queue_set_gc(struct queue *, struct gc *);
+void		 queue_set_track(struct queue *, struct track *);
 int		 queue_dir_busy(const char *, void *);
 int		 queue_cancel_run(struct queue *, int64_t, char **);
 void		 queue_stop(struct queue *);
@@ -367,9 +603,41 @@ struct api {
 	const char		*workdir;
 	const struct toolchains	*toolchains;
 	struct gc		*gc;
+	struct planner		*planner;
+	struct track		*track;
 };
 void	 api_handle(struct api *, const struct http_request *,
 	    struct http_reply *);
+cJSON	*api_body(const struct http_request *, struct http_reply *);
+int	 api_allowed(const struct api *, const char *);
+int	 api_query_int(const struct http_request *, const char *, int, int,
+	    int, int *, struct http_reply *);
+char	*api_name(const struct http_request *);
+int	 api_tracked(struct api *, const char *, struct tracked_project *,
+	    struct http_reply *);
+void	 api_plan_fail(struct http_reply *, struct plan_error *);
+
+/* api_history.c: tracked projects, trends, checks, bisections */
+void	 api_projects_add(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_projects_list(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
+void	 api_project_get(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_project_remove(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
+void	 api_trend(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_compare(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_check(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_regressions(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_bisect_start(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
+void	 api_bisection_get(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
 
 /* server.c */
 struct server;

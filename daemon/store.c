@@ -297,10 +297,12 @@ store_upsert_id(struct store *st, const char *insert, const char *select,
 	return (id);
 }
 
-/* Creates a run and its queued builds in one transaction. */
+/*
+ * Creates a run and its queued builds in one transaction. A run at a
+ * revision waits (prepared = 0) until its commit is resolved.
+ */
 int
-store_run_create(struct store *st, const char *project, const char *matrix,
-    const char *shape, const char *source, int64_t parent,
+store_run_create(struct store *st, const struct run_plan *run,
     const struct build_plan *plans, size_t nplans, int64_t *run_id,
     char **cause)
 {
@@ -313,23 +315,36 @@ store_run_create(struct store *st, const char *project, const char *matrix,
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		goto fail;
-	project_id = store_upsert_id(st,
-	    "INSERT OR IGNORE INTO projects (path, created_at) VALUES (?1, ?2)",
-	    "SELECT id FROM projects WHERE path = ?1", project, NULL);
+	if (run->project_id > 0)
+		project_id = run->project_id;
+	else
+		project_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
+		    " projects (path, created_at) VALUES (?1, ?2)",
+		    "SELECT id FROM projects WHERE path = ?1", run->project,
+		    NULL);
 	if (project_id < 0)
 		goto rollback;
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
-	    " matrix_source, state, created_at, parent_run_id) VALUES (?1, ?2,"
-	    " ?3, ?4, 'queued', ?5, ?6)");
+	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
+	    " force, kind, bisection_id) VALUES (?1, ?2, ?3, ?4, 'queued', ?5,"
+	    " ?6, ?7, ?8, ?9, ?10, ?11)");
 	sqlite3_bind_int64(stmt, 1, project_id);
-	store_bind_text(stmt, 2, matrix);
-	store_bind_text(stmt, 3, shape);
-	store_bind_text(stmt, 4, source);
+	store_bind_text(stmt, 2, run->matrix);
+	store_bind_text(stmt, 3, run->shape);
+	store_bind_text(stmt, 4, run->source);
 	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)now);
-	if (parent > 0)
-		sqlite3_bind_int64(stmt, 6, parent);
+	if (run->parent > 0)
+		sqlite3_bind_int64(stmt, 6, run->parent);
 	else
 		sqlite3_bind_null(stmt, 6);
+	store_bind_text(stmt, 7, run->rev);
+	sqlite3_bind_int(stmt, 8, run->rev == NULL);
+	sqlite3_bind_int(stmt, 9, run->force);
+	store_bind_text(stmt, 10, run->kind != NULL ? run->kind : "run");
+	if (run->bisection_id > 0)
+		sqlite3_bind_int64(stmt, 11, run->bisection_id);
+	else
+		sqlite3_bind_null(stmt, 11);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	*run_id = sqlite3_last_insert_rowid(st->db);
@@ -374,6 +389,30 @@ fail:
 }
 
 /*
+ * Reads where a run builds: its project's id and path, and its commit
+ * (NULL for a project given by path). Returns 0, or -1 for no such run.
+ */
+int
+store_run_origin(struct store *st, int64_t id, int64_t *project_id,
+    char **path, char **commit)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = -1;
+
+	stmt = store_prepare(st, "SELECT p.id, p.path, r.commit_id FROM runs r"
+	    " JOIN projects p ON p.id = r.project_id WHERE r.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*project_id = sqlite3_column_int64(stmt, 0);
+		*path = store_column_dup(stmt, 1);
+		*commit = store_column_dup(stmt, 2);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return (rc);
+}
+
+/*
  * Queues again the builds that were running when the daemon stopped; what
  * they may have half recorded is removed in the same transaction.
  */
@@ -412,6 +451,8 @@ void
 build_spec_clear(struct build_spec *b)
 {
 	free(b->project);
+	free(b->commit);
+	free(b->mirror);
 	free(b->variant_key);
 	free(b->target_dir);
 	free(b->step);
@@ -436,12 +477,16 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 
 	memset(out, 0, sizeof *out);
 	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.key,"
-	    " v.settings, b.target_dir, b.step, b.bootstrap, b.post"
+	    " v.settings, b.target_dir, b.step, b.bootstrap, b.post,"
+	    " r.commit_id, p.mirror, c.time, r.lock_hash"
 	    " FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
-	    " WHERE b.state = 'queued' ORDER BY b.run_id, b.seq");
+	    " LEFT JOIN commits c ON c.project_id = r.project_id"
+	    " AND c.id = r.commit_id"
+	    " WHERE b.state = 'queued' AND r.prepared = 1"
+	    " ORDER BY b.run_id, b.seq");
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		dir = (const char *)sqlite3_column_text(stmt, 5);
 		if (busy != NULL && busy(dir, arg))
@@ -464,6 +509,17 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 		out->step = store_column_dup(stmt, 6);
 		out->bootstrap = sqlite3_column_int(stmt, 7);
 		out->post = store_column_dup(stmt, 8);
+		out->commit = store_column_dup(stmt, 9);
+		if (out->commit != NULL) {
+			/* At a commit: cargo runs in the target dir's worktree. */
+			free(out->project);
+			xasprintf(&out->project, "%s/worktree",
+			    out->target_dir);
+			out->mirror = store_column_dup(stmt, 10);
+			out->commit_time = sqlite3_column_int64(stmt, 11);
+			out->locked = sqlite3_column_type(stmt, 12) !=
+			    SQLITE_NULL;
+		}
 		found = 1;
 		break;
 	}
@@ -735,7 +791,9 @@ static const struct store_column store_run_columns[] = {
 	{ "builds_done", STORE_INT }, { "builds_failed", STORE_INT },
 	{ "builds_queued", STORE_INT }, { "builds_running", STORE_INT },
 	{ "created_at", STORE_TEXT }, { "started_at", STORE_TEXT },
-	{ "finished_at", STORE_TEXT }, { NULL, STORE_TEXT }
+	{ "finished_at", STORE_TEXT }, { "rev", STORE_TEXT },
+	{ "commit", STORE_TEXT }, { "kind", STORE_TEXT },
+	{ NULL, STORE_TEXT }
 };
 
 /* Returns a run's summary object: id, project, matrix, state, counts. */
@@ -750,7 +808,7 @@ store_run_summary(sqlite3_stmt *stmt)
 }
 
 #define STORE_RUN_COLUMNS \
-	"SELECT r.id, p.path, r.matrix, r.shape, r.state," \
+	"SELECT r.id, coalesce(p.name, p.path), r.matrix, r.shape, r.state," \
 	" (SELECT count(*) FROM builds WHERE run_id = r.id)," \
 	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'done')," \
 	" (SELECT count(*) FROM builds WHERE run_id = r.id" \
@@ -758,7 +816,7 @@ store_run_summary(sqlite3_stmt *stmt)
 	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'queued')," \
 	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'running')," \
 	" " STORE_TIME("r.created_at") ", " STORE_TIME("r.started_at") "," \
-	" " STORE_TIME("r.finished_at") \
+	" " STORE_TIME("r.finished_at") ", r.rev, r.commit_id, r.kind" \
 	" FROM runs r JOIN projects p ON p.id = r.project_id"
 
 /* Returns the artifacts of a build with sections and measurements. */
@@ -811,7 +869,7 @@ store_run_document(struct store *st, int64_t id)
 		{ "started_at", STORE_TEXT }, { "finished_at", STORE_TEXT },
 		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
 		{ "post", STORE_TEXT }, { "notes", STORE_TEXT },
-		{ NULL, STORE_TEXT }
+		{ "reused_from", STORE_INT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *builds, *b;
@@ -825,13 +883,25 @@ store_run_document(struct store *st, int64_t id)
 	doc = cJSON_CreateObject();
 	cJSON_AddItemToObject(doc, "run", store_run_summary(stmt));
 	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "SELECT project_id, commit_id, lock_hash"
+	    " FROM runs WHERE id = ?1 AND commit_id IS NOT NULL");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		cJSON	*c;
+
+		c = store_commit_json(st, sqlite3_column_int64(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1));
+		store_json_text(c, "cargo_lock", stmt, 2);
+		cJSON_AddItemToObject(doc, "commit", c);
+	}
+	sqlite3_finalize(stmt);
 
 	builds = cJSON_AddArrayToObject(doc, "builds");
 	stmt = store_prepare(st, "SELECT b.id, v.settings, v.key, b.step,"
 	    " b.env, b.cargo_args, b.target_dir, b.state, b.error, b.wall_ms,"
 	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
 	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
-	    " b.toolchain, b.bootstrap, b.post, b.notes"
+	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from"
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
 	sqlite3_bind_int64(stmt, 1, id);
@@ -884,7 +954,8 @@ store_best(struct store *st, const char *project, int top)
 	cJSON		*doc, *ranking, *row;
 	int64_t		 project_id;
 
-	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1");
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
+	    " OR name = ?1");
 	store_bind_text(stmt, 1, project);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
 		sqlite3_finalize(stmt);
@@ -940,8 +1011,8 @@ store_status(struct store *st)
 	doc = cJSON_CreateObject();
 	running = cJSON_AddArrayToObject(doc, "running");
 	queued = cJSON_AddArrayToObject(doc, "queued");
-	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.key,"
-	    " b.step, b.state, " STORE_TIME("b.started_at") ","
+	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
+	    " coalesce(p.name, p.path), v.key, b.step, b.state, " STORE_TIME("b.started_at") ","
 	    " strftime('%s', 'now') - b.started_at"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
@@ -980,12 +1051,13 @@ store_build_log_path(struct store *st, int64_t id, char **path)
 }
 
 /*
- * Finds the newest build of a project's variant and its artifact (name and
- * kind): a done one with its size, else one still queued or running.
- * Returns 1 and fills the numbers, 0 when there is none, -1 on error.
+ * Finds the latest build of a variant in the project of a run, at the same
+ * commit when the run was at one: a done one with the artifact's size, or
+ * else one queued or running (*pending). Returns 1 and fills the numbers,
+ * 0 when there is none, -1 on error.
  */
 int
-store_variant_result(struct store *st, const char *project, const char *key,
+store_variant_result(struct store *st, int64_t run_id, const char *key,
     const char *artifact, const char *kind, int64_t *build, int64_t *size,
     int *pending)
 {
@@ -994,14 +1066,15 @@ store_variant_result(struct store *st, const char *project, const char *key,
 
 	*build = *size = -1;
 	*pending = 0;
-	stmt = store_prepare(st, "SELECT b.id, a.file_size FROM builds b"
-	    " JOIN runs r ON r.id = b.run_id"
-	    " JOIN projects p ON p.id = r.project_id"
+	stmt = store_prepare(st, "SELECT b.id, a.file_size FROM runs o"
+	    " JOIN runs r ON r.project_id = o.project_id"
+	    " AND r.commit_id IS o.commit_id"
+	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
-	    " WHERE p.path = ?1 AND v.key = ?2 AND b.state = 'done'"
+	    " WHERE o.id = ?1 AND v.key = ?2 AND b.state = 'done'"
 	    " AND a.name = ?3 AND a.kind = ?4 ORDER BY b.id DESC LIMIT 1");
-	store_bind_text(stmt, 1, project);
+	sqlite3_bind_int64(stmt, 1, run_id);
 	store_bind_text(stmt, 2, key);
 	store_bind_text(stmt, 3, artifact);
 	store_bind_text(stmt, 4, kind);
@@ -1014,13 +1087,15 @@ store_variant_result(struct store *st, const char *project, const char *key,
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
 		return (-1);
-	stmt = store_prepare(st, "SELECT b.id FROM builds b"
-	    " JOIN runs r ON r.id = b.run_id"
-	    " JOIN projects p ON p.id = r.project_id"
+	stmt = store_prepare(st, "SELECT b.id FROM runs o"
+	    " JOIN runs r ON r.project_id = o.project_id"
+	    " AND (r.commit_id IS o.commit_id OR (r.prepared = 0"
+	    " AND r.rev = o.commit_id))"
+	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
-	    " WHERE p.path = ?1 AND v.key = ?2"
+	    " WHERE o.id = ?1 AND v.key = ?2"
 	    " AND b.state IN ('queued', 'running') ORDER BY b.id DESC LIMIT 1");
-	store_bind_text(stmt, 1, project);
+	sqlite3_bind_int64(stmt, 1, run_id);
 	store_bind_text(stmt, 2, key);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		*build = sqlite3_column_int64(stmt, 0);
@@ -1042,13 +1117,14 @@ store_build_document(struct store *st, int64_t id)
 		{ "project", STORE_TEXT }, { "variant", STORE_JSON },
 		{ "variant_key", STORE_TEXT }, { "state", STORE_TEXT },
 		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
-		{ NULL, STORE_TEXT }
+		{ "commit", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*b = NULL;
 
-	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.settings,"
-	    " v.key, b.state, b.toolchain, b.bootstrap FROM builds b"
+	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
+	    " coalesce(p.name, p.path), v.settings, v.key, b.state,"
+	    " b.toolchain, b.bootstrap, r.commit_id FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");
@@ -1154,4 +1230,1476 @@ store_target_dir_queued(struct store *st, const char *dir)
 	found = sqlite3_step(stmt) == SQLITE_ROW;
 	sqlite3_finalize(stmt);
 	return (found);
+}
+
+/*
+ * Tracked projects: a name, a git source and what to build there.
+ */
+
+#define STORE_PROJECT_COLUMNS "SELECT id, name, path, source, branch," \
+	" matrix, toolchain, schedule, threshold, webhooks, mirror, head," \
+	" next_tick, problem FROM projects"
+
+/* Frees what a tracked project holds. */
+void
+tracked_project_clear(struct tracked_project *p)
+{
+	free(p->name);
+	free(p->path);
+	free(p->source);
+	free(p->branch);
+	free(p->matrix);
+	free(p->toolchain);
+	free(p->schedule);
+	free(p->threshold);
+	cJSON_Delete(p->webhooks);
+	free(p->mirror);
+	free(p->head);
+	free(p->problem);
+	memset(p, 0, sizeof *p);
+}
+
+/* Reads a row of STORE_PROJECT_COLUMNS. */
+static void
+store_project_read(sqlite3_stmt *stmt, struct tracked_project *p)
+{
+	const char	*hooks;
+
+	memset(p, 0, sizeof *p);
+	p->id = sqlite3_column_int64(stmt, 0);
+	p->name = store_column_dup(stmt, 1);
+	p->path = store_column_dup(stmt, 2);
+	p->source = store_column_dup(stmt, 3);
+	p->branch = store_column_dup(stmt, 4);
+	p->matrix = store_column_dup(stmt, 5);
+	p->toolchain = store_column_dup(stmt, 6);
+	p->schedule = store_column_dup(stmt, 7);
+	p->threshold = store_column_dup(stmt, 8);
+	hooks = (const char *)sqlite3_column_text(stmt, 9);
+	p->webhooks = hooks != NULL ? cJSON_Parse(hooks) : NULL;
+	if (p->webhooks == NULL)
+		p->webhooks = cJSON_CreateArray();
+	p->mirror = store_column_dup(stmt, 10);
+	p->head = store_column_dup(stmt, 11);
+	p->next_tick = sqlite3_column_int64(stmt, 12);
+	p->problem = store_column_dup(stmt, 13);
+}
+
+/* Runs a project query with one parameter; 1 found, 0 not, -1 error. */
+static int
+store_project_query(struct store *st, const char *where, const char *text,
+    int64_t id, struct tracked_project *p)
+{
+	sqlite3_stmt	*stmt;
+	char		*sql;
+	int		 rc;
+
+	xasprintf(&sql, "%s %s", STORE_PROJECT_COLUMNS, where);
+	stmt = store_prepare(st, sql);
+	free(sql);
+	if (text != NULL)
+		store_bind_text(stmt, 1, text);
+	else
+		sqlite3_bind_int64(stmt, 1, id);
+	memset(p, 0, sizeof *p);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		store_project_read(stmt, p);
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* Finds a tracked project by name. */
+int
+store_project_find(struct store *st, const char *name,
+    struct tracked_project *p)
+{
+	return (store_project_query(st, "WHERE name = ?1", name, 0, p));
+}
+
+/* Finds a project by id (tracked or removed since). */
+int
+store_project_by_id(struct store *st, int64_t id, struct tracked_project *p)
+{
+	return (store_project_query(st, "WHERE id = ?1", NULL, id, p));
+}
+
+/*
+ * Adds a tracked project; its path is "tracked:NAME" and the id is set.
+ * Fails when the name is taken.
+ */
+int
+store_project_add(struct store *st, struct tracked_project *p, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	char		*hooks;
+
+	free(p->path);
+	xasprintf(&p->path, "tracked:%s", p->name);
+	hooks = cJSON_PrintUnformatted(p->webhooks);
+	stmt = store_prepare(st, "INSERT INTO projects (path, created_at,"
+	    " name, source, branch, matrix, toolchain, schedule, threshold,"
+	    " webhooks, mirror, next_tick) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12)");
+	store_bind_text(stmt, 1, p->path);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	store_bind_text(stmt, 3, p->name);
+	store_bind_text(stmt, 4, p->source);
+	store_bind_text(stmt, 5, p->branch);
+	store_bind_text(stmt, 6, p->matrix);
+	store_bind_text(stmt, 7, p->toolchain);
+	store_bind_text(stmt, 8, p->schedule);
+	store_bind_text(stmt, 9, p->threshold);
+	store_bind_text(stmt, 10, hooks);
+	store_bind_text(stmt, 11, p->mirror);
+	if (p->next_tick > 0)
+		sqlite3_bind_int64(stmt, 12, p->next_tick);
+	else
+		sqlite3_bind_null(stmt, 12);
+	cJSON_free(hooks);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) ==
+		    SQLITE_CONSTRAINT_UNIQUE)
+			xasprintf(cause, "a project named \"%s\" exists "
+			    "already ('sizemat project remove %s' first)",
+			    p->name, p->name);
+		else
+			xasprintf(cause, "database: %s",
+			    sqlite3_errmsg(st->db));
+		sqlite3_finalize(stmt);
+		return (-1);
+	}
+	sqlite3_finalize(stmt);
+	p->id = sqlite3_last_insert_rowid(st->db);
+	return (0);
+}
+
+/* Finds a project whose source is still to be cloned: 1 with its id. */
+int
+store_setup_next(struct store *st, int64_t *id)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE name IS NOT"
+	    " NULL AND head IS NULL AND problem IS NULL ORDER BY id LIMIT 1");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/*
+ * Records the outcome of cloning a project's source: its branch and that
+ * branch's head, or the problem.
+ */
+int
+store_project_ready(struct store *st, int64_t id, const char *branch,
+    const char *head, const char *problem)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE projects SET branch = coalesce(?2,"
+	    " branch), head = ?3, problem = ?4 WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, branch);
+	store_bind_text(stmt, 3, head);
+	store_bind_text(stmt, 4, problem);
+	return (store_step_done(st, stmt));
+}
+
+/* Lists the tracked projects with what is known of them. */
+cJSON *
+store_projects_list(struct store *st, const char *name)
+{
+	static const struct store_column columns[] = {
+		{ "name", STORE_TEXT }, { "source", STORE_TEXT },
+		{ "branch", STORE_TEXT }, { "matrix", STORE_TEXT },
+		{ "toolchain", STORE_TEXT }, { "schedule", STORE_TEXT },
+		{ "threshold", STORE_TEXT }, { "webhooks", STORE_JSON },
+		{ "head", STORE_TEXT }, { "next_tick", STORE_TEXT },
+		{ "runs", STORE_INT }, { "commits_measured", STORE_INT },
+		{ "regressions", STORE_INT }, { "last_run", STORE_TEXT },
+		{ "problem", STORE_TEXT }, { "state", STORE_TEXT },
+		{ NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*a, *o;
+
+	a = cJSON_CreateArray();
+	stmt = store_prepare(st, "SELECT p.name, p.source, p.branch,"
+	    " CASE WHEN p.matrix LIKE '{%' THEN coalesce(json_extract(p.matrix,"
+	    " '$.name'), 'inline') || ' (from a file)' ELSE p.matrix END,"
+	    " p.toolchain, p.schedule, p.threshold, p.webhooks, p.head,"
+	    " " STORE_TIME("p.next_tick") ","
+	    " (SELECT count(*) FROM runs WHERE project_id = p.id),"
+	    " (SELECT count(DISTINCT r.commit_id) FROM runs r JOIN builds b"
+	    "  ON b.run_id = r.id WHERE r.project_id = p.id"
+	    "  AND b.state = 'done'),"
+	    " (SELECT count(*) FROM regressions WHERE project_id = p.id),"
+	    " (SELECT " STORE_TIME("max(created_at)") " FROM runs"
+	    "  WHERE project_id = p.id), p.problem,"
+	    " CASE WHEN p.problem IS NOT NULL THEN 'error' WHEN p.head IS NULL"
+	    " THEN 'cloning' ELSE 'ready' END"
+	    " FROM projects p WHERE p.name IS NOT NULL AND (?1 IS NULL"
+	    " OR p.name = ?1) ORDER BY p.name");
+	store_bind_text(stmt, 1, name);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, columns);
+		cJSON_AddItemToArray(a, o);
+	}
+	sqlite3_finalize(stmt);
+	return (a);
+}
+
+/*
+ * Stops tracking a project: its name is freed for another and its
+ * schedule stops; its runs and history stay. Returns 1, or 0 for none.
+ */
+int
+store_project_remove(struct store *st, const char *name)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE projects SET name = NULL, schedule ="
+	    " NULL, next_tick = NULL, path = 'removed:' || id || ':' || path"
+	    " WHERE name = ?1");
+	store_bind_text(stmt, 1, name);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db) > 0);
+}
+
+/* Records a project's next scheduled tick. */
+int
+store_project_set_tick(struct store *st, int64_t id, int64_t when)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE projects SET next_tick = ?2"
+	    " WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, when);
+	return (store_step_done(st, stmt));
+}
+
+/* Lists the ids of tracked projects with a schedule. */
+int
+store_projects_scheduled(struct store *st, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt	*stmt;
+
+	*ids = NULL;
+	*n = 0;
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE name IS NOT"
+	    " NULL AND schedule IS NOT NULL ORDER BY id");
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return (0);
+}
+
+/*
+ * Finds the oldest run waiting for its revision to be resolved. Returns 1
+ * with its id, project and revision, 0 when there is none.
+ */
+int
+store_prep_next(struct store *st, int64_t *run_id, int64_t *project_id,
+    char **rev)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT id, project_id, rev FROM runs"
+	    " WHERE prepared = 0 AND state IN ('queued', 'running')"
+	    " ORDER BY id LIMIT 1");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*run_id = sqlite3_column_int64(stmt, 0);
+		*project_id = sqlite3_column_int64(stmt, 1);
+		*rev = store_column_dup(stmt, 2);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/* Remembers commits (id, first parent, time, author, subject). */
+static int
+store_commits_add(struct store *st, int64_t project_id,
+    const struct git_commit *c, size_t n)
+{
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+
+	stmt = store_prepare(st, "INSERT OR IGNORE INTO commits (project_id,"
+	    " id, parent, time, author, subject) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6)");
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_int64(stmt, 1, project_id);
+		store_bind_text(stmt, 2, c[i].id);
+		store_bind_text(stmt, 3, c[i].parent);
+		sqlite3_bind_int64(stmt, 4, c[i].time);
+		store_bind_text(stmt, 5, c[i].author);
+		store_bind_text(stmt, 6, c[i].subject);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			log_warnx("store: %s", sqlite3_errmsg(st->db));
+			sqlite3_finalize(stmt);
+			return (-1);
+		}
+	}
+	sqlite3_finalize(stmt);
+	return (0);
+}
+
+/* Copies a done build's result into a queued one, which becomes done. */
+static int
+store_build_reuse(struct store *st, int64_t id, int64_t from)
+{
+	sqlite3_stmt	*stmt, *arts;
+	int64_t		 aid, nid;
+
+	stmt = store_prepare(st, "UPDATE builds SET (state, env, cargo_args,"
+	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
+	    " notes, started_at, finished_at, reused_from) = (SELECT 'done',"
+	    " env, cargo_args, rustc_version, log_path, exit_code, wall_ms,"
+	    " cpu_ms, toolchain, notes, ?3, ?3, coalesce(reused_from, id)"
+	    " FROM builds WHERE id = ?2) WHERE id = ?1 AND state = 'queued'");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, from);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	arts = store_prepare(st, "SELECT id FROM artifacts WHERE build_id = ?1");
+	sqlite3_bind_int64(arts, 1, from);
+	while (sqlite3_step(arts) == SQLITE_ROW) {
+		aid = sqlite3_column_int64(arts, 0);
+		stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name,"
+		    " kind, path, file_size, kept_path) SELECT ?1, name, kind,"
+		    " path, file_size, kept_path FROM artifacts WHERE id = ?2");
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_int64(stmt, 2, aid);
+		if (store_step_done(st, stmt) != 0)
+			goto fail;
+		nid = sqlite3_last_insert_rowid(st->db);
+		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
+		    " name, size) SELECT ?1, name, size FROM sections"
+		    " WHERE artifact_id = ?2");
+		sqlite3_bind_int64(stmt, 1, nid);
+		sqlite3_bind_int64(stmt, 2, aid);
+		if (store_step_done(st, stmt) != 0)
+			goto fail;
+		stmt = store_prepare(st, "INSERT INTO measurements (artifact_id,"
+		    " name, value) SELECT ?1, name, value FROM measurements"
+		    " WHERE artifact_id = ?2");
+		sqlite3_bind_int64(stmt, 1, nid);
+		sqlite3_bind_int64(stmt, 2, aid);
+		if (store_step_done(st, stmt) != 0)
+			goto fail;
+	}
+	sqlite3_finalize(arts);
+	return (store_run_settle(st, id));
+fail:
+	sqlite3_finalize(arts);
+	return (-1);
+}
+
+/*
+ * Records what git found for a run: its commit (and the commits around
+ * it), then lets its builds go. Unless the run is forced, a build whose
+ * variant already has a done result at that commit with the same rustc
+ * (version names the toolchain's current one) reuses it.
+ */
+int
+store_run_prepared(struct store *st, int64_t run_id,
+    const struct run_prep *prep, const char *(*version)(const char *, void *),
+    void *arg)
+{
+	sqlite3_stmt	*stmt, *q;
+	struct strlist	 versions = { NULL, 0 };
+	const char	*tc, *have;
+	cJSON		*settings;
+	int64_t		 project_id = 0, from, *ids = NULL;
+	size_t		 i, n = 0;
+	int		 force = 0;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "SELECT project_id, force FROM runs"
+	    " WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		project_id = sqlite3_column_int64(stmt, 0);
+		force = sqlite3_column_int(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	if (project_id == 0 ||
+	    store_commits_add(st, project_id, prep->commits,
+	    prep->ncommits) != 0)
+		goto rollback;
+	if (prep->head != NULL) {
+		stmt = store_prepare(st, "UPDATE projects SET head = ?2"
+		    " WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, project_id);
+		store_bind_text(stmt, 2, prep->head);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+	}
+	stmt = store_prepare(st, "UPDATE runs SET commit_id = ?2, lock_hash ="
+	    " ?3, on_branch = ?4, prepared = 1 WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	store_bind_text(stmt, 2, prep->commit);
+	store_bind_text(stmt, 3, prep->lock_hash);
+	sqlite3_bind_int(stmt, 4, prep->on_branch);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	/* The queued builds and their toolchains, before any changes. */
+	q = store_prepare(st, "SELECT b.id, v.settings FROM builds b"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " WHERE b.run_id = ?1 AND b.state = 'queued' ORDER BY b.seq");
+	sqlite3_bind_int64(q, 1, run_id);
+	while (!force && sqlite3_step(q) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n] = sqlite3_column_int64(q, 0);
+		settings = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+		tc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    settings, "toolchain"));
+		have = version(tc != NULL ? tc : "default", arg);
+		strlist_add(&versions, have != NULL ? have : "");
+		cJSON_Delete(settings);
+		n++;
+	}
+	sqlite3_finalize(q);
+	for (i = 0; i < n; i++) {
+		if (*versions.v[i] == '\0')
+			continue;
+		stmt = store_prepare(st, "SELECT o.id FROM builds o"
+		    " JOIN runs r ON r.id = o.run_id JOIN builds b ON b.id = ?1"
+		    " WHERE r.project_id = ?2 AND r.commit_id = ?3"
+		    " AND o.variant_id = b.variant_id AND o.state = 'done'"
+		    " AND o.rustc_version = ?4 ORDER BY o.id DESC LIMIT 1");
+		sqlite3_bind_int64(stmt, 1, ids[i]);
+		sqlite3_bind_int64(stmt, 2, project_id);
+		store_bind_text(stmt, 3, prep->commit);
+		store_bind_text(stmt, 4, versions.v[i]);
+		from = sqlite3_step(stmt) == SQLITE_ROW ?
+		    sqlite3_column_int64(stmt, 0) : 0;
+		sqlite3_finalize(stmt);
+		if (from != 0 && store_build_reuse(st, ids[i], from) != 0)
+			goto rollback;
+	}
+	if (store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	free(ids);
+	strlist_free(&versions);
+	return (0);
+rollback:
+	log_warnx("store: run %lld: %s", (long long)run_id,
+	    sqlite3_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
+	free(ids);
+	strlist_free(&versions);
+	return (-1);
+}
+
+/*
+ * Ends a run whose revision could not be resolved: its builds become
+ * unavailable with the reason.
+ */
+int
+store_run_prep_failed(struct store *st, int64_t run_id, const char *why)
+{
+	sqlite3_stmt	*stmt;
+	time_t		 now = time(NULL);
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "UPDATE builds SET state = 'unavailable',"
+	    " error = ?2, finished_at = ?3 WHERE run_id = ?1"
+	    " AND state = 'queued'");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	store_bind_text(stmt, 2, why);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	stmt = store_prepare(st, "UPDATE runs SET prepared = 1, state ="
+	    " 'done', finished_at = ?2 WHERE id = ?1 AND state IN"
+	    " ('queued', 'running')");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/* Runs a query on (project, commit); tells whether it has a row. */
+static int
+store_commit_exists(struct store *st, const char *sql, int64_t project_id,
+    const char *commit)
+{
+	sqlite3_stmt	*stmt;
+	int		 found;
+
+	stmt = store_prepare(st, sql);
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/* Tells whether a project has a run (not a bisection's) at a commit. */
+int
+store_commit_has_run(struct store *st, int64_t project_id, const char *commit)
+{
+	return (store_commit_exists(st, "SELECT 1 FROM runs WHERE project_id"
+	    " = ?1 AND (commit_id = ?2 OR (prepared = 0 AND rev = ?2))"
+	    " AND kind IN ('run', 'schedule', 'check')", project_id, commit));
+}
+
+/*
+ * Finds the tracked project a build belongs to: 1 with its id, 0 when the
+ * build's project is given by path.
+ */
+int
+store_build_project(struct store *st, int64_t build_id, int64_t *project_id)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT r.project_id, r.bisection_id"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE b.id = ?1 AND r.commit_id IS NOT NULL");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*project_id = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/*
+ * The first-parent line before a commit, nearest first: (id, depth). Bind
+ * ?1 the project, ?2 the commit.
+ */
+#define STORE_LINE_BEFORE \
+	"WITH RECURSIVE line(id, depth) AS (" \
+	" SELECT parent, 1 FROM commits WHERE project_id = ?1 AND id = ?2" \
+	" AND parent IS NOT NULL" \
+	" UNION ALL SELECT c.parent, line.depth + 1 FROM commits c" \
+	" JOIN line ON c.project_id = ?1 AND c.id = line.id" \
+	" WHERE c.parent IS NOT NULL AND line.depth < 1000000) "
+
+/* Records a regression once per commit, variant and artifact. */
+int
+store_regression_add(struct store *st, int64_t project_id, const char *commit,
+    const char *base, int64_t variant_id, const char *artifact,
+    int64_t base_size, int64_t size, const char *threshold,
+    const char *found_by)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "INSERT OR IGNORE INTO regressions"
+	    " (project_id, commit_id, base_commit, variant_id, artifact,"
+	    " base_size, size, threshold, found_by, created_at) VALUES (?1,"
+	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	store_bind_text(stmt, 3, base);
+	sqlite3_bind_int64(stmt, 4, variant_id);
+	store_bind_text(stmt, 5, artifact);
+	sqlite3_bind_int64(stmt, 6, base_size);
+	sqlite3_bind_int64(stmt, 7, size);
+	store_bind_text(stmt, 8, threshold);
+	store_bind_text(stmt, 9, found_by);
+	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)time(NULL));
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db));
+}
+
+/*
+ * Compares one done build at a commit of the branch with the nearest
+ * earlier measured commit of its first-parent line. Returns 1 when it was
+ * decided (the build is checked), 0 when a build between the two is still
+ * to come, -1 on error; *found counts new regressions.
+ */
+static int
+store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
+    int64_t variant_id, const char *commit, const struct size_limit *lim,
+    const char *threshold, int *found)
+{
+	sqlite3_stmt	*stmt, *arts;
+	char		*base = NULL;
+	int64_t		 base_build = 0, size, base_size;
+	int		 rc;
+
+	stmt = store_prepare(st, STORE_LINE_BEFORE "SELECT line.id, b.id,"
+	    " b.state FROM line JOIN runs r ON r.project_id = ?1"
+	    " AND r.commit_id = line.id JOIN builds b ON b.run_id = r.id"
+	    " AND b.variant_id = ?3 AND b.state IN ('done', 'queued',"
+	    " 'running') ORDER BY line.depth, b.state = 'done' DESC, b.id DESC"
+	    " LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	sqlite3_bind_int64(stmt, 3, variant_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(stmt, 2),
+		    "done") != 0) {
+			sqlite3_finalize(stmt);
+			return (0);
+		}
+		base = store_column_dup(stmt, 0);
+		base_build = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (-1);
+	if (base != NULL) {
+		arts = store_prepare(st, "SELECT a.name, a.file_size,"
+		    " o.file_size FROM artifacts a JOIN artifacts o"
+		    " ON o.build_id = ?2 AND o.name = a.name AND o.kind = a.kind"
+		    " WHERE a.build_id = ?1");
+		sqlite3_bind_int64(arts, 1, build_id);
+		sqlite3_bind_int64(arts, 2, base_build);
+		while (sqlite3_step(arts) == SQLITE_ROW) {
+			size = sqlite3_column_int64(arts, 1);
+			base_size = sqlite3_column_int64(arts, 2);
+			if (!limit_exceeded(lim, base_size, size))
+				continue;
+			rc = store_regression_add(st, project_id, commit, base,
+			    variant_id, (const char *)sqlite3_column_text(arts,
+			    0), base_size, size, threshold, "run");
+			if (rc > 0)
+				(*found)++;
+		}
+		sqlite3_finalize(arts);
+		free(base);
+	}
+	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	return (1);
+}
+
+/*
+ * Regression detection for a tracked project: each done build at a commit
+ * of its branch (not a bisection's probe) against the nearest earlier
+ * measured commit on the first-parent line, once nothing between them is
+ * still to be built. Returns how many regressions are new.
+ */
+int
+store_detect_regressions(struct store *st, int64_t project_id,
+    const struct size_limit *lim, const char *threshold)
+{
+	sqlite3_stmt	*stmt;
+	struct strlist	 commits = { NULL, 0 };
+	int64_t		*builds = NULL, *variants = NULL;
+	size_t		 i, n = 0;
+	int		 found = 0;
+
+	/* What detection never looks at is settled at once. */
+	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE checked"
+	    " = 0 AND state NOT IN ('queued', 'running') AND run_id IN"
+	    " (SELECT id FROM runs WHERE project_id = ?1 AND (on_branch = 0"
+	    " OR kind = 'bisect') AND prepared = 1)");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	stmt = store_prepare(st, "SELECT b.id, b.variant_id, r.commit_id"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.project_id = ?1 AND r.on_branch = 1 AND r.kind != 'bisect'"
+	    " AND b.checked = 0 AND b.state NOT IN ('queued', 'running')"
+	    " ORDER BY b.id");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		builds = xreallocarray(builds, n + 1, sizeof *builds);
+		variants = xreallocarray(variants, n + 1, sizeof *variants);
+		builds[n] = sqlite3_column_int64(stmt, 0);
+		variants[n] = sqlite3_column_int64(stmt, 1);
+		strlist_add(&commits, (const char *)sqlite3_column_text(stmt,
+		    2));
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	for (i = 0; i < n; i++) {
+		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+			break;
+		if (store_detect_one(st, project_id, builds[i], variants[i],
+		    commits.v[i], lim, threshold, &found) < 0 ||
+		    store_exec(st, "COMMIT") != 0) {
+			store_exec(st, "ROLLBACK");
+			break;
+		}
+	}
+	free(builds);
+	free(variants);
+	strlist_free(&commits);
+	return (found);
+}
+
+/*
+ * A project's regressions, as an array: all of them, or those of one
+ * commit not alerted yet.
+ */
+static cJSON *
+store_regression_rows(struct store *st, int64_t project_id,
+    const char *commit)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "commit", STORE_TEXT },
+		{ "subject", STORE_TEXT }, { "author", STORE_TEXT },
+		{ "commit_time", STORE_TEXT }, { "base_commit", STORE_TEXT },
+		{ "variant_key", STORE_TEXT }, { "variant", STORE_JSON },
+		{ "artifact", STORE_TEXT }, { "base_size", STORE_INT },
+		{ "size", STORE_INT }, { "bytes", STORE_INT },
+		{ "threshold", STORE_TEXT }, { "found_by", STORE_TEXT },
+		{ "alerted", STORE_BOOL }, { "created_at", STORE_TEXT },
+		{ NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*a, *o;
+	double		 base;
+
+	stmt = store_prepare(st, "SELECT g.id, g.commit_id, c.subject, c.author,"
+	    " " STORE_TIME("c.time") ", g.base_commit, v.key, v.settings,"
+	    " g.artifact, g.base_size, g.size, g.size - g.base_size,"
+	    " g.threshold, g.found_by, g.alerted, " STORE_TIME("g.created_at")
+	    " FROM regressions g JOIN variants v ON v.id = g.variant_id"
+	    " LEFT JOIN commits c ON c.project_id = g.project_id"
+	    " AND c.id = g.commit_id WHERE g.project_id = ?1 AND (?2 IS NULL"
+	    " OR (g.commit_id = ?2 AND g.alerted = 0)) ORDER BY c.time, g.id");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	a = cJSON_CreateArray();
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, columns);
+		base = (double)sqlite3_column_int64(stmt, 9);
+		cJSON_AddNumberToObject(o, "percent", base > 0 ?
+		    (double)sqlite3_column_int64(stmt, 11) * 100.0 / base : 0);
+		cJSON_AddItemToArray(a, o);
+	}
+	sqlite3_finalize(stmt);
+	return (a);
+}
+
+/* Lists a project's regressions, oldest commit first. */
+cJSON *
+store_regressions(struct store *st, int64_t project_id)
+{
+	return (store_regression_rows(st, project_id, NULL));
+}
+
+/*
+ * Returns the commits with regressions not yet alerted, as
+ * [{"commit": C, "regressions": [...]}, ...].
+ */
+cJSON *
+store_unalerted(struct store *st, int64_t project_id)
+{
+	sqlite3_stmt	*stmt;
+	cJSON		*a, *o;
+	const char	*commit;
+
+	a = cJSON_CreateArray();
+	stmt = store_prepare(st, "SELECT DISTINCT commit_id FROM regressions"
+	    " WHERE project_id = ?1 AND alerted = 0 ORDER BY id");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		commit = (const char *)sqlite3_column_text(stmt, 0);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "commit", commit);
+		cJSON_AddItemToObject(o, "regressions",
+		    store_regression_rows(st, project_id, commit));
+		cJSON_AddItemToArray(a, o);
+	}
+	sqlite3_finalize(stmt);
+	return (a);
+}
+
+/* Tells whether builds at a commit are still queued or running. */
+int
+store_commit_pending(struct store *st, int64_t project_id, const char *commit)
+{
+	return (store_commit_exists(st, "SELECT 1 FROM builds b JOIN runs r"
+	    " ON r.id = b.run_id WHERE r.project_id = ?1 AND (r.commit_id = ?2"
+	    " OR (r.prepared = 0 AND r.rev = ?2)) AND b.state IN ('queued',"
+	    " 'running') LIMIT 1", project_id, commit));
+}
+
+/* Marks a commit's regressions alerted. */
+int
+store_mark_alerted(struct store *st, int64_t project_id, const char *commit)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE regressions SET alerted = 1"
+	    " WHERE project_id = ?1 AND commit_id = ?2");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	return (store_step_done(st, stmt));
+}
+
+/* Queues one webhook delivery for a commit (once per commit and URL). */
+int
+store_delivery_add(struct store *st, int64_t project_id, const char *commit,
+    const char *url, const char *body)
+{
+	sqlite3_stmt	*stmt;
+	time_t		 now = time(NULL);
+
+	stmt = store_prepare(st, "INSERT OR IGNORE INTO deliveries (project_id,"
+	    " commit_id, url, body, state, next_at, created_at) VALUES (?1,"
+	    " ?2, ?3, ?4, 'pending', ?5, ?5)");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	store_bind_text(stmt, 3, url);
+	store_bind_text(stmt, 4, body);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)now);
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * Finds a pending delivery due at or before now, after *id. Returns 1
+ * with its id, URL, body and attempts so far, 0 when none is due.
+ */
+int
+store_delivery_due(struct store *st, int64_t now, int64_t *id, char **url,
+    char **body, int *attempts)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT id, url, body, attempts FROM"
+	    " deliveries WHERE state = 'pending' AND next_at <= ?1 AND"
+	    " id > ?2 ORDER BY id LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, *id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		*url = store_column_dup(stmt, 1);
+		*body = store_column_dup(stmt, 2);
+		*attempts = sqlite3_column_int(stmt, 3);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/*
+ * Records an attempt: delivered (next_at 0), or pending again at next_at,
+ * or failed for good (next_at -1).
+ */
+int
+store_delivery_result(struct store *st, int64_t id, int status,
+    const char *error, int64_t next_at)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE deliveries SET attempts = attempts +"
+	    " 1, status = ?2, error = ?3, state = CASE WHEN ?4 = 0 THEN"
+	    " 'delivered' WHEN ?4 < 0 THEN 'failed' ELSE 'pending' END,"
+	    " next_at = CASE WHEN ?4 > 0 THEN ?4 ELSE next_at END,"
+	    " delivered_at = CASE WHEN ?4 = 0 THEN ?5 END WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (status > 0)
+		sqlite3_bind_int(stmt, 2, status);
+	else
+		sqlite3_bind_null(stmt, 2);
+	store_bind_text(stmt, 3, error);
+	sqlite3_bind_int64(stmt, 4, next_at);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)time(NULL));
+	return (store_step_done(st, stmt));
+}
+
+/* Returns when the next pending delivery is due, or 0 when none is. */
+int64_t
+store_delivery_next_at(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 when = 0;
+
+	stmt = store_prepare(st, "SELECT min(next_at) FROM deliveries"
+	    " WHERE state = 'pending'");
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		when = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (when);
+}
+
+/* Lists a project's webhook deliveries, newest first. */
+cJSON *
+store_deliveries(struct store *st, int64_t project_id)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "commit", STORE_TEXT },
+		{ "url", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "attempts", STORE_INT }, { "status", STORE_INT },
+		{ "error", STORE_TEXT }, { "created_at", STORE_TEXT },
+		{ "delivered_at", STORE_TEXT }, { "body", STORE_JSON },
+		{ NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*a, *o;
+
+	a = cJSON_CreateArray();
+	stmt = store_prepare(st, "SELECT id, commit_id, url, state, attempts,"
+	    " status, error, " STORE_TIME("created_at") ","
+	    " " STORE_TIME("delivered_at") ", body FROM deliveries"
+	    " WHERE project_id = ?1 ORDER BY id DESC");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, columns);
+		cJSON_AddItemToArray(a, o);
+	}
+	sqlite3_finalize(stmt);
+	return (a);
+}
+
+/*
+ * The variants measured for a project: for each variant and artifact, the
+ * latest done result (key, variant, step, artifact, kind, file_size,
+ * commit), smallest first.
+ */
+cJSON *
+store_project_variants(struct store *st, int64_t project_id)
+{
+	static const struct store_column columns[] = {
+		{ "variant_key", STORE_TEXT }, { "variant", STORE_JSON },
+		{ "step", STORE_TEXT }, { "artifact", STORE_TEXT },
+		{ "kind", STORE_TEXT }, { "file_size", STORE_INT },
+		{ "commit", STORE_TEXT }, { "build", STORE_INT },
+		{ NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*a, *o;
+
+	a = cJSON_CreateArray();
+	stmt = store_prepare(st, "SELECT v.key, v.settings, (SELECT max(step)"
+	    " FROM builds s JOIN runs sr ON sr.id = s.run_id WHERE"
+	    " sr.project_id = ?1 AND s.variant_id = v.id), a.name, a.kind,"
+	    " a.file_size, r.commit_id, b.id FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE b.id IN (SELECT max(b2.id) FROM builds b2 JOIN runs r2"
+	    " ON r2.id = b2.run_id WHERE r2.project_id = ?1"
+	    " AND b2.state = 'done' GROUP BY b2.variant_id)"
+	    " ORDER BY a.file_size, v.key, a.name");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, columns);
+		cJSON_AddItemToArray(a, o);
+	}
+	sqlite3_finalize(stmt);
+	return (a);
+}
+
+/* Returns a commit as {id, parent, time, author, subject}, or an id alone. */
+cJSON *
+store_commit_json(struct store *st, int64_t project_id, const char *commit)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_TEXT }, { "parent", STORE_TEXT },
+		{ "time", STORE_TEXT }, { "author", STORE_TEXT },
+		{ "subject", STORE_TEXT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*o;
+
+	o = cJSON_CreateObject();
+	stmt = store_prepare(st, "SELECT id, parent, " STORE_TIME("time") ","
+	    " author, subject FROM commits WHERE project_id = ?1 AND id = ?2");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_row(o, stmt, columns);
+	else
+		cJSON_AddStringToObject(o, "id", commit);
+	sqlite3_finalize(stmt);
+	return (o);
+}
+
+/*
+ * Resolves a revision among a project's known commits: a full id, a unique
+ * prefix, or the revision a run was asked for (its latest run). Returns
+ * the full id, or NULL with the cause.
+ */
+char *
+store_commit_resolve(struct store *st, int64_t project_id, const char *rev,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+	char		*found = NULL;
+	int		 n = 0;
+
+	stmt = store_prepare(st, "SELECT commit_id FROM runs WHERE project_id"
+	    " = ?1 AND rev = ?2 AND commit_id IS NOT NULL ORDER BY id DESC"
+	    " LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, rev);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		found = store_column_dup(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (found != NULL)
+		return (found);
+	if (strlen(rev) >= 4 && strspn(rev, "0123456789abcdef") ==
+	    strlen(rev)) {
+		stmt = store_prepare(st, "SELECT id FROM commits WHERE"
+		    " project_id = ?1 AND substr(id, 1, length(?2)) = ?2"
+		    " LIMIT 2");
+		sqlite3_bind_int64(stmt, 1, project_id);
+		store_bind_text(stmt, 2, rev);
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			if (n++ == 0)
+				found = store_column_dup(stmt, 0);
+		}
+		sqlite3_finalize(stmt);
+		if (n == 1)
+			return (found);
+		free(found);
+		if (n > 1) {
+			xasprintf(cause, "revision %s: ambiguous; give more of "
+			    "the commit id", rev);
+			return (NULL);
+		}
+	}
+	xasprintf(cause, "revision %s: no measured commit of this project; "
+	    "name a commit id, or a revision a run was asked for ('sizemat "
+	    "run NAME --rev %s' measures it)", rev, rev);
+	return (NULL);
+}
+
+/* Reads one metric of an artifact row: bind the metric as ?M. */
+#define STORE_METRIC(m) \
+	"CASE " m " WHEN 'file_size' THEN a.file_size" \
+	" WHEN 'wall_ms' THEN b.wall_ms WHEN 'cpu_ms' THEN b.cpu_ms" \
+	" ELSE (SELECT value FROM measurements WHERE artifact_id = a.id" \
+	" AND name = " m ") END"
+
+/*
+ * The trend of one variant's artifact along the first-parent line from
+ * the project's branch head: one row per measured commit, oldest first,
+ * with the change from the row before and toolchain changes marked. since
+ * (Unix seconds, 0 for all) and last (0 for all) bound it.
+ */
+cJSON *
+store_trend(struct store *st, int64_t project_id, const char *key,
+    const char *artifact, const char *metric, int64_t since, int last)
+{
+	static const struct store_column columns[] = {
+		{ "commit", STORE_TEXT }, { "time", STORE_TEXT },
+		{ "author", STORE_TEXT }, { "subject", STORE_TEXT },
+		{ "build", STORE_INT }, { "value", STORE_INT },
+		{ "rustc_version", STORE_TEXT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*rows, *o, *prev = NULL, *item;
+	int		 n, i;
+	double		 v, pv;
+	const char	*tv, *ptv;
+
+	stmt = store_prepare(st, "WITH RECURSIVE line(id, depth) AS ("
+	    " SELECT coalesce((SELECT head FROM projects WHERE id = ?1),"
+	    " (SELECT r.commit_id FROM runs r JOIN commits c ON c.project_id"
+	    " = r.project_id AND c.id = r.commit_id WHERE r.project_id = ?1"
+	    " ORDER BY c.time DESC LIMIT 1)), 0"
+	    " UNION ALL SELECT c.parent, line.depth + 1 FROM commits c"
+	    " JOIN line ON c.project_id = ?1 AND c.id = line.id"
+	    " WHERE c.parent IS NOT NULL AND line.depth < 1000000)"
+	    " SELECT line.id, " STORE_TIME("c.time") ", c.author, c.subject,"
+	    " b.id, " STORE_METRIC("?4") ", b.rustc_version"
+	    " FROM line JOIN commits c ON c.project_id = ?1 AND c.id = line.id"
+	    " JOIN builds b ON b.id = (SELECT max(b2.id) FROM builds b2"
+	    " JOIN runs r2 ON r2.id = b2.run_id JOIN variants v2"
+	    " ON v2.id = b2.variant_id WHERE r2.project_id = ?1"
+	    " AND r2.commit_id = line.id AND v2.key = ?2"
+	    " AND b2.state = 'done')"
+	    " JOIN artifacts a ON a.build_id = b.id AND a.name = ?3"
+	    " WHERE c.time >= ?5 ORDER BY line.depth LIMIT ?6");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, key);
+	store_bind_text(stmt, 3, artifact);
+	store_bind_text(stmt, 4, metric);
+	sqlite3_bind_int64(stmt, 5, since);
+	sqlite3_bind_int(stmt, 6, last > 0 ? last : -1);
+	rows = cJSON_CreateArray();
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, columns);
+		/* Newest first from the query; the answer is oldest first. */
+		cJSON_InsertItemInArray(rows, 0, o);
+	}
+	sqlite3_finalize(stmt);
+	n = cJSON_GetArraySize(rows);
+	for (i = 0; i < n; i++) {
+		o = cJSON_GetArrayItem(rows, i);
+		item = cJSON_GetObjectItemCaseSensitive(o, "value");
+		v = cJSON_GetNumberValue(item);
+		tv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+		    "rustc_version"));
+		if (prev == NULL || !cJSON_IsNumber(item) ||
+		    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(prev,
+		    "value"))) {
+			cJSON_AddNullToObject(o, "delta");
+			cJSON_AddNullToObject(o, "percent");
+			cJSON_AddBoolToObject(o, "toolchain_changed", 0);
+		} else {
+			pv = cJSON_GetNumberValue(
+			    cJSON_GetObjectItemCaseSensitive(prev, "value"));
+			ptv = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(prev,
+			    "rustc_version"));
+			cJSON_AddNumberToObject(o, "delta", v - pv);
+			cJSON_AddNumberToObject(o, "percent", pv > 0 ?
+			    (v - pv) * 100.0 / pv : 0);
+			cJSON_AddBoolToObject(o, "toolchain_changed",
+			    tv != NULL && ptv != NULL && strcmp(tv, ptv) != 0);
+		}
+		prev = o;
+	}
+	return (rows);
+}
+
+/*
+ * Every variant built at commit b, with its latest outcome there and the
+ * latest done size at commit a: (variant, artifact, size_a, size_b,
+ * state_b), the artifact rows of a failed build missing.
+ */
+cJSON *
+store_compare(struct store *st, int64_t project_id, const char *a,
+    const char *b)
+{
+	static const struct store_column columns[] = {
+		{ "variant_key", STORE_TEXT }, { "variant", STORE_JSON },
+		{ "step", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "error", STORE_TEXT }, { "artifact", STORE_TEXT },
+		{ "kind", STORE_TEXT }, { "base_build", STORE_INT },
+		{ "base_size", STORE_INT }, { "build", STORE_INT },
+		{ "size", STORE_INT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*rows, *o;
+
+	rows = cJSON_CreateArray();
+	stmt = store_prepare(st, "WITH head AS (SELECT max(b.id) AS id"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.project_id = ?1 AND r.commit_id = ?3"
+	    " AND b.state NOT IN ('queued', 'running', 'cancelled')"
+	    " GROUP BY b.variant_id),"
+	    " base AS (SELECT max(b.id) AS id, b.variant_id"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.project_id = ?1 AND r.commit_id = ?2"
+	    " AND b.state = 'done' GROUP BY b.variant_id)"
+	    " SELECT v.key, v.settings, hb.step, hb.state, hb.error, ha.name,"
+	    " ha.kind, base.id, ba.file_size, hb.id, ha.file_size"
+	    " FROM head JOIN builds hb ON hb.id = head.id"
+	    " JOIN variants v ON v.id = hb.variant_id"
+	    " LEFT JOIN artifacts ha ON ha.build_id = hb.id"
+	    " LEFT JOIN base ON base.variant_id = hb.variant_id"
+	    " LEFT JOIN artifacts ba ON ba.build_id = base.id"
+	    " AND ba.name = ha.name AND ba.kind = ha.kind"
+	    " ORDER BY v.key, ha.name");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, a);
+	store_bind_text(stmt, 3, b);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, columns);
+		cJSON_AddItemToArray(rows, o);
+	}
+	sqlite3_finalize(stmt);
+	return (rows);
+}
+
+/*
+ * The latest outcome of a variant's artifact at a commit: done (with its
+ * size), failed (any end but done), pending, or none.
+ */
+enum commit_outcome
+store_commit_outcome(struct store *st, int64_t project_id, const char *commit,
+    int64_t variant_id, const char *artifact, int64_t *size)
+{
+	sqlite3_stmt	*stmt;
+	enum commit_outcome out = OUTCOME_NONE;
+	const char	*state;
+
+	*size = -1;
+	stmt = store_prepare(st, "SELECT b.state, (SELECT file_size FROM"
+	    " artifacts WHERE build_id = b.id AND (name = ?4 OR ?4 = '')"
+	    " ORDER BY name LIMIT 1) FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id WHERE r.project_id = ?1"
+	    " AND r.commit_id = ?2 AND b.variant_id = ?3"
+	    " ORDER BY b.state = 'done' DESC, b.id DESC LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	sqlite3_bind_int64(stmt, 3, variant_id);
+	store_bind_text(stmt, 4, artifact);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(stmt, 0);
+		if (strcmp(state, "queued") == 0 ||
+		    strcmp(state, "running") == 0)
+			out = OUTCOME_PENDING;
+		else if (strcmp(state, "done") == 0 &&
+		    sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
+			out = OUTCOME_DONE;
+			*size = sqlite3_column_int64(stmt, 1);
+		} else
+			out = OUTCOME_FAILED;
+	}
+	sqlite3_finalize(stmt);
+	if (out == OUTCOME_NONE) {
+		/* A probe still waiting for git has no commit yet. */
+		stmt = store_prepare(st, "SELECT 1 FROM runs r JOIN builds b"
+		    " ON b.run_id = r.id WHERE r.project_id = ?1"
+		    " AND r.prepared = 0 AND r.rev = ?2 AND b.variant_id = ?3"
+		    " AND b.state = 'queued'");
+		sqlite3_bind_int64(stmt, 1, project_id);
+		store_bind_text(stmt, 2, commit);
+		sqlite3_bind_int64(stmt, 3, variant_id);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			out = OUTCOME_PENDING;
+		sqlite3_finalize(stmt);
+	}
+	return (out);
+}
+
+/*
+ * Starts a bisection of a variant (key and settings) and artifact ("" for
+ * the first the good commit's build has): it waits for git to list its
+ * commits.
+ */
+int
+store_bisection_create(struct store *st, int64_t project_id,
+    const char *good_rev, const char *bad_rev, const char *key,
+    const char *settings, const char *artifact, const char *threshold,
+    int64_t *id)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 variant_id;
+
+	variant_id = store_upsert_id(st, "INSERT OR IGNORE INTO variants"
+	    " (key, settings) VALUES (?1, ?2)",
+	    "SELECT id FROM variants WHERE key = ?1", key, settings);
+	if (variant_id < 0)
+		return (-1);
+	stmt = store_prepare(st, "INSERT INTO bisections (project_id,"
+	    " good_rev, bad_rev, variant_id, artifact, threshold, state,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'preparing', ?7)");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, good_rev);
+	store_bind_text(stmt, 3, bad_rev);
+	sqlite3_bind_int64(stmt, 4, variant_id);
+	store_bind_text(stmt, 5, artifact);
+	store_bind_text(stmt, 6, threshold);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return (0);
+}
+
+/*
+ * Names the artifact of a bisection started without one: the first of
+ * the good commit's done build. Returns 1 once it has one.
+ */
+int
+store_bisection_artifact(struct store *st, int64_t id)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE bisections SET artifact = (SELECT"
+	    " a.name FROM artifacts a JOIN builds b ON b.id = a.build_id"
+	    " JOIN runs r ON r.id = b.run_id WHERE r.project_id ="
+	    " bisections.project_id AND r.commit_id = bisections.good"
+	    " AND b.variant_id = bisections.variant_id AND b.state = 'done'"
+	    " ORDER BY a.name LIMIT 1) WHERE id = ?1 AND artifact = ''"
+	    " AND EXISTS (SELECT 1 FROM artifacts a JOIN builds b"
+	    " ON b.id = a.build_id JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.project_id = bisections.project_id"
+	    " AND r.commit_id = bisections.good"
+	    " AND b.variant_id = bisections.variant_id AND b.state = 'done')");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db) > 0);
+}
+
+/* Finds the oldest bisection waiting for git: 1 with what it needs. */
+int
+store_bisection_next(struct store *st, int64_t *id, int64_t *project_id,
+    char **good, char **bad)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT id, project_id, good_rev, bad_rev"
+	    " FROM bisections WHERE state = 'preparing' ORDER BY id LIMIT 1");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		*project_id = sqlite3_column_int64(stmt, 1);
+		*good = store_column_dup(stmt, 2);
+		*bad = store_column_dup(stmt, 3);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/*
+ * Records a bisection's commits, good first, then the first-parent line up
+ * to bad, and lets it run.
+ */
+int
+store_bisection_prepared(struct store *st, int64_t id,
+    const struct git_commit *c, size_t n, const char *good, const char *bad)
+{
+	sqlite3_stmt	*stmt;
+	cJSON		*ids;
+	char		*text;
+	int64_t		 project_id = 0;
+	size_t		 i;
+
+	stmt = store_prepare(st, "SELECT project_id FROM bisections"
+	    " WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		project_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	if (store_commits_add(st, project_id, c, n) != 0)
+		goto rollback;
+	ids = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(c[i].id));
+	text = cJSON_PrintUnformatted(ids);
+	cJSON_Delete(ids);
+	stmt = store_prepare(st, "UPDATE bisections SET commits = ?2, good ="
+	    " ?3, bad = ?4, state = 'running' WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, text);
+	store_bind_text(stmt, 3, good);
+	store_bind_text(stmt, 4, bad);
+	cJSON_free(text);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/* Ends a bisection: done with its result, or failed with the reason. */
+int
+store_bisection_finish(struct store *st, int64_t id, const char *state,
+    const cJSON *result, const char *message)
+{
+	sqlite3_stmt	*stmt;
+	char		*text = NULL;
+
+	if (result != NULL)
+		text = cJSON_PrintUnformatted(result);
+	stmt = store_prepare(st, "UPDATE bisections SET state = ?2, result ="
+	    " ?3, message = ?4, finished_at = ?5 WHERE id = ?1"
+	    " AND state IN ('preparing', 'running')");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, state);
+	store_bind_text(stmt, 3, text);
+	store_bind_text(stmt, 4, message);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)time(NULL));
+	cJSON_free(text);
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * A bisection as the API shows it, with its probes (each commit measured
+ * for it and how) and how many builds it ran itself. NULL when unknown.
+ */
+cJSON *
+store_bisection_document(struct store *st, int64_t id)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "project", STORE_TEXT },
+		{ "good_rev", STORE_TEXT }, { "bad_rev", STORE_TEXT },
+		{ "good", STORE_TEXT }, { "bad", STORE_TEXT },
+		{ "variant_key", STORE_TEXT }, { "artifact", STORE_TEXT },
+		{ "threshold", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "result", STORE_JSON }, { "message", STORE_TEXT },
+		{ "created_at", STORE_TEXT }, { "finished_at", STORE_TEXT },
+		{ "builds", STORE_INT }, { "commits", STORE_JSON },
+		{ "project_id", STORE_INT }, { "variant_id", STORE_INT },
+		{ NULL, STORE_TEXT }
+	};
+	static const struct store_column probe_columns[] = {
+		{ "run", STORE_INT }, { "commit", STORE_TEXT },
+		{ "build", STORE_INT }, { "state", STORE_TEXT },
+		{ "reused_from", STORE_INT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*doc = NULL, *probes, *o;
+
+	stmt = store_prepare(st, "SELECT g.id, coalesce(p.name, p.path),"
+	    " g.good_rev, g.bad_rev, g.good, g.bad, v.key, g.artifact,"
+	    " g.threshold, g.state, g.result, g.message,"
+	    " " STORE_TIME("g.created_at") ", " STORE_TIME("g.finished_at") ","
+	    " (SELECT count(*) FROM builds b JOIN runs r ON r.id = b.run_id"
+	    "  WHERE r.bisection_id = g.id AND b.reused_from IS NULL"
+	    "  AND b.state IN ('done', 'failed', 'timeout')),"
+	    " g.commits, g.project_id, g.variant_id"
+	    " FROM bisections g JOIN projects p ON p.id = g.project_id"
+	    " JOIN variants v ON v.id = g.variant_id WHERE g.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		doc = cJSON_CreateObject();
+		store_json_row(doc, stmt, columns);
+	}
+	sqlite3_finalize(stmt);
+	if (doc == NULL)
+		return (NULL);
+	probes = cJSON_AddArrayToObject(doc, "probes");
+	stmt = store_prepare(st, "SELECT r.id, coalesce(r.commit_id, r.rev),"
+	    " b.id, b.state, b.reused_from FROM runs r JOIN builds b"
+	    " ON b.run_id = r.id WHERE r.bisection_id = ?1 ORDER BY r.id");
+	sqlite3_bind_int64(stmt, 1, id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, probe_columns);
+		cJSON_AddItemToArray(probes, o);
+	}
+	sqlite3_finalize(stmt);
+	return (doc);
+}
+
+/* Lists the ids of running bisections. */
+int
+store_bisections_running(struct store *st, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt	*stmt;
+
+	*ids = NULL;
+	*n = 0;
+	stmt = store_prepare(st, "SELECT id FROM bisections"
+	    " WHERE state = 'running' ORDER BY id");
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return (0);
 }

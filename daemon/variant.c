@@ -709,6 +709,10 @@ variant_env(const struct variant *v, const struct build_context *ctx,
 	free(prefix);
 	strlist_addf(env, "CARGO_TARGET_DIR=%s", ctx->target_dir);
 	strlist_add(env, "CARGO_INCREMENTAL=0");
+	/* At a commit: the same numbers whenever it is built again. */
+	if (ctx->commit_time > 0)
+		strlist_addf(env, "SOURCE_DATE_EPOCH=%lld",
+		    (long long)ctx->commit_time);
 	if (ctx->bootstrap)
 		strlist_add(env, "RUSTC_BOOTSTRAP=1");
 
@@ -770,6 +774,8 @@ variant_cargo_args(const struct variant *v, const struct build_context *ctx,
 	} else
 		strlist_add(args, "--release");
 	strlist_add(args, "--message-format=json-render-diagnostics");
+	if (ctx->locked)
+		strlist_add(args, "--locked");
 	strlist_add(args, "--target");
 	strlist_add(args, variant_target(v, ctx->target));
 	if ((value = variant_get(v, "package")) != NULL) {
@@ -860,4 +866,61 @@ variant_matches(const struct variant *v, const struct variant *part)
 			return (0);
 	}
 	return (1);
+}
+
+/*
+ * Picks the variant a --variant selector names among candidates (their
+ * keys, and ladder step names or NULL): the full key, a step name, or
+ * key=value pairs that match exactly one. Returns 0 with *index, or -1
+ * with the cause listing the candidates.
+ */
+int
+variant_select(const char *selector, const char *const *keys,
+    const char *const *steps, size_t n, size_t *index, char **cause)
+{
+	struct variant	 part, v;
+	struct buf	 names;
+	size_t		 i, matches = 0;
+	char		*why;
+	int		 parsed;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(selector, keys[i]) == 0 || (steps != NULL &&
+		    steps[i] != NULL && strcmp(selector, steps[i]) == 0)) {
+			*index = i;
+			return (0);
+		}
+	}
+	if (variant_parse_key(selector, &part, &why) != 0) {
+		free(why);	/* not pairs: only a key or step could match */
+		parsed = 0;
+	} else
+		parsed = part.n > 0;
+	for (i = 0; parsed && i < n; i++) {
+		if (variant_parse_key(keys[i], &v, &why) != 0) {
+			free(why);
+			continue;
+		}
+		if (variant_matches(&v, &part)) {
+			*index = i;
+			matches++;
+		}
+		variant_clear(&v);
+	}
+	variant_clear(&part);
+	if (matches == 1)
+		return (0);
+	buf_init(&names);
+	buf_addstr(&names, "");
+	for (i = 0; i < n; i++)
+		buf_printf(&names, "%s%s%s%s%s", i > 0 ? ", " : "", keys[i],
+		    steps != NULL && steps[i] != NULL ? " (step " : "",
+		    steps != NULL && steps[i] != NULL ? steps[i] : "",
+		    steps != NULL && steps[i] != NULL ? ")" : "");
+	xasprintf(cause, "variant \"%s\" %s; give a full key, a ladder step "
+	    "name or key=value pairs that match one of: %s", selector,
+	    matches > 1 ? "matches more than one variant" : "matches none",
+	    n > 0 ? names.data : "(none measured yet)");
+	buf_free(&names);
+	return (-1);
 }

@@ -40,6 +40,7 @@ make_run(const char *project, int n)
 {
 	struct variant		 v[4];
 	struct build_plan	 plans[4];
+	struct run_plan		 run;
 	char			 value[8], *cause = NULL;
 	int64_t			 id;
 	int			 i;
@@ -54,8 +55,13 @@ make_run(const char *project, int n)
 		plans[i].step = NULL;
 		xasprintf(&plans[i].target_dir, "/w/t/%d", i);
 	}
-	ck_assert_msg(store_run_create(st, project, "m", "axes", "{}", 0, plans,
-	    (size_t)n, &id, &cause) == 0, "%s", cause);
+	memset(&run, 0, sizeof run);
+	run.project = project;
+	run.matrix = "m";
+	run.shape = "axes";
+	run.source = "{}";
+	ck_assert_msg(store_run_create(st, &run, plans, (size_t)n, &id,
+	    &cause) == 0, "%s", cause);
 	for (i = 0; i < n; i++) {
 		free(plans[i].target_dir);
 		variant_clear(&v[i]);

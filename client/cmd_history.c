@@ -1,0 +1,563 @@
+/*
+ * Questions over a tracked project's history: trend, compare, check,
+ * regressions and bisect.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+#define BISECT_POLL_MS	1000
+
+/* Appends "&name=escaped value" to a query when the value is given. */
+static void
+history_query(struct buf *q, const char *name, const char *value)
+{
+	char	*e;
+
+	if (value == NULL)
+		return;
+	e = request_escape(value);
+	buf_printf(q, "%c%s=%s", strchr(q->data, '?') ? '&' : '?', name, e);
+	free(e);
+}
+
+/* Formats a percentage change with its sign. */
+static void
+history_percent(double p, char *out, size_t len)
+{
+	snprintf(out, len, "%+.2f%%", p);
+}
+
+/* Prints a sparkline of the values on stdout. */
+static void
+history_sparkline(const cJSON *rows)
+{
+	static const char *const bars[] = { "\u2581", "\u2582", "\u2583",
+	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
+	const cJSON	*r;
+	double		 lo = 0, hi = 0, v;
+	int		 first = 1, k;
+
+	cJSON_ArrayForEach(r, rows) {
+		v = json_num(r, "value", 0);
+		if (first || v < lo)
+			lo = v;
+		if (first || v > hi)
+			hi = v;
+		first = 0;
+	}
+	if (first)
+		return;
+	cJSON_ArrayForEach(r, rows) {
+		v = json_num(r, "value", 0);
+		k = hi > lo ? (int)((v - lo) * 7.0 / (hi - lo) + 0.5) : 0;
+		fputs(bars[k], stdout);
+	}
+	fputc('\n', stdout);
+}
+
+/* sizemat trend NAME [--variant V] [--artifact A] [--metric M] ... */
+int
+cmd_trend(struct options *o)
+{
+	static const char *const header[] = { "commit", "date", "value",
+	    "delta", "percent", "toolchain", "subject" };
+	struct buf	 q;
+	struct table	*t;
+	cJSON		*doc, *r, *rows;
+	char		 last[16], value[32], delta[32], pct[32], date[16];
+	char		 commit[16], tc[64];
+	const char	*cells[7], *metric;
+	int		 rc = EXIT_OK, bytes;
+
+	buf_init(&q);
+	buf_printf(&q, "/v1/projects/%s/trend", o->args[0]);
+	history_query(&q, "variant", o->variant);
+	history_query(&q, "artifact", o->artifact);
+	history_query(&q, "metric", o->metric);
+	history_query(&q, "since", o->since);
+	if (o->last > 0) {
+		snprintf(last, sizeof last, "%d", o->last);
+		history_query(&q, "last", last);
+	}
+	doc = request_get(o, q.data, &rc);
+	buf_free(&q);
+	if (doc == NULL)
+		return (rc);
+	rows = cJSON_GetObjectItemCaseSensitive(doc, "rows");
+	metric = json_str(doc, "metric", "file_size");
+	bytes = strcmp(metric, "wall_ms") != 0 && strcmp(metric, "cpu_ms") != 0;
+	if (o->format == FORMAT_TABLE)
+		printf("%s, %s of %s, variant %s\n", json_str(doc, "project",
+		    ""), metric, json_str(doc, "artifact", ""), json_str(doc,
+		    "variant_key", ""));
+	t = table_create(7, header);
+	cJSON_ArrayForEach(r, rows) {
+		snprintf(commit, sizeof commit, "%.12s", json_str(r, "commit",
+		    ""));
+		snprintf(date, sizeof date, "%.10s", json_str(r, "time", ""));
+		if (o->format == FORMAT_CSV || !bytes)
+			snprintf(value, sizeof value, "%lld",
+			    (long long)json_int(r, "value", 0));
+		else
+			human_size(json_int(r, "value", 0), value,
+			    sizeof value);
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
+		    "delta"))) {
+			snprintf(delta, sizeof delta, "%+lld",
+			    (long long)json_int(r, "delta", 0));
+			history_percent(json_num(r, "percent", 0), pct,
+			    sizeof pct);
+		} else {
+			snprintf(delta, sizeof delta, "-");
+			snprintf(pct, sizeof pct, "-");
+		}
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+		    "toolchain_changed")))
+			snprintf(tc, sizeof tc, "* %s", json_str(r,
+			    "rustc_version", ""));
+		else
+			snprintf(tc, sizeof tc, "%s", o->format == FORMAT_CSV ?
+			    json_str(r, "rustc_version", "") : "");
+		cells[0] = o->format == FORMAT_CSV ? json_str(r, "commit", "") :
+		    commit;
+		cells[1] = o->format == FORMAT_CSV ? json_str(r, "time", "") :
+		    date;
+		cells[2] = value;
+		cells[3] = delta;
+		cells[4] = pct;
+		cells[5] = tc;
+		cells[6] = json_str(r, "subject", "");
+		table_add(t, cells);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	if (o->format == FORMAT_TABLE) {
+		history_sparkline(rows);
+		if (cJSON_GetArraySize(rows) == 0)
+			fprintf(stderr, "sizemat: no measured commit on the "
+			    "branch's first-parent line yet\n");
+		else
+			fprintf(stderr, "sizemat: * marks a toolchain change "
+			    "from the row before\n");
+	}
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}
+
+/* Prints a comparison; returns 1 when it is over the limit or failed. */
+static int
+history_comparison(const struct options *o, const cJSON *doc)
+{
+	static const char *const header[] = { "variant", "artifact", "base",
+	    "head", "bytes", "percent", "verdict" };
+	const cJSON	*r, *base, *head;
+	struct table	*t;
+	char		 bs[32], hs[32], bytes[32], pct[32];
+	const char	*cells[7], *state;
+	int		 over;
+
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		return (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+		    "exceeded")) || cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(doc, "head_failed")));
+	}
+	base = cJSON_GetObjectItemCaseSensitive(doc, "base");
+	head = cJSON_GetObjectItemCaseSensitive(doc, "head");
+	if (o->format == FORMAT_MARKDOWN)
+		printf("### Binary size: `%.12s` \u2192 `%.12s` (limit %s)\n\n",
+		    json_str(base, "id", ""), json_str(head, "id", ""),
+		    json_str(doc, "max_increase", ""));
+	else if (o->format == FORMAT_TABLE)
+		printf("%s: %.12s (%s) -> %.12s (%s), limit %s\n",
+		    json_str(doc, "project", ""), json_str(base, "id", ""),
+		    json_str(base, "subject", "?"), json_str(head, "id", ""),
+		    json_str(head, "subject", "?"),
+		    json_str(doc, "max_increase", ""));
+	t = table_create(7, header);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
+		state = json_str(r, "state", "");
+		over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "over"));
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
+		    "base_size"))) {
+			if (o->format == FORMAT_CSV)
+				snprintf(bs, sizeof bs, "%lld",
+				    (long long)json_int(r, "base_size", 0));
+			else
+				human_size(json_int(r, "base_size", 0), bs,
+				    sizeof bs);
+		} else
+			snprintf(bs, sizeof bs, "-");
+		if (strcmp(state, "done") == 0) {
+			if (o->format == FORMAT_CSV)
+				snprintf(hs, sizeof hs, "%lld",
+				    (long long)json_int(r, "size", 0));
+			else
+				human_size(json_int(r, "size", 0), hs,
+				    sizeof hs);
+		} else
+			snprintf(hs, sizeof hs, "%s", state);
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
+		    "bytes"))) {
+			snprintf(bytes, sizeof bytes, "%+lld",
+			    (long long)json_int(r, "bytes", 0));
+			history_percent(json_num(r, "percent", 0), pct,
+			    sizeof pct);
+		} else {
+			snprintf(bytes, sizeof bytes, "-");
+			snprintf(pct, sizeof pct, "-");
+		}
+		cells[0] = json_str(r, "variant_key", "");
+		cells[1] = json_str(r, "artifact", "-");
+		cells[2] = bs;
+		cells[3] = hs;
+		cells[4] = bytes;
+		cells[5] = pct;
+		cells[6] = strcmp(state, "done") != 0 ? "FAILED" : over ?
+		    "OVER" : cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
+		    "bytes")) ? "ok" : "new";
+		table_add(t, cells);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "exceeded"));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "head_failed")))
+		fprintf(stderr, "sizemat: the head did not build\n");
+	if (over)
+		fprintf(stderr, "sizemat: a variant grew past %s\n",
+		    json_str(doc, "max_increase", ""));
+	return (over || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+	    "head_failed")));
+}
+
+/* sizemat compare NAME REV_A REV_B */
+int
+cmd_compare(struct options *o)
+{
+	struct buf	 q;
+	cJSON		*doc;
+	int		 rc = EXIT_OK, fmt = o->format;
+
+	buf_init(&q);
+	buf_printf(&q, "/v1/projects/%s/compare", o->args[0]);
+	history_query(&q, "base", o->args[1]);
+	history_query(&q, "head", o->args[2]);
+	history_query(&q, "max_increase", o->max_increase);
+	history_query(&q, "variant", o->variant);
+	o->format = FORMAT_TABLE;	/* request_get prints --json itself */
+	doc = request_get(o, q.data, &rc);
+	o->format = fmt;
+	buf_free(&q);
+	if (doc == NULL)
+		return (rc);
+	history_comparison(o, doc);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}
+
+/*
+ * sizemat check NAME --base REV --head REV [--max-increase L]
+ * [--variant V]...: builds what is missing at both, then compares; exit 1
+ * when a variant grew past the limit or the head failed to build.
+ */
+int
+cmd_check(struct options *o)
+{
+	enum request_result	 r;
+	cJSON			*body, *doc, *list, *run;
+	struct buf		 q;
+	char			*path, *err, id[32];
+	long long		 runs[2];
+	int			 i, rc = EXIT_OK, fmt = o->format;
+
+	if (o->base == NULL || o->head == NULL)
+		return (usage_error("check: --base REV and --head REV are "
+		    "needed"));
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "base", o->base);
+	cJSON_AddStringToObject(body, "head", o->head);
+	if (o->max_increase != NULL)
+		cJSON_AddStringToObject(body, "max_increase", o->max_increase);
+	if (o->variants.n > 0) {
+		list = cJSON_AddArrayToObject(body, "variants");
+		for (i = 0; i < o->variants.n; i++)
+			cJSON_AddItemToArray(list,
+			    cJSON_CreateString(o->variants.v[i]));
+	}
+	xasprintf(&path, "/v1/projects/%s/check", o->args[0]);
+	r = request_call(o, "POST", path, body, &doc, &err);
+	free(path);
+	cJSON_Delete(body);
+	if (r != REQUEST_OK)
+		return (request_fail(o, r, err));
+	runs[0] = (long long)json_int(doc, "base_run", 0);
+	runs[1] = (long long)json_int(doc, "head_run", 0);
+	cJSON_Delete(doc);
+	for (i = 0; i < 2; i++) {
+		if (!o->quiet)
+			fprintf(stderr, "sizemat: run %lld builds the %s (%s)\n",
+			    runs[i], i == 0 ? "base" : "head", i == 0 ?
+			    o->base : o->head);
+		if ((run = run_follow(o, runs[i], &rc)) == NULL)
+			return (rc);
+		cJSON_Delete(run);
+	}
+	buf_init(&q);
+	buf_printf(&q, "/v1/projects/%s/compare", o->args[0]);
+	snprintf(id, sizeof id, "%lld", runs[0]);
+	history_query(&q, "base_run", id);
+	snprintf(id, sizeof id, "%lld", runs[1]);
+	history_query(&q, "head_run", id);
+	history_query(&q, "max_increase", o->max_increase);
+	o->format = FORMAT_TABLE;
+	doc = request_get(o, q.data, &rc);
+	o->format = fmt;
+	buf_free(&q);
+	if (doc == NULL)
+		return (rc);
+	rc = history_comparison(o, doc) ? EXIT_NO : EXIT_OK;
+	cJSON_Delete(doc);
+	return (rc);
+}
+
+/* sizemat regressions NAME */
+int
+cmd_regressions(struct options *o)
+{
+	static const char *const header[] = { "commit", "date", "variant",
+	    "artifact", "before", "after", "bytes", "percent", "found by",
+	    "subject" };
+	struct table	*t;
+	cJSON		*doc, *r;
+	char		*path, commit[16], date[16], before[32], after[32];
+	char		 bytes[32], pct[32];
+	const char	*cells[10];
+	int		 rc = EXIT_OK;
+
+	xasprintf(&path, "/v1/projects/%s/regressions", o->args[0]);
+	doc = request_get(o, path, &rc);
+	free(path);
+	if (doc == NULL)
+		return (rc);
+	t = table_create(10, header);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
+	    "regressions")) {
+		snprintf(commit, sizeof commit, "%.12s", json_str(r, "commit",
+		    ""));
+		snprintf(date, sizeof date, "%.10s", json_str(r, "commit_time",
+		    ""));
+		if (o->format == FORMAT_CSV) {
+			snprintf(before, sizeof before, "%lld",
+			    (long long)json_int(r, "base_size", 0));
+			snprintf(after, sizeof after, "%lld",
+			    (long long)json_int(r, "size", 0));
+		} else {
+			human_size(json_int(r, "base_size", 0), before,
+			    sizeof before);
+			human_size(json_int(r, "size", 0), after,
+			    sizeof after);
+		}
+		snprintf(bytes, sizeof bytes, "%+lld",
+		    (long long)json_int(r, "bytes", 0));
+		history_percent(json_num(r, "percent", 0), pct, sizeof pct);
+		cells[0] = o->format == FORMAT_CSV ? json_str(r, "commit", "") :
+		    commit;
+		cells[1] = date;
+		cells[2] = json_str(r, "variant_key", "");
+		cells[3] = json_str(r, "artifact", "");
+		cells[4] = before;
+		cells[5] = after;
+		cells[6] = bytes;
+		cells[7] = pct;
+		cells[8] = json_str(r, "found_by", "");
+		cells[9] = json_str(r, "subject", "");
+		table_add(t, cells);
+	}
+	if (o->format == FORMAT_TABLE)
+		printf("%s: regressions over %s against the nearest earlier "
+		    "measured commit\n", json_str(doc, "project", ""),
+		    json_str(doc, "threshold", ""));
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}
+
+/* Prints a bisection's answer; returns the exit code it means. */
+static int
+bisect_print(const struct options *o, const cJSON *doc)
+{
+	const cJSON	*res = cJSON_GetObjectItemCaseSensitive(doc, "result");
+	const cJSON	*c = cJSON_GetObjectItemCaseSensitive(res, "culprit");
+	const cJSON	*base = cJSON_GetObjectItemCaseSensitive(res, "base");
+	const cJSON	*s;
+	const char	*state = json_str(doc, "state", "");
+	char		 bs[32], hs[32];
+	int		 found = cJSON_IsObject(c);
+
+	if (o->format == FORMAT_JSON)
+		print_json(doc);
+	else if (strcmp(state, "done") == 0 && found) {
+		human_size(json_int(res, "base_size", 0), bs, sizeof bs);
+		human_size(json_int(res, "size", 0), hs, sizeof hs);
+		printf("first commit over %s: %s\n  %s\n  %s, %s\n"
+		    "  %s -> %s (%+lld bytes, %+.2f%%) against %.12s\n"
+		    "  %lld builds for %lld commits (variant %s, %s)\n",
+		    json_str(doc, "threshold", ""), json_str(c, "id", ""),
+		    json_str(c, "subject", ""), json_str(c, "author", ""),
+		    json_str(c, "time", ""), bs, hs,
+		    (long long)json_int(res, "bytes", 0),
+		    json_num(res, "percent", 0), json_str(base, "id", ""),
+		    (long long)json_int(doc, "builds", 0),
+		    (long long)json_int(res, "commits", 0),
+		    json_str(doc, "variant_key", ""),
+		    json_str(doc, "artifact", ""));
+		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(res,
+		    "skipped"))
+			printf("  skipped (does not build): %.12s %s\n",
+			    json_str(s, "id", ""), json_str(s, "subject", ""));
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res,
+		    "skipped")) > 0 && strcmp(json_str(c, "parent", ""),
+		    json_str(base, "id", "")) != 0)
+			printf("  the culprit may be any of the skipped "
+			    "commits before it, as with git bisect skip\n");
+	} else if (strcmp(state, "done") == 0)
+		printf("no culprit: %s\n", json_str(doc, "message", ""));
+	else if (strcmp(state, "failed") == 0)
+		printf("bisection %lld failed: %s\n",
+		    (long long)json_int(doc, "id", 0),
+		    json_str(doc, "message", ""));
+	else
+		printf("bisection %lld is %s: %lld builds so far\n",
+		    (long long)json_int(doc, "id", 0), state,
+		    (long long)json_int(doc, "builds", 0));
+	if (strcmp(state, "done") == 0 && found)
+		return (EXIT_OK);
+	if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0)
+		return (EXIT_NO);
+	return (EXIT_OK);
+}
+
+/* Follows a bisection to its end, a line per commit measured. */
+static cJSON *
+bisect_follow(const struct options *o, long long id, int *rc)
+{
+	enum request_result	 r;
+	const cJSON		*p;
+	cJSON			*doc;
+	char			*path, *err;
+	const char		*state;
+	int			 shown = 0, k;
+
+	xasprintf(&path, "/v1/bisections/%lld", id);
+	for (;;) {
+		r = request_call(o, "GET", path, NULL, &doc, &err);
+		if (r != REQUEST_OK) {
+			*rc = request_fail(o, r, err);
+			free(path);
+			return (NULL);
+		}
+		k = 0;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc,
+		    "probes")) {
+			state = json_str(p, "state", "");
+			if (strcmp(state, "queued") == 0 ||
+			    strcmp(state, "running") == 0)
+				break;
+			if (k++ < shown)
+				continue;
+			shown++;
+			if (!o->quiet)
+				fprintf(stderr, "sizemat: bisection %lld: "
+				    "%.12s %s%s\n", id, json_str(p, "commit",
+				    ""), state, cJSON_IsNumber(
+				    cJSON_GetObjectItemCaseSensitive(p,
+				    "reused_from")) ? " (measured before)" :
+				    "");
+		}
+		state = json_str(doc, "state", "");
+		if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0)
+			break;
+		cJSON_Delete(doc);
+		run_sleep(BISECT_POLL_MS);
+	}
+	free(path);
+	return (doc);
+}
+
+/*
+ * sizemat bisect NAME --good REV --bad REV [--variant V] [--threshold L]
+ * [--wait], or sizemat bisect --status ID [--wait]
+ */
+int
+cmd_bisect(struct options *o)
+{
+	enum request_result	 r;
+	cJSON			*body, *doc;
+	char			*path, *err;
+	long long		 id;
+	int			 rc = EXIT_OK;
+
+	if (o->status != NULL) {
+		if (o->nargs > 0 || o->good != NULL || o->bad != NULL)
+			return (usage_error("bisect --status ID takes no "
+			    "project, --good or --bad"));
+		if (parse_id(o->status, "bisection", "the number 'sizemat "
+		    "bisect' printed", &id) != 0)
+			return (EXIT_USAGE);
+	} else {
+		if (o->nargs != 1 || o->good == NULL || o->bad == NULL)
+			return (usage_error("bisect NAME --good REV --bad REV"));
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "good", o->good);
+		cJSON_AddStringToObject(body, "bad", o->bad);
+		if (o->variant != NULL)
+			cJSON_AddStringToObject(body, "variant", o->variant);
+		if (o->artifact != NULL)
+			cJSON_AddStringToObject(body, "artifact", o->artifact);
+		if (o->threshold != NULL)
+			cJSON_AddStringToObject(body, "threshold",
+			    o->threshold);
+		xasprintf(&path, "/v1/projects/%s/bisect", o->args[0]);
+		r = request_call(o, "POST", path, body, &doc, &err);
+		free(path);
+		cJSON_Delete(body);
+		if (r != REQUEST_OK)
+			return (request_fail(o, r, err));
+		id = (long long)json_int(doc, "id", 0);
+		if (!o->quiet)
+			fprintf(stderr, "sizemat: bisection %lld: %s %s..%s, "
+			    "variant %s, %s over %s\n", id, o->args[0], o->good,
+			    o->bad, json_str(doc, "variant_key", ""),
+			    json_str(doc, "artifact", ""),
+			    json_str(doc, "threshold", ""));
+		if (!o->wait) {
+			if (o->format == FORMAT_JSON)
+				print_json(doc);
+			else
+				printf("bisection %lld started; 'sizemat "
+				    "bisect --status %lld --wait' follows it\n",
+				    id, id);
+			cJSON_Delete(doc);
+			return (EXIT_OK);
+		}
+		cJSON_Delete(doc);
+	}
+	if (o->wait)
+		doc = bisect_follow(o, id, &rc);
+	else {
+		xasprintf(&path, "/v1/bisections/%lld", id);
+		r = request_call(o, "GET", path, NULL, &doc, &err);
+		free(path);
+		if (r != REQUEST_OK)
+			return (request_fail(o, r, err));
+	}
+	if (doc == NULL)
+		return (rc);
+	rc = bisect_print(o, doc);
+	cJSON_Delete(doc);
+	return (rc);
+}

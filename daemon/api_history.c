@@ -1,0 +1,957 @@
+/*
+ * The API of tracked projects: adding and listing them, and the questions
+ * over their history (trend, compare, check, regressions, bisect).
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "sizematd.h"
+
+#define API_NAME_MAX	64
+
+/* Checks a project name: letters, digits, '.', '_' and '-'. */
+static int
+api_name_ok(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	return (n > 0 && n <= API_NAME_MAX && isalnum((unsigned char)*name) &&
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") == n);
+}
+
+/* Reads an optional string member; -1 (with a reply) if not a string. */
+static int
+api_opt_string(const cJSON *doc, const char *name, const char **out,
+    struct http_reply *reply)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(doc, name);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return (0);
+	if (!cJSON_IsString(v) || *v->valuestring == '\0') {
+		http_reply_error(reply, 400, "invalid_request", "%s: must be "
+		    "a non-empty string", name);
+		return (-1);
+	}
+	*out = v->valuestring;
+	return (0);
+}
+
+/*
+ * Checks a git source: a URL, or a local repository (absolute, under an
+ * --allow-root). Returns the source to record, or NULL with a reply.
+ */
+static char *
+api_source(struct api *api, const char *source, struct http_reply *reply)
+{
+	char		 real[PATH_MAX];
+	struct stat	 sb;
+
+	if (strstr(source, "://") != NULL) {
+		if (strncmp(source, "file://", 7) == 0 &&
+		    !api_allowed(api, source + 7)) {
+			http_reply_error(reply, 403, "forbidden", "source: %s "
+			    "is not under an --allow-root of this daemon",
+			    source);
+			return (NULL);
+		}
+		return (xstrdup(source));
+	}
+	if (source[0] == '-') {
+		http_reply_error(reply, 400, "invalid_request", "source: must "
+		    "not start with '-'");
+		return (NULL);
+	}
+	if (source[0] != '/') {
+		http_reply_error(reply, 400, "invalid_request", "source: %s: "
+		    "must be a git URL (https://, ssh://, file://, git://) or "
+		    "an absolute path to a git repository", source);
+		return (NULL);
+	}
+	if (realpath(source, real) == NULL || stat(real, &sb) != 0 ||
+	    !S_ISDIR(sb.st_mode)) {
+		http_reply_error(reply, 400, "invalid_request", "source: %s: "
+		    "no such directory", source);
+		return (NULL);
+	}
+	if (!api_allowed(api, real)) {
+		http_reply_error(reply, 403, "forbidden", "source: %s is not "
+		    "under an --allow-root of this daemon", real);
+		return (NULL);
+	}
+	return (xstrdup(real));
+}
+
+/* Returns a project's document: settings, state and what is measured. */
+static cJSON *
+api_project_doc(struct api *api, const char *name)
+{
+	struct tracked_project	 p;
+	cJSON			*list, *doc;
+
+	list = store_projects_list(api->store, name);
+	doc = cJSON_DetachItemFromArray(list, 0);
+	cJSON_Delete(list);
+	if (doc == NULL || store_project_find(api->store, name, &p) != 1)
+		return (doc);
+	cJSON_AddItemToObject(doc, "variants", store_project_variants(
+	    api->store, p.id));
+	cJSON_AddItemToObject(doc, "deliveries", store_deliveries(api->store,
+	    p.id));
+	tracked_project_clear(&p);
+	return (doc);
+}
+
+/*
+ * POST /v1/projects: {"name", "source", "branch", "matrix", "toolchain",
+ * "schedule", "threshold", "webhooks": [URL, ...]}. The source is cloned
+ * on the thread pool; the project's state says when it is ready.
+ */
+void
+api_projects_add(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	static const char *const keys[] = { "name", "source", "branch",
+	    "matrix", "toolchain", "schedule", "threshold", "webhooks", NULL };
+	const char *const	*k;
+	struct tracked_project	 p;
+	struct schedule		 sc;
+	struct size_limit	 lim;
+	struct matrix		*m = NULL;
+	const char		*name, *source, *branch, *matrix, *toolchain;
+	const char		*schedule, *threshold;
+	const cJSON		*hooks, *url, *item, *mv;
+	cJSON			*doc;
+	char			*cause = NULL, *names, *text;
+
+	(void)id;
+	memset(&p, 0, sizeof p);
+	if ((doc = api_body(req, reply)) == NULL)
+		return;
+	cJSON_ArrayForEach(item, doc) {
+		for (k = keys; *k != NULL && strcmp(*k, item->string) != 0;
+		    k++)
+			;
+		if (*k == NULL) {
+			http_reply_error(reply, 400, "invalid_request", "%s: "
+			    "unknown key; a project takes name, source, "
+			    "branch, matrix, toolchain, schedule, threshold "
+			    "and webhooks", item->string);
+			goto out;
+		}
+	}
+	mv = cJSON_GetObjectItemCaseSensitive(doc, "matrix");
+	if (api_opt_string(doc, "name", &name, reply) != 0 ||
+	    api_opt_string(doc, "source", &source, reply) != 0 ||
+	    api_opt_string(doc, "branch", &branch, reply) != 0 ||
+	    (!cJSON_IsObject(mv) && api_opt_string(doc, "matrix", &matrix,
+	    reply) != 0) ||
+	    api_opt_string(doc, "toolchain", &toolchain, reply) != 0 ||
+	    api_opt_string(doc, "schedule", &schedule, reply) != 0 ||
+	    api_opt_string(doc, "threshold", &threshold, reply) != 0)
+		goto out;
+	if (name == NULL || !api_name_ok(name)) {
+		http_reply_error(reply, 400, "invalid_request", "name: \"%s\" "
+		    "is not a project name: 1 to %d letters, digits, '.', '_' "
+		    "or '-', starting with a letter or digit", name ? name :
+		    "", API_NAME_MAX);
+		goto out;
+	}
+	if (source == NULL) {
+		http_reply_error(reply, 400, "invalid_request", "source: a "
+		    "project needs its git repository (a path or a URL)");
+		goto out;
+	}
+	if (branch != NULL && (branch[0] == '-' || strstr(branch, "..") !=
+	    NULL)) {
+		http_reply_error(reply, 400, "invalid_request", "branch: \"%s\""
+		    " is not a branch name", branch);
+		goto out;
+	}
+	if (cJSON_IsObject(mv)) {
+		/* A matrix file's content, kept with the project. */
+		text = cJSON_PrintUnformatted(mv);
+		p.matrix = xstrdup(text);
+		cJSON_free(text);
+		if (plan_matrix(api->planner, p.matrix, &m, &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_matrix",
+			    "matrix: %s", cause);
+			goto out;
+		}
+	} else if (matrix != NULL) {
+		p.matrix = xstrdup(matrix);
+		if (plan_matrix(api->planner, matrix, &m, &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_matrix",
+			    "matrix: %s", cause);
+			goto out;
+		}
+	}
+	if (toolchain != NULL && toolchains_find(api->toolchains,
+	    toolchain) == NULL) {
+		names = toolchains_names(api->toolchains);
+		http_reply_error(reply, 400, "unknown_toolchain", "toolchain: "
+		    "\"%s\" is not known to this daemon; known: %s", toolchain,
+		    names);
+		free(names);
+		goto out;
+	}
+	if (schedule != NULL && schedule_parse(schedule, &sc, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "schedule: %s",
+		    cause);
+		goto out;
+	}
+	if (threshold != NULL && limit_parse(threshold, &lim, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "threshold: "
+		    "%s", cause);
+		goto out;
+	}
+	hooks = cJSON_GetObjectItemCaseSensitive(doc, "webhooks");
+	p.webhooks = cJSON_CreateArray();
+	if (hooks != NULL && !cJSON_IsArray(hooks)) {
+		http_reply_error(reply, 400, "invalid_request", "webhooks: "
+		    "must be an array of http:// or https:// URLs");
+		goto out;
+	}
+	cJSON_ArrayForEach(url, hooks) {
+		if (!cJSON_IsString(url) || (strncmp(url->valuestring,
+		    "http://", 7) != 0 && strncmp(url->valuestring,
+		    "https://", 8) != 0)) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "webhooks: %s is not an http:// or https:// URL",
+			    cJSON_IsString(url) ? url->valuestring : "(not a "
+			    "string)");
+			goto out;
+		}
+		cJSON_AddItemToArray(p.webhooks,
+		    cJSON_CreateString(url->valuestring));
+	}
+	if ((p.source = api_source(api, source, reply)) == NULL)
+		goto out;
+	p.name = xstrdup(name);
+	p.branch = branch ? xstrdup(branch) : NULL;
+	p.toolchain = toolchain ? xstrdup(toolchain) : NULL;
+	p.schedule = schedule ? xstrdup(schedule) : NULL;
+	p.threshold = threshold ? xstrdup(threshold) : NULL;
+	xasprintf(&p.mirror, "%s/git/%s-%lld.git", api->workdir, name,
+	    (long long)time(NULL));
+	if (store_project_add(api->store, &p, &cause) != 0) {
+		http_reply_error(reply, 409, "exists", "%s", cause);
+		goto out;
+	}
+	log_info("project %s: added, %s%s%s", p.name, p.source, p.branch ?
+	    " branch " : "", p.branch ? p.branch : "");
+	track_kick(api->track);
+	http_reply_json(reply, 201, api_project_doc(api, p.name));
+out:
+	free(cause);
+	matrix_free(m);
+	tracked_project_clear(&p);
+	cJSON_Delete(doc);
+}
+
+/* GET /v1/projects: the tracked projects. */
+void
+api_projects_list(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	cJSON	*doc;
+
+	(void)req;
+	(void)id;
+	doc = cJSON_CreateObject();
+	cJSON_AddItemToObject(doc, "projects", store_projects_list(api->store,
+	    NULL));
+	http_reply_json(reply, 200, doc);
+}
+
+/* GET /v1/projects/NAME: one project, its variants and deliveries. */
+void
+api_project_get(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	struct tracked_project	 p;
+	char			*name = api_name(req);
+
+	(void)id;
+	if (api_tracked(api, name, &p, reply) == 0) {
+		http_reply_json(reply, 200, api_project_doc(api, name));
+		tracked_project_clear(&p);
+	}
+	free(name);
+}
+
+/* DELETE /v1/projects/NAME: stops tracking; the history stays. */
+void
+api_project_remove(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	struct tracked_project	 p;
+	char			*name = api_name(req);
+	cJSON			*doc;
+
+	(void)id;
+	if (api_tracked(api, name, &p, reply) == 0) {
+		if (store_project_remove(api->store, name) != 1)
+			http_reply_error(reply, 500, "database", "cannot "
+			    "remove project %s", name);
+		else {
+			log_info("project %s: removed", name);
+			doc = cJSON_CreateObject();
+			cJSON_AddStringToObject(doc, "removed", name);
+			http_reply_json(reply, 200, doc);
+		}
+		tracked_project_clear(&p);
+	}
+	free(name);
+}
+
+/*
+ * Picks the variant and artifact a history question is about: the one
+ * --variant names (INTERFACE.md) among those measured, else the smallest
+ * known. Returns the row of store_project_variants, or NULL with a reply.
+ */
+static const cJSON *
+api_pick(const cJSON *rows, const char *selector, const char *artifact,
+    struct http_reply *reply)
+{
+	const cJSON	*row, *pick = NULL;
+	const char	**keys, **steps;
+	size_t		 n = 0, i, at;
+	char		*cause;
+
+	keys = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof *keys);
+	steps = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof *steps);
+	cJSON_ArrayForEach(row, rows) {
+		if (artifact != NULL && json_str(row, "artifact", NULL) !=
+		    NULL && strcmp(json_str(row, "artifact", ""),
+		    artifact) != 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (strcmp(keys[i], json_str(row, "variant_key",
+			    "")) == 0)
+				break;
+		}
+		if (i < n)
+			continue;	/* the smallest artifact comes first */
+		keys[n] = json_str(row, "variant_key", "");
+		steps[n] = json_str(row, "step", NULL);
+		n++;
+	}
+	if (n == 0) {
+		if (artifact != NULL)
+			http_reply_error(reply, 404, "not_found", "no artifact "
+			    "named %s is measured for this project", artifact);
+		else
+			http_reply_error(reply, 404, "not_found", "nothing is "
+			    "measured for this project yet; 'sizemat run NAME "
+			    "--rev REV' measures a commit");
+		goto out;
+	}
+	if (selector == NULL)
+		at = 0;
+	else if (variant_select(selector, keys, steps, n, &at, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_variant", "%s", cause);
+		free(cause);
+		goto out;
+	}
+	cJSON_ArrayForEach(row, rows) {
+		if (strcmp(json_str(row, "variant_key", ""), keys[at]) == 0 &&
+		    (artifact == NULL || json_str(row, "artifact", NULL) ==
+		    NULL || strcmp(json_str(row, "artifact", ""),
+		    artifact) == 0)) {
+			pick = row;
+			break;
+		}
+	}
+out:
+	free(keys);
+	free(steps);
+	return (pick);
+}
+
+/*
+ * Adds the variants of the project's matrix not measured yet to rows
+ * (without an artifact), after the measured ones. Returns how many
+ * variants the matrix has, or -1 with a reply.
+ */
+static int
+api_matrix_rows(struct api *api, const struct tracked_project *p,
+    cJSON *rows, struct http_reply *reply)
+{
+	struct matrix	*m;
+	struct variant	 v;
+	const cJSON	*row;
+	cJSON		*o;
+	char		*key, *cause;
+	size_t		 i, n;
+
+	if (plan_matrix(api->planner, p->matrix, &m, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_matrix", "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	n = matrix_count(m);
+	for (i = 0; i < n; i++) {
+		/* As a run of the project builds it, toolchain and all. */
+		variant_init(&v);
+		variant_copy(&v, matrix_variant(m, i));
+		if (p->toolchain != NULL && strcmp(p->toolchain,
+		    "default") != 0 && variant_get(&v, "toolchain") == NULL)
+			variant_set(&v, "toolchain", p->toolchain);
+		key = variant_key(&v);
+		cJSON_ArrayForEach(row, rows) {
+			if (strcmp(json_str(row, "variant_key", ""), key) == 0)
+				break;
+		}
+		if (row == NULL) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "variant_key", key);
+			cJSON_AddItemToObject(o, "variant",
+			    variant_to_json(&v));
+			if (matrix_step(m, i) != NULL)
+				cJSON_AddStringToObject(o, "step",
+				    matrix_step(m, i));
+			cJSON_AddItemToArray(rows, o);
+		}
+		free(key);
+		variant_clear(&v);
+	}
+	matrix_free(m);
+	return ((int)n);
+}
+
+/* Parses --since: YYYY-MM-DD, in UTC, or Unix seconds. */
+static int
+api_since(const char *s, int64_t *when)
+{
+	struct tm	 tm;
+	char		*end;
+
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && (*end == '\0' || strptime(end, "T%H:%M:%S",
+	    &tm) != NULL)) {
+		*when = (int64_t)timegm(&tm);
+		return (0);
+	}
+	*when = strtoll(s, &end, 10);
+	return (*end == '\0' && end != s ? 0 : -1);
+}
+
+/*
+ * GET /v1/projects/NAME/trend?variant=V&artifact=A&metric=M&since=DATE&
+ * last=N: one row per measured commit along the branch's first-parent
+ * line, oldest first.
+ */
+void
+api_trend(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	struct tracked_project	 p;
+	const cJSON		*pick;
+	cJSON			*rows = NULL, *doc;
+	char			*name = api_name(req), *variant, *artifact;
+	char			*metric, *since;
+	int64_t			 when = 0;
+	int			 last;
+
+	(void)id;
+	variant = http_request_query(req, "variant");
+	artifact = http_request_query(req, "artifact");
+	metric = http_request_query(req, "metric");
+	since = http_request_query(req, "since");
+	if (api_tracked(api, name, &p, reply) != 0)
+		goto out;
+	if (api_query_int(req, "last", 0, 0, 1000000, &last, reply) != 0)
+		goto out;
+	if (since != NULL && api_since(since, &when) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "since: \"%s\""
+		    " is not a date (YYYY-MM-DD) or Unix seconds", since);
+		goto out;
+	}
+	if (metric != NULL && strcmp(metric, "file_size") != 0 &&
+	    strcmp(metric, "wall_ms") != 0 && strcmp(metric, "cpu_ms") != 0 &&
+	    strcmp(metric, "loadable_size") != 0 &&
+	    strncmp(metric, "section.", 8) != 0 &&
+	    strncmp(metric, "post.", 5) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "metric: "
+		    "\"%s\" is not a measurement; file_size, loadable_size, "
+		    "section.NAME, post.strip, post.gzip, post.xz, post.zstd, "
+		    "post.upx, wall_ms or cpu_ms", metric);
+		goto out;
+	}
+	rows = store_project_variants(api->store, p.id);
+	if ((pick = api_pick(rows, variant, artifact, reply)) == NULL)
+		goto out;
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "project", p.name);
+	cJSON_AddStringToObject(doc, "branch", p.branch ? p.branch : "");
+	cJSON_AddStringToObject(doc, "variant_key", json_str(pick,
+	    "variant_key", ""));
+	cJSON_AddStringToObject(doc, "artifact", json_str(pick, "artifact",
+	    ""));
+	cJSON_AddStringToObject(doc, "metric", metric ? metric : "file_size");
+	cJSON_AddItemToObject(doc, "rows", store_trend(api->store, p.id,
+	    json_str(pick, "variant_key", ""), json_str(pick, "artifact", ""),
+	    metric ? metric : "file_size", when, last));
+	http_reply_json(reply, 200, doc);
+out:
+	cJSON_Delete(rows);
+	tracked_project_clear(&p);
+	free(name);
+	free(variant);
+	free(artifact);
+	free(metric);
+	free(since);
+}
+
+/* Orders comparison rows by percent change, largest growth first. */
+static int
+api_row_cmp(const void *a, const void *b)
+{
+	double	 x = json_num(*(cJSON *const *)a, "percent", -1e300);
+	double	 y = json_num(*(cJSON *const *)b, "percent", -1e300);
+
+	return (x < y ? 1 : x > y ? -1 : 0);
+}
+
+/*
+ * Builds the comparison of two commits: every variant measured at head,
+ * with bytes and percent change against base, sorted by change, each
+ * marked "over" the limit; "exceeded" and "head_failed" sum it up. With
+ * keys, only those variants.
+ */
+static cJSON *
+api_comparison(struct api *api, const struct tracked_project *p,
+    const char *base, const char *head, const struct size_limit *lim,
+    const char *limit_text, const struct strlist *keys)
+{
+	cJSON		*rows, *row, *doc, *sorted, **v;
+	size_t		 n = 0, i;
+	int64_t		 bs, hs;
+	int		 exceeded = 0, failed = 0, keep;
+	const char	*state;
+
+	rows = store_compare(api->store, p->id, base, head);
+	v = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof *v);
+	while ((row = cJSON_DetachItemFromArray(rows, 0)) != NULL) {
+		keep = keys == NULL || keys->n == 0;
+		for (i = 0; keys != NULL && i < keys->n; i++) {
+			if (strcmp(keys->v[i], json_str(row, "variant_key",
+			    "")) == 0)
+				keep = 1;
+		}
+		if (!keep) {
+			cJSON_Delete(row);
+			continue;
+		}
+		state = json_str(row, "state", "");
+		bs = json_int(row, "base_size", -1);
+		hs = json_int(row, "size", -1);
+		if (strcmp(state, "done") != 0) {
+			failed = 1;
+			cJSON_AddBoolToObject(row, "over", 1);
+		} else if (bs >= 0 && hs >= 0) {
+			cJSON_AddNumberToObject(row, "bytes", (double)(hs -
+			    bs));
+			cJSON_AddNumberToObject(row, "percent", bs > 0 ?
+			    (double)(hs - bs) * 100.0 / (double)bs : 0);
+			cJSON_AddBoolToObject(row, "over",
+			    limit_exceeded(lim, bs, hs));
+			exceeded |= limit_exceeded(lim, bs, hs);
+		} else
+			cJSON_AddBoolToObject(row, "over", 0);
+		v[n++] = row;
+	}
+	cJSON_Delete(rows);
+	qsort(v, n, sizeof *v, api_row_cmp);
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "project", p->name);
+	cJSON_AddItemToObject(doc, "base", store_commit_json(api->store, p->id,
+	    base));
+	cJSON_AddItemToObject(doc, "head", store_commit_json(api->store, p->id,
+	    head));
+	cJSON_AddStringToObject(doc, "max_increase", limit_text);
+	sorted = cJSON_AddArrayToObject(doc, "rows");
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(sorted, v[i]);
+	free(v);
+	cJSON_AddBoolToObject(doc, "exceeded", exceeded);
+	cJSON_AddBoolToObject(doc, "head_failed", failed);
+	return (doc);
+}
+
+/* Reads max_increase, else the project's threshold, else 1%. */
+static int
+api_limit(const struct tracked_project *p, const char *given,
+    struct size_limit *lim, const char **text, struct http_reply *reply)
+{
+	char	*cause;
+
+	if (given == NULL)
+		return (track_threshold(p, lim, text));
+	if (limit_parse(given, lim, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "max_increase: "
+		    "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	*text = given;
+	return (0);
+}
+
+/*
+ * GET /v1/projects/NAME/compare?base=REV&head=REV[&max_increase=L]
+ * [&variant=V]: two measured commits side by side. base_run and head_run
+ * name the commits by the runs that measured them (as check does).
+ */
+void
+api_compare(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	static const char *const names[] = { "base", "head" };
+	struct tracked_project	 p;
+	struct size_limit	 lim;
+	struct strlist		 keys = { NULL, 0 };
+	const cJSON		*pick;
+	cJSON			*rows = NULL;
+	const char		*text;
+	char			*name = api_name(req), *q[2] = { NULL, NULL };
+	char			*commit[2] = { NULL, NULL }, *given, *sel;
+	char			*cause, *qname, *path;
+	int64_t			 run, project_id, head_run = 0;
+	cJSON			*rdoc;
+	const cJSON		*b;
+	int			 i;
+
+	(void)id;
+	given = http_request_query(req, "max_increase");
+	sel = http_request_query(req, "variant");
+	if (api_tracked(api, name, &p, reply) != 0)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		xasprintf(&qname, "%s_run", names[i]);
+		q[i] = http_request_query(req, qname);
+		free(qname);
+		if (q[i] != NULL) {
+			run = strtoll(q[i], NULL, 10);
+			project_id = 0;
+			if (run > 0 && store_run_origin(api->store, run,
+			    &project_id, &path, &commit[i]) == 0)
+				free(path);
+			if (project_id != p.id || commit[i] == NULL) {
+				http_reply_error(reply, 400, "invalid_request",
+				    "%s_run: %s is not a run of project %s at "
+				    "a commit", names[i], q[i], p.name);
+				goto out;
+			}
+			if (i == 1)
+				head_run = run;
+			continue;
+		}
+		if ((q[i] = http_request_query(req, names[i])) == NULL) {
+			http_reply_error(reply, 400, "invalid_request", "the "
+			    "query needs ?base=REV&head=REV");
+			goto out;
+		}
+		if ((commit[i] = store_commit_resolve(api->store, p.id, q[i],
+		    &cause)) == NULL) {
+			http_reply_error(reply, 404, "unknown_revision", "%s",
+			    cause);
+			free(cause);
+			goto out;
+		}
+	}
+	if (api_limit(&p, given, &lim, &text, reply) != 0)
+		goto out;
+	if (sel != NULL) {
+		rows = store_project_variants(api->store, p.id);
+		if ((pick = api_pick(rows, sel, NULL, reply)) == NULL)
+			goto out;
+		strlist_add(&keys, json_str(pick, "variant_key", ""));
+	} else if (head_run > 0 &&
+	    (rdoc = store_run_document(api->store, head_run)) != NULL) {
+		/* The variants the head's run built, as a check asked. */
+		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(rdoc,
+		    "builds"))
+			strlist_add(&keys, json_str(b, "variant_key", ""));
+		cJSON_Delete(rdoc);
+	}
+	http_reply_json(reply, 200, api_comparison(api, &p, commit[0],
+	    commit[1], &lim, text, &keys));
+out:
+	cJSON_Delete(rows);
+	strlist_free(&keys);
+	tracked_project_clear(&p);
+	for (i = 0; i < 2; i++) {
+		free(q[i]);
+		free(commit[i]);
+	}
+	free(name);
+	free(given);
+	free(sel);
+}
+
+/*
+ * POST /v1/projects/NAME/check {"base", "head", "variants": [V, ...],
+ * "max_increase"}: queues the project's matrix (or the variants named, as
+ * selectors among the matrix's) at both commits; what is measured already
+ * is reused. Answers the two runs; GET compare with base_run and head_run
+ * gives the verdict once they are done.
+ */
+void
+api_check(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	struct tracked_project	 p;
+	struct size_limit	 lim;
+	struct matrix		*m = NULL;
+	struct variant		*vars = NULL;
+	struct run_plan		 run;
+	struct plan_error	 err = { 0, NULL, NULL };
+	const cJSON		*sel, *item;
+	const char		*base, *head, *given, *text, **keys = NULL;
+	const char		**steps = NULL;
+	cJSON			*doc, *out = NULL;
+	char			*name = api_name(req), *cause;
+	size_t			 n = 0, i, at, nm = 0;
+	int64_t			 runs[2];
+	int			 opted_in, j;
+	char			*source;
+
+	(void)id;
+	memset(&p, 0, sizeof p);
+	if ((doc = api_body(req, reply)) == NULL)
+		goto out;
+	if (api_tracked(api, name, &p, reply) != 0)
+		goto out;
+	if (api_opt_string(doc, "base", &base, reply) != 0 ||
+	    api_opt_string(doc, "head", &head, reply) != 0 ||
+	    api_opt_string(doc, "max_increase", &given, reply) != 0)
+		goto out;
+	if (base == NULL || head == NULL) {
+		http_reply_error(reply, 400, "invalid_request", "a check needs "
+		    "\"base\" and \"head\" revisions");
+		goto out;
+	}
+	if (api_limit(&p, given, &lim, &text, reply) != 0)
+		goto out;
+	if (p.head == NULL) {
+		http_reply_error(reply, 409, "not_ready", "project %s: %s",
+		    p.name, p.problem ? p.problem : "its source is still "
+		    "being cloned; try again in a moment");
+		goto out;
+	}
+	if (plan_matrix(api->planner, p.matrix, &m, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_matrix", "%s", cause);
+		free(cause);
+		goto out;
+	}
+	nm = matrix_count(m);
+	keys = xcalloc(nm, sizeof *keys);
+	steps = xcalloc(nm, sizeof *steps);
+	vars = xcalloc(nm + (size_t)cJSON_GetArraySize(
+	    cJSON_GetObjectItemCaseSensitive(doc, "variants")), sizeof *vars);
+	for (i = 0; i < nm; i++) {
+		keys[i] = variant_key(matrix_variant(m, i));
+		steps[i] = matrix_step(m, i);
+	}
+	sel = cJSON_GetObjectItemCaseSensitive(doc, "variants");
+	if (sel != NULL && !cJSON_IsArray(sel)) {
+		http_reply_error(reply, 400, "invalid_request", "variants: "
+		    "must be an array of variant selectors");
+		goto out;
+	}
+	cJSON_ArrayForEach(item, sel) {
+		if (!cJSON_IsString(item) || variant_select(item->valuestring,
+		    keys, steps, nm, &at, &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_variant", "%s",
+			    cJSON_IsString(item) ? cause : "variants: must be "
+			    "strings");
+			if (cJSON_IsString(item))
+				free(cause);
+			goto out;
+		}
+		variant_init(&vars[n]);
+		variant_copy(&vars[n++], matrix_variant(m, at));
+	}
+	if (n == 0) {
+		for (i = 0; i < nm; i++) {
+			variant_init(&vars[i]);
+			variant_copy(&vars[i], matrix_variant(m, i));
+		}
+		n = nm;
+	}
+	for (i = 0; p.toolchain != NULL && i < n; i++) {
+		if (variant_get(&vars[i], "toolchain") == NULL)
+			variant_set(&vars[i], "toolchain", p.toolchain);
+	}
+	opted_in = matrix_bootstrap(m);
+	source = matrix_source_json(m);
+	for (j = 0; j < 2; j++) {
+		memset(&run, 0, sizeof run);
+		run.project = p.path;
+		run.project_id = p.id;
+		run.matrix = matrix_name(m);
+		run.shape = "axes";
+		run.source = source;
+		run.rev = j == 0 ? base : head;
+		run.kind = "check";
+		if (plan_queue(api->planner, &run, vars, NULL, NULL, n,
+		    opted_in, &runs[j], &err) != 0) {
+			api_plan_fail(reply, &err);
+			free(source);
+			goto out;
+		}
+	}
+	free(source);
+	log_info("check %s: runs %lld (%s) and %lld (%s), %zu variants",
+	    p.name, (long long)runs[0], base, (long long)runs[1], head, n);
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "project", p.name);
+	cJSON_AddNumberToObject(out, "base_run", (double)runs[0]);
+	cJSON_AddNumberToObject(out, "head_run", (double)runs[1]);
+	cJSON_AddStringToObject(out, "max_increase", text);
+	http_reply_json(reply, 201, out);
+out:
+	for (i = 0; i < nm; i++)
+		free((char *)keys[i]);
+	free(keys);
+	free(steps);
+	for (i = 0; i < n; i++)
+		variant_clear(&vars[i]);
+	free(vars);
+	matrix_free(m);
+	tracked_project_clear(&p);
+	cJSON_Delete(doc);
+	free(name);
+}
+
+/* GET /v1/projects/NAME/regressions: what grew, oldest commit first. */
+void
+api_regressions(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	struct tracked_project	 p;
+	const char		*text;
+	struct size_limit	 lim;
+	char			*name = api_name(req);
+	cJSON			*doc;
+
+	(void)id;
+	if (api_tracked(api, name, &p, reply) == 0) {
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "project", p.name);
+		track_threshold(&p, &lim, &text);
+		cJSON_AddStringToObject(doc, "threshold", text);
+		cJSON_AddItemToObject(doc, "regressions",
+		    store_regressions(api->store, p.id));
+		http_reply_json(reply, 200, doc);
+		tracked_project_clear(&p);
+	}
+	free(name);
+}
+
+/*
+ * POST /v1/projects/NAME/bisect {"good", "bad", "variant", "artifact",
+ * "threshold"}: starts a bisection over bad's first-parent line.
+ */
+void
+api_bisect_start(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	struct tracked_project	 p;
+	struct size_limit	 lim;
+	const cJSON		*pick;
+	cJSON			*doc, *rows = NULL;
+	const char		*good, *bad, *variant, *artifact, *threshold;
+	char			*name = api_name(req), *cause, *settings;
+	int			 nm, rc;
+
+	memset(&p, 0, sizeof p);
+	if ((doc = api_body(req, reply)) == NULL)
+		goto out;
+	if (api_tracked(api, name, &p, reply) != 0)
+		goto out;
+	if (api_opt_string(doc, "good", &good, reply) != 0 ||
+	    api_opt_string(doc, "bad", &bad, reply) != 0 ||
+	    api_opt_string(doc, "variant", &variant, reply) != 0 ||
+	    api_opt_string(doc, "artifact", &artifact, reply) != 0 ||
+	    api_opt_string(doc, "threshold", &threshold, reply) != 0)
+		goto out;
+	if (good == NULL || bad == NULL || good[0] == '-' || bad[0] == '-') {
+		http_reply_error(reply, 400, "invalid_request", "a bisection "
+		    "needs \"good\" and \"bad\" revisions");
+		goto out;
+	}
+	if (threshold == NULL)
+		threshold = "1%";
+	if (limit_parse(threshold, &lim, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "threshold: "
+		    "%s", cause);
+		free(cause);
+		goto out;
+	}
+	if (p.head == NULL) {
+		http_reply_error(reply, 409, "not_ready", "project %s: %s",
+		    p.name, p.problem ? p.problem : "its source is still "
+		    "being cloned; try again in a moment");
+		goto out;
+	}
+	rows = store_project_variants(api->store, p.id);
+	if ((nm = api_matrix_rows(api, &p, rows, reply)) < 0)
+		goto out;
+	if (variant == NULL && cJSON_GetArraySize(rows) > 0 &&
+	    json_str(cJSON_GetArrayItem(rows, 0), "artifact", NULL) == NULL &&
+	    nm > 1) {
+		http_reply_error(reply, 400, "invalid_variant", "nothing is "
+		    "measured for project %s yet, so there is no smallest "
+		    "variant to bisect; name one with --variant", p.name);
+		goto out;
+	}
+	if ((pick = api_pick(rows, variant, artifact, reply)) == NULL)
+		goto out;
+	settings = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(pick,
+	    "variant"));
+	rc = store_bisection_create(api->store, p.id, good, bad,
+	    json_str(pick, "variant_key", ""), settings, json_str(pick,
+	    "artifact", artifact != NULL ? artifact : ""), threshold, &id);
+	cJSON_free(settings);
+	if (rc != 0) {
+		http_reply_error(reply, 500, "database", "cannot record the "
+		    "bisection");
+		goto out;
+	}
+	log_info("bisection %lld: %s from %s to %s, %s %s over %s",
+	    (long long)id, p.name, good, bad, json_str(pick, "variant_key", ""),
+	    json_str(pick, "artifact", ""), threshold);
+	track_kick(api->track);
+	http_reply_json(reply, 201, store_bisection_document(api->store, id));
+out:
+	cJSON_Delete(rows);
+	tracked_project_clear(&p);
+	cJSON_Delete(doc);
+	free(name);
+}
+
+/* GET /v1/bisections/{id}: a bisection, its probes and its answer. */
+void
+api_bisection_get(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	cJSON	*doc;
+
+	(void)req;
+	if ((doc = store_bisection_document(api->store, id)) == NULL)
+		http_reply_error(reply, 404, "not_found", "no bisection %lld",
+		    (long long)id);
+	else
+		http_reply_json(reply, 200, doc);
+}

@@ -1,0 +1,217 @@
+/*
+ * Planning a run: checks each variant against the daemon's toolchains and
+ * records the run with its queued builds. The API, the schedules, checks
+ * and bisections all queue their runs through here.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizematd.h"
+
+/* Sets an error: an HTTP status, a code and a message. */
+void
+plan_error(struct plan_error *e, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	free(e->message);
+	e->status = status;
+	e->code = code;
+	va_start(ap, fmt);
+	if (vasprintf(&e->message, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+}
+
+/* Frees an error's message. */
+void
+plan_error_clear(struct plan_error *e)
+{
+	free(e->message);
+	memset(e, 0, sizeof *e);
+}
+
+/*
+ * Checks one variant against the daemon's toolchains: the toolchain is
+ * known, unstable options have a nightly or an opt-in, the target has a
+ * standard library. Sets *bootstrap when the build needs RUSTC_BOOTSTRAP.
+ */
+static int
+plan_check_variant(const struct planner *p, const struct variant *v,
+    int opted_in, int *bootstrap, struct plan_error *err)
+{
+	const struct toolchain	*tc;
+	const char		*name, *target;
+	char			*key, *names, *why;
+	int			 rc = -1;
+
+	*bootstrap = 0;
+	key = variant_key(v);
+	if (variant_check(v, &why) != 0) {
+		plan_error(err, 400, "invalid_matrix", "variant %s: %s", key,
+		    why);
+		free(why);
+		goto out;
+	}
+	name = variant_get(v, "toolchain");
+	if ((tc = toolchains_find(p->toolchains, name)) == NULL) {
+		names = toolchains_names(p->toolchains);
+		plan_error(err, 400, "unknown_toolchain", "variant %s: "
+		    "toolchain \"%s\" is not known to this daemon; known: %s "
+		    "('sizemat toolchains' lists them; define others in the "
+		    "daemon's config under \"toolchains\")", key, name, names);
+		free(names);
+		goto out;
+	}
+	if (tc->problem != NULL) {
+		rc = 0;		/* the build is unavailable, with the reason */
+		goto out;
+	}
+	if (variant_unstable(v) && !tc->id.nightly) {
+		if (!opted_in && !tc->bootstrap && p->unstable == NULL) {
+			plan_error(err, 400, "needs_nightly", "variant %s uses "
+			    "unstable options, and toolchain %s is %s, not a "
+			    "nightly. Either build with a nightly toolchain "
+			    "(--toolchain NAME, 'sizemat toolchains' lists "
+			    "them), or opt in to RUSTC_BOOTSTRAP=1 with "
+			    "\"unstable\": \"bootstrap\" in the matrix, the "
+			    "toolchain's definition or the daemon's config",
+			    key, tc->name, tc->id.version);
+			goto out;
+		}
+		*bootstrap = 1;
+	}
+	target = variant_get(v, "target");
+	if (target != NULL && variant_get(v, "build-std") == NULL &&
+	    !toolchain_has_target(tc, target)) {
+		plan_error(err, 400, "missing_target", "variant %s: toolchain "
+		    "%s has no standard library for %s; %s, or build it from "
+		    "source with \"build-std\"", key, tc->name, target,
+		    tc->rustup != NULL ? "add it with 'rustup target add' for "
+		    "that toolchain" : "install that target's standard "
+		    "library");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(key);
+	return (rc);
+}
+
+/*
+ * Checks variants against the daemon and queues them as one run; the
+ * variants' toolchain "default" is dropped so the key stays canonical.
+ * Returns -1 with the error when one cannot be built here.
+ */
+int
+plan_queue(const struct planner *p, const struct run_plan *run,
+    struct variant *vars, const char *const *steps, char *const *posts,
+    size_t n, int opted_in, int64_t *id, struct plan_error *err)
+{
+	struct build_plan	*plans;
+	const char		*tc;
+	char			*key, *cause;
+	size_t			 i;
+	int			 rc = -1;
+
+	plans = xcalloc(n, sizeof *plans);
+	for (i = 0; i < n; i++) {
+		tc = variant_get(&vars[i], "toolchain");
+		if (tc != NULL && strcmp(tc, "default") == 0)
+			variant_unset(&vars[i], "toolchain");
+		if (plan_check_variant(p, &vars[i], opted_in,
+		    &plans[i].bootstrap, err) != 0)
+			goto out;
+		plans[i].variant = &vars[i];
+		plans[i].step = steps != NULL ? steps[i] : NULL;
+		plans[i].post = posts != NULL ? posts[i] : NULL;
+		key = variant_key(plans[i].variant);
+		plans[i].target_dir = builder_target_dir(p->workdir,
+		    run->project, key);
+		free(key);
+	}
+	if (store_run_create(p->store, run, plans, n, id, &cause) != 0) {
+		plan_error(err, 500, "database", "%s", cause);
+		free(cause);
+		goto out;
+	}
+	queue_kick(p->queue);
+	if (run->rev != NULL && p->prepare != NULL)
+		p->prepare(p->prepare_arg);
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(plans[i].target_dir);
+	free(plans);
+	return (rc);
+}
+
+/*
+ * Expands a matrix into its variants with the run-wide settings of over on
+ * top, and queues them.
+ */
+int
+plan_queue_matrix(const struct planner *p, struct run_plan *run,
+    const struct matrix *m, const struct variant *over, int64_t *id,
+    struct plan_error *err)
+{
+	struct variant	*vars;
+	const char	**steps;
+	char		**posts, *source;
+	size_t		 i, j, n = matrix_count(m);
+	int		 rc;
+
+	vars = xcalloc(n, sizeof *vars);
+	steps = xcalloc(n, sizeof *steps);
+	posts = xcalloc(n, sizeof *posts);
+	for (i = 0; i < n; i++) {
+		variant_init(&vars[i]);
+		variant_copy(&vars[i], matrix_variant(m, i));
+		for (j = 0; over != NULL && j < over->n; j++)
+			variant_set(&vars[i], over->key[j], over->value[j]);
+		steps[i] = matrix_step(m, i);
+		posts[i] = matrix_post_steps(m, i);
+	}
+	source = matrix_source_json(m);
+	run->matrix = matrix_name(m);
+	run->shape = matrix_shape(m);
+	run->source = source;
+	rc = plan_queue(p, run, vars, steps, posts, n, matrix_bootstrap(m), id,
+	    err);
+	run->source = NULL;
+	free(source);
+	for (i = 0; i < n; i++) {
+		free(posts[i]);
+		variant_clear(&vars[i]);
+	}
+	free(vars);
+	free(steps);
+	free(posts);
+	return (rc);
+}
+
+/*
+ * Loads a tracked project's matrix: a name from the profiles directory,
+ * or the JSON of a matrix given when the project was added. NULL text is
+ * "default".
+ */
+int
+plan_matrix(const struct planner *p, const char *text, struct matrix **m,
+    char **cause)
+{
+	cJSON	*doc;
+
+	if (text == NULL || *text != '{')
+		return (matrix_find(p->profiles, text != NULL ? text :
+		    "default", p->max_builds, m, cause));
+	if ((doc = cJSON_Parse(text)) == NULL) {
+		*cause = xstrdup("the project's matrix is not valid JSON");
+		return (-1);
+	}
+	*m = matrix_parse(doc, "the project's matrix", p->max_builds, cause);
+	cJSON_Delete(doc);
+	return (*m != NULL ? 0 : -1);
+}

@@ -1,0 +1,169 @@
+#!/bin/bash
+# End-to-end tests of size history: a git repository made here (a crate
+# whose history has a commit that adds a lot of code, one that does not
+# build and some that change nothing), tracked by the real sizematd on a
+# free loopback port and asked with the real client: runs at revisions,
+# trend, compare, check, regressions, webhooks, bisect and schedules.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$TOP/build
+FIX=$TOP/tests/fixtures
+CHECK="python3 $TOP/tests/history_check.py"
+TMP=$(mktemp -d /tmp/sizemat-history.XXXXXX)
+WORK=$TMP/work
+PID=
+HOOK_PID=
+S="$BIN/sizemat"
+. "$TOP/tests/e2e-lib.sh"
+
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "$HOOK_PID" ] && kill "$HOOK_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# The repository: c0 .. c7 (c3 does not build, c5 adds a table).
+sh "$TOP/tests/make-history.sh" "$TMP/repo" >"$TMP/commits"
+for i in 0 1 2 3 4 5 6 7; do
+	eval "C$i=$(awk -v l=c$i '$1 == l { print $2 }' "$TMP/commits")"
+done
+epoch() { git -C "$TMP/repo" log -1 --format=%ct "$1"; }
+
+# A webhook receiver on loopback, and a port nothing listens on.
+python3 "$TOP/tests/webhook_receiver.py" "$TMP/alerts" >"$TMP/hook.port" &
+HOOK_PID=$!
+for _ in $(seq 50); do [ -s "$TMP/hook.port" ] && break; sleep 0.1; done
+HOOK=http://127.0.0.1:$(cat "$TMP/hook.port")/alert
+DEAD=http://127.0.0.1:9/nobody
+touch "$TMP/alerts"
+
+start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles"
+
+echo "# tracked projects"
+check "project add clones the source and finds its branch" \
+    "$S" project add hist "$TMP/repo" --matrix "$FIX/history.json" \
+    --webhook "$HOOK" --webhook "$DEAD"
+"$S" project list >"$TMP/list"
+check "project list shows it ready at the branch head" \
+    grep -q "hist .*ready .*main .*${C7:0:12}" "$TMP/list"
+"$S" project add nope "$TMP/no-such-repo" 2>"$TMP/err"
+check "a source that is not there is refused with exit 2" [ $? -eq 2 ]
+"$S" project add hist "$TMP/repo" 2>"$TMP/err"
+check "a name that is taken is refused with exit 2" [ $? -eq 2 ]
+check "... and the error says so" grep -q "exists already" "$TMP/err"
+"$S" project add bad "$TMP/repo" --schedule "every day" 2>"$TMP/err"
+check "a bad schedule is refused, naming the syntax" \
+    grep -q "daily HH:MM" "$TMP/err"
+
+echo "# runs at revisions"
+"$S" run hist --rev "$C0" --wait -q --json >"$TMP/r0.json"
+check "a run at a revision succeeds" [ $? -eq 0 ]
+check "it records the commit, --locked and SOURCE_DATE_EPOCH" \
+    $CHECK commit-recorded "$TMP/r0.json" "$C0" "$(epoch "$C0")"
+FRESH=$($CHECK wall-ms "$TMP/r0.json")
+"$S" run hist --rev "${C1:0:10}" --wait -q --json >"$TMP/r1.json"
+WARM=$($CHECK wall-ms "$TMP/r1.json")
+echo "  first build ${FRESH} ms in a fresh target dir; the next commit" \
+    "${WARM} ms in the warm one"
+for c in "$C2" "$C4" "$C5" "$C6" "$C7"; do
+	"$S" run hist --rev "$c" --wait -q >/dev/null ||
+	    echo "  run at $c failed"
+done
+"$S" run hist --rev "$C3" --wait -q >/dev/null 2>&1
+check "a run at a commit that does not build exits 1" [ $? -eq 1 ]
+"$S" run hist --rev "$C2" --wait -q --json >"$TMP/again.json"
+check "a commit already measured is not built again" \
+    $CHECK reused "$TMP/again.json" yes
+"$S" run hist --rev "$C2" --force --wait -q --json >"$TMP/forced.json"
+check "... unless --force" $CHECK reused "$TMP/forced.json" no
+
+echo "# trend, compare, check"
+"$S" trend hist --variant strip=symbols --json >"$TMP/trend.json"
+check "trend shows the jump at the commit that made it" \
+    $CHECK trend-jump "$TMP/trend.json" "$C5" "$C0" "$C1" "$C2" "$C4" \
+    "$C5" "$C6" "$C7"
+check "trend --csv gives a row per measured commit" \
+    test "$("$S" trend hist --variant strip=symbols --csv | wc -l)" -eq 8
+"$S" trend hist --variant strip=symbols >"$TMP/trend.txt"
+check "the trend table ends with a sparkline" grep -q "▁▁▁▁███" \
+    "$TMP/trend.txt"
+"$S" trend hist --variant opt-level=s 2>"$TMP/err" >/dev/null
+check "an ambiguous --variant is refused, listing the candidates" \
+    grep -q "matches more than one variant.*strip=symbols" "$TMP/err"
+"$S" compare hist "${C4:0:8}" "${C5:0:8}" --json >"$TMP/cmp.json"
+check "compare reports the growth over 1%" \
+    $CHECK compare-over "$TMP/cmp.json" yes
+check "compare --markdown prints a table to paste" \
+    bash -c "'$S' compare hist $C4 $C5 --markdown | grep -q '^| .*OVER'"
+"$S" check hist --base "$C4" --head "$C5" -q >"$TMP/check1" 2>&1
+check "check exits 1 across the regression" [ $? -eq 1 ]
+"$S" check hist --base "$C6" --head "$C7" -q >"$TMP/check2" 2>&1
+check "check exits 0 across a harmless commit" [ $? -eq 0 ]
+"$S" check hist --base "$C4" --head "$C5" --max-increase 1MiB -q \
+    >/dev/null 2>&1
+check "check exits 0 when the growth is within --max-increase" [ $? -eq 0 ]
+"$S" check hist --base "$C2" --head "$C3" -q >/dev/null 2>&1
+check "check exits 1 when the head does not build" [ $? -eq 1 ]
+
+echo "# regressions and alerts"
+"$S" regressions hist --json >"$TMP/regs.json"
+check "the regression is recorded once per variant, at its commit" \
+    $CHECK regressions-at "$TMP/regs.json" "$C5" 2
+for _ in $(seq 50); do
+	"$S" project show hist --json >"$TMP/show.json"
+	grep -q '"attempts":\s*[1-9]' "$TMP/show.json" && break
+	sleep 0.2
+done
+check "the webhook receiver got exactly one alert, with both variants" \
+    $CHECK one-alert "$TMP/alerts" hist "$C5" "$C4" 2
+check "a dead endpoint's delivery is recorded as failing" \
+    $CHECK dead-delivery "$TMP/show.json" "$DEAD"
+check "the daemon is still up" kill -0 "$PID"
+
+echo "# bisect"
+"$S" project add bis "$TMP/repo" --matrix "$FIX/history.json" >/dev/null
+"$S" bisect bis --good "$C0" --bad "$C7" --variant strip=symbols --wait \
+    >"$TMP/bisect.txt" 2>"$TMP/bisect.err"
+check "bisect exits 0 with an answer" [ $? -eq 0 ]
+check "bisect names the commit that made it bigger" \
+    grep -q "first commit over 1%: $C5" "$TMP/bisect.txt"
+ID=$(sed -n 's/.*bisection \([0-9]*\):.*/\1/p' "$TMP/bisect.err" | head -1)
+"$S" bisect --status "$ID" --json >"$TMP/bisect.json"
+check "it skipped the broken commit, within ceil(log2 n)+2 builds" \
+    $CHECK bisected "$TMP/bisect.json" "$C5" "$C3" 8
+"$S" bisect bis --good "$C5" --bad "$C7" --variant strip=symbols --wait \
+    >/dev/null 2>&1
+check "a range with no regression has no culprit: exit 1" [ $? -eq 1 ]
+check "a bisection does not alert a second time" \
+    test "$(wc -l <"$TMP/alerts")" -eq 1
+
+echo "# schedules"
+"$S" project add nightly "$TMP/repo" --matrix "$FIX/history.json" \
+    --schedule "every 2s" >/dev/null
+for _ in $(seq 100); do
+	"$S" runs --json >"$TMP/runs.json"
+	$CHECK scheduled-runs "$TMP/runs.json" nightly 1 2>/dev/null && break
+	sleep 0.2
+done
+check "a schedule runs the project at its branch head" \
+    $CHECK scheduled-runs "$TMP/runs.json" nightly 1 "$C7"
+sleep 5
+"$S" runs --json >"$TMP/runs.json"
+check "... and not again while the head is unchanged" \
+    $CHECK scheduled-runs "$TMP/runs.json" nightly 1 "$C7"
+kill "$PID"; wait "$PID" 2>/dev/null; PID=
+git -C "$TMP/repo" commit -q --allow-empty -m "A commit while sizematd is down"
+C8=$(git -C "$TMP/repo" rev-parse HEAD)
+sleep 2
+start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles"
+for _ in $(seq 100); do
+	"$S" runs --json >"$TMP/runs.json"
+	$CHECK scheduled-runs "$TMP/runs.json" nightly 2 2>/dev/null && break
+	sleep 0.2
+done
+check "a tick missed while the daemon was down runs at start" \
+    $CHECK scheduled-runs "$TMP/runs.json" nightly 2 "$C7" "$C8"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Checks on sizemat's JSON output for tests/e2e-history.sh: one subcommand
+per assertion; exit status 0 when it holds, 1 with a reason on stderr."""
+import json
+import math
+import sys
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def fail(msg):
+    print("  " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def commit_recorded(path, commit, epoch):
+    """The results document names the commit, its subject and Cargo.lock,
+    and the build ran --locked with SOURCE_DATE_EPOCH the commit time."""
+    doc = load(path)
+    c = doc.get("commit") or {}
+    if c.get("id") != commit or not c.get("subject") or not c.get("author"):
+        fail(f"commit in results: {c}")
+    if not c.get("cargo_lock"):
+        fail("the Cargo.lock hash is not recorded")
+    for b in doc["builds"]:
+        if b["env"].get("SOURCE_DATE_EPOCH") != epoch:
+            fail(f"SOURCE_DATE_EPOCH is {b['env'].get('SOURCE_DATE_EPOCH')}")
+        if "--locked" not in b["cargo_args"]:
+            fail(f"cargo args: {b['cargo_args']}")
+
+
+def reused(path, want):
+    """Every build of the run repeats an earlier result (want=yes), or
+    none does (want=no)."""
+    doc = load(path)
+    for b in doc["builds"]:
+        r = b.get("reused_from")
+        if (want == "yes") != (r is not None):
+            fail(f"build {b['id']} reused_from {r}, wanted {want}")
+        if b["state"] != "done":
+            fail(f"build {b['id']} is {b['state']}")
+
+
+def trend_jump(path, jump, *order):
+    """Rows come in first-parent order, and only the row of the jump grows
+    by more than 1%."""
+    rows = load(path)["rows"]
+    got = [r["commit"] for r in rows]
+    if got != list(order):
+        fail(f"rows {got}, wanted {list(order)}")
+    for r in rows[1:]:
+        grew = r["percent"] > 1
+        if grew != (r["commit"] == jump):
+            fail(f"row {r['commit'][:12]} changed {r['percent']:.2f}%")
+        if r["commit"] == jump and r["delta"] <= 0:
+            fail(f"delta at the jump is {r['delta']}")
+
+
+def compare_over(path, want):
+    doc = load(path)
+    if doc["exceeded"] != (want == "yes"):
+        fail(f"exceeded is {doc['exceeded']}, wanted {want}")
+    if not doc["rows"]:
+        fail("no rows")
+
+
+def regressions_at(path, commit, n):
+    regs = load(path)["regressions"]
+    if len(regs) != int(n) or any(r["commit"] != commit for r in regs):
+        fail(f"regressions: {[(r['commit'][:12], r['variant_key']) for r in regs]}")
+    for r in regs:
+        if r["size"] <= r["base_size"] or r["bytes"] <= 0:
+            fail(f"regression sizes {r['base_size']} -> {r['size']}")
+
+
+def one_alert(path, project, head, base, nvariants):
+    """Exactly one webhook body arrived, for the regressing commit, with
+    every variant that grew and a one-line text."""
+    with open(path) as f:
+        lines = [l for l in f if l.strip()]
+    if len(lines) != 1:
+        fail(f"{len(lines)} deliveries, wanted 1")
+    body = json.loads(lines[0])
+    if body["project"] != project or body["head"]["id"] != head:
+        fail(f"alert for {body['project']} {body['head']}")
+    if body["base"]["id"] != base or body["branch"] != "main":
+        fail(f"base {body['base']['id']}, branch {body['branch']}")
+    if len(body["variants"]) != int(nvariants):
+        fail(f"{len(body['variants'])} variants in the alert")
+    for v in body["variants"]:
+        if v["size"] - v["base_size"] != v["bytes"] or v["bytes"] <= 0:
+            fail(f"variant {v}")
+        if abs(v["percent"] - v["bytes"] * 100 / v["base_size"]) > 1e-6:
+            fail(f"percent {v['percent']}")
+    if head[:12] not in body["text"] or "\n" in body["text"]:
+        fail(f"text: {body['text']!r}")
+
+
+def dead_delivery(path, url):
+    """The dead endpoint's delivery is recorded as tried and failing."""
+    for d in load(path)["deliveries"]:
+        if d["url"] == url:
+            if d["attempts"] < 1 or not d["error"] or d["state"] == "delivered":
+                fail(f"dead delivery: {d}")
+            return
+    fail(f"no delivery to {url}")
+
+
+def bisected(path, culprit, skipped, ncommits):
+    """The bisection names the culprit, skipped the broken commit, and
+    took at most ceil(log2 n) + 2 builds."""
+    doc = load(path)
+    res = doc.get("result") or {}
+    if doc["state"] != "done" or (res.get("culprit") or {}).get("id") != culprit:
+        fail(f"state {doc['state']}, result {res}, message {doc['message']}")
+    if res["size"] <= res["base_size"] or not res["culprit"].get("subject"):
+        fail(f"sizes {res['base_size']} -> {res['size']}")
+    if skipped not in [s["id"] for s in res["skipped"]]:
+        fail(f"skipped: {res['skipped']}")
+    bound = math.ceil(math.log2(int(ncommits))) + 2
+    if doc["builds"] > bound:
+        fail(f"{doc['builds']} builds, more than {bound}")
+    print(f"  bisection: {doc['builds']} builds for {ncommits} commits "
+          f"(bound {bound})", file=sys.stderr)
+
+
+def scheduled_runs(path, project, n, *commits):
+    """The runs list holds n scheduled runs of project, at those commits."""
+    runs = [r for r in load(path)["runs"]
+            if r["project"] == project and r.get("kind") == "schedule"]
+    got = sorted(r["commit"] or r["rev"] for r in runs)
+    if len(runs) != int(n) or (commits and got != sorted(commits)):
+        fail(f"scheduled runs at {got}, wanted {n} at {sorted(commits)}")
+
+
+def wall_ms(path):
+    print(load(path)["builds"][0]["wall_ms"])
+
+
+if __name__ == "__main__":
+    globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
