@@ -30,7 +30,7 @@ CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
-	      check_measure check_http check_levers
+	      check_measure check_http check_levers check_history
 UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
 BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat

@@ -528,11 +528,18 @@ cmd_bisect(struct options *o)
 		if (r != REQUEST_OK)
 			return (request_fail(o, r, err));
 		id = (long long)json_int(doc, "id", 0);
-		if (!o->quiet)
+		if (!o->quiet && json_str(doc, "variant_key", NULL) != NULL)
 			fprintf(stderr, "sizemat: bisection %lld: %s %s..%s, "
 			    "variant %s, %s over %s\n", id, o->args[0], o->good,
 			    o->bad, json_str(doc, "variant_key", ""),
-			    json_str(doc, "artifact", ""),
+			    *json_str(doc, "artifact", "") != '\0' ?
+			    json_str(doc, "artifact", "") : "its artifact",
+			    json_str(doc, "threshold", ""));
+		else if (!o->quiet)
+			fprintf(stderr, "sizemat: bisection %lld: %s %s..%s over "
+			    "%s; nothing is measured yet, so the matrix is "
+			    "built at good first and its smallest variant "
+			    "bisected\n", id, o->args[0], o->good, o->bad,
 			    json_str(doc, "threshold", ""));
 		if (!o->wait) {
 			if (o->format == FORMAT_JSON)

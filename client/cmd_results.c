@@ -90,7 +90,7 @@ results_print(const struct options *o, const cJSON *doc)
 	static const char *const header[] = { "#", "variant", "artifact",
 	    "size", "bytes", NULL, "loadable", "time", "toolchain", "state" };
 	const char		*hdr[10];
-	const cJSON		*run, *builds, *b, *a, *arts;
+	const cJSON		*run, *builds, *b, *a, *arts, *commit;
 	struct result_row	*rows = NULL;
 	struct table		*t;
 	size_t			 n = 0, i, wi = 0;
@@ -201,13 +201,19 @@ results_print(const struct options *o, const cJSON *doc)
 		}
 		free(label);
 	}
-	if (o->format == FORMAT_TABLE)
+	if (o->format == FORMAT_TABLE) {
 		printf("run %lld: %s, matrix %s, %s (%lld of %lld builds "
 		    "done)\n", (long long)json_int(run, "id", 0),
 		    json_str(run, "project", ""), json_str(run, "matrix", ""),
 		    json_str(run, "state", ""),
 		    (long long)json_int(run, "builds_done", 0),
 		    (long long)json_int(run, "builds_total", 0));
+		commit = cJSON_GetObjectItemCaseSensitive(doc, "commit");
+		if (commit != NULL)
+			printf("at %s (%s), %s\n", json_str(commit, "id", ""),
+			    json_str(run, "rev", ""), json_str(commit,
+			    "subject", ""));
+	}
 	table_print(t, o->format, stdout);
 	table_free(t);
 	fflush(stdout);

@@ -716,8 +716,9 @@ api_build_log(struct api *api, const struct http_request *req, int64_t id,
 	}
 	if (path == NULL || (f = fopen(path, "r")) == NULL) {
 		http_reply_error(reply, 404, "not_found", "build %lld has no "
-		    "log%s%s", (long long)id, path ? ": " : " yet",
-		    path ? strerror(errno) : "");
+		    "log%s%s", (long long)id, path ? ": " : ": it has not "
+		    "started, or its log was pruned (the daemon keeps the "
+		    "newest --keep-logs)", path ? strerror(errno) : "");
 		free(path);
 		return;
 	}

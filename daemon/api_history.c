@@ -55,6 +55,16 @@ api_source(struct api *api, const char *source, struct http_reply *reply)
 	struct stat	 sb;
 
 	if (strstr(source, "://") != NULL) {
+		if (strncmp(source, "https://", 8) != 0 &&
+		    strncmp(source, "http://", 7) != 0 &&
+		    strncmp(source, "ssh://", 6) != 0 &&
+		    strncmp(source, "git://", 6) != 0 &&
+		    strncmp(source, "file://", 7) != 0) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "source: %s: the URL must be https://, http://, "
+			    "ssh://, git:// or file://", source);
+			return (NULL);
+		}
 		if (strncmp(source, "file://", 7) == 0 &&
 		    !api_allowed(api, source + 7)) {
 			http_reply_error(reply, 403, "forbidden", "source: %s "
@@ -911,27 +921,27 @@ api_bisect_start(struct api *api, const struct http_request *req, int64_t id,
 	if (variant == NULL && cJSON_GetArraySize(rows) > 0 &&
 	    json_str(cJSON_GetArrayItem(rows, 0), "artifact", NULL) == NULL &&
 	    nm > 1) {
-		http_reply_error(reply, 400, "invalid_variant", "nothing is "
-		    "measured for project %s yet, so there is no smallest "
-		    "variant to bisect; name one with --variant", p.name);
-		goto out;
+		/* Nothing measured: the smallest at good, once it is. */
+		rc = store_bisection_create(api->store, p.id, good, bad, NULL,
+		    NULL, artifact != NULL ? artifact : "", threshold, &id);
+	} else {
+		if ((pick = api_pick(rows, variant, artifact, reply)) == NULL)
+			goto out;
+		settings = cJSON_PrintUnformatted(
+		    cJSON_GetObjectItemCaseSensitive(pick, "variant"));
+		rc = store_bisection_create(api->store, p.id, good, bad,
+		    json_str(pick, "variant_key", ""), settings, json_str(pick,
+		    "artifact", artifact != NULL ? artifact : ""), threshold,
+		    &id);
+		cJSON_free(settings);
 	}
-	if ((pick = api_pick(rows, variant, artifact, reply)) == NULL)
-		goto out;
-	settings = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(pick,
-	    "variant"));
-	rc = store_bisection_create(api->store, p.id, good, bad,
-	    json_str(pick, "variant_key", ""), settings, json_str(pick,
-	    "artifact", artifact != NULL ? artifact : ""), threshold, &id);
-	cJSON_free(settings);
 	if (rc != 0) {
 		http_reply_error(reply, 500, "database", "cannot record the "
 		    "bisection");
 		goto out;
 	}
-	log_info("bisection %lld: %s from %s to %s, %s %s over %s",
-	    (long long)id, p.name, good, bad, json_str(pick, "variant_key", ""),
-	    json_str(pick, "artifact", ""), threshold);
+	log_info("bisection %lld: %s from %s to %s over %s", (long long)id,
+	    p.name, good, bad, threshold);
 	track_kick(api->track);
 	http_reply_json(reply, 201, store_bisection_document(api->store, id));
 out:

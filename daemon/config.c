@@ -50,6 +50,9 @@ static const struct config_entry {
 	{ "keep-artifacts", CONFIG_INT, 1, 100000, "5",
 	  offsetof(struct config, keep_artifacts),
 	  "N newest copies of each variant's artifacts kept for diff (5)" },
+	{ "keep-logs", CONFIG_INT, 1, 10000000, "5000",
+	  offsetof(struct config, keep_logs),
+	  "N  cargo logs of the newest N builds kept (5000)" },
 	{ "listen", CONFIG_STRING, 0, 0, "127.0.0.1:7420",
 	  offsetof(struct config, listen),
 	  "HOST:PORT address to listen on (127.0.0.1:7420; port 0 picks "

@@ -263,6 +263,7 @@ main(int argc, char **argv)
 	d.builder.toolchains = d.toolchains;
 	d.builder.timeout_s = d.config.build_timeout;
 	d.builder.keep_artifacts = d.config.keep_artifacts;
+	d.builder.keep_logs = d.config.keep_logs;
 	d.queue = queue_create(d.loop, d.store, &d.builder, d.config.jobs);
 	d.gc = gc_create(d.loop, d.store, d.config.workdir,
 	    d.config.disk_budget_bytes);

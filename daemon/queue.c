@@ -93,6 +93,32 @@ queue_prune(struct queue *q, int64_t id)
 	strlist_free(&paths);
 }
 
+/* Deletes the logs (and CPU time files) beyond the newest keep-logs. */
+static void
+queue_prune_logs(struct queue *q)
+{
+	struct strlist	 paths = { NULL, 0 };
+	char		*rusage;
+	size_t		 i, n;
+
+	if (store_prune_logs(q->store, q->cfg->keep_logs, &paths) != 0)
+		return;
+	for (i = 0; i < paths.n; i++) {
+		if (unlink(paths.v[i]) == -1 && errno != ENOENT)
+			log_warn("%s", paths.v[i]);
+		n = strlen(paths.v[i]);
+		if (n > 4 && strcmp(paths.v[i] + n - 4, ".log") == 0) {
+			xasprintf(&rusage, "%.*s.rusage", (int)(n - 4),
+			    paths.v[i]);
+			unlink(rusage);
+			free(rusage);
+		}
+	}
+	if (paths.n > 0)
+		log_debug("pruned %zu old build logs", paths.n);
+	strlist_free(&paths);
+}
+
 /* Records the end of a build and frees its slot. */
 static void
 queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
@@ -117,6 +143,7 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 		    o->error != NULL ? o->error : "");
 		if (o->nartifacts > 0)
 			queue_prune(q, id);
+		queue_prune_logs(q);
 		if (q->track != NULL)
 			track_build_done(q->track, id);
 	}

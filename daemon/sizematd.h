@@ -360,6 +360,7 @@ int		 store_build_log_path(struct store *, int64_t, char **);
 cJSON		*store_build_document(struct store *, int64_t);
 int		 store_prune_kept(struct store *, int64_t, int,
 		    struct strlist *);
+int		 store_prune_logs(struct store *, int, struct strlist *);
 int		 store_target_dir_used(struct store *, const char *, int64_t *);
 int		 store_target_dir_queued(struct store *, const char *);
 int		 store_variant_result(struct store *, int64_t,
@@ -377,7 +378,7 @@ int		 store_project_by_id(struct store *, int64_t,
 cJSON		*store_projects_list(struct store *, const char *);
 int		 store_project_remove(struct store *, const char *);
 int		 store_project_set_tick(struct store *, int64_t, int64_t);
-int		 store_projects_scheduled(struct store *, int64_t **, size_t *);
+int		 store_project_ids(struct store *, int, int64_t **, size_t *);
 int		 store_setup_next(struct store *, int64_t *);
 int		 store_project_ready(struct store *, int64_t, const char *,
 		    const char *, const char *);
@@ -411,6 +412,7 @@ int		 store_bisection_create(struct store *, int64_t, const char *,
 		    const char *, const char *, const char *, const char *,
 		    const char *, int64_t *);
 int		 store_bisection_artifact(struct store *, int64_t);
+int		 store_bisection_seed(struct store *, int64_t, int *);
 int		 store_bisection_next(struct store *, int64_t *, int64_t *,
 		    char **, char **);
 int		 store_bisection_prepared(struct store *, int64_t,
@@ -436,6 +438,7 @@ struct builder_config {
 	const struct toolchains	*toolchains;
 	int			 timeout_s;
 	int			 keep_artifacts;	/* kept copies per variant */
+	int			 keep_logs;		/* newest builds' logs */
 };
 struct build_job;
 struct build_job_cb {
@@ -576,6 +579,7 @@ struct config {
 	int	 max_connections;
 	int	 max_body;
 	int	 keep_artifacts;
+	int	 keep_logs;
 	char	*disk_budget;
 	int64_t	 disk_budget_bytes;
 	char	*listen_host;

@@ -389,6 +389,38 @@ fail:
 }
 
 /*
+ * Forgets the logs of builds older than the newest keep (a reused result
+ * shares its build's log), and adds their paths to paths for deleting.
+ */
+int
+store_prune_logs(struct store *st, int keep, struct strlist *paths)
+{
+	sqlite3_stmt	*stmt;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "SELECT DISTINCT log_path FROM builds"
+	    " WHERE log_path IS NOT NULL AND reused_from IS NULL AND id <="
+	    " (SELECT max(id) FROM builds) - ?1 AND state NOT IN ('queued',"
+	    " 'running')");
+	sqlite3_bind_int(stmt, 1, keep);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		strlist_add(paths, (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "UPDATE builds SET log_path = NULL WHERE"
+	    " log_path IN (SELECT log_path FROM builds WHERE log_path IS NOT"
+	    " NULL AND reused_from IS NULL AND id <= (SELECT max(id) FROM"
+	    " builds) - ?1 AND state NOT IN ('queued', 'running'))");
+	sqlite3_bind_int(stmt, 1, keep);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0) {
+		store_exec(st, "ROLLBACK");
+		strlist_free(paths);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Reads where a run builds: its project's id and path, and its commit
  * (NULL for a project given by path). Returns 0, or -1 for no such run.
  */
@@ -1486,16 +1518,17 @@ store_project_set_tick(struct store *st, int64_t id, int64_t when)
 	return (store_step_done(st, stmt));
 }
 
-/* Lists the ids of tracked projects with a schedule. */
+/* Lists the ids of tracked projects, or only those with a schedule. */
 int
-store_projects_scheduled(struct store *st, int64_t **ids, size_t *n)
+store_project_ids(struct store *st, int scheduled, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt	*stmt;
 
 	*ids = NULL;
 	*n = 0;
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE name IS NOT"
-	    " NULL AND schedule IS NOT NULL ORDER BY id");
+	    " NULL AND (?1 = 0 OR schedule IS NOT NULL) ORDER BY id");
+	sqlite3_bind_int(stmt, 1, scheduled);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
 		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
@@ -2493,10 +2526,11 @@ store_bisection_create(struct store *st, int64_t project_id,
 	sqlite3_stmt	*stmt;
 	int64_t		 variant_id;
 
-	variant_id = store_upsert_id(st, "INSERT OR IGNORE INTO variants"
-	    " (key, settings) VALUES (?1, ?2)",
-	    "SELECT id FROM variants WHERE key = ?1", key, settings);
-	if (variant_id < 0)
+	if (key == NULL)
+		variant_id = 0;		/* chosen at good, once measured */
+	else if ((variant_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
+	    " variants (key, settings) VALUES (?1, ?2)",
+	    "SELECT id FROM variants WHERE key = ?1", key, settings)) < 0)
 		return (-1);
 	stmt = store_prepare(st, "INSERT INTO bisections (project_id,"
 	    " good_rev, bad_rev, variant_id, artifact, threshold, state,"
@@ -2504,7 +2538,10 @@ store_bisection_create(struct store *st, int64_t project_id,
 	sqlite3_bind_int64(stmt, 1, project_id);
 	store_bind_text(stmt, 2, good_rev);
 	store_bind_text(stmt, 3, bad_rev);
-	sqlite3_bind_int64(stmt, 4, variant_id);
+	if (variant_id > 0)
+		sqlite3_bind_int64(stmt, 4, variant_id);
+	else
+		sqlite3_bind_null(stmt, 4);
 	store_bind_text(stmt, 5, artifact);
 	store_bind_text(stmt, 6, threshold);
 	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
@@ -2534,6 +2571,38 @@ store_bisection_artifact(struct store *st, int64_t id)
 	    " WHERE r.project_id = bisections.project_id"
 	    " AND r.commit_id = bisections.good"
 	    " AND b.variant_id = bisections.variant_id AND b.state = 'done')");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db) > 0);
+}
+
+/*
+ * Chooses the variant of a bisection started with none: the smallest done
+ * build at its good commit among its own runs (the matrix measured there).
+ * Returns 1 once chosen, 0 while there is none; *runs counts its runs.
+ */
+int
+store_bisection_seed(struct store *st, int64_t id, int *runs)
+{
+	sqlite3_stmt	*stmt;
+
+	*runs = 0;
+	stmt = store_prepare(st, "SELECT count(*) FROM runs"
+	    " WHERE bisection_id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*runs = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "UPDATE bisections SET (variant_id, artifact)"
+	    " = (SELECT b.variant_id, a.name FROM builds b JOIN runs r"
+	    " ON r.id = b.run_id JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE r.bisection_id = bisections.id AND r.commit_id ="
+	    " bisections.good AND b.state = 'done' ORDER BY a.file_size,"
+	    " b.id LIMIT 1) WHERE id = ?1 AND variant_id IS NULL AND EXISTS"
+	    " (SELECT 1 FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.bisection_id = bisections.id AND r.commit_id ="
+	    " bisections.good AND b.state = 'done')");
 	sqlite3_bind_int64(stmt, 1, id);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
@@ -2663,7 +2732,7 @@ store_bisection_document(struct store *st, int64_t id)
 	    "  AND b.state IN ('done', 'failed', 'timeout')),"
 	    " g.commits, g.project_id, g.variant_id"
 	    " FROM bisections g JOIN projects p ON p.id = g.project_id"
-	    " JOIN variants v ON v.id = g.variant_id WHERE g.id = ?1");
+	    " LEFT JOIN variants v ON v.id = g.variant_id WHERE g.id = ?1");
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		doc = cJSON_CreateObject();

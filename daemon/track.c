@@ -474,6 +474,64 @@ track_bisect_result(struct track *t, const cJSON *doc, int64_t project_id,
 	return (r);
 }
 
+/*
+ * A bisection started before anything was measured, with no variant
+ * named: the project's matrix is measured at good first, and the smallest
+ * variant there is bisected. Returns 1 once it has a variant, 0 while it
+ * waits; a good commit where nothing builds ends it.
+ */
+static int
+track_bisect_seed(struct track *t, int64_t id, const cJSON *doc,
+    const struct tracked_project *p)
+{
+	struct matrix		*m;
+	struct variant		 over;
+	struct run_plan		 run;
+	struct plan_error	 err = { 0, NULL, NULL };
+	const char		*good = json_str(doc, "good", "");
+	char			*cause;
+	int64_t			 run_id;
+	int			 runs, rc;
+
+	/* Every variant at good first, so the smallest is the smallest. */
+	if (store_commit_pending(t->store, p->id, good))
+		return (0);
+	if ((rc = store_bisection_seed(t->store, id, &runs)) != 0)
+		return (rc);
+	if (runs > 0) {
+		store_bisection_finish(t->store, id, "failed", NULL, "no "
+		    "variant of the project's matrix builds at the good "
+		    "commit; give --good a commit that builds");
+		return (0);
+	}
+	if (plan_matrix(t->planner, p->matrix, &m, &cause) != 0) {
+		store_bisection_finish(t->store, id, "failed", NULL, cause);
+		free(cause);
+		return (0);
+	}
+	memset(&run, 0, sizeof run);
+	run.project = p->path;
+	run.project_id = p->id;
+	run.rev = good;
+	run.kind = "bisect";
+	run.bisection_id = id;
+	variant_init(&over);
+	if (p->toolchain != NULL)
+		variant_set(&over, "toolchain", p->toolchain);
+	if (plan_queue_matrix(t->planner, &run, m, &over, &run_id,
+	    &err) != 0) {
+		store_bisection_finish(t->store, id, "failed", NULL,
+		    err.message);
+		plan_error_clear(&err);
+	} else
+		log_info("bisection %lld: run %lld measures the matrix at "
+		    "good %.12s to pick the smallest variant", (long long)id,
+		    (long long)run_id, good);
+	variant_clear(&over);
+	matrix_free(m);
+	return (0);
+}
+
 /* Moves a running bisection on: queues its next probe, or ends it. */
 static void
 track_bisect(struct track *t, int64_t id)
@@ -508,6 +566,13 @@ track_bisect(struct track *t, int64_t id)
 		store_bisection_finish(t->store, id, "failed", NULL, cause);
 		free(cause);
 		goto out;
+	}
+	if (json_int(doc, "variant_id", 0) == 0) {
+		if (track_bisect_seed(t, id, doc, &p) != 1)
+			goto out;
+		cJSON_Delete(doc);
+		if ((doc = store_bisection_document(t->store, id)) == NULL)
+			goto out;
 	}
 	l.store = t->store;
 	l.project_id = p.id;
@@ -874,7 +939,7 @@ track_schedules(struct track *t)
 
 	if (t->stopping)
 		return;
-	store_projects_scheduled(t->store, &ids, &n);
+	store_project_ids(t->store, 1, &ids, &n);
 	for (i = 0; i < n; i++) {
 		if (store_project_by_id(t->store, ids[i], &p) != 1)
 			continue;
@@ -916,6 +981,8 @@ track_create(uv_loop_t *loop, struct store *store,
     const struct planner *planner, struct notify *notify)
 {
 	struct track	*t;
+	int64_t		*ids;
+	size_t		 n, i;
 
 	t = xcalloc(1, sizeof *t);
 	t->loop = loop;
@@ -925,7 +992,11 @@ track_create(uv_loop_t *loop, struct store *store,
 	uv_timer_init(loop, &t->kicker);
 	uv_timer_init(loop, &t->ticker);
 	t->kicker.data = t->ticker.data = t;
-	track_bisect_all(t);
+	/* What a stop interrupted: detection, alerts, bisections. */
+	store_project_ids(store, 0, &ids, &n);
+	for (i = 0; i < n; i++)
+		track_project_changed(t, ids[i]);
+	free(ids);
 	track_schedules(t);
 	return (t);
 }

@@ -81,7 +81,10 @@ CREATE TABLE bisections (
 	bad		TEXT,
 	good_rev	TEXT NOT NULL,
 	bad_rev		TEXT NOT NULL,
-	variant_id	INTEGER NOT NULL REFERENCES variants (id),
+	-- variant_id: NULL until the matrix is measured at good, when no
+	-- variant was named and none was measured: then the smallest there.
+	-- artifact: '' for the first the good commit's build has.
+	variant_id	INTEGER REFERENCES variants (id),
 	artifact	TEXT NOT NULL,
 	threshold	TEXT NOT NULL,
 	-- commits: JSON array, good first, then the first-parent line to bad.

@@ -10,5 +10,6 @@ Suite	*store_suite(void);
 Suite	*measure_suite(void);
 Suite	*http_suite(void);
 Suite	*levers_suite(void);
+Suite	*history_suite(void);
 
 #endif

@@ -17,7 +17,7 @@ S="$BIN/sizemat"
 . "$TOP/tests/e2e-lib.sh"
 
 cleanup() {
-	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	[ -n "$HOOK_PID" ] && kill "$HOOK_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -38,7 +38,8 @@ HOOK=http://127.0.0.1:$(cat "$TMP/hook.port")/alert
 DEAD=http://127.0.0.1:9/nobody
 touch "$TMP/alerts"
 
-start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles"
+start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles" \
+    --keep-logs 10
 
 echo "# tracked projects"
 check "project add clones the source and finds its branch" \
@@ -49,6 +50,11 @@ check "project list shows it ready at the branch head" \
     grep -q "hist .*ready .*main .*${C7:0:12}" "$TMP/list"
 "$S" project add nope "$TMP/no-such-repo" 2>"$TMP/err"
 check "a source that is not there is refused with exit 2" [ $? -eq 2 ]
+"$S" project add nope "file://$TMP/no-such-repo" 2>"$TMP/err"
+check "a source git cannot clone is reported, exit 2" [ $? -eq 2 ]
+check "... with git's reason, and the project is not kept" \
+    bash -c "grep -q 'cannot fetch' '$TMP/err' &&
+    ! '$S' project list | grep -q '^nope '"
 "$S" project add hist "$TMP/repo" 2>"$TMP/err"
 check "a name that is taken is refused with exit 2" [ $? -eq 2 ]
 check "... and the error says so" grep -q "exists already" "$TMP/err"
@@ -135,8 +141,19 @@ check "it skipped the broken commit, within ceil(log2 n)+2 builds" \
 "$S" bisect bis --good "$C5" --bad "$C7" --variant strip=symbols --wait \
     >/dev/null 2>&1
 check "a range with no regression has no culprit: exit 1" [ $? -eq 1 ]
+"$S" project add seed "$TMP/repo" --matrix "$FIX/history.json" >/dev/null
+"$S" bisect seed --good "$C0" --bad "$C7" --wait >"$TMP/seed.txt" 2>&1
+check "with nothing measured, bisect picks the smallest variant at good" \
+    grep -q "first commit over 1%: $C5.*" "$TMP/seed.txt"
+check "... and says which" grep -q "variant opt-level=s,strip=symbols" \
+    "$TMP/seed.txt"
 check "a bisection does not alert a second time" \
     test "$(wc -l <"$TMP/alerts")" -eq 1
+check "only the newest --keep-logs build logs are kept" \
+    test "$(ls "$WORK/logs" | grep -c '\.log$')" -le 10
+"$S" log 1 2>"$TMP/err"
+check "... and an older one's log says it was pruned" \
+    grep -q "pruned" "$TMP/err"
 
 echo "# schedules"
 "$S" project add nightly "$TMP/repo" --matrix "$FIX/history.json" \
