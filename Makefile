@@ -101,6 +101,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	sh bench/matrix-vs-loop.sh
+	bash bench/warm-commit.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles
