@@ -303,7 +303,9 @@ api_project_remove(struct api *api, const struct http_request *req,
     int64_t id, struct http_reply *reply)
 {
 	struct tracked_project	 p;
-	char			*name = api_name(req);
+	char			*name = api_name(req), *cause;
+	int64_t			*runs;
+	size_t			 n, i;
 	cJSON			*doc;
 
 	(void)id;
@@ -312,9 +314,21 @@ api_project_remove(struct api *api, const struct http_request *req,
 			http_reply_error(reply, 500, "database", "cannot "
 			    "remove project %s", name);
 		else {
-			log_info("project %s: removed", name);
+			/* Its runs stop; its clone goes. */
+			store_project_active_runs(api->store, p.id, &runs, &n);
+			for (i = 0; i < n; i++) {
+				if (queue_cancel_run(api->queue, runs[i],
+				    &cause) != 0)
+					free(cause);
+			}
+			free(runs);
+			track_forget(api->track, p.mirror);
+			log_info("project %s: removed, %zu runs cancelled",
+			    name, n);
 			doc = cJSON_CreateObject();
 			cJSON_AddStringToObject(doc, "removed", name);
+			cJSON_AddNumberToObject(doc, "cancelled_runs",
+			    (double)n);
 			http_reply_json(reply, 200, doc);
 		}
 		tracked_project_clear(&p);

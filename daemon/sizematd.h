@@ -378,6 +378,8 @@ int		 store_project_by_id(struct store *, int64_t,
 cJSON		*store_projects_list(struct store *, const char *);
 int		 store_project_remove(struct store *, const char *);
 int		 store_project_set_tick(struct store *, int64_t, int64_t);
+int		 store_project_active_runs(struct store *, int64_t, int64_t **,
+		    size_t *);
 int		 store_project_ids(struct store *, int, int64_t **, size_t *);
 int		 store_setup_next(struct store *, int64_t *);
 int		 store_project_ready(struct store *, int64_t, const char *,
@@ -500,6 +502,7 @@ struct track	*track_create(uv_loop_t *, struct store *,
 void		 track_kick(void *);
 void		 track_build_done(struct track *, int64_t);
 void		 track_schedules(struct track *);
+void		 track_forget(struct track *, const char *);
 int		 track_threshold(const struct tracked_project *,
 		    struct size_limit *, const char **);
 void		 track_stop(struct track *);

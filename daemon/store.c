@@ -1488,21 +1488,60 @@ store_projects_list(struct store *st, const char *name)
 }
 
 /*
- * Stops tracking a project: its name is freed for another and its
- * schedule stops; its runs and history stay. Returns 1, or 0 for none.
+ * Stops tracking a project: its name is freed for another, its schedule
+ * and bisections stop; its runs and history stay. Returns 1, or 0 for
+ * none.
  */
 int
 store_project_remove(struct store *st, const char *name)
 {
 	sqlite3_stmt	*stmt;
 
+	int		 changed;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "UPDATE bisections SET state = 'failed',"
+	    " message = 'the project was removed', finished_at = ?2"
+	    " WHERE state IN ('preparing', 'running') AND project_id ="
+	    " (SELECT id FROM projects WHERE name = ?1)");
+	store_bind_text(stmt, 1, name);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
 	stmt = store_prepare(st, "UPDATE projects SET name = NULL, schedule ="
 	    " NULL, next_tick = NULL, path = 'removed:' || id || ':' || path"
 	    " WHERE name = ?1");
 	store_bind_text(stmt, 1, name);
 	if (store_step_done(st, stmt) != 0)
-		return (-1);
-	return (sqlite3_changes(st->db) > 0);
+		goto rollback;
+	changed = sqlite3_changes(st->db);
+	if (store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (changed > 0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/* Lists the ids of a project's runs that are not over yet. */
+int
+store_project_active_runs(struct store *st, int64_t project_id, int64_t **ids,
+    size_t *n)
+{
+	sqlite3_stmt	*stmt;
+
+	*ids = NULL;
+	*n = 0;
+	stmt = store_prepare(st, "SELECT id FROM runs WHERE project_id = ?1"
+	    " AND state IN ('queued', 'running') ORDER BY id");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return (0);
 }
 
 /* Records a project's next scheduled tick. */

@@ -899,6 +899,49 @@ track_next(struct track *t)
 		fatalx("track: cannot queue work");
 }
 
+/* A directory being removed on the thread pool. */
+struct track_forget {
+	uv_work_t	 work;
+	char		*path;
+};
+
+static void
+track_forget_work(uv_work_t *w)
+{
+	struct track_forget	*f = w->data;
+
+	gc_remove_tree(f->path);
+}
+
+static void
+track_forget_done(uv_work_t *w, int status)
+{
+	struct track_forget	*f = w->data;
+
+	(void)status;
+	log_info("removed %s", f->path);
+	free(f->path);
+	free(f);
+}
+
+/* Removes a removed project's clone, off the loop. */
+void
+track_forget(struct track *t, const char *mirror)
+{
+	struct track_forget	*f;
+
+	if (mirror == NULL)
+		return;
+	f = xcalloc(1, sizeof *f);
+	f->work.data = f;
+	f->path = xstrdup(mirror);
+	if (uv_queue_work(t->loop, &f->work, track_forget_work,
+	    track_forget_done) != 0) {
+		free(f->path);
+		free(f);
+	}
+}
+
 /* Runs track_next from the loop. */
 static void
 track_on_kick(uv_timer_t *h)

@@ -182,5 +182,19 @@ done
 check "a tick missed while the daemon was down runs at start" \
     $CHECK scheduled-runs "$TMP/runs.json" nightly 2 "$C7" "$C8"
 
+"$S" project remove nightly >/dev/null
+for _ in $(seq 50); do
+	ls "$WORK/git" | grep -q '^nightly-' || break
+	sleep 0.1
+done
+check "project remove stops tracking it, and its clone goes" \
+    bash -c "! '$S' project list | grep -q '^nightly ' &&
+    ! ls '$WORK/git' | grep -q '^nightly-'"
+check "... while its history stays" \
+    bash -c "'$S' runs --json | grep -q 'removed:.*nightly'"
+"$S" trend nightly 2>"$TMP/err"
+check "a name no project has is an error naming the way out" \
+    bash -c "[ $? -eq 2 ] && grep -q 'project add' '$TMP/err'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
