@@ -12,7 +12,8 @@
 
 #include "sizematd.h"
 
-#define API_NAME_MAX	64
+#define API_NAME_MAX		64
+#define API_MAX_WEBHOOKS	16
 
 /* Checks a project name: letters, digits, '.', '_' and '-'. */
 static int
@@ -224,9 +225,11 @@ api_projects_add(struct api *api, const struct http_request *req,
 	}
 	hooks = cJSON_GetObjectItemCaseSensitive(doc, "webhooks");
 	p.webhooks = cJSON_CreateArray();
-	if (hooks != NULL && !cJSON_IsArray(hooks)) {
+	if (hooks != NULL && (!cJSON_IsArray(hooks) ||
+	    cJSON_GetArraySize(hooks) > API_MAX_WEBHOOKS)) {
 		http_reply_error(reply, 400, "invalid_request", "webhooks: "
-		    "must be an array of http:// or https:// URLs");
+		    "must be an array of at most %d http:// or https:// URLs",
+		    API_MAX_WEBHOOKS);
 		goto out;
 	}
 	cJSON_ArrayForEach(url, hooks) {

@@ -96,7 +96,7 @@ bad:
 int
 schedule_parse(const char *spec, struct schedule *sc, char **cause)
 {
-	char		*copy, *field[6], *save = NULL, *end;
+	char		*copy, *field[7], *p, *end;
 	int		 n = 0, h, m, i;
 	long		 v;
 
@@ -105,10 +105,19 @@ schedule_parse(const char *spec, struct schedule *sc, char **cause)
 		xasprintf(cause, "empty; %s", schedule_syntax);
 		return (-1);
 	}
+	/* Up to six words, so a seventh field is seen as one too many. */
 	copy = xstrdup(spec);
-	for (field[n] = strtok_r(copy, " \t", &save); field[n] != NULL &&
-	    n < 5; field[n] = strtok_r(NULL, " \t", &save))
-		n++;
+	p = copy;
+	while (n < 6) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		field[n++] = p;
+		p += strcspn(p, " \t");
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	field[n] = NULL;
 	if (n == 2 && strcmp(field[0], "daily") == 0) {
 		if (sscanf(field[1], "%d:%d", &h, &m) != 2 || h < 0 ||
 		    h > 23 || m < 0 || m > 59 || strlen(field[1]) != 5)
@@ -138,7 +147,7 @@ schedule_parse(const char *spec, struct schedule *sc, char **cause)
 		free(copy);
 		return (0);
 	}
-	if (n == 5 && field[5] == NULL) {
+	if (n == 5) {
 		for (i = 0; i < 5; i++) {
 			if (schedule_field(field[i], i, &sc->mask[i],
 			    cause) != 0) {
