@@ -70,7 +70,7 @@ cmd_trend(struct options *o)
 	char		 last[16], value[32], delta[32], pct[32], date[16];
 	char		 commit[16], tc[64];
 	const char	*cells[7], *metric;
-	int		 rc = EXIT_OK, bytes;
+	int		 rc = EXIT_OK, bytes, changed = 0;
 
 	buf_init(&q);
 	buf_printf(&q, "/v1/projects/%s/trend", o->args[0]);
@@ -115,9 +115,11 @@ cmd_trend(struct options *o)
 			snprintf(pct, sizeof pct, "-");
 		}
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
-		    "toolchain_changed")))
+		    "toolchain_changed"))) {
 			snprintf(tc, sizeof tc, "* %s", json_str(r,
 			    "rustc_version", ""));
+			changed = 1;
+		}
 		else
 			snprintf(tc, sizeof tc, "%s", o->format == FORMAT_CSV ?
 			    json_str(r, "rustc_version", "") : "");
@@ -139,7 +141,7 @@ cmd_trend(struct options *o)
 		if (cJSON_GetArraySize(rows) == 0)
 			fprintf(stderr, "sizemat: no measured commit on the "
 			    "branch's first-parent line yet\n");
-		else
+		else if (changed)
 			fprintf(stderr, "sizemat: * marks a toolchain change "
 			    "from the row before\n");
 	}

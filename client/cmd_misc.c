@@ -90,11 +90,12 @@ int
 cmd_runs(struct options *o)
 {
 	static const char *const header[] = { "run", "state", "done",
-	    "failed", "total", "matrix", "created", "project" };
+	    "failed", "total", "matrix", "created", "project", "commit" };
 	cJSON		*doc, *r;
 	struct table	*t;
 	char		*path, id[32], done[32], failed[32], total[32];
-	const char	*cells[8];
+	char		 commit[16];
+	const char	*cells[9];
 	int		 rc = EXIT_OK;
 
 	xasprintf(&path, "/v1/runs?limit=%d", o->limit);
@@ -102,8 +103,11 @@ cmd_runs(struct options *o)
 	free(path);
 	if (doc == NULL)
 		return (rc);
-	t = table_create(8, header);
+	t = table_create(9, header);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "runs")) {
+		/* A run at a revision: its commit, or the revision asked. */
+		snprintf(commit, sizeof commit, "%.12s", json_str(r, "commit",
+		    json_str(r, "rev", "-")));
 		snprintf(id, sizeof id, "%lld", (long long)json_int(r, "id", 0));
 		snprintf(done, sizeof done, "%lld",
 		    (long long)json_int(r, "builds_done", 0));
@@ -119,6 +123,7 @@ cmd_runs(struct options *o)
 		cells[5] = json_str(r, "matrix", "");
 		cells[6] = json_str(r, "created_at", "");
 		cells[7] = json_str(r, "project", "");
+		cells[8] = commit;
 		table_add(t, cells);
 	}
 	table_print(t, o->format, stdout);

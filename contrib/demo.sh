@@ -50,3 +50,36 @@ echo
 "$BIN/sizemat" explain "$LADDER" --wait
 echo
 "$BIN/sizemat" best "$TOP/contrib/demo-crate" --top 5
+echo
+
+# Size history: the demo crate as a git repository of three commits, the
+# second of which adds a table; trend and bisect find it.
+REPO=$STATE/demo-repo
+mkdir -p "$REPO"
+cp -r "$TOP/contrib/demo-crate/." "$REPO/"
+git -C "$REPO" init -q -b main
+git -C "$REPO" add -A
+git -C "$REPO" -c user.name=demo -c user.email=demo@sizemat.invalid \
+    commit -qm "The demo crate"
+python3 - "$REPO/src/main.rs" <<'PY'
+import sys
+path = sys.argv[1]
+words = ", ".join('"word%d"' % i for i in range(4000))
+src = open(path).read().replace(
+    "fn main() {",
+    "static WORDS: [&str; 4000] = [%s];\n\nfn main() {\n"
+    "    println!(\"{}\", WORDS[std::env::args().count() * 97 %% 4000]);" % words, 1)
+open(path, "w").write(src)
+PY
+git -C "$REPO" -c user.name=demo -c user.email=demo@sizemat.invalid \
+    commit -qam "Add a word list"
+echo "// The end." >>"$REPO/src/main.rs"
+git -C "$REPO" -c user.name=demo -c user.email=demo@sizemat.invalid \
+    commit -qam "End with a comment"
+"$BIN/sizemat" project add demo "$REPO" --matrix stable-min
+for rev in main~2 main~1 main; do
+	"$BIN/sizemat" run demo --rev "$rev" --wait --quiet >/dev/null || :
+done
+"$BIN/sizemat" trend demo
+echo
+"$BIN/sizemat" regressions demo

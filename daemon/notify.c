@@ -354,6 +354,9 @@ notify_stop(struct notify *n)
 	n->stopping = 1;
 	while (n->inflight != NULL)
 		notify_req_free(n->inflight);
+	/* Cached connections close now, while their poll handles can. */
+	curl_multi_cleanup(n->multi);
+	n->multi = NULL;
 	uv_timer_stop(&n->timeout);
 	uv_timer_stop(&n->due);
 	uv_close((uv_handle_t *)&n->timeout, NULL);
@@ -364,6 +367,7 @@ notify_stop(struct notify *n)
 void
 notify_free(struct notify *n)
 {
-	curl_multi_cleanup(n->multi);
+	if (n->multi != NULL)
+		curl_multi_cleanup(n->multi);
 	free(n);
 }

@@ -1979,8 +1979,19 @@ store_detect_regressions(struct store *st, int64_t project_id,
 	struct strlist	 commits = { NULL, 0 };
 	int64_t		*builds = NULL, *variants = NULL;
 	size_t		 i, n = 0;
-	int		 found = 0;
+	int		 found = 0, waiting;
 
+	/*
+	 * A run still waiting for its commit may fall between two measured
+	 * ones: nothing is decided until every run knows its commit.
+	 */
+	stmt = store_prepare(st, "SELECT 1 FROM runs WHERE project_id = ?1"
+	    " AND prepared = 0 AND state IN ('queued', 'running')");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	waiting = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	if (waiting)
+		return (0);
 	/* What detection never looks at is settled at once. */
 	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE checked"
 	    " = 0 AND state NOT IN ('queued', 'running') AND run_id IN"
