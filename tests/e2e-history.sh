@@ -182,6 +182,32 @@ done
 check "a tick missed while the daemon was down runs at start" \
     $CHECK scheduled-runs "$TMP/runs.json" nightly 2 "$C7" "$C8"
 
+echo "# toolchain updates"
+# One toolchain name, two compilers: the daemon restarted after an update.
+if [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] &&
+    [ "$(rustc -vV | head -1)" != "$(/usr/bin/rustc -vV | head -1)" ]; then
+	printf '{"toolchains": {"pinned": {"cargo": "%s", "rustc": "%s"}}}' \
+	    "$(command -v cargo)" "$(command -v rustc)" >"$TMP/old.json"
+	printf '{"toolchains": {"pinned": {"cargo": "/usr/bin/cargo", "rustc": "/usr/bin/rustc"}}}' \
+	    >"$TMP/new.json"
+	kill "$PID"; wait "$PID" 2>/dev/null; PID=
+	start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles \
+	    "$TOP/profiles" --config "$TMP/old.json"
+	"$S" project add pinned "$TMP/repo" --toolchain pinned \
+	    --matrix "$FIX/history.json" >/dev/null
+	"$S" run pinned --rev "$C0" --wait -q >/dev/null
+	"$S" run pinned --rev "$C1" --wait -q >/dev/null
+	kill "$PID"; wait "$PID" 2>/dev/null; PID=
+	start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles \
+	    "$TOP/profiles" --config "$TMP/new.json"
+	"$S" run pinned --rev "$C2" --wait -q >/dev/null
+	"$S" trend pinned --variant strip=symbols --json >"$TMP/tc.json"
+	check "a compiler update continues the series, marked where it changed" \
+	    $CHECK toolchain-change "$TMP/tc.json" "$C0" "$C1" "$C2"
+else
+	echo "  skipped: no second compiler at /usr/bin (contrib/deps.sh installs one)"
+fi
+
 "$S" project remove nightly >/dev/null
 for _ in $(seq 50); do
 	ls "$WORK/git" | grep -q '^nightly-' || break

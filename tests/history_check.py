@@ -136,6 +136,19 @@ def scheduled_runs(path, project, n, *commits):
         fail(f"scheduled runs at {got}, wanted {n} at {sorted(commits)}")
 
 
+def toolchain_change(path, *order):
+    """One series across the update: only the last row marks a change."""
+    rows = load(path)["rows"]
+    if [r["commit"] for r in rows] != list(order):
+        fail(f"rows {[r['commit'][:12] for r in rows]}")
+    marks = [r["toolchain_changed"] for r in rows]
+    if marks != [False] * (len(rows) - 1) + [True]:
+        fail(f"toolchain_changed {marks}: "
+             f"{[r['rustc_version'] for r in rows]}")
+    if "pinned" not in load(path)["variant_key"]:
+        fail(f"variant {load(path)['variant_key']}")
+
+
 def wall_ms(path):
     print(load(path)["builds"][0]["wall_ms"])
 
