@@ -155,6 +155,22 @@ check "only the newest --keep-logs build logs are kept" \
 check "... and an older one's log says it was pruned" \
     grep -q "pruned" "$TMP/err"
 
+# A bisection survives its daemon: SIGKILL while it measures, then start
+# again and follow it to the answer.
+"$S" project add resume "$TMP/repo" --matrix default >/dev/null
+"$S" bisect resume --good "$C0" --bad "$C7" -q >"$TMP/resume.txt"
+RID=$(sed -n 's/^bisection \([0-9]*\) started.*/\1/p' "$TMP/resume.txt")
+sleep 1
+"$S" bisect --status "$RID" --json >"$TMP/before.json"
+kill -9 "$PID"; wait "$PID" 2>/dev/null; PID=
+check "(the bisection was under way when its daemon died)" \
+    python3 -c "import json,sys; sys.exit(json.load(open('$TMP/before.json'))['state'] not in ('preparing', 'running'))"
+start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles" \
+    --keep-logs 10
+"$S" bisect --status "$RID" --wait -q >"$TMP/resume.txt" 2>&1
+check "a bisection killed with its daemon resumes and finds the commit" \
+    grep -q "first commit over 1%: $C5" "$TMP/resume.txt"
+
 echo "# schedules"
 "$S" project add nightly "$TMP/repo" --matrix "$FIX/history.json" \
     --schedule "every 2s" >/dev/null
