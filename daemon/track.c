@@ -36,9 +36,9 @@ struct track_job {
 	char			*rev2;		/* bisect: bad */
 
 	char			*error;
-	char			*commit;	/* run: commit; bisect: good */
+	char			*commit;	/* bisect: good; else a head */
 	char			*commit2;	/* bisect: bad */
-	struct run_prep		 prep;
+	struct run_prep		 prep;		/* run: what git found */
 };
 
 struct track {
@@ -168,6 +168,7 @@ track_work_setup(struct track_job *j)
 
 	if (track_fetch(j, 1) < 0)
 		return;
+	/* The branch found, when none was given, goes in rev. */
 	if (j->project.branch == NULL && (j->rev =
 	    git_mirror_branch(j->project.mirror, &j->error)) == NULL)
 		return;
@@ -532,6 +533,23 @@ track_bisect_seed(struct track *t, int64_t id, const cJSON *doc,
 	return (0);
 }
 
+/* Tells whether the project's matrix opts in to RUSTC_BOOTSTRAP. */
+static int
+track_bootstrap(struct track *t, const struct tracked_project *p)
+{
+	struct matrix	*m;
+	char		*cause;
+	int		 bootstrap;
+
+	if (plan_matrix(t->planner, p->matrix, &m, &cause) != 0) {
+		free(cause);
+		return (0);
+	}
+	bootstrap = matrix_bootstrap(m);
+	matrix_free(m);
+	return (bootstrap);
+}
+
 /* Moves a running bisection on: queues its next probe, or ends it. */
 static void
 track_bisect(struct track *t, int64_t id)
@@ -607,9 +625,8 @@ track_bisect(struct track *t, int64_t id)
 		run.rev = commit;
 		run.kind = "bisect";
 		run.bisection_id = id;
-		/* The variant was built for this project before. */
-		if (plan_queue(t->planner, &run, &v, NULL, NULL, 1, 1, &run_id,
-		    &err) != 0) {
+		if (plan_queue(t->planner, &run, &v, NULL, NULL, 1,
+		    track_bootstrap(t, &p), &run_id, &err) != 0) {
 			store_bisection_finish(t->store, id, "failed", NULL,
 			    err.message);
 			plan_error_clear(&err);
