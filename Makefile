@@ -20,7 +20,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
 DAEMON_MODS = api api_history bisect builder command config diff explain gc \
-	      git http limit log matrix measure notify plan post queue \
+	      git http limit log matrix measure metrics notify plan post queue \
 	      schedule server store strlist toolchain track variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \

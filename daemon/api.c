@@ -800,7 +800,22 @@ api_status(struct api *api, const struct http_request *req, int64_t id,
 	http_reply_json(reply, 200, doc);
 }
 
+/* GET /metrics: Prometheus's text format. */
+static void
+api_metrics(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	(void)req;
+	(void)id;
+	reply->status = 200;
+	reply->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	buf_reset(&reply->body);
+	metrics_format(api->store, queue_active(api->queue), api->config->jobs,
+	    &reply->body);
+}
+
 static const struct api_route api_routes[] = {
+	{ "GET", "/metrics", api_metrics },
 	{ "GET", "/v1/best", api_best },
 	{ "GET", "/v1/bisections/*", api_bisection_get },
 	{ "GET", "/v1/builds/*/log", api_build_log },

@@ -432,6 +432,7 @@ int		 store_delivery_result(struct store *, int64_t, int,
 		    const char *, int64_t);
 int64_t		 store_delivery_next_at(struct store *);
 cJSON		*store_deliveries(struct store *, int64_t);
+cJSON		*store_metrics(struct store *, const double *, size_t);
 
 /* builder.c */
 struct builder_config {
@@ -594,6 +595,9 @@ int	 config_set(struct config *, const char *, const char *, char **);
 int	 config_finish(struct config *, char **);
 void	 config_free(struct config *);
 const char *config_usage(void);
+
+/* metrics.c */
+void	 metrics_format(struct store *, int, int, struct buf *);
 
 /* diff.c */
 cJSON	*diff_builds(const cJSON *, const cJSON *, int);

@@ -2822,3 +2822,92 @@ store_bisections_running(struct store *st, int64_t **ids, size_t *n)
 	sqlite3_finalize(stmt);
 	return (0);
 }
+
+/*
+ * What GET /metrics reports: builds by state, how many build durations
+ * fall under each bound (bounds[i] seconds, cumulative) with their count
+ * and sum, and the latest done size of each project, variant and artifact.
+ */
+cJSON *
+store_metrics(struct store *st, const double *bounds, size_t nbounds)
+{
+	static const struct store_column size_columns[] = {
+		{ "project", STORE_TEXT }, { "variant", STORE_TEXT },
+		{ "artifact", STORE_TEXT }, { "kind", STORE_TEXT },
+		{ "toolchain", STORE_TEXT }, { "size", STORE_INT },
+		{ "loadable", STORE_INT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*doc, *states, *buckets, *sizes, *o;
+	size_t		 i;
+
+	doc = cJSON_CreateObject();
+	states = cJSON_AddObjectToObject(doc, "builds");
+	stmt = store_prepare(st, "SELECT state, count(*) FROM builds"
+	    " GROUP BY state ORDER BY state");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(states, (const char *)sqlite3_column_text(stmt,
+		    0), stmt, 1);
+	sqlite3_finalize(stmt);
+
+	buckets = cJSON_AddArrayToObject(doc, "duration_buckets");
+	for (i = 0; i < nbounds; i++) {
+		stmt = store_prepare(st, "SELECT count(*) FROM builds"
+		    " WHERE wall_ms IS NOT NULL AND reused_from IS NULL"
+		    " AND state = 'done' AND wall_ms <= ?1 * 1000.0");
+		sqlite3_bind_double(stmt, 1, bounds[i]);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			cJSON_AddItemToArray(buckets, cJSON_CreateNumber(
+			    (double)sqlite3_column_int64(stmt, 0)));
+		sqlite3_finalize(stmt);
+	}
+	stmt = store_prepare(st, "SELECT count(*), coalesce(sum(wall_ms), 0)"
+	    " FROM builds WHERE wall_ms IS NOT NULL AND reused_from IS NULL"
+	    " AND state = 'done'");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		store_json_int(doc, "duration_count", stmt, 0);
+		store_json_int(doc, "duration_sum_ms", stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+
+	sizes = cJSON_AddArrayToObject(doc, "sizes");
+	stmt = store_prepare(st, "SELECT coalesce(p.name, p.path), v.key,"
+	    " a.name, a.kind, coalesce(json_extract(b.toolchain, '$.name'),"
+	    " 'default'), a.file_size, (SELECT value FROM measurements"
+	    " WHERE artifact_id = a.id AND name = 'loadable_size')"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE p.path NOT LIKE 'removed:%' AND b.id IN (SELECT max(b2.id)"
+	    " FROM builds b2 JOIN runs r2 ON r2.id = b2.run_id"
+	    " WHERE b2.state = 'done' GROUP BY r2.project_id, b2.variant_id)"
+	    " ORDER BY 1, 2, 3");
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, size_columns);
+		cJSON_AddItemToArray(sizes, o);
+	}
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "SELECT count(*) FROM builds b JOIN runs r"
+	    " ON r.id = b.run_id WHERE b.state = 'queued' AND r.prepared = 0");
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(doc, "waiting_for_git", stmt, 0);
+	sqlite3_finalize(stmt);
+	o = cJSON_AddObjectToObject(doc, "deliveries");
+	stmt = store_prepare(st, "SELECT state, count(*) FROM deliveries"
+	    " GROUP BY state");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+		    stmt, 1);
+	sqlite3_finalize(stmt);
+	o = cJSON_AddObjectToObject(doc, "regressions");
+	stmt = store_prepare(st, "SELECT p.name, count(g.id) FROM projects p"
+	    " LEFT JOIN regressions g ON g.project_id = p.id"
+	    " WHERE p.name IS NOT NULL GROUP BY p.id ORDER BY p.name");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+		    stmt, 1);
+	sqlite3_finalize(stmt);
+	return (doc);
+}

@@ -127,6 +127,13 @@ check "a dead endpoint's delivery is recorded as failing" \
     $CHECK dead-delivery "$TMP/show.json" "$DEAD"
 check "the daemon is still up" kill -0 "$PID"
 
+echo "# metrics"
+curl -sf "$SIZEMAT_URL/metrics" >"$TMP/metrics.txt"
+check "GET /metrics answers in Prometheus's text format" \
+    grep -q '^# TYPE sizemat_artifact_size_bytes gauge' "$TMP/metrics.txt"
+check "... and agrees with the database" \
+    $CHECK metrics-match "$TMP/metrics.txt" "$TMP/db"
+
 echo "# bisect"
 "$S" project add bis "$TMP/repo" --matrix "$FIX/history.json" >/dev/null
 "$S" bisect bis --good "$C0" --bad "$C7" --variant strip=symbols --wait \

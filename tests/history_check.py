@@ -3,6 +3,8 @@
 per assertion; exit status 0 when it holds, 1 with a reason on stderr."""
 import json
 import math
+import re
+import sqlite3
 import sys
 
 
@@ -147,6 +149,61 @@ def toolchain_change(path, *order):
              f"{[r['rustc_version'] for r in rows]}")
     if "pinned" not in load(path)["variant_key"]:
         fail(f"variant {load(path)['variant_key']}")
+
+
+def parse_metrics(path):
+    """Reads the Prometheus text format: {(name, labels): value}."""
+    line_re = re.compile(r'^([a-z_]+)(\{(.*)\})? (\S+)$')
+    label_re = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
+    out = {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("# HELP ") or line.startswith("# TYPE "):
+                continue
+            m = line_re.match(line)
+            if not m:
+                fail(f"not the text format: {line!r}")
+            labels = tuple(sorted(label_re.findall(m.group(3) or "")))
+            out[(m.group(1), labels)] = float(m.group(4))
+    return out
+
+
+def metrics_match(path, db):
+    """/metrics agrees with the database it reports on."""
+    got = parse_metrics(path)
+    con = sqlite3.connect(db)
+    for state, n in con.execute("SELECT state, count(*) FROM builds GROUP BY state"):
+        if got.get(("sizemat_builds", (("state", state),))) != n:
+            fail(f"builds {state}: {got.get(('sizemat_builds', (('state', state),)))} != {n}")
+    latest = con.execute("""
+        SELECT coalesce(p.name, p.path), v.key, a.name, a.kind, a.file_size
+        FROM builds b JOIN runs r ON r.id = b.run_id
+        JOIN projects p ON p.id = r.project_id
+        JOIN variants v ON v.id = b.variant_id
+        JOIN artifacts a ON a.build_id = b.id
+        WHERE p.path NOT LIKE 'removed:%' AND b.id IN (
+            SELECT max(b2.id) FROM builds b2 JOIN runs r2 ON r2.id = b2.run_id
+            WHERE b2.state = 'done' GROUP BY r2.project_id, b2.variant_id)""").fetchall()
+    sizes = {k: v for k, v in got.items() if k[0] == "sizemat_artifact_size_bytes"}
+    if len(sizes) != len(latest) or not latest:
+        fail(f"{len(sizes)} size gauges, {len(latest)} in the database")
+    for project, key, name, kind, size in latest:
+        found = [v for (n, labels), v in sizes.items()
+                 if dict(labels)["project"] == project
+                 and dict(labels)["variant"] == key
+                 and dict(labels)["artifact"] == name
+                 and dict(labels)["kind"] == kind]
+        if found != [size]:
+            fail(f"{project} {key} {name}: {found}, database {size}")
+    n = con.execute("SELECT count(*) FROM builds WHERE state = 'done'"
+                    " AND wall_ms IS NOT NULL AND reused_from IS NULL").fetchone()[0]
+    buckets = sorted((float(dict(l)["le"]), v) for (name, l), v in got.items()
+                     if name == "sizemat_build_duration_seconds_bucket")
+    counts = [v for _, v in buckets]
+    if counts != sorted(counts) or counts[-1] != n or \
+            got[("sizemat_build_duration_seconds_count", ())] != n:
+        fail(f"duration buckets {buckets}, {n} builds")
 
 
 def wall_ms(path):
