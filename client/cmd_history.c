@@ -570,3 +570,96 @@ cmd_bisect(struct options *o)
 	cJSON_Delete(doc);
 	return (rc);
 }
+
+/*
+ * sizemat export PROJECT [--format csv|json]: every build of a project,
+ * one row per artifact, with every measurement as a column (CSV) or an
+ * object (JSON).
+ */
+int
+cmd_export(struct options *o)
+{
+	static const char *const fixed[] = { "run", "build", "kind", "commit",
+	    "commit_time", "subject", "variant_key", "step", "toolchain",
+	    "rustc_version", "state", "finished_at", "wall_ms", "cpu_ms",
+	    "reused_from", "artifact", "artifact_kind", "file_size" };
+	const size_t	 nfixed = sizeof fixed / sizeof fixed[0];
+	struct buf	 q;
+	struct table	*t;
+	struct strlist_c names = { NULL, 0 };
+	const cJSON	*r, *m, *v;
+	cJSON		*doc;
+	const char	**hdr, **cells;
+	char		*project, **num;
+	size_t		 ncol, i, k;
+	int		 rc = EXIT_OK, tracked, j;
+
+	if (o->format != FORMAT_JSON && o->format != FORMAT_CSV &&
+	    (o->given & OPT_FORMAT))
+		return (usage_error("export: --format is csv or json"));
+	if ((project = project_arg(o->args[0], &tracked)) == NULL)
+		return (EXIT_USAGE);
+	buf_init(&q);
+	buf_addstr(&q, "/v1/export");
+	history_query(&q, "project", project);
+	free(project);
+	if (!(o->given & OPT_FORMAT))
+		o->format = FORMAT_CSV;
+	doc = request_get(o, q.data, &rc);
+	buf_free(&q);
+	if (doc == NULL)
+		return (rc);
+	/* The measurement names any row has, sorted, after the fixed ones. */
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r,
+		    "measurements")) {
+			for (j = 0; j < names.n && strcmp(names.v[j],
+			    m->string) < 0; j++)
+				;
+			if (j < names.n && strcmp(names.v[j], m->string) == 0)
+				continue;
+			names.v = xreallocarray(names.v, (size_t)names.n + 1,
+			    sizeof *names.v);
+			memmove(names.v + j + 1, names.v + j,
+			    (size_t)(names.n - j) * sizeof *names.v);
+			names.v[j] = m->string;
+			names.n++;
+		}
+	}
+	ncol = nfixed + (size_t)names.n;
+	hdr = xcalloc(ncol, sizeof *hdr);
+	cells = xcalloc(ncol, sizeof *cells);
+	num = xcalloc(ncol, sizeof *num);
+	for (i = 0; i < ncol; i++)
+		hdr[i] = i < nfixed ? fixed[i] : names.v[i - nfixed];
+	t = table_create((int)ncol, hdr);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
+		m = cJSON_GetObjectItemCaseSensitive(r, "measurements");
+		for (i = 0; i < ncol; i++) {
+			v = i < nfixed ? cJSON_GetObjectItemCaseSensitive(r,
+			    fixed[i]) : cJSON_GetObjectItemCaseSensitive(m,
+			    names.v[i - nfixed]);
+			free(num[i]);
+			num[i] = NULL;
+			if (cJSON_IsString(v))
+				cells[i] = v->valuestring;
+			else if (cJSON_IsNumber(v)) {
+				xasprintf(&num[i], "%lld",
+				    (long long)v->valuedouble);
+				cells[i] = num[i];
+			} else
+				cells[i] = "";
+		}
+		table_add(t, cells);
+	}
+	table_print(t, FORMAT_CSV, stdout);
+	table_free(t);
+	for (k = 0; k < ncol; k++)
+		free(num[k]);
+	free(num);
+	free(cells);
+	free(hdr);
+	free(names.v);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}

@@ -43,6 +43,8 @@ static const struct command commands[] = {
 	  "diff BUILD_A BUILD_B [--top N] [--wait]" },
 	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
 	  OPT_QUIET, 1, 1, "explain RUN [--variant V] [--wait]" },
+	{ "export", cmd_export, OPT_FORMAT, 1, 1,
+	  "export PROJECT [--format csv|json]" },
 	{ "gc", cmd_gc, OPT_FORMAT | OPT_WAIT, 0, 0, "gc [--wait]" },
 	{ "ladder", cmd_ladder, OPT_FORMAT, 1, 1, "ladder RUN" },
 	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
@@ -156,6 +158,9 @@ usage(FILE *f)
 "                        project's threshold, else 1%%) or the head failed\n"
 "  regressions NAME      commits that grew past the project's threshold\n"
 "                        against the nearest earlier measured commit\n"
+"  export PROJECT [--format csv|json]\n"
+"                        every build of a project, a row per artifact with\n"
+"                        every measurement, for spreadsheets (CSV default)\n"
 "  bisect NAME --good REV --bad REV [--variant V] [--threshold LIMIT] [--wait]\n"
 "                        find the first commit that grew past the threshold\n"
 "                        (1%%), skipping commits that do not build;\n"
@@ -186,6 +191,7 @@ usage(FILE *f)
 "  --branch B            the branch to track (default: SOURCE's HEAD)\n"
 "  --csv                 CSV on stdout\n"
 "  --features A,B        cargo features to enable\n"
+"  --format F            csv, json or markdown: as --csv, --json, --markdown\n"
 "  --help                this help\n"
 "  --json                one JSON document on stdout, nothing else\n"
 "  --last N              only the newest N commits of a trend\n"
@@ -357,6 +363,19 @@ main(int argc, char **argv)
 			o.given |= OPT_FORMAT;
 			o.format = arg[2] == 'c' ? FORMAT_CSV : arg[2] == 'j' ?
 			    FORMAT_JSON : FORMAT_MARKDOWN;
+		} else if (strcmp(arg, "--format") == 0) {
+			if (value == NULL || (strcmp(value, "csv") != 0 &&
+			    strcmp(value, "json") != 0 &&
+			    strcmp(value, "markdown") != 0))
+				return (usage_error("--format takes csv, json "
+				    "or markdown"));
+			if (o.given & OPT_FORMAT)
+				return (usage_error("choose one of --json, "
+				    "--csv, --markdown and --format"));
+			n++;
+			o.given |= OPT_FORMAT;
+			o.format = value[0] == 'c' ? FORMAT_CSV :
+			    value[0] == 'j' ? FORMAT_JSON : FORMAT_MARKDOWN;
 		} else if (strcmp(arg, "--quiet") == 0 ||
 		    strcmp(arg, "-q") == 0) {
 			o.given |= OPT_QUIET;

@@ -137,6 +137,7 @@ int	 cmd_compare(struct options *);
 int	 cmd_check(struct options *);
 int	 cmd_regressions(struct options *);
 int	 cmd_bisect(struct options *);
+int	 cmd_export(struct options *);
 void	 print_snippet(const cJSON *, FILE *);
 const char *toolchain_label(const cJSON *, char *, size_t);
 int	 results_print(const struct options *, const cJSON *);

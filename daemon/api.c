@@ -766,6 +766,40 @@ api_best(struct api *api, const struct http_request *req, int64_t id,
 	free(project);
 }
 
+/*
+ * GET /v1/export?project=P: every build of a project (a tracked project's
+ * name or a path), one row per artifact, oldest first.
+ */
+static void
+api_export(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	char	*project, real[PATH_MAX];
+	cJSON	*doc, *rows;
+
+	(void)id;
+	if ((project = http_request_query(req, "project")) == NULL ||
+	    *project == '\0') {
+		http_reply_error(reply, 400, "invalid_request",
+		    "project: the query needs ?project=NAME or PATH");
+		free(project);
+		return;
+	}
+	rows = store_export(api->store, project[0] == '/' &&
+	    realpath(project, real) != NULL ? real : project);
+	if (rows == NULL)
+		http_reply_error(reply, 404, "not_found", "no project %s: "
+		    "name a tracked project or the path of a project that was "
+		    "built", project);
+	else {
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "project", project);
+		cJSON_AddItemToObject(doc, "rows", rows);
+		http_reply_json(reply, 200, doc);
+	}
+	free(project);
+}
+
 /* GET /v1/matrices: the matrices in the profiles directory. */
 static void
 api_matrices(struct api *api, const struct http_request *req, int64_t id,
@@ -821,6 +855,7 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/builds/*/log", api_build_log },
 	{ "POST", "/v1/builds/*/unstripped", api_build_unstripped },
 	{ "GET", "/v1/diff", api_diff },
+	{ "GET", "/v1/export", api_export },
 	{ "GET", "/v1/gc", api_gc_get },
 	{ "POST", "/v1/gc", api_gc_start },
 	{ "GET", "/v1/matrices", api_matrices },

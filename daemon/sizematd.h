@@ -433,6 +433,7 @@ int		 store_delivery_result(struct store *, int64_t, int,
 int64_t		 store_delivery_next_at(struct store *);
 cJSON		*store_deliveries(struct store *, int64_t);
 cJSON		*store_metrics(struct store *, const double *, size_t);
+cJSON		*store_export(struct store *, const char *);
 
 /* builder.c */
 struct builder_config {

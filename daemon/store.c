@@ -2911,3 +2911,61 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	sqlite3_finalize(stmt);
 	return (doc);
 }
+
+/*
+ * A project's whole history, for export: one row per build and artifact
+ * (a build with none has one row without), oldest first. NULL for an
+ * unknown project (a tracked project's name, or a path).
+ */
+cJSON *
+store_export(struct store *st, const char *project)
+{
+	static const struct store_column columns[] = {
+		{ "run", STORE_INT }, { "build", STORE_INT },
+		{ "kind", STORE_TEXT }, { "commit", STORE_TEXT },
+		{ "commit_time", STORE_TEXT }, { "subject", STORE_TEXT },
+		{ "variant_key", STORE_TEXT }, { "step", STORE_TEXT },
+		{ "toolchain", STORE_TEXT }, { "rustc_version", STORE_TEXT },
+		{ "state", STORE_TEXT }, { "finished_at", STORE_TEXT },
+		{ "wall_ms", STORE_INT }, { "cpu_ms", STORE_INT },
+		{ "reused_from", STORE_INT }, { "artifact", STORE_TEXT },
+		{ "artifact_kind", STORE_TEXT }, { "file_size", STORE_INT },
+		{ "measurements", STORE_JSON }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*rows, *o;
+	int64_t		 project_id;
+
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
+	    " OR name = ?1");
+	store_bind_text(stmt, 1, project);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return (NULL);
+	}
+	project_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	rows = cJSON_CreateArray();
+	stmt = store_prepare(st, "SELECT r.id, b.id, r.kind, r.commit_id,"
+	    " " STORE_TIME("c.time") ", c.subject, v.key, b.step,"
+	    " coalesce(json_extract(b.toolchain, '$.name'), 'default'),"
+	    " b.rustc_version, b.state, " STORE_TIME("b.finished_at") ","
+	    " b.wall_ms, b.cpu_ms, b.reused_from, a.name, a.kind, a.file_size,"
+	    " (SELECT json_group_object(name, value) FROM measurements"
+	    "  WHERE artifact_id = a.id)"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " LEFT JOIN commits c ON c.project_id = r.project_id"
+	    " AND c.id = r.commit_id"
+	    " LEFT JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE r.project_id = ?1 AND b.state NOT IN ('queued', 'running')"
+	    " ORDER BY b.id, a.name");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, columns);
+		cJSON_AddItemToArray(rows, o);
+	}
+	sqlite3_finalize(stmt);
+	return (rows);
+}

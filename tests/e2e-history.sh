@@ -134,6 +134,11 @@ check "GET /metrics answers in Prometheus's text format" \
 check "... and agrees with the database" \
     $CHECK metrics-match "$TMP/metrics.txt" "$TMP/db"
 
+"$S" export hist --format csv >"$TMP/export.csv"
+"$S" export hist --format json >"$TMP/export.json"
+check "export gives the whole history as CSV and JSON" \
+    $CHECK export-match "$TMP/export.csv" "$TMP/export.json" "$TMP/db" hist
+
 echo "# bisect"
 "$S" project add bis "$TMP/repo" --matrix "$FIX/history.json" >/dev/null
 "$S" bisect bis --good "$C0" --bad "$C7" --variant strip=symbols --wait \

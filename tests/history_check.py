@@ -206,6 +206,35 @@ def metrics_match(path, db):
         fail(f"duration buckets {buckets}, {n} builds")
 
 
+def export_match(csv_path, json_path, db, project):
+    """export gives every finished build of the project, a row per
+    artifact, with the sizes and measurements the database holds."""
+    import csv
+    con = sqlite3.connect(db)
+    want = con.execute("""
+        SELECT b.id, a.name, a.file_size FROM builds b
+        JOIN runs r ON r.id = b.run_id JOIN projects p ON p.id = r.project_id
+        LEFT JOIN artifacts a ON a.build_id = b.id
+        WHERE p.name = ? AND b.state NOT IN ('queued', 'running')
+        ORDER BY b.id, a.name""", (project,)).fetchall()
+    with open(csv_path) as f:
+        rows = list(csv.DictReader(f))
+    got = [(int(r["build"]), r["artifact"] or None,
+            int(r["file_size"]) if r["file_size"] else None) for r in rows]
+    if got != want:
+        fail(f"{len(got)} CSV rows, {len(want)} in the database")
+    for r in rows:
+        if r["file_size"] and r["section.text"] == "":
+            fail(f"build {r['build']}: no section.text column value")
+    doc = load(json_path)
+    if len(doc["rows"]) != len(want):
+        fail(f"{len(doc['rows'])} JSON rows")
+    for r in doc["rows"]:
+        if r["file_size"] is not None and \
+                r["measurements"]["file_size"] != r["file_size"]:
+            fail(f"build {r['build']}: measurements {r['measurements']}")
+
+
 def wall_ms(path):
     print(load(path)["builds"][0]["wall_ms"])
 
