@@ -4,6 +4,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/sizemat
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 CC	?= cc
 PKGS	 = libuv sqlite3 libcjson libcurl libelf zlib liblzma libzstd
 O	 = build
@@ -104,9 +105,11 @@ bench: deps
 	bash bench/warm-commit.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles \
+	    $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 profiles/*.json $(DESTDIR)$(SHAREDIR)/profiles
+	install -m 644 contrib/sizemat.bash $(DESTDIR)$(COMPLETIONDIR)/sizemat
 
 clean:
 	rm -rf $(O)

@@ -139,6 +139,18 @@ check "... and agrees with the database" \
 check "export gives the whole history as CSV and JSON" \
     $CHECK export-match "$TMP/export.csv" "$TMP/export.json" "$TMP/db" hist
 
+complete_words() {
+	PATH=$BIN:$PATH bash -c '. "$1"; shift; COMP_WORDS=("$@");
+	    COMP_CWORD=$(($# - 1)); _sizemat; echo "${COMPREPLY[*]}"' \
+	    - "$TOP/contrib/sizemat.bash" "$@"
+}
+check "bash completion completes commands" \
+    test "$(complete_words sizemat tre)" = trend
+check "... tracked projects' names, from the daemon" \
+    test "$(complete_words sizemat trend hi)" = hist
+check "... and each command's options" \
+    test "$(complete_words sizemat check hist --max-)" = --max-increase
+
 echo "# bisect"
 "$S" project add bis "$TMP/repo" --matrix "$FIX/history.json" >/dev/null
 "$S" bisect bis --good "$C0" --bad "$C7" --variant strip=symbols --wait \
