@@ -24,6 +24,7 @@ DAEMON_MODS = api api_history bisect builder command config diff explain gc \
 	      git http limit log matrix measure metrics notify plan post queue \
 	      schedule server store strlist toolchain track variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
+	      $(O)/daemon/assets.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
 CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
@@ -72,6 +73,15 @@ $(O)/daemon/schema.c: daemon/embed-schema.sh $(sort $(wildcard schema/*.sql))
 $(O)/daemon/schema.o: $(O)/daemon/schema.c
 	$(CC) -std=c11 $(CFLAGS) -c -o $@ $<
 
+DASHBOARD = /=dashboard/index.html /app.js=dashboard/app.js \
+	    /app.css=dashboard/app.css
+$(O)/daemon/assets.c: daemon/embed-assets.sh $(wildcard dashboard/*)
+	@mkdir -p $(dir $@)
+	sh daemon/embed-assets.sh $(DASHBOARD) > $@
+
+$(O)/daemon/assets.o: $(O)/daemon/assets.c
+	$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) -Idaemon -c -o $@ $<
+
 # Functions the code does not use (CONVENTIONS.md).
 lint:
 	@! grep -nE '\<(sprintf|strcpy|strcat|strtok|atoi|gets)\(' \
@@ -84,6 +94,7 @@ check-unit: $(O)/check_unit
 check-e2e: $(BINS)
 	bash tests/e2e.sh
 	bash tests/e2e-history.sh
+	bash tests/e2e-dashboard.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all lint

@@ -9,7 +9,7 @@ set -u
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libcjson-dev
 libcurl4-openssl-dev check node-llhttp libelf-dev binutils curl python3 git
 zlib1g-dev liblzma-dev libzstd-dev libiberty-dev xz-utils zstd gzip
-rustc-web cargo-web rust-web-src lld-19"
+rustc-web cargo-web rust-web-src lld-19 chromium"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

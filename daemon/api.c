@@ -834,6 +834,31 @@ api_status(struct api *api, const struct http_request *req, int64_t id,
 	http_reply_json(reply, 200, doc);
 }
 
+/* GET /, /app.js, /app.css: the dashboard, built into the daemon. */
+static void
+api_asset(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	const struct asset	*a;
+	const char		*path = http_request_path(req);
+
+	(void)api;
+	(void)id;
+	for (a = dashboard_assets; a->path != NULL; a++) {
+		if (strcmp(a->path, path) == 0)
+			break;
+	}
+	if (a->path == NULL) {
+		http_reply_error(reply, 404, "not_found", "no such file: %s",
+		    path);
+		return;
+	}
+	reply->status = 200;
+	reply->content_type = a->type;
+	buf_reset(&reply->body);
+	buf_add(&reply->body, a->data, a->len);
+}
+
 /* GET /metrics: Prometheus's text format. */
 static void
 api_metrics(struct api *api, const struct http_request *req, int64_t id,
@@ -849,6 +874,9 @@ api_metrics(struct api *api, const struct http_request *req, int64_t id,
 }
 
 static const struct api_route api_routes[] = {
+	{ "GET", "/", api_asset },
+	{ "GET", "/app.css", api_asset },
+	{ "GET", "/app.js", api_asset },
 	{ "GET", "/metrics", api_metrics },
 	{ "GET", "/v1/best", api_best },
 	{ "GET", "/v1/bisections/*", api_bisection_get },

@@ -597,6 +597,15 @@ int	 config_finish(struct config *, char **);
 void	 config_free(struct config *);
 const char *config_usage(void);
 
+/* assets.c, generated: the dashboard's files, ending with a NULL path. */
+struct asset {
+	const char	*path;
+	const char	*type;
+	size_t		 len;
+	const char	*data;
+};
+extern const struct asset dashboard_assets[];
+
 /* metrics.c */
 void	 metrics_format(struct store *, int, int, struct buf *);
 

@@ -2389,7 +2389,8 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 		{ "commit", STORE_TEXT }, { "time", STORE_TEXT },
 		{ "author", STORE_TEXT }, { "subject", STORE_TEXT },
 		{ "build", STORE_INT }, { "value", STORE_INT },
-		{ "rustc_version", STORE_TEXT }, { NULL, STORE_TEXT }
+		{ "rustc_version", STORE_TEXT }, { "run", STORE_INT },
+		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*rows, *o, *prev = NULL, *item;
@@ -2406,7 +2407,7 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	    " JOIN line ON c.project_id = ?1 AND c.id = line.id"
 	    " WHERE c.parent IS NOT NULL AND line.depth < 1000000)"
 	    " SELECT line.id, " STORE_TIME("c.time") ", c.author, c.subject,"
-	    " b.id, " STORE_METRIC("?4") ", b.rustc_version"
+	    " b.id, " STORE_METRIC("?4") ", b.rustc_version, b.run_id"
 	    " FROM line JOIN commits c ON c.project_id = ?1 AND c.id = line.id"
 	    " JOIN builds b ON b.id = (SELECT max(b2.id) FROM builds b2"
 	    " JOIN runs r2 ON r2.id = b2.run_id JOIN variants v2"

@@ -1,0 +1,565 @@
+// sizemat's dashboard: a page of the daemon's own, reading its /v1 API.
+// Views: #/ (projects and runs), #/project/NAME (trend over commits),
+// #/run/ID (ladder waterfall or axes heatmap, the smallest variants).
+// Charts are SVG drawn here; nothing is loaded from anywhere else.
+"use strict";
+
+const view = document.getElementById("view");
+const tip = document.getElementById("tip");
+const errors = [];
+let timer = null;
+let token = sessionStorage.getItem("sizemat-token");
+const palette = ["#3f51b5", "#e8710a", "#1a7f37", "#cf222e", "#8250df",
+  "#0b7285", "#b08800", "#d6336c"];
+const profileKeys = ["opt-level", "debug", "lto", "codegen-units", "panic",
+  "strip", "overflow-checks", "debug-assertions", "incremental"];
+
+function logError(message) {
+  errors.push(message);
+  const pre = document.getElementById("errors");
+  pre.textContent = errors.join("\n");
+  pre.hidden = false;
+}
+window.addEventListener("error", (e) => logError(String(e.message)));
+window.addEventListener("unhandledrejection",
+  (e) => logError(String(e.reason && e.reason.message || e.reason)));
+
+// One GET of the API; a daemon that wants a token gets it asked once.
+async function api(path) {
+  const headers = token ? { Authorization: "Bearer " + token } : {};
+  const reply = await fetch(path, { headers });
+  if (reply.status === 401 && !api.asked) {
+    api.asked = true;
+    token = window.prompt("This sizematd needs its token:") || "";
+    sessionStorage.setItem("sizemat-token", token);
+    return api(path);
+  }
+  const doc = await reply.json();
+  if (!reply.ok)
+    throw new Error(doc.error ? doc.error.message : reply.statusText);
+  return doc;
+}
+
+function esc(s) {
+  return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+function size(n) {
+  if (n == null) return "-";
+  if (n < 1024) return n + " B";
+  if (n < 1024 * 1024) return (n / 1024).toFixed(1) + " KiB";
+  return (n / 1048576).toFixed(2) + " MiB";
+}
+
+function change(delta, base) {
+  if (delta == null || !base) return "";
+  const pct = delta * 100 / base;
+  const cls = delta > 0 ? "up" : delta < 0 ? "down" : "muted";
+  const sign = delta > 0 ? "+" : delta < 0 ? "-" : "";
+  return `<span class="${cls}">${sign}${size(Math.abs(delta))}
+    (${delta > 0 ? "+" : ""}${pct.toFixed(2)}%)</span>`;
+}
+
+function short(id) { return id ? String(id).slice(0, 12) : "-"; }
+
+function showTip(event, html) {
+  tip.innerHTML = html;
+  tip.hidden = false;
+  tip.style.left = Math.min(event.clientX + 14, window.innerWidth - 390) + "px";
+  tip.style.top = (event.clientY + 14) + "px";
+}
+function hideTip() { tip.hidden = true; }
+
+function svgEl(name, attrs, text) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", name);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+// Four or five round numbers between lo and hi, for an axis.
+function ticks(lo, hi) {
+  const span = hi - lo || Math.abs(hi) || 1;
+  const step0 = Math.pow(10, Math.floor(Math.log10(span / 4)));
+  const step = [1, 2, 5, 10].map((m) => m * step0).find((s) => span / s <= 5);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step)
+    out.push(v);
+  return out;
+}
+
+// The builds of a run, with their first artifact's size.
+function sized(builds) {
+  return builds.map((b) => ({ build: b, art: (b.artifacts || [])[0] }))
+    .filter((x) => x.build.state === "done" && x.art);
+}
+
+/* ---- the overview ---- */
+
+async function overview() {
+  const [projects, runs] = await Promise.all([api("/v1/projects"),
+    api("/v1/runs?limit=20")]);
+  let html = "<h1>Projects</h1>";
+  if (projects.projects.length === 0)
+    html += `<p class="muted">No tracked project yet: <code>sizemat project
+      add NAME SOURCE</code>.</p>`;
+  html += '<div class="cards" id="projects">';
+  const cards = await Promise.all(projects.projects.map(async (p) => {
+    let body = `<div class="muted">${esc(p.state)}${p.problem ?
+      ": " + esc(p.problem) : ""}</div>`;
+    if (p.state === "ready") {
+      try {
+        const t = await api(`/v1/projects/${encodeURIComponent(p.name)}/trend?last=2`);
+        const last = t.rows[t.rows.length - 1];
+        body = last ? `<div class="big">${size(last.value)}</div>
+          <div>${esc(t.variant_key)} · ${esc(t.artifact)}</div>
+          <div>${change(last.delta, last.value - (last.delta || 0)) ||
+            '<span class="muted">first measured commit</span>'}</div>
+          <div class="muted">${short(last.commit)} ${esc(last.subject)}</div>` :
+          '<div class="muted">nothing measured yet</div>';
+      } catch (e) {
+        body = '<div class="muted">nothing measured yet</div>';
+      }
+    }
+    return `<div class="card" data-project="${esc(p.name)}">
+      <a href="#/project/${encodeURIComponent(p.name)}"><b>${esc(p.name)}</b></a>
+      <span class="muted"> ${esc(p.branch || "")} @ ${short(p.head)}</span>
+      ${body}</div>`;
+  }));
+  html += cards.join("") + "</div>";
+  html += `<h2>Recent runs</h2><table id="runs"><tr><th>run</th><th>state</th>
+    <th>project</th><th>matrix</th><th>commit</th><th class="num">done</th>
+    <th>created</th></tr>`;
+  for (const r of runs.runs)
+    html += `<tr><td><a href="#/run/${r.id}">${r.id}</a></td>
+      <td>${esc(r.state)}</td><td>${esc(r.project)}</td>
+      <td>${esc(r.matrix)}</td><td>${short(r.commit || r.rev)}</td>
+      <td class="num">${r.builds_done} / ${r.builds_total}</td>
+      <td>${esc(r.created_at)}</td></tr>`;
+  html += "</table>";
+  view.innerHTML = html;
+}
+
+/* ---- a project's trend ---- */
+
+async function projectView(name) {
+  const base = `/v1/projects/${encodeURIComponent(name)}`;
+  const [doc, regs] = await Promise.all([api(base),
+    api(base + "/regressions")]);
+  const variants = [];
+  for (const v of doc.variants)
+    if (!variants.find((x) => x.variant_key === v.variant_key))
+      variants.push(v);
+  const chosen = projectView.chosen && projectView.chosen.name === name ?
+    projectView.chosen.keys : variants.slice(0, 3).map((v) => v.variant_key)
+      .concat(variants.some((v) => v.variant_key === "release") ?
+        ["release"] : []);
+  projectView.chosen = { name, keys: [...new Set(chosen)] };
+  let html = `<h1>${esc(name)} <span class="muted">${esc(doc.branch || "")}
+    @ ${short(doc.head)}</span></h1>`;
+  if (variants.length === 0) {
+    view.innerHTML = html + `<p class="muted">Nothing measured yet:
+      <code>sizemat run ${esc(name)} --rev REV</code>.</p>`;
+    return;
+  }
+  html += '<div class="picker" id="picker">';
+  variants.forEach((v, i) => {
+    html += `<label><input type="checkbox" value="${esc(v.variant_key)}"
+      ${projectView.chosen.keys.includes(v.variant_key) ? "checked" : ""}>
+      ${esc(v.variant_key)} <span class="muted">${size(v.file_size)}</span></label>`;
+  });
+  html += `</div><div class="chart" id="trend"></div>
+    <div id="commit"></div><h2>Regressions</h2>`;
+  html += regs.regressions.length === 0 ? '<p class="muted">none</p>' :
+    "<table><tr><th>commit</th><th>variant</th><th class=num>before</th>" +
+    "<th class=num>after</th><th class=num>change</th><th>subject</th></tr>" +
+    regs.regressions.map((r) => `<tr><td>${short(r.commit)}</td>
+      <td>${esc(r.variant_key)}</td><td class="num">${size(r.base_size)}</td>
+      <td class="num">${size(r.size)}</td><td class="num">${change(r.bytes,
+      r.base_size)}</td><td>${esc(r.subject)}</td></tr>`).join("") + "</table>";
+  view.innerHTML = html;
+  document.getElementById("picker").addEventListener("change", () => {
+    projectView.chosen.keys = [...document.querySelectorAll(
+      "#picker input:checked")].map((i) => i.value);
+    route();
+  });
+  const series = await Promise.all(projectView.chosen.keys.map(async (key) => {
+    const v = variants.find((x) => x.variant_key === key);
+    const t = await api(`${base}/trend?variant=${encodeURIComponent(key)}` +
+      `&artifact=${encodeURIComponent(v.artifact)}`);
+    return { key, artifact: v.artifact, rows: t.rows };
+  }));
+  trendChart(document.getElementById("trend"), series, regs.regressions);
+}
+
+// Commits of every series in order (each series is oldest first).
+function commitOrder(series) {
+  const seen = new Map();
+  for (const s of series)
+    for (const r of s.rows)
+      if (!seen.has(r.commit)) seen.set(r.commit, r);
+  return [...seen.values()].sort((a, b) =>
+    a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+}
+
+function trendChart(box, series, regressions) {
+  const commits = commitOrder(series);
+  const W = Math.max(720, Math.min(1160, 40 + commits.length * 14));
+  const H = 340, L = 78, R = 16, T = 14, B = 46;
+  const values = series.flatMap((s) => s.rows.map((r) => r.value));
+  if (values.length === 0) {
+    box.innerHTML = '<p class="muted">no measured commit yet</p>';
+    return;
+  }
+  let lo = Math.min(...values), hi = Math.max(...values);
+  const pad = (hi - lo) * 0.08 || hi * 0.02 || 1;
+  lo = Math.max(0, lo - pad);
+  hi += pad;
+  const x = (i) => L + (commits.length === 1 ? (W - L - R) / 2 :
+    i * (W - L - R) / (commits.length - 1));
+  const y = (v) => T + (hi - v) * (H - T - B) / (hi - lo);
+  const index = new Map(commits.map((c, i) => [c.commit, i]));
+  const svg = svgEl("svg", { width: W, height: H, id: "trend-svg",
+    "data-commits": commits.length });
+  for (const v of ticks(lo, hi)) {
+    svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: y(v), y2: y(v),
+      stroke: "#e6e9ef" }));
+    svg.appendChild(svgEl("text", { x: L - 6, y: y(v) + 4,
+      "text-anchor": "end", "font-size": 11, fill: "#5b6474" }, size(v)));
+  }
+  const every = Math.max(1, Math.ceil(commits.length / 12));
+  commits.forEach((c, i) => {
+    if (i % every === 0)
+      svg.appendChild(svgEl("text", { x: x(i), y: H - B + 16,
+        "text-anchor": "middle", "font-size": 10, fill: "#5b6474" },
+        short(c.commit).slice(0, 7)));
+  });
+  series.forEach((s, k) => {
+    const color = palette[k % palette.length];
+    const pts = s.rows.map((r) => [x(index.get(r.commit)), y(r.value), r]);
+    svg.appendChild(svgEl("polyline", { fill: "none", stroke: color,
+      "stroke-width": 2, points: pts.map((p) => p[0] + "," + p[1]).join(" ") }));
+    const g = svgEl("g", { class: "series", "data-variant": s.key,
+      "data-points": pts.length });
+    for (const [px, py, r] of pts) {
+      const dot = svgEl("circle", { cx: px, cy: py, r: 4, fill: color,
+        class: "point", "data-commit": r.commit });
+      dot.addEventListener("mousemove", (e) => showTip(e, `<b>${short(r.commit)}</b>
+        ${esc(r.subject)}<br>${esc(r.time)}<br>${esc(s.key)}<br>
+        <b>${size(r.value)}</b> ${r.delta == null ? "" : change(r.delta,
+        r.value - r.delta)}${r.toolchain_changed ?
+        "<br>toolchain changed: " + esc(r.rustc_version) : ""}`));
+      dot.addEventListener("mouseleave", hideTip);
+      dot.addEventListener("click", () => selectCommit(r.commit, series));
+      g.appendChild(dot);
+    }
+    svg.appendChild(g);
+  });
+  // Regression markers: a red triangle above the commit that grew.
+  for (const reg of regressions) {
+    const s = series.find((x) => x.key === reg.variant_key);
+    if (!s || !index.has(reg.commit)) continue;
+    const px = x(index.get(reg.commit)), py = y(reg.size) - 10;
+    const m = svgEl("path", { d: `M${px - 6},${py - 8}L${px + 6},${py - 8}` +
+      `L${px},${py}Z`, fill: "#cf222e", class: "regression" });
+    m.addEventListener("mousemove", (e) => showTip(e, `regression at
+      ${short(reg.commit)}: ${size(reg.base_size)} → ${size(reg.size)}
+      (${reg.percent.toFixed(2)}%)`));
+    m.addEventListener("mouseleave", hideTip);
+    svg.appendChild(m);
+  }
+  box.innerHTML = "";
+  box.appendChild(svg);
+  const legend = document.createElement("div");
+  legend.className = "picker";
+  legend.innerHTML = series.map((s, k) => `<span><span class="swatch"
+    style="background:${palette[k % palette.length]}"></span>${esc(s.key)}
+    (${esc(s.artifact)})</span>`).join("");
+  box.appendChild(legend);
+}
+
+function selectCommit(commit, series) {
+  document.querySelectorAll(".point.selected").forEach((p) =>
+    p.classList.remove("selected"));
+  document.querySelectorAll(`.point[data-commit="${commit}"]`).forEach((p) =>
+    p.classList.add("selected"));
+  let html = `<h2>Commit ${esc(commit)}</h2><table><tr><th>variant</th>
+    <th class="num">size</th><th class="num">change</th><th>build</th></tr>`;
+  let subject = "";
+  for (const s of series) {
+    const r = s.rows.find((x) => x.commit === commit);
+    if (!r) continue;
+    subject = r.subject + " · " + r.author + " · " + r.time;
+    html += `<tr><td>${esc(s.key)}</td><td class="num">${size(r.value)}</td>
+      <td class="num">${change(r.delta, r.value - (r.delta || 0))}</td>
+      <td>${r.run ? `<a href="#/run/${r.run}">run ${r.run}</a>` : r.build}</td></tr>`;
+  }
+  document.getElementById("commit").innerHTML =
+    `<p class="muted">${esc(subject)}</p>` + html + "</table>";
+}
+
+/* ---- a run ---- */
+
+async function runView(id) {
+  const doc = await api(`/v1/runs/${id}`);
+  const run = doc.run;
+  const total = run.builds_total, ended = doc.builds.filter((b) =>
+    b.state !== "queued" && b.state !== "running").length;
+  let html = `<h1>Run ${run.id} <span class="muted">${esc(run.project)},
+    matrix ${esc(run.matrix)}</span></h1>`;
+  if (doc.commit)
+    html += `<p>at <code>${esc(doc.commit.id)}</code> ${esc(doc.commit.subject)}</p>`;
+  html += `<p id="progress" data-state="${esc(run.state)}">${esc(run.state)}:
+    ${ended} of ${total} builds ended, ${run.builds_done} done</p>
+    <div class="progress"><div style="width:${total ? ended * 100 / total : 0}%">
+    </div></div>`;
+  const done = sized(doc.builds);
+  if (run.shape === "ladder")
+    html += '<h2>Ladder</h2><div class="chart" id="ladder"></div>';
+  else
+    html += '<h2>Heatmap</h2><div class="controls" id="axes"></div>' +
+      '<div class="chart" id="heat"></div>';
+  html += '<h2>Which combination is smallest</h2><div id="smallest"></div>';
+  view.innerHTML = html;
+  if (run.shape === "ladder")
+    waterfall(document.getElementById("ladder"), doc.builds);
+  else
+    heatmap(doc.builds);
+  smallest(document.getElementById("smallest"), done);
+  if (run.state === "queued" || run.state === "running")
+    timer = setTimeout(route, 2000);
+}
+
+// The ladder as a waterfall: the size after each step, and what it saved.
+function waterfall(box, builds) {
+  const steps = builds.map((b) => ({ b, a: (b.artifacts || [])[0] }));
+  const sizes = steps.map((s) => s.a ? s.a.file_size : null);
+  const max = Math.max(1, ...sizes.filter((v) => v != null));
+  const W = 900, rowH = 30, L = 210, H = steps.length * rowH + 20;
+  const svg = svgEl("svg", { width: W, height: H, id: "ladder-svg",
+    "data-steps": steps.length });
+  const w = (v) => (W - L - 170) * v / max;
+  let prev = null;
+  steps.forEach((s, i) => {
+    const yy = 10 + i * rowH;
+    svg.appendChild(svgEl("text", { x: L - 8, y: yy + 18, "text-anchor": "end",
+      "font-size": 12 }, s.b.step || s.b.variant_key));
+    if (s.a) {
+      const v = s.a.file_size;
+      svg.appendChild(svgEl("rect", { x: L, y: yy + 4, width: w(v),
+        height: rowH - 10, fill: "#3f51b5", class: "step" }));
+      if (prev != null && prev > v)
+        svg.appendChild(svgEl("rect", { x: L + w(v), y: yy + 4,
+          width: w(prev) - w(v), height: rowH - 10, fill: "#1a7f37",
+          opacity: 0.35 }));
+      const saved = prev == null ? "" : prev >= v ? `  saves ${size(prev - v)}` :
+        `  adds ${size(v - prev)}`;
+      svg.appendChild(svgEl("text", { x: L + w(Math.max(v, prev || 0)) + 6,
+        y: yy + 18, "font-size": 12 }, size(v) + saved));
+      prev = v;
+    } else {
+      svg.appendChild(svgEl("text", { x: L, y: yy + 18, "font-size": 12,
+        fill: "#cf222e" }, s.b.state + (s.b.error ? ": " +
+        s.b.error.split("\n")[0].slice(0, 80) : "")));
+    }
+  });
+  box.innerHTML = "";
+  box.appendChild(svg);
+}
+
+// The axes of a run: every setting that takes more than one value.
+function runAxes(builds) {
+  const axes = {};
+  for (const b of builds)
+    for (const [k, v] of Object.entries(b.variant || {}))
+      (axes[k] = axes[k] || new Set()).add(String(v));
+  for (const b of builds)
+    for (const k of Object.keys(axes))
+      if (!(k in (b.variant || {}))) axes[k].add("(unset)");
+  return Object.fromEntries(Object.entries(axes)
+    .filter(([, v]) => v.size > 1)
+    .map(([k, v]) => [k, [...v].sort()]));
+}
+
+function heatmap(builds) {
+  const axes = runAxes(builds);
+  const names = Object.keys(axes);
+  const controls = document.getElementById("axes");
+  const box = document.getElementById("heat");
+  if (names.length < 2) {
+    controls.innerHTML = "";
+    box.innerHTML = names.length === 1 ?
+      '<p class="muted">one axis: see the table below</p>' :
+      '<p class="muted">a single variant</p>';
+    if (names.length === 1) heatGrid(box, builds, axes, names[0], null, {});
+    return;
+  }
+  const pref = ["opt-level", "lto", "codegen-units", "strip", "panic"];
+  const order = [...names].sort((a, b) => (pref.indexOf(a) + 1 || 99) -
+    (pref.indexOf(b) + 1 || 99));
+  heatmap.rows = names.includes(heatmap.rows) ? heatmap.rows : order[0];
+  heatmap.cols = names.includes(heatmap.cols) && heatmap.cols !== heatmap.rows ?
+    heatmap.cols : order.find((n) => n !== heatmap.rows);
+  heatmap.fixed = heatmap.fixed || {};
+  const opt = (sel, list) => list.map((n) =>
+    `<option${n === sel ? " selected" : ""}>${esc(n)}</option>`).join("");
+  let html = `rows <select id="hrows">${opt(heatmap.rows, names)}</select>
+    columns <select id="hcols">${opt(heatmap.cols, names)}</select>`;
+  for (const n of names) {
+    if (n === heatmap.rows || n === heatmap.cols) continue;
+    html += `${esc(n)} <select data-axis="${esc(n)}" class="hfix">` +
+      opt(heatmap.fixed[n] || "smallest", ["smallest", ...axes[n]]) +
+      "</select>";
+  }
+  controls.innerHTML = html;
+  const redraw = () => {
+    heatmap.rows = document.getElementById("hrows").value;
+    heatmap.cols = document.getElementById("hcols").value;
+    document.querySelectorAll(".hfix").forEach((s) =>
+      heatmap.fixed[s.dataset.axis] = s.value);
+    heatmap(builds);
+  };
+  controls.querySelectorAll("select").forEach((s) =>
+    s.addEventListener("change", redraw));
+  heatGrid(box, builds, axes, heatmap.rows, heatmap.cols, heatmap.fixed);
+}
+
+// A cell per (row value, column value): the size of the variant there,
+// other axes fixed to a value or to whichever is smallest.
+function heatGrid(box, builds, axes, rows, cols, fixed) {
+  const value = (b, k) => k in (b.variant || {}) ? String(b.variant[k]) :
+    "(unset)";
+  const rv = axes[rows], cv = cols ? axes[cols] : [""];
+  const cells = [];
+  for (const r of rv) for (const c of cv) {
+    let best = null;
+    for (const s of sized(builds)) {
+      if (value(s.build, rows) !== r || (cols && value(s.build, cols) !== c))
+        continue;
+      if (Object.entries(fixed).some(([k, v]) => k !== rows && k !== cols &&
+        v !== "smallest" && value(s.build, k) !== v)) continue;
+      if (!best || s.art.file_size < best.art.file_size) best = s;
+    }
+    cells.push({ r, c, best });
+  }
+  const got = cells.filter((x) => x.best).map((x) => x.best.art.file_size);
+  const lo = Math.min(...got), hi = Math.max(...got);
+  const cw = 130, ch = 40, L = 120, T = 30;
+  const svg = svgEl("svg", { width: L + cv.length * cw + 10,
+    height: T + rv.length * ch + 10, id: "heat-svg", "data-cells": cells.length });
+  cv.forEach((c, j) => svg.appendChild(svgEl("text", { x: L + j * cw + cw / 2,
+    y: T - 10, "text-anchor": "middle", "font-size": 12 },
+    cols ? `${cols}=${c}` : "")));
+  rv.forEach((r, i) => svg.appendChild(svgEl("text", { x: L - 8,
+    y: T + i * ch + ch / 2 + 4, "text-anchor": "end", "font-size": 12 },
+    `${rows}=${r}`)));
+  for (const cell of cells) {
+    const i = rv.indexOf(cell.r), j = cv.indexOf(cell.c);
+    const v = cell.best ? cell.best.art.file_size : null;
+    const t = v == null || hi === lo ? 0.5 : (v - lo) / (hi - lo);
+    const fill = v == null ? "#eee" :
+      `hsl(${Math.round(130 - 130 * t)}, 55%, ${Math.round(82 - 20 * t)}%)`;
+    const rect = svgEl("rect", { x: L + j * cw, y: T + i * ch, width: cw - 2,
+      height: ch - 2, fill, class: "cell" });
+    if (cell.best)
+      rect.addEventListener("mousemove", (e) => showTip(e,
+        `${esc(cell.best.build.variant_key)}<br><b>${size(v)}</b>`));
+    rect.addEventListener("mouseleave", hideTip);
+    svg.appendChild(rect);
+    svg.appendChild(svgEl("text", { x: L + j * cw + cw / 2 - 1,
+      y: T + i * ch + ch / 2 + 4, "text-anchor": "middle", "font-size": 12,
+      "pointer-events": "none" }, v == null ? "-" : size(v)));
+  }
+  box.innerHTML = "";
+  box.appendChild(svg);
+}
+
+function tomlValue(v) {
+  return /^(true|false|[0-9]+)$/.test(v) ? v : JSON.stringify(v);
+}
+
+// The smallest variants, against the plain release build, with what to
+// paste: environment lines or a [profile.release] snippet.
+function smallest(box, done) {
+  if (done.length === 0) {
+    box.innerHTML = '<p class="muted">no build done yet</p>';
+    return;
+  }
+  const ranked = [...done].sort((a, b) => a.art.file_size - b.art.file_size);
+  const release = done.find((x) => x.build.variant_key === "release") ||
+    ranked[ranked.length - 1];
+  const baseName = release.build.variant_key === "release" ? "release" :
+    "the largest";
+  let html = `<table id="ranking"><tr><th>#</th><th>variant</th>
+    <th class="num">size</th><th class="num">bytes</th>
+    <th class="num">vs ${baseName}</th></tr>`;
+  ranked.slice(0, 10).forEach((x, i) => {
+    html += `<tr><td>${i + 1}</td><td>${esc(x.build.variant_key)}</td>
+      <td class="num">${size(x.art.file_size)}</td>
+      <td class="num">${x.art.file_size}</td>
+      <td class="num">${change(x.art.file_size - release.art.file_size,
+        release.art.file_size)}</td></tr>`;
+  });
+  html += "</table>";
+  const win = ranked[0].build;
+  const profile = (win.variant || {}).profile || "release";
+  const prefix = "CARGO_PROFILE_" + profile.toUpperCase().replace(/-/g, "_") + "_";
+  const env = Object.entries(win.env || {}).filter(([k]) =>
+    k !== "CARGO_TARGET_DIR" && k !== "CARGO_INCREMENTAL");
+  const toml = env.filter(([k]) => k.startsWith(prefix)).map(([k, v]) =>
+    k.slice(prefix.length).toLowerCase().replace(/_/g, "-") + " = " +
+    tomlValue(v));
+  const lines = env.map(([k, v]) => k === "RUSTFLAGS" ? [k, v.split(/\s+/)
+    .filter((w) => w && !w.startsWith("--remap-path-prefix")).join(" ")] :
+    [k, v]).filter(([, v]) => v !== "").map(([k, v]) => `export ${k}='${v}'`);
+  html += `<p>Smallest: <b>${esc(win.variant_key)}</b>,
+    ${size(ranked[0].art.file_size)}.</p>`;
+  if (toml.length)
+    html += `<pre class="snippet" id="snippet"># Cargo.toml\n[profile.${esc(profile)}]\n${
+      esc(toml.join("\n"))}</pre>`;
+  const args = (win.cargo_args || []).filter((a) =>
+    !a.startsWith("--message-format"));
+  html += `<pre class="snippet" id="envlines"># or for one build:\n${
+    esc(lines.join("\n"))}\ncargo ${esc(args.join(" "))}</pre>`;
+  box.innerHTML = html;
+}
+
+/* ---- live progress and routing ---- */
+
+async function live() {
+  try {
+    const s = await api("/v1/status");
+    const el = document.getElementById("live");
+    el.textContent = s.running.length || s.queued.length ?
+      `${s.running.length} building, ${s.queued.length} queued` : "idle";
+    el.dataset.running = s.running.length;
+  } catch (e) {
+    document.getElementById("live").textContent = "daemon unreachable";
+  }
+}
+
+async function route() {
+  clearTimeout(timer);
+  hideTip();
+  const h = location.hash.replace(/^#\/?/, "");
+  const [kind, arg] = h.split("/");
+  view.dataset.state = "loading";
+  try {
+    if (kind === "project" && arg) await projectView(decodeURIComponent(arg));
+    else if (kind === "run" && arg) await runView(Number(arg));
+    else await overview();
+    view.dataset.state = "ready";
+  } catch (e) {
+    view.dataset.state = "error";
+    view.innerHTML = `<p class="up">${esc(e.message)}</p>`;
+  }
+}
+
+window.addEventListener("hashchange", () => {
+  projectView.chosen = projectView.chosen || null;
+  route();
+});
+route();
+live();
+setInterval(live, 2000);

@@ -1,0 +1,103 @@
+#!/bin/bash
+# The dashboard in a real browser: sizematd seeded with real runs (an axes
+# matrix and a ladder of a fixture crate, and a tracked project measured at
+# four commits), each view loaded in headless Chromium, checked through
+# the DOM it leaves, and photographed into build/dashboard-shots/.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$TOP/build
+FIX=$TOP/tests/fixtures
+TMP=$(mktemp -d /tmp/sizemat-dashboard.XXXXXX)
+SHOTS=$TOP/build/dashboard-shots
+PID=
+S="$BIN/sizemat"
+. "$TOP/tests/e2e-lib.sh"
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+CHROMIUM=$(command -v chromium || command -v chromium-browser || :)
+if [ -z "$CHROMIUM" ]; then
+	echo "not ok - chromium is missing: make deps installs it"
+	exit 1
+fi
+browse() {	# browse OUT URL: the DOM once the page has settled
+	"$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
+	    --user-data-dir="$TMP/chromium" --virtual-time-budget=10000 \
+	    --dump-dom "$2" >"$1" 2>/dev/null
+}
+shoot() {	# shoot NAME URL: a screenshot of the view
+	"$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
+	    --user-data-dir="$TMP/chromium" --hide-scrollbars \
+	    --window-size=1280,1000 --virtual-time-budget=10000 \
+	    --screenshot="$SHOTS/$1.png" "$2" >/dev/null 2>&1
+}
+attr() {	# attr FILE ELEMENT-ID NAME: an attribute of an element
+	python3 - "$@" <<'PY'
+import re, sys
+html = open(sys.argv[1]).read()
+m = re.search(r'<[^>]*\bid="%s"[^>]*>' % re.escape(sys.argv[2]), html)
+a = m and re.search(r'\b%s="([^"]*)"' % re.escape(sys.argv[3]), m.group(0))
+print(a.group(1) if a else "")
+PY
+}
+no_errors() {	# the page's error log stayed empty and the view is ready
+	grep -q '<pre id="errors" class="errors" hidden="">' "$1" &&
+	    grep -q 'id="view" data-state="ready"' "$1"
+}
+
+mkdir -p "$SHOTS"
+sh "$TOP/tests/make-history.sh" "$TMP/repo" >"$TMP/commits"
+start_sizematd --db "$TMP/db" --workdir "$TOP/build/e2e-work" \
+    --profiles "$TOP/profiles"
+AXES=$("$S" run "$FIX/sizes" --matrix "$FIX/grid.json" --wait -q --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["id"])')
+LADDER=$("$S" run "$FIX/sizes" --matrix "$FIX/release-only.json" --wait -q \
+    --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["id"])')
+"$S" project add hist "$TMP/repo" --matrix "$FIX/history.json" >/dev/null 2>&1
+for c in c0 c1 c4 c5; do
+	"$S" run hist --rev "$(awk -v l=$c '$1 == l { print $2 }' \
+	    "$TMP/commits")" --wait -q >/dev/null
+done
+U=$SIZEMAT_URL
+
+echo "# the overview"
+browse "$TMP/overview.html" "$U/#/"
+check "the overview loads without errors" no_errors "$TMP/overview.html"
+check "... lists the tracked project with its size" \
+    grep -q 'data-project="hist"' "$TMP/overview.html"
+check "... and the runs" grep -q "href=\"#/run/$AXES\"" "$TMP/overview.html"
+shoot overview "$U/#/"
+
+echo "# a project's trend"
+browse "$TMP/project.html" "$U/#/project/hist"
+check "the trend view loads without errors" no_errors "$TMP/project.html"
+check "the trend chart has a point per recorded commit" \
+    test "$(attr "$TMP/project.html" trend-svg data-commits)" = 4
+check "... in every series drawn" bash -c "grep -o 'data-points=\"[0-9]*\"' \
+    '$TMP/project.html' | sort -u | grep -qx 'data-points=\"4\"'"
+check "... and a regression marker at the jump" \
+    grep -q 'class="regression"' "$TMP/project.html"
+shoot trend "$U/#/project/hist"
+
+echo "# a run"
+browse "$TMP/axes.html" "$U/#/run/$AXES"
+check "an axes run loads without errors" no_errors "$TMP/axes.html"
+check "its heatmap has a cell per combination (2 x 2)" \
+    test "$(attr "$TMP/axes.html" heat-svg data-cells)" = 4
+check "the smallest variant comes with its profile snippet" \
+    grep -q '\[profile.release\]' "$TMP/axes.html"
+check "... and the environment lines to copy" \
+    grep -q 'export CARGO_PROFILE_RELEASE_OPT_LEVEL' "$TMP/axes.html"
+shoot heatmap "$U/#/run/$AXES"
+browse "$TMP/ladder.html" "$U/#/run/$LADDER"
+check "a ladder run loads without errors" no_errors "$TMP/ladder.html"
+check "its waterfall has a bar per step" \
+    test "$(attr "$TMP/ladder.html" ladder-svg data-steps)" = 2
+shoot ladder "$U/#/run/$LADDER"
+echo "  screenshots: $(ls "$SHOTS" | tr '\n' ' ')in $SHOTS"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
