@@ -55,6 +55,8 @@ static const struct command commands[] = {
 	  "NAME" },
 	{ "regressions", cmd_regressions, OPT_FORMAT, 1, 1,
 	  "regressions NAME" },
+	{ "report", cmd_report, OPT_FORMAT | OPT_REPORT | OPT_QUIET, 1, 1,
+	  "report PROJECT [--run ID] --html FILE | --markdown" },
 	{ "results", cmd_results, OPT_FORMAT, 1, 1, "results RUN" },
 	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET |
 	  OPT_BUILD | OPT_REV, 1, 1, "run PROJECT [--matrix NAME|FILE] "
@@ -81,6 +83,7 @@ static const struct text_option {
 	{ "--features", OPT_BUILD, offsetof(struct options, features) },
 	{ "--good", OPT_BISECT, offsetof(struct options, good) },
 	{ "--head", OPT_CHECK, offsetof(struct options, head) },
+	{ "--html", OPT_REPORT, offsetof(struct options, html) },
 	{ "--matrix", OPT_MATRIX, offsetof(struct options, matrix) },
 	{ "--max-increase", OPT_CHECK, offsetof(struct options,
 	  max_increase) },
@@ -88,6 +91,7 @@ static const struct text_option {
 	{ "--package", OPT_BUILD, offsetof(struct options, package) },
 	{ "--profile", OPT_BUILD, offsetof(struct options, profile) },
 	{ "--rev", OPT_REV, offsetof(struct options, rev) },
+	{ "--run", OPT_REPORT, offsetof(struct options, run) },
 	{ "--schedule", OPT_PROJECT, offsetof(struct options, schedule) },
 	{ "--server", 0, offsetof(struct options, server) },
 	{ "--since", OPT_TREND, offsetof(struct options, since) },
@@ -158,6 +162,10 @@ usage(FILE *f)
 "                        project's threshold, else 1%%) or the head failed\n"
 "  regressions NAME      commits that grew past the project's threshold\n"
 "                        against the nearest earlier measured commit\n"
+"  report PROJECT [--run ID] --html FILE | --markdown\n"
+"                        a project's trend and a run (default: its newest)\n"
+"                        as one self-contained HTML file to publish, or a\n"
+"                        markdown summary of the same numbers\n"
 "  export PROJECT [--format csv|json]\n"
 "                        every build of a project, a row per artifact with\n"
 "                        every measurement, for spreadsheets (CSV default)\n"

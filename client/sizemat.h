@@ -60,6 +60,8 @@ struct options {
 	const char		*good;
 	const char		*bad;
 	const char		*status;
+	const char		*html;
+	const char		*run;
 	int			 wait;
 	int			 top;
 	int			 limit;
@@ -83,6 +85,7 @@ struct options {
 #define OPT_TREND	0x800	/* --artifact, --metric, --since, --last */
 #define OPT_CHECK	0x1000	/* --base, --head, --max-increase */
 #define OPT_BISECT	0x2000	/* --good, --bad, --status */
+#define OPT_REPORT	0x4000	/* --html, --run */
 
 /* main.c */
 int	 usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -138,6 +141,7 @@ int	 cmd_check(struct options *);
 int	 cmd_regressions(struct options *);
 int	 cmd_bisect(struct options *);
 int	 cmd_export(struct options *);
+int	 cmd_report(struct options *);
 void	 print_snippet(const cJSON *, FILE *);
 const char *toolchain_label(const cJSON *, char *, size_t);
 int	 results_print(const struct options *, const cJSON *);

@@ -26,6 +26,12 @@ window.addEventListener("unhandledrejection",
 
 // One GET of the API; a daemon that wants a token gets it asked once.
 async function api(path) {
+  if (window.SIZEMAT_DATA) {
+    // A static report: the answers were written into the page.
+    const doc = window.SIZEMAT_DATA[decodeURIComponent(path)];
+    if (doc === undefined) throw new Error("not in this report: " + path);
+    return doc;
+  }
   const headers = token ? { Authorization: "Bearer " + token } : {};
   const reply = await fetch(path, { headers });
   if (reply.status === 401 && !api.asked) {
@@ -97,7 +103,7 @@ function sized(builds) {
 
 /* ---- the overview ---- */
 
-async function overview() {
+async function overview(box) {
   const [projects, runs] = await Promise.all([api("/v1/projects"),
     api("/v1/runs?limit=20")]);
   let html = "<h1>Projects</h1>";
@@ -138,12 +144,12 @@ async function overview() {
       <td class="num">${r.builds_done} / ${r.builds_total}</td>
       <td>${esc(r.created_at)}</td></tr>`;
   html += "</table>";
-  view.innerHTML = html;
+  box.innerHTML = html;
 }
 
 /* ---- a project's trend ---- */
 
-async function projectView(name) {
+async function projectView(name, box) {
   const base = `/v1/projects/${encodeURIComponent(name)}`;
   const [doc, regs] = await Promise.all([api(base),
     api(base + "/regressions")]);
@@ -159,7 +165,7 @@ async function projectView(name) {
   let html = `<h1>${esc(name)} <span class="muted">${esc(doc.branch || "")}
     @ ${short(doc.head)}</span></h1>`;
   if (variants.length === 0) {
-    view.innerHTML = html + `<p class="muted">Nothing measured yet:
+    box.innerHTML = html + `<p class="muted">Nothing measured yet:
       <code>sizemat run ${esc(name)} --rev REV</code>.</p>`;
     return;
   }
@@ -178,7 +184,7 @@ async function projectView(name) {
       <td>${esc(r.variant_key)}</td><td class="num">${size(r.base_size)}</td>
       <td class="num">${size(r.size)}</td><td class="num">${change(r.bytes,
       r.base_size)}</td><td>${esc(r.subject)}</td></tr>`).join("") + "</table>";
-  view.innerHTML = html;
+  box.innerHTML = html;
   document.getElementById("picker").addEventListener("change", () => {
     projectView.chosen.keys = [...document.querySelectorAll(
       "#picker input:checked")].map((i) => i.value);
@@ -301,7 +307,7 @@ function selectCommit(commit, series) {
 
 /* ---- a run ---- */
 
-async function runView(id) {
+async function runView(id, box) {
   const doc = await api(`/v1/runs/${id}`);
   const run = doc.run;
   const total = run.builds_total, ended = doc.builds.filter((b) =>
@@ -321,13 +327,14 @@ async function runView(id) {
     html += '<h2>Heatmap</h2><div class="controls" id="axes"></div>' +
       '<div class="chart" id="heat"></div>';
   html += '<h2>Which combination is smallest</h2><div id="smallest"></div>';
-  view.innerHTML = html;
+  box.innerHTML = html;
   if (run.shape === "ladder")
     waterfall(document.getElementById("ladder"), doc.builds);
   else
     heatmap(doc.builds);
   smallest(document.getElementById("smallest"), done);
-  if (run.state === "queued" || run.state === "running")
+  if ((run.state === "queued" || run.state === "running") &&
+    !window.SIZEMAT_REPORT)
     timer = setTimeout(route, 2000);
 }
 
@@ -544,11 +551,20 @@ async function route() {
   hideTip();
   const h = location.hash.replace(/^#\/?/, "");
   const [kind, arg] = h.split("/");
+  const report = window.SIZEMAT_REPORT;
   view.dataset.state = "loading";
   try {
-    if (kind === "project" && arg) await projectView(decodeURIComponent(arg));
-    else if (kind === "run" && arg) await runView(Number(arg));
-    else await overview();
+    if (report) {
+      // A static report: the project's trend, then its run.
+      view.innerHTML = '<div id="report-project"></div><div id="report-run"></div>';
+      if (report.project)
+        await projectView(report.project, document.getElementById("report-project"));
+      if (report.run)
+        await runView(report.run, document.getElementById("report-run"));
+    } else if (kind === "project" && arg)
+      await projectView(decodeURIComponent(arg), view);
+    else if (kind === "run" && arg) await runView(Number(arg), view);
+    else await overview(view);
     view.dataset.state = "ready";
   } catch (e) {
     view.dataset.state = "error";
@@ -561,5 +577,7 @@ window.addEventListener("hashchange", () => {
   route();
 });
 route();
-live();
-setInterval(live, 2000);
+if (!window.SIZEMAT_REPORT) {
+  live();
+  setInterval(live, 2000);
+}

@@ -97,6 +97,24 @@ check "a ladder run loads without errors" no_errors "$TMP/ladder.html"
 check "its waterfall has a bar per step" \
     test "$(attr "$TMP/ladder.html" ladder-svg data-steps)" = 2
 shoot ladder "$U/#/run/$LADDER"
+echo "# a static report"
+"$S" report hist --html "$TMP/report.html" -q
+check "report --html writes one file" test -s "$TMP/report.html"
+"$S" report hist --markdown >"$TMP/report.md"
+check "report --markdown summarises the same numbers" \
+    grep -q '^| `opt-level=s,strip=symbols` | hist |' "$TMP/report.md"
+C5=$(awk '$1 == "c5" { print substr($2, 1, 12) }' "$TMP/commits")
+check "... with the regressions, the latest at the commit that grew" \
+    grep -q "^2 regressions recorded; the latest at \`$C5\`" "$TMP/report.md"
+kill "$PID"; wait "$PID" 2>/dev/null; PID=
+browse "$TMP/report-dom.html" "file://$TMP/report.html"
+check "the report opens without the daemon, and without errors" \
+    no_errors "$TMP/report-dom.html"
+check "... with the trend of every recorded commit" \
+    test "$(attr "$TMP/report-dom.html" trend-svg data-commits)" = 4
+check "... and the newest run's smallest variants" \
+    grep -q 'id="ranking"' "$TMP/report-dom.html"
+shoot report "file://$TMP/report.html"
 echo "  screenshots: $(ls "$SHOTS" | tr '\n' ' ')in $SHOTS"
 
 echo "$pass passed, $fail failed"
