@@ -121,6 +121,9 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 profiles/*.json $(DESTDIR)$(SHAREDIR)/profiles
 	install -m 644 contrib/sizemat.bash $(DESTDIR)$(COMPLETIONDIR)/sizemat
+	install -d $(DESTDIR)$(SHAREDIR)/ci
+	install -m 755 contrib/ci/nightly.sh $(DESTDIR)$(SHAREDIR)/ci
+	install -m 644 contrib/ci/github-nightly.yml $(DESTDIR)$(SHAREDIR)/ci
 
 clean:
 	rm -rf $(O)

@@ -106,6 +106,17 @@ check "report --markdown summarises the same numbers" \
 C5=$(awk '$1 == "c5" { print substr($2, 1, 12) }' "$TMP/commits")
 check "... with the regressions, the latest at the commit that grew" \
     grep -q "^2 regressions recorded; the latest at \`$C5\`" "$TMP/report.md"
+NIGHTLY="env PATH=$BIN:$PATH sh $TOP/contrib/ci/nightly.sh"
+$NIGHTLY hist "$TMP/nightly" >/dev/null 2>&1
+check "the nightly job runs the head and writes a report, summary, history" \
+    test -s "$TMP/nightly/report.html" -a -s "$TMP/nightly/summary.md" \
+    -a -s "$TMP/nightly/history.csv"
+awk '$1 == "c4" { print $2 }' "$TMP/commits" >"$TMP/nightly/last-nightly"
+$NIGHTLY hist "$TMP/nightly" >/dev/null 2>&1
+check "... and its gate fails across the commit that grew" [ $? -eq 1 ]
+$NIGHTLY hist "$TMP/nightly" >/dev/null 2>&1
+check "... and passes when the head has not moved" [ $? -eq 0 ]
+
 kill "$PID"; wait "$PID" 2>/dev/null; PID=
 browse "$TMP/report-dom.html" "file://$TMP/report.html"
 check "the report opens without the daemon, and without errors" \
