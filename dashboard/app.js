@@ -469,6 +469,11 @@ function heatGrid(box, builds, axes, rows, cols, fixed) {
       `hsl(${Math.round(130 - 130 * t)}, 55%, ${Math.round(82 - 20 * t)}%)`;
     const rect = svgEl("rect", { x: L + j * cw, y: T + i * ch, width: cw - 2,
       height: ch - 2, fill, class: "cell" });
+    if (v != null && v === lo) {
+      rect.setAttribute("stroke", "#1a7f37");
+      rect.setAttribute("stroke-width", 3);
+      rect.classList.add("smallest");
+    }
     if (cell.best)
       rect.addEventListener("mousemove", (e) => showTip(e,
         `${esc(cell.best.build.variant_key)}<br><b>${size(v)}</b>`));
@@ -480,6 +485,28 @@ function heatGrid(box, builds, axes, rows, cols, fixed) {
   }
   box.innerHTML = "";
   box.appendChild(svg);
+}
+
+// The smallest variants as bars, the winner in green: the answer at a
+// glance, before the table.
+function rankingBars(top, release) {
+  const max = Math.max(release.art.file_size, ...top.map((x) =>
+    x.art.file_size));
+  const W = 900, rowH = 24, L = 330;
+  let svg = `<svg id="ranking-svg" width="${W}" height="${top.length * rowH + 8}"
+    data-bars="${top.length}">`;
+  top.forEach((x, i) => {
+    const w = Math.max(2, (W - L - 190) * x.art.file_size / max);
+    const y = 4 + i * rowH;
+    const key = x.build.variant_key;
+    svg += `<text x="${L - 8}" y="${y + 15}" text-anchor="end" font-size="12"
+      >${esc(key.length > 48 ? key.slice(0, 47) + "…" : key)}</text>
+      <rect x="${L}" y="${y + 3}" width="${w}" height="${rowH - 8}"
+      fill="${i === 0 ? "#1a7f37" : "#8c96b4"}" class="bar"></rect>
+      <text x="${L + w + 6}" y="${y + 15}" font-size="12">${size(x.art.file_size)}${
+      i === 0 ? " — smallest" : ""}</text>`;
+  });
+  return `<div class="chart">${svg}</svg></div>`;
 }
 
 function tomlValue(v) {
@@ -498,7 +525,8 @@ function smallest(box, done) {
     ranked[ranked.length - 1];
   const baseName = release.build.variant_key === "release" ? "release" :
     "the largest";
-  let html = `<table id="ranking"><tr><th>#</th><th>variant</th>
+  let html = rankingBars(ranked.slice(0, 10), release);
+  html += `<table id="ranking"><tr><th>#</th><th>variant</th>
     <th class="num">size</th><th class="num">bytes</th>
     <th class="num">vs ${baseName}</th></tr>`;
   ranked.slice(0, 10).forEach((x, i) => {

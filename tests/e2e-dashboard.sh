@@ -87,6 +87,9 @@ browse "$TMP/axes.html" "$U/#/run/$AXES"
 check "an axes run loads without errors" no_errors "$TMP/axes.html"
 check "its heatmap has a cell per combination (2 x 2)" \
     test "$(attr "$TMP/axes.html" heat-svg data-cells)" = 4
+check "the smallest combination stands out in the heatmap and as bars" \
+    bash -c "grep -q 'class=\"cell smallest\"' '$TMP/axes.html' &&
+    [ \"\$(grep -o 'data-bars=\"[0-9]*\"' '$TMP/axes.html')\" = 'data-bars=\"4\"' ]"
 check "the smallest variant comes with its profile snippet" \
     grep -q '\[profile.release\]' "$TMP/axes.html"
 check "... and the environment lines to copy" \
