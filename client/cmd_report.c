@@ -162,7 +162,8 @@ report_html(struct report *r, const char *file)
 	if (r->run > 0)
 		cJSON_AddNumberToObject(rep, "run", (double)r->run);
 	fprintf(f, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n<title>sizemat report: %s</title>\n"
+	    "<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n"
+	    "<title>sizemat report: %s</title>\n"
 	    "<style>\n", r->name != NULL ? r->name : r->project);
 	fwrite(css.data, 1, css.len, f);
 	fprintf(f, "</style>\n</head>\n<body>\n<header><span class=\"brand\">"

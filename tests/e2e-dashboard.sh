@@ -23,10 +23,12 @@ if [ -z "$CHROMIUM" ]; then
 	echo "not ok - chromium is missing: make deps installs it"
 	exit 1
 fi
-browse() {	# browse OUT URL: the DOM once the page has settled
+browse() {	# browse OUT URL: the DOM once the page has settled, and in
+		# OUT.console what the page wrote on the browser's console
 	"$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
 	    --user-data-dir="$TMP/chromium" --virtual-time-budget=10000 \
-	    --dump-dom "$2" >"$1" 2>/dev/null
+	    --enable-logging=stderr --v=0 --dump-dom "$2" >"$1" 2>"$1.log"
+	grep ':CONSOLE' "$1.log" >"$1.console"
 }
 shoot() {	# shoot NAME URL: a screenshot of the view
 	"$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
@@ -43,7 +45,12 @@ a = m and re.search(r'\b%s="([^"]*)"' % re.escape(sys.argv[3]), m.group(0))
 print(a.group(1) if a else "")
 PY
 }
-no_errors() {	# the page's error log stayed empty and the view is ready
+no_errors() {	# nothing on the console, the page's error log stayed empty,
+		# and the view is ready
+	if [ -s "$1.console" ]; then
+		sed 's/^/  /' "$1.console"
+		return 1
+	fi
 	grep -q '<pre id="errors" class="errors" hidden="">' "$1" &&
 	    grep -q 'id="view" data-state="ready"' "$1"
 }
