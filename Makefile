@@ -95,6 +95,7 @@ check-e2e: $(BINS)
 	bash tests/e2e.sh
 	bash tests/e2e-history.sh
 	bash tests/e2e-dashboard.sh
+	bash tests/e2e-hostile.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all lint

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -483,7 +484,7 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	}
 	plan.kind = "run";
 	plan.force = cJSON_IsTrue(force);
-	if (cJSON_IsString(pv) && pv->valuestring[0] != '/') {
+	if (cJSON_IsString(pv) && strchr(pv->valuestring, '/') == NULL) {
 		if (api_tracked(api, pv->valuestring, &tp, reply) != 0)
 			goto out;
 		if (tp.head == NULL) {
@@ -924,6 +925,48 @@ api_token_ok(const char *want, const char *header)
 	return (diff == 0 && n == m);
 }
 
+/*
+ * Tells whether a Host header names this daemon: its listen address, a
+ * loopback name, or an --allow-host name, with our port or none. A page
+ * on another site that renames itself to 127.0.0.1 (DNS rebinding) sends
+ * its own name, and is refused.
+ */
+static int
+api_host_ok(const struct api *api, const char *host)
+{
+	const struct config	*c = api->config;
+	static const char *const loopback[] = { "127.0.0.1", "localhost",
+	    "[::1]", NULL };
+	const char		*colon, *const *l;
+	char			*name, *ours;
+	size_t			 i;
+	int			 ok = 0;
+
+	if (host == NULL || *host == '\0')
+		return (0);
+	/* A wildcard listen address answers to any name: the token guards. */
+	if (strcmp(c->listen_host, "0.0.0.0") == 0 ||
+	    strcmp(c->listen_host, "::") == 0)
+		return (1);
+	colon = host[0] == '[' ? strchr(host, ']') : host;
+	colon = colon != NULL ? strchr(colon, ':') : NULL;
+	if (colon != NULL && strtol(colon + 1, NULL, 10) != c->listen_port)
+		return (0);
+	name = colon != NULL ? xstrndup(host, (size_t)(colon - host)) :
+	    xstrdup(host);
+	xasprintf(&ours, strchr(c->listen_host, ':') != NULL ? "[%s]" : "%s",
+	    c->listen_host);
+	if (strcasecmp(name, ours) == 0)
+		ok = 1;
+	for (l = loopback; !ok && *l != NULL; l++)
+		ok = config_loopback(c->listen_host) && strcasecmp(name, *l) == 0;
+	for (i = 0; !ok && i < c->allow_hosts.n; i++)
+		ok = strcasecmp(name, c->allow_hosts.v[i]) == 0;
+	free(name);
+	free(ours);
+	return (ok);
+}
+
 /* Routes a complete request to its handler. */
 void
 api_handle(struct api *api, const struct http_request *req,
@@ -931,10 +974,18 @@ api_handle(struct api *api, const struct http_request *req,
 {
 	const char	*method = http_request_method(req);
 	const char	*path = http_request_path(req);
+	const char	*ctype;
 	struct buf	 allowed;
 	int64_t		 id = 0;
-	size_t		 i;
+	size_t		 i, blen;
 
+	if (!api_host_ok(api, http_request_header(req, "Host"))) {
+		http_reply_error(reply, 421, "wrong_host", "Host \"%s\" does "
+		    "not name this daemon; use its address, localhost, or a "
+		    "name given with --allow-host", http_request_header(req,
+		    "Host") ? http_request_header(req, "Host") : "");
+		return;
+	}
 	buf_init(&allowed);
 	for (i = 0; i < NAPI_ROUTES; i++) {
 		if (!api_match(api_routes[i].pattern, path, &id))
@@ -945,6 +996,16 @@ api_handle(struct api *api, const struct http_request *req,
 			continue;
 		}
 		buf_free(&allowed);
+		/* A cross-site form cannot send JSON without a preflight. */
+		(void)http_request_body(req, &blen);
+		ctype = http_request_header(req, "Content-Type");
+		if (strcmp(method, "GET") != 0 && blen > 0 && (ctype == NULL ||
+		    strncasecmp(ctype, "application/json", 16) != 0)) {
+			http_reply_error(reply, 415, "unsupported_media_type",
+			    "%s %s: a request body must be sent as "
+			    "Content-Type: application/json", method, path);
+			return;
+		}
 		if (strcmp(method, "GET") != 0 && api->config->token != NULL &&
 		    !api_token_ok(api->config->token,
 		    http_request_header(req, "Authorization"))) {

@@ -33,6 +33,10 @@ static const struct config_entry {
 	size_t			 offset;
 	const char		*help;
 } config_entries[] = {
+	{ "allow-host", CONFIG_LIST, 0, 0, NULL,
+	  offsetof(struct config, allow_hosts),
+	  "NAME  a Host header to accept besides the listen address and\n"
+	  "                     localhost (repeatable)" },
 	{ "allow-root", CONFIG_LIST, 0, 0, NULL,
 	  offsetof(struct config, allow_roots),
 	  "DIR   only build projects under DIR (repeatable)" },
@@ -289,7 +293,7 @@ config_absolute(const char *path)
 }
 
 /* Tells whether a listen host is a loopback address. */
-static int
+int
 config_loopback(const char *host)
 {
 	struct in_addr	 a4;
@@ -454,4 +458,5 @@ config_free(struct config *c)
 	free(c->disk_budget);
 	cJSON_Delete(c->toolchains);
 	strlist_free(&c->allow_roots);
+	strlist_free(&c->allow_hosts);
 }

@@ -327,6 +327,7 @@ http_status_text(int status)
 	case 413: return ("Content Too Large");
 	case 414: return ("URI Too Long");
 	case 415: return ("Unsupported Media Type");
+	case 421: return ("Misdirected Request");
 	case 422: return ("Unprocessable Content");
 	case 431: return ("Request Header Fields Too Large");
 	case 500: return ("Internal Server Error");

@@ -296,6 +296,8 @@ main(int argc, char **argv)
 	if ((d.server = server_create(d.loop, &d.api, &d.config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
+	/* The port bound, for the Host headers the API accepts. */
+	d.config.listen_port = server_port(d.server);
 
 	uv_signal_init(d.loop, &d.sigint);
 	uv_signal_init(d.loop, &d.sigterm);

@@ -575,6 +575,7 @@ struct config {
 	char	*token_file;
 	char	*token;
 	struct strlist allow_roots;
+	struct strlist allow_hosts;	/* Host headers accepted besides ours */
 	cJSON	*toolchains;	/* the config file's definitions */
 	char	*unstable;	/* "bootstrap" opts every build in */
 	int	 jobs;
@@ -596,6 +597,7 @@ int	 config_set(struct config *, const char *, const char *, char **);
 int	 config_finish(struct config *, char **);
 void	 config_free(struct config *);
 const char *config_usage(void);
+int	 config_loopback(const char *);
 
 /* assets.c, generated: the dashboard's files, ending with a NULL path. */
 struct asset {

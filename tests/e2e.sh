@@ -139,14 +139,16 @@ sm run "$FIX/sizes" --top 3 2>/dev/null
 check "an option that does not apply is a usage error" test $? = 2
 printf 'GARBAGE\r\n\r\n' | timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$PORT"
 curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"project": 3}' \
+    -H 'Content-Type: application/json' \
     "$SIZEMAT_URL/v1/runs" >"$TMP/code"
 check "a wrong type gets 400" grep -q 400 "$TMP/code"
 for bad in "POST /v1/runs/999999/explain" "GET /v1/diff?a=x&b=1" \
     "GET /v1/diff?a=999998&b=999999" "POST /v1/builds/999999/unstripped"; do
 	curl -s -o /dev/null -X "${bad%% *}" "$SIZEMAT_URL${bad#* }"
 done
-curl -s -o /dev/null -X POST -d '{"variant": 5}' "$SIZEMAT_URL/v1/runs/1/explain"
-curl -s -o /dev/null -X POST -d '{"project": "'"$FIX/sizes"'", "matrix": "default", "rustflags": ["-Clinker=/bin/sh"]}' \
+curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+    -d '{"variant": 5}' "$SIZEMAT_URL/v1/runs/1/explain"
+curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"project": "'"$FIX/sizes"'", "matrix": "default", "rustflags": ["-Clinker=/bin/sh"]}' \
     "$SIZEMAT_URL/v1/runs"
 sm runs --json >"$TMP/runs-after.json"
 check "bad requests recorded nothing and the daemon still answers" \
