@@ -47,6 +47,27 @@ metrics_head(struct buf *b, const char *name, const char *type,
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* Appends a gauge per latest size: field of each row, when it has one. */
+static void
+metrics_sizes(struct buf *b, const cJSON *doc, const char *name,
+    const char *field, const char *help)
+{
+	const cJSON	*s;
+
+	metrics_head(b, name, "gauge", help);
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(doc, "sizes")) {
+		if (json_int(s, field, -1) < 0)
+			continue;
+		buf_printf(b, "%s{", name);
+		metrics_label(b, "project", json_str(s, "project", ""), 1);
+		metrics_label(b, "variant", json_str(s, "variant", ""), 0);
+		metrics_label(b, "artifact", json_str(s, "artifact", ""), 0);
+		metrics_label(b, "kind", json_str(s, "kind", ""), 0);
+		metrics_label(b, "toolchain", json_str(s, "toolchain", ""), 0);
+		buf_printf(b, "} %lld\n", (long long)json_int(s, field, 0));
+	}
+}
+
 /* Formats the metrics; active is how many builds run now. */
 void
 metrics_format(struct store *st, int active, int jobs, struct buf *b)
@@ -94,32 +115,11 @@ metrics_format(struct store *st, int active, int jobs, struct buf *b)
 	buf_printf(b, "sizemat_build_duration_seconds_count %lld\n",
 	    (long long)json_int(doc, "duration_count", 0));
 
-	metrics_head(b, "sizemat_artifact_size_bytes", "gauge", "The latest "
-	    "file size of each project, variant and artifact.");
-	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(doc, "sizes")) {
-		buf_addstr(b, "sizemat_artifact_size_bytes{");
-		metrics_label(b, "project", json_str(s, "project", ""), 1);
-		metrics_label(b, "variant", json_str(s, "variant", ""), 0);
-		metrics_label(b, "artifact", json_str(s, "artifact", ""), 0);
-		metrics_label(b, "kind", json_str(s, "kind", ""), 0);
-		metrics_label(b, "toolchain", json_str(s, "toolchain", ""), 0);
-		buf_printf(b, "} %lld\n", (long long)json_int(s, "size", 0));
-	}
-	metrics_head(b, "sizemat_artifact_loadable_bytes", "gauge", "The "
-	    "latest loadable size (allocated sections) of each project, "
+	metrics_sizes(b, doc, "sizemat_artifact_size_bytes", "size", "The "
+	    "latest file size of each project, variant and artifact.");
+	metrics_sizes(b, doc, "sizemat_artifact_loadable_bytes", "loadable",
+	    "The latest loadable size (allocated sections) of each project, "
 	    "variant and artifact.");
-	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(doc, "sizes")) {
-		if (json_int(s, "loadable", -1) < 0)
-			continue;
-		buf_addstr(b, "sizemat_artifact_loadable_bytes{");
-		metrics_label(b, "project", json_str(s, "project", ""), 1);
-		metrics_label(b, "variant", json_str(s, "variant", ""), 0);
-		metrics_label(b, "artifact", json_str(s, "artifact", ""), 0);
-		metrics_label(b, "kind", json_str(s, "kind", ""), 0);
-		metrics_label(b, "toolchain", json_str(s, "toolchain", ""), 0);
-		buf_printf(b, "} %lld\n", (long long)json_int(s, "loadable",
-		    0));
-	}
 	metrics_head(b, "sizemat_regressions", "gauge", "Regressions recorded "
 	    "for each tracked project.");
 	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(doc,

@@ -152,6 +152,22 @@ store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
 	}
 }
 
+/* Steps a statement to its end, one object per row; finalizes it. */
+static cJSON *
+store_json_rows(sqlite3_stmt *stmt, const struct store_column *cols)
+{
+	cJSON	*a, *o;
+
+	a = cJSON_CreateArray();
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		store_json_row(o, stmt, cols);
+		cJSON_AddItemToArray(a, o);
+	}
+	sqlite3_finalize(stmt);
+	return (a);
+}
+
 /* Adds the (name, number) rows a query gives for one id as members of o. */
 static void
 store_json_pairs(struct store *st, cJSON *o, const char *sql, int64_t id)
@@ -1458,9 +1474,8 @@ store_projects_list(struct store *st, const char *name)
 		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
-	cJSON		*a, *o;
+	cJSON		*a;
 
-	a = cJSON_CreateArray();
 	stmt = store_prepare(st, "SELECT p.name, p.source, p.branch,"
 	    " CASE WHEN p.matrix LIKE '{%' THEN coalesce(json_extract(p.matrix,"
 	    " '$.name'), 'inline') || ' (from a file)' ELSE p.matrix END,"
@@ -1478,12 +1493,7 @@ store_projects_list(struct store *st, const char *name)
 	    " FROM projects p WHERE p.name IS NOT NULL AND (?1 IS NULL"
 	    " OR p.name = ?1) ORDER BY p.name");
 	store_bind_text(stmt, 1, name);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, columns);
-		cJSON_AddItemToArray(a, o);
-	}
-	sqlite3_finalize(stmt);
+	a = store_json_rows(stmt, columns);
 	return (a);
 }
 
@@ -2236,20 +2246,14 @@ store_deliveries(struct store *st, int64_t project_id)
 		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
-	cJSON		*a, *o;
+	cJSON		*a;
 
-	a = cJSON_CreateArray();
 	stmt = store_prepare(st, "SELECT id, commit_id, url, state, attempts,"
 	    " status, error, " STORE_TIME("created_at") ","
 	    " " STORE_TIME("delivered_at") ", body FROM deliveries"
 	    " WHERE project_id = ?1 ORDER BY id DESC");
 	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, columns);
-		cJSON_AddItemToArray(a, o);
-	}
-	sqlite3_finalize(stmt);
+	a = store_json_rows(stmt, columns);
 	return (a);
 }
 
@@ -2269,9 +2273,8 @@ store_project_variants(struct store *st, int64_t project_id)
 		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
-	cJSON		*a, *o;
+	cJSON		*a;
 
-	a = cJSON_CreateArray();
 	/* Ladder step names in one pass, not one per variant. */
 	stmt = store_prepare(st, "WITH steps(variant_id, step) AS (SELECT"
 	    " b.variant_id, max(b.step) FROM runs r JOIN builds b"
@@ -2288,12 +2291,7 @@ store_project_variants(struct store *st, int64_t project_id)
 	    " AND b2.state = 'done' GROUP BY b2.variant_id)"
 	    " ORDER BY a.file_size, v.key, a.name");
 	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, columns);
-		cJSON_AddItemToArray(a, o);
-	}
-	sqlite3_finalize(stmt);
+	a = store_json_rows(stmt, columns);
 	return (a);
 }
 
@@ -2489,9 +2487,8 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 		{ "size", STORE_INT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
-	cJSON		*rows, *o;
+	cJSON		*rows;
 
-	rows = cJSON_CreateArray();
 	stmt = store_prepare(st, "WITH head AS (SELECT max(b.id) AS id"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE r.project_id = ?1 AND r.commit_id = ?3"
@@ -2513,12 +2510,7 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 	sqlite3_bind_int64(stmt, 1, project_id);
 	store_bind_text(stmt, 2, a);
 	store_bind_text(stmt, 3, b);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, columns);
-		cJSON_AddItemToArray(rows, o);
-	}
-	sqlite3_finalize(stmt);
+	rows = store_json_rows(stmt, columns);
 	return (rows);
 }
 
@@ -2783,7 +2775,7 @@ store_bisection_document(struct store *st, int64_t id)
 		{ "reused_from", STORE_INT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
-	cJSON		*doc = NULL, *probes, *o;
+	cJSON		*doc = NULL;
 
 	stmt = store_prepare(st, "SELECT g.id, coalesce(p.name, p.path),"
 	    " g.good_rev, g.bad_rev, g.good, g.bad, v.key, g.artifact,"
@@ -2803,17 +2795,13 @@ store_bisection_document(struct store *st, int64_t id)
 	sqlite3_finalize(stmt);
 	if (doc == NULL)
 		return (NULL);
-	probes = cJSON_AddArrayToObject(doc, "probes");
+
 	stmt = store_prepare(st, "SELECT r.id, coalesce(r.commit_id, r.rev),"
 	    " b.id, b.state, b.reused_from FROM runs r JOIN builds b"
 	    " ON b.run_id = r.id WHERE r.bisection_id = ?1 ORDER BY r.id");
 	sqlite3_bind_int64(stmt, 1, id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, probe_columns);
-		cJSON_AddItemToArray(probes, o);
-	}
-	sqlite3_finalize(stmt);
+	cJSON_AddItemToObject(doc, "probes", store_json_rows(stmt,
+	    probe_columns));
 	return (doc);
 }
 
@@ -2850,7 +2838,7 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 		{ "loadable", STORE_INT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
-	cJSON		*doc, *states, *buckets, *sizes, *o;
+	cJSON		*doc, *states, *buckets, *o;
 	size_t		 i;
 
 	doc = cJSON_CreateObject();
@@ -2882,7 +2870,7 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	}
 	sqlite3_finalize(stmt);
 
-	sizes = cJSON_AddArrayToObject(doc, "sizes");
+
 	stmt = store_prepare(st, "SELECT coalesce(p.name, p.path), v.key,"
 	    " a.name, a.kind, coalesce(json_extract(b.toolchain, '$.name'),"
 	    " 'default'), a.file_size, (SELECT value FROM measurements"
@@ -2895,12 +2883,8 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	    " FROM builds b2 JOIN runs r2 ON r2.id = b2.run_id"
 	    " WHERE b2.state = 'done' GROUP BY r2.project_id, b2.variant_id)"
 	    " ORDER BY 1, 2, 3");
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, size_columns);
-		cJSON_AddItemToArray(sizes, o);
-	}
-	sqlite3_finalize(stmt);
+	cJSON_AddItemToObject(doc, "sizes", store_json_rows(stmt,
+	    size_columns));
 	stmt = store_prepare(st, "SELECT count(*) FROM builds b JOIN runs r"
 	    " ON r.id = b.run_id WHERE b.state = 'queued' AND r.prepared = 0");
 	if (sqlite3_step(stmt) == SQLITE_ROW)
@@ -2945,7 +2929,7 @@ store_export(struct store *st, const char *project)
 		{ "measurements", STORE_JSON }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
-	cJSON		*rows, *o;
+	cJSON		*rows;
 	int64_t		 project_id;
 
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
@@ -2957,7 +2941,6 @@ store_export(struct store *st, const char *project)
 	}
 	project_id = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
-	rows = cJSON_CreateArray();
 	stmt = store_prepare(st, "SELECT r.id, b.id, r.kind, r.commit_id,"
 	    " " STORE_TIME("c.time") ", c.subject, v.key, b.step,"
 	    " coalesce(json_extract(b.toolchain, '$.name'), 'default'),"
@@ -2973,11 +2956,6 @@ store_export(struct store *st, const char *project)
 	    " WHERE r.project_id = ?1 AND b.state NOT IN ('queued', 'running')"
 	    " ORDER BY b.id, a.name");
 	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, columns);
-		cJSON_AddItemToArray(rows, o);
-	}
-	sqlite3_finalize(stmt);
+	rows = store_json_rows(stmt, columns);
 	return (rows);
 }

@@ -781,9 +781,9 @@ track_alerts(struct track *t, const struct tracked_project *p)
 	notify_kick(t->notify);
 }
 
-/* Something was measured for a project: regressions, alerts, bisections. */
+/* Looks for a project's regressions and queues their alerts. */
 static void
-track_project_changed(struct track *t, int64_t project_id)
+track_detect(struct track *t, int64_t project_id)
 {
 	struct tracked_project	 p;
 	struct size_limit	 lim;
@@ -795,6 +795,13 @@ track_project_changed(struct track *t, int64_t project_id)
 	    store_detect_regressions(t->store, p.id, &lim, text) >= 0)
 		track_alerts(t, &p);
 	tracked_project_clear(&p);
+}
+
+/* Something was measured for a project: regressions, alerts, bisections. */
+static void
+track_project_changed(struct track *t, int64_t project_id)
+{
+	track_detect(t, project_id);
 	track_bisect_all(t);
 }
 
@@ -1055,8 +1062,9 @@ track_create(uv_loop_t *loop, struct store *store,
 	/* What a stop interrupted: detection, alerts, bisections. */
 	store_project_ids(store, 0, &ids, &n);
 	for (i = 0; i < n; i++)
-		track_project_changed(t, ids[i]);
+		track_detect(t, ids[i]);
 	free(ids);
+	track_bisect_all(t);
 	track_schedules(t);
 	return (t);
 }
