@@ -96,6 +96,8 @@ check-e2e: $(BINS)
 	bash tests/e2e-history.sh
 	bash tests/e2e-dashboard.sh
 	bash tests/e2e-hostile.sh
+	bash tests/e2e-security.sh
+	bash tests/e2e-reliability.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all lint

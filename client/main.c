@@ -95,8 +95,10 @@ static const struct text_option {
 	{ "--schedule", OPT_PROJECT, offsetof(struct options, schedule) },
 	{ "--server", 0, offsetof(struct options, server) },
 	{ "--since", OPT_TREND, offsetof(struct options, since) },
+	{ "--socket", 0, offsetof(struct options, socket) },
 	{ "--status", OPT_BISECT, offsetof(struct options, status) },
 	{ "--threshold", OPT_THRESHOLD, offsetof(struct options, threshold) },
+	{ "--token-file", 0, offsetof(struct options, token_file) },
 	{ "--toolchain", OPT_BUILD, offsetof(struct options, toolchain) },
 	{ "--variant", OPT_VARIANT, offsetof(struct options, variant) },
 };
@@ -222,7 +224,11 @@ usage(FILE *f)
 "                        the matrix when the branch head is new\n"
 "  --server URL          the daemon (default $SIZEMAT_URL, else %s)\n"
 "  --since DATE          a trend from this date (YYYY-MM-DD) on\n"
+"  --socket PATH         reach the daemon through its Unix socket (default\n"
+"                        $SIZEMAT_SOCKET); such requests need no token\n"
 "  --status ID           a bisection to show (with --wait, to follow)\n""  --threshold LIMIT     growth that counts as a regression (1%%)\n"
+"  --token-file F        the daemon's token, on the file's first line\n"
+"                        (default $SIZEMAT_TOKEN)\n"
 "  --toolchain NAME      build every variant with this toolchain\n"
 "  --top N               how many rows 'best' or 'diff' prints (10)\n"
 "  --variant V           a variant key, a ladder step name, or key=value\n"
@@ -234,7 +240,9 @@ usage(FILE *f)
 "\n"
 "PROJECT is a path when it has a '/' or names a directory, else a tracked\n"
 "project's name. LIMIT is N bytes, NKiB, NMiB or N%%; A,B means both.\n"
-"Requests that change anything send $SIZEMAT_TOKEN as a bearer token.\n"
+"Every request sends the token (--token-file or $SIZEMAT_TOKEN) as a bearer\n"
+"token: a daemon with a token wants it for changes, and for reads unless it\n"
+"runs with --open-reads.\n"
 "Progress, hints and errors go to stderr.\n"
 "\n"
 "Unstable options on a stable toolchain run only with \"unstable\":\n"
@@ -275,6 +283,28 @@ check_options(const struct options *o, unsigned int allowed, int min,
 		return (usage_error("%s: unexpected argument \"%s\"", cmd,
 		    o->args[max]));
 	return (0);
+}
+
+/* Reads the token from the first line of a file; NULL on an error. */
+static char *
+read_token_file(const char *path)
+{
+	FILE	*f;
+	char	 line[1024];
+
+	if ((f = fopen(path, "r")) == NULL) {
+		usage_error("--token-file %s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (line[0] == '\0') {
+		usage_error("--token-file %s: the first line is empty", path);
+		return (NULL);
+	}
+	return (xstrdup(line));
 }
 
 /* Reads a whole number option within bounds. */
@@ -345,6 +375,7 @@ main(int argc, char **argv)
 	const struct list_option *lopt;
 	struct strlist_c	*list;
 	const char		*arg, *value;
+	char			*token = NULL;
 	size_t			 i;
 	int			 n, rc;
 
@@ -353,6 +384,9 @@ main(int argc, char **argv)
 	if (o.server == NULL || *o.server == '\0')
 		o.server = DEFAULT_SERVER;
 	o.token = getenv("SIZEMAT_TOKEN");
+	o.socket = getenv("SIZEMAT_SOCKET");
+	if (o.socket != NULL && *o.socket == '\0')
+		o.socket = NULL;
 	o.top = 10;
 	o.limit = 50;
 	o.args = xcalloc((size_t)argc, sizeof *o.args);
@@ -457,6 +491,9 @@ main(int argc, char **argv)
 	}
 	if (cmd == NULL)
 		return (usage_error("no command given"));
+	if (o.token_file != NULL &&
+	    (o.token = token = read_token_file(o.token_file)) == NULL)
+		return (EXIT_USAGE);
 	if (strncmp(o.server, "http://", 7) != 0 &&
 	    strncmp(o.server, "https://", 8) != 0)
 		return (usage_error("--server: \"%s\" is not an http:// URL",
@@ -468,6 +505,7 @@ main(int argc, char **argv)
 	rc = cmd->fn(&o);
 	curl_global_cleanup();
 	free(o.args);
+	free(token);
 	free(o.variants.v);
 	free(o.webhooks.v);
 	return (rc);

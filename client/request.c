@@ -56,6 +56,8 @@ request_perform(const struct options *o, const char *method,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (o->socket != NULL)
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, o->socket);
 	headers = curl_slist_append(headers, "Accept: application/json");
 	if (o->token != NULL) {
 		xasprintf(&auth, "Authorization: Bearer %s", o->token);
@@ -71,7 +73,8 @@ request_perform(const struct options *o, const char *method,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
-		xasprintf(err, "cannot reach sizematd at %s: %s", o->server,
+		xasprintf(err, "cannot reach sizematd at %s: %s",
+		    o->socket != NULL ? o->socket : o->server,
 		    curl_easy_strerror(rc));
 		result = REQUEST_UNREACHABLE;
 	} else

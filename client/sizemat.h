@@ -33,6 +33,8 @@ struct strlist_c {
 
 struct options {
 	const char		*server;
+	const char		*socket;	/* a Unix socket, or NULL */
+	const char		*token_file;
 	const char		*token;
 	enum output_format	 format;
 	const char		*matrix;

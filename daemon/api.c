@@ -15,11 +15,21 @@
 
 #define API_MAX_LOG	(4 * 1024 * 1024)
 
+/*
+ * Who may read a route when the daemon has a token: API_PUBLIC, anyone
+ * (the dashboard's files, which hold no data); API_SECRET, only holders
+ * of the token, even with --open-reads (build logs may print secrets from
+ * build scripts); otherwise what --open-reads says.
+ */
+#define API_PUBLIC	0x1
+#define API_SECRET	0x2
+
 struct api_route {
 	const char	*method;
 	const char	*pattern;	/* '*' matches one id segment */
 	void		(*handler)(struct api *, const struct http_request *,
 			    int64_t, struct http_reply *);
+	int		 access;
 };
 
 /* Reads a positive id from a path segment. */
@@ -875,35 +885,35 @@ api_metrics(struct api *api, const struct http_request *req, int64_t id,
 }
 
 static const struct api_route api_routes[] = {
-	{ "GET", "/", api_asset },
-	{ "GET", "/app.css", api_asset },
-	{ "GET", "/app.js", api_asset },
-	{ "GET", "/metrics", api_metrics },
-	{ "GET", "/v1/best", api_best },
-	{ "GET", "/v1/bisections/*", api_bisection_get },
-	{ "GET", "/v1/builds/*/log", api_build_log },
-	{ "POST", "/v1/builds/*/unstripped", api_build_unstripped },
-	{ "GET", "/v1/diff", api_diff },
-	{ "GET", "/v1/export", api_export },
-	{ "GET", "/v1/gc", api_gc_get },
-	{ "POST", "/v1/gc", api_gc_start },
-	{ "GET", "/v1/matrices", api_matrices },
-	{ "GET", "/v1/projects", api_projects_list },
-	{ "POST", "/v1/projects", api_projects_add },
-	{ "DELETE", "/v1/projects/@", api_project_remove },
-	{ "GET", "/v1/projects/@", api_project_get },
-	{ "POST", "/v1/projects/@/bisect", api_bisect_start },
-	{ "POST", "/v1/projects/@/check", api_check },
-	{ "GET", "/v1/projects/@/compare", api_compare },
-	{ "GET", "/v1/projects/@/regressions", api_regressions },
-	{ "GET", "/v1/projects/@/trend", api_trend },
-	{ "GET", "/v1/runs", api_runs_list },
-	{ "POST", "/v1/runs", api_runs_create },
-	{ "DELETE", "/v1/runs/*", api_run_cancel },
-	{ "GET", "/v1/runs/*", api_run_get },
-	{ "POST", "/v1/runs/*/explain", api_run_explain },
-	{ "GET", "/v1/status", api_status },
-	{ "GET", "/v1/toolchains", api_toolchains },
+	{ "GET", "/", api_asset, API_PUBLIC },
+	{ "GET", "/app.css", api_asset, API_PUBLIC },
+	{ "GET", "/app.js", api_asset, API_PUBLIC },
+	{ "GET", "/metrics", api_metrics, 0 },
+	{ "GET", "/v1/best", api_best, 0 },
+	{ "GET", "/v1/bisections/*", api_bisection_get, 0 },
+	{ "GET", "/v1/builds/*/log", api_build_log, API_SECRET },
+	{ "POST", "/v1/builds/*/unstripped", api_build_unstripped, 0 },
+	{ "GET", "/v1/diff", api_diff, 0 },
+	{ "GET", "/v1/export", api_export, 0 },
+	{ "GET", "/v1/gc", api_gc_get, 0 },
+	{ "POST", "/v1/gc", api_gc_start, 0 },
+	{ "GET", "/v1/matrices", api_matrices, 0 },
+	{ "GET", "/v1/projects", api_projects_list, 0 },
+	{ "POST", "/v1/projects", api_projects_add, 0 },
+	{ "DELETE", "/v1/projects/@", api_project_remove, 0 },
+	{ "GET", "/v1/projects/@", api_project_get, 0 },
+	{ "POST", "/v1/projects/@/bisect", api_bisect_start, 0 },
+	{ "POST", "/v1/projects/@/check", api_check, 0 },
+	{ "GET", "/v1/projects/@/compare", api_compare, 0 },
+	{ "GET", "/v1/projects/@/regressions", api_regressions, 0 },
+	{ "GET", "/v1/projects/@/trend", api_trend, 0 },
+	{ "GET", "/v1/runs", api_runs_list, 0 },
+	{ "POST", "/v1/runs", api_runs_create, 0 },
+	{ "DELETE", "/v1/runs/*", api_run_cancel, 0 },
+	{ "GET", "/v1/runs/*", api_run_get, 0 },
+	{ "POST", "/v1/runs/*/explain", api_run_explain, 0 },
+	{ "GET", "/v1/status", api_status, 0 },
+	{ "GET", "/v1/toolchains", api_toolchains, 0 },
 };
 #define NAPI_ROUTES (sizeof api_routes / sizeof api_routes[0])
 
@@ -967,9 +977,27 @@ api_host_ok(const struct api *api, const char *host)
 	return (ok);
 }
 
-/* Routes a complete request to its handler. */
+/*
+ * Tells whether a request over TCP must carry the token: every change,
+ * and every read but the public ones unless --open-reads.
+ */
+static int
+api_needs_token(const struct api *api, const struct api_route *r)
+{
+	if (api->config->token == NULL || (r->access & API_PUBLIC))
+		return (0);
+	if (strcmp(r->method, "GET") != 0 || (r->access & API_SECRET))
+		return (1);
+	return (!api->config->open_reads);
+}
+
+/*
+ * Routes a complete request to its handler. A local request came through
+ * the Unix socket, which only its owner can open: it needs no token, and
+ * no browser can send it, so its Host is not checked.
+ */
 void
-api_handle(struct api *api, const struct http_request *req,
+api_handle(struct api *api, const struct http_request *req, int local,
     struct http_reply *reply)
 {
 	const char	*method = http_request_method(req);
@@ -979,7 +1007,7 @@ api_handle(struct api *api, const struct http_request *req,
 	int64_t		 id = 0;
 	size_t		 i, blen;
 
-	if (!api_host_ok(api, http_request_header(req, "Host"))) {
+	if (!local && !api_host_ok(api, http_request_header(req, "Host"))) {
 		http_reply_error(reply, 421, "wrong_host", "Host \"%s\" does "
 		    "not name this daemon; use its address, localhost, or a "
 		    "name given with --allow-host", http_request_header(req,
@@ -1006,12 +1034,21 @@ api_handle(struct api *api, const struct http_request *req,
 			    "Content-Type: application/json", method, path);
 			return;
 		}
-		if (strcmp(method, "GET") != 0 && api->config->token != NULL &&
+		if (!local && api->config->tcp_read_only &&
+		    strcmp(method, "GET") != 0) {
+			http_reply_error(reply, 403, "read_only", "%s %s: this "
+			    "address answers reads only; send changes through "
+			    "the daemon's Unix socket (sizemat --socket PATH)",
+			    method, path);
+			return;
+		}
+		if (!local && api_needs_token(api, &api_routes[i]) &&
 		    !api_token_ok(api->config->token,
 		    http_request_header(req, "Authorization"))) {
 			http_reply_error(reply, 401, "unauthorized", "this "
 			    "request needs 'Authorization: Bearer TOKEN' with "
-			    "the daemon's token");
+			    "the daemon's token (sizemat reads it from "
+			    "--token-file or $SIZEMAT_TOKEN)");
 			return;
 		}
 		api_routes[i].handler(api, req, id, reply);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "sizematd.h"
@@ -44,6 +45,7 @@ struct build_job {
 	struct buf			 errline;
 	struct buf			 rustc_out;
 	char				*lines[BUILD_ERROR_LINES];
+	int				 disk_full;	/* ENOSPC seen */
 	size_t				 nlines;
 	FILE				*log;
 	char				*log_path;
@@ -146,6 +148,8 @@ builder_keep_line(struct build_job *job, const char *line)
 {
 	if (*line == '\0')
 		return;
+	if (strstr(line, "No space left on device") != NULL)
+		job->disk_full = 1;
 	if (job->nlines == BUILD_ERROR_LINES) {
 		free(job->lines[0]);
 		memmove(job->lines, job->lines + 1,
@@ -347,6 +351,14 @@ builder_exited(uv_process_t *p, int64_t status, int sig)
 	uv_close((uv_handle_t *)p, builder_closed);
 }
 
+/* Returns a build's timeout: its matrix's, else the daemon's. */
+static int
+builder_timeout_s(const struct build_job *job)
+{
+	return (job->spec.timeout_s > 0 ? job->spec.timeout_s :
+	    job->cfg->timeout_s);
+}
+
 /* Kills a build's process when its time is up. */
 static void
 builder_timeout(uv_timer_t *t)
@@ -354,7 +366,7 @@ builder_timeout(uv_timer_t *t)
 	struct build_job	*job = t->data;
 
 	log_warnx("build %lld: timed out after %d s", (long long)job->spec.id,
-	    job->cfg->timeout_s);
+	    builder_timeout_s(job));
 	builder_kill(job, "timeout");
 }
 
@@ -589,9 +601,9 @@ builder_phase_start(struct build_job *job)
 		    builder_read);
 		uv_read_start((uv_stream_t *)&job->err, builder_alloc,
 		    builder_read);
-		if (job->phase == PHASE_CARGO && job->cfg->timeout_s > 0)
+		if (job->phase == PHASE_CARGO && builder_timeout_s(job) > 0)
 			uv_timer_start(&job->timer, builder_timeout,
-			    (uint64_t)job->cfg->timeout_s * 1000, 0);
+			    (uint64_t)builder_timeout_s(job) * 1000, 0);
 		log_debug("build %lld: started %s (pid %d)",
 		    (long long)job->spec.id, argv.v[0], job->proc.pid);
 	}
@@ -654,6 +666,29 @@ builder_error_text(struct build_job *job, const char *first)
 		buf_addstr(&b, job->lines[i]);
 	}
 	return (b.data);
+}
+
+/*
+ * Says why a build cannot go on when the work dir's disk has less free
+ * than --min-free (or cargo said it was full); NULL when there is room.
+ */
+static char *
+builder_disk_full(const struct build_job *job)
+{
+	struct statvfs	 sv;
+	int64_t		 avail;
+	char		*why;
+
+	if (statvfs(job->cfg->workdir, &sv) != 0)
+		return (NULL);
+	avail = (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
+	if (avail >= job->cfg->min_free && !job->disk_full)
+		return (NULL);
+	xasprintf(&why, "the disk is full: %s has %lld KiB free, less than "
+	    "--min-free (%lld KiB); free space there, or lower --disk-budget "
+	    "so that old target dirs go", job->cfg->workdir,
+	    (long long)(avail / 1024), (long long)(job->cfg->min_free / 1024));
+	return (why);
 }
 
 /* Reports the outcome and lets the job go. */
@@ -778,7 +813,7 @@ static void
 builder_finish(struct build_job *job)
 {
 	struct build_outcome	*o = &job->outcome;
-	char			*first;
+	char			*first, *full, *why;
 
 	uv_timer_stop(&job->timer);
 	memset(o, 0, sizeof *o);
@@ -804,6 +839,13 @@ builder_finish(struct build_job *job)
 		else
 			xasprintf(&first, "cargo exited with status %lld",
 			    (long long)job->exit_status);
+		if ((full = builder_disk_full(job)) != NULL) {
+			/* The likely cause goes first. */
+			xasprintf(&why, "%s; %s", full, first);
+			free(first);
+			free(full);
+			first = why;
+		}
 		o->error = builder_error_text(job, first);
 		free(first);
 	} else {
@@ -866,7 +908,7 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 {
 	struct build_job	*job;
 	const char		*tcname;
-	char			*logs, *names;
+	char			*logs, *names, *full;
 
 	job = xcalloc(1, sizeof *job);
 	job->loop = loop;
@@ -882,6 +924,7 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	job->spec.mirror = spec->mirror ? xstrdup(spec->mirror) : NULL;
 	job->spec.commit_time = spec->commit_time;
 	job->spec.locked = spec->locked;
+	job->spec.timeout_s = spec->timeout_s;
 	variant_copy(&job->spec.variant, &spec->variant);
 	buf_init(&job->outline);
 	buf_init(&job->errline);
@@ -900,6 +943,12 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	free(logs);
 	tcname = variant_get(&job->spec.variant, "toolchain");
 	job->tc = toolchains_find(cfg->toolchains, tcname);
+	if ((full = builder_disk_full(job)) != NULL) {
+		builder_fail(job, "failed", "%s", full);
+		free(full);
+		uv_timer_start(&job->timer, builder_deferred_finish, 0, 0);
+		return (job);
+	}
 	if (job->tc == NULL || job->tc->problem != NULL) {
 		if (job->tc == NULL) {
 			names = toolchains_names(cfg->toolchains);

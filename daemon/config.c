@@ -21,6 +21,7 @@
 enum config_type {
 	CONFIG_STRING,
 	CONFIG_INT,
+	CONFIG_BOOL,
 	CONFIG_LIST
 };
 
@@ -49,6 +50,10 @@ static const struct config_entry {
 	  offsetof(struct config, disk_budget),
 	  "SIZE  target dirs beyond it are removed, least recently used\n"
 	  "                     first (20GiB; N, NKiB, NMiB, NGiB)" },
+	{ "grace", CONFIG_INT, 0, 86400, "30", offsetof(struct config, grace),
+	  "S         on TERM or INT, seconds running builds may take to\n"
+	  "                     finish before they are killed and queued again "
+	  "(30)" },
 	{ "jobs", CONFIG_INT, 1, 256, "1", offsetof(struct config, jobs),
 	  "N           builds at once (1)" },
 	{ "keep-artifacts", CONFIG_INT, 1, 100000, "5",
@@ -61,6 +66,9 @@ static const struct config_entry {
 	  offsetof(struct config, listen),
 	  "HOST:PORT address to listen on (127.0.0.1:7420; port 0 picks "
 	  "one)" },
+	{ "log-file", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, log_file),
+	  "PATH     log there instead of stderr; HUP reopens it" },
 	{ "max-body", CONFIG_INT, 1024, 64 * 1024 * 1024, "1048576",
 	  offsetof(struct config, max_body),
 	  "BYTES   largest request body (1048576)" },
@@ -70,12 +78,31 @@ static const struct config_entry {
 	{ "max-connections", CONFIG_INT, 1, 65536, "256",
 	  offsetof(struct config, max_connections),
 	  "N most connections at once (256)" },
+	{ "min-free", CONFIG_STRING, 0, 0, "256MiB",
+	  offsetof(struct config, min_free),
+	  "SIZE   a build starts only with this much free on the work\n"
+	  "                     dir's disk, and fails with the reason "
+	  "otherwise (256MiB)" },
+	{ "open-reads", CONFIG_BOOL, 0, 1, "0",
+	  offsetof(struct config, open_reads),
+	  "     with a token, answer read-only queries without it (build\n"
+	  "                     logs still need it)" },
 	{ "profiles", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, profiles),
 	  "DIR     matrices (SHARE/profiles, else ./profiles)" },
+	{ "socket", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, socket),
+	  "PATH       also listen on a Unix socket (mode 0600): its requests\n"
+	  "                     need no token, since only its owner can "
+	  "connect" },
+	{ "tcp-read-only", CONFIG_BOOL, 0, 1, "0",
+	  offsetof(struct config, tcp_read_only),
+	  "  the TCP port answers only reads (the dashboard);\n"
+	  "                     changes go through --socket" },
 	{ "token-file", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, token_file),
-	  "F     bearer token for requests that change anything" },
+	  "F     bearer token that TCP requests must send (reads too,\n"
+	  "                     unless --open-reads)" },
 	{ "unstable", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, unstable),
 	  "bootstrap unstable options on stable toolchains (RUSTC_BOOTSTRAP=1)"
@@ -114,19 +141,33 @@ config_names(void)
 	return (b.data);
 }
 
-/* Returns the flags' help text, generated from the table. */
+/*
+ * Returns the flags' help text, generated from the table: each entry's
+ * help is its value's name, then what it does.
+ */
 const char *
 config_usage(void)
 {
 	static char	*text;
 	struct buf	 b;
-	size_t		 i;
+	const char	*h, *desc;
+	char		*flag;
+	size_t		 i, n;
 
 	if (text == NULL) {
 		buf_init(&b);
-		for (i = 0; i < NCONFIG_ENTRIES; i++)
-			buf_printf(&b, "  --%s %s\n", config_entries[i].name,
-			    config_entries[i].help);
+		for (i = 0; i < NCONFIG_ENTRIES; i++) {
+			h = config_entries[i].help;
+			n = h[0] == ' ' ? 0 : strcspn(h, " ");
+			desc = h + n + strspn(h + n, " ");
+			xasprintf(&flag, "--%s%s%.*s", config_entries[i].name,
+			    n ? " " : "", (int)n, h);
+			if (strlen(flag) > 18)
+				buf_printf(&b, "  %s\n%21s%s\n", flag, "", desc);
+			else
+				buf_printf(&b, "  %-18s %s\n", flag, desc);
+			free(flag);
+		}
 		text = b.data;
 	}
 	return (text);
@@ -156,6 +197,19 @@ config_set(struct config *c, const char *name, const char *value,
 		free(*(char **)((char *)c + e->offset));
 		*(char **)((char *)c + e->offset) = xstrdup(value);
 		break;
+	case CONFIG_BOOL:
+		if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0)
+			n = 1;
+		else if (strcmp(value, "0") == 0 ||
+		    strcmp(value, "false") == 0)
+			n = 0;
+		else {
+			xasprintf(cause, "%s: \"%s\" is not true or false",
+			    name, value);
+			return (-1);
+		}
+		*(int *)((char *)c + e->offset) = (int)n;
+		break;
 	case CONFIG_INT:
 		errno = 0;
 		n = strtol(value, &end, 10);
@@ -172,6 +226,15 @@ config_set(struct config *c, const char *name, const char *value,
 		break;
 	}
 	return (0);
+}
+
+/* Tells whether a setting is a switch, given as a flag without a value. */
+int
+config_is_switch(const char *name)
+{
+	const struct config_entry	*e = config_entry(name);
+
+	return (e != NULL && e->type == CONFIG_BOOL);
 }
 
 /* Fills in the table's defaults. */
@@ -239,7 +302,15 @@ config_load_file(struct config *c, const char *path, char **cause)
 			continue;
 		}
 		e = config_entry(item->string);
-		if (e != NULL && e->type != CONFIG_INT &&
+		if (e != NULL && e->type == CONFIG_BOOL &&
+		    !cJSON_IsBool(item)) {
+			xasprintf(&msg, "%s: must be true or false",
+			    item->string);
+			config_error(&errors, path, msg);
+			free(msg);
+			continue;
+		}
+		if (e != NULL && e->type == CONFIG_STRING &&
 		    !cJSON_IsString(item)) {
 			xasprintf(&msg, "%s: must be a string", item->string);
 			config_error(&errors, path, msg);
@@ -424,6 +495,11 @@ config_finish(struct config *c, char **cause)
 		    "NKiB, NMiB or NGiB, at least 1MiB)", c->disk_budget);
 		return (-1);
 	}
+	if (config_size(c->min_free, &c->min_free_bytes) != 0) {
+		xasprintf(cause, "min-free: \"%s\" is not a size (N bytes, "
+		    "NKiB, NMiB or NGiB, at least 1MiB)", c->min_free);
+		return (-1);
+	}
 	if (c->unstable != NULL && strcmp(c->unstable, "bootstrap") != 0) {
 		xasprintf(cause, "unstable: \"%s\" is not allowed; the only "
 		    "value is \"bootstrap\"", c->unstable);
@@ -433,6 +509,27 @@ config_finish(struct config *c, char **cause)
 		xasprintf(cause, "listen: %s is not a loopback address; "
 		    "listening there needs --token-file", c->listen_host);
 		return (-1);
+	}
+	if (!config_loopback(c->listen_host) && c->allow_roots.n == 0) {
+		xasprintf(cause, "listen: %s is not a loopback address; "
+		    "listening there needs at least one --allow-root, so that "
+		    "a request cannot build any directory", c->listen_host);
+		return (-1);
+	}
+	if (c->tcp_read_only && c->socket == NULL) {
+		xasprintf(cause, "tcp-read-only: changes would have no way in; "
+		    "give --socket PATH too");
+		return (-1);
+	}
+	if (c->socket != NULL) {
+		p = config_absolute(c->socket);
+		free(c->socket);
+		c->socket = p;
+	}
+	if (c->log_file != NULL) {
+		p = config_absolute(c->log_file);
+		free(c->log_file);
+		c->log_file = p;
 	}
 	return (0);
 bad_listen:
@@ -456,6 +553,9 @@ config_free(struct config *c)
 	free(c->listen_host);
 	free(c->unstable);
 	free(c->disk_budget);
+	free(c->min_free);
+	free(c->socket);
+	free(c->log_file);
 	cJSON_Delete(c->toolchains);
 	strlist_free(&c->allow_roots);
 	strlist_free(&c->allow_hosts);

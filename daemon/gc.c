@@ -32,6 +32,7 @@ struct gc {
 	struct store	*store;
 	char		*root;		/* workdir/target */
 	int64_t		 budget;
+	int64_t		 next_budget;	/* taken at the next pass */
 	int		 (*busy)(const char *, void *);
 	void		*busy_arg;
 
@@ -55,7 +56,7 @@ gc_create(uv_loop_t *loop, struct store *store, const char *workdir,
 	gc->loop = loop;
 	gc->store = store;
 	xasprintf(&gc->root, "%s/target", workdir);
-	gc->budget = budget;
+	gc->budget = gc->next_budget = budget;
 	gc->work.data = gc;
 	gc->report = cJSON_CreateObject();
 	cJSON_AddStringToObject(gc->report, "state", "idle");
@@ -299,12 +300,20 @@ gc_start(struct gc *gc, int force)
 	gc->ndirs = 0;
 	gc->phase = 0;
 	gc->running = 1;
+	gc->budget = gc->next_budget;
 	gc->last_start = time(NULL);
 	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(gc->report,
 	    "state"), "sizing");
 	if (uv_queue_work(gc->loop, &gc->work, gc_work, gc_done) != 0)
 		fatalx("gc: cannot queue work");
 	return (1);
+}
+
+/* Changes the budget from the next pass on (a reloaded config). */
+void
+gc_set_budget(struct gc *gc, int64_t budget)
+{
+	gc->next_budget = budget;
 }
 
 /* Tells whether a target dir is being removed. */

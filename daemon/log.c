@@ -9,6 +9,7 @@
 #include "sizematd.h"
 
 static int log_verbose;
+static FILE *log_file;		/* NULL: stderr */
 
 static void log_vwrite(const char *, const char *, int, const char *, va_list)
     __attribute__((format(printf, 4, 0)));
@@ -20,11 +21,29 @@ log_init(int verbose)
 	log_verbose = verbose;
 }
 
+/*
+ * Sends log lines to a file, appending; a second call reopens it (after
+ * logrotate moved it away). The old file is kept when the new one fails.
+ */
+int
+log_open(const char *path)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "a")) == NULL)
+		return (-1);
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = f;
+	return (0);
+}
+
 /* Writes one log line with a time stamp, and strerror when errnum is set. */
 static void
 log_vwrite(const char *level, const char *suffix, int errnum, const char *fmt,
     va_list ap)
 {
+	FILE		*out = log_file != NULL ? log_file : stderr;
 	char		 stamp[32];
 	time_t		 now;
 	struct tm	 tm;
@@ -32,12 +51,12 @@ log_vwrite(const char *level, const char *suffix, int errnum, const char *fmt,
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s sizematd[%s] ", stamp, level);
-	vfprintf(stderr, fmt, ap);
+	fprintf(out, "%s sizematd[%s] ", stamp, level);
+	vfprintf(out, fmt, ap);
 	if (errnum != 0)
-		fprintf(stderr, ": %s", strerror(errnum));
-	fprintf(stderr, "%s\n", suffix);
-	fflush(stderr);
+		fprintf(out, ": %s", strerror(errnum));
+	fprintf(out, "%s\n", suffix);
+	fflush(out);
 }
 
 /* Logs a debug line when -v was given. */

@@ -21,6 +21,8 @@
 
 struct daemon {
 	uv_loop_t		*loop;
+	int			 argc;
+	char			**argv;
 	struct config		 config;
 	struct store		*store;
 	struct queue		*queue;
@@ -35,7 +37,10 @@ struct daemon {
 	uv_signal_t		 sigint;
 	uv_signal_t		 sigterm;
 	uv_signal_t		 sighup;
-	int			 stopping;
+	uv_timer_t		 drain;
+	uint64_t		 drain_start;
+	int			 stopping;	/* draining or stopped */
+	int			 stopped;
 };
 
 /* Prints usage to f. */
@@ -45,15 +50,21 @@ daemon_usage(FILE *f)
 	fprintf(f, "usage: sizematd [--config FILE] [--db PATH] "
 	    "[--listen HOST:PORT] [--workdir DIR]\n"
 	    "                [--profiles DIR] [--jobs N] [--token-file F] "
-	    "[--allow-root DIR]... [-v]\n\n"
+	    "[--allow-root DIR]... [-v]\n"
+	    "                [--socket PATH [--tcp-read-only]] [--grace S] "
+	    "[--log-file PATH] ...\n\n"
 	    "Schedules cargo builds across matrices of profile settings and "
 	    "records every\nartifact's size in SQLite. Runs in the foreground "
 	    "and logs to stderr.\n\n"
-	    "  --config FILE   JSON file with the same names as the flags\n"
+	    "  --config FILE      JSON file with the same names as the flags\n"
 	    "%s"
-	    "  --check-config  check the flags and config file, then exit\n"
-	    "  -v              log debug lines too\n"
+	    "  --check-config     check the flags and config file, then exit\n"
+	    "  -v                 log debug lines too\n"
 	    "  --help, --version\n\n"
+	    "Signals: TERM and INT stop taking work and let running builds "
+	    "finish for\n--grace seconds, then kill them (they are queued again "
+	    "at the next start); a\nsecond TERM or INT kills them at once. HUP "
+	    "reopens --log-file and reloads\n--config and the flags.\n\n"
 	    "STATE is $XDG_STATE_HOME/sizemat, else ~/.local/state/sizemat.\n",
 	    config_usage());
 }
@@ -108,16 +119,21 @@ daemon_close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
-/* Stops taking requests and builds; the loop ends when all is closed. */
+/*
+ * Ends the loop's work: builds still running are killed and stay
+ * "running" in the store, so the next start queues them again.
+ */
 static void
-daemon_stop(struct daemon *d, const char *why)
+daemon_halt(struct daemon *d)
 {
-	if (d->stopping)
+	if (d->stopped)
 		return;
-	d->stopping = 1;
-	log_info("%s: stopping; running builds are queued again at the next "
-	    "start", why);
-	server_close(d->server);
+	d->stopped = 1;
+	if (queue_active(d->queue) > 0)
+		log_info("killing %d running builds; they are queued again at "
+		    "the next start", queue_active(d->queue));
+	uv_timer_stop(&d->drain);
+	uv_close((uv_handle_t *)&d->drain, NULL);
 	queue_stop(d->queue);
 	track_stop(d->track);
 	notify_stop(d->notify);
@@ -126,39 +142,71 @@ daemon_stop(struct daemon *d, const char *why)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
-/* Handles TERM, INT and HUP through the loop. */
+/* Halts once the running builds are done or the grace period is over. */
 static void
-daemon_signal(uv_signal_t *h, int sig)
+daemon_drain_tick(uv_timer_t *t)
 {
-	struct daemon	*d = h->data;
+	struct daemon	*d = t->data;
+	uint64_t	 waited = uv_now(d->loop) - d->drain_start;
 
-	if (sig == SIGHUP) {
-		log_info("SIGHUP: the log goes to stderr; nothing to reopen");
-		return;
+	if (queue_active(d->queue) == 0) {
+		log_info("running builds finished; stopping");
+		daemon_halt(d);
+	} else if (waited >= (uint64_t)d->config.grace * 1000) {
+		log_info("grace period of %d s is over", d->config.grace);
+		daemon_halt(d);
 	}
-	daemon_stop(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
-/* Reads flags: --name VALUE or --name=VALUE, from the config table. */
+/*
+ * Stops taking requests and builds, and lets running builds finish for
+ * the grace period; a second signal halts at once.
+ */
 static void
-daemon_flags(struct daemon *d, int argc, char **argv, int *check_only)
+daemon_stop(struct daemon *d, const char *why)
 {
-	char	*cause, *name, *value, *eq;
-	int	 i;
+	if (d->stopping) {
+		log_info("%s again: not waiting for running builds", why);
+		daemon_halt(d);
+		return;
+	}
+	d->stopping = 1;
+	server_close(d->server);
+	queue_drain(d->queue);
+	if (queue_active(d->queue) == 0) {
+		log_info("%s: stopping", why);
+		daemon_halt(d);
+		return;
+	}
+	log_info("%s: stopping; %d running builds may finish within %d s "
+	    "(send it again to stop now)", why, queue_active(d->queue),
+	    d->config.grace);
+	d->drain_start = uv_now(d->loop);
+	uv_timer_start(&d->drain, daemon_drain_tick, 200, 200);
+}
 
+/*
+ * Reads the config file and flags into c; on an error *cause says what.
+ * --help and --version print and exit.
+ */
+static int
+daemon_flags(struct config *c, int argc, char **argv, int *check_only,
+    char **cause)
+{
+	char		*name, *value, *eq, *why;
+	const char	*file;
+	int		 i;
+
+	config_defaults(c);
 	/* The config file first, so flags override it. */
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			if (config_load_file(&d->config, argv[i + 1],
-			    &cause) != 0) {
-				fprintf(stderr, "sizematd: %s\n", cause);
-				exit(2);
-			}
-		} else if (strncmp(argv[i], "--config=", 9) == 0 &&
-		    config_load_file(&d->config, argv[i] + 9, &cause) != 0) {
-			fprintf(stderr, "sizematd: %s\n", cause);
-			exit(2);
-		}
+		file = NULL;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			file = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			file = argv[i] + 9;
+		if (file != NULL && config_load_file(c, file, cause) != 0)
+			return (-1);
 	}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
@@ -171,7 +219,7 @@ daemon_flags(struct daemon *d, int argc, char **argv, int *check_only)
 			exit(0);
 		}
 		if (strcmp(argv[i], "-v") == 0) {
-			d->config.verbose++;
+			c->verbose++;
 			continue;
 		}
 		if (strcmp(argv[i], "--check-config") == 0) {
@@ -179,34 +227,138 @@ daemon_flags(struct daemon *d, int argc, char **argv, int *check_only)
 			continue;
 		}
 		if (strncmp(argv[i], "--", 2) != 0) {
-			fprintf(stderr, "sizematd: unexpected argument \"%s\"; "
-			    "try 'sizematd --help'\n", argv[i]);
-			exit(2);
+			xasprintf(cause, "unexpected argument \"%s\"; try "
+			    "'sizematd --help'", argv[i]);
+			return (-1);
 		}
 		name = xstrdup(argv[i] + 2);
 		if ((eq = strchr(name, '=')) != NULL) {
 			*eq = '\0';
 			value = eq + 1;
-		} else if (i + 1 < argc)
+		} else if (config_is_switch(name))
+			value = "1";
+		else if (i + 1 < argc)
 			value = argv[++i];
 		else {
-			fprintf(stderr, "sizematd: --%s needs a value; try "
-			    "'sizematd --help'\n", name);
-			exit(2);
+			xasprintf(cause, "--%s needs a value; try 'sizematd "
+			    "--help'", name);
+			free(name);
+			return (-1);
 		}
 		if (strcmp(name, "config") != 0 &&
-		    config_set(&d->config, name, value, &cause) != 0) {
-			fprintf(stderr, "sizematd: --%s; try 'sizematd "
-			    "--help'\n", cause);
-			exit(2);
+		    config_set(c, name, value, &why) != 0) {
+			xasprintf(cause, "--%s; try 'sizematd --help'", why);
+			free(why);
+			free(name);
+			return (-1);
 		}
 		free(name);
 	}
-	if (config_finish(&d->config, &cause) != 0) {
-		fprintf(stderr, "sizematd: %s%s\n", d->config.config_file ?
-		    "" : "", cause);
-		exit(2);
+	return (config_finish(c, cause));
+}
+
+/* Tells whether two optional strings differ. */
+static int
+daemon_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != b);
+	return (strcmp(a, b) != 0);
+}
+
+/* Keeps an old string setting that only a restart may change. */
+static void
+daemon_keep_string(char **now, char **next, const char *name)
+{
+	if (name != NULL && daemon_differs(*now, *next))
+		log_warnx("SIGHUP: %s changed; it takes effect at the next "
+		    "start", name);
+	free(*next);
+	*next = *now;
+	*now = NULL;
+}
+
+/* Keeps an old number setting that only a restart may change. */
+static void
+daemon_keep_int(int now, int *next, const char *name)
+{
+	if (now != *next)
+		log_warnx("SIGHUP: %s changed; it takes effect at the next "
+		    "start", name);
+	*next = now;
+}
+
+/*
+ * Reopens the log and reloads the config file and flags. Settings that
+ * need a restart (addresses, paths, jobs, toolchains) keep their values;
+ * a config with errors changes nothing.
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config	 next;
+	char		*cause;
+	int		 check_only = 0;
+
+	if (d->config.log_file != NULL && log_open(d->config.log_file) != 0)
+		log_warn("SIGHUP: %s: cannot reopen the log; it goes on in the "
+		    "old file", d->config.log_file);
+	if (daemon_flags(&next, d->argc, d->argv, &check_only, &cause) != 0) {
+		log_warnx("SIGHUP: the config was not reloaded, nothing "
+		    "changed: %s", cause);
+		free(cause);
+		config_free(&next);
+		return;
 	}
+	daemon_keep_string(&d->config.db, &next.db, "db");
+	daemon_keep_string(&d->config.listen, &next.listen, "listen");
+	daemon_keep_string(&d->config.listen_host, &next.listen_host, NULL);
+	daemon_keep_string(&d->config.workdir, &next.workdir, "workdir");
+	daemon_keep_string(&d->config.profiles, &next.profiles, "profiles");
+	daemon_keep_string(&d->config.socket, &next.socket, "socket");
+	daemon_keep_int(d->config.jobs, &next.jobs, "jobs");
+	daemon_keep_int(d->config.tcp_read_only, &next.tcp_read_only,
+	    "tcp-read-only");
+	next.listen_port = d->config.listen_port;
+	if ((d->config.toolchains != NULL || next.toolchains != NULL) &&
+	    !cJSON_Compare(d->config.toolchains, next.toolchains, 1))
+		log_warnx("SIGHUP: toolchains changed; they take effect at the "
+		    "next start");
+	if (daemon_differs(d->config.log_file, next.log_file) &&
+	    next.log_file != NULL && log_open(next.log_file) != 0) {
+		log_warn("SIGHUP: %s: cannot open the log; it goes on where it "
+		    "was", next.log_file);
+		free(next.log_file);
+		next.log_file = d->config.log_file;
+		d->config.log_file = NULL;
+	}
+	config_free(&d->config);
+	d->config = next;
+	log_init(d->config.verbose);
+	d->builder.timeout_s = d->config.build_timeout;
+	d->builder.keep_artifacts = d->config.keep_artifacts;
+	d->builder.keep_logs = d->config.keep_logs;
+	d->builder.min_free = d->config.min_free_bytes;
+	d->planner.unstable = d->config.unstable;
+	d->planner.max_builds = (size_t)d->config.max_builds;
+	gc_set_budget(d->gc, d->config.disk_budget_bytes);
+	server_set_limits(d->server, &d->config);
+	log_info("SIGHUP: config reloaded%s%s", d->config.config_file ?
+	    " from " : "", d->config.config_file ? d->config.config_file : "");
+}
+
+/* Handles TERM, INT and HUP through the loop. */
+static void
+daemon_signal(uv_signal_t *h, int sig)
+{
+	struct daemon	*d = h->data;
+
+	if (sig == SIGHUP) {
+		if (!d->stopping)
+			daemon_reload(d);
+		return;
+	}
+	daemon_stop(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
 int
@@ -217,9 +369,18 @@ main(int argc, char **argv)
 	int		 check_only = 0, requeued, rc;
 
 	memset(&d, 0, sizeof d);
-	config_defaults(&d.config);
-	daemon_flags(&d, argc, argv, &check_only);
+	d.argc = argc;
+	d.argv = argv;
+	if (daemon_flags(&d.config, argc, argv, &check_only, &cause) != 0) {
+		fprintf(stderr, "sizematd: %s\n", cause);
+		exit(2);
+	}
 	log_init(d.config.verbose);
+	if (d.config.log_file != NULL && log_open(d.config.log_file) != 0) {
+		fprintf(stderr, "sizematd: log-file: %s: %s\n",
+		    d.config.log_file, strerror(errno));
+		exit(2);
+	}
 	d.toolchains = toolchains_create("cargo", getenv("RUSTC") != NULL &&
 	    *getenv("RUSTC") != '\0' ? getenv("RUSTC") : "rustc",
 	    d.config.toolchains, d.config.config_file, &cause);
@@ -264,6 +425,7 @@ main(int argc, char **argv)
 	d.builder.timeout_s = d.config.build_timeout;
 	d.builder.keep_artifacts = d.config.keep_artifacts;
 	d.builder.keep_logs = d.config.keep_logs;
+	d.builder.min_free = d.config.min_free_bytes;
 	d.queue = queue_create(d.loop, d.store, &d.builder, d.config.jobs);
 	d.gc = gc_create(d.loop, d.store, d.config.workdir,
 	    d.config.disk_budget_bytes);
@@ -299,6 +461,8 @@ main(int argc, char **argv)
 	/* The port bound, for the Host headers the API accepts. */
 	d.config.listen_port = server_port(d.server);
 
+	uv_timer_init(d.loop, &d.drain);
+	d.drain.data = &d;
 	uv_signal_init(d.loop, &d.sigint);
 	uv_signal_init(d.loop, &d.sigterm);
 	uv_signal_init(d.loop, &d.sighup);

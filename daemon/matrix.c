@@ -39,6 +39,7 @@ struct matrix {
 	char			**posts;	/* post steps per variant */
 	char			*post;		/* post steps of every one */
 	int			 bootstrap;	/* "unstable": "bootstrap" */
+	int			 timeout_s;	/* 0: the daemon's */
 	size_t			 count;
 };
 
@@ -514,9 +515,11 @@ struct matrix *
 matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 {
 	static const char *const top[] = { "name", "shape", "description",
-	    "base", "axes", "exclude", "steps", "post", "unstable", NULL };
+	    "base", "axes", "exclude", "steps", "post", "unstable", "timeout",
+	    NULL };
 	const char *const	*t;
 	const cJSON		*item, *name, *shape, *desc, *base, *un, *post;
+	const cJSON		*timeout;
 	struct matrix		*m;
 	char			*msg;
 
@@ -534,8 +537,8 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 		if (*t == NULL) {
 			matrix_fail(cause, source, item->string, "unknown key; "
 			    "a matrix has name, shape, description, base, axes "
-			    "and exclude (axes) or steps (ladder), post and "
-			    "unstable");
+			    "and exclude (axes) or steps (ladder), post, "
+			    "unstable and timeout");
 			return (NULL);
 		}
 	}
@@ -565,6 +568,16 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 		goto fail;
 	}
 	m->bootstrap = un != NULL;
+	timeout = cJSON_GetObjectItemCaseSensitive(o, "timeout");
+	if (timeout != NULL && (!cJSON_IsNumber(timeout) ||
+	    timeout->valuedouble != (double)(int)timeout->valuedouble ||
+	    timeout->valueint < 1 || timeout->valueint > 7 * 86400)) {
+		matrix_fail(cause, source, "timeout", "must be a whole number "
+		    "of seconds from 1 to 604800 (a build running longer is "
+		    "killed)");
+		goto fail;
+	}
+	m->timeout_s = timeout != NULL ? timeout->valueint : 0;
 	post = cJSON_GetObjectItemCaseSensitive(o, "post");
 	if (post != NULL &&
 	    matrix_post(post, source, "post", &m->post, cause) != 0)
@@ -748,6 +761,13 @@ const char *
 matrix_step(const struct matrix *m, size_t i)
 {
 	return (m->steps != NULL ? m->steps[i] : NULL);
+}
+
+/* Returns the matrix's build timeout in seconds, or 0 for the daemon's. */
+int
+matrix_timeout(const struct matrix *m)
+{
+	return (m->timeout_s);
 }
 
 /* Tells whether the matrix opts in to RUSTC_BOOTSTRAP=1. */

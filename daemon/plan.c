@@ -178,6 +178,7 @@ plan_queue_matrix(const struct planner *p, struct run_plan *run,
 	source = matrix_source_json(m);
 	run->matrix = matrix_name(m);
 	run->shape = matrix_shape(m);
+	run->timeout_s = matrix_timeout(m);
 	run->source = source;
 	rc = plan_queue(p, run, vars, steps, posts, n, matrix_bootstrap(m), id,
 	    err);

@@ -22,6 +22,7 @@ struct queue {
 	int				 jobs;
 	struct queue_slot		*slots;
 	int				 stopping;
+	int				 draining;	/* starts nothing */
 	uv_idle_t			 kicker;
 	int				 kick_pending;
 	struct gc			*gc;
@@ -160,7 +161,7 @@ queue_fill(struct queue *q)
 	struct build_job_cb	 cb;
 	int			 i, found;
 
-	for (i = 0; i < q->jobs && !q->stopping; i++) {
+	for (i = 0; i < q->jobs && !q->stopping && !q->draining; i++) {
 		if (q->slots[i].job != NULL)
 			continue;
 		found = store_build_next(q->store, queue_dir_busy, q, &spec);
@@ -232,7 +233,7 @@ queue_set_track(struct queue *q, struct track *t)
 void
 queue_kick(struct queue *q)
 {
-	if (q->stopping || q->kick_pending)
+	if (q->stopping || q->draining || q->kick_pending)
 		return;
 	q->kick_pending = 1;
 	uv_idle_start(&q->kicker, queue_on_idle);
@@ -271,6 +272,15 @@ queue_active(const struct queue *q)
 			n++;
 	}
 	return (n);
+}
+
+/* Starts no more builds; those running go on to their end. */
+void
+queue_drain(struct queue *q)
+{
+	q->draining = 1;
+	uv_idle_stop(&q->kicker);
+	q->kick_pending = 0;
 }
 
 /*

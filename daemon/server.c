@@ -1,14 +1,24 @@
 /*
- * The server: TCP accept on libuv, one connection per request, each with an
- * idle timer and size caps, handing complete requests to the API.
+ * The server: TCP and Unix socket accept on libuv, one connection per
+ * request, each with an idle timer and size caps, handing complete
+ * requests to the API.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "sizematd.h"
 
 struct conn {
-	uv_tcp_t		 tcp;
+	union {
+		uv_tcp_t	 tcp;
+		uv_pipe_t	 pipe;
+	}			 u;
+	int			 local;		/* came through the socket */
 	uv_timer_t		 timer;
 	uv_write_t		 write;
 	struct server		*server;
@@ -22,6 +32,9 @@ struct conn {
 struct server {
 	uv_loop_t		*loop;
 	uv_tcp_t		 tcp;
+	uv_pipe_t		 pipe;
+	int			 piped;		/* pipe is open */
+	int			 sock_bound;	/* we made the socket file */
 	struct api		*api;
 	const struct config	*config;
 	struct http_limits	 limits;
@@ -49,7 +62,7 @@ server_conn_close(struct conn *c)
 {
 	struct server	*s = c->server;
 
-	if (uv_is_closing((uv_handle_t *)&c->tcp))
+	if (uv_is_closing((uv_handle_t *)&c->u))
 		return;
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -58,7 +71,7 @@ server_conn_close(struct conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	s->nconns--;
-	uv_close((uv_handle_t *)&c->tcp, server_conn_closed);
+	uv_close((uv_handle_t *)&c->u, server_conn_closed);
 	uv_close((uv_handle_t *)&c->timer, server_conn_closed);
 }
 
@@ -82,12 +95,12 @@ server_reply(struct conn *c, const struct http_reply *reply)
 	if (c->replied)
 		return;
 	c->replied = 1;
-	uv_read_stop((uv_stream_t *)&c->tcp);
+	uv_read_stop((uv_stream_t *)&c->u);
 	uv_timer_stop(&c->timer);
 	c->out = http_reply_format(reply, &len);
 	b = uv_buf_init(c->out, (unsigned int)len);
 	c->write.data = c;
-	if (uv_write(&c->write, (uv_stream_t *)&c->tcp, &b, 1,
+	if (uv_write(&c->write, (uv_stream_t *)&c->u, &b, 1,
 	    server_written) != 0)
 		server_conn_close(c);
 }
@@ -136,14 +149,17 @@ server_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	rc = http_request_feed(c->request, b->base, (size_t)n, &reply);
 	free(b->base);
 	if (rc == 1) {
-		api_handle(c->server->api, c->request, &reply);
+		api_handle(c->server->api, c->request, c->local, &reply);
 		server_reply(c, &reply);
 	} else if (rc == -1)
 		server_reply(c, &reply);
 	http_reply_free(&reply);
 }
 
-/* Accepts a connection, or answers 503 when there are too many. */
+/*
+ * Accepts a connection from either listener, or answers 503 when there
+ * are too many.
+ */
 static void
 server_accept(uv_stream_t *listener, int status)
 {
@@ -157,16 +173,20 @@ server_accept(uv_stream_t *listener, int status)
 	}
 	c = xcalloc(1, sizeof *c);
 	c->server = s;
-	uv_tcp_init(s->loop, &c->tcp);
+	c->local = listener == (uv_stream_t *)&s->pipe;
+	if (c->local)
+		uv_pipe_init(s->loop, &c->u.pipe, 0);
+	else
+		uv_tcp_init(s->loop, &c->u.tcp);
 	uv_timer_init(s->loop, &c->timer);
-	c->tcp.data = c->timer.data = c;
+	c->u.tcp.data = c->timer.data = c;
 	c->open = 2;
 	c->next = s->conns;
 	if (s->conns != NULL)
 		s->conns->prev = c;
 	s->conns = c;
 	s->nconns++;
-	if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+	if (uv_accept(listener, (uv_stream_t *)&c->u) != 0) {
 		server_conn_close(c);
 		return;
 	}
@@ -181,7 +201,74 @@ server_accept(uv_stream_t *listener, int status)
 		return;
 	}
 	uv_timer_start(&c->timer, server_idle, SERVER_IDLE_TIMEOUT_MS, 0);
-	uv_read_start((uv_stream_t *)&c->tcp, server_alloc, server_read);
+	uv_read_start((uv_stream_t *)&c->u, server_alloc, server_read);
+}
+
+/* Takes the request limits from the config (again, after a reload). */
+void
+server_set_limits(struct server *s, const struct config *cfg)
+{
+	s->config = cfg;
+	s->limits.max_url = HTTP_MAX_URL;
+	s->limits.max_headers = HTTP_MAX_HEADERS;
+	s->limits.max_body = (size_t)cfg->max_body;
+}
+
+/*
+ * Listens on a Unix socket that only its owner may use: created under a
+ * 0077 umask, so no other user can connect even for an instant. A stale
+ * socket left by a killed daemon is replaced; any other file is not.
+ */
+static int
+server_listen_socket(struct server *s, const char *path, char **cause)
+{
+	struct stat		 sb;
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 rc, fd, live;
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "--socket %s: longer than %zu bytes", path,
+		    sizeof sun.sun_path - 1);
+		return (-1);
+	}
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			xasprintf(cause, "--socket %s: exists and is not a "
+			    "socket; choose another path", path);
+			return (-1);
+		}
+		memset(&sun, 0, sizeof sun);
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, path, strlen(path));
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		live = fd != -1 && connect(fd, (struct sockaddr *)&sun,
+		    sizeof sun) == 0;
+		if (fd != -1)
+			close(fd);
+		if (live) {
+			xasprintf(cause, "--socket %s: another daemon is "
+			    "listening there", path);
+			return (-1);
+		}
+		unlink(path);
+	}
+	uv_pipe_init(s->loop, &s->pipe, 0);
+	s->pipe.data = s;
+	s->piped = 1;
+	old = umask(0077);
+	rc = uv_pipe_bind(&s->pipe, path);
+	umask(old);
+	s->sock_bound = rc == 0;
+	if (rc == 0 && chmod(path, 0600) == -1)
+		rc = uv_translate_sys_error(errno);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&s->pipe, 128, server_accept);
+	if (rc != 0) {
+		xasprintf(cause, "--socket %s: %s", path, uv_strerror(rc));
+		return (-1);
+	}
+	return (0);
 }
 
 /* Listens on the configured address; the port may be 0 for a free one. */
@@ -196,10 +283,7 @@ server_create(uv_loop_t *loop, struct api *api, const struct config *cfg,
 	s = xcalloc(1, sizeof *s);
 	s->loop = loop;
 	s->api = api;
-	s->config = cfg;
-	s->limits.max_url = HTTP_MAX_URL;
-	s->limits.max_headers = HTTP_MAX_HEADERS;
-	s->limits.max_body = (size_t)cfg->max_body;
+	server_set_limits(s, cfg);
 	if (strchr(cfg->listen_host, ':') != NULL)
 		rc = uv_ip6_addr(cfg->listen_host, cfg->listen_port,
 		    (struct sockaddr_in6 *)&ss);
@@ -221,6 +305,11 @@ server_create(uv_loop_t *loop, struct api *api, const struct config *cfg,
 		server_close(s);
 		return (NULL);
 	}
+	if (cfg->socket != NULL &&
+	    server_listen_socket(s, cfg->socket, cause) != 0) {
+		server_close(s);
+		return (NULL);
+	}
 	uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&ss, &len);
 	s->port = ntohs(ss.ss_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)&ss)->sin6_port :
@@ -235,18 +324,33 @@ server_port(const struct server *s)
 	return (s->port);
 }
 
-/* Frees the server once its listener is closed. */
+/* Frees the server once its listeners are closed. */
 static void
 server_freed(uv_handle_t *h)
 {
-	free(h->data);
+	struct server	*s = h->data;
+
+	if (h == (uv_handle_t *)&s->pipe)
+		s->piped = 0;
+	else
+		s->tcp.data = NULL;
+	if (!s->piped && s->tcp.data == NULL)
+		free(s);
 }
 
-/* Stops listening, closes every connection and frees the server. */
+/*
+ * Stops listening, closes every connection and frees the server; the
+ * socket file is removed.
+ */
 void
 server_close(struct server *s)
 {
 	while (s->conns != NULL)
 		server_conn_close(s->conns);
+	if (s->piped) {
+		if (s->sock_bound)
+			unlink(s->config->socket);
+		uv_close((uv_handle_t *)&s->pipe, server_freed);
+	}
 	uv_close((uv_handle_t *)&s->tcp, server_freed);
 }

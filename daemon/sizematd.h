@@ -29,6 +29,7 @@
 
 /* log.c */
 void	 log_init(int);
+int	 log_open(const char *);
 void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -229,6 +230,7 @@ size_t		 matrix_count(const struct matrix *);
 const struct variant *matrix_variant(const struct matrix *, size_t);
 const char	*matrix_step(const struct matrix *, size_t);
 int		 matrix_bootstrap(const struct matrix *);
+int		 matrix_timeout(const struct matrix *);
 char		*matrix_post_steps(const struct matrix *, size_t);
 char		*matrix_source_json(const struct matrix *);
 void		 matrix_free(struct matrix *);
@@ -291,6 +293,7 @@ struct run_plan {
 	int		 force;
 	const char	*kind;		/* run, schedule, check, bisect */
 	int64_t		 bisection_id;
+	int		 timeout_s;	/* the matrix's, or 0 */
 };
 /* What git found for a run at a revision. */
 struct run_prep {
@@ -321,6 +324,7 @@ struct build_spec {
 	char		*step;
 	int		 bootstrap;
 	char		*post;
+	int		 timeout_s;	/* the run's, or 0: the daemon's */
 	struct variant	 variant;
 };
 struct build_outcome {
@@ -443,6 +447,7 @@ struct builder_config {
 	int			 timeout_s;
 	int			 keep_artifacts;	/* kept copies per variant */
 	int			 keep_logs;		/* newest builds' logs */
+	int64_t			 min_free;	/* bytes a build needs free */
 };
 struct build_job;
 struct build_job_cb {
@@ -516,6 +521,7 @@ struct gc	*gc_create(uv_loop_t *, struct store *, const char *, int64_t);
 void		 gc_set_busy(struct gc *, int (*)(const char *, void *),
 		    void *);
 int		 gc_start(struct gc *, int);
+void		 gc_set_budget(struct gc *, int64_t);
 int		 gc_evicting(const struct gc *, const char *);
 void		 gc_remove_tree(const char *);
 cJSON		*gc_report(const struct gc *);
@@ -531,6 +537,7 @@ void		 queue_set_gc(struct queue *, struct gc *);
 void		 queue_set_track(struct queue *, struct track *);
 int		 queue_dir_busy(const char *, void *);
 int		 queue_cancel_run(struct queue *, int64_t, char **);
+void		 queue_drain(struct queue *);
 void		 queue_stop(struct queue *);
 int		 queue_active(const struct queue *);
 void		 queue_free(struct queue *);
@@ -578,6 +585,11 @@ struct config {
 	struct strlist allow_hosts;	/* Host headers accepted besides ours */
 	cJSON	*toolchains;	/* the config file's definitions */
 	char	*unstable;	/* "bootstrap" opts every build in */
+	char	*socket;	/* a Unix socket, besides TCP */
+	char	*log_file;	/* NULL: stderr */
+	int	 tcp_read_only;	/* TCP answers reads only */
+	int	 open_reads;	/* reads need no token */
+	int	 grace;		/* seconds builds may finish on TERM */
 	int	 jobs;
 	int	 verbose;
 	int	 max_builds;
@@ -588,6 +600,8 @@ struct config {
 	int	 keep_logs;
 	char	*disk_budget;
 	int64_t	 disk_budget_bytes;
+	char	*min_free;
+	int64_t	 min_free_bytes;
 	char	*listen_host;
 	int	 listen_port;
 };
@@ -598,6 +612,7 @@ int	 config_finish(struct config *, char **);
 void	 config_free(struct config *);
 const char *config_usage(void);
 int	 config_loopback(const char *);
+int	 config_is_switch(const char *);
 
 /* assets.c, generated: the dashboard's files, ending with a NULL path. */
 struct asset {
@@ -629,7 +644,7 @@ struct api {
 	struct planner		*planner;
 	struct track		*track;
 };
-void	 api_handle(struct api *, const struct http_request *,
+void	 api_handle(struct api *, const struct http_request *, int,
 	    struct http_reply *);
 cJSON	*api_body(const struct http_request *, struct http_reply *);
 int	 api_allowed(const struct api *, const char *);
@@ -668,5 +683,6 @@ struct server	*server_create(uv_loop_t *, struct api *,
 		    const struct config *, char **);
 int		 server_port(const struct server *);
 void		 server_close(struct server *);
+void		 server_set_limits(struct server *, const struct config *);
 
 #endif

@@ -342,8 +342,8 @@ store_run_create(struct store *st, const struct run_plan *run,
 		goto rollback;
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
 	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
-	    " force, kind, bisection_id) VALUES (?1, ?2, ?3, ?4, 'queued', ?5,"
-	    " ?6, ?7, ?8, ?9, ?10, ?11)");
+	    " force, kind, bisection_id, timeout_s) VALUES (?1, ?2, ?3, ?4,"
+	    " 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	sqlite3_bind_int64(stmt, 1, project_id);
 	store_bind_text(stmt, 2, run->matrix);
 	store_bind_text(stmt, 3, run->shape);
@@ -361,6 +361,10 @@ store_run_create(struct store *st, const struct run_plan *run,
 		sqlite3_bind_int64(stmt, 11, run->bisection_id);
 	else
 		sqlite3_bind_null(stmt, 11);
+	if (run->timeout_s > 0)
+		sqlite3_bind_int(stmt, 12, run->timeout_s);
+	else
+		sqlite3_bind_null(stmt, 12);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	*run_id = sqlite3_last_insert_rowid(st->db);
@@ -526,7 +530,7 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	memset(out, 0, sizeof *out);
 	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.key,"
 	    " v.settings, b.target_dir, b.step, b.bootstrap, b.post,"
-	    " r.commit_id, p.mirror, c.time, r.lock_hash"
+	    " r.commit_id, p.mirror, c.time, r.lock_hash, r.timeout_s"
 	    " FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
@@ -557,6 +561,7 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 		out->step = store_column_dup(stmt, 6);
 		out->bootstrap = sqlite3_column_int(stmt, 7);
 		out->post = store_column_dup(stmt, 8);
+		out->timeout_s = sqlite3_column_int(stmt, 13);
 		out->commit = store_column_dup(stmt, 9);
 		if (out->commit != NULL) {
 			/* At a commit: cargo runs in the target dir's worktree. */

@@ -207,7 +207,12 @@ START_TEST(test_refusals_name_file_and_path)
 	    "{\"name\": ..., \"set\": {...}}");
 	assert_refused("{\"name\": \"x\", \"shape\": \"axes\", \"axis\": {}}",
 	    "profiles/x.json: axis: unknown key; a matrix has name, shape, "
-	    "description, base, axes and exclude (axes) or steps (ladder), post and unstable");
+	    "description, base, axes and exclude (axes) or steps (ladder), "
+	    "post, unstable and timeout");
+	assert_refused("{\"name\": \"x\", \"shape\": \"axes\", \"timeout\": 0,"
+	    " \"axes\": {\"opt-level\": [3]}}",
+	    "profiles/x.json: timeout: must be a whole number of seconds "
+	    "from 1 to 604800 (a build running longer is killed)");
 	assert_refused("{\"name\": \"../x\", \"shape\": \"axes\","
 	    " \"axes\": {\"opt-level\": [3]}}",
 	    "profiles/x.json: name: must be a string of letters, digits, "

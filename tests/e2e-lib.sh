@@ -10,10 +10,12 @@ check() {
 	else fail=$((fail + 1)); echo "not ok - $name"; fi
 }
 
-# Starts sizematd with the given flags on a free port; sets PID and
-# SIZEMAT_URL once it says where it listens.
+# Starts sizematd with the given flags on a free port (of $LISTEN's host,
+# else 127.0.0.1), run through $WRAP if set; sets PID and SIZEMAT_URL once
+# it says where it listens.
 start_sizematd() {
-	"$BIN/sizematd" --listen 127.0.0.1:0 "$@" 2>"$TMP/log" &
+	${WRAP:-} "$BIN/sizematd" --listen "${LISTEN:-127.0.0.1:0}" "$@" \
+	    2>"$TMP/log" &
 	PID=$!
 	for _ in $(seq 100); do
 		grep -q 'listening on' "$TMP/log" && break
