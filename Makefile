@@ -37,8 +37,8 @@ UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
 BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
 
-.PHONY: all deps check check-unit check-e2e check-slow demo bench install \
-	lint clean
+.PHONY: all deps check check-unit check-e2e check-slow check-chaos demo \
+	bench install lint clean
 
 all: $(BINS)
 
@@ -108,6 +108,12 @@ check-slow: deps
 	@$(MAKE) --no-print-directory all
 	bash tests/e2e-slow.sh
 	bash tests/e2e-levers.sh
+	bash tests/chaos.sh
+
+# SIGKILLs at random moments during runs (KILLS=N, SEED=S to repeat one).
+check-chaos: deps
+	@$(MAKE) --no-print-directory all
+	bash tests/chaos.sh $(KILLS) $(SEED)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
