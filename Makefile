@@ -113,7 +113,7 @@ check-slow: deps
 # SIGKILLs at random moments during runs (KILLS=N, SEED=S to repeat one).
 check-chaos: deps
 	@$(MAKE) --no-print-directory all
-	bash tests/chaos.sh $(KILLS) $(SEED)
+	KILLS="$(KILLS)" SEED="$(SEED)" bash tests/chaos.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
