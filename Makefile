@@ -10,6 +10,24 @@ PKGS	 = libuv sqlite3 libcjson libcurl libelf zlib liblzma libzstd
 O	 = build
 
 CFLAGS	?= -O2 -g
+LDFLAGS	?=
+
+# 'make check SANITIZE=1': AddressSanitizer and UndefinedBehaviorSanitizer,
+# in a build dir of their own; a finding fails the test that met it.
+ifeq ($(SANITIZE),1)
+O	 = build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+CFLAGS	 = -O1 -g $(SANFLAGS)
+LDFLAGS	+= $(SANFLAGS)
+# Reports go to files, so that one from a daemon whose stderr a test
+# throws away still fails the check (sanitizer-reports).
+SANLOG	 = $(abspath $(O))/sanitizer
+export ASAN_OPTIONS ?= detect_leaks=1:halt_on_error=1:log_path=$(SANLOG)/asan
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:log_path=$(SANLOG)/ubsan
+endif
+# The end-to-end scripts run the binaries of this build.
+export SIZEMAT_BIN = $(abspath $(O))
 WARN	 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes
 LLHTTP_SRC = /usr/share/llhttp
@@ -37,8 +55,9 @@ UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
 BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
 
-.PHONY: all deps check check-unit check-e2e check-slow check-chaos demo \
-	bench install lint clean
+.PHONY: all deps check check-fast check-unit check-e2e check-slow check-chaos \
+	demo bench install lint clean fuzz sanitizer-reports check-valgrind \
+	check-load
 
 all: $(BINS)
 
@@ -46,16 +65,16 @@ deps:
 	@sh contrib/deps.sh
 
 $(O)/sizematd: $(O)/daemon/main.o $(DAEMON_OBJS)
-	$(CC) -o $@ $^ $(PKG_LIBS) -liberty
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -liberty
 
 $(O)/sizemat-spawn: $(O)/daemon/spawn.o
-	$(CC) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(O)/sizemat: $(CLIENT_OBJS)
-	$(CC) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(O)/check_unit: $(UNIT_OBJS) $(DAEMON_OBJS)
-	$(CC) -o $@ $^ $(PKG_LIBS) -liberty $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -liberty $(CHECK_LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -85,8 +104,22 @@ $(O)/daemon/assets.o: $(O)/daemon/assets.c
 # Functions the code does not use (CONVENTIONS.md).
 lint:
 	@! grep -nE '\<(sprintf|strcpy|strcat|strtok|atoi|gets)\(' \
-	    daemon/*.c client/*.c common/*.c tests/*.c || \
+	    daemon/*.c client/*.c common/*.c tests/*.c tests/fuzz/*.c || \
 	    { echo "banned function used (see CONVENTIONS)"; exit 1; }
+
+# libFuzzer harnesses (clang), each run for FUZZ_SECONDS with the seed
+# corpus in tests/fuzz/corpus; what they find new stays in build-fuzz/.
+FUZZERS = http matrix results
+FUZZ_SECONDS ?= 60
+$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(DAEMON_OBJS)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -liberty
+
+fuzz: deps
+	@$(MAKE) --no-print-directory O=build-fuzz CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" \
+	    $(FUZZERS:%=build-fuzz/fuzz_%)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 check-unit: $(O)/check_unit
 	CK_FORK=yes $(O)/check_unit
@@ -101,14 +134,45 @@ check-e2e: $(BINS)
 
 check: deps
 	@$(MAKE) --no-print-directory all lint
+	@$(if $(SANLOG),rm -rf $(SANLOG); mkdir -p $(SANLOG))
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-e2e
+	@$(if $(SANLOG),$(MAKE) --no-print-directory sanitizer-reports)
+
+# The suites CI runs under the sanitizers: unit tests and the request,
+# security and fault tests ('make check-fast SANITIZE=1').
+check-fast: deps
+	@$(MAKE) --no-print-directory all
+	@$(if $(SANLOG),rm -rf $(SANLOG); mkdir -p $(SANLOG))
+	@$(MAKE) --no-print-directory check-unit
+	bash tests/e2e-hostile.sh
+	bash tests/e2e-security.sh
+	bash tests/e2e-reliability.sh
+	@$(if $(SANLOG),$(MAKE) --no-print-directory sanitizer-reports)
+
+# The daemon's request, security and fault tests under valgrind memcheck.
+check-valgrind: deps
+	@$(MAKE) --no-print-directory all
+	bash tests/valgrind.sh
+
+# Fails when a sanitized program wrote a report.
+sanitizer-reports:
+	@if ls $(SANLOG)/* >/dev/null 2>&1; then \
+		echo "sanitizer reports in $(SANLOG):"; \
+		head -n 40 $(SANLOG)/*; exit 1; \
+	else echo "sanitizers: no report"; fi
 
 check-slow: deps
 	@$(MAKE) --no-print-directory all
 	bash tests/e2e-slow.sh
 	bash tests/e2e-levers.sh
 	bash tests/chaos.sh
+	bash tests/load.sh
+
+# 200 clients for 30 s against the query endpoints while builds run.
+check-load: deps
+	@$(MAKE) --no-print-directory all
+	bash tests/load.sh
 
 # SIGKILLs at random moments during runs (KILLS=N, SEED=S to repeat one).
 check-chaos: deps

@@ -366,30 +366,30 @@ parse_id(const char *s, const char *what, const char *hint, long long *id)
 	return (0);
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Reads the command line into o, then runs the command; returns the exit
+ * code. What o holds is freed by the caller.
+ */
+static int
+client_run(struct options *o, int argc, char **argv)
 {
-	struct options		 o;
 	const struct command	*cmd = NULL;
 	const struct text_option *opt;
 	const struct list_option *lopt;
 	struct strlist_c	*list;
 	const char		*arg, *value;
-	char			*token = NULL;
 	size_t			 i;
 	int			 n, rc;
 
-	memset(&o, 0, sizeof o);
-	o.server = getenv("SIZEMAT_URL");
-	if (o.server == NULL || *o.server == '\0')
-		o.server = DEFAULT_SERVER;
-	o.token = getenv("SIZEMAT_TOKEN");
-	o.socket = getenv("SIZEMAT_SOCKET");
-	if (o.socket != NULL && *o.socket == '\0')
-		o.socket = NULL;
-	o.top = 10;
-	o.limit = 50;
-	o.args = xcalloc((size_t)argc, sizeof *o.args);
+	o->server = getenv("SIZEMAT_URL");
+	if (o->server == NULL || *o->server == '\0')
+		o->server = DEFAULT_SERVER;
+	o->token = getenv("SIZEMAT_TOKEN");
+	o->socket = getenv("SIZEMAT_SOCKET");
+	if (o->socket != NULL && *o->socket == '\0')
+		o->socket = NULL;
+	o->top = 10;
+	o->limit = 50;
 
 	for (n = 1; n < argc; n++) {
 		arg = argv[n];
@@ -403,11 +403,11 @@ main(int argc, char **argv)
 		} else if (strcmp(arg, "--csv") == 0 ||
 		    strcmp(arg, "--json") == 0 ||
 		    strcmp(arg, "--markdown") == 0) {
-			if (o.given & OPT_FORMAT)
+			if (o->given & OPT_FORMAT)
 				return (usage_error("choose one of --json, "
 				    "--csv and --markdown"));
-			o.given |= OPT_FORMAT;
-			o.format = arg[2] == 'c' ? FORMAT_CSV : arg[2] == 'j' ?
+			o->given |= OPT_FORMAT;
+			o->format = arg[2] == 'c' ? FORMAT_CSV : arg[2] == 'j' ?
 			    FORMAT_JSON : FORMAT_MARKDOWN;
 		} else if (strcmp(arg, "--format") == 0) {
 			if (value == NULL || (strcmp(value, "csv") != 0 &&
@@ -415,39 +415,39 @@ main(int argc, char **argv)
 			    strcmp(value, "markdown") != 0))
 				return (usage_error("--format takes csv, json "
 				    "or markdown"));
-			if (o.given & OPT_FORMAT)
+			if (o->given & OPT_FORMAT)
 				return (usage_error("choose one of --json, "
 				    "--csv, --markdown and --format"));
 			n++;
-			o.given |= OPT_FORMAT;
-			o.format = value[0] == 'c' ? FORMAT_CSV :
+			o->given |= OPT_FORMAT;
+			o->format = value[0] == 'c' ? FORMAT_CSV :
 			    value[0] == 'j' ? FORMAT_JSON : FORMAT_MARKDOWN;
 		} else if (strcmp(arg, "--quiet") == 0 ||
 		    strcmp(arg, "-q") == 0) {
-			o.given |= OPT_QUIET;
-			o.quiet = 1;
+			o->given |= OPT_QUIET;
+			o->quiet = 1;
 		} else if (strcmp(arg, "--wait") == 0) {
-			o.given |= OPT_WAIT;
-			o.wait = 1;
+			o->given |= OPT_WAIT;
+			o->wait = 1;
 		} else if (strcmp(arg, "--no-default-features") == 0) {
-			o.given |= OPT_BUILD;
-			o.no_default_features = 1;
+			o->given |= OPT_BUILD;
+			o->no_default_features = 1;
 		} else if (strcmp(arg, "--force") == 0) {
-			o.given |= OPT_REV;
-			o.force = 1;
+			o->given |= OPT_REV;
+			o->force = 1;
 		} else if ((opt = text_option(arg)) != NULL ||
 		    list_option(arg) != NULL) {
 			if (value == NULL)
 				return (usage_error("%s needs a value", arg));
 			n++;
 			if (opt != NULL) {
-				o.given |= opt->bit;
-				*(const char **)((char *)&o + opt->offset) =
+				o->given |= opt->bit;
+				*(const char **)((char *)o + opt->offset) =
 				    value;
 			}
 			if ((lopt = list_option(arg)) != NULL) {
-				o.given |= lopt->bit;
-				list = (struct strlist_c *)((char *)&o +
+				o->given |= lopt->bit;
+				list = (struct strlist_c *)((char *)o +
 				    lopt->offset);
 				list->v = xreallocarray(list->v,
 				    (size_t)list->n + 1, sizeof *list->v);
@@ -457,8 +457,8 @@ main(int argc, char **argv)
 			if (value == NULL)
 				return (usage_error("%s needs a value", arg));
 			n++;
-			o.given |= OPT_TREND;
-			if (parse_int(arg, value, 1, 1000000, &o.last) != 0)
+			o->given |= OPT_TREND;
+			if (parse_int(arg, value, 1, 1000000, &o->last) != 0)
 				return (EXIT_USAGE);
 		} else if (strcmp(arg, "--limit") == 0 ||
 		    strcmp(arg, "--top") == 0) {
@@ -466,14 +466,14 @@ main(int argc, char **argv)
 				return (usage_error("%s needs a value", arg));
 			n++;
 			if (strcmp(arg, "--limit") == 0) {
-				o.given |= OPT_LIMIT;
+				o->given |= OPT_LIMIT;
 				if (parse_int(arg, value, 1, 10000,
-				    &o.limit) != 0)
+				    &o->limit) != 0)
 					return (EXIT_USAGE);
 			} else {
-				o.given |= OPT_TOP;
+				o->given |= OPT_TOP;
 				if (parse_int(arg, value, 1, 100000,
-				    &o.top) != 0)
+				    &o->top) != 0)
 					return (EXIT_USAGE);
 			}
 		} else if (arg[0] == '-' && arg[1] != '\0')
@@ -487,25 +487,37 @@ main(int argc, char **argv)
 				return (usage_error("unknown command \"%s\"",
 				    arg));
 		} else
-			o.args[o.nargs++] = argv[n];
+			o->args[o->nargs++] = argv[n];
 	}
 	if (cmd == NULL)
 		return (usage_error("no command given"));
-	if (o.token_file != NULL &&
-	    (o.token = token = read_token_file(o.token_file)) == NULL)
+	if (o->token_file != NULL &&
+	    (o->token = o->token_buf = read_token_file(o->token_file)) == NULL)
 		return (EXIT_USAGE);
-	if (strncmp(o.server, "http://", 7) != 0 &&
-	    strncmp(o.server, "https://", 8) != 0)
+	if (strncmp(o->server, "http://", 7) != 0 &&
+	    strncmp(o->server, "https://", 8) != 0)
 		return (usage_error("--server: \"%s\" is not an http:// URL",
-		    o.server));
-	if (check_options(&o, cmd->opts, cmd->min_args, cmd->max_args,
+		    o->server));
+	if (check_options(o, cmd->opts, cmd->min_args, cmd->max_args,
 	    cmd->usage) != 0)
 		return (EXIT_USAGE);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmd->fn(&o);
+	rc = cmd->fn(o);
 	curl_global_cleanup();
+	return (rc);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	 o;
+	int		 rc;
+
+	memset(&o, 0, sizeof o);
+	o.args = xcalloc((size_t)argc, sizeof *o.args);
+	rc = client_run(&o, argc, argv);
 	free(o.args);
-	free(token);
+	free(o.token_buf);
 	free(o.variants.v);
 	free(o.webhooks.v);
 	return (rc);

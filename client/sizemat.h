@@ -36,6 +36,7 @@ struct options {
 	const char		*socket;	/* a Unix socket, or NULL */
 	const char		*token_file;
 	const char		*token;
+	char			*token_buf;	/* read from token_file */
 	enum output_format	 format;
 	const char		*matrix;
 	const char		*toolchain;	/* run-wide build settings */

@@ -41,7 +41,7 @@ make_run(const char *project, int n)
 	struct variant		 v[4];
 	struct build_plan	 plans[4];
 	struct run_plan		 run;
-	char			 value[8], *cause = NULL;
+	char			 value[16], *cause = NULL;
 	int64_t			 id;
 	int			 i;
 

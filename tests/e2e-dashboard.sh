@@ -5,7 +5,7 @@
 # the DOM it leaves, and photographed into build/dashboard-shots/.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$TOP/build
+BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/sizemat-dashboard.XXXXXX)
 SHOTS=$TOP/build/dashboard-shots

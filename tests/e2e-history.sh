@@ -6,7 +6,7 @@
 # trend, compare, check, regressions, webhooks, bisect and schedules.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$TOP/build
+BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 CHECK="python3 $TOP/tests/history_check.py"
 TMP=$(mktemp -d /tmp/sizemat-history.XXXXXX)

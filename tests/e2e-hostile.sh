@@ -3,7 +3,7 @@
 # daemon still answers after each, and nothing is written to the database.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$TOP/build
+BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/sizemat-hostile.XXXXXX)
 PID=

@@ -8,7 +8,7 @@
 # what cannot run without them.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$TOP/build
+BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 CHECK="python3 $TOP/tests/e2e_check.py"
 TMP=$(mktemp -d /tmp/sizemat-levers.XXXXXX)

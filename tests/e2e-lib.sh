@@ -11,13 +11,13 @@ check() {
 }
 
 # Starts sizematd with the given flags on a free port (of $LISTEN's host,
-# else 127.0.0.1), run through $WRAP if set; sets PID and SIZEMAT_URL once
-# it says where it listens.
+# else 127.0.0.1), run through $WRAP and then $SIZEMATD_WRAP (valgrind) if
+# set; sets PID and SIZEMAT_URL once it says where it listens.
 start_sizematd() {
-	${WRAP:-} "$BIN/sizematd" --listen "${LISTEN:-127.0.0.1:0}" "$@" \
-	    2>"$TMP/log" &
+	${WRAP:-} ${SIZEMATD_WRAP:-} "$BIN/sizematd" \
+	    --listen "${LISTEN:-127.0.0.1:0}" "$@" 2>"$TMP/log" &
 	PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		grep -q 'listening on' "$TMP/log" && break
 		sleep 0.1
 	done

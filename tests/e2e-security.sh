@@ -5,7 +5,7 @@
 # its owner's alone, and --tcp-read-only sends every change through it.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$TOP/build
+BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/sizemat-security.XXXXXX)
 PID=
@@ -195,6 +195,29 @@ touch "$TMP/plain"
     --workdir "$TMP/sock3-work" --socket "$TMP/plain" 2>"$TMP/err3"
 check "a --socket path that is a plain file is left alone" \
     bash -c "grep -q 'is not a socket' '$TMP/err3' && test -f '$TMP/plain'"
+
+# 5. The systemd unit: it verifies without a word, and holds the
+# confinement docs/security.md relies on.
+UNIT=$TOP/contrib/sizematd.service
+for d in User=sizemat StateDirectory=sizemat NoNewPrivileges=yes \
+    ProtectSystem=strict ProtectHome=read-only PrivateTmp=yes \
+    Restart=on-failure --tcp-read-only --allow-root; do
+	check "contrib/sizematd.service has $d" grep -q -- "$d" "$UNIT"
+done
+if command -v systemd-analyze >/dev/null 2>&1; then
+	mkdir -p "$TMP/unit"
+	sed "s|/usr/local/bin/sizematd|$BIN/sizematd|" "$UNIT" \
+	    >"$TMP/unit/sizematd.service"
+	systemd-analyze verify "$TMP/unit/sizematd.service" >"$TMP/verify" 2>&1
+	check "systemd-analyze verify passes on it, with no warning" \
+	    bash -c "test $? = 0 && test ! -s '$TMP/verify'"
+	sed 's/^ProtectSystem=strict/ProtectSystem=stric/' \
+	    "$TMP/unit/sizematd.service" >"$TMP/unit/bad.service"
+	systemd-analyze verify "$TMP/unit/bad.service" >"$TMP/verify" 2>&1
+	check "  and it would tell a misspelt setting" test -s "$TMP/verify"
+else
+	echo "# no systemd-analyze here: the unit was not verified"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

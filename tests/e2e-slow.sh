@@ -3,7 +3,7 @@
 # fixture crate with two builds at once, every build done and ranked.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$TOP/build
+BIN=${SIZEMAT_BIN:-$TOP/build}
 CHECK="python3 $TOP/tests/e2e_check.py"
 TMP=$(mktemp -d /tmp/sizemat-slow.XXXXXX)
 trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT

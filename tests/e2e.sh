@@ -5,7 +5,7 @@
 # reused from one run of this script to the next.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$TOP/build
+BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 CHECK="python3 $TOP/tests/e2e_check.py"
 TMP=$(mktemp -d /tmp/sizemat-e2e.XXXXXX)
