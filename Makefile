@@ -197,6 +197,10 @@ install: all
 	install -d $(DESTDIR)$(SHAREDIR)/ci
 	install -m 755 contrib/ci/nightly.sh $(DESTDIR)$(SHAREDIR)/ci
 	install -m 644 contrib/ci/github-nightly.yml $(DESTDIR)$(SHAREDIR)/ci
+	install -m 644 contrib/sizematd.service $(DESTDIR)$(SHAREDIR)
+	install -d $(DESTDIR)$(PREFIX)/share/doc/sizemat
+	install -m 644 docs/api.md docs/security.md \
+	    $(DESTDIR)$(PREFIX)/share/doc/sizemat
 
 clean:
 	rm -rf $(O)

@@ -22,8 +22,8 @@ _sizemat() {
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--server|--matrix|--toolchain|--package|--bin|--features|\
-		--profile|--variant|--top|--limit|--rev|--branch|--schedule|\
+		--server|--socket|--token-file|--matrix|--toolchain|--package|\
+		--bin|--features|--profile|--variant|--top|--limit|--rev|--branch|--schedule|\
 		--threshold|--webhook|--artifact|--metric|--since|--last|\
 		--base|--head|--max-increase|--good|--bad|--status|--format)
 			i=$((i + 1)) ;;
@@ -40,6 +40,10 @@ _sizemat() {
 	--format)
 		COMPREPLY=($(compgen -W "csv json markdown" -- "$cur"))
 		return ;;
+	--socket|--token-file)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
 	--metric)
 		COMPREPLY=($(compgen -W "file_size loadable_size section.text
 		    section.rodata section.data post.strip post.gzip post.xz
@@ -53,8 +57,8 @@ _sizemat() {
 	esac
 	if [ -z "$cmd" ]; then
 		case $cur in
-		-*) COMPREPLY=($(compgen -W "--server --help --version" \
-		    -- "$cur")) ;;
+		-*) COMPREPLY=($(compgen -W "--server --socket --token-file
+		    --help --version" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
 		esac
 		return

@@ -601,9 +601,12 @@ builder_phase_start(struct build_job *job)
 		    builder_read);
 		uv_read_start((uv_stream_t *)&job->err, builder_alloc,
 		    builder_read);
-		if (job->phase == PHASE_CARGO && builder_timeout_s(job) > 0)
+		if (job->phase == PHASE_CARGO && builder_timeout_s(job) > 0) {
+			/* From now, not from the loop's cached time. */
+			uv_update_time(job->loop);
 			uv_timer_start(&job->timer, builder_timeout,
 			    (uint64_t)builder_timeout_s(job) * 1000, 0);
+		}
 		log_debug("build %lld: started %s (pid %d)",
 		    (long long)job->spec.id, argv.v[0], job->proc.pid);
 	}
