@@ -24,8 +24,9 @@ errors=$(grep -hE '== (Invalid (read|write|free)|Conditional jump|Use of uniniti
     "$VG"/vg.*.log 2>/dev/null | wc -l)
 lost=$(grep -h 'definitely lost:' "$VG"/vg.*.log 2>/dev/null |
     grep -vc 'definitely lost: 0 bytes')
-echo "valgrind: $logs daemons run, $finished stopped in order;" \
-    "$errors memory errors, $lost with memory definitely lost"
+echo "valgrind: $logs processes under memcheck (the daemons, and children" \
+    "they forked), $finished ran to an orderly end; $errors memory" \
+    "errors, $lost with memory definitely lost"
 if [ "$errors" != 0 ] || [ "$lost" != 0 ] || [ "$logs" = 0 ]; then
 	grep -lE '== (Invalid|Conditional|Use of uninit|Syscall param|Mismatched)|definitely lost: [1-9]' \
 	    "$VG"/vg.*.log | while read -r f; do
