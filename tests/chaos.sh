@@ -47,11 +47,20 @@ c = sqlite3.connect(sys.argv[1])
 print(c.execute("SELECT count(*) FROM builds WHERE state IN (\"queued\", \"running\")").fetchone()[0])' "$DB"
 }
 
+# Reads keep coming while the daemon dies and comes back: a reader follows
+# the daemon to each new port.
+start_reader() {
+	[ -n "$READER" ] && kill "$READER" 2>/dev/null
+	(while :; do
+		curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/runs"
+		curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/status"
+		sleep 0.05
+	done) &
+	READER=$!
+}
+
 start
-# Reads keep coming while the daemon dies and comes back.
-(while :; do curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/runs"; \
-    curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/status"; sleep 0.05; done) &
-READER=$!
+start_reader
 runs=0
 killed_building=0
 orphans=0
@@ -73,12 +82,7 @@ for k in $(seq "$KILLS"); do
 	sleep 0.3
 	$CHECK orphans "$W/target" >/dev/null 2>&1 || orphans=$((orphans + 1))
 	start
-	# The reader follows the daemon to its new port.
-	kill "$READER" 2>/dev/null
-	(while :; do curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/runs"; \
-	    curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/status"; sleep 0.05;
-	done) &
-	READER=$!
+	start_reader
 done
 kill "$READER"; READER=
 echo "# $KILLS SIGKILLs, $killed_building while cargo or rustc ran;" \
