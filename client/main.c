@@ -289,22 +289,19 @@ check_options(const struct options *o, unsigned int allowed, int min,
 static char *
 read_token_file(const char *path)
 {
-	FILE	*f;
-	char	 line[1024];
+	char	*line, *why;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		usage_error("--token-file %s: %s", path, strerror(errno));
+	if ((line = token_file_read(path, &why)) == NULL) {
+		usage_error("--token-file %s", why);
+		free(why);
 		return (NULL);
 	}
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	line[strcspn(line, "\r\n")] = '\0';
 	if (line[0] == '\0') {
 		usage_error("--token-file %s: the first line is empty", path);
+		free(line);
 		return (NULL);
 	}
-	return (xstrdup(line));
+	return (line);
 }
 
 /* Reads a whole number option within bounds. */

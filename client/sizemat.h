@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "../common/jsonfile.h"
+#include "../common/tokenfile.h"
 #include "../common/xmalloc.h"
 
 /* Exit codes, the same for every command (INTERFACE.md). */

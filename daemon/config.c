@@ -377,28 +377,24 @@ config_loopback(const char *host)
 	return (0);
 }
 
-/* Reads the token file: its first line, which must not be empty. */
+/* Reads the token file: its first line, of at least 16 characters. */
 static int
 config_read_token(struct config *c, char **cause)
 {
-	FILE	*f;
-	char	 line[1024];
+	char	*line, *why;
 
-	if ((f = fopen(c->token_file, "r")) == NULL) {
-		xasprintf(cause, "token-file: %s: %s", c->token_file,
-		    strerror(errno));
+	if ((line = token_file_read(c->token_file, &why)) == NULL) {
+		xasprintf(cause, "token-file: %s", why);
+		free(why);
 		return (-1);
 	}
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	line[strcspn(line, "\r\n")] = '\0';
 	if (strlen(line) < 16) {
 		xasprintf(cause, "token-file: %s: the token must be at least "
 		    "16 characters on the first line", c->token_file);
+		free(line);
 		return (-1);
 	}
-	c->token = xstrdup(line);
+	c->token = line;
 	return (0);
 }
 

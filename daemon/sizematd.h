@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "../common/jsonfile.h"
+#include "../common/tokenfile.h"
 #include "../common/xmalloc.h"
 
 /* Hard limits; each may be lowered or raised by the config table. */
