@@ -342,7 +342,6 @@ daemon_reload(struct daemon *d)
 	d->planner.unstable = d->config.unstable;
 	d->planner.max_builds = (size_t)d->config.max_builds;
 	gc_set_budget(d->gc, d->config.disk_budget_bytes);
-	server_set_limits(d->server, &d->config);
 	log_info("SIGHUP: config reloaded%s%s", d->config.config_file ?
 	    " from " : "", d->config.config_file ? d->config.config_file : "");
 }

@@ -37,7 +37,6 @@ struct server {
 	int			 sock_bound;	/* we made the socket file */
 	struct api		*api;
 	const struct config	*config;
-	struct http_limits	 limits;
 	struct conn		*conns;
 	int			 nconns;
 	int			 port;
@@ -166,6 +165,7 @@ server_accept(uv_stream_t *listener, int status)
 	struct server		*s = listener->data;
 	struct conn		*c;
 	struct http_reply	 reply;
+	struct http_limits	 limits;
 
 	if (status < 0) {
 		log_warnx("accept: %s", uv_strerror(status));
@@ -190,7 +190,11 @@ server_accept(uv_stream_t *listener, int status)
 		server_conn_close(c);
 		return;
 	}
-	c->request = http_request_create(&s->limits);
+	/* From the config at each accept, so a reload takes effect. */
+	limits.max_url = HTTP_MAX_URL;
+	limits.max_headers = HTTP_MAX_HEADERS;
+	limits.max_body = (size_t)s->config->max_body;
+	c->request = http_request_create(&limits);
 	if (s->nconns > s->config->max_connections) {
 		http_reply_init(&reply);
 		http_reply_error(&reply, 503, "busy", "more than %d "
@@ -202,16 +206,6 @@ server_accept(uv_stream_t *listener, int status)
 	}
 	uv_timer_start(&c->timer, server_idle, SERVER_IDLE_TIMEOUT_MS, 0);
 	uv_read_start((uv_stream_t *)&c->u, server_alloc, server_read);
-}
-
-/* Takes the request limits from the config (again, after a reload). */
-void
-server_set_limits(struct server *s, const struct config *cfg)
-{
-	s->config = cfg;
-	s->limits.max_url = HTTP_MAX_URL;
-	s->limits.max_headers = HTTP_MAX_HEADERS;
-	s->limits.max_body = (size_t)cfg->max_body;
 }
 
 /*
@@ -283,7 +277,7 @@ server_create(uv_loop_t *loop, struct api *api, const struct config *cfg,
 	s = xcalloc(1, sizeof *s);
 	s->loop = loop;
 	s->api = api;
-	server_set_limits(s, cfg);
+	s->config = cfg;
 	if (strchr(cfg->listen_host, ':') != NULL)
 		rc = uv_ip6_addr(cfg->listen_host, cfg->listen_port,
 		    (struct sockaddr_in6 *)&ss);

@@ -684,6 +684,5 @@ struct server	*server_create(uv_loop_t *, struct api *,
 		    const struct config *, char **);
 int		 server_port(const struct server *);
 void		 server_close(struct server *);
-void		 server_set_limits(struct server *, const struct config *);
 
 #endif
