@@ -682,15 +682,20 @@ builder_disk_full(const struct build_job *job)
 	int64_t		 avail;
 	char		*why;
 
-	if (statvfs(job->cfg->workdir, &sv) != 0)
-		return (NULL);
-	avail = (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
-	if (avail >= job->cfg->min_free && !job->disk_full)
-		return (NULL);
-	xasprintf(&why, "the disk is full: %s has %lld KiB free, less than "
-	    "--min-free (%lld KiB); free space there, or lower --disk-budget "
-	    "so that old target dirs go", job->cfg->workdir,
-	    (long long)(avail / 1024), (long long)(job->cfg->min_free / 1024));
+	avail = statvfs(job->cfg->workdir, &sv) == 0 ?
+	    (int64_t)sv.f_bavail * (int64_t)sv.f_frsize : -1;
+	if (avail >= 0 && avail < job->cfg->min_free)
+		xasprintf(&why, "the disk is full: %s has %lld KiB free, less "
+		    "than --min-free (%lld KiB); free space there, or lower "
+		    "--disk-budget so that old target dirs go",
+		    job->cfg->workdir, (long long)(avail / 1024),
+		    (long long)(job->cfg->min_free / 1024));
+	else if (job->disk_full)
+		xasprintf(&why, "the disk is full: cargo said \"No space left "
+		    "on device\"; free space under %s, or lower --disk-budget "
+		    "so that old target dirs go", job->cfg->workdir);
+	else
+		why = NULL;
 	return (why);
 }
 
