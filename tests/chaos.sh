@@ -142,7 +142,7 @@ for b in bad[:20]:
 sys.exit(1 if bad else 0)
 EOF
 check "the database passes PRAGMA integrity_check" \
-    test "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$DB")" = ok
+    test "$(db_integrity "$DB")" = ok
 check "and PRAGMA foreign_key_check finds nothing" \
     test -z "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA foreign_key_check").fetchall() or "")' "$DB")"
 

@@ -105,13 +105,8 @@ got=$(timeout 40 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT;
     printf 'GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n' >&3; head -1 <&3")
 check "a client that never ends its headers gets 408" grep -q ' 408 ' <<<"$got"
 
-sqlite3_rows() {
-	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);
-print(sum(c.execute("SELECT count(*) FROM " + t).fetchone()[0]
-      for t in ("runs", "builds", "projects", "bisections", "variants")))' "$TMP/db"
-}
 check "after $n+5 hostile requests nothing was written to the database" \
-    test "$(sqlite3_rows)" = 0
+    test "$(db_rows "$TMP/db")" = 0
 check "and the daemon still answers" curl -sf -o /dev/null "$SIZEMAT_URL/v1/status"
 
 echo "$pass passed, $fail failed"

@@ -28,3 +28,16 @@ start_sizematd() {
 		exit 1
 	fi
 }
+
+# Prints how many rows a request could have written to database $1: runs,
+# builds, projects, bisections and variants.
+db_rows() {
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);
+print(sum(c.execute("SELECT count(*) FROM " + t).fetchone()[0]
+      for t in ("runs", "builds", "projects", "bisections", "variants")))' "$1"
+}
+
+# Prints what PRAGMA integrity_check says of database $1 ("ok" when whole).
+db_integrity() {
+	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$1"
+}

@@ -273,7 +273,7 @@ sys.exit(not (b["state"] == "failed" and "the disk is full" in b["error"]
 	check "  and once there is room again, runs work" test $? = 0
 	kill "$PID"; wait "$PID"; PID=
 	check "the database passes integrity_check" \
-	    test "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$TMP/small-db/s.db")" = ok
+	    test "$(db_integrity "$TMP/small-db/s.db")" = ok
 else
 	echo "# cannot mount a small tmpfs here (needs root): the full-disk" \
 	    "checks were skipped"

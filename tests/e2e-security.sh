@@ -29,11 +29,6 @@ cp -r "$FIX/sizes" "$TMP/root/sizes"
 cp -r "$FIX/sizes" "$TMP/outside/sizes"
 ln -s "$TMP/outside/sizes" "$TMP/root/link"
 
-rows() {
-	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);
-print(sum(c.execute("SELECT count(*) FROM " + t).fetchone()[0]
-      for t in ("runs", "builds", "projects", "bisections", "variants")))' "$1"
-}
 # status CODE: what curl got (its arguments follow) was status CODE.
 expect() {
 	local want=$1 code=$2; shift 2
@@ -107,7 +102,7 @@ if ip netns add "$NS_A" 2>/dev/null && ip netns add "$NS_B" &&
 	check "another host, no token: the dashboard page loads (no data)" \
 	    test "$($B -s -o /dev/null -w '%{http_code}' "$URL/")" = 200
 	check "after every request without the token, nothing was written" \
-	    test "$(rows "$TMP/net.db")" = 0
+	    test "$(db_rows "$TMP/net.db")" = 0
 	check "with the token, a project outside --allow-root is refused" \
 	    expect 403 forbidden $B -X POST -H "$J" \
 	    -H "Authorization: Bearer $TOKEN" --data-binary \
@@ -123,7 +118,7 @@ if ip netns add "$NS_A" 2>/dev/null && ip netns add "$NS_B" &&
 	    -H "Authorization: Bearer $TOKEN" --data-binary \
 	    "{\"project\": \"$TMP/root/../outside/sizes\", \"matrix\": \"default\"}" \
 	    "$URL/v1/runs"
-	check "still nothing written" test "$(rows "$TMP/net.db")" = 0
+	check "still nothing written" test "$(db_rows "$TMP/net.db")" = 0
 	ip netns exec "$NS_B" env SIZEMAT_URL="$URL" "$BIN/sizemat" runs \
 	    >/dev/null 2>"$TMP/err"
 	check "the client without a token: exit 2, and says why" \
