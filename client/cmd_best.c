@@ -34,7 +34,7 @@ cmd_best(struct options *o)
 	char			 rank[16], size[32], bytes[32], delta[64];
 	char			 run[32], name[256], tc[128];
 	const char		*cells[8];
-	int			 k = 0, tracked;
+	int			 k = 0, tracked, rc;
 
 	if ((project = project_arg(o->args[0], &tracked)) == NULL)
 		return (EXIT_USAGE);
@@ -51,11 +51,13 @@ cmd_best(struct options *o)
 	full = cJSON_Duplicate(ranking, 1);
 	while (cJSON_GetArraySize(ranking) > o->top)
 		cJSON_DeleteItemFromArray(ranking, o->top);
+	/* Nothing measured is a "no" (INTERFACE.md), in every format. */
+	rc = cJSON_GetArraySize(ranking) > 0 ? EXIT_OK : EXIT_NO;
 	if (o->format == FORMAT_JSON) {
 		print_json(all);
 		cJSON_Delete(all);
 		cJSON_Delete(full);
-		return (EXIT_OK);
+		return (rc);
 	}
 	t = table_create(8, header);
 	cJSON_ArrayForEach(row, ranking) {
@@ -91,7 +93,10 @@ cmd_best(struct options *o)
 	table_free(t);
 	if (o->format == FORMAT_TABLE && cJSON_GetArraySize(ranking) > 0)
 		print_snippet(cJSON_GetArrayItem(ranking, 0), stdout);
+	else if (rc != EXIT_OK)
+		fprintf(stderr, "sizemat: nothing measured yet for %s\n",
+		    json_str(all, "project", ""));
 	cJSON_Delete(all);
 	cJSON_Delete(full);
-	return (EXIT_OK);
+	return (rc);
 }

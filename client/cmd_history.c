@@ -70,7 +70,8 @@ cmd_trend(struct options *o)
 	char		 last[16], value[32], delta[32], pct[32], date[16];
 	char		 commit[16], tc[64];
 	const char	*cells[7], *metric;
-	int		 rc = EXIT_OK, bytes, changed = 0;
+	int		 rc = EXIT_OK, bytes, changed = 0, measured = 0;
+	int		 fmt = o->format;
 
 	buf_init(&q);
 	buf_printf(&q, "/v1/projects/%s/trend", o->args[0]);
@@ -82,12 +83,22 @@ cmd_trend(struct options *o)
 		snprintf(last, sizeof last, "%d", o->last);
 		history_query(&q, "last", last);
 	}
+	o->format = FORMAT_TABLE;	/* the exit code needs the rows */
 	doc = request_get(o, q.data, &rc);
+	o->format = fmt;
 	buf_free(&q);
 	if (doc == NULL)
 		return (rc);
 	rows = cJSON_GetObjectItemCaseSensitive(doc, "rows");
 	metric = json_str(doc, "metric", "file_size");
+	cJSON_ArrayForEach(r, rows)
+		measured += cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
+		    "value"));
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		cJSON_Delete(doc);
+		return (measured > 0 ? EXIT_OK : EXIT_NO);
+	}
 	bytes = strcmp(metric, "wall_ms") != 0 && strcmp(metric, "cpu_ms") != 0;
 	if (o->format == FORMAT_TABLE)
 		printf("%s, %s of %s, variant %s\n", json_str(doc, "project",
@@ -98,7 +109,12 @@ cmd_trend(struct options *o)
 		snprintf(commit, sizeof commit, "%.12s", json_str(r, "commit",
 		    ""));
 		snprintf(date, sizeof date, "%.10s", json_str(r, "time", ""));
-		if (o->format == FORMAT_CSV || !bytes)
+		if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
+		    "value")))
+			/* Never measured: no data, never 0. */
+			snprintf(value, sizeof value, "%s",
+			    o->format == FORMAT_CSV ? "" : "no data");
+		else if (o->format == FORMAT_CSV || !bytes)
 			snprintf(value, sizeof value, "%lld",
 			    (long long)json_int(r, "value", 0));
 		else
@@ -137,16 +153,23 @@ cmd_trend(struct options *o)
 	table_print(t, o->format, stdout);
 	table_free(t);
 	if (o->format == FORMAT_TABLE) {
-		history_sparkline(rows);
+		if (measured > 0)
+			history_sparkline(rows);
 		if (cJSON_GetArraySize(rows) == 0)
 			fprintf(stderr, "sizemat: no measured commit on the "
 			    "branch's first-parent line yet\n");
+		else if (measured == 0)
+			fprintf(stderr, "sizemat: %s was never measured for "
+			    "these builds; a matrix's \"post\" steps measure "
+			    "post.*, and 'sizemat results RUN --json' lists an "
+			    "artifact's measurements\n", metric);
 		else if (changed)
 			fprintf(stderr, "sizemat: * marks a toolchain change "
 			    "from the row before\n");
 	}
 	cJSON_Delete(doc);
-	return (EXIT_OK);
+	/* An empty answer is a "no" (INTERFACE.md). */
+	return (measured > 0 ? EXIT_OK : EXIT_NO);
 }
 
 /* Prints a comparison; returns 1 when it is over the limit or failed. */
@@ -255,9 +278,10 @@ cmd_compare(struct options *o)
 	buf_free(&q);
 	if (doc == NULL)
 		return (rc);
-	history_comparison(o, doc);
+	/* Over the limit is a "no", as check says it. */
+	rc = history_comparison(o, doc) ? EXIT_NO : EXIT_OK;
 	cJSON_Delete(doc);
-	return (EXIT_OK);
+	return (rc);
 }
 
 /*
@@ -592,7 +616,7 @@ cmd_export(struct options *o)
 	const char	**hdr, **cells;
 	char		*project, **num;
 	size_t		 ncol, i, k;
-	int		 rc = EXIT_OK, tracked, j;
+	int		 rc = EXIT_OK, tracked, j, fmt;
 
 	if (o->format != FORMAT_JSON && o->format != FORMAT_CSV &&
 	    (o->given & OPT_FORMAT))
@@ -605,10 +629,20 @@ cmd_export(struct options *o)
 	free(project);
 	if (!(o->given & OPT_FORMAT))
 		o->format = FORMAT_CSV;
+	fmt = o->format;
+	o->format = FORMAT_CSV;		/* the exit code needs the rows */
 	doc = request_get(o, q.data, &rc);
+	o->format = fmt;
 	buf_free(&q);
 	if (doc == NULL)
 		return (rc);
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		rc = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc,
+		    "rows")) > 0 ? EXIT_OK : EXIT_NO;
+		cJSON_Delete(doc);
+		return (rc);
+	}
 	/* The measurement names any row has, sorted, after the fixed ones. */
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r,
@@ -617,6 +651,12 @@ cmd_export(struct options *o)
 			    m->string) < 0; j++)
 				;
 			if (j < names.n && strcmp(names.v[j], m->string) == 0)
+				continue;
+			/* file_size is a fixed column already. */
+			for (k = 0; k < nfixed && strcmp(fixed[k], m->string);
+			    k++)
+				;
+			if (k < nfixed)
 				continue;
 			names.v = xreallocarray(names.v, (size_t)names.n + 1,
 			    sizeof *names.v);
@@ -660,6 +700,9 @@ cmd_export(struct options *o)
 	free(cells);
 	free(hdr);
 	free(names.v);
+	/* An empty history is a "no" (INTERFACE.md). */
+	rc = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc,
+	    "rows")) > 0 ? EXIT_OK : EXIT_NO;
 	cJSON_Delete(doc);
-	return (EXIT_OK);
+	return (rc);
 }

@@ -45,8 +45,13 @@ request_perform(const struct options *o, const char *method,
 	struct curl_slist	*headers = NULL;
 	char			*url, *text = NULL, *auth;
 	enum request_result	 result = REQUEST_OK;
+	size_t			 len;
 
-	xasprintf(&url, "%s%s", o->server, path);
+	/* "http://host:port/" is the same daemon as "http://host:port". */
+	len = strlen(o->server);
+	while (len > 0 && o->server[len - 1] == '/')
+		len--;
+	xasprintf(&url, "%.*s%s", (int)len, o->server, path);
 	if ((c = curl_easy_init()) == NULL)
 		abort();
 	curl_easy_setopt(c, CURLOPT_URL, url);

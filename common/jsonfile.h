@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 cJSON	*json_load_file(const char *, size_t, char **);
+char	*json_duplicate(const cJSON *, const char *);
 int64_t	 json_int(const cJSON *, const char *, int64_t);
 double	 json_num(const cJSON *, const char *, double);
 const char *json_str(const cJSON *, const char *, const char *);

@@ -95,6 +95,7 @@ api_body(const struct http_request *req, struct http_reply *reply)
 	const char	*body;
 	size_t		 len;
 	cJSON		*doc;
+	char		*dup;
 
 	body = http_request_body(req, &len);
 	if (len == 0) {
@@ -107,6 +108,13 @@ api_body(const struct http_request *req, struct http_reply *reply)
 		cJSON_Delete(doc);
 		http_reply_error(reply, 400, "invalid_json",
 		    "the body is not a JSON object");
+		return (NULL);
+	}
+	if ((dup = json_duplicate(doc, "")) != NULL) {
+		http_reply_error(reply, 400, "invalid_json", "the body gives %s "
+		    "twice; keep one", dup);
+		free(dup);
+		cJSON_Delete(doc);
 		return (NULL);
 	}
 	return (doc);
@@ -422,8 +430,8 @@ api_tracked(struct api *api, const char *name, struct tracked_project *tp,
 	else
 		http_reply_error(reply, 404, "unknown_project", "no tracked "
 		    "project named \"%s\"; 'sizemat project list' shows them, "
-		    "'sizemat project add NAME SOURCE' adds one (a path must "
-		    "be absolute)", name);
+		    "'sizemat project add NAME SOURCE' adds one; a path "
+		    "contains '/' or names a directory", name);
 	return (-1);
 }
 

@@ -615,18 +615,22 @@ api_comparison(struct api *api, const struct tracked_project *p,
 	return (doc);
 }
 
-/* Reads max_increase, else the project's threshold, else 1%. */
+/*
+ * Reads a size limit given as field (max_increase, threshold), else the
+ * project's threshold, else 1%.
+ */
 static int
-api_limit(const struct tracked_project *p, const char *given,
-    struct size_limit *lim, const char **text, struct http_reply *reply)
+api_limit(const struct tracked_project *p, const char *field,
+    const char *given, struct size_limit *lim, const char **text,
+    struct http_reply *reply)
 {
 	char	*cause;
 
 	if (given == NULL)
 		return (track_threshold(p, lim, text));
 	if (limit_parse(given, lim, &cause) != 0) {
-		http_reply_error(reply, 400, "invalid_request", "max_increase: "
-		    "%s", cause);
+		http_reply_error(reply, 400, "invalid_request", "%s: %s",
+		    field, cause);
 		free(cause);
 		return (-1);
 	}
@@ -696,7 +700,7 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 			goto out;
 		}
 	}
-	if (api_limit(&p, given, &lim, &text, reply) != 0)
+	if (api_limit(&p, "max_increase", given, &lim, &text, reply) != 0)
 		goto out;
 	if (sel != NULL) {
 		rows = store_project_variants(api->store, p.id);
@@ -768,7 +772,7 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 		    "\"base\" and \"head\" revisions");
 		goto out;
 	}
-	if (api_limit(&p, given, &lim, &text, reply) != 0)
+	if (api_limit(&p, "max_increase", given, &lim, &text, reply) != 0)
 		goto out;
 	if (p.head == NULL) {
 		http_reply_error(reply, 409, "not_ready", "project %s: %s",
@@ -899,7 +903,7 @@ api_bisect_start(struct api *api, const struct http_request *req, int64_t id,
 	const cJSON		*pick;
 	cJSON			*doc, *rows = NULL;
 	const char		*good, *bad, *variant, *artifact, *threshold;
-	char			*name = api_name(req), *cause, *settings;
+	char			*name = api_name(req), *settings;
 	int			 nm, rc;
 
 	memset(&p, 0, sizeof p);
@@ -918,14 +922,10 @@ api_bisect_start(struct api *api, const struct http_request *req, int64_t id,
 		    "needs \"good\" and \"bad\" revisions");
 		goto out;
 	}
-	if (threshold == NULL)
-		threshold = "1%";
-	if (limit_parse(threshold, &lim, &cause) != 0) {
-		http_reply_error(reply, 400, "invalid_request", "threshold: "
-		    "%s", cause);
-		free(cause);
+	/* The project's own threshold unless one is given, as regressions. */
+	if (api_limit(&p, "threshold", threshold, &lim, &threshold,
+	    reply) != 0)
 		goto out;
-	}
 	if (p.head == NULL) {
 		http_reply_error(reply, 409, "not_ready", "project %s: %s",
 		    p.name, p.problem ? p.problem : "its source is still "

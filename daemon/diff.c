@@ -361,7 +361,7 @@ diff_builds(const cJSON *ba, const cJSON *bb, int top)
 		    cJSON_GetObjectItemCaseSensitive(b, "file_size")));
 		cJSON_AddItemToObject(row, "sections", diff_rows(
 		    cJSON_GetObjectItemCaseSensitive(a, "sections"),
-		    cJSON_GetObjectItemCaseSensitive(b, "sections"), 0));
+		    cJSON_GetObjectItemCaseSensitive(b, "sections"), top));
 		sa = cJSON_CreateObject();
 		sb = cJSON_CreateObject();
 		ca = cJSON_CreateObject();

@@ -243,6 +243,8 @@ measure_suite(void)
 	tcase_add_test(limits, test_non_elf_gets_file_size_only);
 	tcase_add_test(core, test_wasm_sections_add_up);
 	tcase_add_test(limits, test_missing_file_is_an_error);
+	/* Two cases run the C compiler and binutils: slow on a busy machine. */
+	tcase_set_timeout(core, 60);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	return (s);

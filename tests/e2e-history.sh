@@ -81,6 +81,10 @@ check "a run at a commit that does not build exits 1" [ $? -eq 1 ]
 "$S" run hist --rev "$C2" --wait -q --json >"$TMP/again.json"
 check "a commit already measured is not built again" \
     $CHECK reused "$TMP/again.json" yes
+"$S" run hist --rev "$C2" --wait --json 2>"$TMP/again.err" >/dev/null
+check "... and --wait says it was reused, not a build time" bash -c \
+    "grep -q 'reused build [0-9]*, not built again' '$TMP/again.err' &&
+    ! grep -q ' s, default' '$TMP/again.err'"
 "$S" run hist --rev "$C2" --force --wait -q --json >"$TMP/forced.json"
 check "... unless --force" $CHECK reused "$TMP/forced.json" no
 
@@ -94,10 +98,21 @@ check "trend --csv gives a row per measured commit" \
 "$S" trend hist --variant strip=symbols >"$TMP/trend.txt"
 check "the trend table ends with a sparkline" grep -q "▁▁▁▁███" \
     "$TMP/trend.txt"
+"$S" trend hist --variant strip=symbols --metric post.xz >"$TMP/xz.txt" \
+    2>"$TMP/err"
+check "a metric never measured is no data, not 0 B, and exits 1" bash -c \
+    "[ $? = 1 ] && grep -q 'no data' '$TMP/xz.txt' && ! grep -q ' 0 B' \
+    '$TMP/xz.txt' && grep -q 'post.xz was never measured' '$TMP/err'"
+"$S" trend hist --variant strip=symbols --metric post.xz --json \
+    >"$TMP/xz.json" 2>/dev/null
+check "... null in JSON, exit 1" bash -c "[ $? = 1 ] && python3 -c 'import json,sys
+rows = json.load(open(sys.argv[1]))[\"rows\"]
+sys.exit(0 if rows and all(r[\"value\"] is None for r in rows) else 1)' '$TMP/xz.json'"
 "$S" trend hist --variant opt-level=s 2>"$TMP/err" >/dev/null
 check "an ambiguous --variant is refused, listing the candidates" \
     grep -q "matches more than one variant.*strip=symbols" "$TMP/err"
 "$S" compare hist "${C4:0:8}" "${C5:0:8}" --json >"$TMP/cmp.json"
+check "compare over the limit exits 1, as check does" test $? = 1
 check "compare reports the growth over 1%" \
     $CHECK compare-over "$TMP/cmp.json" yes
 check "compare --markdown prints a table to paste" \
@@ -138,6 +153,8 @@ check "... and agrees with the database" \
 "$S" export hist --format json >"$TMP/export.json"
 check "export gives the whole history as CSV and JSON" \
     $CHECK export-match "$TMP/export.csv" "$TMP/export.json" "$TMP/db" hist
+check "the CSV header names each column once" test -z \
+    "$(head -n 1 "$TMP/export.csv" | tr ',' '\n' | sort | uniq -d)"
 
 complete_words() {
 	PATH=$BIN:$PATH bash -c '. "$1"; shift; COMP_WORDS=("$@");
@@ -152,12 +169,13 @@ check "... and each command's options" \
     test "$(complete_words sizemat check hist --max-)" = --max-increase
 
 echo "# bisect"
-"$S" project add bis "$TMP/repo" --matrix "$FIX/history.json" >/dev/null
+"$S" project add bis "$TMP/repo" --matrix "$FIX/history.json" \
+    --threshold 2% >/dev/null
 "$S" bisect bis --good "$C0" --bad "$C7" --variant strip=symbols --wait \
     >"$TMP/bisect.txt" 2>"$TMP/bisect.err"
 check "bisect exits 0 with an answer" [ $? -eq 0 ]
-check "bisect names the commit that made it bigger" \
-    grep -q "first commit over 1%: $C5" "$TMP/bisect.txt"
+check "bisect names the commit that made it bigger, over the project's threshold" \
+    grep -q "first commit over 2%: $C5" "$TMP/bisect.txt"
 ID=$(sed -n 's/.*bisection \([0-9]*\):.*/\1/p' "$TMP/bisect.err" | head -1)
 "$S" bisect --status "$ID" --json >"$TMP/bisect.json"
 check "it skipped the broken commit, within ceil(log2 n)+2 builds" \
