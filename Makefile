@@ -40,7 +40,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 
 DAEMON_MODS = api api_history bisect builder command config diff explain gc \
 	      git http limit log matrix measure metrics notify plan post queue \
-	      schedule server store strlist toolchain track variant
+	      schedule server store strlist toolchain track units variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
@@ -51,7 +51,8 @@ CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o $(O)/common/tokenfile.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
-	      check_measure check_http check_levers check_history
+	      check_measure check_http check_levers check_history \
+	      check_units
 UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
 BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
@@ -127,6 +128,7 @@ check-unit: $(O)/check_unit
 
 check-e2e: $(BINS)
 	bash tests/e2e.sh
+	bash tests/e2e-trust.sh
 	bash tests/e2e-history.sh
 	bash tests/e2e-dashboard.sh
 	bash tests/e2e-hostile.sh

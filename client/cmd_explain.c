@@ -31,6 +31,30 @@ explain_request(const struct options *o, long long id, int *rc)
 	return (doc);
 }
 
+/*
+ * Says what a row compares with: the project's own value, or Cargo's
+ * default where the project already has the variant's.
+ */
+static void
+explain_instead(const cJSON *s, char *note, size_t len)
+{
+	const char	*from = json_str(s, "instead_from", "unset");
+	const char	*instead = json_str(s, "instead", "");
+
+	if (strcmp(from, "project") == 0)
+		snprintf(note, len, "vs the project's own %s=%s",
+		    json_str(s, "key", ""), instead);
+	else if (strcmp(from, "cargo-default") == 0 &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "project_has")))
+		snprintf(note, len, "the project already has it; vs Cargo's "
+		    "default %s=%s", json_str(s, "key", ""), instead);
+	else if (strcmp(from, "cargo-default") == 0)
+		snprintf(note, len, "vs Cargo's default %s=%s, which the "
+		    "project keeps", json_str(s, "key", ""), instead);
+	else
+		note[0] = '\0';
+}
+
 /* Prints one line per setting: what undoing it costs. */
 static int
 explain_print(const struct options *o, const cJSON *doc)
@@ -57,8 +81,12 @@ explain_print(const struct options *o, const cJSON *doc)
 		snprintf(pct, sizeof pct, "-");
 		snprintf(build, sizeof build, "-");
 		human_size(without, wo, sizeof wo);
-		note[0] = '\0';
-		if (strcmp(state, "done") == 0) {
+		explain_instead(s, note, sizeof note);
+		if (strcmp(state, "same") == 0)
+			snprintf(note, sizeof note, "made no difference: the "
+			    "project's profile already gives it, as Cargo's "
+			    "default does");
+		else if (strcmp(state, "done") == 0) {
 			saves = without - size;
 			human_size(saves < 0 ? -saves : saves, h, sizeof h);
 			if (saves < 0) {
@@ -70,16 +98,19 @@ explain_print(const struct options *o, const cJSON *doc)
 			    100.0 * (double)saves / (double)without : 0.0);
 			snprintf(build, sizeof build, "%lld",
 			    (long long)json_int(s, "build", 0));
-			snprintf(note, sizeof note, "%s", saves == 0 ?
-			    "made no difference" : saves < 0 ?
-			    "costs size here" : "");
+			if (saves <= 0)
+				snprintf(note + strlen(note), sizeof note -
+				    strlen(note), "%s%s", note[0] ? "; " : "",
+				    saves == 0 ? "made no difference" :
+				    "costs size here");
 		} else if (strcmp(state, "inseparable") == 0)
 			snprintf(note, sizeof note, "cannot be undone alone: "
 			    "%s", json_str(s, "reason", ""));
 		else {
 			missing++;
-			snprintf(note, sizeof note, "not built yet (%s)",
-			    state);
+			snprintf(note + strlen(note), sizeof note -
+			    strlen(note), "%snot built yet (%s)", note[0] ?
+			    "; " : "", state);
 		}
 		cells[0] = setting;
 		cells[1] = h;
@@ -98,8 +129,10 @@ explain_print(const struct options *o, const cJSON *doc)
 		    json_str(doc, "variant_key", ""),
 		    json_str(doc, "artifact", ""), h, (long long)size,
 		    toolchain_label(doc, tc, sizeof tc));
-		printf("each row: the size without that one setting, and what "
-		    "the setting saves\n");
+		project_settings_line(cJSON_GetObjectItemCaseSensitive(doc,
+		    "project_profile"), stdout);
+		printf("each row: the size with that one setting as it would "
+		    "otherwise be, and what the setting saves\n");
 	}
 	table_print(t, o->format, stdout);
 	table_free(t);

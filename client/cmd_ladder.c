@@ -42,15 +42,99 @@ ladder_saved(int64_t size, int64_t base, char *bytes, size_t blen,
 	    (double)base);
 }
 
+/* Returns the ladder step (from 1) of a build id, or 0. */
+static int
+ladder_step_of(const cJSON *doc, int64_t id)
+{
+	const cJSON	*b;
+	int		 k = 0;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc,
+	    "builds")) {
+		k++;
+		if (json_int(b, "id", -1) == id)
+			return (k);
+	}
+	return (0);
+}
+
+/*
+ * Writes a step's state, and when the step changed nothing in the effective
+ * profile, the settings it adds that were already in effect (the project's
+ * own, or from an earlier step or Cargo's defaults) and the step it is the
+ * same build as.
+ */
+static void
+ladder_note(const cJSON *doc, const cJSON *b, const cJSON *prev,
+    char *out, size_t len)
+{
+	const cJSON	*var, *pvar, *eff, *peff, *own, *e;
+	const char	*now, *was, *mine;
+	struct buf	 same;
+	int64_t		 as = json_int(b, "same_as", -1);
+	int		 all_own = 1;
+
+	snprintf(out, len, "%s", json_str(b, "state", "?"));
+	var = cJSON_GetObjectItemCaseSensitive(b, "variant");
+	pvar = cJSON_GetObjectItemCaseSensitive(prev, "variant");
+	eff = cJSON_GetObjectItemCaseSensitive(b, "effective");
+	peff = cJSON_GetObjectItemCaseSensitive(prev, "effective");
+	own = cJSON_GetObjectItemCaseSensitive(b, "project_profile");
+	buf_init(&same);
+	buf_addstr(&same, "");
+	cJSON_ArrayForEach(e, var) {
+		now = json_str(eff, e->string, NULL);
+		was = json_str(peff, e->string, NULL);
+		/* A profile key this step adds or changes, in effect before. */
+		if (prev == NULL || now == NULL || was == NULL ||
+		    strcmp(now, was) != 0 || strcmp(json_str(pvar, e->string,
+		    ""), json_str(var, e->string, "")) == 0)
+			continue;
+		mine = json_str(own, e->string, NULL);
+		if (mine == NULL || strcmp(mine, now) != 0)
+			all_own = 0;
+		buf_printf(&same, "%s%s=%s", same.len ? ", " : "", e->string,
+		    now);
+	}
+	if (same.len > 0)
+		snprintf(out, len, "%s; changes nothing: %s %s", json_str(b,
+		    "state", "?"), same.data, all_own ?
+		    "is already the project's" : "was already in effect");
+	if (as > 0)
+		snprintf(out + strlen(out), len - strlen(out), "; same build "
+		    "as step %d", ladder_step_of(doc, as));
+	buf_free(&same);
+}
+
+/*
+ * Returns a step's name; in a table, the step that sets nothing says that
+ * it is the project's own profile.
+ */
+static const char *
+ladder_step_name(const struct options *o, const cJSON *b, char *out,
+    size_t len)
+{
+	const char	*name = json_str(b, "step", json_str(b, "variant_key",
+			    ""));
+
+	if (o->format == FORMAT_TABLE && strcmp(json_str(b, "variant_key",
+	    ""), "release") == 0) {
+		snprintf(out, len, "%s (the project's profile)", name);
+		return (out);
+	}
+	return (name);
+}
+
 /* Prints the ladder of one artifact. */
 static void
 ladder_print(const struct options *o, const cJSON *doc, const cJSON *ref,
     struct table *t)
 {
-	const cJSON	*b;
+	const cJSON	*b, *pb_build = NULL;
 	int64_t		 size, first = -1, prev = -1, max = 0;
 	char		 sz[32], bytes[32], pb[48], pp[16], fb[48], fp[16];
 	char		 bar[LADDER_BAR + 1], why[512], name[256], tc[128];
+	char		 step[128];
 	const char	*cells[11], *err, *state;
 	int		 k = 0, n;
 
@@ -82,7 +166,7 @@ ladder_print(const struct options *o, const cJSON *doc, const cJSON *ref,
 			if (first < 0)
 				first = size;
 			prev = size;
-			snprintf(why, sizeof why, "%s", state);
+			ladder_note(doc, b, pb_build, why, sizeof why);
 		} else {
 			snprintf(sz, sizeof sz, "-");
 			snprintf(bytes, sizeof bytes, "-");
@@ -95,8 +179,9 @@ ladder_print(const struct options *o, const cJSON *doc, const cJSON *ref,
 			snprintf(why, sizeof why, "%s: %.*s", state,
 			    (int)strcspn(err, "\n"), err);
 		}
+		pb_build = b;
 		cells[0] = num;
-		cells[1] = json_str(b, "step", json_str(b, "variant_key", ""));
+		cells[1] = ladder_step_name(o, b, step, sizeof step);
 		cells[2] = name;
 		cells[3] = sz;
 		cells[4] = bytes;
@@ -168,6 +253,10 @@ cmd_ladder(struct options *o)
 		    json_str(run, "project", ""), json_str(run, "state", ""),
 		    (long long)json_int(run, "builds_done", 0),
 		    (long long)json_int(run, "builds_total", 0));
+	if (o->format == FORMAT_TABLE)
+		project_settings_line(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc,
+		    "builds"), 0), "project_profile"), stdout);
 	table_print(t, o->format, stdout);
 	table_free(t);
 	fflush(stdout);

@@ -171,13 +171,20 @@ results_print(const struct options *o, const cJSON *doc)
 			snprintf(state, sizeof state, "%s: %.*s",
 			    json_str(b, "state", ""), nl != NULL ?
 			    (int)(nl - err) : (int)strlen(err), err);
-		} else
+		} else if (json_int(b, "same_as", -1) > 0)
+			snprintf(state, sizeof state, "%s, same build as %lld",
+			    json_str(b, "state", ""),
+			    (long long)json_int(b, "same_as", 0));
+		else
 			snprintf(state, sizeof state, "%s",
 			    json_str(b, "state", ""));
 		label = NULL;
 		if (ladder)
 			xasprintf(&label, "%s: %s", json_str(b, "step", "?"),
 			    json_str(b, "variant_key", ""));
+		else if (o->format == FORMAT_TABLE && strcmp(json_str(b,
+		    "variant_key", ""), "release") == 0)
+			label = xstrdup("release (the project's profile)");
 		cells[0] = rankbuf;
 		cells[1] = label != NULL ? label : json_str(b, "variant_key",
 		    "");
@@ -202,17 +209,20 @@ results_print(const struct options *o, const cJSON *doc)
 		free(label);
 	}
 	if (o->format == FORMAT_TABLE) {
-		printf("run %lld: %s, matrix %s, %s (%lld of %lld builds "
+		printf("run %lld: %s, matrix %s, %s (%lld of %lld build%s "
 		    "done)\n", (long long)json_int(run, "id", 0),
 		    json_str(run, "project", ""), json_str(run, "matrix", ""),
 		    json_str(run, "state", ""),
 		    (long long)json_int(run, "builds_done", 0),
-		    (long long)json_int(run, "builds_total", 0));
+		    (long long)json_int(run, "builds_total", 0),
+		    plural(json_int(run, "builds_total", 0)));
 		commit = cJSON_GetObjectItemCaseSensitive(doc, "commit");
 		if (commit != NULL)
 			printf("at %s (%s), %s\n", json_str(commit, "id", ""),
 			    json_str(run, "rev", ""), json_str(commit,
 			    "subject", ""));
+		project_settings_line(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetArrayItem(builds, 0), "project_profile"), stdout);
 	}
 	table_print(t, o->format, stdout);
 	table_free(t);

@@ -106,7 +106,13 @@ run_progress(const cJSON *b, int k, int total)
 		fprintf(stderr, "%s %s %s", first ? "," : ";", name, size);
 		first = 0;
 	}
-	if (strcmp(state, "done") == 0)
+	if (strcmp(state, "done") == 0 && json_int(b, "reused_from", 0) > 0)
+		fprintf(stderr, " (reused build %lld, not built again)\n",
+		    (long long)json_int(b, "reused_from", 0));
+	else if (strcmp(state, "done") == 0 && json_int(b, "same_as", 0) > 0)
+		fprintf(stderr, " (same build as %lld, not built again)\n",
+		    (long long)json_int(b, "same_as", 0));
+	else if (strcmp(state, "done") == 0)
 		fprintf(stderr, " (%s, %s)\n", ms, toolchain_label(b, tc,
 		    sizeof tc));
 	else if (err != NULL)
@@ -283,9 +289,10 @@ cmd_run(struct options *o)
 		if (o->format == FORMAT_JSON)
 			print_json(doc);
 		else
-			printf("run %lld queued: %lld builds of matrix %s on "
-			    "%s%s%s\n", id, (long long)json_int(run,
-			    "builds_total", 0), json_str(run, "matrix", ""),
+			printf("run %lld queued: %lld build%s of matrix %s "
+			    "on %s%s%s\n", id, (long long)json_int(run,
+			    "builds_total", 0), plural(json_int(run,
+			    "builds_total", 0)), json_str(run, "matrix", ""),
 			    json_str(run, "project", ""), json_str(run, "rev",
 			    NULL) != NULL ? " at " : "", json_str(run, "rev",
 			    ""));
@@ -296,9 +303,10 @@ cmd_run(struct options *o)
 		return (EXIT_OK);
 	}
 	if (!o->quiet)
-		fprintf(stderr, "sizemat: run %lld: %lld builds of matrix %s "
+		fprintf(stderr, "sizemat: run %lld: %lld build%s of matrix %s "
 		    "on %s%s%s\n", id, (long long)json_int(run, "builds_total",
-		    0), json_str(run, "matrix", ""), json_str(run, "project",
+		    0), plural(json_int(run, "builds_total", 0)),
+		    json_str(run, "matrix", ""), json_str(run, "project",
 		    ""), json_str(run, "rev", NULL) != NULL ? " at " : "",
 		    json_str(run, "rev", ""));
 	cJSON_Delete(doc);

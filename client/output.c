@@ -211,6 +211,13 @@ artifact_cmp(const cJSON *a, const cJSON *b)
 	return (strcmp(json_str(a, "kind", ""), json_str(b, "kind", "")));
 }
 
+/* Returns "s" for a count other than one: "1 build", "2 builds". */
+const char *
+plural(int64_t n)
+{
+	return (n == 1 ? "" : "s");
+}
+
 /*
  * Formats a build's toolchain as "NAME RELEASE", with " [bootstrap]" when
  * unstable options ran through RUSTC_BOOTSTRAP=1.
@@ -223,7 +230,8 @@ toolchain_label(const cJSON *build, char *out, size_t len)
 	const cJSON	*boot = cJSON_GetObjectItemCaseSensitive(build,
 			    "bootstrap");
 
-	if (tc == NULL)
+	/* A build that never started has no toolchain yet. */
+	if (json_str(tc, "name", NULL) == NULL)
 		snprintf(out, len, "-");
 	else
 		snprintf(out, len, "%s %s%s", json_str(tc, "name", "?"),
@@ -244,9 +252,56 @@ snippet_value(const char *v, FILE *f)
 }
 
 /*
+ * Prints what a project's own profile sets (the keys where it differs from
+ * Cargo's release defaults), when the build's unit graph said.
+ */
+void
+project_settings_line(const cJSON *own, FILE *f)
+{
+	const cJSON	*e;
+	int		 n = 0;
+
+	if (!cJSON_IsObject(own))
+		return;
+	fputs("the project's own profile: ", f);
+	cJSON_ArrayForEach(e, own) {
+		if (cJSON_IsString(e))
+			fprintf(f, "%s%s=%s", n++ ? ", " : "", e->string,
+			    e->valuestring);
+	}
+	fputs(n ? "\n" : "Cargo's defaults\n", f);
+}
+
+/* Returns "CARGO_PROFILE_<NAME>_" for a profile name. */
+static char *
+snippet_prefix(const char *profile)
+{
+	char	*prefix, *p;
+
+	xasprintf(&prefix, "CARGO_PROFILE_%s_", profile);
+	for (p = prefix + 14; *p != '\0'; p++)
+		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	return (prefix);
+}
+
+/* Returns a profile key as an environment name's tail: "CODEGEN_UNITS". */
+static char *
+snippet_env_key(const char *key)
+{
+	char	*k, *p;
+
+	k = xstrdup(key);
+	for (p = k; *p != '\0'; p++)
+		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	return (k);
+}
+
+/*
  * Prints the winner of a table, ready to paste: its profile settings as a
  * Cargo.toml section and its build as environment lines and a command.
- * Reads them from the build's recorded env and cargo arguments.
+ * With the build's effective profile, both list every profile setting, so
+ * that they reproduce the size over whatever the project's profile says;
+ * without it, the settings the variant made.
  */
 void
 print_snippet(const cJSON *build, FILE *f)
@@ -254,6 +309,8 @@ print_snippet(const cJSON *build, FILE *f)
 	const cJSON	*env = cJSON_GetObjectItemCaseSensitive(build, "env");
 	const cJSON	*args = cJSON_GetObjectItemCaseSensitive(build,
 			    "cargo_args");
+	const cJSON	*eff = cJSON_GetObjectItemCaseSensitive(build,
+			    "effective");
 	const cJSON	*e, *a;
 	const char	*profile;
 	char		*key, *p, *word, *prefix;
@@ -262,16 +319,26 @@ print_snippet(const cJSON *build, FILE *f)
 
 	if (!cJSON_IsObject(env))
 		return;
+	if (!cJSON_IsObject(eff) || eff->child == NULL)
+		eff = NULL;
 	fprintf(f, "\nsmallest: %s\n", json_str(build, "variant_key", ""));
 	/* The variant's profile names its keys: CARGO_PROFILE_<NAME>_<KEY>. */
 	profile = json_str(cJSON_GetObjectItemCaseSensitive(build, "variant"),
 	    "profile", "release");
-	xasprintf(&prefix, "CARGO_PROFILE_%s_", profile);
-	for (p = prefix + 14; *p != '\0'; p++)
-		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	prefix = snippet_prefix(profile);
 	len = strlen(prefix);
+	if (eff != NULL) {
+		fprintf(f, "\n# Cargo.toml: every setting of the build's "
+		    "profile\n[profile.%s]\n", profile);
+		cJSON_ArrayForEach(e, eff) {
+			fprintf(f, "%s = ", e->string);
+			snippet_value(cJSON_GetStringValue(e), f);
+			fputc('\n', f);
+		}
+	}
 	cJSON_ArrayForEach(e, env) {
-		if (strncmp(e->string, prefix, len) != 0 || !cJSON_IsString(e))
+		if (eff != NULL || strncmp(e->string, prefix, len) != 0 ||
+		    !cJSON_IsString(e))
 			continue;
 		if (!any++)
 			fprintf(f, "\n# Cargo.toml\n[profile.%s]\n", profile);
@@ -283,12 +350,18 @@ print_snippet(const cJSON *build, FILE *f)
 		fputc('\n', f);
 		free(key);
 	}
-	free(prefix);
 	fprintf(f, "\n# or for one build, in the shell:\n");
+	cJSON_ArrayForEach(e, eff) {
+		key = snippet_env_key(e->string);
+		fprintf(f, "export %s%s='%s'\n", prefix, key,
+		    cJSON_GetStringValue(e));
+		free(key);
+	}
 	cJSON_ArrayForEach(e, env) {
 		if (!cJSON_IsString(e) ||
 		    strcmp(e->string, "CARGO_TARGET_DIR") == 0 ||
-		    strcmp(e->string, "CARGO_INCREMENTAL") == 0)
+		    strcmp(e->string, "CARGO_INCREMENTAL") == 0 ||
+		    (eff != NULL && strncmp(e->string, prefix, len) == 0))
 			continue;
 		if (strcmp(e->string, "RUSTFLAGS") == 0) {
 			/* The daemon's path remapping is not part of it. */
@@ -316,6 +389,7 @@ print_snippet(const cJSON *build, FILE *f)
 			continue;
 		fprintf(f, "export %s='%s'\n", e->string, e->valuestring);
 	}
+	free(prefix);
 	fputs(json_str(cJSON_GetObjectItemCaseSensitive(build, "toolchain"),
 	    "cargo", "cargo"), f);
 	cJSON_ArrayForEach(a, args) {

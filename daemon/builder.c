@@ -19,8 +19,15 @@
 #include "sizematd.h"
 
 
+/*
+ * A build's processes, in order: rustc -vV, cargo's unit graph with the
+ * variant's settings and without its profile keys (the project's own
+ * profile), then cargo build.
+ */
 enum build_phase {
 	PHASE_RUSTC,
+	PHASE_UNITS,
+	PHASE_PROJECT,
 	PHASE_CARGO
 };
 
@@ -43,7 +50,11 @@ struct build_job {
 
 	struct buf			 outline;
 	struct buf			 errline;
-	struct buf			 rustc_out;
+	struct buf			 rustc_out;	/* or a unit graph */
+	struct strlist			 cargo_argv;
+	struct strlist			 cargo_env;
+	struct build_units		 units;
+	int				 settled;	/* not built */
 	char				*lines[BUILD_ERROR_LINES];
 	int				 disk_full;	/* ENOSPC seen */
 	size_t				 nlines;
@@ -68,19 +79,6 @@ struct build_job {
 static void	builder_phase_start(struct build_job *);
 static void	builder_finish(struct build_job *);
 
-/* Returns a 64-bit FNV-1a hash of s, to name directories. */
-static uint64_t
-builder_hash(const char *s)
-{
-	uint64_t	 h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
-
 /*
  * Returns the target dir of a project and variant under the work dir: one
  * per pair, reused by every run, so unchanged builds stay fresh.
@@ -91,7 +89,7 @@ builder_target_dir(const char *workdir, const char *project, const char *key)
 	char	*dir;
 
 	xasprintf(&dir, "%s/target/%016" PRIx64 "/%016" PRIx64, workdir,
-	    builder_hash(project), builder_hash(key));
+	    units_hash(project), units_hash(key));
 	return (dir);
 }
 
@@ -270,7 +268,7 @@ builder_lines(struct build_job *job, struct buf *pending, const char *data,
 	    pending->len - used)) != NULL) {
 		*nl = '\0';
 		line = pending->data + used;
-		if (job->phase == PHASE_RUSTC) {
+		if (job->phase != PHASE_CARGO) {
 			if (is_stdout) {
 				buf_addstr(&job->rustc_out, line);
 				buf_addstr(&job->rustc_out, "\n");
@@ -300,6 +298,67 @@ builder_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	b->len = suggested;
 }
 
+/* Returns the build's inputs that its unit graph does not show. */
+static char *
+builder_units_extra(const struct build_job *job)
+{
+	char	*rest, *extra;
+
+	rest = variant_nonprofile_key(&job->spec.variant);
+	xasprintf(&extra, "%s|%s|%s|%s", rest, job->tc->name, job->id.version,
+	    job->spec.post != NULL ? job->spec.post : "");
+	free(rest);
+	return (extra);
+}
+
+/*
+ * Reads the unit graph the phase printed. The build goes on without it
+ * when cargo could not say (an old cargo, a broken manifest: cargo build
+ * then says why). After the project's graph, the store decides whether
+ * the build must run at all.
+ */
+static void
+builder_units_read(struct build_job *job)
+{
+	struct build_units	 u;
+	char			*cause = NULL, *extra;
+	size_t			 i;
+
+	if (job->exit_status != 0 || job->term_signal != 0)
+		xasprintf(&cause, "cargo --unit-graph exited with status %lld",
+		    (long long)job->exit_status);
+	else {
+		extra = builder_units_extra(job);
+		if (units_read(job->rustc_out.data, extra, &u, &cause) == 0) {
+			if (job->phase == PHASE_UNITS) {
+				build_units_clear(&job->units);
+				job->units = u;
+			} else {
+				cJSON_Delete(job->units.project);
+				job->units.project = u.effective;
+				units_own_settings(job->units.project);
+				u.effective = NULL;
+				build_units_clear(&u);
+			}
+		}
+		free(extra);
+	}
+	if (cause != NULL && job->log != NULL) {
+		fprintf(job->log, "# %s; the build goes on without %s\n", cause,
+		    job->phase == PHASE_UNITS ? "its effective profile" :
+		    "the project's own profile");
+		for (i = 0; i < job->nlines; i++)
+			fprintf(job->log, "#   %s\n", job->lines[i]);
+	}
+	free(cause);
+	for (i = 0; i < job->nlines; i++)
+		free(job->lines[i]);
+	job->nlines = 0;
+	buf_reset(&job->rustc_out);
+	if (job->phase == PHASE_PROJECT && job->cb.planned != NULL)
+		job->settled = job->cb.planned(job, &job->units, job->cb.arg);
+}
+
 /* Called when a phase's handle is closed; the phase ends with the last. */
 static void
 builder_closed(uv_handle_t *h)
@@ -308,11 +367,15 @@ builder_closed(uv_handle_t *h)
 
 	if (--job->open > 0)
 		return;
-	if (job->phase == PHASE_RUSTC && job->killed == NULL &&
-	    job->fail_state == NULL) {
-		job->phase = PHASE_CARGO;
-		builder_phase_start(job);
-		return;
+	if (job->phase != PHASE_CARGO && job->killed == NULL &&
+	    job->fail_state == NULL && !job->settled) {
+		if (job->phase != PHASE_RUSTC)
+			builder_units_read(job);
+		job->phase++;
+		if (!job->settled) {
+			builder_phase_start(job);
+			return;
+		}
 	}
 	builder_finish(job);
 }
@@ -428,13 +491,33 @@ builder_cargo_home(const struct toolchain *tc)
 }
 
 /*
- * Works out the cargo command of the build, records it through the prepared
- * callback (before anything runs), then spawns it under sizemat-spawn.
+ * Writes "$ export NAME='value'" to the log, quoted for the shell, so that
+ * the line pastes as it reads (RUSTFLAGS holds spaces).
+ */
+static void
+builder_log_export(FILE *f, const char *entry)
+{
+	const char	*eq = strchr(entry, '='), *p;
+
+	fprintf(f, "$ export %.*s='", (int)(eq - entry), entry);
+	for (p = eq + 1; *p != '\0'; p++) {
+		if (*p == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*p, f);
+	}
+	fputs("'\n", f);
+}
+
+/*
+ * Works out the cargo command of the build (under sizemat-spawn) and its
+ * environment, and records them through the prepared callback before
+ * anything runs.
  */
 static int
-builder_cargo_argv(struct build_job *job, struct strlist *argv,
-    struct strlist *env)
+builder_cargo_argv(struct build_job *job)
 {
+	struct strlist		*argv = &job->cargo_argv, *env = &job->cargo_env;
 	struct build_context	 ctx;
 	struct strlist		 args = { NULL, 0 }, cargo = { NULL, 0 };
 	cJSON			*ej, *aj, *tj;
@@ -488,7 +571,7 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
 		    " (unstable options through RUSTC_BOOTSTRAP=1)" : "",
 		    job->spec.project);
 		for (i = 0; i < env->n; i++)
-			fprintf(job->log, "$ export %s\n", env->v[i]);
+			builder_log_export(job->log, env->v[i]);
 		fprintf(job->log, "$ %s", job->tc->cargo_shown);
 		for (i = 0; i < args.n; i++)
 			fprintf(job->log, " %s", args.v[i]);
@@ -507,6 +590,80 @@ builder_cargo_argv(struct build_job *job, struct strlist *argv,
 	return (0);
 }
 
+/*
+ * Checks what the build needs before cargo runs (rustc's identity, the
+ * standard library's source for build-std, the target dir) and works out
+ * its command. Returns 0, or -1 with the job failed.
+ */
+static int
+builder_prepare(struct build_job *job)
+{
+	if (toolchain_parse_identity(&job->id, job->rustc_out.data) != 0) {
+		builder_fail(job, "unavailable", "'%s -vV' in %s did not say "
+		    "its version and host (exit status %lld): %s; install "
+		    "Rust with rustup, or point sizematd at a working rustc "
+		    "with RUSTC", job->tc->rustc_shown, job->spec.project,
+		    (long long)job->exit_status, job->nlines ?
+		    job->lines[job->nlines - 1] : "no output");
+		return (-1);
+	}
+	buf_reset(&job->rustc_out);
+	if (variant_get(&job->spec.variant, "build-std") != NULL &&
+	    !job->tc->has_src) {
+		char *fix = toolchain_src_fix(job->tc);
+
+		builder_fail(job, "unavailable", "build-std needs the "
+		    "standard library's source, which toolchain %s (%s) does "
+		    "not have; %s", job->tc->name, job->id.version, fix);
+		free(fix);
+		return (-1);
+	}
+	if (builder_mkdirs(job->spec.target_dir) != 0) {
+		builder_fail(job, "failed", "cannot create target dir %s: %s",
+		    job->spec.target_dir, strerror(errno));
+		return (-1);
+	}
+	if (builder_cargo_argv(job) != 0) {
+		builder_fail(job, "failed", "the database refused the build's "
+		    "start");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Fills argv and env for the phase: rustc -vV; cargo's unit graph with the
+ * build's environment (RUSTC_BOOTSTRAP=1 for that query alone), or without
+ * the variant's profile variables; or the build itself.
+ */
+static void
+builder_phase_argv(struct build_job *job, struct strlist *argv,
+    struct strlist *env)
+{
+	size_t	 i;
+
+	if (job->phase == PHASE_RUSTC) {
+		toolchain_rustc_argv(job->tc, argv);
+		strlist_add(argv, "-vV");
+		for (i = 0; i < job->tc->env.n; i++)
+			strlist_add(env, job->tc->env.v[i]);
+		return;
+	}
+	for (i = 0; i < job->cargo_argv.n; i++)
+		strlist_add(argv, job->cargo_argv.v[i]);
+	for (i = 0; i < job->cargo_env.n; i++) {
+		if (job->phase == PHASE_PROJECT && strncmp(job->cargo_env.v[i],
+		    "CARGO_PROFILE_", 14) == 0)
+			continue;
+		strlist_add(env, job->cargo_env.v[i]);
+	}
+	if (job->phase != PHASE_CARGO) {
+		strlist_add(argv, "--unit-graph");
+		strlist_add(argv, "-Zunstable-options");
+		strlist_add(env, "RUSTC_BOOTSTRAP=1");
+	}
+}
+
 /* Starts the current phase's process with its two pipes. */
 static void
 builder_phase_start(struct build_job *job)
@@ -514,56 +671,16 @@ builder_phase_start(struct build_job *job)
 	uv_process_options_t	 opts;
 	uv_stdio_container_t	 stdio[3];
 	struct strlist		 argv = { NULL, 0 }, env = { NULL, 0 };
-	char			**envp = NULL;
+	char			**envp;
 	int			 rc;
 
-	if (job->phase == PHASE_RUSTC) {
-		toolchain_rustc_argv(job->tc, &argv);
-		strlist_add(&argv, "-vV");
-		envp = strlist_environ(&job->tc->env);
-	} else {
-		if (toolchain_parse_identity(&job->id,
-		    job->rustc_out.data) != 0) {
-			builder_fail(job, "unavailable", "'%s -vV' in %s did "
-			    "not say its version and host (exit status %lld):"
-			    " %s; install Rust with rustup, or point sizematd "
-			    "at a working rustc with RUSTC", job->tc->rustc_shown,
-			    job->spec.project, (long long)job->exit_status,
-			    job->nlines ? job->lines[job->nlines - 1] :
-			    "no output");
-			builder_finish(job);
-			return;
-		}
-		if (variant_get(&job->spec.variant, "build-std") != NULL &&
-		    !job->tc->has_src) {
-			char *fix = toolchain_src_fix(job->tc);
-
-			builder_fail(job, "unavailable", "build-std needs the "
-			    "standard library's source, which toolchain %s "
-			    "(%s) does not have; %s", job->tc->name,
-			    job->id.version, fix);
-			free(fix);
-			builder_finish(job);
-			return;
-		}
-		if (builder_mkdirs(job->spec.target_dir) != 0) {
-			builder_fail(job, "failed", "cannot create target "
-			    "dir %s: %s", job->spec.target_dir,
-			    strerror(errno));
-			builder_finish(job);
-			return;
-		}
-		if (builder_cargo_argv(job, &argv, &env) != 0) {
-			builder_fail(job, "failed", "the database refused "
-			    "the build's start");
-			strlist_free(&argv);
-			strlist_free(&env);
-			builder_finish(job);
-			return;
-		}
-		envp = strlist_environ(&env);
-		strlist_free(&env);
+	if (job->phase == PHASE_UNITS && builder_prepare(job) != 0) {
+		builder_finish(job);
+		return;
 	}
+	builder_phase_argv(job, &argv, &env);
+	envp = strlist_environ(&env);
+	strlist_free(&env);
 
 	memset(&opts, 0, sizeof opts);
 	uv_pipe_init(job->loop, &job->out, 0);
@@ -601,7 +718,7 @@ builder_phase_start(struct build_job *job)
 		    builder_read);
 		uv_read_start((uv_stream_t *)&job->err, builder_alloc,
 		    builder_read);
-		if (job->phase == PHASE_CARGO && builder_timeout_s(job) > 0) {
+		if (job->phase != PHASE_RUSTC && builder_timeout_s(job) > 0) {
 			/* From now, not from the loop's cached time. */
 			uv_update_time(job->loop);
 			uv_timer_start(&job->timer, builder_timeout,
@@ -642,6 +759,9 @@ builder_free(uv_handle_t *h)
 	buf_free(&job->outline);
 	buf_free(&job->errline);
 	buf_free(&job->rustc_out);
+	strlist_free(&job->cargo_argv);
+	strlist_free(&job->cargo_env);
+	build_units_clear(&job->units);
 	for (i = 0; i < job->nlines; i++)
 		free(job->lines[i]);
 	for (i = 0; i < job->nartifacts; i++)
@@ -829,7 +949,15 @@ builder_finish(struct build_job *job)
 	o->wall_ms = job->phase == PHASE_CARGO && job->fail_state == NULL ?
 	    job->wall_ms : -1;
 	o->cpu_ms = builder_cpu_ms(job);
-	if (job->killed != NULL) {
+	o->settled = job->settled;
+	if (job->settled) {
+		/* The store has recorded what became of it. */
+		o->state = job->settled == BUILDER_SAME ? "done" : "queued";
+		xasprintf(&o->error, "not built: %s", job->settled ==
+		    BUILDER_SAME ? "the same unit graph as a done build of "
+		    "this run" : "waits for a running build of this run with "
+		    "the same unit graph");
+	} else if (job->killed != NULL) {
 		o->state = job->killed;
 		xasprintf(&o->error, "%s after %lld ms", strcmp(job->killed,
 		    "timeout") == 0 ? "timed out; cargo's process group was "
@@ -994,6 +1122,6 @@ builder_kill(struct build_job *job, const char *state)
 	if (job->killed == NULL)
 		job->killed = state;
 	if (job->running)
-		uv_process_kill(&job->proc, job->phase == PHASE_CARGO ?
+		uv_process_kill(&job->proc, job->phase != PHASE_RUSTC ?
 		    SIGTERM : SIGKILL);
 }

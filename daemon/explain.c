@@ -26,6 +26,44 @@ explain_is_fixed(const char *key)
 	return (0);
 }
 
+/*
+ * Makes n the neighbour of variant v without its setting i. A profile key
+ * is set explicitly to the value the project would otherwise get (what its
+ * own profile says, else Cargo's default), or to Cargo's default where the
+ * project already has v's value: dropping the key would fall back on the
+ * project's value and compare a setting with itself. Other settings are
+ * dropped. project is what the project's profile sets, or NULL when the
+ * build's unit graph was not read. Returns where the neighbour's value
+ * comes from ("project", "cargo-default" or "unset"), or NULL when the
+ * project and Cargo both give v's value: there is nothing to compare.
+ */
+static const char *
+explain_neighbour(const struct variant *v, size_t i, const cJSON *project,
+    struct variant *n)
+{
+	const char	*key = v->key[i], *own, *def;
+	const char	*value = units_value(key, v->value[i]);
+
+	variant_init(n);
+	variant_copy(n, v);
+	if (project == NULL || !variant_is_profile_key(key) ||
+	    (def = units_cargo_default(key, project)) == NULL) {
+		variant_unset(n, key);
+		return ("unset");
+	}
+	own = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(project,
+	    key));
+	if (own != NULL && strcmp(own, value) != 0) {
+		variant_set(n, key, own);
+		return ("project");
+	}
+	if (strcmp(def, value) != 0) {
+		variant_set(n, key, def);
+		return ("cargo-default");
+	}
+	return (NULL);
+}
+
 /* Returns the first artifact of a build, or NULL. */
 static const cJSON *
 explain_artifact(const cJSON *build)
@@ -127,8 +165,8 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
     struct variant **missing, size_t *nmissing, int *bootstrap, int *status,
     char **cause)
 {
-	const cJSON	*b, *a, *run;
-	const char	*project, *aname, *akind;
+	const cJSON	*b, *a, *run, *own;
+	const char	*project, *aname, *akind, *from, *ownv;
 	struct variant	 v, n;
 	cJSON		*out, *list, *row;
 	char		*key, *why;
@@ -172,6 +210,11 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 	cJSON_AddStringToObject(out, "artifact", aname);
 	cJSON_AddStringToObject(out, "kind", akind);
 	cJSON_AddNumberToObject(out, "file_size", (double)size);
+	own = cJSON_GetObjectItemCaseSensitive(b, "project_profile");
+	if (!cJSON_IsObject(own))
+		own = NULL;
+	cJSON_AddItemToObject(out, "project_profile", own != NULL ?
+	    cJSON_Duplicate(own, 1) : cJSON_CreateNull());
 	list = cJSON_AddArrayToObject(out, "settings");
 	for (i = 0; i < v.n; i++) {
 		if (explain_is_fixed(v.key[i]))
@@ -179,12 +222,23 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 		row = cJSON_CreateObject();
 		cJSON_AddStringToObject(row, "key", v.key[i]);
 		cJSON_AddStringToObject(row, "value", v.value[i]);
-		variant_init(&n);
-		variant_copy(&n, &v);
-		variant_unset(&n, v.key[i]);
+		from = explain_neighbour(&v, i, own, &n);
 		key = variant_key(&n);
 		cJSON_AddStringToObject(row, "without", key);
-		if (variant_check(&n, &why) != 0) {
+		cJSON_AddStringToObject(row, "instead", from != NULL &&
+		    strcmp(from, "unset") != 0 ? variant_get(&n, v.key[i]) :
+		    from != NULL ? "unset" : v.value[i]);
+		cJSON_AddStringToObject(row, "instead_from", from != NULL ?
+		    from : "project");
+		ownv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    own, v.key[i]));
+		cJSON_AddBoolToObject(row, "project_has", ownv != NULL &&
+		    strcmp(ownv, units_value(v.key[i], v.value[i])) == 0);
+		if (from == NULL) {
+			/* The project and Cargo both give this value. */
+			cJSON_AddStringToObject(row, "state", "same");
+			cJSON_AddNumberToObject(row, "saves", 0);
+		} else if (variant_check(&n, &why) != 0) {
 			/* build-std under immediate-abort, say. */
 			cJSON_AddStringToObject(row, "state", "inseparable");
 			cJSON_AddStringToObject(row, "reason", why);

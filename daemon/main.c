@@ -346,6 +346,38 @@ daemon_reload(struct daemon *d)
 	    " from " : "", d->config.config_file ? d->config.config_file : "");
 }
 
+/*
+ * Keeps the daemon's own environment out of the numbers: a make jobserver
+ * it was started under is not handed to cargo, and variables that change
+ * what cargo builds without showing in a build's recorded env are named
+ * in the log (RUSTFLAGS is recorded: it is part of every build's own).
+ */
+static void
+daemon_clean_environment(void)
+{
+	static const char *const jobserver[] = { "MAKEFLAGS", "MFLAGS",
+	    "CARGO_MAKEFLAGS", NULL };
+	static const char *const hidden[] = { "CARGO_PROFILE_", "CARGO_BUILD_",
+	    "CARGO_TARGET_", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER",
+	    "RUSTC_WORKSPACE_WRAPPER", "RUSTDOCFLAGS", NULL };
+	const char *const	*p;
+	size_t			 i, len;
+
+	for (p = jobserver; *p != NULL; p++)
+		unsetenv(*p);
+	for (i = 0; environ[i] != NULL; i++) {
+		for (p = hidden; *p != NULL; p++) {
+			len = strlen(*p);
+			if (strncmp(environ[i], *p, len) != 0)
+				continue;
+			log_warnx("the environment sets %.*s, which every "
+			    "build inherits without it showing in the build's "
+			    "recorded env; unset it where sizematd starts",
+			    (int)strcspn(environ[i], "="), environ[i]);
+		}
+	}
+}
+
 /* Handles TERM, INT and HUP through the loop. */
 static void
 daemon_signal(uv_signal_t *h, int sig)
@@ -394,6 +426,7 @@ main(int argc, char **argv)
 		return (0);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	daemon_clean_environment();
 
 	dbdir = xstrdup(d.config.db);
 	if ((slash = strrchr(dbdir, '/')) != NULL && slash != dbdir) {

@@ -61,6 +61,20 @@ queue_prepared(struct build_job *job, const cJSON *env, const cJSON *args,
 }
 
 /*
+ * Records what a build's unit graph said; the store tells whether the build
+ * must still run.
+ */
+static int
+queue_planned(struct build_job *job, const struct build_units *u, void *arg)
+{
+	struct queue_slot	*slot = arg;
+	int			 rc;
+
+	rc = store_build_units(slot->queue->store, builder_build_id(job), u);
+	return (rc < 0 ? 0 : rc);
+}
+
+/*
  * Deletes the kept artifact copies of a build's variant beyond the newest
  * keep-artifacts, once the store has forgotten them.
  */
@@ -135,7 +149,10 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 		    "again at the next start", (long long)id);
 		return;
 	}
-	if (store_build_finish(q->store, id, o) != 0)
+	if (o->settled == BUILDER_WAIT)
+		log_info("build %lld: queued again behind a running build of "
+		    "its run with the same unit graph", (long long)id);
+	else if (!o->settled && store_build_finish(q->store, id, o) != 0)
 		log_warnx("build %lld: its end could not be recorded",
 		    (long long)id);
 	else {
@@ -176,6 +193,7 @@ queue_fill(struct queue *q)
 		log_info("build %lld: run %lld, %s", (long long)spec.id,
 		    (long long)spec.run_id, spec.variant_key);
 		cb.prepared = queue_prepared;
+		cb.planned = queue_planned;
 		cb.done = queue_done;
 		cb.arg = &q->slots[i];
 		q->slots[i].job = builder_start(q->loop, q->cfg, &spec, &cb);

@@ -204,6 +204,8 @@ int	 variant_matches(const struct variant *, const struct variant *);
 int	 variant_select(const char *, const char *const *, const char *const *,
 	    size_t, size_t *, char **);
 int	 variant_unstable(const struct variant *);
+int	 variant_is_profile_key(const char *);
+char	*variant_nonprofile_key(const struct variant *);
 void	 variant_init(struct variant *);
 void	 variant_clear(struct variant *);
 void	 variant_copy(struct variant *, const struct variant *);
@@ -264,6 +266,21 @@ int64_t	 post_xz_size(const unsigned char *, size_t);
 int64_t	 post_zstd_size(const unsigned char *, size_t);
 void	 post_apply(struct artifact *, const char *, const char *,
 	    struct buf *);
+
+/* units.c: cargo's unit graph -> effective profile and fingerprint */
+struct build_units {
+	cJSON	*effective;	/* the root unit's profile, canonical */
+	cJSON	*project;	/* what the project's own profile changes */
+	char	*fingerprint;	/* every unit's inputs, hashed */
+};
+cJSON		*units_profile(const cJSON *);
+const char	*units_cargo_default(const char *, const cJSON *);
+void		 units_own_settings(cJSON *);
+const char	*units_value(const char *, const char *);
+int		 units_read(const char *, const char *, struct build_units *,
+		    char **);
+uint64_t	 units_hash(const char *);
+void		 build_units_clear(struct build_units *);
 
 /* store.c */
 struct store;
@@ -337,6 +354,7 @@ struct build_outcome {
 	int64_t			 cpu_ms;
 	struct artifact		*artifacts;
 	size_t			 nartifacts;
+	int			 settled;	/* BUILDER_SAME, BUILDER_WAIT */
 };
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
@@ -352,6 +370,8 @@ void		 build_spec_clear(struct build_spec *);
 int		 store_build_start(struct store *, int64_t);
 int		 store_build_prepared(struct store *, int64_t, const cJSON *,
 		    const cJSON *, const cJSON *, const char *);
+int		 store_build_units(struct store *, int64_t,
+		    const struct build_units *);
 int		 store_build_finish(struct store *, int64_t,
 		    const struct build_outcome *);
 int		 store_run_cancel(struct store *, int64_t, int64_t **,
@@ -451,10 +471,20 @@ struct builder_config {
 	int64_t			 min_free;	/* bytes a build needs free */
 };
 struct build_job;
+#define BUILDER_SAME	1
+#define BUILDER_WAIT	2
 struct build_job_cb {
 	/* Called with env, cargo args and toolchain before cargo runs. */
 	int	(*prepared)(struct build_job *, const cJSON *, const cJSON *,
 		    const cJSON *, const char *, void *);
+	/*
+	 * Called with what cargo's unit graph says before cargo builds:
+	 * returns 0 to build, BUILDER_SAME when the store has recorded the
+	 * build as the same as a done one, or BUILDER_WAIT when it queued
+	 * the build again behind a running one with the same inputs.
+	 */
+	int	(*planned)(struct build_job *, const struct build_units *,
+		    void *);
 	/* Called once when the build is over; the job is freed after. */
 	void	(*done)(struct build_job *, const struct build_outcome *,
 		    void *);

@@ -538,6 +538,9 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	    " LEFT JOIN commits c ON c.project_id = r.project_id"
 	    " AND c.id = r.commit_id"
 	    " WHERE b.state = 'queued' AND r.prepared = 1"
+	    " AND NOT (b.fingerprint IS NOT NULL AND EXISTS (SELECT 1"
+	    "  FROM builds s WHERE s.run_id = b.run_id AND s.state ="
+	    "  'running' AND s.fingerprint = b.fingerprint))"
 	    " ORDER BY b.run_id, b.seq");
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		dir = (const char *)sqlite3_column_text(stmt, 5);
@@ -922,7 +925,9 @@ store_run_document(struct store *st, int64_t id)
 		{ "started_at", STORE_TEXT }, { "finished_at", STORE_TEXT },
 		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
 		{ "post", STORE_TEXT }, { "notes", STORE_TEXT },
-		{ "reused_from", STORE_INT }, { NULL, STORE_TEXT }
+		{ "reused_from", STORE_INT }, { "effective", STORE_JSON },
+		{ "project_profile", STORE_JSON }, { "same_as", STORE_INT },
+		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *builds, *b;
@@ -954,7 +959,8 @@ store_run_document(struct store *st, int64_t id)
 	    " b.env, b.cargo_args, b.target_dir, b.state, b.error, b.wall_ms,"
 	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
 	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
-	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from"
+	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from,"
+	    " b.effective, b.project_profile, b.same_as"
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
 	sqlite3_bind_int64(stmt, 1, id);
@@ -1644,24 +1650,13 @@ store_commits_add(struct store *st, int64_t project_id,
 	return (0);
 }
 
-/* Copies a done build's result into a queued one, which becomes done. */
+/* Copies the artifacts of build from, with their sections and measurements, to build id. */
 static int
-store_build_reuse(struct store *st, int64_t id, int64_t from)
+store_artifacts_copy(struct store *st, int64_t id, int64_t from)
 {
 	sqlite3_stmt	*stmt, *arts;
 	int64_t		 aid, nid;
 
-	stmt = store_prepare(st, "UPDATE builds SET (state, env, cargo_args,"
-	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
-	    " notes, started_at, finished_at, reused_from) = (SELECT 'done',"
-	    " env, cargo_args, rustc_version, log_path, exit_code, wall_ms,"
-	    " cpu_ms, toolchain, notes, ?3, ?3, coalesce(reused_from, id)"
-	    " FROM builds WHERE id = ?2) WHERE id = ?1 AND state = 'queued'");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, from);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
-	if (store_step_done(st, stmt) != 0)
-		return (-1);
 	arts = store_prepare(st, "SELECT id FROM artifacts WHERE build_id = ?1");
 	sqlite3_bind_int64(arts, 1, from);
 	while (sqlite3_step(arts) == SQLITE_ROW) {
@@ -1690,10 +1685,109 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
 			goto fail;
 	}
 	sqlite3_finalize(arts);
-	return (store_run_settle(st, id));
+	return (0);
 fail:
 	sqlite3_finalize(arts);
 	return (-1);
+}
+
+/* Copies a done build's result into a queued one, which becomes done. */
+static int
+store_build_reuse(struct store *st, int64_t id, int64_t from)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE builds SET (state, env, cargo_args,"
+	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
+	    " notes, effective, project_profile, fingerprint, started_at,"
+	    " finished_at, reused_from) = (SELECT 'done', env, cargo_args,"
+	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
+	    " notes, effective, project_profile, fingerprint, ?3, ?3,"
+	    " coalesce(reused_from, id) FROM builds WHERE id = ?2)"
+	    " WHERE id = ?1 AND state = 'queued'");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, from);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+	if (store_step_done(st, stmt) != 0 ||
+	    store_artifacts_copy(st, id, from) != 0)
+		return (-1);
+	return (store_run_settle(st, id));
+}
+
+/*
+ * Records what a running build's unit graph said. When a done build of the
+ * same run has the same fingerprint, the build becomes a copy of its
+ * result (same_as) without being built; when a running one has, the build
+ * is queued again behind it. Returns 0 (build it), BUILDER_SAME,
+ * BUILDER_WAIT, or -1.
+ */
+int
+store_build_units(struct store *st, int64_t id, const struct build_units *u)
+{
+	sqlite3_stmt	*stmt;
+	char		*effective, *project;
+	int64_t		 from = 0;
+	int		 rc = 0, done = 0;
+
+	effective = u->effective ? cJSON_PrintUnformatted(u->effective) : NULL;
+	project = u->project ? cJSON_PrintUnformatted(u->project) : NULL;
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		goto out;
+	stmt = store_prepare(st, "UPDATE builds SET effective = ?2,"
+	    " project_profile = ?3, fingerprint = ?4 WHERE id = ?1"
+	    " AND state = 'running'");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, effective);
+	store_bind_text(stmt, 3, project);
+	store_bind_text(stmt, 4, u->fingerprint);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	if (sqlite3_changes(st->db) == 1 && u->fingerprint != NULL) {
+		stmt = store_prepare(st, "SELECT o.id, o.state = 'done'"
+		    " FROM builds o JOIN builds b ON b.id = ?1"
+		    " WHERE o.run_id = b.run_id AND o.id <> b.id"
+		    " AND o.fingerprint = ?2 AND o.state IN ('done', 'running')"
+		    " ORDER BY o.state = 'done' DESC, o.id LIMIT 1");
+		sqlite3_bind_int64(stmt, 1, id);
+		store_bind_text(stmt, 2, u->fingerprint);
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
+			from = sqlite3_column_int64(stmt, 0);
+			done = sqlite3_column_int(stmt, 1);
+		}
+		sqlite3_finalize(stmt);
+	}
+	if (from != 0 && done) {
+		stmt = store_prepare(st, "UPDATE builds SET (state, exit_code,"
+		    " notes, finished_at, same_as) = (SELECT 'done', exit_code,"
+		    " notes, ?3, coalesce(same_as, id) FROM builds"
+		    " WHERE id = ?2) WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_int64(stmt, 2, from);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+		if (store_step_done(st, stmt) != 0 ||
+		    store_artifacts_copy(st, id, from) != 0 ||
+		    store_run_settle(st, id) != 0)
+			goto rollback;
+		rc = BUILDER_SAME;
+	} else if (from != 0) {
+		stmt = store_prepare(st, "UPDATE builds SET state = 'queued',"
+		    " started_at = NULL, attempts = attempts - 1 WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, id);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+		rc = BUILDER_WAIT;
+	}
+	if (store_exec(st, "COMMIT") == 0)
+		goto out;
+rollback:
+	log_warnx("store: build %lld: %s", (long long)id,
+	    sqlite3_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
+	rc = -1;
+out:
+	cJSON_free(effective);
+	cJSON_free(project);
+	return (rc);
 }
 
 /*

@@ -159,15 +159,25 @@ variant_one_of(const char *s, const char *const *words)
 	return (0);
 }
 
-/* Reads a JSON number that must be a whole number within [lo, hi]. */
+/*
+ * Reads a whole number within [lo, hi]: a JSON number, or the same written
+ * as a string of decimal digits ("1"), as opt-level allows.
+ */
 static int
 variant_whole(const cJSON *v, int lo, int hi, int *out)
 {
 	double	 d;
+	char	*end;
 
-	if (!cJSON_IsNumber(v))
+	if (cJSON_IsString(v) && v->valuestring[0] >= '0' &&
+	    v->valuestring[0] <= '9' && strlen(v->valuestring) <= 9) {
+		d = strtod(v->valuestring, &end);
+		if (*end != '\0')
+			return (-1);
+	} else if (cJSON_IsNumber(v))
+		d = v->valuedouble;
+	else
 		return (-1);
-	d = v->valuedouble;
 	if (d != floor(d) || d < lo || d > hi)
 		return (-1);
 	*out = (int)d;
@@ -597,6 +607,38 @@ variant_key(const struct variant *v)
 	if (b.len == 0)
 		buf_addstr(&b, "release");
 	return (b.data);
+}
+
+/* Tells whether a key travels as a CARGO_PROFILE_* variable. */
+int
+variant_is_profile_key(const char *key)
+{
+	const struct setting_def	*def = variant_def(key);
+
+	return (def != NULL && def->route == ROUTE_PROFILE);
+}
+
+/*
+ * Returns the canonical key of the settings that do not travel as profile
+ * variables (rustc flags, cargo arguments, the toolchain; panic set to
+ * immediate-abort, a rustc flag), or "release" when there are none.
+ */
+char *
+variant_nonprofile_key(const struct variant *v)
+{
+	struct variant	 rest;
+	char		*key;
+	size_t		 i;
+
+	variant_init(&rest);
+	for (i = 0; i < v->n; i++) {
+		if (!variant_is_profile_key(v->key[i]) ||
+		    strcmp(v->value[i], "immediate-abort") == 0)
+			variant_set(&rest, v->key[i], v->value[i]);
+	}
+	key = variant_key(&rest);
+	variant_clear(&rest);
+	return (key);
 }
 
 /* Returns the settings as a JSON object of strings. */

@@ -316,6 +316,11 @@ async function runView(id, box) {
     matrix ${esc(run.matrix)}</span></h1>`;
   if (doc.commit)
     html += `<p>at <code>${esc(doc.commit.id)}</code> ${esc(doc.commit.subject)}</p>`;
+  const own = (doc.builds[0] || {}).project_profile;
+  if (own)
+    html += `<p id="own-profile">the project's own profile: ${
+      esc(Object.entries(own).map(([k, v]) => `${k}=${v}`).join(", ") ||
+        "Cargo's defaults")}</p>`;
   html += `<p id="progress" data-state="${esc(run.state)}">${esc(run.state)}:
     ${ended} of ${total} builds ended, ${run.builds_done} done</p>
     <div class="progress"><div style="width:${total ? ended * 100 / total : 0}%">
@@ -542,10 +547,16 @@ function smallest(box, done) {
   const prefix = "CARGO_PROFILE_" + profile.toUpperCase().replace(/-/g, "_") + "_";
   const env = Object.entries(win.env || {}).filter(([k]) =>
     k !== "CARGO_TARGET_DIR" && k !== "CARGO_INCREMENTAL");
-  const toml = env.filter(([k]) => k.startsWith(prefix)).map(([k, v]) =>
-    k.slice(prefix.length).toLowerCase().replace(/_/g, "-") + " = " +
-    tomlValue(v));
-  const lines = env.map(([k, v]) => k === "RUSTFLAGS" ? [k, v.split(/\s+/)
+  // With the effective profile, every setting: it reproduces the size
+  // pasted in place of any profile.
+  const eff = Object.entries(win.effective || {});
+  const toml = eff.length ? eff.map(([k, v]) => `${k} = ${tomlValue(v)}`) :
+    env.filter(([k]) => k.startsWith(prefix)).map(([k, v]) =>
+      k.slice(prefix.length).toLowerCase().replace(/_/g, "-") + " = " +
+      tomlValue(v));
+  const lines = eff.map(([k, v]) =>
+    [prefix + k.toUpperCase().replace(/-/g, "_"), v]).concat(
+    env.filter(([k]) => !(eff.length && k.startsWith(prefix)))).map(([k, v]) => k === "RUSTFLAGS" ? [k, v.split(/\s+/)
     .filter((w) => w && !w.startsWith("--remap-path-prefix")).join(" ")] :
     [k, v]).filter(([, v]) => v !== "").map(([k, v]) => `export ${k}='${v}'`);
   html += `<p>Smallest: <b>${esc(win.variant_key)}</b>,

@@ -11,5 +11,6 @@ Suite	*measure_suite(void);
 Suite	*http_suite(void);
 Suite	*levers_suite(void);
 Suite	*history_suite(void);
+Suite	*units_suite(void);
 
 #endif

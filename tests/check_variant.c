@@ -63,6 +63,9 @@ START_TEST(test_normalise_spellings)
 	assert_norm("opt-level", "\"3\"", "3");
 	assert_norm("opt-level", "\"z\"", "z");
 	assert_norm("codegen-units", "16", "16");
+	/* Numbers written as strings, for every numeric key. */
+	assert_norm("codegen-units", "\"1\"", "1");
+	assert_norm("debug", "\"2\"", "2");
 	assert_norm("panic", "\"abort\"", "abort");
 	assert_norm("overflow-checks", "true", "true");
 	assert_norm("debug-assertions", "false", "false");
@@ -184,7 +187,8 @@ START_TEST(test_normalise_refusals)
 		{ "opt-level", "4" }, { "opt-level", "\"x\"" },
 		{ "opt-level", "2.5" }, { "opt-level", "true" },
 		{ "codegen-units", "0" }, { "codegen-units", "257" },
-		{ "codegen-units", "1.5" }, { "codegen-units", "\"1\"" },
+		{ "codegen-units", "1.5" }, { "codegen-units", "\"1.5\"" },
+		{ "codegen-units", "\"300\"" }, { "codegen-units", "\" 1\"" },
 		{ "strip", "\"all\"" }, { "panic", "\"immediate\"" },
 		{ "debug", "3" }, { "overflow-checks", "\"yes\"" },
 		{ "opt_level", "3" }, { "location-detail", "[\"row\"]" },

@@ -101,6 +101,12 @@ check "the smallest variant comes with its profile snippet" \
     grep -q '\[profile.release\]' "$TMP/axes.html"
 check "... and the environment lines to copy" \
     grep -q 'export CARGO_PROFILE_RELEASE_OPT_LEVEL' "$TMP/axes.html"
+check "... both with every setting of its effective profile" bash -c \
+    "grep -q '^codegen-units = 16' '$TMP/axes.html' &&
+    grep -q \"export CARGO_PROFILE_RELEASE_PANIC='unwind'\" '$TMP/axes.html'"
+check "the run page shows the project's own profile" \
+    grep -q "id=\"own-profile\">the project's own profile: Cargo's defaults" \
+    "$TMP/axes.html"
 shoot heatmap "$U/#/run/$AXES"
 browse "$TMP/ladder.html" "$U/#/run/$LADDER"
 check "a ladder run loads without errors" no_errors "$TMP/ladder.html"

@@ -108,6 +108,11 @@ sm run "$FIX/broken" --matrix "$FIX/grid.json" --wait --json \
 check "a failed build exits 1" test $? = 1
 check "a broken crate is recorded as failed with its compiler error" \
     $CHECK failed-with "$TMP/broken.json" "error[E0308]: mismatched types"
+sm best "$FIX/broken" >/dev/null 2>"$TMP/err"
+check "best with nothing measured exits 1 and says so" \
+    bash -c "[ $? = 1 ] && grep -q 'nothing measured yet' '$TMP/err'"
+sm best "$FIX/broken" --json >/dev/null 2>&1
+check "... with --json too" test $? = 1
 BUILD=$($CHECK first-build-id "$TMP/broken.json")
 check "the build log holds cargo's output" \
     bash -c "'$BIN/sizemat' log $BUILD | grep -q 'expected .u32., found .&str.'"
@@ -214,6 +219,13 @@ B=$($CHECK field "$TMP/feat.json" builds 1 id)
 sm diff "$A" "$B" --json >"$TMP/diff.json"
 check "diff names the function the feature adds" \
     $CHECK diff-names "$TMP/diff.json" sizemat_feature_report
+sm diff "$A" "$B" --top 2 --json >"$TMP/diff2.json"
+check "diff --top 2 limits every section of the answer to two rows" \
+    python3 -c 'import json,sys
+for a in json.load(open(sys.argv[1]))["artifacts"]:
+    if not a["sections"] or any(len(a.get(k, [])) > 2 for k in
+                                ("sections", "crates", "symbols")):
+        sys.exit(1)' "$TMP/diff2.json"
 sm diff "$A" "$B" >"$TMP/diff.txt"
 check "diff prints sections, crates and symbols" bash -c \
     "grep -q '^section' '$TMP/diff.txt' && grep -q '^crate' '$TMP/diff.txt' &&

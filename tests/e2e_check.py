@@ -319,7 +319,8 @@ def explained(path, good, none):
         fail(f"settings explained: {list(rows)}")
     if g["state"] != "done" or g["saves"] <= 0:
         fail(f"{good}: {g}")
-    if n["state"] != "done" or n["saves"] != 0:
+    # Nothing to build: the project and Cargo already give that value.
+    if n["state"] != "same" or n["saves"] != 0 or n["without"] != doc["variant_key"]:
         fail(f"{none}: {n}")
     if g["file_size"] - doc["file_size"] != g["saves"]:
         fail("saves is not the neighbour's size minus the variant's")
@@ -356,6 +357,99 @@ def sizes_differ(path, key1, key2):
     if size[key1] == size[key2]:
         fail(f"{key1} and {key2} are both {size[key1]} bytes")
     print(f"  {key1}: {size[key1]} B, {key2}: {size[key2]} B")
+
+
+
+EFFECTIVE_KEYS = ["codegen-units", "debug", "debug-assertions", "lto",
+                  "opt-level", "overflow-checks", "panic", "strip"]
+
+
+def by_step(doc, step):
+    for b in doc["builds"]:
+        if step in (b.get("step"), b["variant_key"]):
+            return b
+    fail(f"no build {step}: {[b.get('step') or b['variant_key'] for b in doc['builds']]}")
+
+
+def effective_recorded(path, step, own, **want):
+    """Every build carries its effective profile with the canonical keys;
+    build step's project_profile is the JSON object own, and its effective
+    profile has the project's values."""
+    doc = load(path)
+    for b in doc["builds"]:
+        eff = b.get("effective")
+        if not isinstance(eff, dict) or sorted(eff) != EFFECTIVE_KEYS:
+            fail(f"{b['variant_key']}: effective is {eff}")
+        for k, v in b["variant"].items():
+            v = {"0": "none", "1": "limited", "2": "full"}.get(v, v) \
+                if k == "debug" else v
+            if k in eff and eff[k] != v:
+                fail(f"{b['variant_key']}: sets {k}={v}, effective {eff[k]}")
+    b = by_step(doc, step)
+    if b["project_profile"] != json.loads(own):
+        fail(f"project_profile is {b['project_profile']}, wanted {own}")
+    for k, v in json.loads(own).items():
+        if b["effective"][k] != v:
+            fail(f"{step}: effective {k} is {b['effective'][k]}, wanted {v}")
+    print(f"  {step}: effective {b['effective']}")
+
+
+def same_as(path, *steps):
+    """The builds of steps compile the same thing: one of them was built
+    (which one depends on which unit graph cargo answered first), the others
+    carry its artifacts and sizes as same_as, with no build time of their
+    own; no other build of the run is same_as."""
+    doc = load(path)
+    group = [by_step(doc, s) for s in steps]
+    built = [b for b in group if b["same_as"] is None]
+    if len(built) != 1 or built[0]["wall_ms"] is None:
+        fail(f"built: {[b['variant_key'] for b in built]}")
+    base = built[0]
+    for b in group:
+        if b is base:
+            continue
+        if b["same_as"] != base["id"]:
+            fail(f"{b['variant_key']}: same_as is {b['same_as']}, wanted {base['id']}")
+        if b["state"] != "done" or b["wall_ms"] is not None:
+            fail(f"{b['variant_key']}: {b['state']}, wall_ms {b['wall_ms']}")
+        if [a["file_size"] for a in b["artifacts"]] != \
+                [a["file_size"] for a in base["artifacts"]]:
+            fail(f"{b['variant_key']}: sizes differ from the built one's")
+    others = [b for b in doc["builds"] if b["same_as"] is not None and
+              b not in group]
+    if others:
+        fail(f"also not built: {[b['variant_key'] for b in others]}")
+    print(f"  {', '.join(steps)}: built once, as build {base['id']}")
+
+
+def explain_row(path, key, instead, source):
+    """explain: key's row compares with the neighbour that sets key to
+    instead (source: project or cargo-default), which was built, and the
+    saving is the neighbour's size minus the variant's, above zero."""
+    doc = load(path)
+    rows = {s["key"]: s for s in doc["settings"]}
+    r = rows.get(key)
+    if r is None:
+        fail(f"settings explained: {list(rows)}")
+    if r["instead"] != instead or r["instead_from"] != source:
+        fail(f"{key}: compared with {r['instead']} from {r['instead_from']}")
+    own = (doc["project_profile"] or {}).get(key)
+    if r["project_has"] != (own == r["value"]):
+        fail(f"{key}: project_has is {r['project_has']}, the project has {own}")
+    if f"{key}={instead}" not in r["without"].split(","):
+        fail(f"{key}: the neighbour {r['without']} does not set {instead}")
+    if r["state"] != "done" or r["saves"] <= 0 or \
+            r["file_size"] - doc["file_size"] != r["saves"]:
+        fail(f"{key}: {r}")
+    print(f"  {key}={r['value']} saves {r['saves']} B against {instead}")
+
+
+def winner_size(path):
+    """Prints the size of the smallest build's first artifact."""
+    doc = load(path)
+    sizes = [b["artifacts"][0]["file_size"] for b in doc["builds"]
+             if b["state"] == "done" and b["artifacts"]]
+    print(min(sizes))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,199 @@
+/*
+ * Unit tests for units.c: cargo's unit-graph profiles in the canonical
+ * spelling, Cargo's defaults, the project's own settings, and fingerprints
+ * that see every unit's profile but not paths or cargo's order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/sizematd.h"
+#include "check_sizematd.h"
+
+/* A unit graph of a bin and one path dependency, as cargo prints it. */
+static const char *const graph_fmt =
+    "{\"version\":1,\"units\":["
+    "{\"pkg_id\":\"path+file://%s/dep#dep@0.1.0\",\"target\":{\"kind\":"
+    "[\"lib\"],\"crate_types\":[\"lib\"],\"name\":\"dep\",\"src_path\":"
+    "\"%s/dep/src/lib.rs\"},\"profile\":{\"name\":\"release\","
+    "\"opt_level\":\"%s\",\"lto\":\"false\",\"codegen_units\":null,"
+    "\"debuginfo\":0,\"debug_assertions\":false,\"overflow_checks\":false,"
+    "\"incremental\":false,\"panic\":\"abort\",\"strip\":{\"deferred\":"
+    "\"None\"}},\"platform\":null,\"mode\":\"build\",\"features\":[],"
+    "\"dependencies\":[]},"
+    "{\"pkg_id\":\"path+file://%s#app@0.1.0\",\"target\":{\"kind\":"
+    "[\"bin\"],\"crate_types\":[\"bin\"],\"name\":\"app\",\"src_path\":"
+    "\"%s/src/main.rs\"},\"profile\":{\"name\":\"release\","
+    "\"opt_level\":\"z\",\"lto\":\"true\",\"codegen_units\":1,"
+    "\"debuginfo\":0,\"debug_assertions\":false,\"overflow_checks\":false,"
+    "\"incremental\":false,\"panic\":\"abort\",\"strip\":{\"resolved\":"
+    "{\"Named\":\"symbols\"}}},\"platform\":null,\"mode\":\"build\","
+    "\"features\":[\"default\"],\"dependencies\":[{\"index\":0,"
+    "\"extern_crate_name\":\"dep\"}]}],\"roots\":[1]}";
+
+/* Returns the graph with the project at path and the dependency's opt-level. */
+static char *
+graph(const char *path, const char *dep_opt)
+{
+	char	*g;
+
+	xasprintf(&g, graph_fmt, path, path, dep_opt, path, path);
+	return (g);
+}
+
+/* Reads a profile object from JSON text into its canonical form. */
+static cJSON *
+profile_of(const char *text)
+{
+	cJSON	*p = cJSON_Parse(text), *o;
+
+	ck_assert_ptr_nonnull(p);
+	o = units_profile(p);
+	cJSON_Delete(p);
+	return (o);
+}
+
+/* Returns a key of a canonical profile. */
+static const char *
+get(const cJSON *o, const char *key)
+{
+	return (cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key)));
+}
+
+START_TEST(test_profile_spelling)
+{
+	cJSON	*o;
+
+	o = profile_of("{\"opt_level\":\"3\",\"lto\":\"false\","
+	    "\"codegen_units\":null,\"debuginfo\":0,\"incremental\":false,"
+	    "\"panic\":\"unwind\",\"strip\":{\"resolved\":{\"Named\":"
+	    "\"debuginfo\"}}}");
+	ck_assert_str_eq(get(o, "codegen-units"), "16");
+	ck_assert_str_eq(get(o, "debug"), "none");
+	ck_assert_str_eq(get(o, "lto"), "false");
+	ck_assert_str_eq(get(o, "strip"), "debuginfo");
+	ck_assert_int_eq(cJSON_GetArraySize(o), 8);
+	cJSON_Delete(o);
+
+	o = profile_of("{\"opt_level\":\"z\",\"lto\":\"true\","
+	    "\"codegen_units\":1,\"debuginfo\":2,\"panic\":\"abort\","
+	    "\"strip\":{\"resolved\":\"None\"},\"overflow_checks\":true}");
+	ck_assert_str_eq(get(o, "lto"), "fat");
+	ck_assert_str_eq(get(o, "codegen-units"), "1");
+	ck_assert_str_eq(get(o, "debug"), "full");
+	ck_assert_str_eq(get(o, "strip"), "none");
+	ck_assert_str_eq(get(o, "overflow-checks"), "true");
+	cJSON_Delete(o);
+
+	/* Deferred strip: debuginfo goes only from a build without it. */
+	o = profile_of("{\"debuginfo\":\"line-tables-only\",\"incremental\":"
+	    "true,\"strip\":{\"deferred\":\"None\"}}");
+	ck_assert_str_eq(get(o, "debug"), "line-tables-only");
+	ck_assert_str_eq(get(o, "strip"), "none");
+	ck_assert_str_eq(get(o, "codegen-units"), "256");
+	cJSON_Delete(o);
+	o = profile_of("{\"debuginfo\":0,\"strip\":{\"deferred\":\"None\"}}");
+	ck_assert_str_eq(get(o, "strip"), "debuginfo");
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_own_settings_and_defaults)
+{
+	cJSON	*o;
+
+	o = profile_of("{\"opt_level\":\"3\",\"lto\":\"true\","
+	    "\"codegen_units\":1,\"debuginfo\":0,\"panic\":\"abort\","
+	    "\"strip\":{\"resolved\":{\"Named\":\"debuginfo\"}}}");
+	units_own_settings(o);
+	ck_assert_int_eq(cJSON_GetArraySize(o), 3);
+	ck_assert_str_eq(get(o, "lto"), "fat");
+	ck_assert_str_eq(get(o, "codegen-units"), "1");
+	ck_assert_str_eq(get(o, "panic"), "abort");
+	ck_assert_str_eq(units_cargo_default("strip", o), "debuginfo");
+	cJSON_Delete(o);
+
+	/* With debug info, Cargo strips nothing: strip=debuginfo is own. */
+	o = profile_of("{\"debuginfo\":1,\"strip\":{\"resolved\":{\"Named\":"
+	    "\"debuginfo\"}}}");
+	units_own_settings(o);
+	ck_assert_str_eq(get(o, "debug"), "limited");
+	ck_assert_str_eq(get(o, "strip"), "debuginfo");
+	ck_assert_str_eq(units_cargo_default("strip", o), "none");
+	cJSON_Delete(o);
+	ck_assert_ptr_null(units_cargo_default("features", NULL));
+	ck_assert_str_eq(units_value("debug", "2"), "full");
+	ck_assert_str_eq(units_value("debug", "line-tables-only"),
+	    "line-tables-only");
+	ck_assert_str_eq(units_value("opt-level", "2"), "2");
+}
+END_TEST
+
+START_TEST(test_fingerprint)
+{
+	struct build_units	 a, b;
+	char			*g, *cause = NULL;
+
+	g = graph("/w/target/1/worktree", "3");
+	ck_assert_int_eq(units_read(g, "release|default", &a, &cause), 0);
+	free(g);
+	ck_assert_str_eq(get(a.effective, "opt-level"), "z");
+	ck_assert_str_eq(get(a.effective, "lto"), "fat");
+	ck_assert_str_eq(get(a.effective, "strip"), "symbols");
+	ck_assert_uint_eq(strlen(a.fingerprint), 16);
+
+	/* Another worktree, the same units: the same fingerprint. */
+	g = graph("/w/target/2/worktree", "3");
+	ck_assert_int_eq(units_read(g, "release|default", &b, &cause), 0);
+	free(g);
+	ck_assert_str_eq(a.fingerprint, b.fingerprint);
+	build_units_clear(&b);
+
+	/* A dependency's own profile counts, not only the root's. */
+	g = graph("/w/target/1/worktree", "s");
+	ck_assert_int_eq(units_read(g, "release|default", &b, &cause), 0);
+	free(g);
+	ck_assert_str_ne(a.fingerprint, b.fingerprint);
+	ck_assert_str_eq(get(b.effective, "opt-level"), "z");
+	build_units_clear(&b);
+
+	/* So do the inputs the graph does not show. */
+	g = graph("/w/target/1/worktree", "3");
+	ck_assert_int_eq(units_read(g, "location-detail=none|default", &b,
+	    &cause), 0);
+	free(g);
+	ck_assert_str_ne(a.fingerprint, b.fingerprint);
+	build_units_clear(&b);
+	build_units_clear(&a);
+}
+END_TEST
+
+START_TEST(test_units_refusals)
+{
+	struct build_units	 u;
+	char			*cause = NULL;
+
+	ck_assert_int_eq(units_read("not json", "", &u, &cause), -1);
+	ck_assert_str_eq(cause, "cargo's unit graph is not JSON");
+	free(cause);
+	ck_assert_int_eq(units_read("{\"units\":[],\"roots\":[0]}", "", &u,
+	    &cause), -1);
+	ck_assert_str_eq(cause, "cargo's unit graph has no root unit");
+	free(cause);
+	ck_assert_ptr_null(u.effective);
+}
+END_TEST
+
+Suite *
+units_suite(void)
+{
+	Suite	*s = suite_create("units");
+	TCase	*core = tcase_create("core"), *limits = tcase_create("limits");
+
+	tcase_add_test(core, test_profile_spelling);
+	tcase_add_test(core, test_own_settings_and_defaults);
+	tcase_add_test(core, test_fingerprint);
+	tcase_add_test(limits, test_units_refusals);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, limits);
+	return (s);
+}

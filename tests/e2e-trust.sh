@@ -1,0 +1,130 @@
+#!/bin/bash
+# Numbers a user can trust: a project's own release profile is seen and
+# shown (the effective profile of every build, ladder steps and explain rows
+# that the project already has), variants that compile the same thing are
+# built once, and the winner's snippet reproduces its size when pasted over
+# the project's profile. Two builds at once, so that a variant waits for a
+# running one with the same unit graph. Target dirs live in
+# build/e2e-trust-work and are reused from one run to the next.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${SIZEMAT_BIN:-$TOP/build}
+FIX=$TOP/tests/fixtures
+CHECK="python3 $TOP/tests/e2e_check.py"
+TMP=$(mktemp -d /tmp/sizemat-trust.XXXXXX)
+WORK=$TOP/build/e2e-trust-work
+PID=
+. "$TOP/tests/e2e-lib.sh"
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+sm() { "$BIN/sizemat" "$@"; }
+mkdir -p "$WORK"
+
+start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles" \
+    --jobs 2
+cp -r "$FIX/ownprofile" "$TMP/own"
+
+# 1. The stable ladder on a crate that sets lto, codegen-units and panic.
+sm run "$TMP/own" --matrix stable-min --wait --json >"$TMP/ladder.json" \
+    2>"$TMP/err"
+check "the ladder runs (exit 0)" test $? = 0
+RUN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/ladder.json")
+check "every build records its effective profile; release shows the project's lto, codegen-units and panic" \
+    $CHECK effective-recorded "$TMP/ladder.json" release \
+    '{"codegen-units": "1", "lto": "fat", "panic": "abort"}'
+check "steps the project already has and the step before them are built once" \
+    $CHECK same-as "$TMP/ladder.json" "opt-level z" lto "codegen-units 1" \
+    "panic abort"
+check "every size, of built and same_as builds alike, equals a hand-run build with its own recorded env" \
+    $CHECK reproduce "$TMP/ladder.json" "$TMP" 6
+sm ladder "$RUN" >"$TMP/ladder.txt"
+for s in lto=fat codegen-units=1 panic=abort; do
+	check "the ladder says $s changes nothing: the project has it" \
+	    grep -q "changes nothing: $s is already the project's" \
+	    "$TMP/ladder.txt"
+done
+check "the ladder labels its release step as the project's profile" \
+    grep -q "release (the project's profile)" "$TMP/ladder.txt"
+check "the ladder shows the project's own settings" \
+    grep -q "the project's own profile: codegen-units=1, lto=fat, panic=abort" \
+    "$TMP/ladder.txt"
+
+# 2. explain sets the other value explicitly: Cargo's default where the
+# project already has the variant's value, else the project's own.
+sm explain "$RUN" --variant "panic abort" --wait --json >"$TMP/explain.json" \
+    2>/dev/null
+check "explain: panic=abort is compared with Cargo's default unwind, and saves bytes" \
+    $CHECK explain-row "$TMP/explain.json" panic unwind cargo-default
+check "explain: lto=fat is compared with Cargo's default false, and saves bytes" \
+    $CHECK explain-row "$TMP/explain.json" lto false cargo-default
+check "explain: opt-level=z, which the project does not set, is compared with Cargo's default 3" \
+    $CHECK explain-row "$TMP/explain.json" opt-level 3 cargo-default
+sm explain "$RUN" --variant "panic abort" >"$TMP/explain.txt" 2>/dev/null
+check "explain's table says the project already has panic=abort" \
+    grep -q "panic=abort .*the project already has it; vs Cargo's default panic=unwind" \
+    "$TMP/explain.txt"
+
+# 3. The winner's [profile.release] pasted in place of the project's own
+# reproduces the recorded size by hand: it must carry the settings the
+# project had (lto, codegen-units, panic), not only those the variant set.
+sm results "$RUN" >"$TMP/results.txt"
+cp -r "$FIX/ownprofile" "$TMP/pasted"
+python3 - "$TMP/results.txt" "$TMP/pasted/Cargo.toml" <<'EOF'
+import sys
+out = open(sys.argv[1]).read()
+snippet = out[out.index("[profile.release]"):].split("\n\n")[0]
+toml = open(sys.argv[2]).read()
+open(sys.argv[2], "w").write(toml[:toml.index("[profile.release]")] +
+                             snippet + "\n")
+EOF
+(cd "$TMP/pasted" && CARGO_TARGET_DIR="$WORK/pasted" cargo build --release \
+    -q --target "$(rustc -vV | sed -n 's/^host: //p')") 2>"$TMP/err"
+want=$($CHECK winner-size "$TMP/ladder.json")
+got=$(stat -c %s "$WORK/pasted/$(rustc -vV | sed -n 's/^host: //p')/release/ownprofile" 2>/dev/null)
+echo "  the pasted snippet: $got bytes by hand, $want recorded"
+check "the winner's snippet pasted over the project's profile gives the recorded size" \
+    test -n "$got" -a "$got" = "$want"
+
+# 4. Smaller things a user meets first.
+sm --server "$SIZEMAT_URL/" status >/dev/null 2>"$TMP/err"
+check "a --server URL with a trailing slash works" test $? = 0
+B=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["builds"][1]["id"])' "$TMP/ladder.json")
+sm log "$B" >"$TMP/log.txt"
+(eval "$(sed -n 's/^\$ export /export /p' "$TMP/log.txt")"
+ python3 -c 'import json,os,sys
+b = json.load(open(sys.argv[1]))["builds"][1]
+sys.exit(0 if all(os.environ.get(k) == v for k, v in b["env"].items()) else 1)' \
+    "$TMP/ladder.json") 2>"$TMP/err"
+check "the export lines of 'sizemat log' paste into a shell as recorded (RUSTFLAGS quoted)" \
+    test $? = 0
+
+printf '{"name": "d", "shape": "axes",\n "axes": {"lto": [true], "lto": ["off"]}}\n' \
+    >"$TMP/dup.json"
+sm run "$TMP/own" --matrix "$TMP/dup.json" 2>"$TMP/err"
+check "a key given twice in a matrix file is refused, named by its path (exit 2)" \
+    bash -c "test $? = 2 && grep -q 'dup.json: axes.lto is given twice' '$TMP/err'"
+curl -s -H 'Content-Type: application/json' -d '{"project": "/x", "project": "/y"}' \
+    "$SIZEMAT_URL/v1/runs" >"$TMP/body"
+check "... and so is a key given twice in a request body" \
+    grep -q '"the body gives project twice; keep one"' "$TMP/body"
+printf '{"name": "d", "shape": "axes",\n "axes": {"lto": [true] "strip": [true]}}\n' \
+    >"$TMP/bad.json"
+sm run "$TMP/own" --matrix "$TMP/bad.json" 2>"$TMP/err"
+check "invalid JSON names the line, the column and what was found there" \
+    grep -q "bad.json:2:25: not valid JSON: unexpected '\"'" "$TMP/err"
+
+kill -TERM "$PID"; wait "$PID"; PID=
+
+# 5. The daemon's own environment: what builds would inherit unseen is
+# named at start.
+CARGO_PROFILE_RELEASE_LTO=fat start_sizematd --db "$TMP/db2" \
+    --workdir "$TMP/work2" --profiles "$TOP/profiles"
+check "a CARGO_PROFILE_* variable in the daemon's environment is named at start" \
+    grep -q "the environment sets CARGO_PROFILE_RELEASE_LTO, which every build inherits" \
+    "$TMP/log"
+kill -TERM "$PID"; wait "$PID"; PID=
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
