@@ -77,7 +77,8 @@ project_add(struct options *o)
 	if (o->nargs != 3)
 		return (usage_error("project add NAME SOURCE: %s",
 		    o->nargs < 3 ? "missing argument" : "too many arguments"));
-	if (o->package != NULL || o->bin != NULL || o->features != NULL ||
+	if (o->package != NULL || o->bin != NULL || o->example != NULL ||
+	    o->features != NULL ||
 	    o->profile != NULL || o->no_default_features)
 		return (usage_error("project add takes --matrix and "
 		    "--toolchain, not other build settings"));

@@ -221,6 +221,8 @@ run_build_settings(const struct options *o, cJSON *body)
 		cJSON_AddStringToObject(body, "package", o->package);
 	if (o->bin != NULL)
 		cJSON_AddStringToObject(body, "bin", o->bin);
+	if (o->example != NULL)
+		cJSON_AddStringToObject(body, "example", o->example);
 	if (o->profile != NULL)
 		cJSON_AddStringToObject(body, "profile", o->profile);
 	if (o->no_default_features)

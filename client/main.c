@@ -80,6 +80,7 @@ static const struct text_option {
 	{ "--base", OPT_CHECK, offsetof(struct options, base) },
 	{ "--bin", OPT_BUILD, offsetof(struct options, bin) },
 	{ "--branch", OPT_PROJECT, offsetof(struct options, branch) },
+	{ "--example", OPT_BUILD, offsetof(struct options, example) },
 	{ "--features", OPT_BUILD, offsetof(struct options, features) },
 	{ "--good", OPT_BISECT, offsetof(struct options, good) },
 	{ "--head", OPT_CHECK, offsetof(struct options, head) },
@@ -131,9 +132,11 @@ usage(FILE *f)
 "                        queue one build per variant of the matrix (default:\n"
 "                        'default'); --wait follows progress on stderr, then\n"
 "                        prints the ranked table\n"
-"                        --toolchain, --package, --bin, --features,\n"
-"                        --no-default-features and --profile apply to\n"
-"                        every variant of the run\n"
+"                        --toolchain, --package, --bin, --example,\n"
+"                        --features, --no-default-features and --profile\n"
+"                        apply to every variant of the run; a library\n"
+"                        alone has nothing to measure: --example NAME\n"
+"                        measures it through one of its examples\n"
 "  matrices              the matrices the daemon knows (profiles/*.json)\n"
 "  toolchains            the cargo/rustc pairs the daemon can build with,\n"
 "                        their versions and whether they have rust-src\n"
@@ -201,6 +204,7 @@ usage(FILE *f)
 "  --base REV, --head REV\n"
 "                        the two revisions a check compares\n""  --bin NAME            build only this binary target\n"
 "  --branch B            the branch to track (default: SOURCE's HEAD)\n"
+"  --example NAME        build this example target (a library's size)\n"
 "  --csv                 CSV on stdout\n"
 "  --features A,B        cargo features to enable\n"
 "  --format F            csv, json or markdown: as --csv, --json, --markdown\n"

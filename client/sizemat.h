@@ -43,6 +43,7 @@ struct options {
 	const char		*toolchain;	/* run-wide build settings */
 	const char		*package;
 	const char		*bin;
+	const char		*example;
 	const char		*features;
 	const char		*profile;
 	int			 no_default_features;

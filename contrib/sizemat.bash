@@ -23,7 +23,7 @@ _sizemat() {
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--server|--socket|--token-file|--matrix|--toolchain|--package|\
-		--bin|--features|--profile|--variant|--top|--limit|--rev|--branch|--schedule|\
+		--bin|--example|--features|--profile|--variant|--top|--limit|--rev|--branch|--schedule|\
 		--threshold|--webhook|--artifact|--metric|--since|--last|\
 		--base|--head|--max-increase|--good|--bad|--status|--format)
 			i=$((i + 1)) ;;
@@ -49,7 +49,7 @@ _sizemat() {
 		    section.rodata section.data post.strip post.gzip post.xz
 		    post.zstd post.upx wall_ms cpu_ms" -- "$cur"))
 		return ;;
-	--server|--toolchain|--package|--bin|--features|--profile|\
+	--server|--toolchain|--package|--bin|--example|--features|--profile|\
 	--variant|--top|--limit|--rev|--branch|--schedule|--threshold|\
 	--webhook|--artifact|--since|--last|--base|--head|--max-increase|\
 	--good|--bad|--status)
@@ -66,7 +66,7 @@ _sizemat() {
 	local opts="--json"
 	case $cmd in
 	run)	opts="--matrix --wait --quiet --toolchain --package --bin
-		    --features --no-default-features --profile --rev --force
+		    --example --features --no-default-features --profile --rev --force
 		    --json --csv --markdown" ;;
 	results|best|ladder|runs|matrices|status|toolchains|regressions)
 		opts="--json --csv --markdown --top --limit" ;;

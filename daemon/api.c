@@ -178,7 +178,7 @@ api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
 
 /* The run-wide settings a POST /v1/runs may give, set on every variant. */
 static const char *const api_run_settings[] = { "toolchain", "package",
-    "bin", "profile", "features", "default-features", NULL };
+    "bin", "example", "profile", "features", "default-features", NULL };
 
 /* Replies with a planner's error and clears it. */
 void
@@ -436,6 +436,32 @@ api_tracked(struct api *api, const char *name, struct tracked_project *tp,
 }
 
 /*
+ * Refuses a path project that has nothing sizemat can measure (a library
+ * alone), unless its variants build an example; returns 1 when refused.
+ */
+static int
+api_nothing_to_measure(struct api *api, const char *project,
+    const struct matrix *m, const struct variant *over,
+    struct http_reply *reply)
+{
+	size_t	 i;
+	char	*cause;
+
+	if (variant_get(over, "example") != NULL)
+		return (0);
+	for (i = 0; i < matrix_count(m); i++) {
+		if (variant_get(matrix_variant(m, i), "example") != NULL)
+			return (0);
+	}
+	if (builder_measurable(api->toolchains, project, variant_get(over,
+	    "package"), &cause) != 0)
+		return (0);
+	http_reply_error(reply, 400, "nothing_to_measure", "%s", cause);
+	free(cause);
+	return (1);
+}
+
+/*
  * POST /v1/runs: validates the project and matrix, queues the builds. A
  * tracked project's run builds at a revision (default: its branch head),
  * with its matrix and toolchain unless the request says otherwise.
@@ -476,7 +502,7 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 			http_reply_error(reply, 400, "invalid_request",
 			    "%s: unknown key; a run takes project, matrix, "
 			    "matrix_file, parent_run, rev, force, toolchain, "
-			    "package, bin, profile, features and "
+			    "package, bin, example, profile, features and "
 			    "default-features", item->string);
 			goto out;
 		}
@@ -550,6 +576,9 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	} else if ((m = api_matrix(api, cJSON_GetObjectItemCaseSensitive(doc,
 	    "matrix"), cJSON_GetObjectItemCaseSensitive(doc, "matrix_file"),
 	    reply)) == NULL)
+		goto out;
+	if (tp.id == 0 && api_nothing_to_measure(api, project, m, &over,
+	    reply))
 		goto out;
 	if (plan_queue_matrix(api->planner, &plan, m, &over, &id, &err) != 0) {
 		api_plan_fail(reply, &err);

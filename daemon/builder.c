@@ -78,6 +78,8 @@ struct build_job {
 
 static void	builder_phase_start(struct build_job *);
 static void	builder_finish(struct build_job *);
+static void	builder_fail(struct build_job *, const char *, const char *,
+		    ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Returns the target dir of a project and variant under the work dir: one
@@ -227,7 +229,9 @@ builder_cargo_message(struct build_job *job, const char *line)
 	cJSON_ArrayForEach(kind, kinds) {
 		if (!cJSON_IsString(kind))
 			continue;
-		if (strcmp(kind->valuestring, "bin") == 0 &&
+		/* An example's executable is measured as a binary. */
+		if ((strcmp(kind->valuestring, "bin") == 0 ||
+		    strcmp(kind->valuestring, "example") == 0) &&
 		    cJSON_IsString(exe)) {
 			builder_add_artifact(job, name->valuestring, "bin",
 			    exe->valuestring);
@@ -330,6 +334,15 @@ builder_units_read(struct build_job *job)
 	else {
 		extra = builder_units_extra(job);
 		if (units_read(job->rustc_out.data, extra, &u, &cause) == 0) {
+			if (job->phase == PHASE_UNITS && u.measured == 0)
+				builder_fail(job, "unavailable", "nothing to "
+				    "measure: cargo would build no binary, "
+				    "cdylib or staticlib here, only a library, "
+				    "whose .rlib is not what ships (a [[bin]] "
+				    "whose required-features are off is left "
+				    "out: turn them on with --features); measure "
+				    "a library through an example with --example "
+				    "NAME");
 			if (job->phase == PHASE_UNITS) {
 				build_units_clear(&job->units);
 				job->units = u;
@@ -355,7 +368,8 @@ builder_units_read(struct build_job *job)
 		free(job->lines[i]);
 	job->nlines = 0;
 	buf_reset(&job->rustc_out);
-	if (job->phase == PHASE_PROJECT && job->cb.planned != NULL)
+	if (job->phase == PHASE_PROJECT && job->cb.planned != NULL &&
+	    job->fail_state == NULL)
 		job->settled = job->cb.planned(job, &job->units, job->cb.arg);
 }
 
@@ -432,11 +446,6 @@ builder_timeout(uv_timer_t *t)
 	    builder_timeout_s(job));
 	builder_kill(job, "timeout");
 }
-
-/* Fails the job without running anything more. */
-static void
-builder_fail(struct build_job *job, const char *state, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Records why a build could not go on. */
 static void
@@ -1113,6 +1122,84 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	}
 	builder_phase_start(job);
 	return (job);
+}
+
+/* Tells whether a cargo target kind is one sizemat measures. */
+static int
+builder_measured_kind(const char *kind)
+{
+	return (strcmp(kind, "bin") == 0 || strcmp(kind, "cdylib") == 0 ||
+	    strcmp(kind, "staticlib") == 0 || strcmp(kind, "dylib") == 0);
+}
+
+/*
+ * Asks the default toolchain's cargo (cargo metadata --no-deps, blocking)
+ * whether the project, or its package, has a target sizemat can measure:
+ * a binary, cdylib, dylib or staticlib. Returns 1, 0 with what to do in
+ * cause (its examples named), or -1 when cargo could not say: the builds
+ * then tell.
+ */
+int
+builder_measurable(const struct toolchains *tcs, const char *project,
+    const char *package, char **cause)
+{
+	const struct toolchain	*tc = toolchains_find(tcs, NULL);
+	struct strlist		 argv = { NULL, 0 };
+	const cJSON		*pkg, *target, *kind;
+	struct buf		 examples;
+	cJSON			*doc;
+	char			*out, *why = NULL;
+	int			 found = 0;
+
+	if (tc == NULL || tc->problem != NULL)
+		return (-1);
+	toolchain_cargo_argv(tc, &argv);
+	strlist_add(&argv, "metadata");
+	strlist_add(&argv, "--no-deps");
+	strlist_add(&argv, "--offline");
+	strlist_add(&argv, "--format-version=1");
+	strlist_addf(&argv, "--manifest-path=%s/Cargo.toml", project);
+	out = command_capture_max(&argv, &tc->env, 16 << 20, &why);
+	strlist_free(&argv);
+	free(why);
+	if (out == NULL || (doc = cJSON_Parse(out)) == NULL) {
+		free(out);
+		return (-1);
+	}
+	free(out);
+	buf_init(&examples);
+	buf_addstr(&examples, "");
+	cJSON_ArrayForEach(pkg, cJSON_GetObjectItemCaseSensitive(doc,
+	    "packages")) {
+		if (package != NULL && strcmp(package, json_str(pkg, "name",
+		    "")) != 0)
+			continue;
+		cJSON_ArrayForEach(target, cJSON_GetObjectItemCaseSensitive(pkg,
+		    "targets")) {
+			cJSON_ArrayForEach(kind,
+			    cJSON_GetObjectItemCaseSensitive(target, "kind")) {
+				if (!cJSON_IsString(kind))
+					continue;
+				if (builder_measured_kind(kind->valuestring))
+					found = 1;
+				else if (strcmp(kind->valuestring, "example") ==
+				    0)
+					buf_printf(&examples, "%s%s",
+					    examples.len ? ", " : "",
+					    json_str(target, "name", ""));
+			}
+		}
+	}
+	cJSON_Delete(doc);
+	if (!found)
+		xasprintf(cause, "%s%s%s has no binary, cdylib or staticlib "
+		    "target, only a library, whose .rlib is not what ships; "
+		    "measure it through one of its examples with --example "
+		    "NAME%s%s%s, or add a [[bin]]", project, package ? ": "
+		    "package " : "", package ? package : "", examples.len ?
+		    " (" : "", examples.data, examples.len ? ")" : "");
+	buf_free(&examples);
+	return (found);
 }
 
 /* Stops a build: its process group is killed and the state is kept. */

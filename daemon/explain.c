@@ -11,7 +11,7 @@
 
 /* Settings that say what is built or with what, not how: never undone. */
 static const char *const explain_fixed[] = { "toolchain", "target",
-    "package", "bin", "profile", NULL };
+    "package", "bin", "example", "profile", NULL };
 
 /* Tells whether a key is one explain never undoes. */
 static int

@@ -272,6 +272,7 @@ struct build_units {
 	cJSON	*effective;	/* the root unit's profile, canonical */
 	cJSON	*project;	/* what the project's own profile changes */
 	char	*fingerprint;	/* every unit's inputs, hashed */
+	int	 measured;	/* root units that make a binary or library */
 };
 cJSON		*units_profile(const cJSON *);
 const char	*units_cargo_default(const char *, const cJSON *);
@@ -496,6 +497,8 @@ struct build_job *builder_start(uv_loop_t *, const struct builder_config *,
 void		 builder_kill(struct build_job *, const char *);
 int64_t		 builder_build_id(const struct build_job *);
 const char	*builder_job_target_dir(const struct build_job *);
+int		 builder_measurable(const struct toolchains *, const char *,
+		    const char *, char **);
 
 /* plan.c */
 struct plan_error {

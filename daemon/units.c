@@ -244,6 +244,37 @@ units_line(struct buf *b, const cJSON *units, const cJSON *unit)
 	}
 }
 
+/*
+ * Counts the root units that make what sizemat measures: a binary (an
+ * example's too), a cdylib, dylib or staticlib.
+ */
+static int
+units_measured(const cJSON *units, const cJSON *roots)
+{
+	static const char *const kinds[] = { "bin", "cdylib", "dylib",
+	    "staticlib", NULL };
+	const cJSON	*r, *t;
+	const char *const *k;
+	int		 n = 0;
+
+	cJSON_ArrayForEach(r, roots) {
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(units,
+		    (int)cJSON_GetNumberValue(r)), "target"), "crate_types")) {
+			for (k = kinds; *k != NULL; k++) {
+				if (cJSON_IsString(t) &&
+				    strcmp(t->valuestring, *k) == 0)
+					break;
+			}
+			if (*k != NULL) {
+				n++;
+				break;
+			}
+		}
+	}
+	return (n);
+}
+
 /* Orders two lines of a fingerprint. */
 static int
 units_cmp(const void *a, const void *b)
@@ -284,6 +315,7 @@ units_read(const char *text, const char *extra, struct build_units *out,
 	}
 	out->effective = units_profile(cJSON_GetObjectItemCaseSensitive(root,
 	    "profile"));
+	out->measured = units_measured(units, roots);
 	buf_init(&b);
 	cJSON_ArrayForEach(unit, units) {
 		buf_reset(&b);

@@ -64,6 +64,8 @@ static const struct setting_def {
 	  0, "true, false" },
 	{ "default-features", NULL, SETTING_BOOL, ROUTE_CARGO, 0,
 	  "true, false" },
+	{ "example", NULL, SETTING_NAME, ROUTE_CARGO, 0,
+	  "an example target's name: a library measured through it" },
 	{ "features", NULL, SETTING_LIST, ROUTE_CARGO, 0,
 	  "a list of feature names, may be empty" },
 	{ "fmt-debug", NULL, SETTING_FMT_DEBUG, ROUTE_RUSTFLAGS, 1,
@@ -826,6 +828,10 @@ variant_cargo_args(const struct variant *v, const struct build_context *ctx,
 	}
 	if ((value = variant_get(v, "bin")) != NULL) {
 		strlist_add(args, "--bin");
+		strlist_add(args, value);
+	}
+	if ((value = variant_get(v, "example")) != NULL) {
+		strlist_add(args, "--example");
 		strlist_add(args, value);
 	}
 	if ((value = variant_get(v, "features")) != NULL && *value != '\0') {

@@ -88,7 +88,43 @@ echo "  the pasted snippet: $got bytes by hand, $want recorded"
 check "the winner's snippet pasted over the project's profile gives the recorded size" \
     test -n "$got" -a "$got" = "$want"
 
-# 4. Smaller things a user meets first.
+# 4. Nothing to measure: a library alone is refused before anything is
+# queued, and named examples measure it; a [[bin]] whose required-features
+# are off makes the build unavailable before anything compiles.
+echo '{"name": "one", "shape": "axes", "axes": {"strip": ["symbols"]}}' \
+    >"$TMP/one.json"
+before=$(db_rows "$TMP/db")
+sm run "$FIX/libonly" --matrix "$TMP/one.json" 2>"$TMP/err" >/dev/null
+rc=$?
+check "a library-only crate is refused before queueing (exit 2), naming its examples" \
+    bash -c "test $rc = 2 && grep -q 'has no binary, cdylib or staticlib target' \
+    '$TMP/err' && grep -q -- '--example NAME (demo)' '$TMP/err' &&
+    test '$(db_rows "$TMP/db")' = '$before'"
+curl -s -H 'Content-Type: application/json' \
+    -d "{\"project\": \"$FIX/libonly\", \"matrix\": \"default\"}" \
+    "$SIZEMAT_URL/v1/runs" >"$TMP/body"
+check "... as a 400 nothing_to_measure" \
+    grep -q '"code":.*"nothing_to_measure"' "$TMP/body"
+sm run "$FIX/libonly" --example demo --matrix "$TMP/one.json" --wait --json \
+    >"$TMP/example.json" 2>/dev/null
+check "--example measures a library through its example" bash -c \
+    "test $? = 0 && python3 -c 'import json,sys
+b = json.load(open(sys.argv[1]))[\"builds\"][0]
+a = b[\"artifacts\"]
+sys.exit(0 if b[\"variant\"][\"example\"] == \"demo\" and len(a) == 1 and
+         a[0][\"name\"] == \"demo\" and a[0][\"file_size\"] > 0 else 1)' '$TMP/example.json'"
+check "... and the size equals a hand-run build" \
+    $CHECK reproduce "$TMP/example.json" "$TMP" 1
+sm run "$FIX/reqbin" --matrix "$TMP/one.json" --wait --json \
+    >"$TMP/req.json" 2>/dev/null
+check "a [[bin]] whose required-features are off: unavailable, nothing to measure, exit 1" \
+    bash -c "test $? = 1 && $CHECK failed-with '$TMP/req.json' \
+    'nothing to measure' unavailable"
+sm run "$FIX/reqbin" --features cli --matrix "$TMP/one.json" --wait \
+    >/dev/null 2>&1
+check "... and built with the feature on" test $? = 0
+
+# 5. Smaller things a user meets first.
 sm --server "$SIZEMAT_URL/" status >/dev/null 2>"$TMP/err"
 check "a --server URL with a trailing slash works" test $? = 0
 B=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["builds"][1]["id"])' "$TMP/ladder.json")
@@ -118,7 +154,7 @@ check "invalid JSON names the line, the column and what was found there" \
 
 kill -TERM "$PID"; wait "$PID"; PID=
 
-# 5. The daemon's own environment: what builds would inherit unseen is
+# 6. The daemon's own environment: what builds would inherit unseen is
 # named at start.
 CARGO_PROFILE_RELEASE_LTO=fat start_sizematd --db "$TMP/db2" \
     --workdir "$TMP/work2" --profiles "$TOP/profiles"
