@@ -353,14 +353,14 @@ cmd_check(struct options *o)
 int
 cmd_regressions(struct options *o)
 {
-	static const char *const header[] = { "commit", "date", "variant",
-	    "artifact", "before", "after", "bytes", "percent", "found by",
-	    "subject" };
+	static const char *const header[] = { "commit", "state", "date",
+	    "variant", "artifact", "before", "after", "bytes", "percent",
+	    "found by", "subject" };
 	struct table	*t;
 	cJSON		*doc, *r;
 	char		*path, commit[16], date[16], before[32], after[32];
-	char		 bytes[32], pct[32];
-	const char	*cells[10];
+	char		 bytes[32], pct[32], state[64];
+	const char	*cells[11];
 	int		 rc = EXIT_OK;
 
 	xasprintf(&path, "/v1/projects/%s/regressions", o->args[0]);
@@ -368,9 +368,17 @@ cmd_regressions(struct options *o)
 	free(path);
 	if (doc == NULL)
 		return (rc);
-	t = table_create(10, header);
+	t = table_create(11, header);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
 	    "regressions")) {
+		if (strcmp(json_str(r, "state", ""), "range") == 0) {
+			/* The growth lies somewhere after base_commit. */
+			snprintf(state, sizeof state, "range from %.12s, %lld "
+			    "unmeasured", json_str(r, "first", ""),
+			    (long long)json_int(r, "unmeasured", 0));
+		} else
+			snprintf(state, sizeof state, "%s", json_str(r, "state",
+			    "?"));
 		snprintf(commit, sizeof commit, "%.12s", json_str(r, "commit",
 		    ""));
 		snprintf(date, sizeof date, "%.10s", json_str(r, "commit_time",
@@ -391,15 +399,17 @@ cmd_regressions(struct options *o)
 		history_percent(json_num(r, "percent", 0), pct, sizeof pct);
 		cells[0] = o->format == FORMAT_CSV ? json_str(r, "commit", "") :
 		    commit;
-		cells[1] = date;
-		cells[2] = json_str(r, "variant_key", "");
-		cells[3] = json_str(r, "artifact", "");
-		cells[4] = before;
-		cells[5] = after;
-		cells[6] = bytes;
-		cells[7] = pct;
-		cells[8] = json_str(r, "found_by", "");
-		cells[9] = json_str(r, "subject", "");
+		cells[1] = o->format == FORMAT_CSV ? json_str(r, "state", "") :
+		    state;
+		cells[2] = date;
+		cells[3] = json_str(r, "variant_key", "");
+		cells[4] = json_str(r, "artifact", "");
+		cells[5] = before;
+		cells[6] = after;
+		cells[7] = bytes;
+		cells[8] = pct;
+		cells[9] = json_str(r, "found_by", "");
+		cells[10] = json_str(r, "subject", "");
 		table_add(t, cells);
 	}
 	if (o->format == FORMAT_TABLE)
@@ -408,6 +418,19 @@ cmd_regressions(struct options *o)
 		    json_str(doc, "threshold", ""));
 	table_print(t, o->format, stdout);
 	table_free(t);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
+	    "regressions")) {
+		if (o->format == FORMAT_CSV || strcmp(json_str(r, "state", ""),
+		    "range") != 0)
+			continue;
+		fprintf(stderr, "sizemat: %.12s grew past %.12s, with commits "
+		    "between them not measured; narrow it with 'sizemat bisect "
+		    "%s --good %.12s --bad %.12s --variant %s --artifact %s'\n",
+		    json_str(r, "commit", ""), json_str(r, "base_commit", ""),
+		    o->args[0], json_str(r, "base_commit", ""), json_str(r,
+		    "commit", ""), json_str(r, "variant_key", ""), json_str(r,
+		    "artifact", ""));
+	}
 	cJSON_Delete(doc);
 	return (EXIT_OK);
 }

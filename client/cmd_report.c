@@ -10,6 +10,33 @@
 
 #include "sizemat.h"
 
+/*
+ * Says how many regressions stand (a withdrawn one was false blame), how
+ * many of them are ranges still to narrow, and the latest.
+ */
+static void
+report_regressions(const cJSON *rows)
+{
+	const cJSON	*item, *latest = NULL;
+	int		 n = 0, ranges = 0;
+
+	cJSON_ArrayForEach(item, rows) {
+		if (strcmp(json_str(item, "state", ""), "withdrawn") == 0)
+			continue;
+		n++;
+		ranges += strcmp(json_str(item, "state", ""), "range") == 0;
+		latest = item;
+	}
+	printf("\n%d regression%s recorded", n, plural(n));
+	if (ranges > 0)
+		printf(" (%d a range of commits not all measured yet)", ranges);
+	if (latest != NULL)
+		printf("; the latest at `%.12s` (%s): %s", json_str(latest,
+		    "commit", ""), json_str(latest, "subject", ""),
+		    json_str(latest, "variant_key", ""));
+	printf(".\n");
+}
+
 /* What a report holds: the API's answers, by the path that asks them. */
 struct report {
 	const struct options	*o;
@@ -235,15 +262,7 @@ report_markdown(struct report *r)
 		    cJSON_GetObjectItemCaseSensitive(r->data, rpath),
 		    "regressions");
 		free(rpath);
-		printf("\n%d regression%s recorded", cJSON_GetArraySize(row),
-		    cJSON_GetArraySize(row) == 1 ? "" : "s");
-		cJSON_ArrayForEach(item, row)
-			if (item->next == NULL)
-				printf("; the latest at `%.12s` (%s): %s",
-				    json_str(item, "commit", ""),
-				    json_str(item, "subject", ""),
-				    json_str(item, "variant_key", ""));
-		printf(".\n");
+		report_regressions(row);
 	}
 	if (r->run <= 0)
 		return;

@@ -1,7 +1,7 @@
 /*
  * sizematd: one header for the daemon, a section per module (as tmux.h).
  * Data flows one way: api -> matrix -> store/queue -> builder -> measure ->
- * store. Only store.c includes sqlite3.h; only builder.c spawns cargo.
+ * store. Only store*.c include sqlite3.h; only builder.c spawns cargo.
  */
 #ifndef SIZEMATD_H
 #define SIZEMATD_H
@@ -425,6 +425,8 @@ int		 store_regression_add(struct store *, int64_t, const char *,
 cJSON		*store_unalerted(struct store *, int64_t);
 int		 store_delivery_add(struct store *, int64_t, const char *,
 		    const char *, const char *);
+cJSON		*store_revised(struct store *, int64_t);
+int		 store_mark_revised(struct store *, int64_t);
 int		 store_mark_alerted(struct store *, int64_t, const char *);
 int		 store_commit_pending(struct store *, int64_t, const char *);
 cJSON		*store_regressions(struct store *, int64_t);

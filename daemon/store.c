@@ -11,19 +11,12 @@
 #include <sqlite3.h>
 
 #include "sizematd.h"
+#include "store_private.h"
 
 extern const char *const store_migrations[];
 
-struct store {
-	sqlite3	*db;
-	char	*path;
-};
-
-#define STORE_TIME(col) \
-	"strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
-
 /* Prepares a statement; a failure is a bug in the SQL here, so it is fatal. */
-static sqlite3_stmt *
+sqlite3_stmt *
 store_prepare(struct store *st, const char *sql)
 {
 	sqlite3_stmt	*stmt;
@@ -34,7 +27,7 @@ store_prepare(struct store *st, const char *sql)
 }
 
 /* Runs a statement that returns no rows; returns 0 or -1. */
-static int
+int
 store_step_done(struct store *st, sqlite3_stmt *stmt)
 {
 	int	 rc;
@@ -50,14 +43,14 @@ store_step_done(struct store *st, sqlite3_stmt *stmt)
 }
 
 /* Runs one constant statement with no parameters. */
-static int
+int
 store_exec(struct store *st, const char *sql)
 {
 	return (store_step_done(st, store_prepare(st, sql)));
 }
 
 /* Binds a string, or NULL. */
-static void
+void
 store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
 {
 	if (s == NULL)
@@ -67,7 +60,7 @@ store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
 }
 
 /* Returns a column as a newly allocated string, or NULL. */
-static char *
+char *
 store_column_dup(sqlite3_stmt *stmt, int i)
 {
 	const unsigned char	*s;
@@ -77,7 +70,7 @@ store_column_dup(sqlite3_stmt *stmt, int i)
 }
 
 /* Adds a column to a JSON object as a string, or null. */
-static void
+void
 store_json_text(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 {
 	const unsigned char	*s;
@@ -90,7 +83,7 @@ store_json_text(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 }
 
 /* Adds a column to a JSON object as a number, or null. */
-static void
+void
 store_json_int(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 {
 	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
@@ -101,7 +94,7 @@ store_json_int(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 }
 
 /* Adds a column that holds JSON text, parsed, or null. */
-static void
+void
 store_json_parsed(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 {
 	const char	*s;
@@ -114,21 +107,8 @@ store_json_parsed(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 		cJSON_AddItemToObject(o, name, v);
 }
 
-enum store_kind {
-	STORE_TEXT,
-	STORE_INT,
-	STORE_BOOL,
-	STORE_JSON
-};
-
-/* One result column: its JSON member name and how to read it. */
-struct store_column {
-	const char	*name;
-	enum store_kind	 kind;
-};
-
 /* Adds the columns of the current row to o, in order, as the table says. */
-static void
+void
 store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
 {
 	int	 i;
@@ -153,7 +133,7 @@ store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
 }
 
 /* Steps a statement to its end, one object per row; finalizes it. */
-static cJSON *
+cJSON *
 store_json_rows(sqlite3_stmt *stmt, const struct store_column *cols)
 {
 	cJSON	*a, *o;
@@ -653,7 +633,7 @@ store_build_prepared(struct store *st, int64_t id, const cJSON *env,
 }
 
 /* Marks a run done once none of its builds is queued or running. */
-static int
+int
 store_run_settle(struct store *st, int64_t build_id)
 {
 	sqlite3_stmt	*stmt;
@@ -1496,7 +1476,8 @@ store_projects_list(struct store *st, const char *name)
 	    " (SELECT count(DISTINCT r.commit_id) FROM runs r JOIN builds b"
 	    "  ON b.run_id = r.id WHERE r.project_id = p.id"
 	    "  AND b.state = 'done'),"
-	    " (SELECT count(*) FROM regressions WHERE project_id = p.id),"
+	    " (SELECT count(*) FROM regressions WHERE project_id = p.id"
+	    " AND state IS NOT 'withdrawn'),"
 	    " (SELECT " STORE_TIME("max(created_at)") " FROM runs"
 	    "  WHERE project_id = p.id), p.problem,"
 	    " CASE WHEN p.problem IS NOT NULL THEN 'error' WHEN p.head IS NULL"
@@ -1922,7 +1903,7 @@ rollback:
 }
 
 /* Runs a query on (project, commit); tells whether it has a row. */
-static int
+int
 store_commit_exists(struct store *st, const char *sql, int64_t project_id,
     const char *commit)
 {
@@ -1972,255 +1953,6 @@ store_build_project(struct store *st, int64_t build_id, int64_t *project_id)
  * The first-parent line before a commit, nearest first: (id, depth). Bind
  * ?1 the project, ?2 the commit.
  */
-#define STORE_LINE_BEFORE \
-	"WITH RECURSIVE line(id, depth) AS (" \
-	" SELECT parent, 1 FROM commits WHERE project_id = ?1 AND id = ?2" \
-	" AND parent IS NOT NULL" \
-	" UNION ALL SELECT c.parent, line.depth + 1 FROM commits c" \
-	" JOIN line ON c.project_id = ?1 AND c.id = line.id" \
-	" WHERE c.parent IS NOT NULL AND line.depth < 1000000) "
-
-/* Records a regression once per commit, variant and artifact. */
-int
-store_regression_add(struct store *st, int64_t project_id, const char *commit,
-    const char *base, int64_t variant_id, const char *artifact,
-    int64_t base_size, int64_t size, const char *threshold,
-    const char *found_by)
-{
-	sqlite3_stmt	*stmt;
-
-	stmt = store_prepare(st, "INSERT OR IGNORE INTO regressions"
-	    " (project_id, commit_id, base_commit, variant_id, artifact,"
-	    " base_size, size, threshold, found_by, created_at) VALUES (?1,"
-	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	store_bind_text(stmt, 2, commit);
-	store_bind_text(stmt, 3, base);
-	sqlite3_bind_int64(stmt, 4, variant_id);
-	store_bind_text(stmt, 5, artifact);
-	sqlite3_bind_int64(stmt, 6, base_size);
-	sqlite3_bind_int64(stmt, 7, size);
-	store_bind_text(stmt, 8, threshold);
-	store_bind_text(stmt, 9, found_by);
-	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)time(NULL));
-	if (store_step_done(st, stmt) != 0)
-		return (-1);
-	return (sqlite3_changes(st->db));
-}
-
-/*
- * Compares one done build at a commit of the branch with the nearest
- * earlier measured commit of its first-parent line. Returns 1 when it was
- * decided (the build is checked), 0 when a build between the two is still
- * to come, -1 on error; *found counts new regressions.
- */
-static int
-store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
-    int64_t variant_id, const char *commit, const struct size_limit *lim,
-    const char *threshold, int *found)
-{
-	sqlite3_stmt	*stmt, *arts;
-	char		*base = NULL;
-	int64_t		 base_build = 0, size, base_size;
-	int		 rc;
-
-	stmt = store_prepare(st, STORE_LINE_BEFORE "SELECT line.id, b.id,"
-	    " b.state FROM line JOIN runs r ON r.project_id = ?1"
-	    " AND r.commit_id = line.id JOIN builds b ON b.run_id = r.id"
-	    " AND b.variant_id = ?3 AND b.state IN ('done', 'queued',"
-	    " 'running') ORDER BY line.depth, b.state = 'done' DESC, b.id DESC"
-	    " LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	store_bind_text(stmt, 2, commit);
-	sqlite3_bind_int64(stmt, 3, variant_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		if (strcmp((const char *)sqlite3_column_text(stmt, 2),
-		    "done") != 0) {
-			sqlite3_finalize(stmt);
-			return (0);
-		}
-		base = store_column_dup(stmt, 0);
-		base_build = sqlite3_column_int64(stmt, 1);
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (-1);
-	if (base != NULL) {
-		arts = store_prepare(st, "SELECT a.name, a.file_size,"
-		    " o.file_size FROM artifacts a JOIN artifacts o"
-		    " ON o.build_id = ?2 AND o.name = a.name AND o.kind = a.kind"
-		    " WHERE a.build_id = ?1");
-		sqlite3_bind_int64(arts, 1, build_id);
-		sqlite3_bind_int64(arts, 2, base_build);
-		while (sqlite3_step(arts) == SQLITE_ROW) {
-			size = sqlite3_column_int64(arts, 1);
-			base_size = sqlite3_column_int64(arts, 2);
-			if (!limit_exceeded(lim, base_size, size))
-				continue;
-			rc = store_regression_add(st, project_id, commit, base,
-			    variant_id, (const char *)sqlite3_column_text(arts,
-			    0), base_size, size, threshold, "run");
-			if (rc > 0)
-				(*found)++;
-		}
-		sqlite3_finalize(arts);
-		free(base);
-	}
-	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, build_id);
-	if (store_step_done(st, stmt) != 0)
-		return (-1);
-	return (1);
-}
-
-/*
- * Regression detection for a tracked project: each done build at a commit
- * of its branch (not a bisection's probe) against the nearest earlier
- * measured commit on the first-parent line, once nothing between them is
- * still to be built. Returns how many regressions are new.
- */
-int
-store_detect_regressions(struct store *st, int64_t project_id,
-    const struct size_limit *lim, const char *threshold)
-{
-	sqlite3_stmt	*stmt;
-	struct strlist	 commits = { NULL, 0 };
-	int64_t		*builds = NULL, *variants = NULL;
-	size_t		 i, n = 0;
-	int		 found = 0, waiting;
-
-	/*
-	 * A run still waiting for its commit may fall between two measured
-	 * ones: nothing is decided until every run knows its commit.
-	 */
-	stmt = store_prepare(st, "SELECT 1 FROM runs WHERE project_id = ?1"
-	    " AND prepared = 0 AND state IN ('queued', 'running')");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	waiting = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
-	if (waiting)
-		return (0);
-	/* What detection never looks at is settled at once. */
-	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE checked"
-	    " = 0 AND state NOT IN ('queued', 'running') AND run_id IN"
-	    " (SELECT id FROM runs WHERE project_id = ?1 AND (on_branch = 0"
-	    " OR kind = 'bisect') AND prepared = 1)");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	if (store_step_done(st, stmt) != 0)
-		return (-1);
-	stmt = store_prepare(st, "SELECT b.id, b.variant_id, r.commit_id"
-	    " FROM builds b JOIN runs r ON r.id = b.run_id"
-	    " WHERE r.project_id = ?1 AND r.on_branch = 1 AND r.kind != 'bisect'"
-	    " AND b.checked = 0 AND b.state NOT IN ('queued', 'running')"
-	    " ORDER BY b.id");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		builds = xreallocarray(builds, n + 1, sizeof *builds);
-		variants = xreallocarray(variants, n + 1, sizeof *variants);
-		builds[n] = sqlite3_column_int64(stmt, 0);
-		variants[n] = sqlite3_column_int64(stmt, 1);
-		strlist_add(&commits, (const char *)sqlite3_column_text(stmt,
-		    2));
-		n++;
-	}
-	sqlite3_finalize(stmt);
-	for (i = 0; i < n; i++) {
-		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
-			break;
-		if (store_detect_one(st, project_id, builds[i], variants[i],
-		    commits.v[i], lim, threshold, &found) < 0 ||
-		    store_exec(st, "COMMIT") != 0) {
-			store_exec(st, "ROLLBACK");
-			break;
-		}
-	}
-	free(builds);
-	free(variants);
-	strlist_free(&commits);
-	return (found);
-}
-
-/*
- * A project's regressions, as an array: all of them, or those of one
- * commit not alerted yet.
- */
-static cJSON *
-store_regression_rows(struct store *st, int64_t project_id,
-    const char *commit)
-{
-	static const struct store_column columns[] = {
-		{ "id", STORE_INT }, { "commit", STORE_TEXT },
-		{ "subject", STORE_TEXT }, { "author", STORE_TEXT },
-		{ "commit_time", STORE_TEXT }, { "base_commit", STORE_TEXT },
-		{ "variant_key", STORE_TEXT }, { "variant", STORE_JSON },
-		{ "artifact", STORE_TEXT }, { "base_size", STORE_INT },
-		{ "size", STORE_INT }, { "bytes", STORE_INT },
-		{ "threshold", STORE_TEXT }, { "found_by", STORE_TEXT },
-		{ "alerted", STORE_BOOL }, { "created_at", STORE_TEXT },
-		{ NULL, STORE_TEXT }
-	};
-	sqlite3_stmt	*stmt;
-	cJSON		*a, *o;
-	double		 base;
-
-	stmt = store_prepare(st, "SELECT g.id, g.commit_id, c.subject, c.author,"
-	    " " STORE_TIME("c.time") ", g.base_commit, v.key, v.settings,"
-	    " g.artifact, g.base_size, g.size, g.size - g.base_size,"
-	    " g.threshold, g.found_by, g.alerted, " STORE_TIME("g.created_at")
-	    " FROM regressions g JOIN variants v ON v.id = g.variant_id"
-	    " LEFT JOIN commits c ON c.project_id = g.project_id"
-	    " AND c.id = g.commit_id WHERE g.project_id = ?1 AND (?2 IS NULL"
-	    " OR (g.commit_id = ?2 AND g.alerted = 0)) ORDER BY c.time, g.id");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	store_bind_text(stmt, 2, commit);
-	a = cJSON_CreateArray();
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		store_json_row(o, stmt, columns);
-		base = (double)sqlite3_column_int64(stmt, 9);
-		cJSON_AddNumberToObject(o, "percent", base > 0 ?
-		    (double)sqlite3_column_int64(stmt, 11) * 100.0 / base : 0);
-		cJSON_AddItemToArray(a, o);
-	}
-	sqlite3_finalize(stmt);
-	return (a);
-}
-
-/* Lists a project's regressions, oldest commit first. */
-cJSON *
-store_regressions(struct store *st, int64_t project_id)
-{
-	return (store_regression_rows(st, project_id, NULL));
-}
-
-/*
- * Returns the commits with regressions not yet alerted, as
- * [{"commit": C, "regressions": [...]}, ...].
- */
-cJSON *
-store_unalerted(struct store *st, int64_t project_id)
-{
-	sqlite3_stmt	*stmt;
-	cJSON		*a, *o;
-	const char	*commit;
-
-	a = cJSON_CreateArray();
-	stmt = store_prepare(st, "SELECT DISTINCT commit_id FROM regressions"
-	    " WHERE project_id = ?1 AND alerted = 0 ORDER BY id");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		commit = (const char *)sqlite3_column_text(stmt, 0);
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "commit", commit);
-		cJSON_AddItemToObject(o, "regressions",
-		    store_regression_rows(st, project_id, commit));
-		cJSON_AddItemToArray(a, o);
-	}
-	sqlite3_finalize(stmt);
-	return (a);
-}
-
 /* Tells whether builds at a commit are still queued or running. */
 int
 store_commit_pending(struct store *st, int64_t project_id, const char *commit)
@@ -2229,19 +1961,6 @@ store_commit_pending(struct store *st, int64_t project_id, const char *commit)
 	    " ON r.id = b.run_id WHERE r.project_id = ?1 AND (r.commit_id = ?2"
 	    " OR (r.prepared = 0 AND r.rev = ?2)) AND b.state IN ('queued',"
 	    " 'running') LIMIT 1", project_id, commit));
-}
-
-/* Marks a commit's regressions alerted. */
-int
-store_mark_alerted(struct store *st, int64_t project_id, const char *commit)
-{
-	sqlite3_stmt	*stmt;
-
-	stmt = store_prepare(st, "UPDATE regressions SET alerted = 1"
-	    " WHERE project_id = ?1 AND commit_id = ?2");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	store_bind_text(stmt, 2, commit);
-	return (store_step_done(st, stmt));
 }
 
 /* Queues one webhook delivery for a commit (once per commit and URL). */
@@ -2999,6 +2718,7 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	o = cJSON_AddObjectToObject(doc, "regressions");
 	stmt = store_prepare(st, "SELECT p.name, count(g.id) FROM projects p"
 	    " LEFT JOIN regressions g ON g.project_id = p.id"
+	    " AND g.state IS NOT 'withdrawn'"
 	    " WHERE p.name IS NOT NULL GROUP BY p.id ORDER BY p.name");
 	while (sqlite3_step(stmt) == SQLITE_ROW)
 		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),

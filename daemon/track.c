@@ -781,6 +781,60 @@ track_alerts(struct track *t, const struct tracked_project *p)
 	notify_kick(t->notify);
 }
 
+/*
+ * Queues one follow-up per regression revised since its alert: narrowed to
+ * its culprit, or withdrawn. Never a second alert for the same cause.
+ */
+static void
+track_revisions(struct track *t, const struct tracked_project *p)
+{
+	const cJSON	*r, *url;
+	cJSON		*revised, *body;
+	char		*key, *json;
+
+	revised = store_revised(t->store, p->id);
+	cJSON_ArrayForEach(r, revised) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "event",
+		    "size_regression_revised");
+		cJSON_AddStringToObject(body, "project", p->name);
+		cJSON_AddStringToObject(body, "branch", p->branch);
+		cJSON_AddItemToObject(body, "regression", cJSON_Duplicate(r, 1));
+		if (strcmp(json_str(r, "state", ""), "culprit") == 0)
+			xasprintf(&key, "%s: the regression of %s (%s) is %.12s "
+			    "\"%s\", +%lld B (%+.2f%%) against %.12s", p->name,
+			    json_str(r, "variant_key", "?"), json_str(r,
+			    "artifact", "?"), json_str(r, "commit", ""),
+			    json_str(r, "subject", ""), (long long)json_int(r,
+			    "bytes", 0), json_num(r, "percent", 0), json_str(r,
+			    "base_commit", ""));
+		else
+			xasprintf(&key, "%s: the regression of %s (%s) up to "
+			    "%.12s is withdrawn: %s", p->name, json_str(r,
+			    "variant_key", "?"), json_str(r, "artifact", "?"),
+			    json_str(r, "commit", ""), json_str(r, "note", ""));
+		cJSON_AddStringToObject(body, "text", key);
+		free(key);
+		json = cJSON_PrintUnformatted(body);
+		/* One delivery per revision and URL, whatever its commit. */
+		xasprintf(&key, "revised:%lld", (long long)json_int(r, "id", 0));
+		cJSON_ArrayForEach(url, p->webhooks) {
+			if (cJSON_IsString(url))
+				store_delivery_add(t->store, p->id, key,
+				    url->valuestring, json);
+		}
+		store_mark_revised(t->store, json_int(r, "id", 0));
+		log_info("project %s: regression %lld revised: %s", p->name,
+		    (long long)json_int(r, "id", 0), json_str(r, "state", ""));
+		free(key);
+		cJSON_free(json);
+		cJSON_Delete(body);
+	}
+	if (cJSON_GetArraySize(revised) > 0)
+		notify_kick(t->notify);
+	cJSON_Delete(revised);
+}
+
 /* Looks for a project's regressions and queues their alerts. */
 static void
 track_detect(struct track *t, int64_t project_id)
@@ -792,8 +846,10 @@ track_detect(struct track *t, int64_t project_id)
 	if (store_project_by_id(t->store, project_id, &p) != 1)
 		return;
 	if (p.name != NULL && track_threshold(&p, &lim, &text) == 0 &&
-	    store_detect_regressions(t->store, p.id, &lim, text) >= 0)
+	    store_detect_regressions(t->store, p.id, &lim, text) >= 0) {
 		track_alerts(t, &p);
+		track_revisions(t, &p);
+	}
 	tracked_project_clear(&p);
 }
 

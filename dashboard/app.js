@@ -177,10 +177,15 @@ async function projectView(name, box) {
   });
   html += `</div><div class="chart" id="trend"></div>
     <div id="commit"></div><h2>Regressions</h2>`;
-  html += regs.regressions.length === 0 ? '<p class="muted">none</p>' :
-    "<table><tr><th>commit</th><th>variant</th><th class=num>before</th>" +
-    "<th class=num>after</th><th class=num>change</th><th>subject</th></tr>" +
-    regs.regressions.map((r) => `<tr><td>${short(r.commit)}</td>
+  // A range names its first commit; a withdrawn one was false blame.
+  const standing = regs.regressions.filter((r) => r.state !== "withdrawn");
+  html += standing.length === 0 ? '<p class="muted">none</p>' :
+    "<table><tr><th>commit</th><th>state</th><th>variant</th>" +
+    "<th class=num>before</th><th class=num>after</th>" +
+    "<th class=num>change</th><th>subject</th></tr>" +
+    standing.map((r) => `<tr><td>${short(r.commit)}</td>
+      <td>${r.state === "range" ? `range from ${short(r.first)},
+        ${r.unmeasured} unmeasured` : esc(r.state)}</td>
       <td>${esc(r.variant_key)}</td><td class="num">${size(r.base_size)}</td>
       <td class="num">${size(r.size)}</td><td class="num">${change(r.bytes,
       r.base_size)}</td><td>${esc(r.subject)}</td></tr>`).join("") + "</table>";
@@ -196,7 +201,7 @@ async function projectView(name, box) {
       `&artifact=${encodeURIComponent(v.artifact)}`);
     return { key, artifact: v.artifact, rows: t.rows };
   }));
-  trendChart(document.getElementById("trend"), series, regs.regressions);
+  trendChart(document.getElementById("trend"), series, standing);
 }
 
 // Commits of every series in order (each series is oldest first).
@@ -269,8 +274,9 @@ function trendChart(box, series, regressions) {
     const px = x(index.get(reg.commit)), py = y(reg.size) - 10;
     const m = svgEl("path", { d: `M${px - 6},${py - 8}L${px + 6},${py - 8}` +
       `L${px},${py}Z`, fill: "#cf222e", class: "regression" });
-    m.addEventListener("mousemove", (e) => showTip(e, `regression at
-      ${short(reg.commit)}: ${size(reg.base_size)} → ${size(reg.size)}
+    m.addEventListener("mousemove", (e) => showTip(e, `${reg.state === "range"
+      ? `range ${short(reg.first)}..` : "regression at "}${
+      short(reg.commit)}: ${size(reg.base_size)} → ${size(reg.size)}
       (${reg.percent.toFixed(2)}%)`));
     m.addEventListener("mouseleave", hideTip);
     svg.appendChild(m);

@@ -239,5 +239,44 @@ def wall_ms(path):
     print(load(path)["builds"][0]["wall_ms"])
 
 
+
+def regression_state(path, state, commit, base, first, unmeasured):
+    """regressions --json holds one entry, in state, with commit (the
+    culprit or the last of a range), base_commit, first, last and the
+    count of unmeasured commits between them."""
+    regs = load(path)["regressions"]
+    if len(regs) != 1:
+        fail(f"{len(regs)} regressions: {[(r['commit'], r['state']) for r in regs]}")
+    r = regs[0]
+    want = {"state": state, "commit": commit, "last": commit,
+            "base_commit": base, "first": first,
+            "unmeasured": int(unmeasured)}
+    got = {k: r.get(k) for k in want}
+    if got != want:
+        fail(f"regression {got}, wanted {want}")
+    print(f"  {state}: {base[:12]}..{commit[:12]}, first {first[:12]}, "
+          f"{unmeasured} unmeasured")
+
+
+def events(path, *want):
+    """The webhook bodies that arrived, in order, are of the events given
+    as EVENT:STATE:COMMIT (STATE and COMMIT of the revised regression, or
+    empty for the first alert, whose head is COMMIT)."""
+    with open(path) as f:
+        bodies = [json.loads(l) for l in f if l.strip()]
+    got = []
+    for b in bodies:
+        if b["event"] == "size_regression":
+            got.append(f"size_regression::{b['head']['id']}")
+        else:
+            r = b["regression"]
+            got.append(f"{b['event']}:{r['state']}:{r['commit']}")
+            if "\n" in b["text"] or r["commit"][:12] not in b["text"]:
+                fail(f"text: {b['text']!r}")
+    if got != list(want):
+        fail(f"webhook events {got}, wanted {list(want)}")
+    print(f"  {len(got)} webhook events: {', '.join(g.split(':')[0] for g in got)}")
+
+
 if __name__ == "__main__":
     globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])

@@ -1,0 +1,48 @@
+/*
+ * What the store's files share and nothing else sees: the handle, the
+ * statement helpers and the table-driven JSON rows. Only store*.c include
+ * it, and only they include sqlite3.h.
+ */
+#ifndef STORE_PRIVATE_H
+#define STORE_PRIVATE_H
+
+#include <sqlite3.h>
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+};
+
+#define STORE_TIME(col) \
+	"strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
+
+enum store_kind {
+	STORE_TEXT,
+	STORE_INT,
+	STORE_BOOL,
+	STORE_JSON
+};
+
+/* One result column: its JSON member name and how to read it. */
+struct store_column {
+	const char	*name;
+	enum store_kind	 kind;
+};
+
+sqlite3_stmt	*store_prepare(struct store *, const char *);
+int		 store_step_done(struct store *, sqlite3_stmt *);
+int		 store_exec(struct store *, const char *);
+void		 store_bind_text(sqlite3_stmt *, int, const char *);
+char		*store_column_dup(sqlite3_stmt *, int);
+void		 store_json_text(cJSON *, const char *, sqlite3_stmt *, int);
+void		 store_json_int(cJSON *, const char *, sqlite3_stmt *, int);
+void		 store_json_parsed(cJSON *, const char *, sqlite3_stmt *,
+		    int);
+void		 store_json_row(cJSON *, sqlite3_stmt *,
+		    const struct store_column *);
+cJSON		*store_json_rows(sqlite3_stmt *, const struct store_column *);
+int		 store_commit_exists(struct store *, const char *, int64_t,
+		    const char *);
+int		 store_run_settle(struct store *, int64_t);
+
+#endif
