@@ -48,6 +48,7 @@ DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/common/tokenfile.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
 CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
+	      cmd_daemon \
 	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history cmd_report
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o $(O)/common/tokenfile.o

@@ -37,6 +37,8 @@ static const struct command commands[] = {
 	{ "check", cmd_check, OPT_FORMAT | OPT_CHECK | OPT_VARIANT | OPT_QUIET,
 	  1, 1, "check NAME --base REV --head REV [--max-increase L] "
 	  "[--variant V]..." },
+	{ "daemon", cmd_daemon, OPT_FORMAT | OPT_QUIET, 1, 1,
+	  "daemon status|stop" },
 	{ "compare", cmd_compare, OPT_FORMAT | OPT_CHECK | OPT_VARIANT, 3, 3,
 	  "compare NAME REV_A REV_B [--variant V] [--max-increase L]" },
 	{ "diff", cmd_diff, OPT_FORMAT | OPT_TOP | OPT_WAIT | OPT_QUIET, 2, 2,
@@ -197,6 +199,14 @@ usage(FILE *f)
 "  runs [--limit N]      the newest runs\n"
 "  status                running and queued builds\n"
 "  log BUILD             the cargo log of one build\n"
+"  daemon status|stop    the daemon this client uses: its pid, socket and\n"
+"                        dashboard (exit 1 when none runs), or stop it and\n"
+"                        wait until it has exited\n"
+"\n"
+"Without --server or --socket (or SIZEMAT_URL, SIZEMAT_SOCKET) the client\n"
+"tries your socket ($XDG_RUNTIME_DIR/sizemat/sizematd.sock), then %s;\n"
+"when none answers it starts sizematd on that socket and a free loopback\n"
+"port (the dashboard), and says so once (--no-start: it does not).\n"
 "\n"
 "Options:\n"
 "  --artifact NAME       which artifact (default: the smallest)\n"
@@ -219,6 +229,7 @@ usage(FILE *f)
 "  --metric M            file_size (default), loadable_size, section.NAME,\n"
 "                        post.xz, ..., wall_ms or cpu_ms\n"
 "  --no-default-features build without the default features\n"
+"  --no-start            never start a daemon; exit 2 when none answers\n"
 "  --package NAME        build this package of a workspace\n"
 "  --profile NAME        a custom Cargo profile (CARGO_PROFILE_NAME_*)\n"
 "  --quiet, -q           no progress lines with --wait\n"
@@ -256,7 +267,7 @@ usage(FILE *f)
 "was unavailable; a check found a size over its limit or a head that does\n"
 "not build; a bisection found no culprit); 2 usage error, daemon\n"
 "unreachable or an error reply.\n",
-	    DEFAULT_SERVER);
+	    DEFAULT_SERVER, DEFAULT_SERVER);
 }
 
 /* Prints a usage error with a hint and returns exit code 2. */
@@ -383,7 +394,8 @@ client_run(struct options *o, int argc, char **argv)
 	int			 n, rc;
 
 	o->server = getenv("SIZEMAT_URL");
-	if (o->server == NULL || *o->server == '\0')
+	o->server_given = o->server != NULL && *o->server != '\0';
+	if (!o->server_given)
 		o->server = DEFAULT_SERVER;
 	o->token = getenv("SIZEMAT_TOKEN");
 	o->socket = getenv("SIZEMAT_SOCKET");
@@ -427,6 +439,8 @@ client_run(struct options *o, int argc, char **argv)
 		    strcmp(arg, "-q") == 0) {
 			o->given |= OPT_QUIET;
 			o->quiet = 1;
+		} else if (strcmp(arg, "--no-start") == 0) {
+			o->no_start = 1;
 		} else if (strcmp(arg, "--wait") == 0) {
 			o->given |= OPT_WAIT;
 			o->wait = 1;
@@ -445,6 +459,9 @@ client_run(struct options *o, int argc, char **argv)
 				o->given |= opt->bit;
 				*(const char **)((char *)o + opt->offset) =
 				    value;
+				if (opt->offset == offsetof(struct options,
+				    server))
+					o->server_given = 1;
 			}
 			if ((lopt = list_option(arg)) != NULL) {
 				o->given |= lopt->bit;
@@ -503,6 +520,14 @@ client_run(struct options *o, int argc, char **argv)
 	    cmd->usage) != 0)
 		return (EXIT_USAGE);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* No daemon answers: start the user's own (cmd_daemon.c). */
+	if (cmd->fn != cmd_daemon && daemon_find(o, !o->no_start) != 0) {
+		fprintf(stderr, "sizemat: cannot reach sizematd at %s; start it "
+		    "with 'sizematd' or point --server or SIZEMAT_URL at it%s\n",
+		    o->server, o->no_start ? " (--no-start: not started)" : "");
+		curl_global_cleanup();
+		return (EXIT_USAGE);
+	}
 	rc = cmd->fn(o);
 	curl_global_cleanup();
 	return (rc);
@@ -519,6 +544,7 @@ main(int argc, char **argv)
 	rc = client_run(&o, argc, argv);
 	free(o.args);
 	free(o.token_buf);
+	free(o.socket_buf);
 	free(o.variants.v);
 	free(o.webhooks.v);
 	return (rc);

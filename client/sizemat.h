@@ -34,7 +34,10 @@ struct strlist_c {
 
 struct options {
 	const char		*server;
+	int			 server_given;	/* --server or SIZEMAT_URL */
+	int			 no_start;	/* --no-start */
 	const char		*socket;	/* a Unix socket, or NULL */
+	char			*socket_buf;	/* the user's socket, found */
 	const char		*token_file;
 	const char		*token;
 	char			*token_buf;	/* read from token_file */
@@ -147,6 +150,8 @@ int	 cmd_regressions(struct options *);
 int	 cmd_bisect(struct options *);
 int	 cmd_export(struct options *);
 int	 cmd_report(struct options *);
+int	 cmd_daemon(struct options *);
+int	 daemon_find(struct options *, int);
 void	 print_snippet(const cJSON *, FILE *);
 void	 project_settings_line(const cJSON *, FILE *);
 const char *toolchain_label(const cJSON *, char *, size_t);

@@ -3,12 +3,12 @@
 
 _sizemat_projects() {
 	# Tracked projects, from the daemon when it answers quickly.
-	sizemat project list --json 2>/dev/null |
+	sizemat --no-start project list --json 2>/dev/null |
 	    sed -n 's/^[[:space:]]*"name":[[:space:]]*"\([^"]*\)".*/\1/p'
 }
 
 _sizemat_matrices() {
-	sizemat matrices --json 2>/dev/null |
+	sizemat --no-start matrices --json 2>/dev/null |
 	    sed -n 's/^[[:space:]]*"name":[[:space:]]*"\([^"]*\)".*/\1/p'
 }
 
@@ -16,7 +16,7 @@ _sizemat() {
 	local cur prev cmd i words
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="best bisect cancel check compare diff explain export gc
+	local commands="best bisect cancel check compare daemon diff explain export gc
 	    ladder log matrices project regressions results run runs status
 	    toolchains trend"
 	cmd=
@@ -58,7 +58,7 @@ _sizemat() {
 	if [ -z "$cmd" ]; then
 		case $cur in
 		-*) COMPREPLY=($(compgen -W "--server --socket --token-file
-		    --help --version" -- "$cur")) ;;
+		    --no-start --help --version" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
 		esac
 		return
@@ -83,12 +83,16 @@ _sizemat() {
 	bisect)	opts="--good --bad --variant --artifact --threshold --wait
 		    --quiet --status --json" ;;
 	export)	opts="--format" ;;
+	daemon)	opts="--json --quiet" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 	fi
 	case $cmd in
+	daemon)
+		[ "$prev" = daemon ] &&
+		    COMPREPLY=($(compgen -W "status stop" -- "$cur")) ;;
 	project)
 		if [ "$prev" = project ]; then
 			COMPREPLY=($(compgen -W "add list show remove" \

@@ -870,7 +870,7 @@ static void
 api_status(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	cJSON	*doc;
+	cJSON	*doc, *d;
 
 	(void)req;
 	(void)id;
@@ -879,6 +879,14 @@ api_status(struct api *api, const struct http_request *req, int64_t id,
 	cJSON_AddNumberToObject(doc, "active", queue_active(api->queue));
 	cJSON_AddNumberToObject(doc, "schema_version",
 	    store_schema_version(api->store));
+	/* Where this daemon is, for 'sizemat daemon status'. */
+	d = cJSON_AddObjectToObject(doc, "daemon");
+	cJSON_AddNumberToObject(d, "pid", (double)getpid());
+	cJSON_AddStringToObject(d, "url", api->url);
+	if (api->config->socket != NULL)
+		cJSON_AddStringToObject(d, "socket", api->config->socket);
+	else
+		cJSON_AddNullToObject(d, "socket");
 	http_reply_json(reply, 200, doc);
 }
 

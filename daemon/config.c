@@ -351,6 +351,31 @@ config_load_file(struct config *c, const char *path, char **cause)
 	return (0);
 }
 
+/*
+ * Returns the profiles of the source tree a daemon runs from (its build
+ * dir's parent has profiles/), so that one started by the client from a
+ * build finds them wherever it runs; NULL when there are none.
+ */
+static char *
+config_tree_profiles(void)
+{
+	struct stat	 sb;
+	char		 self[4096], *slash, *dir;
+	ssize_t		 n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return (NULL);
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return (NULL);
+	*slash = '\0';
+	xasprintf(&dir, "%s/../profiles", self);
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return (dir);
+	free(dir);
+	return (NULL);
+}
+
 /* Returns an absolute copy of a path. */
 static char *
 config_absolute(const char *path)
@@ -450,6 +475,8 @@ config_finish(struct config *c, char **cause)
 		if (stat(SIZEMAT_SHAREDIR "/profiles", &sb) == 0 &&
 		    S_ISDIR(sb.st_mode))
 			c->profiles = xstrdup(SIZEMAT_SHAREDIR "/profiles");
+		else if ((p = config_tree_profiles()) != NULL)
+			c->profiles = p;
 		else
 			c->profiles = xstrdup("profiles");
 	}

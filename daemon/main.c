@@ -509,11 +509,12 @@ main(int argc, char **argv)
 	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs",
 	    d.config.db, store_schema_version(d.store), d.config.workdir,
 	    d.config.profiles, d.config.jobs);
-	fprintf(stderr, "sizematd: listening on http://%s%s%s:%d\n",
+	snprintf(d.api.url, sizeof d.api.url, "http://%s%s%s:%d",
 	    strchr(d.config.listen_host, ':') ? "[" : "",
 	    d.config.listen_host,
 	    strchr(d.config.listen_host, ':') ? "]" : "",
 	    server_port(d.server));
+	fprintf(stderr, "sizematd: listening on %s\n", d.api.url);
 	fflush(stderr);
 	queue_kick(d.queue);
 

@@ -679,6 +679,7 @@ struct api {
 	struct gc		*gc;
 	struct planner		*planner;
 	struct track		*track;
+	char			 url[128];	/* where it listens on TCP */
 };
 void	 api_handle(struct api *, const struct http_request *, int,
 	    struct http_reply *);

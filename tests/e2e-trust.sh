@@ -154,7 +154,48 @@ check "invalid JSON names the line, the column and what was found there" \
 
 kill -TERM "$PID"; wait "$PID"; PID=
 
-# 6. The daemon's own environment: what builds would inherit unseen is
+# 6. A fresh shell, no daemon started by hand: the client starts the
+# user's own on the user's socket, says so once, and daemon status/stop
+# find it. HOME and the runtime dir are new; rustup's and cargo's homes are
+# the machine's.
+mkdir -p "$TMP/fresh/home" "$TMP/fresh/run"
+chmod 700 "$TMP/fresh/run"
+cp -r "$FIX/ownprofile" "$TMP/fresh/crate"
+fresh() {
+	(cd "$TMP/fresh/crate" && env -i HOME="$TMP/fresh/home" \
+	    XDG_RUNTIME_DIR="$TMP/fresh/run" \
+	    RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" \
+	    CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" PATH="$PATH" \
+	    "$BIN/sizemat" "$@")
+}
+stop_fresh() { fresh daemon stop -q >/dev/null 2>&1; }
+trap 'stop_fresh; cleanup' EXIT
+fresh run . --matrix default --wait >"$TMP/fresh.out" 2>"$TMP/fresh.err"
+check "sizemat run . --matrix default --wait works with no daemon started by hand" \
+    bash -c "test $? = 0 && grep -q '(6 of 6 builds done)' '$TMP/fresh.out'"
+check "... it says once that it started sizematd, on the user's socket, with the dashboard" \
+    bash -c "test \$(grep -c 'started sizematd' '$TMP/fresh.err') = 1 &&
+    grep -q 'on $TMP/fresh/run/sizemat/sizematd.sock; dashboard at http://127.0.0.1:' \
+    '$TMP/fresh.err'"
+fresh status >/dev/null 2>"$TMP/fresh.err2"
+check "... and the next command uses it without starting another" \
+    bash -c "test $? = 0 && ! grep -q 'started' '$TMP/fresh.err2'"
+fresh daemon status >"$TMP/dstatus"
+check "daemon status prints its pid, socket and dashboard" bash -c \
+    "test $? = 0 && grep -q '^socket: $TMP/fresh/run/sizemat/sizematd.sock' \
+    '$TMP/dstatus' && grep -q '^dashboard: http://127.0.0.1:' '$TMP/dstatus'"
+DPID=$(sed -n 's/^sizematd pid //p' "$TMP/dstatus")
+fresh daemon stop -q
+check "daemon stop returns once it has exited" \
+    bash -c "test $? = 0 && ! kill -0 '$DPID' 2>/dev/null"
+fresh daemon status >/dev/null 2>&1
+check "daemon status exits 1 when none runs" test $? = 1
+fresh --no-start status >/dev/null 2>&1
+rc=$?
+fresh daemon status >/dev/null 2>&1
+check "--no-start does not start one (exit 2)" test "$rc" = 2 -a $? = 1
+
+# 7. The daemon's own environment: what builds would inherit unseen is
 # named at start.
 CARGO_PROFILE_RELEASE_LTO=fat start_sizematd --db "$TMP/db2" \
     --workdir "$TMP/work2" --profiles "$TOP/profiles"
