@@ -67,6 +67,11 @@ function change(delta, base) {
     (${delta > 0 ? "+" : ""}${pct.toFixed(2)}%)</span>`;
 }
 
+// A time from the daemon (UTC, ISO 8601) in the reader's local time.
+function localTime(iso) {
+  const d = iso ? new Date(iso) : null;
+  return d && !isNaN(d) ? d.toLocaleString() : iso || "";
+}
 function short(id) { return id ? String(id).slice(0, 12) : "-"; }
 
 function showTip(event, html) {
@@ -103,6 +108,78 @@ function sized(builds) {
 
 /* ---- the overview ---- */
 
+// A sparkline of values (oldest first), as SVG text.
+function sparkline(values, cls) {
+  const W = 220, H = 40, vs = values.filter((v) => v != null);
+  if (vs.length === 0) return "";
+  const lo = Math.min(...vs), hi = Math.max(...vs), span = hi - lo || 1;
+  const pts = values.map((v, i) => v == null ? null :
+    `${(values.length === 1 ? W / 2 : i * (W - 8) / (values.length - 1) + 4)
+      .toFixed(1)},${(H - 4 - (v - lo) * (H - 8) / span).toFixed(1)}`)
+    .filter((p) => p);
+  return `<svg class="${cls}" width="${W}" height="${H}"
+    data-points="${pts.length}"><polyline fill="none" stroke="#3f51b5"
+    stroke-width="2" points="${pts.join(" ")}"/>${pts.length ? `<circle
+    r="3" fill="#3f51b5" cx="${pts[pts.length - 1].split(",")[0]}"
+    cy="${pts[pts.length - 1].split(",")[1]}"/>` : ""}</svg>`;
+}
+
+// A tracked project's card: its smallest variant's trend as a sparkline.
+async function projectCard(p) {
+  let body = `<div class="muted">${esc(p.state)}${p.problem ?
+    ": " + esc(p.problem) : ""}</div>`;
+  if (p.state === "ready") {
+    try {
+      const t = await api(`/v1/projects/${encodeURIComponent(p.name)}/trend?last=30`);
+      const last = t.rows[t.rows.length - 1];
+      body = last ? `<div class="big">${size(last.value)}</div>
+        ${sparkline(t.rows.map((r) => r.value), "sparkline")}
+        <div>${esc(t.variant_key)} · ${esc(t.artifact)}</div>
+        <div>${change(last.delta, last.value - (last.delta || 0)) ||
+          '<span class="muted">first measured commit</span>'}</div>
+        <div class="muted">${short(last.commit)} ${esc(last.subject)}</div>` :
+        '<div class="muted">nothing measured yet</div>';
+    } catch (e) {
+      body = '<div class="muted">nothing measured yet</div>';
+    }
+  }
+  return `<div class="card" data-project="${esc(p.name)}">
+    <a href="#/project/${encodeURIComponent(p.name)}"><b>${esc(p.name)}</b></a>
+    <span class="muted"> ${esc(p.branch || "")} @ ${short(p.head)}</span>
+    ${body}</div>`;
+}
+
+// A run of a path project: its winner, and a bar of what it saved against
+// the project's release build (or the run's largest).
+async function runCard(r) {
+  const doc = await api(`/v1/runs/${r.id}`);
+  const done = sized(doc.builds);
+  if (done.length === 0) return "";
+  const first = done[0].art.name;
+  const same = done.filter((x) => x.art.name === first);
+  const win = same.reduce((a, b) => b.art.file_size < a.art.file_size ? b : a);
+  const base = same.find((x) => x.build.variant_key === "release") ||
+    same.reduce((a, b) => b.art.file_size > a.art.file_size ? b : a);
+  const W = 220, frac = base.art.file_size > 0 ?
+    win.art.file_size / base.art.file_size : 1;
+  const saved = base.art.file_size - win.art.file_size;
+  const key = win.build.variant_key;
+  return `<div class="card" data-run="${r.id}">
+    <a href="#/run/${r.id}"><b>${esc(r.project.split("/").pop())}</b></a>
+    <span class="muted"> run ${r.id}, ${esc(r.matrix)}</span>
+    <div class="big">${size(win.art.file_size)}</div>
+    <svg class="saved" width="${W}" height="18" data-saved="${saved}">
+      <rect x="0" y="2" width="${W}" height="14" fill="#eef0f6"/>
+      <rect x="0" y="2" width="${Math.max(2, W * frac).toFixed(1)}"
+        height="14" fill="#1a7f37"/></svg>
+    <div>${saved > 0 ? `saves ${size(saved)} (${(100 * saved /
+      base.art.file_size).toFixed(1)}%) against ${base.build.variant_key ===
+      "release" ? "release" : "the largest"}` : '<span class="muted">no ' +
+      'smaller variant</span>'}</div>
+    <div class="muted" title="${esc(key)}">${esc(key.length > 40 ?
+      key.slice(0, 39) + "…" : key)}</div></div>`;
+}
+
 async function overview(box) {
   const [projects, runs] = await Promise.all([api("/v1/projects"),
     api("/v1/runs?limit=20")]);
@@ -110,30 +187,21 @@ async function overview(box) {
   if (projects.projects.length === 0)
     html += `<p class="muted">No tracked project yet: <code>sizemat project
       add NAME SOURCE</code>.</p>`;
-  html += '<div class="cards" id="projects">';
-  const cards = await Promise.all(projects.projects.map(async (p) => {
-    let body = `<div class="muted">${esc(p.state)}${p.problem ?
-      ": " + esc(p.problem) : ""}</div>`;
-    if (p.state === "ready") {
-      try {
-        const t = await api(`/v1/projects/${encodeURIComponent(p.name)}/trend?last=2`);
-        const last = t.rows[t.rows.length - 1];
-        body = last ? `<div class="big">${size(last.value)}</div>
-          <div>${esc(t.variant_key)} · ${esc(t.artifact)}</div>
-          <div>${change(last.delta, last.value - (last.delta || 0)) ||
-            '<span class="muted">first measured commit</span>'}</div>
-          <div class="muted">${short(last.commit)} ${esc(last.subject)}</div>` :
-          '<div class="muted">nothing measured yet</div>';
-      } catch (e) {
-        body = '<div class="muted">nothing measured yet</div>';
-      }
+  const cards = await Promise.all(projects.projects.map(projectCard));
+  html += '<div class="cards" id="projects">' + cards.join("") + "</div>";
+  // The newest run of each path project (not a tracked one's).
+  const seen = new Set(), latest = [];
+  for (const r of runs.runs)
+    if (r.project.startsWith("/") && !seen.has(r.project) &&
+      r.builds_done > 0) {
+      seen.add(r.project);
+      latest.push(r);
     }
-    return `<div class="card" data-project="${esc(p.name)}">
-      <a href="#/project/${encodeURIComponent(p.name)}"><b>${esc(p.name)}</b></a>
-      <span class="muted"> ${esc(p.branch || "")} @ ${short(p.head)}</span>
-      ${body}</div>`;
-  }));
-  html += cards.join("") + "</div>";
+  const runCards = (await Promise.all(latest.slice(0, 8).map(runCard)))
+    .filter((c) => c);
+  if (runCards.length)
+    html += '<h2>Path projects</h2><div class="cards" id="path-runs">' +
+      runCards.join("") + "</div>";
   html += `<h2>Recent runs</h2><table id="runs"><tr><th>run</th><th>state</th>
     <th>project</th><th>matrix</th><th>commit</th><th class="num">done</th>
     <th>created</th></tr>`;
@@ -142,7 +210,7 @@ async function overview(box) {
       <td>${esc(r.state)}</td><td>${esc(r.project)}</td>
       <td>${esc(r.matrix)}</td><td>${short(r.commit || r.rev)}</td>
       <td class="num">${r.builds_done} / ${r.builds_total}</td>
-      <td>${esc(r.created_at)}</td></tr>`;
+      <td>${esc(localTime(r.created_at))}</td></tr>`;
   html += "</table>";
   box.innerHTML = html;
 }

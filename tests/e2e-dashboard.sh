@@ -63,6 +63,22 @@ AXES=$("$S" run "$FIX/sizes" --matrix "$FIX/grid.json" --wait -q --json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["id"])')
 LADDER=$("$S" run "$FIX/sizes" --matrix "$FIX/release-only.json" --wait -q \
     --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["id"])')
+U=$SIZEMAT_URL
+echo "# the overview, with runs of a path project only"
+browse "$TMP/paths.html" "$U/#/"
+check "it loads without errors" no_errors "$TMP/paths.html"
+check "... and draws the path project's newest run: its winner and a bar of what it saved" \
+    python3 - "$TMP/paths.html" "$LADDER" <<'PY'
+import re, sys
+html = open(sys.argv[1]).read()
+card = re.search(r'<div class="card" data-run="%s">(.*?)</div></div>' %
+                 sys.argv[2], html, re.S)
+bar = card and re.search(r'<svg class="saved"[^>]*data-saved="(\d+)"', card.group(1))
+rects = card and re.findall(r'<rect ', card.group(1))
+sys.exit(0 if bar and int(bar.group(1)) > 0 and len(rects) == 2 and
+         "strip=symbols" in card.group(1) else 1)
+PY
+shoot overview-paths "$U/#/"
 "$S" project add hist "$TMP/repo" --matrix "$FIX/history.json" >/dev/null 2>&1
 for c in c0 c1 c4 c5; do
 	"$S" run hist --rev "$(awk -v l=$c '$1 == l { print $2 }' \
@@ -75,6 +91,8 @@ browse "$TMP/overview.html" "$U/#/"
 check "the overview loads without errors" no_errors "$TMP/overview.html"
 check "... lists the tracked project with its size" \
     grep -q 'data-project="hist"' "$TMP/overview.html"
+check "... with a sparkline of its smallest variant over the measured commits" \
+    grep -q '<svg class="sparkline"[^>]*data-points="4"' "$TMP/overview.html"
 check "... and the runs" grep -q "href=\"#/run/$AXES\"" "$TMP/overview.html"
 shoot overview "$U/#/"
 
