@@ -26,14 +26,14 @@ int
 cmd_best(struct options *o)
 {
 	static const char *const header[] = { "#", "variant", "artifact",
-	    "size", "bytes", "vs release", "run", "toolchain" };
+	    "size", "bytes", "vs release", "run", "commit", "toolchain" };
 	enum request_result	 r;
 	cJSON			*all, *full, *ranking, *row;
 	struct table		*t;
 	char			*project, *escaped, *path, *err;
 	char			 rank[16], size[32], bytes[32], delta[64];
-	char			 run[32], name[256], tc[128];
-	const char		*cells[8];
+	char			 run[32], name[256], tc[128], commit[16];
+	const char		*cells[9];
 	int			 k = 0, tracked, rc;
 
 	if ((project = project_arg(o->args[0], &tracked)) == NULL)
@@ -59,7 +59,7 @@ cmd_best(struct options *o)
 		cJSON_Delete(full);
 		return (rc);
 	}
-	t = table_create(8, header);
+	t = table_create(9, header);
 	cJSON_ArrayForEach(row, ranking) {
 		snprintf(rank, sizeof rank, "%d", ++k);
 		human_size(json_int(row, "file_size", -1), size, sizeof size);
@@ -83,7 +83,12 @@ cmd_best(struct options *o)
 		cells[4] = bytes;
 		cells[5] = delta;
 		cells[6] = run;
-		cells[7] = toolchain_label(row, tc, sizeof tc);
+		/* A tracked project's rows are at its current commit. */
+		snprintf(commit, sizeof commit, "%.12s", json_str(row,
+		    "commit", "-"));
+		cells[7] = o->format == FORMAT_CSV ? json_str(row, "commit",
+		    "") : commit;
+		cells[8] = toolchain_label(row, tc, sizeof tc);
 		table_add(t, cells);
 	}
 	if (o->format == FORMAT_TABLE)

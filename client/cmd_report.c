@@ -120,11 +120,40 @@ report_project(struct report *r)
 	return (EXIT_OK);
 }
 
-/* Finds the project's newest run that is over, when none was named. */
+/*
+ * Returns the newest measured commit on a tracked project's branch line,
+ * as its trends say (the latest row of the newest), or NULL.
+ */
+static const char *
+report_current_commit(const struct report *r)
+{
+	const cJSON	*item, *rows, *last;
+	const char	*commit = NULL, *time = "";
+
+	cJSON_ArrayForEach(item, r->data) {
+		if (strstr(item->string, "/trend?") == NULL)
+			continue;
+		rows = cJSON_GetObjectItemCaseSensitive(item, "rows");
+		last = cJSON_GetArrayItem(rows, cJSON_GetArraySize(rows) - 1);
+		if (last != NULL && strcmp(json_str(last, "time", ""), time) > 0) {
+			time = json_str(last, "time", "");
+			commit = json_str(last, "commit", NULL);
+		}
+	}
+	return (commit);
+}
+
+/*
+ * Finds the run to describe when none was named: a tracked project's
+ * newest run at its current commit (the newest measured on the branch
+ * line, not the newest run: that may be of an old commit), else the
+ * project's newest run that is over.
+ */
 static int
 report_pick_run(struct report *r)
 {
 	const cJSON	*run;
+	const char	*current;
 	cJSON		*doc;
 	int		 rc = EXIT_OK;
 
@@ -133,7 +162,11 @@ report_pick_run(struct report *r)
 	if ((doc = report_fetch(r, "/v1/runs?limit=10000",
 	    "/v1/runs?limit=10000", &rc)) == NULL)
 		return (rc);
+	current = r->name != NULL ? report_current_commit(r) : NULL;
 	cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(doc, "runs")) {
+		if (current != NULL && strcmp(json_str(run, "commit", ""),
+		    current) != 0)
+			continue;
 		if (strcmp(json_str(run, "project", ""), r->project) == 0 &&
 		    strcmp(json_str(run, "state", ""), "done") == 0 &&
 		    strcmp(json_str(run, "kind", "run"), "bisect") != 0) {
@@ -225,7 +258,8 @@ report_html(struct report *r, const char *file)
 static void
 report_markdown(struct report *r)
 {
-	const cJSON	*item, *row, *last, *b, *a, *best = NULL, *rel = NULL;
+	const cJSON	*item, *row, *last, *b, *a, *c, *best = NULL;
+	const cJSON	*rel = NULL;
 	char		 s1[32], s2[32], path[64], *rpath;
 	int		 n;
 
@@ -285,8 +319,13 @@ report_markdown(struct report *r)
 	human_size(json_int(cJSON_GetArrayItem(
 	    cJSON_GetObjectItemCaseSensitive(best, "artifacts"), 0),
 	    "file_size", 0), s1, sizeof s1);
-	printf("\nSmallest in run %lld: `%s`, %s", r->run,
-	    json_str(best, "variant_key", ""), s1);
+	printf("\nSmallest in run %lld", r->run);
+	c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    r->data, path), "commit");
+	if (c != NULL)
+		printf(" (at `%.12s`, %s)", json_str(c, "id", ""),
+		    json_str(c, "subject", ""));
+	printf(": `%s`, %s", json_str(best, "variant_key", ""), s1);
 	if (rel != NULL) {
 		human_delta(json_int(cJSON_GetArrayItem(
 		    cJSON_GetObjectItemCaseSensitive(best, "artifacts"), 0),

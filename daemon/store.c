@@ -974,8 +974,9 @@ store_runs_list(struct store *st, int limit)
 
 /*
  * Returns the smallest variants recorded for a project, one row per variant
- * and artifact (its latest result), smallest first; NULL for an unknown
- * project.
+ * and artifact (its current result: for a tracked project, at the newest
+ * measured commit on its branch's first-parent line, named in "commit"),
+ * smallest first; NULL for an unknown project.
  */
 cJSON *
 store_best(struct store *st, const char *project, int top)
@@ -987,7 +988,9 @@ store_best(struct store *st, const char *project, int top)
 		{ "build", STORE_INT }, { "rustc_version", STORE_TEXT },
 		{ "loadable_size", STORE_INT }, { "toolchain", STORE_JSON },
 		{ "bootstrap", STORE_BOOL }, { "env", STORE_JSON },
-		{ "cargo_args", STORE_JSON }, { NULL, STORE_TEXT }
+		{ "cargo_args", STORE_JSON }, { "commit", STORE_TEXT },
+		{ "effective", STORE_JSON }, { "project_profile", STORE_JSON },
+		{ NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
@@ -1006,20 +1009,15 @@ store_best(struct store *st, const char *project, int top)
 	doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "project", project);
 	ranking = cJSON_AddArrayToObject(doc, "ranking");
-	stmt = store_prepare(st, "WITH latest AS ("
-	    " SELECT a.id AS artifact_id, b.id AS build_id,"
-	    "  row_number() OVER (PARTITION BY b.variant_id, a.kind, a.name"
-	    "   ORDER BY b.id DESC) AS n"
-	    " FROM artifacts a JOIN builds b ON b.id = a.build_id"
-	    " JOIN runs r ON r.id = b.run_id"
-	    " WHERE r.project_id = ?1 AND b.state = 'done')"
+	stmt = store_prepare(st, STORE_CURRENT("p.id = ?1")
 	    " SELECT v.settings, v.key, a.name, a.kind, a.file_size, b.run_id,"
 	    "  b.id, b.rustc_version,"
 	    "  (SELECT value FROM measurements m WHERE m.artifact_id = a.id"
 	    "   AND m.name = 'loadable_size'),"
-	    "  b.toolchain, b.bootstrap, b.env, b.cargo_args"
-	    " FROM latest l JOIN artifacts a ON a.id = l.artifact_id"
-	    " JOIN builds b ON b.id = l.build_id"
+	    "  b.toolchain, b.bootstrap, b.env, b.cargo_args, l.commit_id,"
+	    "  b.effective, b.project_profile"
+	    " FROM current l JOIN builds b ON b.id = l.build_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE l.n = 1 ORDER BY a.file_size, v.key, a.name LIMIT ?2");
 	sqlite3_bind_int64(stmt, 1, project_id);
@@ -2689,7 +2687,9 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	sqlite3_finalize(stmt);
 
 
-	stmt = store_prepare(st, "SELECT coalesce(p.name, p.path), v.key,"
+	/* The current size: at a tracked project's branch head line. */
+	stmt = store_prepare(st, STORE_CURRENT("1")
+	    "SELECT coalesce(p.name, p.path), v.key,"
 	    " a.name, a.kind, coalesce(json_extract(b.toolchain, '$.name'),"
 	    " 'default'), a.file_size, (SELECT value FROM measurements"
 	    " WHERE artifact_id = a.id AND name = 'loadable_size')"
@@ -2697,10 +2697,8 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
-	    " WHERE p.path NOT LIKE 'removed:%' AND b.id IN (SELECT max(b2.id)"
-	    " FROM builds b2 JOIN runs r2 ON r2.id = b2.run_id"
-	    " WHERE b2.state = 'done' GROUP BY r2.project_id, b2.variant_id)"
-	    " ORDER BY 1, 2, 3");
+	    " WHERE p.path NOT LIKE 'removed:%' AND b.id IN (SELECT build_id"
+	    " FROM current WHERE n = 1) ORDER BY 1, 2, 3");
 	cJSON_AddItemToObject(doc, "sizes", store_json_rows(stmt,
 	    size_columns));
 	stmt = store_prepare(st, "SELECT count(*) FROM builds b JOIN runs r"

@@ -87,6 +87,15 @@ check "... and --wait says it was reused, not a build time" bash -c \
     ! grep -q ' s, default' '$TMP/again.err'"
 "$S" run hist --rev "$C2" --force --wait -q --json >"$TMP/forced.json"
 check "... unless --force" $CHECK reused "$TMP/forced.json" no
+# The newest run is now at an old commit: the current size is still the
+# branch's newest measured commit.
+"$S" best hist --json >"$TMP/best.json"
+check "best describes the newest measured commit on the branch, not the newest run" \
+    $CHECK best-current "$TMP/best.json" "$C7"
+"$S" report hist --markdown >"$TMP/report.md" 2>/dev/null
+check "report --markdown says which commit it describes" \
+    grep -q "^Smallest in run [0-9]* (at \`${C7:0:12}\`, End main.rs with a comment)" \
+    "$TMP/report.md"
 
 echo "# trend, compare, check"
 "$S" trend hist --variant strip=symbols --json >"$TMP/trend.json"

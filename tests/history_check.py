@@ -169,6 +169,46 @@ def parse_metrics(path):
     return out
 
 
+def current_builds(con):
+    """The current done build of each project and variant: for a tracked
+    project the newest at the newest measured commit of its branch's
+    first-parent line (walked here from its head), for a path project the
+    newest."""
+    current = set()
+    for pid, head in con.execute("SELECT id, head FROM projects"):
+        done = {}
+        for bid, vid, commit in con.execute("""
+                SELECT b.id, b.variant_id, r.commit_id FROM builds b
+                JOIN runs r ON r.id = b.run_id
+                WHERE r.project_id = ? AND b.state = 'done'""", (pid,)):
+            done.setdefault(vid, []).append((bid, commit))
+        if head is None:
+            current |= {max(b for b, _ in v) for v in done.values()}
+            continue
+        parents = dict(con.execute(
+            "SELECT id, parent FROM commits WHERE project_id = ?", (pid,)))
+        line, c = [], head
+        while c is not None:
+            line.append(c)
+            c = parents.get(c)
+        for builds in done.values():
+            for c in line:
+                at = [b for b, commit in builds if commit == c]
+                if at:
+                    current.add(max(at))
+                    break
+    return current
+
+
+def best_current(path, commit):
+    """best names each row's commit: the project's current one, not the
+    commit of its newest run."""
+    rows = load(path)["ranking"]
+    if not rows or any(r.get("commit") != commit for r in rows):
+        fail(f"best rows at {[r.get('commit') for r in rows]}, wanted {commit}")
+    print(f"  {len(rows)} rows at {commit[:12]}")
+
+
 def metrics_match(path, db):
     """/metrics agrees with the database it reports on."""
     got = parse_metrics(path)
@@ -176,15 +216,16 @@ def metrics_match(path, db):
     for state, n in con.execute("SELECT state, count(*) FROM builds GROUP BY state"):
         if got.get(("sizemat_builds", (("state", state),))) != n:
             fail(f"builds {state}: {got.get(('sizemat_builds', (('state', state),)))} != {n}")
-    latest = con.execute("""
-        SELECT coalesce(p.name, p.path), v.key, a.name, a.kind, a.file_size
+    current = current_builds(con)
+    latest = [row for row in con.execute("""
+        SELECT coalesce(p.name, p.path), v.key, a.name, a.kind, a.file_size,
+               b.id
         FROM builds b JOIN runs r ON r.id = b.run_id
         JOIN projects p ON p.id = r.project_id
         JOIN variants v ON v.id = b.variant_id
         JOIN artifacts a ON a.build_id = b.id
-        WHERE p.path NOT LIKE 'removed:%' AND b.id IN (
-            SELECT max(b2.id) FROM builds b2 JOIN runs r2 ON r2.id = b2.run_id
-            WHERE b2.state = 'done' GROUP BY r2.project_id, b2.variant_id)""").fetchall()
+        WHERE p.path NOT LIKE 'removed:%'""") if row[5] in current]
+    latest = [row[:5] for row in latest]
     sizes = {k: v for k, v in got.items() if k[0] == "sizemat_artifact_size_bytes"}
     if len(sizes) != len(latest) or not latest:
         fail(f"{len(sizes)} size gauges, {len(latest)} in the database")
