@@ -4,14 +4,18 @@
 
 #include "sizemat.h"
 
-/* Returns the size of the release variant's same artifact, or -1. */
+/*
+ * Returns the size of the row's release baseline (the same features,
+ * package, bin, target and toolchain; baseline_key), same artifact, or -1.
+ */
 static int64_t
 best_release(const cJSON *ranking, const cJSON *of)
 {
 	const cJSON	*row;
 
 	cJSON_ArrayForEach(row, ranking) {
-		if (strcmp(json_str(row, "variant_key", ""), "release") == 0 &&
+		if (strcmp(json_str(row, "variant_key", ""), json_str(of,
+		    "baseline_key", "release")) == 0 &&
 		    strcmp(json_str(row, "artifact", ""),
 		    json_str(of, "artifact", "")) == 0 &&
 		    strcmp(json_str(row, "kind", ""),

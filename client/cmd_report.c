@@ -311,11 +311,17 @@ report_markdown(struct report *r)
 		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(best,
 		    "artifacts"), 0), "file_size", 0))
 			best = b;
-		if (strcmp(json_str(b, "variant_key", ""), "release") == 0)
-			rel = b;
 	}
 	if (best == NULL)
 		return;
+	/* The winner's own release baseline: same features, toolchain... */
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(r->data, path), "builds")) {
+		if (strcmp(json_str(b, "state", ""), "done") == 0 &&
+		    strcmp(json_str(b, "variant_key", ""), json_str(best,
+		    "baseline_key", "release")) == 0)
+			rel = b;
+	}
 	human_size(json_int(cJSON_GetArrayItem(
 	    cJSON_GetObjectItemCaseSensitive(best, "artifacts"), 0),
 	    "file_size", 0), s1, sizeof s1);

@@ -74,8 +74,11 @@ results_base(const struct result_row *rows, size_t n, size_t i, int ladder,
 			if (rows[j].seq < rows[i].seq)
 				base = rows[j].size;
 		} else if (has_release) {
+			/* Only the release build of the same features,
+			 * package, target and toolchain compares. */
 			if (strcmp(json_str(rows[j].build, "variant_key", ""),
-			    "release") == 0)
+			    json_str(rows[i].build, "baseline_key",
+			    "release")) == 0)
 				return (rows[j].size);
 		} else if (rows[j].size > base)
 			base = rows[j].size;
@@ -95,6 +98,8 @@ results_print(const struct options *o, const cJSON *doc)
 	struct table		*t;
 	size_t			 n = 0, i, wi = 0;
 	int			 ladder, has_release = 0, rank = 0;
+	int			 unmatched = 0;
+	int64_t			 base;
 	char			 rankbuf[16], size[32], bytes[32], delta[64];
 	char			 loadable[32], ms[32], state[256], *label;
 	char			 name[256], tc[128];
@@ -109,7 +114,9 @@ results_print(const struct options *o, const cJSON *doc)
 	builds = cJSON_GetObjectItemCaseSensitive(doc, "builds");
 	ladder = strcmp(json_str(run, "shape", ""), "ladder") == 0;
 	cJSON_ArrayForEach(b, builds) {
-		if (strcmp(json_str(b, "variant_key", ""), "release") == 0)
+		/* A build that is its own baseline: a release build. */
+		if (strcmp(json_str(b, "variant_key", ""), json_str(b,
+		    "baseline_key", "release")) == 0)
 			has_release = 1;
 		arts = cJSON_GetObjectItemCaseSensitive(b, "artifacts");
 		if (cJSON_GetArraySize(arts) == 0) {
@@ -153,8 +160,10 @@ results_print(const struct options *o, const cJSON *doc)
 			human_size(rows[i].size, size, sizeof size);
 			snprintf(bytes, sizeof bytes, "%lld",
 			    (long long)rows[i].size);
-			human_delta(rows[i].size, results_base(rows, n, i,
-			    ladder, has_release), delta, sizeof delta);
+			base = results_base(rows, n, i, ladder, has_release);
+			human_delta(rows[i].size, base, delta, sizeof delta);
+			if (base < 0 && has_release && !ladder)
+				unmatched++;
 			human_size(json_int(cJSON_GetObjectItemCaseSensitive(a,
 			    "measurements"), "loadable_size", -1), loadable,
 			    sizeof loadable);
@@ -235,6 +244,12 @@ results_print(const struct options *o, const cJSON *doc)
 			    "step", "") : json_str(b, "variant_key", ""),
 			    notes);
 	}
+	if (unmatched > 0)
+		fprintf(stderr, "sizemat: %d row%s had no release build with the "
+		    "same features, package, bin, target and toolchain to "
+		    "compare with: \"vs release\" is left empty (add \"release\""
+		    " with those settings to the matrix)\n", unmatched,
+		    plural(unmatched));
 	if (o->format == FORMAT_TABLE && winner != NULL)
 		print_snippet(winner, stdout);
 	free(rows);

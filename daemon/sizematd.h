@@ -206,6 +206,7 @@ int	 variant_select(const char *, const char *const *, const char *const *,
 int	 variant_unstable(const struct variant *);
 int	 variant_is_profile_key(const char *);
 char	*variant_nonprofile_key(const struct variant *);
+char	*variant_baseline_key(const struct variant *);
 void	 variant_init(struct variant *);
 void	 variant_clear(struct variant *);
 void	 variant_copy(struct variant *, const struct variant *);

@@ -890,6 +890,25 @@ store_build_artifacts(struct store *st, int64_t build_id)
 	return (arr);
 }
 
+/* Adds "baseline_key" to a row that has "variant": its release baseline. */
+static void
+store_add_baseline(cJSON *row)
+{
+	struct variant	 v;
+	char		*key, *cause;
+
+	if (variant_from_json(&v, cJSON_GetObjectItemCaseSensitive(row,
+	    "variant"), &cause) != 0) {
+		free(cause);
+		cJSON_AddNullToObject(row, "baseline_key");
+		return;
+	}
+	key = variant_baseline_key(&v);
+	cJSON_AddStringToObject(row, "baseline_key", key);
+	free(key);
+	variant_clear(&v);
+}
+
 /* Returns the results document of a run (INTERFACE.md), or NULL. */
 cJSON *
 store_run_document(struct store *st, int64_t id)
@@ -947,6 +966,7 @@ store_run_document(struct store *st, int64_t id)
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
+		store_add_baseline(b);
 		cJSON_AddItemToObject(b, "artifacts",
 		    store_build_artifacts(st, sqlite3_column_int64(stmt, 0)));
 		cJSON_AddItemToArray(builds, b);
@@ -1025,6 +1045,7 @@ store_best(struct store *st, const char *project, int top)
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		row = cJSON_CreateObject();
 		store_json_row(row, stmt, columns);
+		store_add_baseline(row);
 		cJSON_AddItemToArray(ranking, row);
 	}
 	sqlite3_finalize(stmt);

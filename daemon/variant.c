@@ -643,6 +643,35 @@ variant_nonprofile_key(const struct variant *v)
 	return (key);
 }
 
+/*
+ * Returns the key of a variant's release baseline: the same settings of
+ * what is built and with what (features, package, bin or example, target,
+ * custom profile, toolchain), no profile key or lever: "release" when it
+ * has none. A size "vs release" compares only with that build.
+ */
+char *
+variant_baseline_key(const struct variant *v)
+{
+	static const char *const same[] = { "bin", "default-features",
+	    "example", "features", "package", "profile", "target",
+	    "toolchain", NULL };
+	const char *const	*k;
+	struct variant		 base;
+	char			*key;
+	size_t			 i;
+
+	variant_init(&base);
+	for (i = 0; i < v->n; i++) {
+		for (k = same; *k != NULL && strcmp(*k, v->key[i]) != 0; k++)
+			;
+		if (*k != NULL)
+			variant_set(&base, v->key[i], v->value[i]);
+	}
+	key = variant_key(&base);
+	variant_clear(&base);
+	return (key);
+}
+
 /* Returns the settings as a JSON object of strings. */
 cJSON *
 variant_to_json(const struct variant *v)

@@ -158,7 +158,8 @@ async function runCard(r) {
   const first = done[0].art.name;
   const same = done.filter((x) => x.art.name === first);
   const win = same.reduce((a, b) => b.art.file_size < a.art.file_size ? b : a);
-  const base = same.find((x) => x.build.variant_key === "release") ||
+  const base = same.find((x) => x.build.variant_key ===
+    win.build.baseline_key) ||
     same.reduce((a, b) => b.art.file_size > a.art.file_size ? b : a);
   const W = 220, frac = base.art.file_size > 0 ?
     win.art.file_size / base.art.file_size : 1;
@@ -174,7 +175,8 @@ async function runCard(r) {
         height="14" fill="#1a7f37"/></svg>
     <div>${saved > 0 ? `saves ${size(saved)} (${(100 * saved /
       base.art.file_size).toFixed(1)}%) against ${base.build.variant_key ===
-      "release" ? "release" : "the largest"}` : '<span class="muted">no ' +
+      win.build.baseline_key ? "release" : "the largest"}` :
+      '<span class="muted">no ' +
       'smaller variant</span>'}</div>
     <div class="muted" title="${esc(key)}">${esc(key.length > 40 ?
       key.slice(0, 39) + "…" : key)}</div></div>`;
@@ -600,10 +602,12 @@ function smallest(box, done) {
     return;
   }
   const ranked = [...done].sort((a, b) => a.art.file_size - b.art.file_size);
-  const release = done.find((x) => x.build.variant_key === "release") ||
-    ranked[ranked.length - 1];
-  const baseName = release.build.variant_key === "release" ? "release" :
-    "the largest";
+  // The winner's release baseline: the same features, package, target and
+  // toolchain with no profile key set.
+  const release = done.find((x) => x.build.variant_key ===
+    ranked[0].build.baseline_key) || ranked[ranked.length - 1];
+  const baseName = release.build.variant_key === ranked[0].build.baseline_key
+    ? "release" : "the largest";
   let html = rankingBars(ranked.slice(0, 10), release);
   html += `<table id="ranking"><tr><th>#</th><th>variant</th>
     <th class="num">size</th><th class="num">bytes</th>

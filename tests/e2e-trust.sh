@@ -124,7 +124,33 @@ sm run "$FIX/reqbin" --features cli --matrix "$TMP/one.json" --wait \
     >/dev/null 2>&1
 check "... and built with the feature on" test $? = 0
 
-# 5. Smaller things a user meets first.
+# 5. "vs release" compares like with like: a row's baseline is the release
+# build with the same features, package, bin, target and toolchain, and a
+# row without one says so instead of comparing with another feature set.
+cat >"$TMP/base.json" <<'EOF'
+{"name": "base", "shape": "ladder", "steps": [{"name": "release"},
+ {"name": "strip", "set": {"strip": "symbols"}},
+ {"name": "report", "set": {"features": ["report"]}}]}
+EOF
+sm run "$FIX/features" --matrix "$TMP/base.json" --wait --json \
+    >"$TMP/base-run.json" 2>/dev/null
+check "each build names its release baseline (same features, toolchain...)" \
+    python3 -c 'import json,sys
+b = {x["step"]: x for x in json.load(open(sys.argv[1]))["builds"]}
+sys.exit(0 if b["release"]["baseline_key"] == "release" and
+         b["strip"]["baseline_key"] == "release" and
+         b["report"]["baseline_key"] == "features=report" else 1)' \
+    "$TMP/base-run.json"
+sm best "$FIX/features" --csv >"$TMP/best-base.csv" 2>/dev/null
+check "best compares the report variant with no other feature set's release" \
+    python3 - "$TMP/best-base.csv" <<'PY'
+import csv, sys
+rows = {r["variant"]: r for r in csv.DictReader(open(sys.argv[1]))}
+sys.exit(0 if rows["features=report,strip=symbols"]["vs release"] == "-"
+         and rows["strip=symbols"]["vs release"].startswith("-") else 1)
+PY
+
+# 6. Smaller things a user meets first.
 sm --server "$SIZEMAT_URL/" status >/dev/null 2>"$TMP/err"
 check "a --server URL with a trailing slash works" test $? = 0
 B=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["builds"][1]["id"])' "$TMP/ladder.json")
@@ -154,7 +180,7 @@ check "invalid JSON names the line, the column and what was found there" \
 
 kill -TERM "$PID"; wait "$PID"; PID=
 
-# 6. A fresh shell, no daemon started by hand: the client starts the
+# 7. A fresh shell, no daemon started by hand: the client starts the
 # user's own on the user's socket, says so once, and daemon status/stop
 # find it. HOME and the runtime dir are new; rustup's and cargo's homes are
 # the machine's.
@@ -195,7 +221,7 @@ rc=$?
 fresh daemon status >/dev/null 2>&1
 check "--no-start does not start one (exit 2)" test "$rc" = 2 -a $? = 1
 
-# 7. The daemon's own environment: what builds would inherit unseen is
+# 8. The daemon's own environment: what builds would inherit unseen is
 # named at start.
 CARGO_PROFILE_RELEASE_LTO=fat start_sizematd --db "$TMP/db2" \
     --workdir "$TMP/work2" --profiles "$TOP/profiles"
