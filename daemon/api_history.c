@@ -692,8 +692,14 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 			    "query needs ?base=REV&head=REV");
 			goto out;
 		}
-		if ((commit[i] = store_commit_resolve(api->store, p.id, q[i],
-		    &cause)) == NULL) {
+		/*
+		 * Through the project's mirror, as check does: main~2 is
+		 * the commit git says, not what a run once called it.
+		 */
+		commit[i] = p.mirror != NULL ? git_resolve(p.mirror, q[i],
+		    &cause) : store_commit_resolve(api->store, p.id, q[i],
+		    &cause);
+		if (commit[i] == NULL) {
 			http_reply_error(reply, 404, "unknown_revision", "%s",
 			    cause);
 			free(cause);

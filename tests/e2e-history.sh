@@ -124,6 +124,11 @@ check "an ambiguous --variant is refused, listing the candidates" \
 check "compare over the limit exits 1, as check does" test $? = 1
 check "compare reports the growth over 1%" \
     $CHECK compare-over "$TMP/cmp.json" yes
+"$S" compare hist main~2 main~1 --json >"$TMP/cmp-git.json"
+check "compare resolves revisions through the project's repository (main~2, main~1)" \
+    python3 -c 'import json,sys; d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["base"]["id"] == sys.argv[2] and d["head"]["id"] == sys.argv[3]
+         and d["rows"] else 1)' "$TMP/cmp-git.json" "$C5" "$C6"
 check "compare --markdown prints a table to paste" \
     bash -c "'$S' compare hist $C4 $C5 --markdown | grep -q '^| .*OVER'"
 "$S" check hist --base "$C4" --head "$C5" -q >"$TMP/check1" 2>&1
