@@ -20,6 +20,8 @@ explain_request(const struct options *o, long long id, int *rc)
 	body = cJSON_CreateObject();
 	if (o->variant != NULL)
 		cJSON_AddStringToObject(body, "variant", o->variant);
+	if (o->artifact != NULL)
+		cJSON_AddStringToObject(body, "artifact", o->artifact);
 	xasprintf(&path, "/v1/runs/%lld/explain", id);
 	r = request_call(o, "POST", path, body, &doc, &err);
 	free(path);

@@ -74,6 +74,7 @@ static int
 report_project(struct report *r)
 {
 	const cJSON	*v, *w;
+	const char	*def;
 	cJSON		*doc;
 	char		*base, *key, *path, *ev, *ea;
 	int		 rc = EXIT_OK, seen;
@@ -91,8 +92,15 @@ report_project(struct report *r)
 		return (rc);
 	}
 	free(path);
+	/* The project's default artifact (INTERFACE.md), when it has one. */
+	def = NULL;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(doc, "variants"))
+		if (def == NULL)
+			def = json_str(v, "default_artifact", NULL);
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(doc,
 	    "variants")) {
+		if (def != NULL && strcmp(json_str(v, "artifact", ""), def) != 0)
+			continue;
 		seen = 0;
 		for (w = cJSON_GetObjectItemCaseSensitive(doc,
 		    "variants")->child; w != v; w = w->next)

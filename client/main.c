@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	{ "best", cmd_best, OPT_FORMAT | OPT_TOP, 1, 1,
 	  "best PROJECT [--top N]" },
 	{ "bisect", cmd_bisect, OPT_FORMAT | OPT_VARIANT | OPT_THRESHOLD |
-	  OPT_BISECT | OPT_WAIT | OPT_QUIET | OPT_TREND, 0, 1,
+	  OPT_BISECT | OPT_WAIT | OPT_QUIET | OPT_TREND | OPT_ARTIFACT, 0, 1,
 	  "bisect NAME --good REV --bad REV [--variant V] [--threshold L] "
 	  "[--wait], or bisect --status ID" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
@@ -44,7 +44,8 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, OPT_FORMAT | OPT_TOP | OPT_WAIT | OPT_QUIET, 2, 2,
 	  "diff BUILD_A BUILD_B [--top N] [--wait]" },
 	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
-	  OPT_QUIET, 1, 1, "explain RUN [--variant V] [--wait]" },
+	  OPT_QUIET | OPT_ARTIFACT, 1, 1,
+	  "explain RUN [--variant V] [--artifact A] [--wait]" },
 	{ "export", cmd_export, OPT_FORMAT, 1, 1,
 	  "export PROJECT [--format csv|json]" },
 	{ "gc", cmd_gc, OPT_FORMAT | OPT_WAIT, 0, 0, "gc [--wait]" },
@@ -66,7 +67,8 @@ static const struct command commands[] = {
 	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
 	{ "status", cmd_status, OPT_FORMAT, 0, 0, "status" },
 	{ "toolchains", cmd_toolchains, OPT_FORMAT, 0, 0, "toolchains" },
-	{ "trend", cmd_trend, OPT_FORMAT | OPT_VARIANT | OPT_TREND, 1, 1,
+	{ "trend", cmd_trend, OPT_FORMAT | OPT_VARIANT | OPT_TREND |
+	  OPT_ARTIFACT, 1, 1,
 	  "trend NAME [--variant V] [--artifact A] [--metric M] "
 	  "[--since DATE] [--last N]" },
 };
@@ -77,7 +79,7 @@ static const struct text_option {
 	unsigned int	 bit;
 	size_t		 offset;
 } text_options[] = {
-	{ "--artifact", OPT_TREND, offsetof(struct options, artifact) },
+	{ "--artifact", OPT_ARTIFACT, offsetof(struct options, artifact) },
 	{ "--bad", OPT_BISECT, offsetof(struct options, bad) },
 	{ "--base", OPT_CHECK, offsetof(struct options, base) },
 	{ "--bin", OPT_BUILD, offsetof(struct options, bin) },
@@ -209,7 +211,9 @@ usage(FILE *f)
 "port (the dashboard), and says so once (--no-start: it does not).\n"
 "\n"
 "Options:\n"
-"  --artifact NAME       which artifact (default: the smallest)\n"
+"  --artifact NAME       which artifact (default: the package's default-run,\n"
+"                        else the binary named like the package, else the\n"
+"                        only one; with several, the command lists them)\n"
 "  --bad REV, --good REV the ends of a bisection\n"
 "  --base REV, --head REV\n"
 "                        the two revisions a check compares\n""  --bin NAME            build only this binary target\n"

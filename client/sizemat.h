@@ -90,10 +90,11 @@ struct options {
 #define OPT_REV		0x100	/* --rev, --force */
 #define OPT_PROJECT	0x200	/* --branch, --schedule, --webhook */
 #define OPT_THRESHOLD	0x400
-#define OPT_TREND	0x800	/* --artifact, --metric, --since, --last */
+#define OPT_TREND	0x800	/* --metric, --since, --last */
 #define OPT_CHECK	0x1000	/* --base, --head, --max-increase */
 #define OPT_BISECT	0x2000	/* --good, --bad, --status */
 #define OPT_REPORT	0x4000	/* --html, --run */
+#define OPT_ARTIFACT	0x8000	/* --artifact */
 
 /* main.c */
 int	 usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -234,7 +234,7 @@ static void
 api_run_explain(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	cJSON		*body = NULL, *doc, *out, *sel;
+	cJSON		*body = NULL, *doc, *out, *sel, *art;
 	struct variant	*missing = NULL;
 	char		*cause = NULL, *source;
 	size_t		 nmissing = 0, i;
@@ -246,9 +246,12 @@ api_run_explain(struct api *api, const struct http_request *req, int64_t id,
 	if (len > 0 && (body = api_body(req, reply)) == NULL)
 		return;
 	sel = cJSON_GetObjectItemCaseSensitive(body, "variant");
-	if (sel != NULL && !cJSON_IsString(sel)) {
+	art = cJSON_GetObjectItemCaseSensitive(body, "artifact");
+	if ((sel != NULL && !cJSON_IsString(sel)) ||
+	    (art != NULL && !cJSON_IsString(art))) {
 		http_reply_error(reply, 400, "invalid_request", "variant: must "
-		    "be a variant key, key=value pairs or a step name");
+		    "be a variant key, key=value pairs or a step name; "
+		    "artifact: an artifact's name");
 		goto done;
 	}
 	if ((doc = store_run_document(api->store, id)) == NULL) {
@@ -257,7 +260,8 @@ api_run_explain(struct api *api, const struct http_request *req, int64_t id,
 		goto done;
 	}
 	out = explain_run(api->store, doc, sel ? sel->valuestring : NULL,
-	    &missing, &nmissing, &bootstrap, &status, &cause);
+	    art ? art->valuestring : NULL, &missing, &nmissing, &bootstrap,
+	    &status, &cause);
 	if (out == NULL) {
 		http_reply_error(reply, status, status == 409 ? "not_ready" :
 		    "invalid_request", "%s", cause);

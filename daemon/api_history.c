@@ -340,9 +340,53 @@ api_project_remove(struct api *api, const struct http_request *req,
 }
 
 /*
+ * Returns the artifact a command takes when none is named (INTERFACE.md):
+ * the one the builds recorded as their default (default-run, else the
+ * binary named like the package, else the only one). NULL with the names
+ * in *several when there are several and none is the default; NULL with
+ * *several NULL when there is no choice to make.
+ */
+static const char *
+api_default_artifact(const cJSON *rows, char **several)
+{
+	const cJSON	*row;
+	const char	*name, *first = NULL;
+	struct strlist	 seen = { NULL, 0 };
+	struct buf	 names;
+	size_t		 i;
+
+	*several = NULL;
+	cJSON_ArrayForEach(row, rows) {
+		if ((name = json_str(row, "default_artifact", NULL)) != NULL)
+			return (name);
+	}
+	cJSON_ArrayForEach(row, rows) {
+		if ((name = json_str(row, "artifact", NULL)) == NULL)
+			continue;
+		for (i = 0; i < seen.n && strcmp(seen.v[i], name) != 0; i++)
+			;
+		if (i < seen.n)
+			continue;
+		strlist_add(&seen, name);
+		if (first == NULL)
+			first = name;
+	}
+	if (seen.n > 1) {
+		buf_init(&names);
+		for (i = 0; i < seen.n; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", seen.v[i]);
+		*several = names.data;
+	}
+	i = seen.n;
+	strlist_free(&seen);
+	return (i == 1 ? first : NULL);
+}
+
+/*
  * Picks the variant and artifact a history question is about: the one
  * --variant names (INTERFACE.md) among those measured, else the smallest
- * known. Returns the row of store_project_variants, or NULL with a reply.
+ * known, of the artifact named, else the project's default artifact.
+ * Returns the row of store_project_variants, or NULL with a reply.
  */
 static const cJSON *
 api_pick(const cJSON *rows, const char *selector, const char *artifact,
@@ -351,8 +395,17 @@ api_pick(const cJSON *rows, const char *selector, const char *artifact,
 	const cJSON	*row, *pick = NULL;
 	const char	**keys, **steps;
 	size_t		 n = 0, i, at;
-	char		*cause;
+	char		*cause, *names;
 
+	if (artifact == NULL && (artifact = api_default_artifact(rows,
+	    &names)) == NULL && names != NULL) {
+		http_reply_error(reply, 400, "choose_artifact", "the project "
+		    "makes several artifacts (%s) and none is its default (no "
+		    "default-run, none named like its package); choose one "
+		    "with --artifact", names);
+		free(names);
+		return (NULL);
+	}
 	keys = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof *keys);
 	steps = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof *steps);
 	cJSON_ArrayForEach(row, rows) {

@@ -22,12 +22,14 @@
 /*
  * A build's processes, in order: rustc -vV, cargo's unit graph with the
  * variant's settings and without its profile keys (the project's own
- * profile), then cargo build.
+ * profile), cargo metadata (package names and default-run, for the
+ * default artifact), then cargo build.
  */
 enum build_phase {
 	PHASE_RUSTC,
 	PHASE_UNITS,
 	PHASE_PROJECT,
+	PHASE_META,
 	PHASE_CARGO
 };
 
@@ -328,7 +330,12 @@ builder_units_read(struct build_job *job)
 	char			*cause = NULL, *extra;
 	size_t			 i;
 
-	if (job->exit_status != 0 || job->term_signal != 0)
+	if (job->phase == PHASE_META) {
+		/* Without metadata the rule still has names and counts. */
+		job->units.default_artifact = units_default_artifact(
+		    job->units.roots, job->exit_status == 0 ?
+		    job->rustc_out.data : NULL);
+	} else if (job->exit_status != 0 || job->term_signal != 0)
 		xasprintf(&cause, "cargo --unit-graph exited with status %lld",
 		    (long long)job->exit_status);
 	else {
@@ -368,7 +375,7 @@ builder_units_read(struct build_job *job)
 		free(job->lines[i]);
 	job->nlines = 0;
 	buf_reset(&job->rustc_out);
-	if (job->phase == PHASE_PROJECT && job->cb.planned != NULL &&
+	if (job->phase == PHASE_META && job->cb.planned != NULL &&
 	    job->fail_state == NULL)
 		job->settled = job->cb.planned(job, &job->units, job->cb.arg);
 }
@@ -656,6 +663,18 @@ builder_phase_argv(struct build_job *job, struct strlist *argv,
 		strlist_add(argv, "-vV");
 		for (i = 0; i < job->tc->env.n; i++)
 			strlist_add(env, job->tc->env.v[i]);
+		return;
+	}
+	if (job->phase == PHASE_META) {
+		strlist_add(argv, job->cfg->spawn_helper);
+		strlist_add(argv, job->rusage_path);
+		toolchain_cargo_argv(job->tc, argv);
+		strlist_add(argv, "metadata");
+		strlist_add(argv, "--no-deps");
+		strlist_add(argv, "--offline");
+		strlist_add(argv, "--format-version=1");
+		for (i = 0; i < job->cargo_env.n; i++)
+			strlist_add(env, job->cargo_env.v[i]);
 		return;
 	}
 	for (i = 0; i < job->cargo_argv.n; i++)

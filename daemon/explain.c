@@ -64,24 +64,80 @@ explain_neighbour(const struct variant *v, size_t i, const cJSON *project,
 	return (NULL);
 }
 
-/* Returns the first artifact of a build, or NULL. */
+/* Returns a build's artifact of that name, or NULL. */
 static const cJSON *
-explain_artifact(const cJSON *build)
+explain_artifact(const cJSON *build, const char *name)
 {
-	return (cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(build,
-	    "artifacts"), 0));
+	const cJSON	*a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(build,
+	    "artifacts")) {
+		if (strcmp(json_str(a, "name", ""), name) == 0)
+			return (a);
+	}
+	return (NULL);
+}
+
+/*
+ * Returns the artifact to explain: the one named, else the run's default
+ * (INTERFACE.md: default-run, else the binary named like the package, else
+ * the only one); NULL with a 409 and the names when several remain.
+ */
+static const char *
+explain_which(const cJSON *doc, const char *named, int *status, char **cause)
+{
+	const cJSON	*b, *a;
+	const char	*name, *only = NULL;
+	struct strlist	 seen = { NULL, 0 };
+	struct buf	 names;
+	size_t		 i;
+
+	if (named != NULL)
+		return (named);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+		if ((name = json_str(b, "default_artifact", NULL)) != NULL)
+			return (name);
+	}
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(b,
+		    "artifacts")) {
+			name = json_str(a, "name", "");
+			for (i = 0; i < seen.n && strcmp(seen.v[i], name); i++)
+				;
+			if (i < seen.n)
+				continue;
+			strlist_add(&seen, name);
+			if (only == NULL)
+				only = name;
+		}
+	}
+	*status = 409;
+	if (seen.n == 0)
+		*cause = xstrdup("the run has no done build to explain");
+	else if (seen.n > 1) {
+		buf_init(&names);
+		for (i = 0; i < seen.n; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", seen.v[i]);
+		xasprintf(cause, "the run makes several artifacts (%s) and none "
+		    "is its default (no default-run, none named like its "
+		    "package); choose one with --artifact", names.data);
+		buf_free(&names);
+		only = NULL;
+	}
+	strlist_free(&seen);
+	return (only);
 }
 
 /*
  * Picks the build to explain: the one the selector names (a full key, a
  * subset of key=value pairs, or a step name, matching exactly one done
- * build), else the smallest done build of the run's first artifact.
+ * build), else the smallest done build of the artifact.
  */
 static const cJSON *
-explain_pick(const cJSON *doc, const char *selector, int *status,
-    char **cause)
+explain_pick(const cJSON *doc, const char *selector, const char *artifact,
+    int *status, char **cause)
 {
-	const cJSON	*b, *a, *found = NULL, *first = NULL;
+	const cJSON	*b, *a, *found = NULL;
 	struct variant	 part, v;
 	struct buf	 names;
 	int		 matches = 0;
@@ -101,25 +157,13 @@ explain_pick(const cJSON *doc, const char *selector, int *status,
 		    cJSON_GetObjectItemCaseSensitive(b, "step"));
 
 		if (state == NULL || strcmp(state, "done") != 0 ||
-		    (a = explain_artifact(b)) == NULL)
+		    (a = explain_artifact(b, artifact)) == NULL)
 			continue;
 		buf_printf(&names, "%s%s", names.len ? ", " : "", key);
 		if (selector == NULL) {
-			const cJSON *fa;
-
-			if (first == NULL)
-				first = a;
-			fa = first;
-			if (strcmp(cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(a, "name")),
-			    cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(fa, "name")))
-			    != 0)
-				continue;
-			if (found == NULL || cJSON_GetNumberValue(
-			    cJSON_GetObjectItemCaseSensitive(a, "file_size")) <
-			    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
-			    explain_artifact(found), "file_size")))
+			if (found == NULL || json_int(a, "file_size", 0) <
+			    json_int(explain_artifact(found, artifact),
+			    "file_size", 0))
 				found = b;
 			continue;
 		}
@@ -143,7 +187,8 @@ explain_pick(const cJSON *doc, const char *selector, int *status,
 	if (found == NULL || matches > 1) {
 		*status = selector != NULL ? 400 : 409;
 		if (selector == NULL)
-			*cause = xstrdup("the run has no done build to explain");
+			xasprintf(cause, "the run has no done build of %s to "
+			    "explain", artifact);
 		else
 			xasprintf(cause, "--variant %s %s; the run's done "
 			    "variants: %s", selector, matches > 1 ? "matches "
@@ -162,7 +207,7 @@ explain_pick(const cJSON *doc, const char *selector, int *status,
  */
 cJSON *
 explain_run(struct store *st, const cJSON *doc, const char *selector,
-    struct variant **missing, size_t *nmissing, int *bootstrap, int *status,
+    const char *artifact, struct variant **missing, size_t *nmissing, int *bootstrap, int *status,
     char **cause)
 {
 	const cJSON	*b, *a, *run, *own;
@@ -179,7 +224,8 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
 	project = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(run,
 	    "project"));
-	if ((b = explain_pick(doc, selector, status, cause)) == NULL)
+	if ((aname = explain_which(doc, artifact, status, cause)) == NULL ||
+	    (b = explain_pick(doc, selector, aname, status, cause)) == NULL)
 		return (NULL);
 	if (variant_from_json(&v, cJSON_GetObjectItemCaseSensitive(b,
 	    "variant"), cause) != 0) {
@@ -188,9 +234,7 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 	}
 	*bootstrap = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b,
 	    "bootstrap"));
-	a = explain_artifact(b);
-	aname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a,
-	    "name"));
+	a = explain_artifact(b, aname);
 	akind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a,
 	    "kind"));
 	size = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a,

@@ -274,11 +274,14 @@ struct build_units {
 	cJSON	*project;	/* what the project's own profile changes */
 	char	*fingerprint;	/* every unit's inputs, hashed */
 	int	 measured;	/* root units that make a binary or library */
+	cJSON	*roots;		/* those: [{pkg_id, name, type}] */
+	char	*default_artifact;	/* INTERFACE.md's rule, or NULL */
 };
 cJSON		*units_profile(const cJSON *);
 const char	*units_cargo_default(const char *, const cJSON *);
 void		 units_own_settings(cJSON *);
 const char	*units_value(const char *, const char *);
+char		*units_default_artifact(const cJSON *, const char *);
 int		 units_read(const char *, const char *, struct build_units *,
 		    char **);
 uint64_t	 units_hash(const char *);
@@ -668,7 +671,7 @@ cJSON	*diff_builds(const cJSON *, const cJSON *, int);
 
 /* explain.c */
 cJSON	*explain_run(struct store *, const cJSON *, const char *,
-	    struct variant **, size_t *, int *, int *, char **);
+	    const char *, struct variant **, size_t *, int *, int *, char **);
 
 /* api.c */
 struct api {

@@ -926,7 +926,7 @@ store_run_document(struct store *st, int64_t id)
 		{ "post", STORE_TEXT }, { "notes", STORE_TEXT },
 		{ "reused_from", STORE_INT }, { "effective", STORE_JSON },
 		{ "project_profile", STORE_JSON }, { "same_as", STORE_INT },
-		{ NULL, STORE_TEXT }
+		{ "default_artifact", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *builds, *b;
@@ -959,7 +959,7 @@ store_run_document(struct store *st, int64_t id)
 	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
 	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
 	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from,"
-	    " b.effective, b.project_profile, b.same_as"
+	    " b.effective, b.project_profile, b.same_as, b.default_artifact"
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
 	sqlite3_bind_int64(stmt, 1, id);
@@ -1699,10 +1699,11 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
 
 	stmt = store_prepare(st, "UPDATE builds SET (state, env, cargo_args,"
 	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
-	    " notes, effective, project_profile, fingerprint, started_at,"
-	    " finished_at, reused_from) = (SELECT 'done', env, cargo_args,"
-	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
-	    " notes, effective, project_profile, fingerprint, ?3, ?3,"
+	    " notes, effective, project_profile, fingerprint,"
+	    " default_artifact, started_at, finished_at, reused_from) ="
+	    " (SELECT 'done', env, cargo_args, rustc_version, log_path,"
+	    " exit_code, wall_ms, cpu_ms, toolchain, notes, effective,"
+	    " project_profile, fingerprint, default_artifact, ?3, ?3,"
 	    " coalesce(reused_from, id) FROM builds WHERE id = ?2)"
 	    " WHERE id = ?1 AND state = 'queued'");
 	sqlite3_bind_int64(stmt, 1, id);
@@ -1734,12 +1735,13 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		goto out;
 	stmt = store_prepare(st, "UPDATE builds SET effective = ?2,"
-	    " project_profile = ?3, fingerprint = ?4 WHERE id = ?1"
-	    " AND state = 'running'");
+	    " project_profile = ?3, fingerprint = ?4, default_artifact = ?5"
+	    " WHERE id = ?1 AND state = 'running'");
 	sqlite3_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, effective);
 	store_bind_text(stmt, 3, project);
 	store_bind_text(stmt, 4, u->fingerprint);
+	store_bind_text(stmt, 5, u->default_artifact);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	if (sqlite3_changes(st->db) == 1 && u->fingerprint != NULL) {
@@ -2107,7 +2109,7 @@ store_project_variants(struct store *st, int64_t project_id)
 		{ "step", STORE_TEXT }, { "artifact", STORE_TEXT },
 		{ "kind", STORE_TEXT }, { "file_size", STORE_INT },
 		{ "commit", STORE_TEXT }, { "build", STORE_INT },
-		{ NULL, STORE_TEXT }
+		{ "default_artifact", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*a;
@@ -2118,7 +2120,7 @@ store_project_variants(struct store *st, int64_t project_id)
 	    " ON b.run_id = r.id WHERE r.project_id = ?1 AND b.step IS NOT"
 	    " NULL GROUP BY b.variant_id)"
 	    " SELECT v.key, v.settings, steps.step, a.name, a.kind,"
-	    " a.file_size, r.commit_id, b.id FROM builds b"
+	    " a.file_size, r.commit_id, b.id, b.default_artifact FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " JOIN artifacts a ON a.build_id = b.id"

@@ -249,30 +249,86 @@ units_line(struct buf *b, const cJSON *units, const cJSON *unit)
  * example's too), a cdylib, dylib or staticlib.
  */
 static int
-units_measured(const cJSON *units, const cJSON *roots)
+units_measured(const cJSON *units, const cJSON *roots, cJSON **list)
 {
 	static const char *const kinds[] = { "bin", "cdylib", "dylib",
 	    "staticlib", NULL };
-	const cJSON	*r, *t;
+	const cJSON	*r, *t, *unit, *target;
 	const char *const *k;
+	cJSON		*o;
 	int		 n = 0;
 
+	*list = cJSON_CreateArray();
 	cJSON_ArrayForEach(r, roots) {
-		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(units,
-		    (int)cJSON_GetNumberValue(r)), "target"), "crate_types")) {
+		unit = cJSON_GetArrayItem(units, (int)cJSON_GetNumberValue(r));
+		target = cJSON_GetObjectItemCaseSensitive(unit, "target");
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(target,
+		    "crate_types")) {
 			for (k = kinds; *k != NULL; k++) {
 				if (cJSON_IsString(t) &&
 				    strcmp(t->valuestring, *k) == 0)
 					break;
 			}
-			if (*k != NULL) {
-				n++;
-				break;
-			}
+			if (*k == NULL)
+				continue;
+			/* What it makes, for the default artifact. */
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "pkg_id", json_str(unit,
+			    "pkg_id", ""));
+			cJSON_AddStringToObject(o, "name", json_str(target,
+			    "name", ""));
+			cJSON_AddStringToObject(o, "type", *k);
+			cJSON_AddItemToArray(*list, o);
+			n++;
+			break;
 		}
 	}
 	return (n);
+}
+
+/*
+ * Returns the artifact a command takes when none is named (INTERFACE.md):
+ * the package's default-run, else the binary named like its package, else
+ * the only one; NULL when several remain. roots are what units_read
+ * found, metadata is cargo metadata's answer (names, default-run).
+ */
+char *
+units_default_artifact(const cJSON *roots, const char *metadata)
+{
+	const cJSON	*r, *pkg;
+	cJSON		*doc = metadata != NULL ? cJSON_Parse(metadata) : NULL;
+	const char	*found = NULL, *run, *name;
+	char		*out = NULL;
+	int		 pass, n;
+
+	for (pass = 0; pass < 3 && found == NULL; pass++) {
+		n = 0;
+		cJSON_ArrayForEach(r, roots) {
+			pkg = NULL;
+			cJSON_ArrayForEach(pkg, cJSON_GetObjectItemCaseSensitive(
+			    doc, "packages")) {
+				if (strcmp(json_str(pkg, "id", ""), json_str(r,
+				    "pkg_id", "")) == 0)
+					break;
+			}
+			run = json_str(pkg, "default_run", NULL);
+			name = json_str(pkg, "name", NULL);
+			if ((pass == 0 && run != NULL && strcmp(run, json_str(r,
+			    "name", "")) == 0) || (pass == 1 && name != NULL &&
+			    strcmp(json_str(r, "type", ""), "bin") == 0 &&
+			    strcmp(name, json_str(r, "name", "")) == 0) ||
+			    pass == 2) {
+				found = json_str(r, "name", NULL);
+				n++;
+			}
+		}
+		if (n > 1)
+			found = NULL;	/* several: none is the default */
+	}
+	if (found != NULL)
+		out = xstrdup(found);
+	cJSON_Delete(doc);
+	return (out);
 }
 
 /* Orders two lines of a fingerprint. */
@@ -315,7 +371,7 @@ units_read(const char *text, const char *extra, struct build_units *out,
 	}
 	out->effective = units_profile(cJSON_GetObjectItemCaseSensitive(root,
 	    "profile"));
-	out->measured = units_measured(units, roots);
+	out->measured = units_measured(units, roots, &out->roots);
 	buf_init(&b);
 	cJSON_ArrayForEach(unit, units) {
 		buf_reset(&b);
@@ -355,6 +411,8 @@ build_units_clear(struct build_units *u)
 {
 	cJSON_Delete(u->effective);
 	cJSON_Delete(u->project);
+	cJSON_Delete(u->roots);
+	free(u->default_artifact);
 	free(u->fingerprint);
 	memset(u, 0, sizeof *u);
 }

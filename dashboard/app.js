@@ -223,9 +223,14 @@ async function projectView(name, box) {
   const base = `/v1/projects/${encodeURIComponent(name)}`;
   const [doc, regs] = await Promise.all([api(base),
     api(base + "/regressions")]);
+  // One row per variant, of the project's default artifact when it has
+  // one (INTERFACE.md), else the first (smallest) the variant made.
+  const def = (doc.variants.find((v) => v.default_artifact) || {})
+    .default_artifact;
   const variants = [];
   for (const v of doc.variants)
-    if (!variants.find((x) => x.variant_key === v.variant_key))
+    if ((!def || !v.artifact || v.artifact === def) &&
+      !variants.find((x) => x.variant_key === v.variant_key))
       variants.push(v);
   const chosen = projectView.chosen && projectView.chosen.name === name ?
     projectView.chosen.keys : variants.slice(0, 3).map((v) => v.variant_key)

@@ -3,6 +3,7 @@
  * spelling, Cargo's defaults, the project's own settings, and fingerprints
  * that see every unit's profile but not paths or cargo's order.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,65 @@ START_TEST(test_fingerprint)
 }
 END_TEST
 
+/* Returns roots [{pkg_id, name, type}] from "pkg:name:type" triples. */
+static cJSON *
+roots_of(const char *const *triples)
+{
+	cJSON	*a = cJSON_CreateArray(), *o;
+	char	 pkg[64], name[64], type[16];
+
+	for (; *triples != NULL; triples++) {
+		ck_assert_int_eq(sscanf(*triples, "%63[^:]:%63[^:]:%15s", pkg,
+		    name, type), 3);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "pkg_id", pkg);
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddStringToObject(o, "type", type);
+		cJSON_AddItemToArray(a, o);
+	}
+	return (a);
+}
+
+START_TEST(test_default_artifact)
+{
+	static const char *const three[] = { "p1:tiny:bin", "p1:tool:bin",
+	    "p1:big:bin", NULL };
+	static const char *const two[] = { "p1:app:bin", "p2:tool:bin",
+	    NULL };
+	static const char *const one[] = { "p1:plugin:cdylib", NULL };
+	const char	*meta_named = "{\"packages\":[{\"id\":\"p1\","
+	    "\"name\":\"tool\",\"default_run\":null}]}";
+	const char	*meta_run = "{\"packages\":[{\"id\":\"p1\","
+	    "\"name\":\"tool\",\"default_run\":\"big\"}]}";
+	const char	*meta_ws = "{\"packages\":[{\"id\":\"p1\","
+	    "\"name\":\"app\"},{\"id\":\"p2\",\"name\":\"tool\"}]}";
+	cJSON		*r;
+	char		*d;
+
+	/* default-run first, then the binary named like the package. */
+	r = roots_of(three);
+	d = units_default_artifact(r, meta_run);
+	ck_assert_str_eq(d, "big");
+	free(d);
+	d = units_default_artifact(r, meta_named);
+	ck_assert_str_eq(d, "tool");
+	free(d);
+	/* Without metadata, three binaries leave no default. */
+	ck_assert_ptr_null(units_default_artifact(r, NULL));
+	cJSON_Delete(r);
+	/* Two packages, each with a binary named like it: no default. */
+	r = roots_of(two);
+	ck_assert_ptr_null(units_default_artifact(r, meta_ws));
+	cJSON_Delete(r);
+	/* The only artifact. */
+	r = roots_of(one);
+	d = units_default_artifact(r, NULL);
+	ck_assert_str_eq(d, "plugin");
+	free(d);
+	cJSON_Delete(r);
+}
+END_TEST
+
 START_TEST(test_units_refusals)
 {
 	struct build_units	 u;
@@ -192,6 +252,7 @@ units_suite(void)
 	tcase_add_test(core, test_profile_spelling);
 	tcase_add_test(core, test_own_settings_and_defaults);
 	tcase_add_test(core, test_fingerprint);
+	tcase_add_test(core, test_default_artifact);
 	tcase_add_test(limits, test_units_refusals);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);

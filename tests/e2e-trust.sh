@@ -150,7 +150,35 @@ sys.exit(0 if rows["features=report,strip=symbols"]["vs release"] == "-"
          and rows["strip=symbols"]["vs release"].startswith("-") else 1)
 PY
 
-# 6. Smaller things a user meets first.
+# 6. One rule for the artifact a command takes when none is named: the
+# package's default-run, else the binary named like the package, else the
+# only one; with several and none of these, the command lists them.
+sm run "$FIX/threebins" --matrix "$TMP/one.json" --wait --json \
+    >"$TMP/three.json" 2>/dev/null
+TR=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/three.json")
+check "a crate with three binaries records the one named like the package as its default" \
+    python3 -c 'import json,sys; b = json.load(open(sys.argv[1]))["builds"][0]
+sizes = {a["name"]: a["file_size"] for a in b["artifacts"]}
+sys.exit(0 if b["default_artifact"] == "threebins" and len(sizes) == 3 and
+         min(sizes, key=sizes.get) != "threebins" else 1)' "$TMP/three.json"
+sm explain "$TR" --json >"$TMP/three-explain.json" 2>/dev/null
+check "explain takes the default artifact, not the smallest" \
+    python3 -c 'import json,sys
+sys.exit(json.load(open(sys.argv[1]))["artifact"] != "threebins")' \
+    "$TMP/three-explain.json"
+sm explain "$TR" --artifact tiny --json >"$TMP/tiny-explain.json" 2>/dev/null
+check "explain --artifact takes the one named" \
+    python3 -c 'import json,sys
+sys.exit(json.load(open(sys.argv[1]))["artifact"] != "tiny")' \
+    "$TMP/tiny-explain.json"
+sm run "$FIX/workspace" --matrix "$TMP/one.json" --wait --json \
+    >"$TMP/ws.json" 2>/dev/null
+WR=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/ws.json")
+sm explain "$WR" >/dev/null 2>"$TMP/err"
+check "with two packages' binaries and no default, explain lists them and asks for --artifact" \
+    bash -c "test $? = 2 && grep -q 'several artifacts (ws-app, ws-tool).*--artifact' '$TMP/err'"
+
+# 7. Smaller things a user meets first.
 sm --server "$SIZEMAT_URL/" status >/dev/null 2>"$TMP/err"
 check "a --server URL with a trailing slash works" test $? = 0
 B=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["builds"][1]["id"])' "$TMP/ladder.json")
@@ -180,7 +208,7 @@ check "invalid JSON names the line, the column and what was found there" \
 
 kill -TERM "$PID"; wait "$PID"; PID=
 
-# 7. A fresh shell, no daemon started by hand: the client starts the
+# 8. A fresh shell, no daemon started by hand: the client starts the
 # user's own on the user's socket, says so once, and daemon status/stop
 # find it. HOME and the runtime dir are new; rustup's and cargo's homes are
 # the machine's.
@@ -221,7 +249,7 @@ rc=$?
 fresh daemon status >/dev/null 2>&1
 check "--no-start does not start one (exit 2)" test "$rc" = 2 -a $? = 1
 
-# 8. The daemon's own environment: what builds would inherit unseen is
+# 9. The daemon's own environment: what builds would inherit unseen is
 # named at start.
 CARGO_PROFILE_RELEASE_LTO=fat start_sizematd --db "$TMP/db2" \
     --workdir "$TMP/work2" --profiles "$TOP/profiles"
