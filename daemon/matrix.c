@@ -79,15 +79,28 @@ matrix_free(struct matrix *m)
 	free(m);
 }
 
-/* Sets *cause to "source: path: message". */
+/*
+ * Adds "source: path: message" to *cause, a line per error, so that one
+ * answer lists every bad value of a matrix, not only the first.
+ */
 static int
 matrix_fail(char **cause, const char *source, const char *path,
     const char *msg)
 {
+	char	*line, *both;
+
 	if (path != NULL && *path != '\0')
-		xasprintf(cause, "%s: %s: %s", source, path, msg);
+		xasprintf(&line, "%s: %s: %s", source, path, msg);
 	else
-		xasprintf(cause, "%s: %s", source, msg);
+		xasprintf(&line, "%s: %s", source, msg);
+	if (*cause == NULL)
+		*cause = line;
+	else {
+		xasprintf(&both, "%s\n%s", *cause, line);
+		free(*cause);
+		free(line);
+		*cause = both;
+	}
 	return (-1);
 }
 
@@ -98,7 +111,7 @@ matrix_settings(const cJSON *o, const char *source, const char *path,
 {
 	const cJSON	*item;
 	char		*value, *why, *where;
-	int		 rc;
+	int		 rc = 0;
 
 	if (!cJSON_IsObject(o))
 		return (matrix_fail(cause, source, path,
@@ -106,16 +119,17 @@ matrix_settings(const cJSON *o, const char *source, const char *path,
 	cJSON_ArrayForEach(item, o) {
 		xasprintf(&where, "%s.%s", path, item->string);
 		if (variant_normalise(item->string, item, &value, &why) != 0) {
+			/* Go on: every bad setting is reported at once. */
 			rc = matrix_fail(cause, source, where, why);
 			free(why);
 			free(where);
-			return (rc);
+			continue;
 		}
 		free(where);
 		variant_set(v, item->string, value);
 		free(value);
 	}
-	return (0);
+	return (rc);
 }
 
 /* Reads a list of post steps (post.c names them) at path. */
@@ -172,7 +186,7 @@ matrix_parse_axes(struct matrix *m, const cJSON *axes, const char *source,
 	struct matrix_axis	*a;
 	char			*value, *why, *where, *msg;
 	size_t			 i, j;
-	int			 rc;
+	int			 rc = 0;
 
 	if (!cJSON_IsObject(axes))
 		return (matrix_fail(cause, source, "axes",
@@ -185,13 +199,13 @@ matrix_parse_axes(struct matrix *m, const cJSON *axes, const char *source,
 			rc = matrix_fail(cause, source, where, msg);
 			free(msg);
 			free(where);
-			return (rc);
+			continue;
 		}
 		if (!cJSON_IsArray(axis) || cJSON_GetArraySize(axis) == 0) {
 			rc = matrix_fail(cause, source, where,
 			    "must be a non-empty list of values");
 			free(where);
-			return (rc);
+			continue;
 		}
 		free(where);
 		if (m->naxes == MATRIX_MAX_AXES)
@@ -204,13 +218,14 @@ matrix_parse_axes(struct matrix *m, const cJSON *axes, const char *source,
 		    sizeof *a->values);
 		i = 0;
 		cJSON_ArrayForEach(item, axis) {
-			xasprintf(&where, "axes.%s[%zu]", axis->string, i);
+			xasprintf(&where, "axes.%s[%zu]", axis->string, i++);
 			if (variant_normalise(axis->string, item, &value,
 			    &why) != 0) {
+				/* Go on: every bad value is reported at once. */
 				rc = matrix_fail(cause, source, where, why);
 				free(why);
 				free(where);
-				return (rc);
+				continue;
 			}
 			for (j = 0; j < a->nvalues; j++) {
 				if (strcmp(a->values[j], value) != 0)
@@ -225,13 +240,12 @@ matrix_parse_axes(struct matrix *m, const cJSON *axes, const char *source,
 			}
 			free(where);
 			a->values[a->nvalues++] = value;
-			i++;
 		}
 	}
-	if (m->naxes == 0)
+	if (m->naxes == 0 && rc == 0)
 		return (matrix_fail(cause, source, "axes",
 		    "has no axes; an axes matrix needs at least one"));
-	return (0);
+	return (rc);
 }
 
 /* Reads the exclude list: each rule names axis values to leave out. */

@@ -308,6 +308,30 @@ START_TEST(test_shipped_profiles_load)
 }
 END_TEST
 
+START_TEST(test_every_bad_value_is_reported)
+{
+	/* Not only the first: each bad value and key, a line each. */
+	assert_refused("{\"name\": \"x\", \"shape\": \"axes\", \"axes\": "
+	    "{\"lto\": [\"fatt\", true, \"thinn\"], \"opt_level\": [3]}}",
+	    "profiles/x.json: axes.lto[0]: \"fatt\" is not one of false, true, "
+	    "thin, fat, off\n"
+	    "profiles/x.json: axes.lto[2]: \"thinn\" is not one of false, true, "
+	    "thin, fat, off\n"
+	    "profiles/x.json: axes.opt_level: unknown key; known keys: bin, "
+	    "build-std, build-std-features, codegen-units, debug, "
+	    "debug-assertions, default-features, example, features, fmt-debug, "
+	    "location-detail, lto, opt-level, overflow-checks, package, panic, "
+	    "profile, rustflags, strip, target, toolchain");
+	assert_refused("{\"name\": \"x\", \"shape\": \"ladder\", \"steps\": "
+	    "[{\"name\": \"a\", \"set\": {\"strip\": \"all\", \"panic\": "
+	    "\"immediate\"}}]}",
+	    "profiles/x.json: steps[0].set.strip: \"all\" is not one of true, "
+	    "false, none, debuginfo, symbols\n"
+	    "profiles/x.json: steps[0].set.panic: \"immediate\" is not one of "
+	    "unwind, abort, immediate-abort");
+}
+END_TEST
+
 Suite *
 matrix_suite(void)
 {
@@ -320,6 +344,7 @@ matrix_suite(void)
 	tcase_add_test(core, test_ladder_is_cumulative);
 	tcase_add_test(core, test_shipped_profiles_load);
 	tcase_add_test(limits, test_refusals_name_file_and_path);
+	tcase_add_test(limits, test_every_bad_value_is_reported);
 	tcase_add_test(limits, test_cap_is_counted_before_expanding);
 	tcase_add_test(limits, test_product_overflow_is_refused);
 	suite_add_tcase(s, core);
