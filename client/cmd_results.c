@@ -91,8 +91,9 @@ int
 results_print(const struct options *o, const cJSON *doc)
 {
 	static const char *const header[] = { "#", "variant", "artifact",
-	    "size", "bytes", NULL, "loadable", "time", "toolchain", "state" };
-	const char		*hdr[10];
+	    "size", "bytes", NULL, "loadable", "time", "toolchain", "build",
+	    "state" };
+	const char		*hdr[11];
 	const cJSON		*run, *builds, *b, *a, *arts, *commit;
 	struct result_row	*rows = NULL;
 	struct table		*t;
@@ -102,8 +103,8 @@ results_print(const struct options *o, const cJSON *doc)
 	int64_t			 base;
 	char			 rankbuf[16], size[32], bytes[32], delta[64];
 	char			 loadable[32], ms[32], state[256], *label;
-	char			 name[256], tc[128];
-	const char		*cells[10], *err, *nl, *notes;
+	char			 name[256], tc[128], bid[24];
+	const char		*cells[11], *err, *nl, *notes;
 	const cJSON		*winner = NULL;
 
 	if (o->format == FORMAT_JSON) {
@@ -151,7 +152,7 @@ results_print(const struct options *o, const cJSON *doc)
 	    "vs largest";
 	if (ladder)
 		hdr[1] = "step: variant";
-	t = table_create(10, hdr);
+	t = table_create(11, hdr);
 	for (i = 0; i < n; i++) {
 		b = rows[i].build;
 		a = rows[i].artifact;
@@ -206,7 +207,11 @@ results_print(const struct options *o, const cJSON *doc)
 		cells[6] = loadable;
 		cells[7] = ms;
 		cells[8] = toolchain_label(b, tc, sizeof tc);
-		cells[9] = state;
+		/* Its id: 'sizemat log BUILD' tells more. */
+		snprintf(bid, sizeof bid, "%lld", (long long)json_int(b, "id",
+		    0));
+		cells[9] = bid;
+		cells[10] = state;
 		table_add(t, cells);
 		/* The winner: the smallest build of the first artifact. */
 		if (a != NULL && (winner == NULL ||

@@ -58,6 +58,7 @@ struct build_job {
 	struct build_units		 units;
 	int				 settled;	/* not built */
 	char				*lines[BUILD_ERROR_LINES];
+	char				*first_error;	/* cargo's */
 	int				 disk_full;	/* ENOSPC seen */
 	size_t				 nlines;
 	FILE				*log;
@@ -152,6 +153,10 @@ builder_keep_line(struct build_job *job, const char *line)
 		return;
 	if (strstr(line, "No space left on device") != NULL)
 		job->disk_full = 1;
+	/* The first error cargo printed says why, whatever follows it. */
+	if (job->first_error == NULL && job->phase == PHASE_CARGO &&
+	    strncmp(line, "error", 5) == 0)
+		job->first_error = xstrdup(line);
 	if (job->nlines == BUILD_ERROR_LINES) {
 		free(job->lines[0]);
 		memmove(job->lines, job->lines + 1,
@@ -798,6 +803,7 @@ builder_free(uv_handle_t *h)
 	free(job->log_path);
 	free(job->rusage_path);
 	free(job->error);
+	free(job->first_error);
 	toolchain_identity_clear(&job->id);
 	buf_free(&job->notes);
 	free(job);
@@ -1000,6 +1006,9 @@ builder_finish(struct build_job *job)
 		if (job->term_signal != 0)
 			xasprintf(&first, "cargo was killed by signal %d",
 			    job->term_signal);
+		else if (job->first_error != NULL)
+			xasprintf(&first, "%s (cargo exited with status %lld)",
+			    job->first_error, (long long)job->exit_status);
 		else
 			xasprintf(&first, "cargo exited with status %lld",
 			    (long long)job->exit_status);

@@ -178,6 +178,24 @@ sm explain "$WR" >/dev/null 2>"$TMP/err"
 check "with two packages' binaries and no default, explain lists them and asks for --artifact" \
     bash -c "test $? = 2 && grep -q 'several artifacts (ws-app, ws-tool).*--artifact' '$TMP/err'"
 
+# 7. Failures that explain themselves: the table names each build and,
+# for a failed one, the first error cargo printed.
+sm run "$TMP/own" --bin nope --matrix "$TMP/one.json" --wait \
+    >"$TMP/nope.txt" 2>/dev/null
+NB=$(sm runs --json | python3 -c 'import json,sys; r = json.load(sys.stdin)["runs"][0]; print(r["id"])')
+sm results "$NB" --json >"$TMP/nope.json"
+check "a failed build's row gives its id and cargo's first error, not only the exit status" \
+    python3 - "$TMP/nope.txt" "$TMP/nope.json" <<'PY'
+import json, sys
+table = open(sys.argv[1]).read()
+b = json.load(open(sys.argv[2]))["builds"][0]
+row = [l for l in table.splitlines() if "bin=nope" in l]
+sys.exit(0 if b["state"] == "failed" and b["error"].startswith(
+    "error: no bin target named `nope`") and row and
+    f" {b['id']} " in row[0] and "no bin target named `nope`" in row[0]
+    else 1)
+PY
+
 # 7. Smaller things a user meets first.
 sm --server "$SIZEMAT_URL/" status >/dev/null 2>"$TMP/err"
 check "a --server URL with a trailing slash works" test $? = 0
