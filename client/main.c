@@ -170,7 +170,9 @@ usage(FILE *f)
 "                        1 when a variant grew past the limit (default: the\n"
 "                        project's threshold, else 1%%) or the head failed\n"
 "  regressions NAME      commits that grew past the project's threshold\n"
-"                        against the nearest earlier measured commit\n"
+"                        against the nearest earlier measured commit: a\n"
+"                        culprit, or a range of unmeasured commits with the\n"
+"                        bisect command that narrows it, or withdrawn\n"
 "  report PROJECT [--run ID] --html FILE | --markdown\n"
 "                        a project's trend and a run (default: its newest)\n"
 "                        as one self-contained HTML file to publish, or a\n"
@@ -180,24 +182,28 @@ usage(FILE *f)
 "                        every measurement, for spreadsheets (CSV default)\n"
 "  bisect NAME --good REV --bad REV [--variant V] [--threshold LIMIT] [--wait]\n"
 "                        find the first commit that grew past the threshold\n"
-"                        (1%%), skipping commits that do not build;\n"
+"                        (the project's), skipping commits that do not\n"
+"                        build; its probes narrow recorded regressions;\n"
 "                        bisect --status ID [--wait] follows one\n"
 "\n"
 "Read results:\n"
 "  results RUN           every build of a run, ranked by size\n"
 "  ladder RUN            a ladder run step by step: size, saved against\n"
 "                        the previous step and the first, a bar each\n"
-"  explain RUN [--variant V] [--wait]\n"
+"  explain RUN [--variant V] [--artifact A] [--wait]\n"
 "                        what each setting of the smallest variant (or V)\n"
-"                        buys: undoes one at a time, queueing the builds\n"
-"                        that are missing as a linked run\n"
+"                        buys: compares it with the same build with that\n"
+"                        setting as the project would otherwise have it\n"
+"                        (its own profile's value, else Cargo's default),\n"
+"                        queueing the builds that are missing\n"
 "  diff BUILD_A BUILD_B [--top N] [--wait]\n"
 "                        what changed between two builds, by section, crate\n"
 "                        and symbol; --wait builds a stripped variant again\n"
 "                        with strip=none to compare its symbols\n"
 "  best PROJECT [--top N]\n"
 "                        smallest variants recorded for a project, across\n"
-"                        runs (the latest result of each)\n"
+"                        runs (a tracked project's at its newest measured\n"
+"                        commit on the branch, each row naming it)\n"
 "  runs [--limit N]      the newest runs\n"
 "  status                running and queued builds\n"
 "  log BUILD             the cargo log of one build\n"
@@ -272,6 +278,118 @@ usage(FILE *f)
 "not build; a bisection found no culprit); 2 usage error, daemon\n"
 "unreachable or an error reply.\n",
 	    DEFAULT_SERVER, DEFAULT_SERVER);
+}
+
+/* Options without a value of their own in the tables above, by bit. */
+static const struct flag_option {
+	const char	*name;
+	unsigned int	 bit;
+} flag_options[] = {
+	{ "--csv", OPT_FORMAT }, { "--force", OPT_REV },
+	{ "--format", OPT_FORMAT }, { "--help", 0 }, { "--json", OPT_FORMAT },
+	{ "--last", OPT_TREND }, { "--limit", OPT_LIMIT },
+	{ "--markdown", OPT_FORMAT }, { "--no-default-features", OPT_BUILD },
+	{ "--no-start", 0 }, { "--quiet", OPT_QUIET }, { "--top", OPT_TOP },
+	{ "--version", 0 }, { "--wait", OPT_WAIT },
+};
+#define NFLAG_OPTIONS (sizeof flag_options / sizeof flag_options[0])
+
+/* Returns the bit of an option (0 for one every command takes), or -1. */
+static int
+option_bit(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NTEXT_OPTIONS; i++) {
+		if (strcmp(text_options[i].name, name) == 0)
+			return ((int)text_options[i].bit);
+	}
+	for (i = 0; i < NLIST_OPTIONS; i++) {
+		if (strcmp(list_options[i].name, name) == 0)
+			return ((int)list_options[i].bit);
+	}
+	for (i = 0; i < NFLAG_OPTIONS; i++) {
+		if (strcmp(flag_options[i].name, name) == 0)
+			return ((int)flag_options[i].bit);
+	}
+	return (-1);
+}
+
+/*
+ * Returns the command or option nearest to word, when it is near enough
+ * to be a typo of it (two edits, one for a short word); NULL otherwise.
+ */
+static const char *
+suggest(const char *word)
+{
+	const char	*best = NULL, *name;
+	size_t		 i, n = NCOMMANDS + NTEXT_OPTIONS + NFLAG_OPTIONS;
+	int		 d, bestd = 10;
+
+	for (i = 0; i < n; i++) {
+		name = i < NCOMMANDS ? commands[i].name : i < NCOMMANDS +
+		    NTEXT_OPTIONS ? text_options[i - NCOMMANDS].name :
+		    flag_options[i - NCOMMANDS - NTEXT_OPTIONS].name;
+		if ((word[0] == '-') != (name[0] == '-'))
+			continue;
+		if (words_near(word, name) &&
+		    (d = words_distance(word, name)) < bestd) {
+			bestd = d;
+			best = name;
+		}
+	}
+	return (best);
+}
+
+/*
+ * Prints one command's help: its usage, what the whole help says of it,
+ * and the options it takes, all cut from usage() so that there is one
+ * text to keep true.
+ */
+static void
+usage_command(FILE *f, const struct command *cmd)
+{
+	char		*text = NULL, word[64];
+	const char	*p, *end;
+	size_t		 len = 0, n = strlen(cmd->name);
+	FILE		*m;
+	int		 in_opts = 0, keep = 0, bit;
+
+	if ((m = open_memstream(&text, &len)) == NULL)
+		return;
+	usage(m);
+	fclose(m);
+	fprintf(f, "usage: sizemat %s\n\n", cmd->usage);
+	for (p = text; (end = strchr(p, '\n')) != NULL; p = end + 1) {
+		if (strncmp(p, "Options:", 8) == 0) {
+			in_opts = 1;
+			fputs("\nOptions:\n", f);
+			continue;
+		}
+		if (p == end || p[0] != ' ') {
+			in_opts = in_opts && p != end;
+			keep = 0;
+			continue;
+		}
+		if (p[1] == ' ' && p[2] != ' ') {
+			/* An entry: a command's, or an option's. */
+			if (!in_opts)
+				keep = strncmp(p + 2, cmd->name, n) == 0 &&
+				    (p[2 + n] == ' ' || p[2 + n] == '\n');
+			else {
+				snprintf(word, sizeof word, "%.*s",
+				    (int)strcspn(p + 2, " ,\n"), p + 2);
+				bit = option_bit(word);
+				keep = bit > 0 && ((unsigned int)bit & cmd->opts);
+			}
+		}
+		if (keep)
+			fwrite(p, 1, (size_t)(end - p) + 1, f);
+	}
+	fputs("\nEvery command also takes --server, --socket, --token-file and "
+	    "--no-start;\n'sizemat --help' says what they do, and the exit "
+	    "codes.\n", f);
+	free(text);
 }
 
 /* Prints a usage error with a hint and returns exit code 2. */
@@ -393,9 +511,9 @@ client_run(struct options *o, int argc, char **argv)
 	const struct text_option *opt;
 	const struct list_option *lopt;
 	struct strlist_c	*list;
-	const char		*arg, *value;
+	const char		*arg, *value, *near;
 	size_t			 i;
-	int			 n, rc;
+	int			 n, rc, want_help = 0;
 
 	o->server = getenv("SIZEMAT_URL");
 	o->server_given = o->server != NULL && *o->server != '\0';
@@ -412,8 +530,7 @@ client_run(struct options *o, int argc, char **argv)
 		arg = argv[n];
 		value = n + 1 < argc ? argv[n + 1] : NULL;
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			usage(stdout);
-			return (EXIT_OK);
+			want_help = 1;
 		} else if (strcmp(arg, "--version") == 0) {
 			printf("sizemat %s\n", SIZEMAT_VERSION);
 			return (EXIT_OK);
@@ -498,21 +615,46 @@ client_run(struct options *o, int argc, char **argv)
 				    &o->top) != 0)
 					return (EXIT_USAGE);
 			}
-		} else if (arg[0] == '-' && arg[1] != '\0')
-			return (usage_error("unknown option \"%s\"", arg));
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			near = suggest(arg);
+			return (usage_error("unknown option \"%s\"%s%s%s", arg,
+			    near ? "; did you mean " : "", near ? near : "",
+			    near ? "?" : ""));
+		} else if (cmd == NULL && !want_help && strcmp(arg, "help") == 0)
+			want_help = 1;
 		else if (cmd == NULL) {
 			for (i = 0; i < NCOMMANDS; i++) {
 				if (strcmp(commands[i].name, arg) == 0)
 					cmd = &commands[i];
 			}
+			if (cmd == NULL && (near = suggest(arg)) != NULL)
+				return (usage_error("unknown command \"%s\"; did "
+				    "you mean \"%s\"?", arg, near));
 			if (cmd == NULL)
 				return (usage_error("unknown command \"%s\"",
 				    arg));
 		} else
 			o->args[o->nargs++] = argv[n];
 	}
-	if (cmd == NULL)
-		return (usage_error("no command given"));
+	if (want_help) {
+		/* sizemat help [CMD], sizemat [CMD] --help */
+		if (cmd != NULL)
+			usage_command(stdout, cmd);
+		else
+			usage(stdout);
+		return (EXIT_OK);
+	}
+	if (cmd == NULL) {
+		fprintf(stderr, "usage: sizemat COMMAND [ARGS] [OPTIONS]\n"
+		    "  run PROJECT [--matrix NAME] --wait   build a matrix and "
+		    "rank it\n"
+		    "  results RUN | ladder RUN | explain RUN | best PROJECT\n"
+		    "  project add NAME SOURCE | trend NAME | check NAME | "
+		    "bisect NAME\n"
+		    "'sizemat help' lists every command, 'sizemat help COMMAND' "
+		    "explains one\n");
+		return (EXIT_USAGE);
+	}
 	if (o->token_file != NULL &&
 	    (o->token = o->token_buf = read_token_file(o->token_file)) == NULL)
 		return (EXIT_USAGE);

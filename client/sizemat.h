@@ -12,6 +12,7 @@
 
 #include "../common/jsonfile.h"
 #include "../common/tokenfile.h"
+#include "../common/words.h"
 #include "../common/xmalloc.h"
 
 /* Exit codes, the same for every command (INTERFACE.md). */

@@ -663,12 +663,40 @@ matrix_load(const char *path, size_t cap, char **cause)
 	return (m);
 }
 
+/* Returns the name of the matrix in dir nearest to name, if one is near. */
+static char *
+matrix_near(const char *dir, const char *name)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		*best = NULL;
+	size_t		 len;
+	int		 dist, bestd = 10;
+
+	if ((d = opendir(dir)) == NULL)
+		return (NULL);
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		e->d_name[len - 5] = '\0';
+		if (words_near(name, e->d_name) &&
+		    (dist = words_distance(name, e->d_name)) < bestd) {
+			bestd = dist;
+			free(best);
+			best = xstrdup(e->d_name);
+		}
+	}
+	closedir(d);
+	return (best);
+}
+
 /* Loads the matrix called name from the profiles directory. */
 int
 matrix_find(const char *dir, const char *name, size_t cap,
     struct matrix **out, char **cause)
 {
-	char	*path;
+	char	*path, *near;
 
 	*out = NULL;
 	if (!matrix_valid_name(name)) {
@@ -677,8 +705,11 @@ matrix_find(const char *dir, const char *name, size_t cap,
 	}
 	xasprintf(&path, "%s/%s.json", dir, name);
 	if (access(path, R_OK) != 0) {
-		xasprintf(cause, "no matrix \"%s\" in %s; 'sizemat matrices' "
-		    "lists them", name, dir);
+		near = matrix_near(dir, name);
+		xasprintf(cause, "no matrix \"%s\" in %s%s%s%s; 'sizemat "
+		    "matrices' lists them", name, dir, near ? "; did you mean "
+		    "\"" : "", near ? near : "", near ? "\"?" : "");
+		free(near);
 		free(path);
 		return (-1);
 	}

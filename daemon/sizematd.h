@@ -15,6 +15,7 @@
 
 #include "../common/jsonfile.h"
 #include "../common/tokenfile.h"
+#include "../common/words.h"
 #include "../common/xmalloc.h"
 
 /* Hard limits; each may be lowered or raised by the config table. */

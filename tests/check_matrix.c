@@ -301,6 +301,12 @@ START_TEST(test_shipped_profiles_load)
 	ck_assert_int_eq(matrix_find("profiles", "no-such", 1024, &m, &cause),
 	    -1);
 	ck_assert_ptr_nonnull(strstr(cause, "no matrix \"no-such\""));
+	ck_assert_ptr_null(strstr(cause, "did you mean"));
+	free(cause);
+	/* A typo of a shipped matrix's name: did you mean. */
+	ck_assert_int_eq(matrix_find("profiles", "stable-mn", 1024, &m,
+	    &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "did you mean \"stable-min\"?"));
 	free(cause);
 	ck_assert_int_eq(matrix_find("profiles", "../etc/passwd", 1024, &m,
 	    &cause), -1);

@@ -209,6 +209,22 @@ sys.exit(0 if all(os.environ.get(k) == v for k, v in b["env"].items()) else 1)' 
 check "the export lines of 'sizemat log' paste into a shell as recorded (RUSTFLAGS quoted)" \
     test $? = 0
 
+sm help explain >"$TMP/help.txt" 2>&1
+check "sizemat help CMD prints that command's help and options only" \
+    bash -c "test $? = 0 && grep -q '^usage: sizemat explain RUN' '$TMP/help.txt' &&
+    grep -q '^  --artifact NAME' '$TMP/help.txt' &&
+    ! grep -q -- '--metric' '$TMP/help.txt' && ! grep -q '^  trend' '$TMP/help.txt'"
+check "... and so does sizemat CMD --help" \
+    bash -c "'$BIN/sizemat' explain --help | cmp -s - '$TMP/help.txt'"
+sm rn x 2>"$TMP/err"
+check "an unknown command gets \"did you mean\" (exit 2)" \
+    bash -c "test $? = 2 && grep -q 'did you mean \"run\"' '$TMP/err'"
+sm results 1 --jsn 2>"$TMP/err"
+check "... and so does an unknown option" grep -q "did you mean --json" "$TMP/err"
+sm 2>"$TMP/err" >/dev/null
+check "a bare sizemat prints a short usage (exit 2)" \
+    bash -c "test $? = 2 && test \$(wc -l <'$TMP/err') -lt 8 &&
+    grep -q \"'sizemat help COMMAND' explains one\" '$TMP/err'"
 printf '{"name": "d", "shape": "axes",\n "axes": {"lto": [true], "lto": ["off"]}}\n' \
     >"$TMP/dup.json"
 sm run "$TMP/own" --matrix "$TMP/dup.json" 2>"$TMP/err"
