@@ -47,7 +47,7 @@ DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
 	      $(O)/common/tokenfile.o $(O)/common/words.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
-CLIENT_MODS = main request output cmd_run cmd_results cmd_best cmd_misc \
+CLIENT_MODS = main request output cargo cmd_run cmd_results cmd_best cmd_misc \
 	      cmd_daemon \
 	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history cmd_report
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
@@ -199,6 +199,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles \
 	    $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	ln -sf sizemat $(DESTDIR)$(BINDIR)/cargo-sizemat
 	install -m 644 profiles/*.json $(DESTDIR)$(SHAREDIR)/profiles
 	install -m 644 contrib/sizemat.bash $(DESTDIR)$(COMPLETIONDIR)/sizemat
 	install -d $(DESTDIR)$(SHAREDIR)/ci

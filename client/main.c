@@ -655,6 +655,10 @@ client_run(struct options *o, int argc, char **argv)
 		    "explains one\n");
 		return (EXIT_USAGE);
 	}
+	/* Cargo's conventions: the crate here, its metadata's defaults. */
+	if (cargo_fill(o, cmd->name, strncmp(cmd->usage + strlen(cmd->name),
+	    " PROJECT", 8) == 0) != 0)
+		return (EXIT_USAGE);
 	if (o->token_file != NULL &&
 	    (o->token = o->token_buf = read_token_file(o->token_file)) == NULL)
 		return (EXIT_USAGE);
@@ -683,14 +687,30 @@ int
 main(int argc, char **argv)
 {
 	struct options	 o;
+	const char	*base;
 	int		 rc;
 
 	memset(&o, 0, sizeof o);
-	o.args = xcalloc((size_t)argc, sizeof *o.args);
+	/* As `cargo sizemat ...`, cargo runs cargo-sizemat sizemat ... */
+	base = strrchr(argv[0], '/');
+	if (strcmp(base != NULL ? base + 1 : argv[0], "cargo-sizemat") == 0) {
+		o.cargo = 1;
+		if (argc > 1 && strcmp(argv[1], "sizemat") == 0) {
+			argv[1] = argv[0];
+			argv++;
+			argc--;
+		}
+	}
+	o.args = xcalloc((size_t)argc + 1, sizeof *o.args);
 	rc = client_run(&o, argc, argv);
 	free(o.args);
 	free(o.token_buf);
 	free(o.socket_buf);
+	free(o.cargo_project);
+	free(o.cargo_dir);
+	free(o.cargo_matrix);
+	free(o.cargo_artifact);
+	free(o.cargo_threshold);
 	free(o.variants.v);
 	free(o.webhooks.v);
 	return (rc);

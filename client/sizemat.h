@@ -39,6 +39,12 @@ struct options {
 	int			 no_start;	/* --no-start */
 	const char		*socket;	/* a Unix socket, or NULL */
 	char			*socket_buf;	/* the user's socket, found */
+	int			 cargo;		/* run as `cargo sizemat` */
+	char			*cargo_project;	/* what cargo.c filled in */
+	char			*cargo_dir;
+	char			*cargo_matrix;
+	char			*cargo_artifact;
+	char			*cargo_threshold;
 	const char		*token_file;
 	const char		*token;
 	char			*token_buf;	/* read from token_file */
@@ -153,6 +159,9 @@ int	 cmd_bisect(struct options *);
 int	 cmd_export(struct options *);
 int	 cmd_report(struct options *);
 int	 cmd_daemon(struct options *);
+char	*cargo_crate_dir(void);
+cJSON	*cargo_defaults(const char *);
+int	 cargo_fill(struct options *, const char *, int);
 int	 daemon_find(struct options *, int);
 void	 print_snippet(const cJSON *, FILE *);
 void	 project_settings_line(const cJSON *, FILE *);

@@ -178,6 +178,24 @@ sm explain "$WR" >/dev/null 2>"$TMP/err"
 check "with two packages' binaries and no default, explain lists them and asks for --artifact" \
     bash -c "test $? = 2 && grep -q 'several artifacts (ws-app, ws-tool).*--artifact' '$TMP/err'"
 
+# 7. Cargo's conventions: `cargo sizemat` inside a crate, PROJECT being
+# the crate cargo finds, and the matrix its [package.metadata.sizemat]
+# names (a file beside Cargo.toml).
+mkdir -p "$TMP/cargobin"
+ln -s "$BIN/sizemat" "$TMP/cargobin/cargo-sizemat"
+cp -r "$FIX/ownprofile" "$TMP/meta"
+echo '{"name": "meta-one", "shape": "axes", "axes": {"strip": ["symbols"]}}' \
+    >"$TMP/meta/sizes.json"
+printf '\n[package.metadata.sizemat]\nmatrix = "sizes.json"\n' \
+    >>"$TMP/meta/Cargo.toml"
+mkdir -p "$TMP/meta/src/deeper"
+(cd "$TMP/meta/src/deeper" && PATH="$TMP/cargobin:$PATH" \
+    cargo sizemat run --wait --json >"$TMP/meta.json" 2>"$TMP/meta.err")
+check "cargo sizemat run --wait works inside a crate, with the matrix its metadata names" \
+    python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["run"]
+sys.exit(0 if r["matrix"] == "meta-one" and r["project"] == sys.argv[2] and
+         r["builds_done"] == 1 else 1)' "$TMP/meta.json" "$TMP/meta"
+
 # 7. Failures that explain themselves: the table names each build and,
 # for a failed one, the first error cargo printed.
 sm run "$TMP/own" --bin nope --matrix "$TMP/one.json" --wait \
