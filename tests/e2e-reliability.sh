@@ -219,6 +219,9 @@ sm run "$FIX/sizes" --matrix "$TMP/one.json" --json >"$TMP/l.json" 2>"$TMP/err"
 check "a 2 s lock by another process: the run is taken once it lifts" \
     test $? = 0
 wait "$LOCKER"
+# The run's build writes to the database as it starts (its unit graph,
+# its command): let it end first, so that only the request meets the lock.
+sm results "$(field "$TMP/l.json" run id)" --wait --json >/dev/null 2>&1
 lock_db 12 >"$TMP/lock.out" &
 LOCKER=$!
 until grep -q locked "$TMP/lock.out"; do sleep 0.05; done
