@@ -64,7 +64,10 @@ daemon_user_socket(int make)
 	return (path);
 }
 
-/* Tells whether a daemon answers GET /v1/status where o points; *doc gets it. */
+/*
+ * Tells whether a daemon answers where o points: any HTTP answer counts (a
+ * daemon that wants a token answers 401). *doc gets its status, if any.
+ */
 static int
 daemon_answers(const struct options *o, cJSON **doc)
 {
@@ -74,13 +77,11 @@ daemon_answers(const struct options *o, cJSON **doc)
 
 	r = request_call(o, "GET", "/v1/status", NULL, &out, &err);
 	free(err);
-	if (r != REQUEST_OK)
-		return (0);
 	if (doc != NULL)
 		*doc = out;
 	else
 		cJSON_Delete(out);
-	return (1);
+	return (r != REQUEST_UNREACHABLE);
 }
 
 /* Returns sizematd beside this executable, else "sizematd" (on PATH). */
@@ -233,18 +234,23 @@ cmd_daemon(struct options *o)
 	const cJSON	*d;
 	cJSON		*doc = NULL;
 	pid_t		 pid;
-	int		 waited;
+	int		 waited, rc = EXIT_USAGE, fmt = o->format;
 
 	if (strcmp(o->args[0], "status") != 0 &&
 	    strcmp(o->args[0], "stop") != 0)
 		return (usage_error("daemon: \"%s\" is not status or stop",
 		    o->args[0]));
-	if (daemon_find(o, 0) != 0 || !daemon_answers(o, &doc)) {
+	if (daemon_find(o, 0) != 0) {
 		fprintf(stderr, "sizemat: no sizematd answers (%s%s%s)\n",
 		    o->socket_buf != NULL ? o->socket_buf : "",
 		    o->socket_buf != NULL ? ", " : "", o->server);
 		return (EXIT_NO);
 	}
+	o->format = FORMAT_TABLE;	/* the status is printed here */
+	doc = request_get(o, "/v1/status", &rc);
+	o->format = fmt;
+	if (doc == NULL)
+		return (rc);	/* it answered with an error: said */
 	d = cJSON_GetObjectItemCaseSensitive(doc, "daemon");
 	pid = (pid_t)json_int(d, "pid", 0);
 	if (strcmp(o->args[0], "status") == 0) {
