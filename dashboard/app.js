@@ -67,6 +67,21 @@ function change(delta, base) {
     (${delta > 0 ? "+" : ""}${pct.toFixed(2)}%)</span>`;
 }
 
+// A variant key shortened to n characters, for labels (full on hover).
+function shortKey(key, n) {
+  return key.length > n ? key.slice(0, n - 1) + "…" : key;
+}
+
+// Draws the trend again at the new width when the window resizes.
+window.addEventListener("resize", () => {
+  clearTimeout(window.resizeTimer);
+  window.resizeTimer = setTimeout(() => {
+    const t = trendChart.last;
+    if (t && document.body.contains(t.box) && t.box.clientWidth !== t.W)
+      trendChart(t.box, t.series, t.regressions);
+  }, 150);
+});
+
 // A time from the daemon (UTC, ISO 8601) in the reader's local time.
 function localTime(iso) {
   const d = iso ? new Date(iso) : null;
@@ -89,11 +104,12 @@ function svgEl(name, attrs, text) {
   return e;
 }
 
-// Four or five round numbers between lo and hi, for an axis.
-function ticks(lo, hi) {
-  const span = hi - lo || Math.abs(hi) || 1;
-  const step0 = Math.pow(10, Math.floor(Math.log10(span / 4)));
-  const step = [1, 2, 5, 10].map((m) => m * step0).find((s) => span / s <= 5);
+// Four or five round binary sizes between lo and hi, for a size axis:
+// multiples of a power of two (64 KiB, 128 KiB, ...), as size() prints.
+function binaryTicks(lo, hi) {
+  const span = hi - lo || hi || 1;
+  let step = Math.pow(2, Math.floor(Math.log2(span / 4)));
+  while (span / step > 5) step *= 2;
   const out = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step)
     out.push(v);
@@ -291,8 +307,10 @@ function commitOrder(series) {
 
 function trendChart(box, series, regressions) {
   const commits = commitOrder(series);
-  const W = Math.max(720, Math.min(1160, 40 + commits.length * 14));
-  const H = 340, L = 78, R = 16, T = 14, B = 46;
+  // As wide as the page gives it; drawn again when the window resizes.
+  const W = Math.max(480, box.clientWidth || 720);
+  const H = 340, L = 78, R = 150, T = 14, B = 46;
+  trendChart.last = { box, series, regressions, W };
   const values = series.flatMap((s) => s.rows.map((r) => r.value));
   if (values.length === 0) {
     box.innerHTML = '<p class="muted">no measured commit yet</p>';
@@ -307,12 +325,13 @@ function trendChart(box, series, regressions) {
   const y = (v) => T + (hi - v) * (H - T - B) / (hi - lo);
   const index = new Map(commits.map((c, i) => [c.commit, i]));
   const svg = svgEl("svg", { width: W, height: H, id: "trend-svg",
-    "data-commits": commits.length });
-  for (const v of ticks(lo, hi)) {
+    "data-commits": commits.length, "data-width": W });
+  for (const v of binaryTicks(lo, hi)) {
     svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: y(v), y2: y(v),
       stroke: "#e6e9ef" }));
-    svg.appendChild(svgEl("text", { x: L - 6, y: y(v) + 4,
-      "text-anchor": "end", "font-size": 11, fill: "#5b6474" }, size(v)));
+    svg.appendChild(svgEl("text", { x: L - 6, y: y(v) + 4, class: "tick",
+      "data-tick": v, "text-anchor": "end", "font-size": 11,
+      fill: "#5b6474" }, size(v)));
   }
   const every = Math.max(1, Math.ceil(commits.length / 12));
   commits.forEach((c, i) => {
@@ -332,7 +351,7 @@ function trendChart(box, series, regressions) {
       const dot = svgEl("circle", { cx: px, cy: py, r: 4, fill: color,
         class: "point", "data-commit": r.commit });
       dot.addEventListener("mousemove", (e) => showTip(e, `<b>${short(r.commit)}</b>
-        ${esc(r.subject)}<br>${esc(r.time)}<br>${esc(s.key)}<br>
+        ${esc(r.subject)}<br>${esc(localTime(r.time))}<br>${esc(s.key)}<br>
         <b>${size(r.value)}</b> ${r.delta == null ? "" : change(r.delta,
         r.value - r.delta)}${r.toolchain_changed ?
         "<br>toolchain changed: " + esc(r.rustc_version) : ""}`));
@@ -341,6 +360,15 @@ function trendChart(box, series, regressions) {
       g.appendChild(dot);
     }
     svg.appendChild(g);
+    // Every series labelled at its last point, a long key shortened.
+    const last = pts[pts.length - 1];
+    if (last) {
+      const label = svgEl("text", { x: last[0] + 8, y: last[1] + 4,
+        class: "series-label", "font-size": 11, fill: color },
+        shortKey(s.key, 22));
+      label.appendChild(svgEl("title", {}, s.key));
+      svg.appendChild(label);
+    }
   });
   // Regression markers: a red triangle above the commit that grew.
   for (const reg of regressions) {
@@ -360,9 +388,9 @@ function trendChart(box, series, regressions) {
   box.appendChild(svg);
   const legend = document.createElement("div");
   legend.className = "picker";
-  legend.innerHTML = series.map((s, k) => `<span><span class="swatch"
-    style="background:${palette[k % palette.length]}"></span>${esc(s.key)}
-    (${esc(s.artifact)})</span>`).join("");
+  legend.innerHTML = series.map((s, k) => `<span title="${esc(s.key)}"><span
+    class="swatch" style="background:${palette[k % palette.length]}"></span>${
+    esc(shortKey(s.key, 48))} (${esc(s.artifact)})</span>`).join("");
   box.appendChild(legend);
 }
 
@@ -419,9 +447,36 @@ async function runView(id, box) {
   else
     heatmap(doc.builds);
   smallest(document.getElementById("smallest"), done);
+  const beaten = await beatenBy(run, done);
+  if (beaten)
+    document.getElementById("smallest").insertAdjacentHTML("afterbegin",
+      beaten);
   if ((run.state === "queued" || run.state === "running") &&
     !window.SIZEMAT_REPORT)
     timer = setTimeout(route, 2000);
+}
+
+// When another recorded run of the project has a smaller build of the
+// same artifact than this run's smallest, a line that links to it.
+async function beatenBy(run, done) {
+  if (done.length === 0) return "";
+  const mine = done.reduce((a, b) => b.art.file_size < a.art.file_size ?
+    b : a);
+  let best;
+  try {
+    best = await api(`/v1/best?project=${encodeURIComponent(run.project)}` +
+      "&top=1000");
+  } catch (e) {
+    return "";
+  }
+  const top = best.ranking.find((r) => r.artifact === mine.art.name &&
+    r.kind === mine.art.kind);
+  if (!top || top.run === run.id || top.file_size >= mine.art.file_size)
+    return "";
+  return `<p id="beaten">A smaller build of ${esc(top.artifact)} is
+    recorded: <a href="#/run/${top.run}">run ${top.run}</a>,
+    <span title="${esc(top.variant_key)}">${esc(shortKey(top.variant_key,
+    48))}</span>, ${size(top.file_size)}.</p>`;
 }
 
 // The ladder as a waterfall: the size after each step, and what it saved.

@@ -105,6 +105,21 @@ check "... in every series drawn" bash -c "grep -o 'data-points=\"[0-9]*\"' \
     '$TMP/project.html' | sort -u | grep -qx 'data-points=\"4\"'"
 check "... and a regression marker at the jump" \
     grep -q 'class="regression"' "$TMP/project.html"
+check "... as wide as the page, y ticks on round binary sizes, every series labelled" \
+    python3 - "$TMP/project.html" <<'PY'
+import re, sys
+html = open(sys.argv[1]).read()
+svg = re.search(r'<svg[^>]*id="trend-svg"[^>]*>', html).group(0)
+width = int(re.search(r'data-width="(\d+)"', svg).group(1))
+ticks = [int(float(t)) for t in re.findall(r'class="tick" data-tick="([\d.]+)"', html)]
+steps = {b - a for a, b in zip(ticks, ticks[1:])}
+step = steps.pop() if len(steps) == 1 else 0
+series = len(re.findall(r'<g class="series"', html))
+labels = len(re.findall(r'class="series-label"', html))
+sys.exit(0 if width >= 480 and len(ticks) >= 2 and step > 0 and
+         step & (step - 1) == 0 and all(t % step == 0 for t in ticks) and
+         series > 0 and labels == series else 1)
+PY
 shoot trend "$U/#/project/hist"
 
 echo "# a run"
@@ -130,6 +145,8 @@ browse "$TMP/ladder.html" "$U/#/run/$LADDER"
 check "a ladder run loads without errors" no_errors "$TMP/ladder.html"
 check "its waterfall has a bar per step" \
     test "$(attr "$TMP/ladder.html" ladder-svg data-steps)" = 2
+check "a run beaten by another run of the project links to it" \
+    python3 -c "import re,sys; h = open(sys.argv[1]).read(); sys.exit(0 if re.search(r'<p id=\"beaten\">.*?href=\"#/run/%s\"' % sys.argv[2], h, re.S) else 1)" "$TMP/ladder.html" "$AXES"
 shoot ladder "$U/#/run/$LADDER"
 echo "# a static report"
 "$S" report hist --html "$TMP/report.html" -q
