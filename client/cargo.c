@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,13 +71,15 @@ cargo_output(const char *const *args, int loud)
  * here, or NULL having said why.
  */
 char *
-cargo_crate_dir(void)
+cargo_crate_dir(int loud)
 {
 	static const char *const args[] = { "cargo", "locate-project",
 	    "--message-format", "plain", NULL };
 	char	*out, *slash;
 
-	if ((out = cargo_output(args, 1)) == NULL) {
+	if ((out = cargo_output(args, loud)) == NULL) {
+		if (!loud)
+			return (NULL);
 		fprintf(stderr, "sizemat: no crate here ('cargo locate-project' "
 		    "found no Cargo.toml); name the PROJECT, or run inside a "
 		    "crate\n");
@@ -103,7 +106,11 @@ cargo_value(const cJSON *v, const char *dir, int is_matrix)
 		return (s);
 	}
 	if (cJSON_IsNumber(v)) {
-		xasprintf(&s, "%g", v->valuedouble);
+		/* A byte count stays exact: 1048576, not 1.04858e+06. */
+		if (v->valuedouble == (double)(long long)v->valuedouble)
+			xasprintf(&s, "%lld", (long long)v->valuedouble);
+		else
+			xasprintf(&s, "%.17g", v->valuedouble);
 		return (s);
 	}
 	return (NULL);
@@ -126,7 +133,7 @@ cargo_fill(struct options *o, const char *cmd, int takes_project)
 	cJSON		*d;
 
 	if (o->cargo && takes_project && arg == NULL) {
-		if ((o->cargo_project = cargo_crate_dir()) == NULL)
+		if ((o->cargo_project = cargo_crate_dir(1)) == NULL)
 			return (-1);
 		o->args[o->nargs++] = o->cargo_project;
 		arg = o->cargo_project;
@@ -135,8 +142,8 @@ cargo_fill(struct options *o, const char *cmd, int takes_project)
 	if (takes_project && arg != NULL && (strchr(arg, '/') != NULL ||
 	    (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))))
 		dir = arg;
-	else if (o->cargo && (o->cargo_dir = cargo_crate_dir()) != NULL)
-		dir = o->cargo_dir;
+	else if (o->cargo && (o->cargo_dir = cargo_crate_dir(0)) != NULL)
+		dir = o->cargo_dir;	/* optional: no crate here is fine */
 	if (dir == NULL)
 		return (0);
 	d = cargo_defaults(dir);
@@ -171,10 +178,12 @@ cargo_defaults(const char *dir)
 			    "--format-version=1", "--manifest-path", NULL, NULL };
 	const cJSON	*pkg, *m, *item;
 	cJSON		*doc, *out;
-	char		*manifest, *text;
+	char		*manifest, *text, real[PATH_MAX];
 
 	out = cJSON_CreateObject();
-	xasprintf(&manifest, "%s/Cargo.toml", dir);
+	/* cargo names manifests by their absolute, normalised path. */
+	xasprintf(&manifest, "%s/Cargo.toml", realpath(dir, real) != NULL ?
+	    real : dir);
 	args[6] = manifest;
 	text = cargo_output(args, 0);
 	doc = text != NULL ? cJSON_Parse(text) : NULL;

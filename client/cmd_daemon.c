@@ -140,7 +140,7 @@ daemon_start(struct options *o, const char *sock)
 {
 	char	*prog, *log;
 	pid_t	 pid;
-	int	 fd, waited;
+	int	 fd, waited, status;
 
 	prog = daemon_program();
 	log = daemon_log_path();
@@ -154,24 +154,42 @@ daemon_start(struct options *o, const char *sock)
 	if (pid == 0) {
 		/* Its own session, so that it outlives this shell. */
 		setsid();
-		if (fork() != 0)
+		switch (fork()) {
+		case -1:
+			fprintf(stderr, "sizemat: cannot start sizematd: %s\n",
+			    strerror(errno));
+			_exit(1);
+		case 0:
+			break;
+		default:
 			_exit(0);
+		}
 		if ((fd = open("/dev/null", O_RDWR)) != -1) {
 			dup2(fd, 0);
 			dup2(fd, 1);
 			if (log == NULL)
 				dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
 		}
 		if (log != NULL && (fd = open(log, O_WRONLY | O_CREAT |
-		    O_APPEND, 0600)) != -1)
+		    O_APPEND, 0600)) != -1) {
 			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
 		execlp(prog, prog, "--socket", sock, "--listen", "127.0.0.1:0",
 		    (char *)NULL);
 		fprintf(stderr, "sizemat: cannot run %s: %s\n", prog,
 		    strerror(errno));
 		_exit(127);
 	}
-	waitpid(pid, NULL, 0);		/* the first child, gone at once */
+	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		free(prog);
+		free(log);
+		return (-1);		/* the first child said why */
+	}
 	o->socket = sock;
 	for (waited = 0; waited < DAEMON_START_WAIT_MS; waited += 100) {
 		if (daemon_answers(o, NULL))
@@ -227,6 +245,27 @@ daemon_find(struct options *o, int start)
 	return (0);
 }
 
+/* Tells whether pid is a sizematd of this user on this machine. */
+static int
+daemon_is_local(pid_t pid)
+{
+	struct stat	 sb;
+	char		 path[64], comm[32];
+	FILE		*f;
+	int		 ok;
+
+	snprintf(path, sizeof path, "/proc/%lld", (long long)pid);
+	if (stat(path, &sb) != 0 || sb.st_uid != getuid())
+		return (0);
+	snprintf(path, sizeof path, "/proc/%lld/comm", (long long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (0);
+	ok = fgets(comm, sizeof comm, f) != NULL &&
+	    strcmp(comm, "sizematd\n") == 0;
+	fclose(f);
+	return (ok);
+}
+
 /* sizemat daemon status|stop */
 int
 cmd_daemon(struct options *o)
@@ -264,6 +303,17 @@ cmd_daemon(struct options *o)
 		return (EXIT_OK);
 	}
 	cJSON_Delete(doc);
+	/*
+	 * The pid is the daemon's own word: signal it only when this
+	 * machine has a process of ours by that number that is a sizematd
+	 * (a daemon reached elsewhere, or in another namespace, is not).
+	 */
+	if (pid > 0 && !daemon_is_local(pid)) {
+		fprintf(stderr, "sizemat: the sizematd that answered (pid %lld) "
+		    "is not a process of yours on this machine; stop it where "
+		    "it runs\n", (long long)pid);
+		return (EXIT_USAGE);
+	}
 	if (pid <= 0 || kill(pid, SIGTERM) == -1) {
 		fprintf(stderr, "sizemat: cannot stop sizematd (pid %lld): %s; "
 		    "it may run as another user or on another machine\n",

@@ -159,7 +159,7 @@ int	 cmd_bisect(struct options *);
 int	 cmd_export(struct options *);
 int	 cmd_report(struct options *);
 int	 cmd_daemon(struct options *);
-char	*cargo_crate_dir(void);
+char	*cargo_crate_dir(int);
 cJSON	*cargo_defaults(const char *);
 int	 cargo_fill(struct options *, const char *, int);
 int	 daemon_find(struct options *, int);

@@ -70,7 +70,8 @@ struct build_job {
 	const char			*fail_state;
 	int64_t				 exit_status;
 	int				 term_signal;
-	uint64_t			 started_ns;
+	uint64_t			 started_ns;	/* of the phase */
+	uint64_t			 first_ns;	/* cargo's first */
 	int64_t				 wall_ms;
 	struct artifact			*artifacts;
 	size_t				 nartifacts;
@@ -397,8 +398,9 @@ builder_closed(uv_handle_t *h)
 	    job->fail_state == NULL && !job->settled) {
 		if (job->phase != PHASE_RUSTC)
 			builder_units_read(job);
-		job->phase++;
-		if (!job->settled) {
+		/* Reading may have ended it: nothing to measure, settled. */
+		if (job->fail_state == NULL && !job->settled) {
+			job->phase++;
 			builder_phase_start(job);
 			return;
 		}
@@ -751,11 +753,15 @@ builder_phase_start(struct build_job *job)
 		    builder_read);
 		uv_read_start((uv_stream_t *)&job->err, builder_alloc,
 		    builder_read);
-		if (job->phase != PHASE_RUSTC && builder_timeout_s(job) > 0) {
-			/* From now, not from the loop's cached time. */
-			uv_update_time(job->loop);
-			uv_timer_start(&job->timer, builder_timeout,
-			    (uint64_t)builder_timeout_s(job) * 1000, 0);
+		/* One limit from cargo's first spawn, whatever the phase. */
+		if (job->phase == PHASE_UNITS) {
+			job->first_ns = job->started_ns;
+			if (builder_timeout_s(job) > 0) {
+				/* From now, not the loop's cached time. */
+				uv_update_time(job->loop);
+				uv_timer_start(&job->timer, builder_timeout,
+				    (uint64_t)builder_timeout_s(job) * 1000, 0);
+			}
 		}
 		log_debug("build %lld: started %s (pid %d)",
 		    (long long)job->spec.id, argv.v[0], job->proc.pid);
@@ -996,7 +1002,8 @@ builder_finish(struct build_job *job)
 		xasprintf(&o->error, "%s after %lld ms", strcmp(job->killed,
 		    "timeout") == 0 ? "timed out; cargo's process group was "
 		    "killed" : "cancelled", (long long)((uv_hrtime() -
-		    job->started_ns) / 1000000));
+		    (job->first_ns ? job->first_ns : job->started_ns)) /
+		    1000000));
 	} else if (job->fail_state != NULL) {
 		o->state = job->fail_state;
 		o->error = xstrdup(job->error);

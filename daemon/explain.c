@@ -33,13 +33,15 @@ explain_is_fixed(const char *key)
  * project already has v's value: dropping the key would fall back on the
  * project's value and compare a setting with itself. Other settings are
  * dropped. project is what the project's profile sets, or NULL when the
- * build's unit graph was not read. Returns where the neighbour's value
+ * build's unit graph was not read; effective is the build's effective
+ * profile (Cargo's default strip follows its debug). Returns where the
+ * neighbour's value
  * comes from ("project", "cargo-default" or "unset"), or NULL when the
  * project and Cargo both give v's value: there is nothing to compare.
  */
 static const char *
 explain_neighbour(const struct variant *v, size_t i, const cJSON *project,
-    struct variant *n)
+    const cJSON *effective, struct variant *n)
 {
 	const char	*key = v->key[i], *own, *def;
 	const char	*value = units_value(key, v->value[i]);
@@ -47,7 +49,8 @@ explain_neighbour(const struct variant *v, size_t i, const cJSON *project,
 	variant_init(n);
 	variant_copy(n, v);
 	if (project == NULL || !variant_is_profile_key(key) ||
-	    (def = units_cargo_default(key, project)) == NULL) {
+	    (def = units_cargo_default(key, effective != NULL ? effective :
+	    project)) == NULL) {
 		variant_unset(n, key);
 		return ("unset");
 	}
@@ -266,7 +269,8 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 		row = cJSON_CreateObject();
 		cJSON_AddStringToObject(row, "key", v.key[i]);
 		cJSON_AddStringToObject(row, "value", v.value[i]);
-		from = explain_neighbour(&v, i, own, &n);
+		from = explain_neighbour(&v, i, own,
+		    cJSON_GetObjectItemCaseSensitive(b, "effective"), &n);
 		key = variant_key(&n);
 		cJSON_AddStringToObject(row, "without", key);
 		cJSON_AddStringToObject(row, "instead", from != NULL &&

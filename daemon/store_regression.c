@@ -290,6 +290,9 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 	sqlite3_bind_int64(stmt, 2, variant_id);
 	sqlite3_bind_int64(stmt, 3, build_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		/* A bin and a cdylib of one name: one revision of the row. */
+		if (n > 0 && o[n - 1].id == sqlite3_column_int64(stmt, 0))
+			continue;
 		o = xreallocarray(o, n + 1, sizeof *o);
 		o[n].id = sqlite3_column_int64(stmt, 0);
 		o[n].last = store_column_dup(stmt, 1);
@@ -448,7 +451,7 @@ store_detect_regressions(struct store *st, int64_t project_id,
 {
 	sqlite3_stmt		*stmt;
 	struct store_unchecked	 u;
-	size_t			 i;
+	size_t			 i, n;
 	int			 found = 0, waiting, rc;
 
 	/*
@@ -475,7 +478,11 @@ store_detect_regressions(struct store *st, int64_t project_id,
 			break;
 		}
 	}
+	n = u.n;
 	store_unchecked_free(&u);
+	/* Unrevised builds stay unchecked, to be tried again next time. */
+	if (i < n)
+		return (-1);
 	/* What detection never looks at is settled at once. */
 	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE checked"
 	    " = 0 AND state NOT IN ('queued', 'running') AND run_id IN"

@@ -195,6 +195,10 @@ check "cargo sizemat run --wait works inside a crate, with the matrix its metada
     python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["run"]
 sys.exit(0 if r["matrix"] == "meta-one" and r["project"] == sys.argv[2] and
          r["builds_done"] == 1 else 1)' "$TMP/meta.json" "$TMP/meta"
+(cd "$TMP" && sm run meta --wait --json >"$TMP/meta-rel.json" 2>/dev/null)
+check "... and sizemat run with a relative path reads the crate's metadata too" \
+    python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["run"]
+sys.exit(0 if r["matrix"] == "meta-one" else 1)' "$TMP/meta-rel.json"
 
 # 7. Failures that explain themselves: the table names each build and,
 # for a failed one, the first error cargo printed.
