@@ -60,6 +60,130 @@ project_print(const cJSON *p)
 }
 
 /*
+ * Adds the project settings given as options to a request body: branch,
+ * matrix (a file's content goes with the project), toolchain, schedule,
+ * threshold and, for add (or when given), the webhooks. Returns 0 or -1.
+ */
+static int
+project_settings(const struct options *o, cJSON *body, int add)
+{
+	cJSON	*hooks, *m;
+	int	 i;
+
+	if (o->branch != NULL)
+		cJSON_AddStringToObject(body, "branch", o->branch);
+	if (o->matrix != NULL && run_matrix_is_file(o->matrix)) {
+		if ((m = run_matrix_file(o->matrix)) == NULL)
+			return (-1);
+		cJSON_AddItemToObject(body, "matrix", m);
+	} else if (o->matrix != NULL)
+		cJSON_AddStringToObject(body, "matrix", o->matrix);
+	if (o->toolchain != NULL)
+		cJSON_AddStringToObject(body, "toolchain", o->toolchain);
+	if (o->schedule != NULL)
+		cJSON_AddStringToObject(body, "schedule", o->schedule);
+	if (o->threshold != NULL)
+		cJSON_AddStringToObject(body, "threshold", o->threshold);
+	if (add || o->webhooks.n > 0) {
+		hooks = cJSON_AddArrayToObject(body, "webhooks");
+		for (i = 0; i < o->webhooks.n; i++)
+			cJSON_AddItemToArray(hooks,
+			    cJSON_CreateString(o->webhooks.v[i]));
+	}
+	return (0);
+}
+
+/*
+ * Waits while the daemon clones or looks the branch up (state "cloning"),
+ * following the project at path; *doc is its latest document. Returns 0,
+ * or -1 having said why.
+ */
+static int
+project_wait(const struct options *o, const char *path, const char *what,
+    cJSON **doc)
+{
+	enum request_result	 r;
+	char			*err;
+	int			 waited = 0;
+
+	while (strcmp(json_str(*doc, "state", ""), "cloning") == 0) {
+		if (waited == 0)
+			fprintf(stderr, "sizemat: cloning %s ...\n", what);
+		if (waited++ > PROJECT_CLONE_WAIT_S * 2) {
+			fprintf(stderr, "sizemat: %s is still being cloned; "
+			    "'sizemat project show %s' tells when it is "
+			    "ready\n", what, json_str(*doc, "name", "?"));
+			break;
+		}
+		run_sleep(500);
+		cJSON_Delete(*doc);
+		*doc = NULL;
+		r = request_call(o, "GET", path, NULL, doc, &err);
+		if (r != REQUEST_OK) {
+			request_fail(o, r, err);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * project set NAME [--branch B] [--matrix M] [--toolchain T] [--schedule S]
+ * [--threshold L] [--webhook URL]...: changes what is given; a new branch
+ * is looked up again before it answers.
+ */
+static int
+project_set(struct options *o)
+{
+	enum request_result	 r;
+	cJSON			*body, *doc;
+	char			*err, *path;
+	int			 rc = EXIT_OK;
+
+	if (o->nargs != 2)
+		return (usage_error("project set NAME --OPTION VALUE...: %s",
+		    o->nargs < 2 ? "missing NAME" : "too many arguments"));
+	body = cJSON_CreateObject();
+	if (project_settings(o, body, 0) != 0) {
+		cJSON_Delete(body);
+		return (EXIT_USAGE);
+	}
+	if (cJSON_GetArraySize(body) == 0) {
+		cJSON_Delete(body);
+		return (usage_error("project set: nothing to change; give "
+		    "--branch, --matrix, --toolchain, --schedule, --threshold "
+		    "or --webhook"));
+	}
+	xasprintf(&path, "/v1/projects/%s", o->args[1]);
+	r = request_call(o, "PATCH", path, body, &doc, &err);
+	cJSON_Delete(body);
+	if (r != REQUEST_OK) {
+		free(path);
+		return (request_fail(o, r, err));
+	}
+	if (project_wait(o, path, o->branch ? o->branch : o->args[1],
+	    &doc) != 0) {
+		free(path);
+		return (EXIT_USAGE);
+	}
+	if (strcmp(json_str(doc, "state", ""), "error") == 0) {
+		fprintf(stderr, "sizemat: project %s: %s\n", o->args[1],
+		    json_str(doc, "problem", "?"));
+		rc = EXIT_USAGE;
+	} else if (o->format == FORMAT_JSON)
+		print_json(doc);
+	else
+		printf("project %s: branch %s at %.12s, matrix %s, threshold "
+		    "%s, schedule %s\n", o->args[1], json_str(doc, "branch",
+		    "?"), json_str(doc, "head", "?"), json_str(doc, "matrix",
+		    "default"), json_str(doc, "threshold", "1%"), json_str(doc,
+		    "schedule", "none"));
+	free(path);
+	cJSON_Delete(doc);
+	return (rc);
+}
+
+/*
  * project add NAME SOURCE: registers the project, then waits while the
  * daemon clones the source. A source that cannot be used is reported and
  * the project removed again.
@@ -68,11 +192,11 @@ static int
 project_add(struct options *o)
 {
 	enum request_result	 r;
-	cJSON			*body, *doc, *hooks, *m;
+	cJSON			*body, *doc;
 	char			*err, *path, real[PATH_MAX];
 	const char		*source = o->args[2], *state;
 	struct stat		 sb;
-	int			 i, waited = 0, rc;
+	int			 rc;
 
 	if (o->nargs != 3)
 		return (usage_error("project add NAME SOURCE: %s",
@@ -89,48 +213,18 @@ project_add(struct options *o)
 	    realpath(source, real) != NULL)
 		source = real;
 	cJSON_AddStringToObject(body, "source", source);
-	if (o->branch != NULL)
-		cJSON_AddStringToObject(body, "branch", o->branch);
-	if (o->matrix != NULL && run_matrix_is_file(o->matrix)) {
-		/* A file: its matrix goes with the project. */
-		if ((m = run_matrix_file(o->matrix)) == NULL) {
-			cJSON_Delete(body);
-			return (EXIT_USAGE);
-		}
-		cJSON_AddItemToObject(body, "matrix", m);
-	} else if (o->matrix != NULL)
-		cJSON_AddStringToObject(body, "matrix", o->matrix);
-	if (o->toolchain != NULL)
-		cJSON_AddStringToObject(body, "toolchain", o->toolchain);
-	if (o->schedule != NULL)
-		cJSON_AddStringToObject(body, "schedule", o->schedule);
-	if (o->threshold != NULL)
-		cJSON_AddStringToObject(body, "threshold", o->threshold);
-	hooks = cJSON_AddArrayToObject(body, "webhooks");
-	for (i = 0; i < o->webhooks.n; i++)
-		cJSON_AddItemToArray(hooks,
-		    cJSON_CreateString(o->webhooks.v[i]));
+	if (project_settings(o, body, 1) != 0) {
+		cJSON_Delete(body);
+		return (EXIT_USAGE);
+	}
 	r = request_call(o, "POST", "/v1/projects", body, &doc, &err);
 	cJSON_Delete(body);
 	if (r != REQUEST_OK)
 		return (request_fail(o, r, err));
 	xasprintf(&path, "/v1/projects/%s", o->args[1]);
-	while (strcmp(json_str(doc, "state", ""), "cloning") == 0) {
-		if (waited == 0)
-			fprintf(stderr, "sizemat: cloning %s ...\n", source);
-		if (waited++ > PROJECT_CLONE_WAIT_S * 2) {
-			fprintf(stderr, "sizemat: %s is still being cloned; "
-			    "'sizemat project show %s' tells when it is "
-			    "ready\n", source, o->args[1]);
-			break;
-		}
-		run_sleep(500);
-		cJSON_Delete(doc);
-		r = request_call(o, "GET", path, NULL, &doc, &err);
-		if (r != REQUEST_OK) {
-			free(path);
-			return (request_fail(o, r, err));
-		}
+	if (project_wait(o, path, source, &doc) != 0) {
+		free(path);
+		return (EXIT_USAGE);
 	}
 	state = json_str(doc, "state", "");
 	rc = EXIT_OK;
@@ -237,17 +331,20 @@ cmd_project(struct options *o)
 {
 	const char	*sub = o->args[0];
 
-	if (strcmp(sub, "add") != 0 && (o->given & ~OPT_FORMAT))
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "set") != 0 &&
+	    (o->given & ~OPT_FORMAT))
 		return (usage_error("project %s takes no options but --json",
 		    sub));
 	if (strcmp(sub, "add") == 0)
 		return (project_add(o));
+	if (strcmp(sub, "set") == 0)
+		return (project_set(o));
 	if (strcmp(sub, "list") == 0)
 		return (project_list(o));
 	if (strcmp(sub, "show") == 0)
 		return (project_one(o, 0));
 	if (strcmp(sub, "remove") == 0)
 		return (project_one(o, 1));
-	return (usage_error("project: \"%s\" is not add, list, show or "
+	return (usage_error("project: \"%s\" is not add, set, list, show or "
 	    "remove", sub));
 }

@@ -54,8 +54,8 @@ static const struct command commands[] = {
 	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
 	{ "project", cmd_project, OPT_FORMAT | OPT_MATRIX | OPT_BUILD |
 	  OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
-	  "[--branch B] ..., project list, project show NAME, project remove "
-	  "NAME" },
+	  "[--branch B] ..., project set NAME [--matrix M] ..., project list, "
+	  "project show NAME, project remove NAME" },
 	{ "regressions", cmd_regressions, OPT_FORMAT, 1, 1,
 	  "regressions NAME" },
 	{ "report", cmd_report, OPT_FORMAT | OPT_REPORT | OPT_QUIET, 1, 1,
@@ -154,6 +154,9 @@ usage(FILE *f)
 "          [--schedule SPEC] [--threshold LIMIT] [--webhook URL]...\n"
 "                        track a git repository (a path or URL); the daemon\n"
 "                        keeps its own clone and never touches SOURCE\n"
+"  project set NAME [--branch B] [--matrix M] [--toolchain T]\n"
+"          [--schedule SPEC] [--threshold LIMIT] [--webhook URL]...\n"
+"                        change what a tracked project was added with\n"
 "  project list | project show NAME | project remove NAME\n"
 "  run NAME [--rev REV] [--force]\n"
 "                        build the project's matrix at a revision (default:\n"

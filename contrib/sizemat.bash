@@ -95,9 +95,10 @@ _sizemat() {
 		    COMPREPLY=($(compgen -W "status stop" -- "$cur")) ;;
 	project)
 		if [ "$prev" = project ]; then
-			COMPREPLY=($(compgen -W "add list show remove" \
+			COMPREPLY=($(compgen -W "add set list show remove" \
 			    -- "$cur"))
-		elif [ "$prev" = show ] || [ "$prev" = remove ]; then
+		elif [ "$prev" = show ] || [ "$prev" = remove ] ||
+		    [ "$prev" = set ]; then
 			COMPREPLY=($(compgen -W "$(_sizemat_projects)" \
 			    -- "$cur"))
 		else

@@ -950,6 +950,7 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/projects", api_projects_list, 0 },
 	{ "POST", "/v1/projects", api_projects_add, 0 },
 	{ "DELETE", "/v1/projects/@", api_project_remove, 0 },
+	{ "PATCH", "/v1/projects/@", api_project_set, 0 },
 	{ "GET", "/v1/projects/@", api_project_get, 0 },
 	{ "POST", "/v1/projects/@/bisect", api_bisect_start, 0 },
 	{ "POST", "/v1/projects/@/check", api_check, 0 },

@@ -121,88 +121,49 @@ api_project_doc(struct api *api, const char *name)
 }
 
 /*
- * POST /v1/projects: {"name", "source", "branch", "matrix", "toolchain",
- * "schedule", "threshold", "webhooks": [URL, ...]}. The source is cloned
- * on the thread pool; the project's state says when it is ready.
+ * Reads the settings a project add or set may give (branch, matrix: a
+ * name or a matrix object, toolchain, schedule, threshold, webhooks) into
+ * p, each checked. Returns 0, or -1 with a reply.
  */
-void
-api_projects_add(struct api *api, const struct http_request *req,
-    int64_t id, struct http_reply *reply)
+static int
+api_project_settings(struct api *api, const cJSON *doc,
+    struct tracked_project *p, struct http_reply *reply)
 {
-	static const char *const keys[] = { "name", "source", "branch",
-	    "matrix", "toolchain", "schedule", "threshold", "webhooks", NULL };
-	const char *const	*k;
-	struct tracked_project	 p;
 	struct schedule		 sc;
 	struct size_limit	 lim;
 	struct matrix		*m = NULL;
-	const char		*name, *source, *branch, *matrix, *toolchain;
+	const char		*branch, *matrix = NULL, *toolchain;
 	const char		*schedule, *threshold;
-	const cJSON		*hooks, *url, *item, *mv;
-	cJSON			*doc;
+	const cJSON		*hooks, *url, *mv;
 	char			*cause = NULL, *names, *text;
+	int			 rc = -1;
 
-	(void)id;
-	memset(&p, 0, sizeof p);
-	if ((doc = api_body(req, reply)) == NULL)
-		return;
-	cJSON_ArrayForEach(item, doc) {
-		for (k = keys; *k != NULL && strcmp(*k, item->string) != 0;
-		    k++)
-			;
-		if (*k == NULL) {
-			http_reply_error(reply, 400, "invalid_request", "%s: "
-			    "unknown key; a project takes name, source, "
-			    "branch, matrix, toolchain, schedule, threshold "
-			    "and webhooks", item->string);
-			goto out;
-		}
-	}
 	mv = cJSON_GetObjectItemCaseSensitive(doc, "matrix");
-	if (api_opt_string(doc, "name", &name, reply) != 0 ||
-	    api_opt_string(doc, "source", &source, reply) != 0 ||
-	    api_opt_string(doc, "branch", &branch, reply) != 0 ||
+	if (api_opt_string(doc, "branch", &branch, reply) != 0 ||
 	    (!cJSON_IsObject(mv) && api_opt_string(doc, "matrix", &matrix,
 	    reply) != 0) ||
 	    api_opt_string(doc, "toolchain", &toolchain, reply) != 0 ||
 	    api_opt_string(doc, "schedule", &schedule, reply) != 0 ||
 	    api_opt_string(doc, "threshold", &threshold, reply) != 0)
-		goto out;
-	if (name == NULL || !api_name_ok(name)) {
-		http_reply_error(reply, 400, "invalid_request", "name: \"%s\" "
-		    "is not a project name: 1 to %d letters, digits, '.', '_' "
-		    "or '-', starting with a letter or digit", name ? name :
-		    "", API_NAME_MAX);
-		goto out;
-	}
-	if (source == NULL) {
-		http_reply_error(reply, 400, "invalid_request", "source: a "
-		    "project needs its git repository (a path or a URL)");
-		goto out;
-	}
+		return (-1);
 	if (branch != NULL && (branch[0] == '-' || strstr(branch, "..") !=
 	    NULL)) {
 		http_reply_error(reply, 400, "invalid_request", "branch: \"%s\""
 		    " is not a branch name", branch);
-		goto out;
+		return (-1);
 	}
 	if (cJSON_IsObject(mv)) {
 		/* A matrix file's content, kept with the project. */
 		text = cJSON_PrintUnformatted(mv);
-		p.matrix = xstrdup(text);
+		p->matrix = xstrdup(text);
 		cJSON_free(text);
-		if (plan_matrix(api->planner, p.matrix, &m, &cause) != 0) {
-			http_reply_error(reply, 400, "invalid_matrix",
-			    "matrix: %s", cause);
-			goto out;
-		}
-	} else if (matrix != NULL) {
-		p.matrix = xstrdup(matrix);
-		if (plan_matrix(api->planner, matrix, &m, &cause) != 0) {
-			http_reply_error(reply, 400, "invalid_matrix",
-			    "matrix: %s", cause);
-			goto out;
-		}
+	} else if (matrix != NULL)
+		p->matrix = xstrdup(matrix);
+	if (p->matrix != NULL && plan_matrix(api->planner, p->matrix, &m,
+	    &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_matrix", "matrix: %s",
+		    cause);
+		goto out;
 	}
 	if (toolchain != NULL && toolchains_find(api->toolchains,
 	    toolchain) == NULL) {
@@ -224,7 +185,6 @@ api_projects_add(struct api *api, const struct http_request *req,
 		goto out;
 	}
 	hooks = cJSON_GetObjectItemCaseSensitive(doc, "webhooks");
-	p.webhooks = cJSON_CreateArray();
 	if (hooks != NULL && (!cJSON_IsArray(hooks) ||
 	    cJSON_GetArraySize(hooks) > API_MAX_WEBHOOKS)) {
 		http_reply_error(reply, 400, "invalid_request", "webhooks: "
@@ -232,6 +192,8 @@ api_projects_add(struct api *api, const struct http_request *req,
 		    API_MAX_WEBHOOKS);
 		goto out;
 	}
+	if (hooks != NULL)
+		p->webhooks = cJSON_CreateArray();
 	cJSON_ArrayForEach(url, hooks) {
 		if (!cJSON_IsString(url) || (strncmp(url->valuestring,
 		    "http://", 7) != 0 && strncmp(url->valuestring,
@@ -242,16 +204,76 @@ api_projects_add(struct api *api, const struct http_request *req,
 			    "string)");
 			goto out;
 		}
-		cJSON_AddItemToArray(p.webhooks,
+		cJSON_AddItemToArray(p->webhooks,
 		    cJSON_CreateString(url->valuestring));
 	}
+	p->branch = branch ? xstrdup(branch) : NULL;
+	p->toolchain = toolchain ? xstrdup(toolchain) : NULL;
+	p->schedule = schedule ? xstrdup(schedule) : NULL;
+	p->threshold = threshold ? xstrdup(threshold) : NULL;
+	rc = 0;
+out:
+	free(cause);
+	matrix_free(m);
+	return (rc);
+}
+
+/*
+ * POST /v1/projects: {"name", "source", "branch", "matrix", "toolchain",
+ * "schedule", "threshold", "webhooks": [URL, ...]}. The source is cloned
+ * on the thread pool; the project's state says when it is ready.
+ */
+void
+api_projects_add(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	static const char *const keys[] = { "name", "source", "branch",
+	    "matrix", "toolchain", "schedule", "threshold", "webhooks", NULL };
+	const char *const	*k;
+	struct tracked_project	 p;
+	const char		*name, *source;
+	const cJSON		*item;
+	cJSON			*doc;
+	char			*cause = NULL;
+
+	(void)id;
+	memset(&p, 0, sizeof p);
+	if ((doc = api_body(req, reply)) == NULL)
+		return;
+	cJSON_ArrayForEach(item, doc) {
+		for (k = keys; *k != NULL && strcmp(*k, item->string) != 0;
+		    k++)
+			;
+		if (*k == NULL) {
+			http_reply_error(reply, 400, "invalid_request", "%s: "
+			    "unknown key; a project takes name, source, "
+			    "branch, matrix, toolchain, schedule, threshold "
+			    "and webhooks", item->string);
+			goto out;
+		}
+	}
+	if (api_opt_string(doc, "name", &name, reply) != 0 ||
+	    api_opt_string(doc, "source", &source, reply) != 0)
+		goto out;
+	if (name == NULL || !api_name_ok(name)) {
+		http_reply_error(reply, 400, "invalid_request", "name: \"%s\" "
+		    "is not a project name: 1 to %d letters, digits, '.', '_' "
+		    "or '-', starting with a letter or digit", name ? name :
+		    "", API_NAME_MAX);
+		goto out;
+	}
+	if (source == NULL) {
+		http_reply_error(reply, 400, "invalid_request", "source: a "
+		    "project needs its git repository (a path or a URL)");
+		goto out;
+	}
+	if (api_project_settings(api, doc, &p, reply) != 0)
+		goto out;
+	if (p.webhooks == NULL)
+		p.webhooks = cJSON_CreateArray();
 	if ((p.source = api_source(api, source, reply)) == NULL)
 		goto out;
 	p.name = xstrdup(name);
-	p.branch = branch ? xstrdup(branch) : NULL;
-	p.toolchain = toolchain ? xstrdup(toolchain) : NULL;
-	p.schedule = schedule ? xstrdup(schedule) : NULL;
-	p.threshold = threshold ? xstrdup(threshold) : NULL;
 	xasprintf(&p.mirror, "%s/git/%s-%lld.git", api->workdir, name,
 	    (long long)time(NULL));
 	if (store_project_add(api->store, &p, &cause) != 0) {
@@ -264,7 +286,6 @@ api_projects_add(struct api *api, const struct http_request *req,
 	http_reply_json(reply, 201, api_project_doc(api, p.name));
 out:
 	free(cause);
-	matrix_free(m);
 	tracked_project_clear(&p);
 	cJSON_Delete(doc);
 }
@@ -297,6 +318,62 @@ api_project_get(struct api *api, const struct http_request *req, int64_t id,
 		http_reply_json(reply, 200, api_project_doc(api, name));
 		tracked_project_clear(&p);
 	}
+	free(name);
+}
+
+/*
+ * PATCH /v1/projects/NAME {"matrix", "threshold", "schedule", "webhooks",
+ * "branch", "toolchain"}: changes what is given, checked as project add
+ * checks it. A new schedule's next tick is worked out again; a new branch
+ * is looked up again (the project is "cloning" until it is).
+ */
+void
+api_project_set(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	static const char *const keys[] = { "branch", "matrix", "toolchain",
+	    "schedule", "threshold", "webhooks", NULL };
+	const char *const	*k;
+	struct tracked_project	 p, set;
+	const cJSON		*item;
+	cJSON			*doc;
+	char			*name = api_name(req);
+
+	(void)id;
+	memset(&set, 0, sizeof set);
+	memset(&p, 0, sizeof p);
+	if ((doc = api_body(req, reply)) == NULL)
+		goto out;
+	cJSON_ArrayForEach(item, doc) {
+		for (k = keys; *k != NULL && strcmp(*k, item->string) != 0;
+		    k++)
+			;
+		if (*k == NULL) {
+			http_reply_error(reply, 400, "invalid_request", "%s: "
+			    "cannot be set; a project set takes branch, "
+			    "matrix, toolchain, schedule, threshold and "
+			    "webhooks", item->string);
+			goto out;
+		}
+	}
+	if (api_tracked(api, name, &p, reply) != 0 ||
+	    api_project_settings(api, doc, &set, reply) != 0)
+		goto out;
+	if (store_project_update(api->store, p.id, &set) != 0) {
+		http_reply_error(reply, 500, "database", "cannot change "
+		    "project %s", name);
+		goto out;
+	}
+	log_info("project %s: changed", name);
+	if (set.branch != NULL)
+		track_kick(api->track);
+	if (set.schedule != NULL)
+		track_schedules(api->track);
+	http_reply_json(reply, 200, api_project_doc(api, name));
+out:
+	tracked_project_clear(&set);
+	tracked_project_clear(&p);
+	cJSON_Delete(doc);
 	free(name);
 }
 

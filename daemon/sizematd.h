@@ -402,6 +402,8 @@ int		 store_variant_result(struct store *, int64_t,
 void		 tracked_project_clear(struct tracked_project *);
 int		 store_project_add(struct store *, struct tracked_project *,
 		    char **);
+int		 store_project_update(struct store *, int64_t,
+		    const struct tracked_project *);
 int		 store_project_find(struct store *, const char *,
 		    struct tracked_project *);
 int		 store_project_by_id(struct store *, int64_t,
@@ -703,6 +705,8 @@ void	 api_projects_add(struct api *, const struct http_request *, int64_t,
 void	 api_projects_list(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
 void	 api_project_get(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_project_set(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_project_remove(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);

@@ -1383,6 +1383,43 @@ store_project_by_id(struct store *st, int64_t id, struct tracked_project *p)
 }
 
 /*
+ * Changes what p gives of a tracked project (the fields that are not
+ * NULL). A new schedule forgets the next tick; a new branch forgets the
+ * head and any problem, so that it is looked up again.
+ */
+int
+store_project_update(struct store *st, int64_t id,
+    const struct tracked_project *p)
+{
+	sqlite3_stmt	*stmt;
+	char		*hooks;
+	int		 rc;
+
+	hooks = p->webhooks != NULL ? cJSON_PrintUnformatted(p->webhooks) :
+	    NULL;
+	stmt = store_prepare(st, "UPDATE projects SET"
+	    " branch = coalesce(?2, branch), matrix = coalesce(?3, matrix),"
+	    " toolchain = coalesce(?4, toolchain),"
+	    " schedule = coalesce(?5, schedule),"
+	    " threshold = coalesce(?6, threshold),"
+	    " webhooks = coalesce(?7, webhooks),"
+	    " next_tick = CASE WHEN ?5 IS NULL THEN next_tick END,"
+	    " head = CASE WHEN ?2 IS NULL THEN head END,"
+	    " problem = CASE WHEN ?2 IS NULL THEN problem END"
+	    " WHERE id = ?1 AND name IS NOT NULL");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, p->branch);
+	store_bind_text(stmt, 3, p->matrix);
+	store_bind_text(stmt, 4, p->toolchain);
+	store_bind_text(stmt, 5, p->schedule);
+	store_bind_text(stmt, 6, p->threshold);
+	store_bind_text(stmt, 7, hooks);
+	rc = store_step_done(st, stmt);
+	cJSON_free(hooks);
+	return (rc);
+}
+
+/*
  * Adds a tracked project; its path is "tracked:NAME" and the id is set.
  * Fails when the name is taken.
  */

@@ -55,6 +55,22 @@ check "a source git cannot clone is reported, exit 2" [ $? -eq 2 ]
 check "... with git's reason, and the project is not kept" \
     bash -c "grep -q 'cannot fetch' '$TMP/err' &&
     ! '$S' project list | grep -q '^nope '"
+"$S" project add setp "$TMP/repo" >/dev/null 2>&1
+"$S" project set setp --threshold 5% --schedule "every 6h" >/dev/null 2>&1
+check "project set changes a tracked project's threshold and schedule" \
+    bash -c "test $? = 0 && '$S' project show setp --json | python3 -c '
+import json, sys; p = json.load(sys.stdin)
+sys.exit(0 if p[\"threshold\"] == \"5%\" and p[\"schedule\"] == \"every 6h\" else 1)'"
+"$S" project set setp --schedule "every day" 2>"$TMP/err"
+check "... refuses a bad value with what is allowed (exit 2)" \
+    bash -c "test $? = 2 && grep -q 'schedule:' '$TMP/err'"
+"$S" project set setp --branch nope 2>"$TMP/err" >/dev/null
+check "... and looks a new branch up: one that is not there is an error" \
+    bash -c "test $? = 2 && grep -q 'no branch nope' '$TMP/err'"
+"$S" project set setp --branch main >/dev/null 2>&1
+check "... and a branch that is there makes it ready again" \
+    bash -c "test $? = 0 && '$S' project list | grep -q '^setp .*ready'"
+"$S" project remove setp >/dev/null 2>&1
 "$S" project add hist "$TMP/repo" 2>"$TMP/err"
 check "a name that is taken is refused with exit 2" [ $? -eq 2 ]
 check "... and the error says so" grep -q "exists already" "$TMP/err"
