@@ -66,10 +66,11 @@ cmd_best(struct options *o)
 	t = table_create(9, header);
 	cJSON_ArrayForEach(row, ranking) {
 		snprintf(rank, sizeof rank, "%d", ++k);
-		human_size(json_int(row, "file_size", -1), size, sizeof size);
+		cell_size(o->format, json_int(row, "file_size", -1), size,
+		    sizeof size);
 		snprintf(bytes, sizeof bytes, "%lld",
 		    (long long)json_int(row, "file_size", -1));
-		human_delta(json_int(row, "file_size", -1),
+		cell_delta(o->format, json_int(row, "file_size", -1),
 		    best_release(full, row), delta, sizeof delta);
 		snprintf(run, sizeof run, "%lld",
 		    (long long)json_int(row, "run", 0));

@@ -26,8 +26,8 @@ ladder_size(const cJSON *build, const cJSON *ref)
 
 /* Formats what a step saved against a base: "12.3 KiB 3.4%". */
 static void
-ladder_saved(int64_t size, int64_t base, char *bytes, size_t blen,
-    char *pct, size_t plen)
+ladder_saved(enum output_format f, int64_t size, int64_t base, char *bytes,
+    size_t blen, char *pct, size_t plen)
 {
 	char	 h[32];
 
@@ -36,7 +36,9 @@ ladder_saved(int64_t size, int64_t base, char *bytes, size_t blen,
 		snprintf(pct, plen, "-");
 		return;
 	}
-	human_size(base - size >= 0 ? base - size : size - base, h, sizeof h);
+	/* In CSV a plain number of bytes, for people a size. */
+	cell_size(f, base - size >= 0 ? base - size : size - base, h,
+	    sizeof h);
 	snprintf(bytes, blen, "%s%s", base - size >= 0 ? "" : "-", h);
 	snprintf(pct, plen, "%.1f%%", 100.0 * (double)(base - size) /
 	    (double)base);
@@ -155,10 +157,12 @@ ladder_print(const struct options *o, const cJSON *doc, const cJSON *ref,
 		state = json_str(b, "state", "?");
 		snprintf(num, sizeof num, "%d", ++k);
 		if (size >= 0) {
-			human_size(size, sz, sizeof sz);
+			cell_size(o->format, size, sz, sizeof sz);
 			snprintf(bytes, sizeof bytes, "%lld", (long long)size);
-			ladder_saved(size, prev, pb, sizeof pb, pp, sizeof pp);
-			ladder_saved(size, first, fb, sizeof fb, fp, sizeof fp);
+			ladder_saved(o->format, size, prev, pb, sizeof pb, pp,
+			    sizeof pp);
+			ladder_saved(o->format, size, first, fb, sizeof fb, fp,
+			    sizeof fp);
 			n = max > 0 ? (int)((size * LADDER_BAR + max - 1) /
 			    max) : 0;
 			memset(bar, '#', (size_t)n);

@@ -158,14 +158,16 @@ results_print(const struct options *o, const cJSON *doc)
 		a = rows[i].artifact;
 		snprintf(rankbuf, sizeof rankbuf, "%d", ++rank);
 		if (a != NULL) {
-			human_size(rows[i].size, size, sizeof size);
+			cell_size(o->format, rows[i].size, size, sizeof size);
 			snprintf(bytes, sizeof bytes, "%lld",
 			    (long long)rows[i].size);
 			base = results_base(rows, n, i, ladder, has_release);
-			human_delta(rows[i].size, base, delta, sizeof delta);
+			cell_delta(o->format, rows[i].size, base, delta,
+			    sizeof delta);
 			if (base < 0 && has_release && !ladder)
 				unmatched++;
-			human_size(json_int(cJSON_GetObjectItemCaseSensitive(a,
+			cell_size(o->format, json_int(
+			    cJSON_GetObjectItemCaseSensitive(a,
 			    "measurements"), "loadable_size", -1), loadable,
 			    sizeof loadable);
 		} else {
@@ -174,7 +176,7 @@ results_print(const struct options *o, const cJSON *doc)
 			snprintf(delta, sizeof delta, "-");
 			snprintf(loadable, sizeof loadable, "-");
 		}
-		human_ms(json_int(b, "wall_ms", -1), ms, sizeof ms);
+		cell_ms(o->format, json_int(b, "wall_ms", -1), ms, sizeof ms);
 		err = json_str(b, "error", NULL);
 		if (err != NULL) {
 			nl = strchr(err, '\n');

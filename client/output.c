@@ -42,12 +42,52 @@ human_delta(int64_t n, int64_t base, char *out, size_t len)
 		return;
 	}
 	if (d == 0) {
-		snprintf(out, len, "0");
+		snprintf(out, len, "0 B");	/* one unit style per column */
 		return;
 	}
 	human_size(d < 0 ? -d : d, size, sizeof size);
 	snprintf(out, len, "%s%s (%+.1f%%)", d < 0 ? "-" : "+", size,
 	    100.0 * (double)d / (double)base);
+}
+
+/*
+ * Formats a size cell: for people as human_size does, in CSV as plain
+ * bytes (empty when unknown), so that a column has one unit style.
+ */
+void
+cell_size(enum output_format f, int64_t n, char *out, size_t len)
+{
+	if (f != FORMAT_CSV)
+		human_size(n, out, len);
+	else if (n < 0)
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%lld", (long long)n);
+}
+
+/* Formats a change cell: human_delta for people, signed bytes in CSV. */
+void
+cell_delta(enum output_format f, int64_t n, int64_t base, char *out,
+    size_t len)
+{
+	if (f != FORMAT_CSV)
+		human_delta(n, base, out, len);
+	else if (base <= 0)
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%+lld", (long long)(n - base));
+}
+
+/* Formats a duration cell: human_ms for people, milliseconds in CSV. */
+void
+cell_ms(enum output_format f, int64_t ms, char *out, size_t len)
+{
+	if (f != FORMAT_CSV)
+		human_ms(ms, out, len);
+	else if (ms < 0)
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%lld", (long long)ms);
 }
 
 /* Formats milliseconds: "812 ms", "12.3 s". */

@@ -40,6 +40,18 @@ check "steps the project already has and the step before them are built once" \
     "panic abort"
 check "every size, of built and same_as builds alike, equals a hand-run build with its own recorded env" \
     $CHECK reproduce "$TMP/ladder.json" "$TMP" 6
+sm results "$RUN" --csv >"$TMP/results.csv"
+check "results --csv carries plain numbers: bytes and milliseconds" \
+    python3 - "$TMP/results.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+ok = rows and all(r["size"].isdigit() and r["loadable"].isdigit() and
+                  (r["time"] == "" or r["time"].isdigit()) and
+                  (r["vs previous step"] == "" or
+                   r["vs previous step"].lstrip("+-").isdigit())
+                  for r in rows)
+sys.exit(0 if ok else 1)
+PY
 sm ladder "$RUN" >"$TMP/ladder.txt"
 for s in lto=fat codegen-units=1 panic=abort; do
 	check "the ladder says $s changes nothing: the project has it" \
@@ -146,8 +158,8 @@ check "best compares the report variant with no other feature set's release" \
     python3 - "$TMP/best-base.csv" <<'PY'
 import csv, sys
 rows = {r["variant"]: r for r in csv.DictReader(open(sys.argv[1]))}
-sys.exit(0 if rows["features=report,strip=symbols"]["vs release"] == "-"
-         and rows["strip=symbols"]["vs release"].startswith("-") else 1)
+sys.exit(0 if rows["features=report,strip=symbols"]["vs release"] == ""
+         and int(rows["strip=symbols"]["vs release"]) < 0 else 1)
 PY
 
 # 6. One rule for the artifact a command takes when none is named: the
