@@ -19,6 +19,9 @@ PID=
 READER=
 . "$TOP/tests/e2e-lib.sh"
 cleanup() {
+	# A background subshell killed in a wait may run this trap too: only
+	# the script itself cleans up.
+	[ "$BASHPID" = "$$" ] || return
 	[ -n "$READER" ] && kill "$READER" 2>/dev/null
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$TMP"
@@ -51,11 +54,11 @@ print(c.execute("SELECT count(*) FROM builds WHERE state IN (\"queued\", \"runni
 # the daemon to each new port.
 start_reader() {
 	[ -n "$READER" ] && kill "$READER" 2>/dev/null
-	(while :; do
-		curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/runs"
-		curl -s -o /dev/null -m 2 "$SIZEMAT_URL/v1/status"
+	bash -c 'while :; do
+		curl -s -o /dev/null -m 2 "$1/v1/runs"
+		curl -s -o /dev/null -m 2 "$1/v1/status"
 		sleep 0.05
-	done) &
+	done' reader "$SIZEMAT_URL" &
 	READER=$!
 }
 
@@ -80,7 +83,10 @@ for k in $(seq "$KILLS"); do
 	kill -9 "$PID"; wait "$PID" 2>/dev/null
 	# Its builds die with it (the spawn helper's death signal).
 	sleep 0.3
-	$CHECK orphans "$W/target" >/dev/null 2>&1 || orphans=$((orphans + 1))
+	if ! left=$($CHECK orphans "$W/target" 2>&1); then
+		orphans=$((orphans + 1))
+		echo "# after kill $k: $left"
+	fi
 	start
 	start_reader
 done

@@ -14,6 +14,9 @@ PID=
 FEEDER=
 . "$TOP/tests/e2e-lib.sh"
 cleanup() {
+	# A background subshell killed in a wait may run this trap too: only
+	# the script itself cleans up.
+	[ "$BASHPID" = "$$" ] || return
 	[ -n "$FEEDER" ] && kill "$FEEDER" 2>/dev/null
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$TMP"
