@@ -102,9 +102,12 @@ ladder_note(const cJSON *doc, const cJSON *b, const cJSON *prev,
 		snprintf(out, len, "%s; changes nothing: %s %s", json_str(b,
 		    "state", "?"), same.data, all_own ?
 		    "is already the project's" : "was already in effect");
-	if (as > 0)
+	if (as > 0 && ladder_step_of(doc, as) > 0)
 		snprintf(out + strlen(out), len - strlen(out), "; same build "
 		    "as step %d", ladder_step_of(doc, as));
+	else if (as > 0)
+		snprintf(out + strlen(out), len - strlen(out), "; same build "
+		    "as build %lld of another run", (long long)as);
 	buf_free(&same);
 }
 

@@ -299,7 +299,8 @@ cmd_results(struct options *o)
 
 	if (results_run_id(o->args[0], &id) != 0)
 		return (EXIT_USAGE);
-	if ((doc = results_fetch(o, id, &rc)) == NULL)
+	if ((doc = o->wait ? run_follow(o, id, &rc) : results_fetch(o, id,
+	    &rc)) == NULL)
 		return (rc);
 	rc = results_print(o, doc);
 	cJSON_Delete(doc);

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #define RUN_POLL_MS		700
 #define RUN_RECONNECT_S		60
 #define RUN_MAX_MATRIX		(1024 * 1024)
+#define RUN_STANDING_S		30
 
 /*
  * Reads a PROJECT argument (INTERFACE.md): one with a '/' or that names a
@@ -128,6 +130,116 @@ run_final(const char *state)
 	return (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0);
 }
 
+/* Formats a wait for people: "42 s", "3 min 5 s", "1 h 12 min". */
+static void
+run_duration(int64_t ms, char *out, size_t len)
+{
+	long long	 s = (long long)(ms + 500) / 1000;
+
+	if (s < 60)
+		snprintf(out, len, "%lld s", s);
+	else if (s < 3600)
+		snprintf(out, len, "%lld min %lld s", s / 60, s % 60);
+	else
+		snprintf(out, len, "%lld h %lld min", s / 3600, s % 3600 / 60);
+}
+
+/*
+ * Writes where a run stands while it is not done: builds done and left,
+ * the running build's time so far against what it took before, and the
+ * queued builds' place in the daemon's queue.
+ */
+static void
+run_standing(const cJSON *doc, char *out, size_t len)
+{
+	const cJSON	*run = cJSON_GetObjectItemCaseSensitive(doc, "run");
+	const cJSON	*b, *running = NULL;
+	char		 el[32], est[32];
+	long long	 queued = 0, first = 0, pos, total, ended;
+	size_t		 n;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc,
+	    "builds")) {
+		if (strcmp(json_str(b, "state", ""), "running") == 0 &&
+		    running == NULL)
+			running = b;
+		if (strcmp(json_str(b, "state", ""), "queued") != 0)
+			continue;
+		queued++;
+		pos = (long long)json_int(b, "queue_position", 0);
+		if (pos > 0 && (first == 0 || pos < first))
+			first = pos;
+	}
+	total = (long long)json_int(run, "builds_total", 0);
+	ended = total - queued - (long long)json_int(run, "builds_running", 0);
+	n = (size_t)snprintf(out, len, "run %lld: %lld of %lld build%s ended",
+	    (long long)json_int(run, "id", 0), ended, total, plural(total));
+	if (queued > 0 && n < len)
+		n += (size_t)snprintf(out + n, len - n, ", %lld queued", queued);
+	if (queued > 0 && first > 1 && n < len)
+		n += (size_t)snprintf(out + n, len - n, " behind %lld build%s "
+		    "of other runs", first - 1, plural(first - 1));
+	if (running == NULL || n >= len)
+		return;
+	/* The variant key last: a narrow terminal cuts it, not the times. */
+	run_duration(json_int(running, "elapsed_ms", 0), el, sizeof el);
+	if (json_int(running, "estimate_ms", -1) >= 0) {
+		run_duration(json_int(running, "estimate_ms", 0), est,
+		    sizeof est);
+		n += (size_t)snprintf(out + n, len - n, "; building for %s "
+		    "(took %s before): ", el, est);
+	} else
+		n += (size_t)snprintf(out + n, len - n, "; building for %s: ",
+		    el);
+	if (n < len)
+		snprintf(out + n, len - n, "%s", json_str(running, "step",
+		    NULL) ? json_str(running, "step", "") :
+		    json_str(running, "variant_key", "?"));
+}
+
+/* The line that says where a followed run stands. */
+struct run_live {
+	int	 tty;		/* stderr is a terminal: one line redrawn */
+	int	 drawn;		/* that line is on the screen */
+	time_t	 printed;	/* elsewhere: when a line was last printed */
+};
+
+/*
+ * Shows where a run stands: on a terminal as one line redrawn in place,
+ * elsewhere as a line every RUN_STANDING_S.
+ */
+static void
+run_show(const struct options *o, const cJSON *doc, struct run_live *l)
+{
+	char		 line[512];
+	struct winsize	 ws;
+	int		 width = 80;
+
+	if (o->quiet)
+		return;
+	run_standing(doc, line, sizeof line);
+	if (!l->tty) {
+		if (time(NULL) - l->printed >= RUN_STANDING_S) {
+			fprintf(stderr, "sizemat: %s\n", line);
+			l->printed = time(NULL);
+		}
+		return;
+	}
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		width = ws.ws_col;
+	fprintf(stderr, "\r\033[K%.*s", width - 1, line);
+	l->drawn = 1;
+}
+
+/* Clears the line run_show drew on a terminal, if any. */
+static void
+run_unshow(struct run_live *l)
+{
+	if (l->drawn)
+		fputs("\r\033[K", stderr);
+	l->drawn = 0;
+}
+
 /*
  * Follows a run until it is done or cancelled, printing a line per build
  * that ends. Returns the final results document, or NULL (exit code set).
@@ -141,14 +253,19 @@ run_follow(const struct options *o, long long id, int *rc)
 	int64_t			*seen = NULL;
 	size_t			 nseen = 0, i;
 	time_t			 lost = 0;
+	struct run_live		 live;
 	int			 total, k;
 	const char		*state;
 
+	live.tty = isatty(STDERR_FILENO);
+	live.drawn = 0;
+	live.printed = time(NULL);
 	xasprintf(&path, "/v1/runs/%lld", id);
 	for (;;) {
 		r = request_call(o, "GET", path, NULL, &doc, &err);
 		if (r == REQUEST_UNREACHABLE) {
 			if (lost == 0) {
+				run_unshow(&live);
 				lost = time(NULL);
 				fprintf(stderr, "sizemat: lost sizematd at %s; "
 				    "retrying for up to %d s\n", o->server,
@@ -163,6 +280,7 @@ run_follow(const struct options *o, long long id, int *rc)
 			continue;
 		}
 		if (r != REQUEST_OK) {
+			run_unshow(&live);
 			*rc = request_fail(o, r, err);
 			break;
 		}
@@ -185,6 +303,7 @@ run_follow(const struct options *o, long long id, int *rc)
 			seen = xreallocarray(seen, nseen + 1, sizeof *seen);
 			seen[nseen++] = json_int(b, "id", 0);
 			k = (int)nseen;
+			run_unshow(&live);
 			if (!o->quiet)
 				run_progress(b, k, total);
 		}
@@ -192,14 +311,17 @@ run_follow(const struct options *o, long long id, int *rc)
 		    "state", "");
 		if (strcmp(state, "done") == 0 ||
 		    strcmp(state, "cancelled") == 0) {
+			run_unshow(&live);
 			free(path);
 			free(seen);
 			return (doc);
 		}
+		run_show(o, doc, &live);
 		cJSON_Delete(doc);
 		doc = NULL;
 		run_sleep(RUN_POLL_MS);
 	}
+	run_unshow(&live);
 	cJSON_Delete(doc);
 	free(path);
 	free(seen);

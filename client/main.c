@@ -60,7 +60,8 @@ static const struct command commands[] = {
 	  "regressions NAME" },
 	{ "report", cmd_report, OPT_FORMAT | OPT_REPORT | OPT_QUIET, 1, 1,
 	  "report PROJECT [--run ID] --html FILE | --markdown" },
-	{ "results", cmd_results, OPT_FORMAT, 1, 1, "results RUN" },
+	{ "results", cmd_results, OPT_FORMAT | OPT_WAIT | OPT_QUIET, 1, 1,
+	  "results RUN [--wait]" },
 	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET |
 	  OPT_BUILD | OPT_REV, 1, 1, "run PROJECT [--matrix NAME|FILE] "
 	  "[--rev REV] [--wait] [--toolchain T] ..." },
@@ -190,7 +191,8 @@ usage(FILE *f)
 "                        bisect --status ID [--wait] follows one\n"
 "\n"
 "Read results:\n"
-"  results RUN           every build of a run, ranked by size\n"
+"  results RUN [--wait]  every build of a run, ranked by size; --wait\n"
+"                        follows it to its end first\n"
 "  ladder RUN            a ladder run step by step: size, saved against\n"
 "                        the previous step and the first, a bar each\n"
 "  explain RUN [--variant V] [--artifact A] [--wait]\n"
@@ -262,8 +264,12 @@ usage(FILE *f)
 "  --variant V           a variant key, a ladder step name, or key=value\n"
 "                        pairs naming exactly one variant\n"
 "  --version             the client's version\n"
-"  --wait                follow the run to its end (survives a daemon\n"
-"                        restart for up to a minute)\n"
+"  --wait                follow the run to its end: a line per build that\n"
+"                        ends, and where the run stands (builds left, the\n"
+"                        running build's time against what it took before,\n"
+"                        the place in the queue), redrawn on a terminal,\n"
+"                        else every 30 s; survives a daemon restart for up\n"
+"                        to a minute\n"
 "  --webhook URL         POST a JSON alert there for each regressing commit\n"
 "\n"
 "PROJECT is a path when it has a '/' or names a directory, else a tracked\n"

@@ -494,6 +494,21 @@ build_spec_clear(struct build_spec *b)
 }
 
 /*
+ * Whether build o stands for build b: the same fingerprint (every unit's
+ * profile, the toolchain, the post steps), in b's run, or in another
+ * unforced run of the project that builds the same commit, or, for a
+ * path project, that started after b's run was asked for (in a later
+ * second: so it built sources at least as new).
+ */
+#define STORE_TWIN(o, b) \
+	" " o ".fingerprint = " b ".fingerprint AND " o ".id <> " b ".id" \
+	" AND (" o ".run_id = " b ".run_id OR EXISTS (SELECT 1 FROM runs ro," \
+	" runs rb WHERE ro.id = " o ".run_id AND rb.id = " b ".run_id" \
+	" AND ro.project_id = rb.project_id AND rb.force = 0 AND" \
+	" (ro.commit_id = rb.commit_id OR (ro.commit_id IS NULL AND" \
+	" rb.commit_id IS NULL AND " o ".started_at > rb.created_at))))"
+
+/*
  * Finds the oldest queued build whose target dir is not busy. Returns 1 and
  * fills out, 0 when there is none, -1 on error.
  */
@@ -519,8 +534,8 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	    " AND c.id = r.commit_id"
 	    " WHERE b.state = 'queued' AND r.prepared = 1"
 	    " AND NOT (b.fingerprint IS NOT NULL AND EXISTS (SELECT 1"
-	    "  FROM builds s WHERE s.run_id = b.run_id AND s.state ="
-	    "  'running' AND s.fingerprint = b.fingerprint))"
+	    "  FROM builds s WHERE s.state = 'running' AND"
+	    STORE_TWIN("s", "b") "))"
 	    " ORDER BY b.run_id, b.seq");
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		dir = (const char *)sqlite3_column_text(stmt, 5);
@@ -972,6 +987,7 @@ store_run_document(struct store *st, int64_t id)
 		cJSON_AddItemToArray(builds, b);
 	}
 	sqlite3_finalize(stmt);
+	store_run_waiting(st, id, builds);
 	return (doc);
 }
 
@@ -1784,11 +1800,10 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 	if (sqlite3_changes(st->db) == 1 && u->fingerprint != NULL) {
 		stmt = store_prepare(st, "SELECT o.id, o.state = 'done'"
 		    " FROM builds o JOIN builds b ON b.id = ?1"
-		    " WHERE o.run_id = b.run_id AND o.id <> b.id"
-		    " AND o.fingerprint = ?2 AND o.state IN ('done', 'running')"
-		    " ORDER BY o.state = 'done' DESC, o.id LIMIT 1");
+		    " WHERE o.state IN ('done', 'running') AND "
+		    STORE_TWIN("o", "b") " ORDER BY o.run_id = b.run_id DESC,"
+		    " o.state = 'done' DESC, o.id LIMIT 1");
 		sqlite3_bind_int64(stmt, 1, id);
-		store_bind_text(stmt, 2, u->fingerprint);
 		if (sqlite3_step(stmt) == SQLITE_ROW) {
 			from = sqlite3_column_int64(stmt, 0);
 			done = sqlite3_column_int(stmt, 1);

@@ -71,4 +71,7 @@ int		 store_commit_exists(struct store *, const char *, int64_t,
 		    const char *);
 int		 store_run_settle(struct store *, int64_t);
 
+/* store_wait.c */
+void		 store_run_waiting(struct store *, int64_t, cJSON *);
+
 #endif

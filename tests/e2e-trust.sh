@@ -274,6 +274,65 @@ sm run "$TMP/own" --matrix "$TMP/bad.json" 2>"$TMP/err"
 check "invalid JSON names the line, the column and what was found there" \
     grep -q "bad.json:2:25: not valid JSON: unexpected '\"'" "$TMP/err"
 
+# 7. Waiting with feedback: queued builds know their place in the queue,
+# running ones their time so far and what the variant took before, and a
+# run asked for while an identical one builds joins it.
+cp -r "$FIX/ownprofile" "$TMP/twice"
+sm run "$TMP/twice" --matrix "$FIX/slow.json" --json >"$TMP/w1.json"
+sm run "$TMP/twice" --matrix "$FIX/slow.json" --json >"$TMP/w2.json"
+W1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/w1.json")
+W2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/w2.json")
+sm results "$W2" --json >"$TMP/w2-queued.json"
+check "queued builds carry their place in the daemon's queue, behind the first run's" \
+    python3 - "$TMP/w2-queued.json" <<'PY'
+import json, sys
+q = [b for b in json.load(open(sys.argv[1]))["builds"] if b["state"] == "queued"]
+pos = [b["queue_position"] for b in q]
+sys.exit(0 if len(q) == 4 and pos == sorted(pos) and len(set(pos)) == 4
+         and pos[0] > 1 and all("estimate_ms" in b for b in q) else 1)
+PY
+script -qc "'$BIN/sizemat' results $W2 --wait" /dev/null >"$TMP/w2.tty" 2>&1
+check "results RUN --wait on a terminal redraws where the run stands, then prints the table" \
+    python3 -c 'import re,sys; t = open(sys.argv[1], newline="").read(); n = sys.argv[2]
+sys.exit(0 if re.search("\r\033\\[Krun %s: [0-9] of 4 builds ended, [0-9] queued" % n, t)
+         and re.search("run %s: .*done \\(4 of 4 builds done\\)" % n, t) else 1)' \
+    "$TMP/w2.tty" "$W2"
+sm results "$W1" --json >"$TMP/w1.json"
+sm results "$W2" --json >"$TMP/w2.json"
+check "a run asked for while an identical one builds joins it: same builds, same bytes" \
+    python3 - "$TMP/w1.json" "$TMP/w2.json" <<'PY'
+import json, sys
+one = {b["id"]: b for b in json.load(open(sys.argv[1]))["builds"]}
+two = json.load(open(sys.argv[2]))["builds"]
+joined = [b for b in two if b.get("same_as") in one]
+size = lambda b: b["artifacts"][0]["file_size"]
+sys.exit(0 if len(joined) >= 2 and all(b["state"] == "done" for b in two)
+         and all(size(b) == size(one[b["same_as"]]) and b["variant_key"] ==
+                 one[b["same_as"]]["variant_key"] for b in joined) else 1)
+PY
+sm run "$TMP/twice" --matrix "$FIX/slow.json" --json >"$TMP/w3.json"
+W3=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/w3.json")
+sm results "$W3" --json >"$TMP/w3-queued.json"
+sm cancel "$W3" >/dev/null
+check "a waiting build's estimate is what its variant took in the builds cargo ran" \
+    python3 - "$TMP/w1.json" "$TMP/w2.json" "$TMP/w3-queued.json" <<'PY'
+import json, sys
+ran = {}
+for path in sys.argv[1:3]:
+    for b in json.load(open(path))["builds"]:
+        if b.get("same_as") is None and b.get("reused_from") is None:
+            ran.setdefault(b["variant_key"], []).append((b["id"], b["wall_ms"]))
+bad = seen = 0
+for b in json.load(open(sys.argv[3]))["builds"]:
+    if b["state"] not in ("queued", "running"):
+        continue
+    seen += 1
+    took = [ms for _, ms in sorted(ran[b["variant_key"]])[-5:]]
+    if b["estimate_ms"] != int(sum(took) / len(took)):
+        bad += 1
+sys.exit(1 if bad or not seen else 0)
+PY
+
 kill -TERM "$PID"; wait "$PID"; PID=
 
 # 8. A fresh shell, no daemon started by hand: the client starts the

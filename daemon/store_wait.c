@@ -1,0 +1,110 @@
+/*
+ * What a waiting user is told about the builds of a run that have not
+ * ended: where a queued build stands in the daemon's queue, how long a
+ * running one has been building, and how long such a build took before.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sizematd.h"
+#include "store_private.h"
+
+/* How many earlier builds of a variant an estimate averages. */
+#define STORE_WAIT_SAMPLES	5
+
+/*
+ * Returns the milliseconds cargo took for the newest builds of a variant
+ * of a project that it really ran (not reused, not the same build as
+ * another), averaged; else the same for every variant of the project;
+ * -1 when the project has no such build.
+ */
+static int64_t
+store_wait_estimate(struct store *st, int64_t project_id, int64_t variant_id)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 ms = -1;
+
+	stmt = store_prepare(st, "SELECT avg(wall_ms) FROM (SELECT b.wall_ms"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.project_id = ?1 AND (?2 = 0 OR b.variant_id = ?2)"
+	    " AND b.state = 'done' AND b.wall_ms IS NOT NULL"
+	    " AND b.reused_from IS NULL AND b.same_as IS NULL"
+	    " ORDER BY b.id DESC LIMIT ?3)");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	sqlite3_bind_int64(stmt, 2, variant_id);
+	sqlite3_bind_int(stmt, 3, STORE_WAIT_SAMPLES);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		ms = (int64_t)sqlite3_column_double(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (ms < 0 && variant_id != 0)
+		return (store_wait_estimate(st, project_id, 0));
+	return (ms);
+}
+
+/* Returns the build object of builds whose "id" is id, or NULL. */
+static cJSON *
+store_wait_find(cJSON *builds, int64_t id)
+{
+	cJSON	*b;
+
+	cJSON_ArrayForEach(b, builds) {
+		if ((int64_t)cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(b, "id")) == id)
+			return (b);
+	}
+	return (NULL);
+}
+
+/*
+ * Adds to each queued or running build of a run (INTERFACE.md):
+ * queue_position (a queued build's place among every queued build of the
+ * daemon, 1 being the next to start), elapsed_ms (a running build's time
+ * so far) and estimate_ms (how long the variant took before, else the
+ * project's builds; null when nothing was built yet).
+ */
+void
+store_run_waiting(struct store *st, int64_t run_id, cJSON *builds)
+{
+	sqlite3_stmt	*stmt;
+	cJSON		*b;
+	int64_t		 est;
+	time_t		 now = time(NULL);
+
+	stmt = store_prepare(st, "SELECT id, pos FROM (SELECT b.id, b.run_id,"
+	    " row_number() OVER (ORDER BY b.run_id, b.seq) AS pos"
+	    " FROM builds b WHERE b.state = 'queued') WHERE run_id = ?1");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		if ((b = store_wait_find(builds, sqlite3_column_int64(stmt,
+		    0))) != NULL)
+			cJSON_AddNumberToObject(b, "queue_position",
+			    (double)sqlite3_column_int64(stmt, 1));
+	}
+	sqlite3_finalize(stmt);
+
+	stmt = store_prepare(st, "SELECT b.id, b.state, b.started_at,"
+	    " r.project_id, b.variant_id FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " WHERE b.run_id = ?1 AND b.state IN ('queued', 'running')");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		if ((b = store_wait_find(builds, sqlite3_column_int64(stmt,
+		    0))) == NULL)
+			continue;
+		if (strcmp((const char *)sqlite3_column_text(stmt, 1),
+		    "running") == 0 &&
+		    sqlite3_column_type(stmt, 2) != SQLITE_NULL)
+			cJSON_AddNumberToObject(b, "elapsed_ms", (double)
+			    (now - sqlite3_column_int64(stmt, 2)) * 1000);
+		est = store_wait_estimate(st, sqlite3_column_int64(stmt, 3),
+		    sqlite3_column_int64(stmt, 4));
+		if (est >= 0)
+			cJSON_AddNumberToObject(b, "estimate_ms", (double)est);
+		else
+			cJSON_AddNullToObject(b, "estimate_ms");
+	}
+	sqlite3_finalize(stmt);
+}
