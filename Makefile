@@ -5,6 +5,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/sizemat
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MANDIR	?= $(PREFIX)/share/man
 CC	?= cc
 PKGS	 = libuv sqlite3 libcjson libcurl libelf zlib liblzma libzstd
 O	 = build
@@ -64,7 +65,9 @@ BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
 	demo bench install lint clean fuzz sanitizer-reports check-valgrind \
 	check-load
 
-all: $(BINS)
+MANS = $(O)/sizemat.1 $(O)/sizematd.8
+
+all: $(BINS) $(MANS)
 
 deps:
 	@sh contrib/deps.sh
@@ -80,6 +83,15 @@ $(O)/sizemat: $(CLIENT_OBJS)
 
 $(O)/check_unit: $(UNIT_OBJS) $(DAEMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -liberty $(CHECK_LIBS)
+
+# The manual pages, from docs/*.scd (scdoc).
+$(O)/%.1: docs/%.1.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@
+
+$(O)/%.8: docs/%.8.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -141,6 +153,7 @@ check-e2e: $(BINS)
 
 check: deps
 	@$(MAKE) --no-print-directory all lint
+	@sh tests/man.sh $(O)
 	@$(if $(SANLOG),rm -rf $(SANLOG); mkdir -p $(SANLOG))
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-e2e
@@ -207,8 +220,11 @@ install: all
 	install -m 644 contrib/ci/github-nightly.yml $(DESTDIR)$(SHAREDIR)/ci
 	install -m 644 contrib/sizematd.service $(DESTDIR)$(SHAREDIR)
 	install -d $(DESTDIR)$(PREFIX)/share/doc/sizemat
-	install -m 644 docs/api.md docs/security.md \
+	install -m 644 docs/api.md docs/security.md docs/numbers.md \
 	    $(DESTDIR)$(PREFIX)/share/doc/sizemat
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 $(O)/sizemat.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(O)/sizematd.8 $(DESTDIR)$(MANDIR)/man8
 
 clean:
 	rm -rf $(O)

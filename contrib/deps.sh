@@ -5,13 +5,14 @@
 # rust-web-src add /usr/bin/cargo and /usr/bin/rustc with the standard
 # library's source (the `system` toolchain, for -Zbuild-std), and lld-19
 # links WebAssembly. wrk, valgrind, clang with libFuzzer and iproute2 serve
-# the load, memcheck, fuzzing and second-host tests.
+# the load, memcheck, fuzzing and second-host tests; scdoc writes the
+# manual pages.
 set -u
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libcjson-dev
 libcurl4-openssl-dev check node-llhttp libelf-dev binutils curl python3 git
 zlib1g-dev liblzma-dev libzstd-dev libiberty-dev xz-utils zstd gzip
 rustc-web cargo-web rust-web-src lld-19 chromium wrk valgrind clang
-libclang-rt-14-dev iproute2"
+libclang-rt-14-dev iproute2 scdoc"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
