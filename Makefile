@@ -41,8 +41,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 
 DAEMON_MODS = api api_history bisect builder command config diff explain gc \
 	      git http limit log matrix measure metrics notify plan post queue \
-	      schedule server store store_regression store_wait strlist \
-	      toolchain track units variant
+	      schedule server store store_bisect store_regression store_wait \
+	      strlist toolchain track units variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \

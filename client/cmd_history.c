@@ -447,9 +447,15 @@ bisect_print(const struct options *o, const cJSON *doc)
 	char		 bs[32], hs[32];
 	int		 found = cJSON_IsObject(c);
 
-	if (o->format == FORMAT_JSON)
+	if (o->format == FORMAT_JSON) {
 		print_json(doc);
-	else if (strcmp(state, "done") == 0 && found) {
+		goto out;
+	}
+	/* One of several artifacts bisected: say which first. */
+	if (json_int(doc, "parent", 0) > 0 || cJSON_GetArraySize(
+	    cJSON_GetObjectItemCaseSensitive(doc, "also")) > 0)
+		printf("%s: ", json_str(doc, "artifact", ""));
+	if (strcmp(state, "done") == 0 && found) {
 		human_size(json_int(res, "base_size", 0), bs, sizeof bs);
 		human_size(json_int(res, "size", 0), hs, sizeof hs);
 		printf("first commit over %s: %s\n  %s\n  %s, %s\n"
@@ -483,6 +489,7 @@ bisect_print(const struct options *o, const cJSON *doc)
 		printf("bisection %lld is %s: %lld builds so far\n",
 		    (long long)json_int(doc, "id", 0), state,
 		    (long long)json_int(doc, "builds", 0));
+out:
 	if (strcmp(state, "done") == 0 && found)
 		return (EXIT_OK);
 	if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0)
@@ -537,6 +544,62 @@ bisect_follow(const struct options *o, long long id, int *rc)
 	return (doc);
 }
 
+/* Reads a bisection, following it to its end with --wait; NULL: rc set. */
+static cJSON *
+bisect_get(const struct options *o, long long id, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*path, *err;
+
+	if (o->wait)
+		return (bisect_follow(o, id, rc));
+	xasprintf(&path, "/v1/bisections/%lld", id);
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK) {
+		*rc = request_fail(o, r, err);
+		return (NULL);
+	}
+	return (doc);
+}
+
+/*
+ * Prints a bisection's answer, and those of the bisections of the other
+ * artifacts that grew (its "also"; under "also_bisections" in JSON).
+ * Exits 0 when one found a culprit.
+ */
+static int
+bisect_answer(const struct options *o, long long id)
+{
+	const cJSON	*a;
+	cJSON		*doc, *other, *others;
+	int		 rc = EXIT_USAGE, found;
+
+	if ((doc = bisect_get(o, id, &rc)) == NULL)
+		return (rc);
+	others = cJSON_AddArrayToObject(doc, "also_bisections");
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(doc, "also")) {
+		if ((other = bisect_get(o, (long long)a->valuedouble,
+		    &rc)) == NULL) {
+			cJSON_Delete(doc);
+			return (rc);
+		}
+		cJSON_AddItemToArray(others, other);
+	}
+	found = bisect_print(o, doc) == EXIT_OK;
+	if (o->format == FORMAT_JSON) {
+		cJSON_Delete(doc);
+		return (found ? EXIT_OK : EXIT_NO);
+	}
+	cJSON_ArrayForEach(other, others) {
+		printf("\n");
+		found |= bisect_print(o, other) == EXIT_OK;
+	}
+	cJSON_Delete(doc);
+	return (found ? EXIT_OK : EXIT_NO);
+}
+
 /*
  * sizemat bisect NAME --good REV --bad REV [--variant V] [--threshold L]
  * [--wait], or sizemat bisect --status ID [--wait]
@@ -548,7 +611,6 @@ cmd_bisect(struct options *o)
 	cJSON			*body, *doc;
 	char			*path, *err;
 	long long		 id;
-	int			 rc = EXIT_OK;
 
 	if (o->status != NULL) {
 		if (o->nargs > 0 || o->good != NULL || o->bad != NULL)
@@ -582,8 +644,8 @@ cmd_bisect(struct options *o)
 			    "variant %s, %s over %s\n", id, o->args[0], o->good,
 			    o->bad, json_str(doc, "variant_key", ""),
 			    *json_str(doc, "artifact", "") != '\0' ?
-			    json_str(doc, "artifact", "") : "its artifact",
-			    json_str(doc, "threshold", ""));
+			    json_str(doc, "artifact", "") : "every artifact "
+			    "that grew", json_str(doc, "threshold", ""));
 		else if (!o->quiet)
 			fprintf(stderr, "sizemat: bisection %lld: %s %s..%s over "
 			    "%s; nothing is measured yet, so the matrix is "
@@ -602,20 +664,7 @@ cmd_bisect(struct options *o)
 		}
 		cJSON_Delete(doc);
 	}
-	if (o->wait)
-		doc = bisect_follow(o, id, &rc);
-	else {
-		xasprintf(&path, "/v1/bisections/%lld", id);
-		r = request_call(o, "GET", path, NULL, &doc, &err);
-		free(path);
-		if (r != REQUEST_OK)
-			return (request_fail(o, r, err));
-	}
-	if (doc == NULL)
-		return (rc);
-	rc = bisect_print(o, doc);
-	cJSON_Delete(doc);
-	return (rc);
+	return (bisect_answer(o, id));
 }
 
 /*

@@ -31,8 +31,8 @@ static const struct command commands[] = {
 	  "best PROJECT [--top N]" },
 	{ "bisect", cmd_bisect, OPT_FORMAT | OPT_VARIANT | OPT_THRESHOLD |
 	  OPT_BISECT | OPT_WAIT | OPT_QUIET | OPT_TREND | OPT_ARTIFACT, 0, 1,
-	  "bisect NAME --good REV --bad REV [--variant V] [--threshold L] "
-	  "[--wait], or bisect --status ID" },
+	  "bisect NAME --good REV --bad REV [--variant V] [--artifact A] "
+	  "[--threshold L] [--wait], or bisect --status ID" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
 	{ "check", cmd_check, OPT_FORMAT | OPT_CHECK | OPT_VARIANT | OPT_QUIET,
 	  1, 1, "check NAME --base REV --head REV [--max-increase L] "
@@ -184,11 +184,14 @@ usage(FILE *f)
 "  export PROJECT [--format csv|json]\n"
 "                        every build of a project, a row per artifact with\n"
 "                        every measurement, for spreadsheets (CSV default)\n"
-"  bisect NAME --good REV --bad REV [--variant V] [--threshold LIMIT] [--wait]\n"
+"  bisect NAME --good REV --bad REV [--variant V] [--artifact A]\n"
+"          [--threshold LIMIT] [--wait]\n"
 "                        find the first commit that grew past the threshold\n"
 "                        (the project's), skipping commits that do not\n"
-"                        build; its probes narrow recorded regressions;\n"
-"                        bisect --status ID [--wait] follows one\n"
+"                        build; without --artifact, of each artifact that\n"
+"                        grew past it from good to bad; its probes narrow\n"
+"                        recorded regressions; bisect --status ID [--wait]\n"
+"                        follows one\n"
 "\n"
 "Read results:\n"
 "  results RUN [--wait]  every build of a run, ranked by size; --wait\n"

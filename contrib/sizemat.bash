@@ -68,9 +68,10 @@ _sizemat() {
 	run)	opts="--matrix --wait --quiet --toolchain --package --bin
 		    --example --features --no-default-features --profile --rev --force
 		    --json --csv --markdown" ;;
-	results|best|ladder|runs|matrices|status|toolchains|regressions)
+	results) opts="--wait --quiet --json --csv --markdown" ;;
+	best|ladder|runs|matrices|status|toolchains|regressions)
 		opts="--json --csv --markdown --top --limit" ;;
-	explain) opts="--variant --wait --quiet --json" ;;
+	explain) opts="--variant --artifact --wait --quiet --json" ;;
 	diff)	opts="--top --wait --quiet --json" ;;
 	gc)	opts="--wait --json" ;;
 	project) opts="--branch --matrix --toolchain --schedule --threshold

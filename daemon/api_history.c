@@ -462,8 +462,9 @@ api_default_artifact(const cJSON *rows, char **several)
 /*
  * Picks the variant and artifact a history question is about: the one
  * --variant names (INTERFACE.md) among those measured, else the smallest
- * known, of the artifact named, else the project's default artifact.
- * Returns the row of store_project_variants, or NULL with a reply.
+ * known, of the artifact named, else the project's default artifact ("":
+ * of any artifact). Returns the row of store_project_variants, or NULL
+ * with a reply.
  */
 static const cJSON *
 api_pick(const cJSON *rows, const char *selector, const char *artifact,
@@ -474,7 +475,9 @@ api_pick(const cJSON *rows, const char *selector, const char *artifact,
 	size_t		 n = 0, i, at;
 	char		*cause, *names;
 
-	if (artifact == NULL && (artifact = api_default_artifact(rows,
+	if (artifact != NULL && *artifact == '\0')
+		artifact = NULL;	/* any artifact: the variant alone */
+	else if (artifact == NULL && (artifact = api_default_artifact(rows,
 	    &names)) == NULL && names != NULL) {
 		http_reply_error(reply, 400, "choose_artifact", "the project "
 		    "makes several artifacts (%s) and none is its default (no "
@@ -1078,14 +1081,15 @@ api_bisect_start(struct api *api, const struct http_request *req, int64_t id,
 		rc = store_bisection_create(api->store, p.id, good, bad, NULL,
 		    NULL, artifact != NULL ? artifact : "", threshold, &id);
 	} else {
-		if ((pick = api_pick(rows, variant, artifact, reply)) == NULL)
+		/* Without an artifact: every one that crossed (track.c). */
+		if ((pick = api_pick(rows, variant, artifact != NULL ?
+		    artifact : "", reply)) == NULL)
 			goto out;
 		settings = cJSON_PrintUnformatted(
 		    cJSON_GetObjectItemCaseSensitive(pick, "variant"));
 		rc = store_bisection_create(api->store, p.id, good, bad,
-		    json_str(pick, "variant_key", ""), settings, json_str(pick,
-		    "artifact", artifact != NULL ? artifact : ""), threshold,
-		    &id);
+		    json_str(pick, "variant_key", ""), settings, artifact !=
+		    NULL ? artifact : "", threshold, &id);
 		cJSON_free(settings);
 	}
 	if (rc != 0) {

@@ -448,7 +448,10 @@ cJSON		*store_commit_json(struct store *, int64_t, const char *);
 int		 store_bisection_create(struct store *, int64_t, const char *,
 		    const char *, const char *, const char *, const char *,
 		    const char *, int64_t *);
-int		 store_bisection_artifact(struct store *, int64_t);
+enum commit_outcome store_commit_artifacts(struct store *, int64_t,
+		    const char *, int64_t, cJSON **, char **);
+int		 store_bisection_choose(struct store *, int64_t,
+		    const struct strlist *);
 int		 store_bisection_seed(struct store *, int64_t, int *);
 int		 store_bisection_next(struct store *, int64_t *, int64_t *,
 		    char **, char **);

@@ -70,6 +70,13 @@ cJSON		*store_json_rows(sqlite3_stmt *, const struct store_column *);
 int		 store_commit_exists(struct store *, const char *, int64_t,
 		    const char *);
 int		 store_run_settle(struct store *, int64_t);
+int64_t		 store_upsert_id(struct store *, const char *, const char *,
+		    const char *, const char *);
+int		 store_commits_add(struct store *, int64_t,
+		    const struct git_commit *, size_t);
+
+/* store_wait.c */
+void		 store_run_waiting(struct store *, int64_t, cJSON *);
 
 /* store_wait.c */
 void		 store_run_waiting(struct store *, int64_t, cJSON *);

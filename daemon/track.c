@@ -550,6 +550,137 @@ track_bootstrap(struct track *t, const struct tracked_project *p)
 	return (bootstrap);
 }
 
+/* Queues a bisection's probe: its variant built at a commit. */
+static void
+track_bisect_probe(struct track *t, int64_t id,
+    const struct tracked_project *p, const char *key, const char *commit)
+{
+	struct variant		 v;
+	struct run_plan		 run;
+	struct plan_error	 err = { 0, NULL, NULL };
+	char			*cause, *source;
+	int64_t			 run_id;
+
+	if (variant_parse_key(key, &v, &cause) != 0) {
+		store_bisection_finish(t->store, id, "failed", NULL, cause);
+		free(cause);
+		return;
+	}
+	memset(&run, 0, sizeof run);
+	run.project = p->path;
+	run.project_id = p->id;
+	run.matrix = "bisect";
+	run.shape = "axes";
+	xasprintf(&source, "{\"bisection\":%lld}", (long long)id);
+	run.source = source;
+	run.rev = commit;
+	run.kind = "bisect";
+	run.bisection_id = id;
+	if (plan_queue(t->planner, &run, &v, NULL, NULL, 1,
+	    track_bootstrap(t, p), &run_id, &err) != 0) {
+		store_bisection_finish(t->store, id, "failed", NULL,
+		    err.message);
+		plan_error_clear(&err);
+	} else
+		log_info("bisection %lld: run %lld builds %.12s",
+		    (long long)id, (long long)run_id, commit);
+	free(source);
+	variant_clear(&v);
+}
+
+/* Adds name to list unless it is there. */
+static void
+track_add_once(struct strlist *list, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < list->n; i++) {
+		if (strcmp(list->v[i], name) == 0)
+			return;
+	}
+	strlist_add(list, name);
+}
+
+/* Tells whether an artifact grew past the limit from good to bad. */
+static int
+track_crossed(const cJSON *good, const cJSON *bad, const char *name,
+    const struct size_limit *lim)
+{
+	const cJSON	*g = cJSON_GetObjectItemCaseSensitive(good, name);
+	const cJSON	*b = cJSON_GetObjectItemCaseSensitive(bad, name);
+
+	return (cJSON_IsNumber(g) && cJSON_IsNumber(b) && limit_exceeded(lim,
+	    (int64_t)g->valuedouble, (int64_t)b->valuedouble));
+}
+
+/*
+ * Chooses what a bisection started without an artifact bisects, once its
+ * variant is built at good and, when it makes several artifacts, at bad
+ * (INTERFACE.md): every artifact that grew past the threshold, the default
+ * artifact first; when none did, the default (else the first), whose
+ * bisection then says so. Returns 1 to go on (chosen, or good is not
+ * built yet: the search builds it first), 0 while it waits for bad.
+ */
+static int
+track_bisect_choose(struct track *t, int64_t id, const cJSON *doc,
+    const struct tracked_project *p, const struct size_limit *lim)
+{
+	const cJSON		*commits, *e;
+	const char		*bad;
+	struct strlist		 names = { NULL, 0 };
+	enum commit_outcome	 out;
+	cJSON			*good_sizes, *bad_sizes = NULL;
+	char			*good_default, *bad_default = NULL;
+	int64_t			 variant_id = json_int(doc, "variant_id", 0);
+	int			 rc = 1;
+
+	commits = cJSON_GetObjectItemCaseSensitive(doc, "commits");
+	bad = cJSON_GetStringValue(cJSON_GetArrayItem(commits,
+	    cJSON_GetArraySize(commits) - 1));
+	if (store_commit_artifacts(t->store, p->id, cJSON_GetStringValue(
+	    cJSON_GetArrayItem(commits, 0)), variant_id, &good_sizes,
+	    &good_default) != OUTCOME_DONE || bad == NULL)
+		goto out;
+	/* One artifact: that one, and bad is built only if the answer needs it. */
+	if (cJSON_GetArraySize(good_sizes) == 1) {
+		strlist_add(&names, good_sizes->child->string);
+		store_bisection_choose(t->store, id, &names);
+		goto out;
+	}
+	out = store_commit_artifacts(t->store, p->id, bad, variant_id,
+	    &bad_sizes, &bad_default);
+	if (out == OUTCOME_NONE || out == OUTCOME_PENDING) {
+		if (out == OUTCOME_NONE)
+			track_bisect_probe(t, id, p, json_str(doc,
+			    "variant_key", ""), bad);
+		rc = 0;
+		goto out;
+	}
+	if (good_default != NULL && track_crossed(good_sizes, bad_sizes,
+	    good_default, lim))
+		track_add_once(&names, good_default);
+	cJSON_ArrayForEach(e, good_sizes) {
+		if (track_crossed(good_sizes, bad_sizes, e->string, lim))
+			track_add_once(&names, e->string);
+	}
+	if (names.n == 0 && good_default != NULL)
+		strlist_add(&names, good_default);
+	else if (names.n == 0 && cJSON_GetArraySize(good_sizes) > 0)
+		strlist_add(&names, good_sizes->child->string);
+	if (names.n > 0 && store_bisection_choose(t->store, id, &names) == 0 &&
+	    names.n > 1)
+		log_info("bisection %lld: %zu artifacts grew past %s; each is "
+		    "bisected", (long long)id, names.n, json_str(doc,
+		    "threshold", ""));
+out:
+	strlist_free(&names);
+	cJSON_Delete(good_sizes);
+	cJSON_Delete(bad_sizes);
+	free(good_default);
+	free(bad_default);
+	return (rc);
+}
+
 /* Moves a running bisection on: queues its next probe, or ends it. */
 static void
 track_bisect(struct track *t, int64_t id)
@@ -558,17 +689,12 @@ track_bisect(struct track *t, int64_t id)
 	struct bisect_step	 s;
 	struct tracked_project	 p;
 	struct size_limit	 lim;
-	struct variant		 v;
-	struct run_plan		 run;
-	struct plan_error	 err = { 0, NULL, NULL };
+	const cJSON		*also;
 	cJSON			*doc, *result;
 	const char		*key, *commit, *state;
-	char			*cause, *source;
-	int64_t			 run_id;
+	char			*cause;
 
-	/* Started before anything was measured: the artifact is known now. */
-	if (store_bisection_artifact(t->store, id) < 0 ||
-	    (doc = store_bisection_document(t->store, id)) == NULL)
+	if ((doc = store_bisection_document(t->store, id)) == NULL)
 		return;
 	state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc,
 	    "state"));
@@ -592,6 +718,17 @@ track_bisect(struct track *t, int64_t id)
 		if ((doc = store_bisection_document(t->store, id)) == NULL)
 			goto out;
 	}
+	/* Without an artifact: those that crossed, once good and bad are. */
+	if (strcmp(json_str(doc, "artifact", ""), "") == 0) {
+		if (track_bisect_choose(t, id, doc, &p, &lim) != 1)
+			goto out;
+		cJSON_Delete(doc);
+		if ((doc = store_bisection_document(t->store, id)) == NULL)
+			goto out;
+		cJSON_ArrayForEach(also, cJSON_GetObjectItemCaseSensitive(doc,
+		    "also"))
+			track_bisect(t, (int64_t)also->valuedouble);
+	}
 	l.store = t->store;
 	l.project_id = p.id;
 	l.commits = cJSON_GetObjectItemCaseSensitive(doc, "commits");
@@ -609,32 +746,7 @@ track_bisect(struct track *t, int64_t id)
 	case BISECT_WAIT:
 		break;
 	case BISECT_BUILD:
-		if (variant_parse_key(key, &v, &cause) != 0) {
-			store_bisection_finish(t->store, id, "failed", NULL,
-			    cause);
-			free(cause);
-			break;
-		}
-		memset(&run, 0, sizeof run);
-		run.project = p.path;
-		run.project_id = p.id;
-		run.matrix = "bisect";
-		run.shape = "axes";
-		xasprintf(&source, "{\"bisection\":%lld}", (long long)id);
-		run.source = source;
-		run.rev = commit;
-		run.kind = "bisect";
-		run.bisection_id = id;
-		if (plan_queue(t->planner, &run, &v, NULL, NULL, 1,
-		    track_bootstrap(t, &p), &run_id, &err) != 0) {
-			store_bisection_finish(t->store, id, "failed", NULL,
-			    err.message);
-			plan_error_clear(&err);
-		} else
-			log_info("bisection %lld: run %lld builds %.12s",
-			    (long long)id, (long long)run_id, commit);
-		free(source);
-		variant_clear(&v);
+		track_bisect_probe(t, id, &p, key, commit);
 		break;
 	case BISECT_FOUND:
 		result = track_bisect_result(t, doc, p.id, &s);

@@ -29,6 +29,14 @@ for i in 0 1 2 3 4 5 6 7; do
 	eval "C$i=$(awk -v l=c$i '$1 == l { print $2 }' "$TMP/commits")"
 done
 
+# Prints a Rust program whose binary holds a table of $1 u64s.
+table() {
+	printf 'static TABLE: [u64; %d] = [' "$1"
+	seq 1 "$1" | awk '{ printf "%d,", ($1 * 2654435761) % 4294967291 }'
+	printf '];\nfn main() {\n    let n = std::env::args().count();\n'
+	printf '    println!("{}", TABLE[n * 7919 %% TABLE.len()]);\n}\n'
+}
+
 # g0 .. g2: a table that grows by about 3.5% of the binary twice, so that
 # g0 to g2 crosses 5% while neither step does.
 mkdir -p "$TMP/grow/src"
@@ -40,12 +48,7 @@ mkdir -p "$TMP/grow/src"
 	printf '[package]\nname = "grow"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n' \
 	    >Cargo.toml
 	for n in 20000 22000 24000; do
-		{
-			printf 'static TABLE: [u64; %d] = [' "$n"
-			seq 1 "$n" | awk '{ printf "%d,", ($1 * 2654435761) % 4294967291 }'
-			printf '];\nfn main() {\n    let n = std::env::args().count();\n'
-			printf '    println!("{}", TABLE[n * 7919 %% TABLE.len()]);\n}\n'
-		} >src/main.rs
+		table "$n" >src/main.rs
 		git add -A
 		GIT_AUTHOR_DATE="2026-02-0$((n / 2000 - 9))T12:00:00Z" \
 		GIT_COMMITTER_DATE="2026-02-0$((n / 2000 - 9))T12:00:00Z" \
@@ -56,6 +59,32 @@ mkdir -p "$TMP/grow/src"
 G0=$(sed -n 1p "$TMP/grow.commits")
 G1=$(sed -n 2p "$TMP/grow.commits")
 G2=$(sed -n 3p "$TMP/grow.commits")
+
+# b0 .. b5 of a crate with three binaries: b2 grows tiny, b4 grows big,
+# and threebins, the default artifact, stays as it is.
+cp -r "$FIX/threebins" "$TMP/three"
+(
+	cd "$TMP/three"
+	git init -q -b main .
+	git config user.name "Three Fixture"
+	git config user.email "fixture@sizemat.invalid"
+	for b in 0 1 2 3 4 5; do
+		case $b in
+		2) table 20000 >src/bin/tiny.rs ;;
+		4) table 40000 >src/bin/big.rs ;;
+		*) echo "// b$b" >>src/main.rs ;;
+		esac
+		git add -A
+		GIT_AUTHOR_DATE="2026-03-0$((b + 1))T12:00:00Z" \
+		GIT_COMMITTER_DATE="2026-03-0$((b + 1))T12:00:00Z" \
+		    git commit -q -m "Step b$b"
+		git rev-parse HEAD
+	done >"$TMP/three.commits"
+)
+B0=$(sed -n 1p "$TMP/three.commits")
+B2=$(sed -n 3p "$TMP/three.commits")
+B4=$(sed -n 5p "$TMP/three.commits")
+B5=$(sed -n 6p "$TMP/three.commits")
 
 python3 "$TOP/tests/webhook_receiver.py" "$TMP/alerts" >"$TMP/hook.port" &
 HOOK_PID=$!
@@ -119,6 +148,26 @@ check "a regression recorded before revisions is classified (here a culprit)" \
 wait_events "$TMP/alerts" 2
 check "... without another webhook" $CHECK events "$TMP/alerts" \
     "size_regression::$C7" "size_regression_revised:culprit:$C5"
+
+echo "# bisect without --artifact: every artifact that grew"
+"$S" project add three "$TMP/three" --matrix "$TMP/one.json" --threshold 5% \
+    >/dev/null 2>&1
+"$S" bisect three --good "$B0" --bad "$B5" --wait --json \
+    >"$TMP/three-bisect.json" 2>"$TMP/three-bisect.err"
+check "bisect without --artifact bisects each artifact that grew, and finds each culprit (exit 0)" \
+    python3 - "$TMP/three-bisect.json" "$B4" "$B2" "$?" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+found = {d["artifact"]: d["result"]["culprit"]["id"]
+         for d in [doc] + doc["also_bisections"]
+         if d["state"] == "done" and d["result"]["culprit"]}
+sys.exit(0 if sys.argv[4] == "0" and found == {"big": sys.argv[2],
+         "tiny": sys.argv[3]} and len(doc["also"]) == 1 else 1)
+PY
+"$S" bisect three --good "$B0" --bad "$B5" --artifact threebins --wait \
+    >"$TMP/three-default.txt" 2>/dev/null
+check "... while the default artifact, which did not grow, has no culprit (exit 1)" \
+    bash -c "test $? = 1 && grep -q '^no culprit: the bad commit is not over the threshold' '$TMP/three-default.txt'"
 
 echo "# a range withdrawn: no single step crossed the threshold"
 python3 "$TOP/tests/webhook_receiver.py" "$TMP/grow-alerts" >"$TMP/hook2.port" &

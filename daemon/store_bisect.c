@@ -1,0 +1,389 @@
+/*
+ * The store's bisections: their ends and commits, the outcome of a
+ * variant at each commit they look at, the artifacts they bisect, and the
+ * document GET /v1/bisections/{id} answers.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sizematd.h"
+#include "store_private.h"
+
+/*
+ * The latest outcome of a variant's artifact at a commit: done (with its
+ * size), failed (any end but done), pending, or none.
+ */
+enum commit_outcome
+store_commit_outcome(struct store *st, int64_t project_id, const char *commit,
+    int64_t variant_id, const char *artifact, int64_t *size)
+{
+	sqlite3_stmt	*stmt;
+	enum commit_outcome out = OUTCOME_NONE;
+	const char	*state;
+
+	*size = -1;
+	stmt = store_prepare(st, "SELECT b.state, (SELECT file_size FROM"
+	    " artifacts WHERE build_id = b.id AND (name = ?4 OR ?4 = '')"
+	    " ORDER BY name LIMIT 1) FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id WHERE r.project_id = ?1"
+	    " AND r.commit_id = ?2 AND b.variant_id = ?3"
+	    " ORDER BY b.state = 'done' DESC, b.id DESC LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	sqlite3_bind_int64(stmt, 3, variant_id);
+	store_bind_text(stmt, 4, artifact);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(stmt, 0);
+		if (strcmp(state, "queued") == 0 ||
+		    strcmp(state, "running") == 0)
+			out = OUTCOME_PENDING;
+		else if (strcmp(state, "done") == 0 &&
+		    sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
+			out = OUTCOME_DONE;
+			*size = sqlite3_column_int64(stmt, 1);
+		} else
+			out = OUTCOME_FAILED;
+	}
+	sqlite3_finalize(stmt);
+	if (out == OUTCOME_NONE) {
+		/* A probe still waiting for git has no commit yet. */
+		stmt = store_prepare(st, "SELECT 1 FROM runs r JOIN builds b"
+		    " ON b.run_id = r.id WHERE r.project_id = ?1"
+		    " AND r.prepared = 0 AND r.rev = ?2 AND b.variant_id = ?3"
+		    " AND b.state = 'queued'");
+		sqlite3_bind_int64(stmt, 1, project_id);
+		store_bind_text(stmt, 2, commit);
+		sqlite3_bind_int64(stmt, 3, variant_id);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			out = OUTCOME_PENDING;
+		sqlite3_finalize(stmt);
+	}
+	return (out);
+}
+
+/*
+ * Starts a bisection of a variant (key and settings) and artifact ("" for
+ * the first the good commit's build has): it waits for git to list its
+ * commits.
+ */
+int
+store_bisection_create(struct store *st, int64_t project_id,
+    const char *good_rev, const char *bad_rev, const char *key,
+    const char *settings, const char *artifact, const char *threshold,
+    int64_t *id)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 variant_id;
+
+	if (key == NULL)
+		variant_id = 0;		/* chosen at good, once measured */
+	else if ((variant_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
+	    " variants (key, settings) VALUES (?1, ?2)",
+	    "SELECT id FROM variants WHERE key = ?1", key, settings)) < 0)
+		return (-1);
+	stmt = store_prepare(st, "INSERT INTO bisections (project_id,"
+	    " good_rev, bad_rev, variant_id, artifact, threshold, state,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'preparing', ?7)");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, good_rev);
+	store_bind_text(stmt, 3, bad_rev);
+	if (variant_id > 0)
+		sqlite3_bind_int64(stmt, 4, variant_id);
+	else
+		sqlite3_bind_null(stmt, 4);
+	store_bind_text(stmt, 5, artifact);
+	store_bind_text(stmt, 6, threshold);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return (0);
+}
+
+/*
+ * The artifacts of a variant's latest done build at a commit, as
+ * {"name": file_size}, and its default artifact (or NULL) in *dflt;
+ * the outcome as store_commit_outcome's, the sizes only when done.
+ */
+enum commit_outcome
+store_commit_artifacts(struct store *st, int64_t project_id,
+    const char *commit, int64_t variant_id, cJSON **sizes, char **dflt)
+{
+	sqlite3_stmt		*stmt;
+	enum commit_outcome	 out;
+	int64_t			 size, build = 0;
+
+	*sizes = NULL;
+	*dflt = NULL;
+	out = store_commit_outcome(st, project_id, commit, variant_id, "",
+	    &size);
+	if (out != OUTCOME_DONE)
+		return (out);
+	stmt = store_prepare(st, "SELECT b.id, b.default_artifact FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id WHERE r.project_id = ?1"
+	    " AND r.commit_id = ?2 AND b.variant_id = ?3 AND b.state = 'done'"
+	    " ORDER BY b.id DESC LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	sqlite3_bind_int64(stmt, 3, variant_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		build = sqlite3_column_int64(stmt, 0);
+		*dflt = store_column_dup(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	*sizes = cJSON_CreateObject();
+	stmt = store_prepare(st, "SELECT name, file_size FROM artifacts"
+	    " WHERE build_id = ?1 ORDER BY name");
+	sqlite3_bind_int64(stmt, 1, build);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		cJSON_AddNumberToObject(*sizes, (const char *)
+		    sqlite3_column_text(stmt, 0), (double)
+		    sqlite3_column_int64(stmt, 1));
+	sqlite3_finalize(stmt);
+	return (out);
+}
+
+/*
+ * Gives a bisection started without an artifact the artifacts it
+ * bisects: the first is its own, and each further one gets a bisection
+ * of its own (same project, variant, ends, commits and threshold) whose
+ * parent it is. Returns 0, or -1 on error.
+ */
+int
+store_bisection_choose(struct store *st, int64_t id,
+    const struct strlist *artifacts)
+{
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+
+	if (artifacts->n == 0 || store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "UPDATE bisections SET artifact = ?2"
+	    " WHERE id = ?1 AND artifact = ''");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, artifacts->v[0]);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	for (i = 1; i < artifacts->n && sqlite3_changes(st->db) == 1; i++) {
+		stmt = store_prepare(st, "INSERT INTO bisections (project_id,"
+		    " good, bad, good_rev, bad_rev, variant_id, artifact,"
+		    " threshold, commits, state, created_at, parent_id)"
+		    " SELECT project_id, good, bad, good_rev, bad_rev,"
+		    " variant_id, ?2, threshold, commits, state, ?3, id"
+		    " FROM bisections WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, id);
+		store_bind_text(stmt, 2, artifacts->v[i]);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+	}
+	if (store_exec(st, "COMMIT") == 0)
+		return (0);
+rollback:
+	log_warnx("store: bisection %lld: %s", (long long)id,
+	    sqlite3_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/*
+ * Chooses the variant of a bisection started with none: the smallest done
+ * build at its good commit among its own runs (the matrix measured there).
+ * Returns 1 once chosen, 0 while there is none; *runs counts its runs.
+ */
+int
+store_bisection_seed(struct store *st, int64_t id, int *runs)
+{
+	sqlite3_stmt	*stmt;
+
+	*runs = 0;
+	stmt = store_prepare(st, "SELECT count(*) FROM runs"
+	    " WHERE bisection_id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*runs = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "UPDATE bisections SET (variant_id, artifact)"
+	    " = (SELECT b.variant_id, a.name FROM builds b JOIN runs r"
+	    " ON r.id = b.run_id JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE r.bisection_id = bisections.id AND r.commit_id ="
+	    " bisections.good AND b.state = 'done' ORDER BY a.file_size,"
+	    " b.id LIMIT 1) WHERE id = ?1 AND variant_id IS NULL AND EXISTS"
+	    " (SELECT 1 FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.bisection_id = bisections.id AND r.commit_id ="
+	    " bisections.good AND b.state = 'done')");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db) > 0);
+}
+
+/* Finds the oldest bisection waiting for git: 1 with what it needs. */
+int
+store_bisection_next(struct store *st, int64_t *id, int64_t *project_id,
+    char **good, char **bad)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT id, project_id, good_rev, bad_rev"
+	    " FROM bisections WHERE state = 'preparing' ORDER BY id LIMIT 1");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		*project_id = sqlite3_column_int64(stmt, 1);
+		*good = store_column_dup(stmt, 2);
+		*bad = store_column_dup(stmt, 3);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/*
+ * Records a bisection's commits, good first, then the first-parent line up
+ * to bad, and lets it run.
+ */
+int
+store_bisection_prepared(struct store *st, int64_t id,
+    const struct git_commit *c, size_t n, const char *good, const char *bad)
+{
+	sqlite3_stmt	*stmt;
+	cJSON		*ids;
+	char		*text;
+	int64_t		 project_id = 0;
+	size_t		 i;
+
+	stmt = store_prepare(st, "SELECT project_id FROM bisections"
+	    " WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		project_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	if (store_commits_add(st, project_id, c, n) != 0)
+		goto rollback;
+	ids = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(c[i].id));
+	text = cJSON_PrintUnformatted(ids);
+	cJSON_Delete(ids);
+	stmt = store_prepare(st, "UPDATE bisections SET commits = ?2, good ="
+	    " ?3, bad = ?4, state = 'running' WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, text);
+	store_bind_text(stmt, 3, good);
+	store_bind_text(stmt, 4, bad);
+	cJSON_free(text);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/* Ends a bisection: done with its result, or failed with the reason. */
+int
+store_bisection_finish(struct store *st, int64_t id, const char *state,
+    const cJSON *result, const char *message)
+{
+	sqlite3_stmt	*stmt;
+	char		*text = NULL;
+
+	if (result != NULL)
+		text = cJSON_PrintUnformatted(result);
+	stmt = store_prepare(st, "UPDATE bisections SET state = ?2, result ="
+	    " ?3, message = ?4, finished_at = ?5 WHERE id = ?1"
+	    " AND state IN ('preparing', 'running')");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, state);
+	store_bind_text(stmt, 3, text);
+	store_bind_text(stmt, 4, message);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)time(NULL));
+	cJSON_free(text);
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * A bisection as the API shows it, with its probes (each commit measured
+ * for it and how) and how many builds it ran itself. NULL when unknown.
+ */
+cJSON *
+store_bisection_document(struct store *st, int64_t id)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "project", STORE_TEXT },
+		{ "good_rev", STORE_TEXT }, { "bad_rev", STORE_TEXT },
+		{ "good", STORE_TEXT }, { "bad", STORE_TEXT },
+		{ "variant_key", STORE_TEXT }, { "artifact", STORE_TEXT },
+		{ "threshold", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "result", STORE_JSON }, { "message", STORE_TEXT },
+		{ "created_at", STORE_TEXT }, { "finished_at", STORE_TEXT },
+		{ "builds", STORE_INT }, { "commits", STORE_JSON },
+		{ "project_id", STORE_INT }, { "variant_id", STORE_INT },
+		{ "parent", STORE_INT }, { NULL, STORE_TEXT }
+	};
+	static const struct store_column probe_columns[] = {
+		{ "run", STORE_INT }, { "commit", STORE_TEXT },
+		{ "build", STORE_INT }, { "state", STORE_TEXT },
+		{ "reused_from", STORE_INT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*doc = NULL, *also;
+
+	stmt = store_prepare(st, "SELECT g.id, coalesce(p.name, p.path),"
+	    " g.good_rev, g.bad_rev, g.good, g.bad, v.key, g.artifact,"
+	    " g.threshold, g.state, g.result, g.message,"
+	    " " STORE_TIME("g.created_at") ", " STORE_TIME("g.finished_at") ","
+	    " (SELECT count(*) FROM builds b JOIN runs r ON r.id = b.run_id"
+	    "  WHERE r.bisection_id = g.id AND b.reused_from IS NULL"
+	    "  AND b.state IN ('done', 'failed', 'timeout')),"
+	    " g.commits, g.project_id, g.variant_id, g.parent_id"
+	    " FROM bisections g JOIN projects p ON p.id = g.project_id"
+	    " LEFT JOIN variants v ON v.id = g.variant_id WHERE g.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		doc = cJSON_CreateObject();
+		store_json_row(doc, stmt, columns);
+	}
+	sqlite3_finalize(stmt);
+	if (doc == NULL)
+		return (NULL);
+
+	stmt = store_prepare(st, "SELECT r.id, coalesce(r.commit_id, r.rev),"
+	    " b.id, b.state, b.reused_from FROM runs r JOIN builds b"
+	    " ON b.run_id = r.id WHERE r.bisection_id = ?1 ORDER BY r.id");
+	sqlite3_bind_int64(stmt, 1, id);
+	cJSON_AddItemToObject(doc, "probes", store_json_rows(stmt,
+	    probe_columns));
+	stmt = store_prepare(st, "SELECT id FROM bisections WHERE parent_id = ?1"
+	    " ORDER BY id");
+	sqlite3_bind_int64(stmt, 1, id);
+	also = cJSON_AddArrayToObject(doc, "also");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		cJSON_AddItemToArray(also, cJSON_CreateNumber((double)
+		    sqlite3_column_int64(stmt, 0)));
+	sqlite3_finalize(stmt);
+	return (doc);
+}
+
+/* Lists the ids of running bisections. */
+int
+store_bisections_running(struct store *st, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt	*stmt;
+
+	*ids = NULL;
+	*n = 0;
+	stmt = store_prepare(st, "SELECT id FROM bisections"
+	    " WHERE state = 'running' ORDER BY id");
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return (0);
+}
