@@ -442,24 +442,24 @@ api_tracked(struct api *api, const char *name, struct tracked_project *tp,
 /*
  * Refuses a path project that has nothing sizemat can measure (a library
  * alone), unless its variants build an example; returns 1 when refused.
+ * *root is the project's own package (builder_measurable), for the plan.
  */
 static int
 api_nothing_to_measure(struct api *api, const char *project,
-    const struct matrix *m, const struct variant *over,
+    const struct matrix *m, const struct variant *over, char **root,
     struct http_reply *reply)
 {
 	size_t	 i;
-	char	*cause;
+	char	*cause = NULL;
+	int	 example = variant_get(over, "example") != NULL;
 
-	if (variant_get(over, "example") != NULL)
-		return (0);
-	for (i = 0; i < matrix_count(m); i++) {
-		if (variant_get(matrix_variant(m, i), "example") != NULL)
-			return (0);
-	}
+	for (i = 0; i < matrix_count(m) && !example; i++)
+		example = variant_get(matrix_variant(m, i), "example") != NULL;
 	if (builder_measurable(api->toolchains, project, variant_get(over,
-	    "package"), &cause) != 0)
+	    "package"), root, &cause) != 0 || example) {
+		free(cause);
 		return (0);
+	}
 	http_reply_error(reply, 400, "nothing_to_measure", "%s", cause);
 	free(cause);
 	return (1);
@@ -484,6 +484,7 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	struct run_plan		 plan;
 	struct plan_error	 err = { 0, NULL, NULL };
 	char			*project = NULL, *cause = NULL, *value;
+	char			*root = NULL;
 
 	(void)id;
 	variant_init(&over);
@@ -582,21 +583,23 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	    reply)) == NULL)
 		goto out;
 	if (tp.id == 0 && api_nothing_to_measure(api, project, m, &over,
-	    reply))
+	    &root, reply))
 		goto out;
+	plan.package = root;
 	if (plan_queue_matrix(api->planner, &plan, m, &over, &id, &err) != 0) {
 		api_plan_fail(reply, &err);
 		goto out;
 	}
-	log_info("run %lld: %s%s%s, matrix %s, %zu builds", (long long)id,
-	    tp.id != 0 ? tp.name : project, plan.rev != NULL ? " at " : "",
-	    plan.rev != NULL ? plan.rev : "", matrix_name(m), matrix_count(m));
+	log_info("run %lld: %s%s%s, matrix %s", (long long)id, tp.id != 0 ?
+	    tp.name : project, plan.rev != NULL ? " at " : "", plan.rev !=
+	    NULL ? plan.rev : "", matrix_name(m));
 	if ((run = store_run_document(api->store, id)) == NULL)
 		http_reply_error(reply, 500, "database", "run %lld vanished",
 		    (long long)id);
 	else
 		http_reply_json(reply, 201, run);
 out:
+	free(root);
 	variant_clear(&over);
 	matrix_free(m);
 	tracked_project_clear(&tp);

@@ -1172,11 +1172,12 @@ builder_measured_kind(const char *kind)
  * whether the project, or its package, has a target sizemat can measure:
  * a binary, cdylib, dylib or staticlib. Returns 1, 0 with what to do in
  * cause (its examples named), or -1 when cargo could not say: the builds
- * then tell.
+ * then tell. *root is the package of the project's own Cargo.toml (what
+ * cargo builds without -p), or NULL for a virtual workspace.
  */
 int
 builder_measurable(const struct toolchains *tcs, const char *project,
-    const char *package, char **cause)
+    const char *package, char **root, char **cause)
 {
 	const struct toolchain	*tc = toolchains_find(tcs, NULL);
 	struct strlist		 argv = { NULL, 0 };
@@ -1184,8 +1185,10 @@ builder_measurable(const struct toolchains *tcs, const char *project,
 	struct buf		 examples;
 	cJSON			*doc;
 	char			*out, *why = NULL;
+	char			*manifest;
 	int			 found = 0;
 
+	*root = NULL;
 	if (tc == NULL || tc->problem != NULL)
 		return (-1);
 	toolchain_cargo_argv(tc, &argv);
@@ -1204,8 +1207,12 @@ builder_measurable(const struct toolchains *tcs, const char *project,
 	free(out);
 	buf_init(&examples);
 	buf_addstr(&examples, "");
+	xasprintf(&manifest, "%s/Cargo.toml", project);
 	cJSON_ArrayForEach(pkg, cJSON_GetObjectItemCaseSensitive(doc,
 	    "packages")) {
+		if (*root == NULL && strcmp(json_str(pkg, "manifest_path", ""),
+		    manifest) == 0)
+			*root = xstrdup(json_str(pkg, "name", ""));
 		if (package != NULL && strcmp(package, json_str(pkg, "name",
 		    "")) != 0)
 			continue;
@@ -1226,6 +1233,7 @@ builder_measurable(const struct toolchains *tcs, const char *project,
 		}
 	}
 	cJSON_Delete(doc);
+	free(manifest);
 	if (!found)
 		xasprintf(cause, "%s%s%s has no binary, cdylib or staticlib "
 		    "target, only a library, whose .rlib is not what ships; "

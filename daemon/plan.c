@@ -102,9 +102,76 @@ out:
 }
 
 /*
- * Checks variants against the daemon and queues them as one run; the
- * variants' toolchain "default" is dropped so the key stays canonical.
- * Returns -1 with the error when one cannot be built here.
+ * Spells a variant's features as cargo reads them for the package it
+ * builds (its "package", else the project's own): "PKG/feat" is "feat"
+ * there, so that both spellings are one variant.
+ */
+static void
+plan_own_features(struct variant *v, const char *root)
+{
+	const char	*features = variant_get(v, "features");
+	const char	*pkg = variant_get(v, "package"), *f;
+	cJSON		*list;
+	char		*name, *value, *cause;
+	size_t		 len, plen;
+	int		 changed = 0;
+
+	if (pkg == NULL)
+		pkg = root;
+	if (features == NULL || pkg == NULL)
+		return;
+	plen = strlen(pkg);
+	list = cJSON_CreateArray();
+	for (f = features; *f != '\0'; f += len) {
+		f += strspn(f, ",");
+		if ((len = strcspn(f, ",")) == 0)
+			continue;
+		name = xstrndup(f, len);
+		if (strncmp(name, pkg, plen) == 0 && name[plen] == '/') {
+			cJSON_AddItemToArray(list, cJSON_CreateString(name +
+			    plen + 1));
+			changed = 1;
+		} else
+			cJSON_AddItemToArray(list, cJSON_CreateString(name));
+		free(name);
+	}
+	if (changed && variant_normalise("features", list, &value,
+	    &cause) == 0) {
+		variant_set(v, "features", value);
+		free(value);
+	} else if (changed)
+		free(cause);
+	cJSON_Delete(list);
+}
+
+/*
+ * Makes a variant's key canonical: toolchain "default" is dropped, and so
+ * is, in a path project's run, a rustup toolchain that is the same rustc
+ * as the default one (rustup's "stable", usually); features are spelled
+ * for the package built. A tracked project keeps the toolchain it names:
+ * its series must not change key when that toolchain moves on.
+ */
+static void
+plan_canonical(const struct planner *p, const struct run_plan *run,
+    struct variant *v)
+{
+	const struct toolchain	*tc;
+	const char		*name = variant_get(v, "toolchain");
+
+	tc = name != NULL ? toolchains_find(p->toolchains, name) : NULL;
+	if (name != NULL && (strcmp(name, "default") == 0 ||
+	    (run->project_id == 0 && tc != NULL &&
+	    strcmp(tc->origin, "rustup") == 0 && toolchain_same(tc,
+	    toolchains_find(p->toolchains, NULL)))))
+		variant_unset(v, "toolchain");
+	plan_own_features(v, run->package);
+}
+
+/*
+ * Checks variants against the daemon and queues them as one run, each
+ * under its canonical key (plan_canonical); a variant whose key is one
+ * already queued is the same build, queued once. Returns -1 with the
+ * error when one cannot be built here.
  */
 int
 plan_queue(const struct planner *p, const struct run_plan *run,
@@ -112,28 +179,34 @@ plan_queue(const struct planner *p, const struct run_plan *run,
     size_t n, int opted_in, int64_t *id, struct plan_error *err)
 {
 	struct build_plan	*plans;
-	const char		*tc;
-	char			*key, *cause;
-	size_t			 i;
+	char			*key, **keys, *cause;
+	size_t			 i, j, m = 0;
 	int			 rc = -1;
 
 	plans = xcalloc(n, sizeof *plans);
+	keys = xcalloc(n, sizeof *keys);
 	for (i = 0; i < n; i++) {
-		tc = variant_get(&vars[i], "toolchain");
-		if (tc != NULL && strcmp(tc, "default") == 0)
-			variant_unset(&vars[i], "toolchain");
+		plan_canonical(p, run, &vars[i]);
+		key = variant_key(&vars[i]);
+		for (j = 0; j < m && strcmp(keys[j], key) != 0; j++)
+			;
+		if (j < m) {
+			free(key);
+			continue;
+		}
 		if (plan_check_variant(p, &vars[i], opted_in,
-		    &plans[i].bootstrap, err) != 0)
+		    &plans[m].bootstrap, err) != 0) {
+			free(key);
 			goto out;
-		plans[i].variant = &vars[i];
-		plans[i].step = steps != NULL ? steps[i] : NULL;
-		plans[i].post = posts != NULL ? posts[i] : NULL;
-		key = variant_key(plans[i].variant);
-		plans[i].target_dir = builder_target_dir(p->workdir,
+		}
+		plans[m].variant = &vars[i];
+		plans[m].step = steps != NULL ? steps[i] : NULL;
+		plans[m].post = posts != NULL ? posts[i] : NULL;
+		plans[m].target_dir = builder_target_dir(p->workdir,
 		    run->project, key);
-		free(key);
+		keys[m++] = key;
 	}
-	if (store_run_create(p->store, run, plans, n, id, &cause) != 0) {
+	if (store_run_create(p->store, run, plans, m, id, &cause) != 0) {
 		plan_error(err, 500, "database", "%s", cause);
 		free(cause);
 		goto out;
@@ -143,9 +216,12 @@ plan_queue(const struct planner *p, const struct run_plan *run,
 		p->prepare(p->prepare_arg);
 	rc = 0;
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < m; i++) {
 		free(plans[i].target_dir);
+		free(keys[i]);
+	}
 	free(plans);
+	free(keys);
 	return (rc);
 }
 

@@ -164,6 +164,8 @@ void		 toolchains_free(struct toolchains *);
 const struct toolchain *toolchains_find(const struct toolchains *,
 		    const char *);
 char		*toolchains_names(const struct toolchains *);
+int		 toolchain_same(const struct toolchain *,
+		    const struct toolchain *);
 cJSON		*toolchains_json(const struct toolchains *);
 int		 toolchain_parse_identity(struct toolchain_identity *,
 		    const char *);
@@ -318,6 +320,7 @@ struct run_plan {
 	const char	*kind;		/* run, schedule, check, bisect */
 	int64_t		 bisection_id;
 	int		 timeout_s;	/* the matrix's, or 0 */
+	const char	*package;	/* the package cargo builds by default */
 };
 /* What git found for a run at a revision. */
 struct run_prep {
@@ -510,7 +513,7 @@ void		 builder_kill(struct build_job *, const char *);
 int64_t		 builder_build_id(const struct build_job *);
 const char	*builder_job_target_dir(const struct build_job *);
 int		 builder_measurable(const struct toolchains *, const char *,
-		    const char *, char **);
+		    const char *, char **, char **);
 
 /* plan.c */
 struct plan_error {

@@ -453,6 +453,52 @@ toolchains_find(const struct toolchains *tcs, const char *name)
 	return (NULL);
 }
 
+/* Tells whether two strings are both NULL or equal. */
+static int
+toolchain_streq(const char *a, const char *b)
+{
+	return (a == b || (a != NULL && b != NULL && strcmp(a, b) == 0));
+}
+
+/* Tells whether every variable of a's environment but RUSTC is in b's. */
+static int
+toolchain_env_within(const struct toolchain *a, const struct toolchain *b)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < a->env.n; i++) {
+		if (strncmp(a->env.v[i], "RUSTC=", 6) == 0)
+			continue;
+		for (j = 0; j < b->env.n; j++) {
+			if (strcmp(a->env.v[i], b->env.v[j]) == 0)
+				break;
+		}
+		if (j == b->env.n)
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * Tells whether two toolchains build the same thing: the same rustc (its
+ * commit, host and sysroot, so the same installation: which RUSTC names
+ * it does not matter), with the same other environment and the same
+ * opt-in to RUSTC_BOOTSTRAP. rustup's "stable" is then the default
+ * toolchain under another name.
+ */
+int
+toolchain_same(const struct toolchain *a, const struct toolchain *b)
+{
+	if (a == NULL || b == NULL || a->problem != NULL ||
+	    b->problem != NULL || a->id.commit == NULL || a->sysroot == NULL)
+		return (0);
+	return (toolchain_streq(a->id.commit, b->id.commit) &&
+	    toolchain_streq(a->id.host, b->id.host) &&
+	    toolchain_streq(a->sysroot, b->sysroot) &&
+	    a->bootstrap == b->bootstrap && toolchain_env_within(a, b) &&
+	    toolchain_env_within(b, a));
+}
+
 /* Returns the known names as one line, for messages. */
 char *
 toolchains_names(const struct toolchains *tcs)

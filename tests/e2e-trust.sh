@@ -162,6 +162,29 @@ sys.exit(0 if rows["features=report,strip=symbols"]["vs release"] == ""
          and int(rows["strip=symbols"]["vs release"]) < 0 else 1)
 PY
 
+# 5. Identical builds spelled differently are one variant: a feature of
+# the package built, with or without its package's name, and a toolchain
+# that is the same rustc as the default one (rustup's stable, here).
+echo '{"name": "spelled", "shape": "axes", "axes": {"features": [["report"], ["sizemat-features/report"]], "toolchain": ["default", "stable"], "strip": ["symbols"]}}' \
+    >"$TMP/spelled.json"
+sm run "$FIX/features" --matrix "$TMP/spelled.json" --json \
+    >"$TMP/spelled-run.json" 2>"$TMP/err"
+sm toolchains --json >"$TMP/toolchains.json"
+check "features PKG/x and x, and a toolchain that is the default's rustc, are one variant" \
+    python3 - "$TMP/spelled-run.json" "$TMP/toolchains.json" <<'PY'
+import json, sys
+keys = sorted(b["variant_key"] for b in json.load(open(sys.argv[1]))["builds"])
+tc = {t["name"]: t for t in json.load(open(sys.argv[2]))["toolchains"]}
+same = ("stable" in tc and tc["stable"]["commit"] == tc["default"]["commit"]
+        and tc["stable"]["sysroot"] == tc["default"]["sysroot"])
+want = ["features=report,strip=symbols"]
+if not same:
+    want.append("features=report,strip=symbols,toolchain=stable")
+print("  ", keys, "(stable is the default's rustc)" if same else "")
+sys.exit(0 if keys == sorted(want) else 1)
+PY
+sm cancel "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/spelled-run.json")" >/dev/null 2>&1
+
 # 6. One rule for the artifact a command takes when none is named: the
 # package's default-run, else the binary named like the package, else the
 # only one; with several and none of these, the command lists them.
