@@ -102,6 +102,11 @@ ladder_note(const cJSON *doc, const cJSON *b, const cJSON *prev,
 		snprintf(out, len, "%s; changes nothing: %s %s", json_str(b,
 		    "state", "?"), same.data, all_own ?
 		    "is already the project's" : "was already in effect");
+	if (same.len > 0 && as <= 0 && strcmp(json_str(b, "state", ""),
+	    "done") == 0)
+		snprintf(out + strlen(out), len - strlen(out), "; built all "
+		    "the same: cargo takes the project's spelling (lto = true "
+		    "is not lto = \"fat\" to it) as another build");
 	if (as > 0 && ladder_step_of(doc, as) > 0)
 		snprintf(out + strlen(out), len - strlen(out), "; same build "
 		    "as step %d", ladder_step_of(doc, as));

@@ -208,7 +208,10 @@ units_add_json(struct buf *b, const cJSON *v)
 /*
  * Appends one unit's line to the fingerprint: its package (without its
  * path, which differs from one worktree to the next), target, mode,
- * platform, features, canonical profile and dependencies by name.
+ * platform, features, canonical profile and dependencies by name. lto is
+ * also kept as cargo spells it: `lto = true` and `lto = "fat"` are the same
+ * setting but not the same build (cargo hashes the spelling into -C
+ * metadata, and on hexyl the binaries differ by 16 bytes).
  */
 static void
 units_line(struct buf *b, const cJSON *units, const cJSON *unit)
@@ -234,6 +237,11 @@ units_line(struct buf *b, const cJSON *units, const cJSON *unit)
 	    "profile"));
 	units_add_json(b, profile);
 	cJSON_Delete(profile);
+	buf_printf(b, "|lto:%s", cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    unit, "profile"), "lto")) ? cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    unit, "profile"), "lto")) : "-");
 	cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(unit,
 	    "dependencies")) {
 		d = cJSON_GetArrayItem(units, cJSON_GetNumberValue(

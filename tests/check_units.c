@@ -24,21 +24,31 @@ static const char *const graph_fmt =
     "{\"pkg_id\":\"path+file://%s#app@0.1.0\",\"target\":{\"kind\":"
     "[\"bin\"],\"crate_types\":[\"bin\"],\"name\":\"app\",\"src_path\":"
     "\"%s/src/main.rs\"},\"profile\":{\"name\":\"release\","
-    "\"opt_level\":\"z\",\"lto\":\"true\",\"codegen_units\":1,"
+    "\"opt_level\":\"z\",\"lto\":\"%s\",\"codegen_units\":1,"
     "\"debuginfo\":0,\"debug_assertions\":false,\"overflow_checks\":false,"
     "\"incremental\":false,\"panic\":\"abort\",\"strip\":{\"resolved\":"
     "{\"Named\":\"symbols\"}}},\"platform\":null,\"mode\":\"build\","
     "\"features\":[\"default\"],\"dependencies\":[{\"index\":0,"
     "\"extern_crate_name\":\"dep\"}]}],\"roots\":[1]}";
 
-/* Returns the graph with the project at path and the dependency's opt-level. */
+/*
+ * Returns the graph with the project at path, the dependency's opt-level
+ * and the root's lto as cargo spells it.
+ */
 static char *
-graph(const char *path, const char *dep_opt)
+graph_lto(const char *path, const char *dep_opt, const char *lto)
 {
 	char	*g;
 
-	xasprintf(&g, graph_fmt, path, path, dep_opt, path, path);
+	xasprintf(&g, graph_fmt, path, path, dep_opt, path, path, lto);
 	return (g);
+}
+
+/* As graph_lto, with the root's lto spelled true. */
+static char *
+graph(const char *path, const char *dep_opt)
+{
+	return (graph_lto(path, dep_opt, "true"));
 }
 
 /* Reads a profile object from JSON text into its canonical form. */
@@ -155,6 +165,17 @@ START_TEST(test_fingerprint)
 	free(g);
 	ck_assert_str_ne(a.fingerprint, b.fingerprint);
 	ck_assert_str_eq(get(b.effective, "opt-level"), "z");
+	build_units_clear(&b);
+
+	/*
+	 * lto = true and lto = "fat" are one setting but not one build:
+	 * cargo hashes the spelling into -C metadata.
+	 */
+	g = graph_lto("/w/target/1/worktree", "3", "fat");
+	ck_assert_int_eq(units_read(g, "release|default", &b, &cause), 0);
+	free(g);
+	ck_assert_str_eq(get(b.effective, "lto"), "fat");
+	ck_assert_str_ne(a.fingerprint, b.fingerprint);
 	build_units_clear(&b);
 
 	/* So do the inputs the graph does not show. */
