@@ -190,8 +190,10 @@ rollback:
 
 /*
  * Chooses the variant of a bisection started with none: the smallest done
- * build at its good commit among its own runs (the matrix measured there).
- * Returns 1 once chosen, 0 while there is none; *runs counts its runs.
+ * build at its good commit among its own runs (the matrix measured there),
+ * of the artifact it names, if any. Its artifact stays as asked (""
+ * bisects each that grew). Returns 1 once chosen, 0 while there is none;
+ * *runs counts its runs.
  */
 int
 store_bisection_seed(struct store *st, int64_t id, int *runs)
@@ -205,15 +207,16 @@ store_bisection_seed(struct store *st, int64_t id, int *runs)
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		*runs = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
-	stmt = store_prepare(st, "UPDATE bisections SET (variant_id, artifact)"
-	    " = (SELECT b.variant_id, a.name FROM builds b JOIN runs r"
-	    " ON r.id = b.run_id JOIN artifacts a ON a.build_id = b.id"
-	    " WHERE r.bisection_id = bisections.id AND r.commit_id ="
-	    " bisections.good AND b.state = 'done' ORDER BY a.file_size,"
+#define STORE_SEED_BUILDS \
+	" FROM builds b JOIN runs r ON r.id = b.run_id JOIN artifacts a" \
+	" ON a.build_id = b.id WHERE r.bisection_id = bisections.id" \
+	" AND r.commit_id = bisections.good AND b.state = 'done'" \
+	" AND (bisections.artifact = '' OR a.name = bisections.artifact)"
+	stmt = store_prepare(st, "UPDATE bisections SET variant_id ="
+	    " (SELECT b.variant_id" STORE_SEED_BUILDS " ORDER BY a.file_size,"
 	    " b.id LIMIT 1) WHERE id = ?1 AND variant_id IS NULL AND EXISTS"
-	    " (SELECT 1 FROM builds b JOIN runs r ON r.id = b.run_id"
-	    " WHERE r.bisection_id = bisections.id AND r.commit_id ="
-	    " bisections.good AND b.state = 'done')");
+	    " (SELECT 1" STORE_SEED_BUILDS ")");
+#undef STORE_SEED_BUILDS
 	sqlite3_bind_int64(stmt, 1, id);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);

@@ -169,6 +169,28 @@ PY
 check "... while the default artifact, which did not grow, has no culprit (exit 1)" \
     bash -c "test $? = 1 && grep -q '^no culprit: the bad commit is not over the threshold' '$TMP/three-default.txt'"
 
+# With nothing measured the matrix is built at good first and its
+# smallest variant bisected: of the artifact asked for, or of each that grew.
+echo '{"name": "two", "shape": "axes", "axes": {"opt-level": ["s"], "strip": [false, true]}}' \
+    >"$TMP/two.json"
+"$S" project add three-big "$TMP/three" --matrix "$TMP/two.json" \
+    --threshold 5% >/dev/null 2>&1
+"$S" bisect three-big --good "$B0" --bad "$B5" --artifact big --wait --json \
+    >"$TMP/seed-big.json" 2>/dev/null
+check "with nothing measured, bisect --artifact big bisects big (not the smallest artifact)" \
+    python3 -c 'import json,sys; d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["artifact"] == "big" and d["result"]["culprit"]["id"] == sys.argv[2]
+         and d["also_bisections"] == [] else 1)' "$TMP/seed-big.json" "$B4"
+"$S" project add three-all "$TMP/three" --matrix "$TMP/two.json" \
+    --threshold 5% >/dev/null 2>&1
+"$S" bisect three-all --good "$B0" --bad "$B5" --wait --json \
+    >"$TMP/seed-all.json" 2>/dev/null
+check "... and without --artifact, each artifact that grew" \
+    python3 -c 'import json,sys; d = json.load(open(sys.argv[1]))
+found = {b["artifact"]: b["result"]["culprit"]["id"] for b in [d] + d["also_bisections"]}
+sys.exit(0 if found == {"big": sys.argv[2], "tiny": sys.argv[3]} else 1)' \
+    "$TMP/seed-all.json" "$B4" "$B2"
+
 echo "# a range withdrawn: no single step crossed the threshold"
 python3 "$TOP/tests/webhook_receiver.py" "$TMP/grow-alerts" >"$TMP/hook2.port" &
 HOOK2_PID=$!
