@@ -51,18 +51,27 @@ human_delta(int64_t n, int64_t base, char *out, size_t len)
 }
 
 /*
- * Formats a size cell: for people as human_size does, in CSV as plain
- * bytes (empty when unknown), so that a column has one unit style.
+ * Formats a cell of a plain number: for people as human does, in CSV as
+ * the number itself (empty when unknown, below 0), so that a column has
+ * one unit style.
  */
-void
-cell_size(enum output_format f, int64_t n, char *out, size_t len)
+static void
+cell_plain(enum output_format f, int64_t n, void (*human)(int64_t, char *,
+    size_t), char *out, size_t len)
 {
 	if (f != FORMAT_CSV)
-		human_size(n, out, len);
+		human(n, out, len);
 	else if (n < 0)
 		snprintf(out, len, "%s", "");
 	else
 		snprintf(out, len, "%lld", (long long)n);
+}
+
+/* Formats a size cell: human_size for people, plain bytes in CSV. */
+void
+cell_size(enum output_format f, int64_t n, char *out, size_t len)
+{
+	cell_plain(f, n, human_size, out, len);
 }
 
 /* Formats a change cell: human_delta for people, signed bytes in CSV. */
@@ -82,12 +91,7 @@ cell_delta(enum output_format f, int64_t n, int64_t base, char *out,
 void
 cell_ms(enum output_format f, int64_t ms, char *out, size_t len)
 {
-	if (f != FORMAT_CSV)
-		human_ms(ms, out, len);
-	else if (ms < 0)
-		snprintf(out, len, "%s", "");
-	else
-		snprintf(out, len, "%lld", (long long)ms);
+	cell_plain(f, ms, human_ms, out, len);
 }
 
 /* Formats milliseconds: "812 ms", "12.3 s". */

@@ -44,16 +44,22 @@ store_wait_estimate(struct store *st, int64_t project_id, int64_t variant_id)
 	return (ms);
 }
 
-/* Returns the build object of builds whose "id" is id, or NULL. */
+/*
+ * Returns the build object whose "id" is id, or NULL, looking from *from
+ * on (then left after it): the builds and the rows asked about are both
+ * in the run's order, so a run is walked once, not once per row.
+ */
 static cJSON *
-store_wait_find(cJSON *builds, int64_t id)
+store_wait_find(cJSON **from, int64_t id)
 {
 	cJSON	*b;
 
-	cJSON_ArrayForEach(b, builds) {
+	for (b = *from; b != NULL; b = b->next) {
 		if ((int64_t)cJSON_GetNumberValue(
-		    cJSON_GetObjectItemCaseSensitive(b, "id")) == id)
+		    cJSON_GetObjectItemCaseSensitive(b, "id")) == id) {
+			*from = b->next;
 			return (b);
+		}
 	}
 	return (NULL);
 }
@@ -69,16 +75,18 @@ void
 store_run_waiting(struct store *st, int64_t run_id, cJSON *builds)
 {
 	sqlite3_stmt	*stmt;
-	cJSON		*b;
+	cJSON		*b, *from;
 	int64_t		 est;
 	time_t		 now = time(NULL);
 
+	from = builds->child;
 	stmt = store_prepare(st, "SELECT id, pos FROM (SELECT b.id, b.run_id,"
-	    " row_number() OVER (ORDER BY b.run_id, b.seq) AS pos"
-	    " FROM builds b WHERE b.state = 'queued') WHERE run_id = ?1");
+	    " b.seq, row_number() OVER (ORDER BY b.run_id, b.seq) AS pos"
+	    " FROM builds b WHERE b.state = 'queued') WHERE run_id = ?1"
+	    " ORDER BY seq");
 	sqlite3_bind_int64(stmt, 1, run_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		if ((b = store_wait_find(builds, sqlite3_column_int64(stmt,
+		if ((b = store_wait_find(&from, sqlite3_column_int64(stmt,
 		    0))) != NULL)
 			cJSON_AddNumberToObject(b, "queue_position",
 			    (double)sqlite3_column_int64(stmt, 1));
@@ -88,10 +96,12 @@ store_run_waiting(struct store *st, int64_t run_id, cJSON *builds)
 	stmt = store_prepare(st, "SELECT b.id, b.state, b.started_at,"
 	    " r.project_id, b.variant_id FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
-	    " WHERE b.run_id = ?1 AND b.state IN ('queued', 'running')");
+	    " WHERE b.run_id = ?1 AND b.state IN ('queued', 'running')"
+	    " ORDER BY b.seq");
 	sqlite3_bind_int64(stmt, 1, run_id);
+	from = builds->child;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		if ((b = store_wait_find(builds, sqlite3_column_int64(stmt,
+		if ((b = store_wait_find(&from, sqlite3_column_int64(stmt,
 		    0))) == NULL)
 			continue;
 		if (strcmp((const char *)sqlite3_column_text(stmt, 1),

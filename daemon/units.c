@@ -237,11 +237,8 @@ units_line(struct buf *b, const cJSON *units, const cJSON *unit)
 	    "profile"));
 	units_add_json(b, profile);
 	cJSON_Delete(profile);
-	buf_printf(b, "|lto:%s", cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-	    unit, "profile"), "lto")) ? cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-	    unit, "profile"), "lto")) : "-");
+	buf_printf(b, "|lto:%s", json_str(cJSON_GetObjectItemCaseSensitive(unit,
+	    "profile"), "lto", "-"));
 	cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(unit,
 	    "dependencies")) {
 		d = cJSON_GetArrayItem(units, cJSON_GetNumberValue(
