@@ -9,6 +9,9 @@
 #include "sizemat.h"
 
 #define BISECT_POLL_MS	1000
+#define FETCH_POLL_MS	100
+#define FETCH_SAY_MS	2000	/* say what it waits for after this long */
+#define FETCH_GIVE_UP_MS (10 * 60 * 1000)
 
 /* Appends "&name=escaped value" to a query when the value is given. */
 static void
@@ -258,7 +261,79 @@ history_comparison(const struct options *o, const cJSON *doc)
 	    "head_failed")));
 }
 
-/* sizemat compare NAME REV_A REV_B */
+/* Tells whether a revision is a whole commit id, which never moves. */
+static int
+history_is_commit(const char *rev)
+{
+	return (strlen(rev) == 40 && strspn(rev, "0123456789abcdef") == 40);
+}
+
+/*
+ * Has the daemon fetch a tracked project's source and waits until it
+ * has, so that a branch name means what it means now. A fetch that fails
+ * is said, and what was fetched before is used. Returns 0, or -1 with
+ * *rc set when the daemon refused.
+ */
+static int
+history_fetch(struct options *o, const char *name, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	const cJSON		*f;
+	char			*path, *err;
+	double			 asked;
+	int			 waited = 0, said = 0;
+
+	xasprintf(&path, "/v1/projects/%s/fetch", name);
+	r = request_call(o, "POST", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK) {
+		*rc = request_fail(o, r, err);
+		return (-1);
+	}
+	asked = json_num(doc, "fetch", 0);
+	cJSON_Delete(doc);
+	xasprintf(&path, "/v1/projects/%s", name);
+	for (;;) {
+		r = request_call(o, "GET", path, NULL, &doc, &err);
+		if (r != REQUEST_OK) {
+			free(path);
+			*rc = request_fail(o, r, err);
+			return (-1);
+		}
+		f = cJSON_GetObjectItemCaseSensitive(doc, "fetch");
+		if (json_num(f, "done", 0) >= asked) {
+			if (json_str(f, "error", NULL) != NULL)
+				fprintf(stderr, "sizemat: %s: %s; resolving "
+				    "with what was fetched before\n", name,
+				    json_str(f, "error", ""));
+			break;
+		}
+		cJSON_Delete(doc);
+		doc = NULL;
+		if (waited >= FETCH_GIVE_UP_MS) {
+			fprintf(stderr, "sizemat: %s: the fetch did not end "
+			    "in %d s; resolving with what was fetched "
+			    "before\n", name, FETCH_GIVE_UP_MS / 1000);
+			break;
+		}
+		if (waited >= FETCH_SAY_MS && !said && !o->quiet) {
+			fprintf(stderr, "sizemat: fetching %s's source to "
+			    "resolve the revisions...\n", name);
+			said = 1;
+		}
+		run_sleep(FETCH_POLL_MS);
+		waited += FETCH_POLL_MS;
+	}
+	cJSON_Delete(doc);
+	free(path);
+	return (0);
+}
+
+/*
+ * sizemat compare NAME REV_A REV_B: a branch or a relative revision is
+ * resolved after a fetch, as check resolves it.
+ */
 int
 cmd_compare(struct options *o)
 {
@@ -266,6 +341,10 @@ cmd_compare(struct options *o)
 	cJSON		*doc;
 	int		 rc = EXIT_OK, fmt = o->format;
 
+	if ((!history_is_commit(o->args[1]) ||
+	    !history_is_commit(o->args[2])) &&
+	    history_fetch(o, o->args[0], &rc) != 0)
+		return (rc);
 	buf_init(&q);
 	buf_printf(&q, "/v1/projects/%s/compare", o->args[0]);
 	history_query(&q, "base", o->args[1]);

@@ -958,6 +958,7 @@ static const struct api_route api_routes[] = {
 	{ "POST", "/v1/projects/@/bisect", api_bisect_start, 0 },
 	{ "POST", "/v1/projects/@/check", api_check, 0 },
 	{ "GET", "/v1/projects/@/compare", api_compare, 0 },
+	{ "POST", "/v1/projects/@/fetch", api_project_fetch, 0 },
 	{ "GET", "/v1/projects/@/regressions", api_regressions, 0 },
 	{ "GET", "/v1/projects/@/trend", api_trend, 0 },
 	{ "GET", "/v1/runs", api_runs_list, 0 },

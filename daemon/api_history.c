@@ -100,6 +100,26 @@ api_source(struct api *api, const char *source, struct http_reply *reply)
 	return (xstrdup(real));
 }
 
+/*
+ * Adds "fetch": {done, error} to a project's document: the newest fetch
+ * request answered since the daemon started (0 for none), and its error.
+ */
+static void
+api_fetch_doc(struct api *api, cJSON *doc, int64_t project_id)
+{
+	cJSON		*f;
+	const char	*error;
+	uint64_t	 done;
+
+	done = track_fetch_state(api->track, project_id, &error);
+	f = cJSON_AddObjectToObject(doc, "fetch");
+	cJSON_AddNumberToObject(f, "done", (double)done);
+	if (error != NULL)
+		cJSON_AddStringToObject(f, "error", error);
+	else
+		cJSON_AddNullToObject(f, "error");
+}
+
 /* Returns a project's document: settings, state and what is measured. */
 static cJSON *
 api_project_doc(struct api *api, const char *name)
@@ -116,8 +136,34 @@ api_project_doc(struct api *api, const char *name)
 	    api->store, p.id));
 	cJSON_AddItemToObject(doc, "deliveries", store_deliveries(api->store,
 	    p.id));
+	api_fetch_doc(api, doc, p.id);
 	tracked_project_clear(&p);
 	return (doc);
+}
+
+/*
+ * POST /v1/projects/NAME/fetch: fetches the project's source now, off the
+ * loop. Answers 202 with the request's number; the project's document
+ * says when "fetch.done" reaches it, and with what error.
+ */
+void
+api_project_fetch(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	struct tracked_project	 p;
+	cJSON			*doc;
+	char			*name = api_name(req);
+
+	(void)id;
+	if (api_tracked(api, name, &p, reply) == 0) {
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "project", p.name);
+		cJSON_AddNumberToObject(doc, "fetch", (double)track_fetch_ask(
+		    api->track, p.id));
+		http_reply_json(reply, 202, doc);
+		tracked_project_clear(&p);
+	}
+	free(name);
 }
 
 /*

@@ -239,6 +239,25 @@ git_blob_id(const char *mirror, const char *commit, const char *path)
 	return (out);
 }
 
+/*
+ * Returns the text of path at commit (at most max bytes), or NULL with
+ * the cause.
+ */
+char *
+git_blob_text(const char *mirror, const char *commit, const char *path,
+    size_t max, char **cause)
+{
+	const char	*args[] = { "--git-dir", mirror, "cat-file", "blob",
+			    NULL, NULL };
+	char		*spec, *out;
+
+	xasprintf(&spec, "%s:%s", commit, path);
+	args[4] = spec;
+	out = git_run(args, max, cause);
+	free(spec);
+	return (out);
+}
+
 /* Tells whether a is an ancestor of (or the same as) b. */
 int
 git_is_ancestor(const char *mirror, const char *a, const char *b)

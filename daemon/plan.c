@@ -103,7 +103,8 @@ out:
 
 /*
  * Spells a variant's features as cargo reads them for the package it
- * builds (its "package", else the project's own): "PKG/feat" is "feat"
+ * builds (its "package", else the project's own: a path project's root
+ * package, a tracked project's at its branch head): "PKG/feat" is "feat"
  * there, so that both spellings are one variant.
  */
 static void
@@ -153,7 +154,7 @@ plan_own_features(struct variant *v, const char *root)
  */
 static void
 plan_canonical(const struct planner *p, const struct run_plan *run,
-    struct variant *v)
+    const char *package, struct variant *v)
 {
 	const struct toolchain	*tc;
 	const char		*name = variant_get(v, "toolchain");
@@ -164,7 +165,7 @@ plan_canonical(const struct planner *p, const struct run_plan *run,
 	    strcmp(tc->origin, "rustup") == 0 && toolchain_same(tc,
 	    toolchains_find(p->toolchains, NULL)))))
 		variant_unset(v, "toolchain");
-	plan_own_features(v, run->package);
+	plan_own_features(v, package);
 }
 
 /*
@@ -179,14 +180,20 @@ plan_queue(const struct planner *p, const struct run_plan *run,
     size_t n, int opted_in, int64_t *id, struct plan_error *err)
 {
 	struct build_plan	*plans;
+	struct tracked_project	 tp;
 	char			*key, **keys, *cause;
 	size_t			 i, j, m = 0;
 	int			 rc = -1;
 
+	/* A tracked project's package is the one at its branch head. */
+	memset(&tp, 0, sizeof tp);
+	if (run->project_id != 0 && run->package == NULL)
+		store_project_by_id(p->store, run->project_id, &tp);
 	plans = xcalloc(n, sizeof *plans);
 	keys = xcalloc(n, sizeof *keys);
 	for (i = 0; i < n; i++) {
-		plan_canonical(p, run, &vars[i]);
+		plan_canonical(p, run, run->package != NULL ? run->package :
+		    tp.package, &vars[i]);
 		key = variant_key(&vars[i]);
 		for (j = 0; j < m && strcmp(keys[j], key) != 0; j++)
 			;
@@ -222,6 +229,7 @@ out:
 	}
 	free(plans);
 	free(keys);
+	tracked_project_clear(&tp);
 	return (rc);
 }
 

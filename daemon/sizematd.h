@@ -72,6 +72,8 @@ struct git_commit {
 void	 git_commits_free(struct git_commit *, size_t);
 char	*git_mirror_branch(const char *, char **);
 int	 git_mirror_update(const char *, const char *, char **);
+char	*git_blob_text(const char *, const char *, const char *, size_t,
+	    char **);
 char	*git_resolve(const char *, const char *, char **);
 int	 git_first_parents(const char *, const char *, const char *, size_t,
 	    struct git_commit **, size_t *, char **);
@@ -307,6 +309,7 @@ struct tracked_project {
 	char	*head;
 	int64_t	 next_tick;
 	char	*problem;	/* why its source cannot be used */
+	char	*package;	/* its root package at the head, or NULL */
 };
 struct run_plan {
 	const char	*project;	/* a path, or a tracked project's path */
@@ -418,6 +421,7 @@ int		 store_project_active_runs(struct store *, int64_t, int64_t **,
 		    size_t *);
 int		 store_project_ids(struct store *, int, int64_t **, size_t *);
 int		 store_setup_next(struct store *, int64_t *);
+int		 store_project_package(struct store *, int64_t, const char *);
 int		 store_project_ready(struct store *, int64_t, const char *,
 		    const char *, const char *);
 int		 store_prep_next(struct store *, int64_t *, int64_t *, char **);
@@ -559,6 +563,9 @@ void		 track_kick(void *);
 void		 track_build_done(struct track *, int64_t);
 void		 track_schedules(struct track *);
 void		 track_forget(struct track *, const char *);
+char		*track_manifest_package(const char *);
+uint64_t	 track_fetch_ask(struct track *, int64_t);
+uint64_t	 track_fetch_state(struct track *, int64_t, const char **);
 int		 track_threshold(const struct tracked_project *,
 		    struct size_limit *, const char **);
 void		 track_stop(struct track *);
@@ -718,6 +725,8 @@ void	 api_project_remove(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
 void	 api_trend(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
+void	 api_project_fetch(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
 void	 api_compare(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_check(struct api *, const struct http_request *, int64_t,

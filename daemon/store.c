@@ -1312,7 +1312,7 @@ store_target_dir_queued(struct store *st, const char *dir)
 
 #define STORE_PROJECT_COLUMNS "SELECT id, name, path, source, branch," \
 	" matrix, toolchain, schedule, threshold, webhooks, mirror, head," \
-	" next_tick, problem FROM projects"
+	" next_tick, problem, package FROM projects"
 
 /* Frees what a tracked project holds. */
 void
@@ -1330,6 +1330,7 @@ tracked_project_clear(struct tracked_project *p)
 	free(p->mirror);
 	free(p->head);
 	free(p->problem);
+	free(p->package);
 	memset(p, 0, sizeof *p);
 }
 
@@ -1357,6 +1358,7 @@ store_project_read(sqlite3_stmt *stmt, struct tracked_project *p)
 	p->head = store_column_dup(stmt, 11);
 	p->next_tick = sqlite3_column_int64(stmt, 12);
 	p->problem = store_column_dup(stmt, 13);
+	p->package = store_column_dup(stmt, 14);
 }
 
 /* Runs a project query with one parameter; 1 found, 0 not, -1 error. */
@@ -1518,6 +1520,19 @@ store_project_ready(struct store *st, int64_t id, const char *branch,
 	store_bind_text(stmt, 2, branch);
 	store_bind_text(stmt, 3, head);
 	store_bind_text(stmt, 4, problem);
+	return (store_step_done(st, stmt));
+}
+
+/* Records the package a tracked project builds by default, or NULL. */
+int
+store_project_package(struct store *st, int64_t id, const char *package)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE projects SET package = ?2"
+	    " WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, package);
 	return (store_step_done(st, stmt));
 }
 

@@ -18,12 +18,14 @@
 #define TRACK_HISTORY_MAX	20000	/* first-parent commits remembered */
 #define TRACK_BISECT_MAX	100000	/* commits a bisection may span */
 #define TRACK_TICK_MAX_S	60	/* look at schedules at least this often */
+#define TRACK_MANIFEST_MAX	(1024 * 1024)	/* Cargo.toml read, at most */
 
 enum track_kind {
 	TRACK_SETUP,
 	TRACK_RUN,
 	TRACK_BISECT,
-	TRACK_TICK
+	TRACK_TICK,
+	TRACK_FETCH
 };
 
 struct track_job {
@@ -31,6 +33,7 @@ struct track_job {
 	struct track		*t;
 	enum track_kind		 kind;
 	int64_t			 id;		/* run, bisection or project */
+	uint64_t		 seq;		/* fetch: the request it answers */
 	struct tracked_project	 project;
 	char			*rev;		/* run: rev; bisect: good */
 	char			*rev2;		/* bisect: bad */
@@ -38,7 +41,17 @@ struct track_job {
 	char			*error;
 	char			*commit;	/* bisect: good; else a head */
 	char			*commit2;	/* bisect: bad */
+	char			*package;	/* setup, tick: root package */
 	struct run_prep		 prep;		/* run: what git found */
+};
+
+/* Fetches asked of one project through the API, and how the last ended. */
+struct track_fetch {
+	int64_t			 project;
+	uint64_t		 asked;		/* the newest request */
+	uint64_t		 done;		/* the newest one answered */
+	int			 running;
+	char			*error;		/* the last fetch's, or NULL */
 };
 
 struct track {
@@ -53,6 +66,9 @@ struct track {
 	size_t			 ndue;
 	int64_t			*ticking;	/* ticks under way */
 	size_t			 nticking;
+	struct track_fetch	*fetches;	/* fetches asked, by project */
+	size_t			 nfetches;
+	uint64_t		 fetch_seq;	/* the last fetch asked */
 	int			 stopping;
 };
 
@@ -157,6 +173,58 @@ track_add_commits(struct run_prep *p, struct git_commit *c, size_t n)
 }
 
 /*
+ * Returns the name in a Cargo.toml's [package] table, or NULL (a virtual
+ * workspace). Cargo writes it as name = "x" (or 'x') on a line of its own
+ * in that table; other spellings are rare enough to read as no package.
+ */
+char *
+track_manifest_package(const char *toml)
+{
+	const char	*line, *v;
+	size_t		 len;
+	int		 in_package = 0;
+	char		 quote;
+
+	for (line = toml; *line != '\0'; line += len + (line[len] != '\0')) {
+		len = strcspn(line, "\n");
+		v = line + strspn(line, " \t");
+		if (*v == '[') {
+			in_package = strncmp(v, "[package]", 9) == 0;
+			continue;
+		}
+		if (!in_package || strncmp(v, "name", 4) != 0)
+			continue;
+		v += 4;
+		v += strspn(v, " \t");
+		if (*v++ != '=')
+			continue;
+		v += strspn(v, " \t");
+		if ((quote = *v) != '"' && quote != '\'')
+			return (NULL);
+		v++;
+		len = strcspn(v, quote == '"' ? "\"\\\n" : "'\n");
+		if (v[len] != quote || len == 0)
+			return (NULL);
+		return (xstrndup(v, len));
+	}
+	return (NULL);
+}
+
+/* Thread pool: reads the root package's name at a commit into the job. */
+static void
+track_read_package(struct track_job *j, const char *commit)
+{
+	char	*toml, *why = NULL;
+
+	toml = git_blob_text(j->project.mirror, commit, "Cargo.toml",
+	    TRACK_MANIFEST_MAX, &why);
+	free(why);
+	if (toml != NULL)
+		j->package = track_manifest_package(toml);
+	free(toml);
+}
+
+/*
  * Thread pool: clones a new project's source and finds its branch (the
  * source's default unless given) and that branch's head, which must have
  * a Cargo.toml.
@@ -190,6 +258,7 @@ track_work_setup(struct track_job *j)
 		return;
 	}
 	free(manifest);
+	track_read_package(j, j->commit);
 }
 
 /* Thread pool: resolves a run's revision and reads its history. */
@@ -282,7 +351,8 @@ track_work_tick(struct track_job *j)
 	if (j->commit == NULL) {
 		xasprintf(&j->error, "branch %s: %s", j->project.branch, why);
 		free(why);
-	}
+	} else
+		track_read_package(j, j->commit);
 	free(branch_ref);
 }
 
@@ -305,6 +375,9 @@ track_work(uv_work_t *w)
 	case TRACK_TICK:
 		track_work_tick(j);
 		break;
+	case TRACK_FETCH:
+		track_fetch(j, 1);
+		break;
 	}
 }
 
@@ -318,6 +391,7 @@ track_job_free(struct track_job *j)
 	free(j->error);
 	free(j->commit);
 	free(j->commit2);
+	free(j->package);
 	free(j->prep.commit);
 	free(j->prep.head);
 	free(j->prep.lock_hash);
@@ -380,6 +454,8 @@ track_tick_done(struct track *t, struct track_job *j)
 	int64_t			 id;
 
 	variant_init(&over);
+	if (j->error == NULL)
+		store_project_package(t->store, j->project.id, j->package);
 	if (j->error != NULL)
 		log_warnx("project %s: scheduled run skipped: %s",
 		    j->project.name, j->error);
@@ -983,6 +1059,89 @@ track_build_done(struct track *t, int64_t build_id)
 		track_project_changed(t, project_id);
 }
 
+/* Finds the fetch record of a project, adding one when asked to. */
+static struct track_fetch *
+track_fetch_find(struct track *t, int64_t project_id, int add)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->nfetches; i++) {
+		if (t->fetches[i].project == project_id)
+			return (&t->fetches[i]);
+	}
+	if (!add)
+		return (NULL);
+	t->fetches = xreallocarray(t->fetches, t->nfetches + 1,
+	    sizeof *t->fetches);
+	memset(&t->fetches[t->nfetches], 0, sizeof *t->fetches);
+	t->fetches[t->nfetches].project = project_id;
+	return (&t->fetches[t->nfetches++]);
+}
+
+/*
+ * Asks for a project's source to be fetched now (compare resolves branch
+ * names, and a branch moves). Returns the request's number: the fetch is
+ * done when track_fetch_state says so.
+ */
+uint64_t
+track_fetch_ask(struct track *t, int64_t project_id)
+{
+	struct track_fetch	*f = track_fetch_find(t, project_id, 1);
+
+	f->asked = ++t->fetch_seq;
+	track_kick(t);
+	return (f->asked);
+}
+
+/*
+ * Says how a project's fetches stand: the newest request answered (0 for
+ * none since the daemon started) and that fetch's error, or NULL.
+ */
+uint64_t
+track_fetch_state(struct track *t, int64_t project_id, const char **error)
+{
+	struct track_fetch	*f = track_fetch_find(t, project_id, 0);
+
+	*error = f != NULL ? f->error : NULL;
+	return (f != NULL ? f->done : 0);
+}
+
+/* Picks a project with a fetch asked and not yet under way. */
+static int
+track_fetch_next(struct track *t, int64_t *project_id, uint64_t *seq)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->nfetches; i++) {
+		if (!t->fetches[i].running &&
+		    t->fetches[i].asked > t->fetches[i].done) {
+			t->fetches[i].running = 1;
+			*project_id = t->fetches[i].project;
+			*seq = t->fetches[i].asked;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* A fetch asked through the API ended. */
+static void
+track_fetch_done(struct track *t, struct track_job *j)
+{
+	struct track_fetch	*f = track_fetch_find(t, j->id, 1);
+
+	f->running = 0;
+	if (j->seq > f->done)
+		f->done = j->seq;
+	free(f->error);
+	f->error = j->error != NULL ? xstrdup(j->error) : NULL;
+	if (j->error != NULL)
+		log_warnx("project %lld: %s", (long long)j->id, j->error);
+	else
+		log_info("project %s: fetched %s", j->project.name,
+		    j->project.source);
+}
+
 /* Back on the loop: records what a job found, then takes the next. */
 static void
 track_done(uv_work_t *w, int status)
@@ -1000,6 +1159,9 @@ track_done(uv_work_t *w, int status)
 			log_info("project %s: branch %s is at %.12s",
 			    j->project.name, j->project.branch != NULL ?
 			    j->project.branch : j->rev, j->commit);
+		if (j->error == NULL)
+			store_project_package(t->store, j->project.id,
+			    j->package);
 		store_project_ready(t->store, j->project.id, j->rev,
 		    j->commit, j->error);
 		track_schedules(t);
@@ -1038,6 +1200,9 @@ track_done(uv_work_t *w, int status)
 	case TRACK_TICK:
 		track_tick_done(t, j);
 		break;
+	case TRACK_FETCH:
+		track_fetch_done(t, j);
+		break;
 	}
 	track_job_free(j);
 	if (!t->stopping)
@@ -1062,6 +1227,9 @@ track_next(struct track *t)
 	else if (t->ndue > 0) {
 		j->kind = TRACK_TICK;
 		project_id = t->due[--t->ndue];
+	} else if (track_fetch_next(t, &project_id, &j->seq)) {
+		j->kind = TRACK_FETCH;
+		j->id = project_id;
 	} else if (store_prep_next(t->store, &id, &project_id, &rev) == 1) {
 		j->kind = TRACK_RUN;
 		j->id = id;
@@ -1252,6 +1420,11 @@ track_stop(struct track *t)
 void
 track_free(struct track *t)
 {
+	size_t	 i;
+
+	for (i = 0; i < t->nfetches; i++)
+		free(t->fetches[i].error);
+	free(t->fetches);
 	free(t->due);
 	free(t->ticking);
 	free(t);

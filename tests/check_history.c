@@ -322,6 +322,44 @@ START_TEST(test_variant_select)
 }
 END_TEST
 
+/* The root package's name in a Cargo.toml, as the tracker reads it. */
+START_TEST(test_manifest_package)
+{
+	static const struct {
+		const char	*toml;
+		const char	*want;
+	} cases[] = {
+		{ "[package]\nname = \"hexyl\"\nversion = \"0.8.0\"\n",
+		  "hexyl" },
+		{ "# a comment\n[package]\nversion = \"1\"\n  name='lit'\n",
+		  "lit" },
+		{ "[workspace]\nmembers = [\"a\"]\n[package]\nname=\"root\"",
+		  "root" },
+		/* A virtual workspace, and names of other tables. */
+		{ "[workspace]\nmembers = [\"a\", \"b\"]\n", NULL },
+		{ "[[bin]]\nname = \"tool\"\n[package]\nedition = \"2021\"\n",
+		  NULL },
+		{ "[package.metadata.x]\nname = \"no\"\n", NULL },
+		{ "[package]\nnamespace = \"no\"\n", NULL },
+		{ "[package]\nname = \"unterminated\n", NULL },
+		{ "", NULL },
+	};
+	size_t	 i;
+	char	*got;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		got = track_manifest_package(cases[i].toml);
+		if (cases[i].want == NULL)
+			ck_assert_msg(got == NULL, "case %zu: got %s", i, got);
+		else
+			ck_assert_msg(got != NULL && strcmp(got,
+			    cases[i].want) == 0, "case %zu: got %s", i,
+			    got ? got : "NULL");
+		free(got);
+	}
+}
+END_TEST
+
 Suite *
 history_suite(void)
 {
@@ -338,6 +376,7 @@ history_suite(void)
 	tcase_add_test(core, test_bisect_no_culprit);
 	tcase_add_test(core, test_bisect_bound);
 	tcase_add_test(core, test_variant_select);
+	tcase_add_test(core, test_manifest_package);
 	suite_add_tcase(s, core);
 	return (s);
 }

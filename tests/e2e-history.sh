@@ -269,6 +269,12 @@ for _ in $(seq 100); do
 done
 check "a tick missed while the daemon was down runs at start" \
     $CHECK scheduled-runs "$TMP/runs.json" nightly 2 "$C7" "$C8"
+# hist's own clone has not seen C8: compare fetches before it resolves.
+"$S" compare hist main~1 main --json >"$TMP/cmp-new.json" 2>"$TMP/err"
+check "compare fetches first: main is the commit made since, not the old head" \
+    python3 -c 'import json,sys; d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["base"]["id"] == sys.argv[2] and d["head"]["id"] == sys.argv[3]
+         else 1)' "$TMP/cmp-new.json" "$C7" "$C8"
 
 echo "# toolchain updates"
 # One toolchain name, two compilers: the daemon restarted after an update.

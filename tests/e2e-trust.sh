@@ -183,6 +183,23 @@ print("  ", keys, "(stable is the default's rustc)" if same else "")
 sys.exit(0 if keys == sorted(want) else 1)
 PY
 sm cancel "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/spelled-run.json")" >/dev/null 2>&1
+# ... and in a tracked project, for the package at its branch head.
+cp -r "$FIX/features" "$TMP/featrepo"
+git -C "$TMP/featrepo" init -q -b main
+git -C "$TMP/featrepo" add -A
+git -C "$TMP/featrepo" -c user.name=t -c user.email=t@example.org \
+    commit -q -m "The features crate"
+echo '{"name": "spelled-tracked", "shape": "axes", "axes": {"features": [["report"], ["sizemat-features/report"]], "strip": ["symbols"]}}' \
+    >"$TMP/spelled-tracked.json"
+sm project add feat "$TMP/featrepo" >/dev/null 2>&1
+sm run feat --matrix "$TMP/spelled-tracked.json" --json \
+    >"$TMP/spelled-tracked-run.json" 2>"$TMP/err"
+check "... in a tracked project too: one variant, features=report" \
+    python3 -c 'import json,sys
+keys = [b["variant_key"] for b in json.load(open(sys.argv[1]))["builds"]]
+sys.exit(0 if keys == ["features=report,strip=symbols"] else 1)' \
+    "$TMP/spelled-tracked-run.json"
+sm cancel "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/spelled-tracked-run.json")" >/dev/null 2>&1
 
 # 6. One rule for the artifact a command takes when none is named: the
 # package's default-run, else the binary named like the package, else the
