@@ -39,10 +39,13 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api api_history bisect builder command config diff explain gc \
+DAEMON_MODS = api api_history api_project api_run bisect builder builder_cargo \
+	      builder_meta command config diff explain gc \
 	      git http limit log matrix measure metrics notify plan post queue \
-	      schedule server store store_bisect store_regression store_wait \
-	      strlist toolchain track units variant
+	      schedule server store store_bisect store_build store_delivery \
+	      store_history store_project store_regression store_report \
+	      store_run store_wait strlist toolchain track track_alert \
+	      track_bisect track_git units variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \

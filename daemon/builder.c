@@ -1,10 +1,12 @@
 /*
- * The builder: the only file that spawns cargo. One build job asks the
- * variant's toolchain's rustc for its identity and host triple, then runs
- * that toolchain's cargo through sizemat-spawn with the variant's
- * environment, reads artifacts from cargo's JSON messages, logs everything,
- * and on the loop's thread pool measures what was built, applies the post
- * steps and keeps a copy of each artifact for diff.
+ * The builder: with builder_cargo.c (what cargo prints) and
+ * builder_meta.c (cargo metadata before a run is queued), the only files
+ * that run cargo. One build job asks the variant's toolchain's rustc for
+ * its identity and host triple, then runs that toolchain's cargo through
+ * sizemat-spawn with the variant's environment, reads artifacts from
+ * cargo's JSON messages, logs everything, and on the loop's thread pool
+ * measures what was built, applies the post steps and keeps a copy of
+ * each artifact for diff.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,73 +19,10 @@
 #include <unistd.h>
 
 #include "sizematd.h"
-
-
-/*
- * A build's processes, in order: rustc -vV, cargo's unit graph with the
- * variant's settings and without its profile keys (the project's own
- * profile), cargo metadata (package names and default-run, for the
- * default artifact), then cargo build.
- */
-enum build_phase {
-	PHASE_RUSTC,
-	PHASE_UNITS,
-	PHASE_PROJECT,
-	PHASE_META,
-	PHASE_CARGO
-};
-
-struct build_job {
-	uv_loop_t			*loop;
-	const struct builder_config	*cfg;
-	struct build_spec		 spec;
-	struct build_job_cb		 cb;
-	enum build_phase		 phase;
-
-	uv_process_t			 proc;
-	uv_pipe_t			 out;
-	uv_pipe_t			 err;
-	uv_timer_t			 timer;
-	uv_work_t			 work;
-	const struct toolchain		*tc;
-	struct toolchain_identity	 id;
-	int				 open;		/* handles of the phase */
-	int				 running;	/* process not exited */
-
-	struct buf			 outline;
-	struct buf			 errline;
-	struct buf			 rustc_out;	/* or a unit graph */
-	struct strlist			 cargo_argv;
-	struct strlist			 cargo_env;
-	struct build_units		 units;
-	int				 settled;	/* not built */
-	char				*lines[BUILD_ERROR_LINES];
-	char				*first_error;	/* cargo's */
-	int				 disk_full;	/* ENOSPC seen */
-	size_t				 nlines;
-	FILE				*log;
-	char				*log_path;
-	char				*rusage_path;
-
-	const char			*killed;	/* cancelled, timeout */
-	char				*error;
-	const char			*fail_state;
-	int64_t				 exit_status;
-	int				 term_signal;
-	uint64_t			 started_ns;	/* of the phase */
-	uint64_t			 first_ns;	/* cargo's first */
-	int64_t				 wall_ms;
-	struct artifact			*artifacts;
-	size_t				 nartifacts;
-	struct build_outcome		 outcome;	/* while measuring */
-	struct buf			 notes;
-	char				*checkout_error;
-};
+#include "builder_private.h"
 
 static void	builder_phase_start(struct build_job *);
 static void	builder_finish(struct build_job *);
-static void	builder_fail(struct build_job *, const char *, const char *,
-		    ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Returns the target dir of a project and variant under the work dir: one
@@ -137,168 +76,13 @@ builder_job_target_dir(const struct build_job *job)
 }
 
 /* Writes to the build's log, if it is open. */
-static void
+void
 builder_log(struct build_job *job, const char *s, size_t len)
 {
 	if (job->log != NULL) {
 		fwrite(s, 1, len, job->log);
 		fflush(job->log);
 	}
-}
-
-/* Keeps the last lines of cargo's stderr for the error of a failed build. */
-static void
-builder_keep_line(struct build_job *job, const char *line)
-{
-	if (*line == '\0')
-		return;
-	if (strstr(line, "No space left on device") != NULL)
-		job->disk_full = 1;
-	/* The first error cargo printed says why, whatever follows it. */
-	if (job->first_error == NULL && job->phase == PHASE_CARGO &&
-	    strncmp(line, "error", 5) == 0)
-		job->first_error = xstrdup(line);
-	if (job->nlines == BUILD_ERROR_LINES) {
-		free(job->lines[0]);
-		memmove(job->lines, job->lines + 1,
-		    (BUILD_ERROR_LINES - 1) * sizeof job->lines[0]);
-		job->nlines--;
-	}
-	job->lines[job->nlines++] = xstrdup(line);
-}
-
-/* Tells whether name ends with suffix. */
-static int
-builder_ends_with(const char *name, const char *suffix)
-{
-	size_t	 n = strlen(name), m = strlen(suffix);
-
-	return (n >= m && strcmp(name + n - m, suffix) == 0);
-}
-
-/* Adds an artifact found in cargo's messages. */
-static void
-builder_add_artifact(struct build_job *job, const char *name,
-    const char *kind, const char *path)
-{
-	struct artifact	*a;
-	size_t		 i;
-
-	for (i = 0; i < job->nartifacts; i++) {
-		a = &job->artifacts[i];
-		if (strcmp(a->name, name) == 0 && strcmp(a->kind, kind) == 0) {
-			free(a->path);
-			a->path = xstrdup(path);
-			return;
-		}
-	}
-	job->artifacts = xreallocarray(job->artifacts, job->nartifacts + 1,
-	    sizeof *job->artifacts);
-	a = &job->artifacts[job->nartifacts++];
-	memset(a, 0, sizeof *a);
-	a->name = xstrdup(name);
-	a->kind = xstrdup(kind);
-	a->path = xstrdup(path);
-}
-
-/*
- * Reads one compiler-artifact message: executables of bin targets, and the
- * library files of cdylib, dylib and staticlib targets.
- */
-static void
-builder_cargo_message(struct build_job *job, const char *line)
-{
-	static const struct {
-		const char	*kind;
-		const char	*suffixes[4];
-	} libs[] = {
-		{ "cdylib", { ".so", ".wasm", ".dylib", ".dll" } },
-		{ "dylib", { ".so", ".dylib", ".dll", NULL } },
-		{ "staticlib", { ".a", ".lib", NULL, NULL } },
-	};
-	cJSON		*msg, *reason, *target, *kinds, *kind, *name, *exe;
-	cJSON		*files, *file;
-	size_t		 i, j;
-
-	if ((msg = cJSON_Parse(line)) == NULL)
-		return;
-	reason = cJSON_GetObjectItemCaseSensitive(msg, "reason");
-	target = cJSON_GetObjectItemCaseSensitive(msg, "target");
-	if (!cJSON_IsString(reason) ||
-	    strcmp(reason->valuestring, "compiler-artifact") != 0 ||
-	    !cJSON_IsObject(target))
-		goto out;
-	name = cJSON_GetObjectItemCaseSensitive(target, "name");
-	kinds = cJSON_GetObjectItemCaseSensitive(target, "kind");
-	exe = cJSON_GetObjectItemCaseSensitive(msg, "executable");
-	files = cJSON_GetObjectItemCaseSensitive(msg, "filenames");
-	if (!cJSON_IsString(name))
-		goto out;
-	cJSON_ArrayForEach(kind, kinds) {
-		if (!cJSON_IsString(kind))
-			continue;
-		/* An example's executable is measured as a binary. */
-		if ((strcmp(kind->valuestring, "bin") == 0 ||
-		    strcmp(kind->valuestring, "example") == 0) &&
-		    cJSON_IsString(exe)) {
-			builder_add_artifact(job, name->valuestring, "bin",
-			    exe->valuestring);
-			continue;
-		}
-		for (i = 0; i < sizeof libs / sizeof libs[0]; i++) {
-			if (strcmp(kind->valuestring, libs[i].kind) != 0)
-				continue;
-			cJSON_ArrayForEach(file, files) {
-				if (!cJSON_IsString(file))
-					continue;
-				for (j = 0; j < 4 && libs[i].suffixes[j]; j++) {
-					if (builder_ends_with(file->valuestring,
-					    libs[i].suffixes[j]))
-						builder_add_artifact(job,
-						    name->valuestring,
-						    libs[i].kind,
-						    file->valuestring);
-				}
-			}
-		}
-	}
-out:
-	cJSON_Delete(msg);
-}
-
-/* Splits what a pipe read into lines and hands each on. */
-static void
-builder_lines(struct build_job *job, struct buf *pending, const char *data,
-    size_t len, int is_stdout)
-{
-	char	*line, *nl;
-	size_t	 used;
-
-	buf_add(pending, data, len);
-	used = 0;
-	while ((nl = memchr(pending->data + used, '\n',
-	    pending->len - used)) != NULL) {
-		*nl = '\0';
-		line = pending->data + used;
-		if (job->phase != PHASE_CARGO) {
-			if (is_stdout) {
-				buf_addstr(&job->rustc_out, line);
-				buf_addstr(&job->rustc_out, "\n");
-			} else
-				builder_keep_line(job, line);
-		} else if (is_stdout && line[0] == '{')
-			builder_cargo_message(job, line);
-		else {
-			builder_log(job, line, strlen(line));
-			builder_log(job, "\n", 1);
-			if (!is_stdout)
-				builder_keep_line(job, line);
-		}
-		used = (size_t)(nl - pending->data) + 1;
-	}
-	memmove(pending->data, pending->data + used, pending->len - used);
-	pending->len -= used;
-	pending->data[pending->len] = '\0';
 }
 
 /* Allocates a read buffer for a pipe. */
@@ -308,82 +92,6 @@ builder_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	(void)h;
 	b->base = xmalloc(suggested);
 	b->len = suggested;
-}
-
-/* Returns the build's inputs that its unit graph does not show. */
-static char *
-builder_units_extra(const struct build_job *job)
-{
-	char	*rest, *extra;
-
-	rest = variant_nonprofile_key(&job->spec.variant);
-	xasprintf(&extra, "%s|%s|%s|%s", rest, job->tc->name, job->id.version,
-	    job->spec.post != NULL ? job->spec.post : "");
-	free(rest);
-	return (extra);
-}
-
-/*
- * Reads the unit graph the phase printed. The build goes on without it
- * when cargo could not say (an old cargo, a broken manifest: cargo build
- * then says why). After the project's graph, the store decides whether
- * the build must run at all.
- */
-static void
-builder_units_read(struct build_job *job)
-{
-	struct build_units	 u;
-	char			*cause = NULL, *extra;
-	size_t			 i;
-
-	if (job->phase == PHASE_META) {
-		/* Without metadata the rule still has names and counts. */
-		job->units.default_artifact = units_default_artifact(
-		    job->units.roots, job->exit_status == 0 ?
-		    job->rustc_out.data : NULL);
-	} else if (job->exit_status != 0 || job->term_signal != 0)
-		xasprintf(&cause, "cargo --unit-graph exited with status %lld",
-		    (long long)job->exit_status);
-	else {
-		extra = builder_units_extra(job);
-		if (units_read(job->rustc_out.data, extra, &u, &cause) == 0) {
-			if (job->phase == PHASE_UNITS && u.measured == 0)
-				builder_fail(job, "unavailable", "nothing to "
-				    "measure: cargo would build no binary, "
-				    "cdylib or staticlib here, only a library, "
-				    "whose .rlib is not what ships (a [[bin]] "
-				    "whose required-features are off is left "
-				    "out: turn them on with --features); measure "
-				    "a library through an example with --example "
-				    "NAME");
-			if (job->phase == PHASE_UNITS) {
-				build_units_clear(&job->units);
-				job->units = u;
-			} else {
-				cJSON_Delete(job->units.project);
-				job->units.project = u.effective;
-				units_own_settings(job->units.project);
-				u.effective = NULL;
-				build_units_clear(&u);
-			}
-		}
-		free(extra);
-	}
-	if (cause != NULL && job->log != NULL) {
-		fprintf(job->log, "# %s; the build goes on without %s\n", cause,
-		    job->phase == PHASE_UNITS ? "its effective profile" :
-		    "the project's own profile");
-		for (i = 0; i < job->nlines; i++)
-			fprintf(job->log, "#   %s\n", job->lines[i]);
-	}
-	free(cause);
-	for (i = 0; i < job->nlines; i++)
-		free(job->lines[i]);
-	job->nlines = 0;
-	buf_reset(&job->rustc_out);
-	if (job->phase == PHASE_META && job->cb.planned != NULL &&
-	    job->fail_state == NULL)
-		job->settled = job->cb.planned(job, &job->units, job->cb.arg);
 }
 
 /* Called when a phase's handle is closed; the phase ends with the last. */
@@ -462,7 +170,7 @@ builder_timeout(uv_timer_t *t)
 }
 
 /* Records why a build could not go on. */
-static void
+void
 builder_fail(struct build_job *job, const char *state, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -1157,92 +865,6 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	}
 	builder_phase_start(job);
 	return (job);
-}
-
-/* Tells whether a cargo target kind is one sizemat measures. */
-static int
-builder_measured_kind(const char *kind)
-{
-	return (strcmp(kind, "bin") == 0 || strcmp(kind, "cdylib") == 0 ||
-	    strcmp(kind, "staticlib") == 0 || strcmp(kind, "dylib") == 0);
-}
-
-/*
- * Asks the default toolchain's cargo (cargo metadata --no-deps, blocking)
- * whether the project, or its package, has a target sizemat can measure:
- * a binary, cdylib, dylib or staticlib. Returns 1, 0 with what to do in
- * cause (its examples named), or -1 when cargo could not say: the builds
- * then tell. *root is the package of the project's own Cargo.toml (what
- * cargo builds without -p), or NULL for a virtual workspace.
- */
-int
-builder_measurable(const struct toolchains *tcs, const char *project,
-    const char *package, char **root, char **cause)
-{
-	const struct toolchain	*tc = toolchains_find(tcs, NULL);
-	struct strlist		 argv = { NULL, 0 };
-	const cJSON		*pkg, *target, *kind;
-	struct buf		 examples;
-	cJSON			*doc;
-	char			*out, *why = NULL;
-	char			*manifest;
-	int			 found = 0;
-
-	*root = NULL;
-	if (tc == NULL || tc->problem != NULL)
-		return (-1);
-	toolchain_cargo_argv(tc, &argv);
-	strlist_add(&argv, "metadata");
-	strlist_add(&argv, "--no-deps");
-	strlist_add(&argv, "--offline");
-	strlist_add(&argv, "--format-version=1");
-	strlist_addf(&argv, "--manifest-path=%s/Cargo.toml", project);
-	out = command_capture_max(&argv, &tc->env, 16 << 20, &why);
-	strlist_free(&argv);
-	free(why);
-	if (out == NULL || (doc = cJSON_Parse(out)) == NULL) {
-		free(out);
-		return (-1);
-	}
-	free(out);
-	buf_init(&examples);
-	buf_addstr(&examples, "");
-	xasprintf(&manifest, "%s/Cargo.toml", project);
-	cJSON_ArrayForEach(pkg, cJSON_GetObjectItemCaseSensitive(doc,
-	    "packages")) {
-		if (*root == NULL && strcmp(json_str(pkg, "manifest_path", ""),
-		    manifest) == 0)
-			*root = xstrdup(json_str(pkg, "name", ""));
-		if (package != NULL && strcmp(package, json_str(pkg, "name",
-		    "")) != 0)
-			continue;
-		cJSON_ArrayForEach(target, cJSON_GetObjectItemCaseSensitive(pkg,
-		    "targets")) {
-			cJSON_ArrayForEach(kind,
-			    cJSON_GetObjectItemCaseSensitive(target, "kind")) {
-				if (!cJSON_IsString(kind))
-					continue;
-				if (builder_measured_kind(kind->valuestring))
-					found = 1;
-				else if (strcmp(kind->valuestring, "example") ==
-				    0)
-					buf_printf(&examples, "%s%s",
-					    examples.len ? ", " : "",
-					    json_str(target, "name", ""));
-			}
-		}
-	}
-	cJSON_Delete(doc);
-	free(manifest);
-	if (!found)
-		xasprintf(cause, "%s%s%s has no binary, cdylib or staticlib "
-		    "target, only a library, whose .rlib is not what ships; "
-		    "measure it through one of its examples with --example "
-		    "NAME%s%s%s, or add a [[bin]]", project, package ? ": "
-		    "package " : "", package ? package : "", examples.len ?
-		    " (" : "", examples.data, examples.len ? ")" : "");
-	buf_free(&examples);
-	return (found);
 }
 
 /* Stops a build: its process group is killed and the state is kept. */

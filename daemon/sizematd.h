@@ -18,15 +18,13 @@
 #include "../common/words.h"
 #include "../common/xmalloc.h"
 
-/* Hard limits; each may be lowered or raised by the config table. */
-#define SIZEMAT_DEFAULT_PORT		7420
+/*
+ * Hard limits the config table does not set (its defaults, --max-body,
+ * --max-connections, --max-builds, --build-timeout, are given there).
+ */
 #define HTTP_MAX_URL			4096
 #define HTTP_MAX_HEADERS		16384
-#define HTTP_MAX_BODY			(1024 * 1024)
-#define SERVER_MAX_CONNECTIONS		256
 #define SERVER_IDLE_TIMEOUT_MS		30000
-#define MATRIX_MAX_BUILDS		1024
-#define BUILD_TIMEOUT_S			3600
 #define BUILD_ERROR_LINES		12
 
 /* log.c */
@@ -74,6 +72,7 @@ char	*git_mirror_branch(const char *, char **);
 int	 git_mirror_update(const char *, const char *, char **);
 char	*git_blob_text(const char *, const char *, const char *, size_t,
 	    char **);
+int	 git_is_commit_id(const char *);
 char	*git_resolve(const char *, const char *, char **);
 int	 git_first_parents(const char *, const char *, const char *, size_t,
 	    struct git_commit **, size_t *, char **);
@@ -710,9 +709,29 @@ int	 api_query_int(const struct http_request *, const char *, int, int,
 char	*api_name(const struct http_request *);
 int	 api_tracked(struct api *, const char *, struct tracked_project *,
 	    struct http_reply *);
-void	 api_plan_fail(struct http_reply *, struct plan_error *);
+int	 api_opt_string(const cJSON *, const char *, const char **,
+	    struct http_reply *);
 
-/* api_history.c: tracked projects, trends, checks, bisections */
+/* api_run.c: runs and builds */
+void	 api_plan_fail(struct http_reply *, struct plan_error *);
+void	 api_runs_create(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_runs_list(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_run_get(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_run_cancel(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_run_explain(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_build_log(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_build_unstripped(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
+void	 api_diff(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+
+/* api_project.c: tracked projects */
 void	 api_projects_add(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_projects_list(struct api *, const struct http_request *,
@@ -723,10 +742,12 @@ void	 api_project_set(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_project_remove(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
-void	 api_trend(struct api *, const struct http_request *, int64_t,
-	    struct http_reply *);
 void	 api_project_fetch(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
+
+/* api_history.c: trends, checks, regressions, bisections */
+void	 api_trend(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
 void	 api_compare(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_check(struct api *, const struct http_request *, int64_t,

@@ -67,16 +67,24 @@ void		 store_json_parsed(cJSON *, const char *, sqlite3_stmt *,
 void		 store_json_row(cJSON *, sqlite3_stmt *,
 		    const struct store_column *);
 cJSON		*store_json_rows(sqlite3_stmt *, const struct store_column *);
-int		 store_commit_exists(struct store *, const char *, int64_t,
-		    const char *);
-int		 store_run_settle(struct store *, int64_t);
+void		 store_json_pairs(struct store *, cJSON *, const char *,
+		    int64_t);
 int64_t		 store_upsert_id(struct store *, const char *, const char *,
 		    const char *, const char *);
+
+/* store_build.c */
+cJSON		*store_build_artifacts(struct store *, int64_t);
+int		 store_build_reuse(struct store *, int64_t, int64_t);
+
+/* store_history.c */
+int		 store_commit_exists(struct store *, const char *, int64_t,
+		    const char *);
 int		 store_commits_add(struct store *, int64_t,
 		    const struct git_commit *, size_t);
 
-/* store_wait.c */
-void		 store_run_waiting(struct store *, int64_t, cJSON *);
+/* store_run.c */
+int		 store_run_settle(struct store *, int64_t);
+void		 store_add_baseline(cJSON *);
 
 /* store_wait.c */
 void		 store_run_waiting(struct store *, int64_t, cJSON *);

@@ -1,0 +1,584 @@
+/*
+ * The API of runs and builds: queueing a run, its document, list and
+ * cancellation, explain, a build's log, its unstripped twin, and the
+ * diff of two builds.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sizematd.h"
+
+#define API_MAX_LOG	(4 * 1024 * 1024)
+
+/* Checks a project path: absolute, a directory with a Cargo.toml. */
+static char *
+api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
+{
+	char		 real[PATH_MAX], *manifest;
+	struct stat	 sb;
+
+	if (!cJSON_IsString(v) || v->valuestring[0] != '/') {
+		http_reply_error(reply, 400, "invalid_project", "project: must "
+		    "be an absolute path to a Cargo project");
+		return (NULL);
+	}
+	if (realpath(v->valuestring, real) == NULL ||
+	    stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		http_reply_error(reply, 400, "invalid_project", "project: %s: "
+		    "%s", v->valuestring, errno ? strerror(errno) :
+		    "not a directory");
+		return (NULL);
+	}
+	xasprintf(&manifest, "%s/Cargo.toml", real);
+	if (access(manifest, R_OK) != 0) {
+		http_reply_error(reply, 400, "invalid_project", "project: %s: "
+		    "no Cargo.toml there; point at the directory that holds "
+		    "the crate's or workspace's Cargo.toml", real);
+		free(manifest);
+		return (NULL);
+	}
+	free(manifest);
+	if (!api_allowed(api, real)) {
+		http_reply_error(reply, 403, "forbidden", "project: %s is not "
+		    "under an --allow-root of this daemon", real);
+		return (NULL);
+	}
+	return (xstrdup(real));
+}
+
+/* Finds a matrix by name, or parses one given inline. */
+static struct matrix *
+api_matrix(struct api *api, const cJSON *mv, const cJSON *src,
+    struct http_reply *reply)
+{
+	struct matrix	*m = NULL;
+	size_t		 cap = (size_t)api->config->max_builds;
+	char		*cause = NULL;
+
+	if (src != NULL && !cJSON_IsString(src)) {
+		http_reply_error(reply, 400, "invalid_request",
+		    "matrix_file: must be a string");
+		return (NULL);
+	}
+	if (cJSON_IsString(mv)) {
+		if (matrix_find(api->config->profiles, mv->valuestring, cap,
+		    &m, &cause) != 0)
+			http_reply_error(reply, 400, "invalid_matrix", "%s",
+			    cause);
+	} else if (cJSON_IsObject(mv)) {
+		m = matrix_parse(mv, src != NULL ? src->valuestring : "matrix",
+		    cap, &cause);
+		if (m == NULL)
+			http_reply_error(reply, 400, "invalid_matrix", "%s",
+			    cause);
+	} else
+		http_reply_error(reply, 400, "invalid_matrix", "matrix: must "
+		    "be the name of a matrix ('sizemat matrices' lists them) "
+		    "or a matrix object");
+	free(cause);
+	return (m);
+}
+
+/* The run-wide settings a POST /v1/runs may give, set on every variant. */
+static const char *const api_run_settings[] = { "toolchain", "package",
+    "bin", "example", "profile", "features", "default-features", NULL };
+
+/* Replies with a planner's error and clears it. */
+void
+api_plan_fail(struct http_reply *reply, struct plan_error *err)
+{
+	http_reply_error(reply, err->status, err->code, "%s", err->message);
+	plan_error_clear(err);
+}
+
+/*
+ * Queues variants as a run linked to another (explain, unstripped): the
+ * same project, at the same commit when it is a tracked project's.
+ */
+static int
+api_queue_linked(struct api *api, int64_t parent, const char *matrix,
+    const char *source, struct variant *vars, size_t n, int opted_in,
+    int64_t *id, struct http_reply *reply)
+{
+	struct run_plan		 run;
+	struct plan_error	 err = { 0, NULL, NULL };
+	char			*path = NULL, *commit = NULL;
+	int			 rc;
+
+	memset(&run, 0, sizeof run);
+	if (store_run_origin(api->store, parent, &run.project_id, &path,
+	    &commit) != 0) {
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)parent);
+		return (-1);
+	}
+	run.project = path;
+	run.matrix = matrix;
+	run.shape = "axes";
+	run.source = source;
+	run.parent = parent;
+	run.rev = commit;
+	run.kind = "run";
+	rc = plan_queue(api->planner, &run, vars, NULL, NULL, n, opted_in, id,
+	    &err);
+	if (rc != 0)
+		api_plan_fail(reply, &err);
+	free(path);
+	free(commit);
+	return (rc);
+}
+
+/*
+ * POST /v1/runs/{id}/explain: what each setting of the run's smallest
+ * variant (or {"variant": V}) buys; queues the missing neighbours as a run
+ * linked to this one and names it in "queued_run".
+ */
+void
+api_run_explain(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON		*body = NULL, *doc, *out, *sel, *art;
+	struct variant	*missing = NULL;
+	char		*cause = NULL, *source;
+	size_t		 nmissing = 0, i;
+	size_t		 len;
+	int64_t		 child;
+	int		 status = 500, bootstrap = 0;
+
+	(void)http_request_body(req, &len);
+	if (len > 0 && (body = api_body(req, reply)) == NULL)
+		return;
+	sel = cJSON_GetObjectItemCaseSensitive(body, "variant");
+	art = cJSON_GetObjectItemCaseSensitive(body, "artifact");
+	if ((sel != NULL && !cJSON_IsString(sel)) ||
+	    (art != NULL && !cJSON_IsString(art))) {
+		http_reply_error(reply, 400, "invalid_request", "variant: must "
+		    "be a variant key, key=value pairs or a step name; "
+		    "artifact: an artifact's name");
+		goto done;
+	}
+	if ((doc = store_run_document(api->store, id)) == NULL) {
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)id);
+		goto done;
+	}
+	out = explain_run(api->store, doc, sel ? sel->valuestring : NULL,
+	    art ? art->valuestring : NULL, &missing, &nmissing, &bootstrap,
+	    &status, &cause);
+	if (out == NULL) {
+		http_reply_error(reply, status, status == 409 ? "not_ready" :
+		    "invalid_request", "%s", cause);
+		free(cause);
+		cJSON_Delete(doc);
+		goto done;
+	}
+	if (nmissing > 0) {
+		xasprintf(&source, "{\"explain\":%lld,\"variant\":\"%s\"}",
+		    (long long)id, cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(out, "variant_key")));
+		if (api_queue_linked(api, id, "explain", source, missing,
+		    nmissing, bootstrap, &child, reply) != 0) {
+			free(source);
+			cJSON_Delete(out);
+			cJSON_Delete(doc);
+			goto done;
+		}
+		free(source);
+		log_info("run %lld: explains run %lld, %zu builds",
+		    (long long)child, (long long)id, nmissing);
+		cJSON_AddNumberToObject(out, "queued_run", (double)child);
+	} else
+		cJSON_AddNullToObject(out, "queued_run");
+	cJSON_Delete(doc);
+	http_reply_json(reply, 200, out);
+done:
+	for (i = 0; i < nmissing; i++)
+		variant_clear(&missing[i]);
+	free(missing);
+	cJSON_Delete(body);
+}
+
+/*
+ * POST /v1/builds/{id}/unstripped: a build of the same variant with its
+ * symbols, for diff. Answers {"build": ID} when one is done (the build
+ * itself unless it was built with strip=symbols); else {"queued_run": ID},
+ * the run that builds it: one on its way, or one queued now, linked to the
+ * build's run.
+ */
+void
+api_build_unstripped(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	const cJSON	*art;
+	cJSON		*doc, *out;
+	struct variant	 v;
+	const char	*strip;
+	char		*key, *cause, *source;
+	int64_t		 nbuild, nsize, child;
+	int		 pending, rc;
+
+	(void)req;
+	if ((doc = store_build_document(api->store, id)) == NULL) {
+		http_reply_error(reply, 404, "not_found", "no build %lld",
+		    (long long)id);
+		return;
+	}
+	art = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc,
+	    "artifacts"), 0);
+	if (art == NULL) {
+		http_reply_error(reply, 409, "not_ready", "build %lld has no "
+		    "artifact to look into", (long long)id);
+		cJSON_Delete(doc);
+		return;
+	}
+	if (variant_from_json(&v, cJSON_GetObjectItemCaseSensitive(doc,
+	    "variant"), &cause) != 0) {
+		http_reply_error(reply, 500, "database", "build %lld: %s",
+		    (long long)id, cause);
+		free(cause);
+		cJSON_Delete(doc);
+		return;
+	}
+	out = cJSON_CreateObject();
+	strip = variant_get(&v, "strip");
+	if (strip == NULL || strcmp(strip, "symbols") != 0) {
+		cJSON_AddNumberToObject(out, "build", (double)id);
+		goto done;
+	}
+	variant_set(&v, "strip", "none");
+	key = variant_key(&v);
+	rc = store_variant_result(api->store, (int64_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(doc, "run")), key,
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(art,
+	    "name")), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    art, "kind")), &nbuild, &nsize, &pending);
+	if (rc == 1 && !pending)
+		cJSON_AddNumberToObject(out, "build", (double)nbuild);
+	else if (rc == 1) {
+		/* On its way: name its run, which the client can follow. */
+		cJSON	*pb = store_build_document(api->store, nbuild);
+
+		cJSON_AddNumberToObject(out, "queued_run", cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(pb, "run")));
+		cJSON_Delete(pb);
+	} else {
+		xasprintf(&source, "{\"unstripped\":%lld}", (long long)id);
+		rc = api_queue_linked(api, (int64_t)cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(doc, "run")), "unstripped",
+		    source, &v, 1, cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(doc, "bootstrap")), &child,
+		    reply);
+		free(source);
+		if (rc != 0) {
+			free(key);
+			cJSON_Delete(out);
+			out = NULL;
+			goto done;
+		}
+		cJSON_AddNumberToObject(out, "queued_run", (double)child);
+	}
+	cJSON_AddStringToObject(out, "variant_key", key);
+	free(key);
+done:
+	if (out != NULL)
+		http_reply_json(reply, 200, out);
+	variant_clear(&v);
+	cJSON_Delete(doc);
+}
+
+/*
+ * Refuses a path project that has nothing sizemat can measure (a library
+ * alone), unless its variants build an example; returns 1 when refused.
+ * *root is the project's own package (builder_measurable), for the plan.
+ */
+static int
+api_nothing_to_measure(struct api *api, const char *project,
+    const struct matrix *m, const struct variant *over, char **root,
+    struct http_reply *reply)
+{
+	size_t	 i;
+	char	*cause = NULL;
+	int	 example = variant_get(over, "example") != NULL;
+
+	for (i = 0; i < matrix_count(m) && !example; i++)
+		example = variant_get(matrix_variant(m, i), "example") != NULL;
+	if (builder_measurable(api->toolchains, project, variant_get(over,
+	    "package"), root, &cause) != 0 || example) {
+		free(cause);
+		return (0);
+	}
+	http_reply_error(reply, 400, "nothing_to_measure", "%s", cause);
+	free(cause);
+	return (1);
+}
+
+/*
+ * POST /v1/runs: validates the project and matrix, queues the builds. A
+ * tracked project's run builds at a revision (default: its branch head),
+ * with its matrix and toolchain unless the request says otherwise.
+ */
+void
+api_runs_create(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	static const char *const keys[] = { "project", "matrix",
+	    "matrix_file", "parent_run", "rev", "force", NULL };
+	const char *const	*k;
+	cJSON			*doc, *item, *pv, *rev, *force, *parent, *run;
+	struct matrix		*m = NULL;
+	struct variant		 over;
+	struct tracked_project	 tp;
+	struct run_plan		 plan;
+	struct plan_error	 err = { 0, NULL, NULL };
+	char			*project = NULL, *cause = NULL, *value;
+	char			*root = NULL;
+
+	(void)id;
+	variant_init(&over);
+	memset(&tp, 0, sizeof tp);
+	memset(&plan, 0, sizeof plan);
+	if ((doc = api_body(req, reply)) == NULL)
+		return;
+	cJSON_ArrayForEach(item, doc) {
+		for (k = keys; *k != NULL; k++) {
+			if (strcmp(*k, item->string) == 0)
+				break;
+		}
+		if (*k != NULL)
+			continue;
+		for (k = api_run_settings; *k != NULL; k++) {
+			if (strcmp(*k, item->string) == 0)
+				break;
+		}
+		if (*k == NULL) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "%s: unknown key; a run takes project, matrix, "
+			    "matrix_file, parent_run, rev, force, toolchain, "
+			    "package, bin, example, profile, features and "
+			    "default-features", item->string);
+			goto out;
+		}
+		if (variant_normalise(item->string, item, &value,
+		    &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "%s: %s", item->string, cause);
+			goto out;
+		}
+		variant_set(&over, item->string, value);
+		free(value);
+	}
+	pv = cJSON_GetObjectItemCaseSensitive(doc, "project");
+	rev = cJSON_GetObjectItemCaseSensitive(doc, "rev");
+	force = cJSON_GetObjectItemCaseSensitive(doc, "force");
+	if ((rev != NULL && (!cJSON_IsString(rev) ||
+	    *rev->valuestring == '\0')) || (force != NULL &&
+	    !cJSON_IsBool(force))) {
+		http_reply_error(reply, 400, "invalid_request", "rev: must be "
+		    "a revision (a commit, branch or tag); force: true or "
+		    "false");
+		goto out;
+	}
+	plan.kind = "run";
+	plan.force = cJSON_IsTrue(force);
+	if (cJSON_IsString(pv) && strchr(pv->valuestring, '/') == NULL) {
+		if (api_tracked(api, pv->valuestring, &tp, reply) != 0)
+			goto out;
+		if (tp.head == NULL) {
+			http_reply_error(reply, 409, "not_ready", "project %s:"
+			    " %s", tp.name, tp.problem ? tp.problem : "its "
+			    "source is still being cloned; try again in a "
+			    "moment");
+			goto out;
+		}
+		plan.project_id = tp.id;
+		plan.project = tp.path;
+		plan.rev = rev != NULL ? rev->valuestring : tp.branch;
+		if (tp.toolchain != NULL && variant_get(&over,
+		    "toolchain") == NULL)
+			variant_set(&over, "toolchain", tp.toolchain);
+	} else {
+		if ((project = api_project(api, pv, reply)) == NULL)
+			goto out;
+		if (rev != NULL) {
+			http_reply_error(reply, 400, "invalid_request", "rev: "
+			    "%s is a path; only a tracked project builds at a "
+			    "revision ('sizemat project add NAME SOURCE')",
+			    project);
+			goto out;
+		}
+		plan.project = project;
+	}
+	parent = cJSON_GetObjectItemCaseSensitive(doc, "parent_run");
+	if (parent != NULL) {
+		if (!cJSON_IsNumber(parent) || !store_run_exists(api->store,
+		    (int64_t)parent->valuedouble)) {
+			http_reply_error(reply, 400, "invalid_request",
+			    "parent_run: must be the id of an existing run");
+			goto out;
+		}
+		plan.parent = (int64_t)parent->valuedouble;
+	}
+	if (tp.id != 0 && cJSON_GetObjectItemCaseSensitive(doc,
+	    "matrix") == NULL) {
+		if (plan_matrix(api->planner, tp.matrix, &m, &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_matrix", "%s",
+			    cause);
+			goto out;
+		}
+	} else if ((m = api_matrix(api, cJSON_GetObjectItemCaseSensitive(doc,
+	    "matrix"), cJSON_GetObjectItemCaseSensitive(doc, "matrix_file"),
+	    reply)) == NULL)
+		goto out;
+	if (tp.id == 0 && api_nothing_to_measure(api, project, m, &over,
+	    &root, reply))
+		goto out;
+	plan.package = root;
+	if (plan_queue_matrix(api->planner, &plan, m, &over, &id, &err) != 0) {
+		api_plan_fail(reply, &err);
+		goto out;
+	}
+	log_info("run %lld: %s%s%s, matrix %s", (long long)id, tp.id != 0 ?
+	    tp.name : project, plan.rev != NULL ? " at " : "", plan.rev !=
+	    NULL ? plan.rev : "", matrix_name(m));
+	if ((run = store_run_document(api->store, id)) == NULL)
+		http_reply_error(reply, 500, "database", "run %lld vanished",
+		    (long long)id);
+	else
+		http_reply_json(reply, 201, run);
+out:
+	free(root);
+	variant_clear(&over);
+	matrix_free(m);
+	tracked_project_clear(&tp);
+	free(project);
+	free(cause);
+	cJSON_Delete(doc);
+}
+
+/* GET /v1/diff?a=BUILD&b=BUILD[&top=N]: what changed between two builds. */
+void
+api_diff(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*ba = NULL, *bb = NULL;
+	int	 a, b, top;
+
+	(void)id;
+	if (api_query_int(req, "a", 0, 1, INT32_MAX, &a, reply) != 0 ||
+	    api_query_int(req, "b", 0, 1, INT32_MAX, &b, reply) != 0 ||
+	    api_query_int(req, "top", 20, 0, 100000, &top, reply) != 0)
+		return;
+	if (a == 0 || b == 0) {
+		http_reply_error(reply, 400, "invalid_request", "a and b: "
+		    "both builds are needed (/v1/diff?a=BUILD&b=BUILD)");
+		return;
+	}
+	if ((ba = store_build_document(api->store, a)) == NULL ||
+	    (bb = store_build_document(api->store, b)) == NULL) {
+		http_reply_error(reply, 404, "not_found", "no build %d",
+		    ba == NULL ? a : b);
+		goto out;
+	}
+	http_reply_json(reply, 200, diff_builds(ba, bb, top));
+out:
+	cJSON_Delete(ba);
+	cJSON_Delete(bb);
+}
+
+/* GET /v1/runs: the newest runs. */
+void
+api_runs_list(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc;
+	int	 limit;
+
+	(void)id;
+	if (api_query_int(req, "limit", 50, 1, 10000, &limit, reply) != 0)
+		return;
+	doc = cJSON_CreateObject();
+	cJSON_AddItemToObject(doc, "runs", store_runs_list(api->store, limit));
+	http_reply_json(reply, 200, doc);
+}
+
+/* GET /v1/runs/{id}: the results document. */
+void
+api_run_get(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc;
+
+	(void)req;
+	if ((doc = store_run_document(api->store, id)) == NULL)
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)id);
+	else
+		http_reply_json(reply, 200, doc);
+}
+
+/* DELETE /v1/runs/{id}: cancels the run. */
+void
+api_run_cancel(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	(void)req;
+	rc = queue_cancel_run(api->queue, id, &cause);
+	if (rc == 0) {
+		log_info("run %lld: cancelled", (long long)id);
+		http_reply_json(reply, 200, store_run_document(api->store, id));
+	} else if (rc == 1)
+		http_reply_error(reply, 409, "conflict", "%s", cause);
+	else if (!store_run_exists(api->store, id))
+		http_reply_error(reply, 404, "not_found", "no run %lld",
+		    (long long)id);
+	else
+		http_reply_error(reply, 500, "database", "%s", cause);
+	free(cause);
+}
+
+/* GET /v1/builds/{id}/log: the build's log as text (its tail if huge). */
+void
+api_build_log(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	FILE		*f;
+	char		*path, chunk[8192];
+	size_t		 n;
+	long		 size;
+
+	(void)req;
+	if (store_build_log_path(api->store, id, &path) != 0) {
+		http_reply_error(reply, 404, "not_found", "no build %lld",
+		    (long long)id);
+		return;
+	}
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		http_reply_error(reply, 404, "not_found", "build %lld has no "
+		    "log%s%s", (long long)id, path ? ": " : ": it has not "
+		    "started, or its log was pruned (the daemon keeps the "
+		    "newest --keep-logs)", path ? strerror(errno) : "");
+		free(path);
+		return;
+	}
+	free(path);
+	buf_reset(&reply->body);
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > API_MAX_LOG) {
+		fseek(f, size - API_MAX_LOG, SEEK_SET);
+		buf_printf(&reply->body, "[... first %ld bytes left out ...]\n",
+		    size - API_MAX_LOG);
+	} else
+		fseek(f, 0, SEEK_SET);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&reply->body, chunk, n);
+	fclose(f);
+	reply->status = 200;
+	reply->content_type = "text/plain; charset=utf-8";
+}

@@ -1,0 +1,685 @@
+/*
+ * Builds in the store: the queue's next build and the state machine's
+ * writes (started, prepared, finished, reused), artifacts and their
+ * units, logs and target directories.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "sizematd.h"
+#include "store_private.h"
+
+/*
+ * Forgets the logs of builds older than the newest keep (a reused result
+ * shares its build's log), and adds their paths to paths for deleting.
+ */
+int
+store_prune_logs(struct store *st, int keep, struct strlist *paths)
+{
+	sqlite3_stmt	*stmt;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "SELECT DISTINCT log_path FROM builds"
+	    " WHERE log_path IS NOT NULL AND reused_from IS NULL AND id <="
+	    " (SELECT max(id) FROM builds) - ?1 AND state NOT IN ('queued',"
+	    " 'running')");
+	sqlite3_bind_int(stmt, 1, keep);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		strlist_add(paths, (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "UPDATE builds SET log_path = NULL WHERE"
+	    " log_path IN (SELECT log_path FROM builds WHERE log_path IS NOT"
+	    " NULL AND reused_from IS NULL AND id <= (SELECT max(id) FROM"
+	    " builds) - ?1 AND state NOT IN ('queued', 'running'))");
+	sqlite3_bind_int(stmt, 1, keep);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0) {
+		store_exec(st, "ROLLBACK");
+		strlist_free(paths);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Queues again the builds that were running when the daemon stopped; what
+ * they may have half recorded is removed in the same transaction.
+ */
+int
+store_requeue_running(struct store *st, int *count)
+{
+	sqlite3_stmt	*stmt;
+
+	*count = 0;
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	if (store_exec(st, "DELETE FROM measurements WHERE artifact_id IN"
+	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
+	    " WHERE b.state = 'running')") != 0 ||
+	    store_exec(st, "DELETE FROM sections WHERE artifact_id IN"
+	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
+	    " WHERE b.state = 'running')") != 0 ||
+	    store_exec(st, "DELETE FROM artifacts WHERE build_id IN"
+	    " (SELECT id FROM builds WHERE state = 'running')") != 0)
+		goto rollback;
+	stmt = store_prepare(st, "UPDATE builds SET state = 'queued',"
+	    " started_at = NULL WHERE state = 'running'");
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	*count = sqlite3_changes(st->db);
+	if (store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/* Frees what a build spec holds. */
+void
+build_spec_clear(struct build_spec *b)
+{
+	free(b->project);
+	free(b->commit);
+	free(b->mirror);
+	free(b->variant_key);
+	free(b->target_dir);
+	free(b->step);
+	free(b->post);
+	variant_clear(&b->variant);
+	memset(b, 0, sizeof *b);
+}
+
+/*
+ * Whether build o stands for build b: the same fingerprint (every unit's
+ * profile, the toolchain, the post steps), in b's run, or in another
+ * unforced run of the project that builds the same commit, or, for a
+ * path project, that started after b's run was asked for (in a later
+ * second: so it built sources at least as new).
+ */
+#define STORE_TWIN(o, b) \
+	" " o ".fingerprint = " b ".fingerprint AND " o ".id <> " b ".id" \
+	" AND (" o ".run_id = " b ".run_id OR EXISTS (SELECT 1 FROM runs ro," \
+	" runs rb WHERE ro.id = " o ".run_id AND rb.id = " b ".run_id" \
+	" AND ro.project_id = rb.project_id AND rb.force = 0 AND" \
+	" (ro.commit_id = rb.commit_id OR (ro.commit_id IS NULL AND" \
+	" rb.commit_id IS NULL AND " o ".started_at > rb.created_at))))"
+
+/*
+ * Finds the oldest queued build whose target dir is not busy. Returns 1 and
+ * fills out, 0 when there is none, -1 on error.
+ */
+int
+store_build_next(struct store *st, int (*busy)(const char *, void *),
+    void *arg, struct build_spec *out)
+{
+	sqlite3_stmt	*stmt;
+	const char	*dir, *settings;
+	cJSON		*o;
+	char		*cause;
+	int		 rc, found = 0;
+
+	memset(out, 0, sizeof *out);
+	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.key,"
+	    " v.settings, b.target_dir, b.step, b.bootstrap, b.post,"
+	    " r.commit_id, p.mirror, c.time, r.lock_hash, r.timeout_s"
+	    " FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " LEFT JOIN commits c ON c.project_id = r.project_id"
+	    " AND c.id = r.commit_id"
+	    " WHERE b.state = 'queued' AND r.prepared = 1"
+	    " AND NOT (b.fingerprint IS NOT NULL AND EXISTS (SELECT 1"
+	    "  FROM builds s WHERE s.state = 'running' AND"
+	    STORE_TWIN("s", "b") "))"
+	    " ORDER BY b.run_id, b.seq");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		dir = (const char *)sqlite3_column_text(stmt, 5);
+		if (busy != NULL && busy(dir, arg))
+			continue;
+		settings = (const char *)sqlite3_column_text(stmt, 4);
+		o = cJSON_Parse(settings);
+		if (variant_from_json(&out->variant, o, &cause) != 0) {
+			log_warnx("build %lld: %s", (long long)
+			    sqlite3_column_int64(stmt, 0), cause);
+			free(cause);
+			cJSON_Delete(o);
+			continue;
+		}
+		cJSON_Delete(o);
+		out->id = sqlite3_column_int64(stmt, 0);
+		out->run_id = sqlite3_column_int64(stmt, 1);
+		out->project = store_column_dup(stmt, 2);
+		out->variant_key = store_column_dup(stmt, 3);
+		out->target_dir = store_column_dup(stmt, 5);
+		out->step = store_column_dup(stmt, 6);
+		out->bootstrap = sqlite3_column_int(stmt, 7);
+		out->post = store_column_dup(stmt, 8);
+		out->timeout_s = sqlite3_column_int(stmt, 13);
+		out->commit = store_column_dup(stmt, 9);
+		if (out->commit != NULL) {
+			/* At a commit: cargo runs in the target dir's worktree. */
+			free(out->project);
+			xasprintf(&out->project, "%s/worktree",
+			    out->target_dir);
+			out->mirror = store_column_dup(stmt, 10);
+			out->commit_time = sqlite3_column_int64(stmt, 11);
+			out->locked = sqlite3_column_type(stmt, 12) !=
+			    SQLITE_NULL;
+		}
+		found = 1;
+		break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		found = -1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/* Marks a queued build running, and its run too. */
+int
+store_build_start(struct store *st, int64_t id)
+{
+	sqlite3_stmt	*stmt;
+	time_t		 now = time(NULL);
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "UPDATE builds SET state = 'running',"
+	    " started_at = ?2, attempts = attempts + 1, error = NULL,"
+	    " exit_code = NULL WHERE id = ?1 AND state = 'queued'");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0 || sqlite3_changes(st->db) != 1)
+		goto rollback;
+	stmt = store_prepare(st, "UPDATE runs SET state = 'running',"
+	    " started_at = coalesce(started_at, ?2) WHERE id ="
+	    " (SELECT run_id FROM builds WHERE id = ?1) AND state = 'queued'");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/*
+ * Records what a build is about to run: env, cargo args, the toolchain's
+ * identity, the log.
+ */
+int
+store_build_prepared(struct store *st, int64_t id, const cJSON *env,
+    const cJSON *args, const cJSON *toolchain, const char *log_path)
+{
+	sqlite3_stmt	*stmt;
+	const cJSON	*version;
+	char		*e, *a, *t;
+	int		 rc;
+
+	e = cJSON_PrintUnformatted(env);
+	a = cJSON_PrintUnformatted(args);
+	t = cJSON_PrintUnformatted(toolchain);
+	version = cJSON_GetObjectItemCaseSensitive(toolchain, "version");
+	stmt = store_prepare(st, "UPDATE builds SET env = ?2, cargo_args = ?3,"
+	    " rustc_version = ?4, log_path = ?5, toolchain = ?6 WHERE id = ?1"
+	    " AND state = 'running'");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, e);
+	store_bind_text(stmt, 3, a);
+	store_bind_text(stmt, 4, cJSON_IsString(version) ?
+	    version->valuestring : NULL);
+	store_bind_text(stmt, 5, log_path);
+	store_bind_text(stmt, 6, t);
+	rc = store_step_done(st, stmt);
+	if (rc == 0 && sqlite3_changes(st->db) != 1)
+		rc = -1;
+	cJSON_free(e);
+	cJSON_free(a);
+	cJSON_free(t);
+	return (rc);
+}
+
+/* Inserts one artifact with its sections and measurements. */
+static int
+store_artifact_insert(struct store *st, int64_t build_id,
+    const struct artifact *a)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 id;
+	size_t		 i;
+
+	stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name, kind,"
+	    " path, file_size, kept_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	store_bind_text(stmt, 2, a->name);
+	store_bind_text(stmt, 3, a->kind);
+	store_bind_text(stmt, 4, a->path);
+	sqlite3_bind_int64(stmt, 5, a->file_size);
+	store_bind_text(stmt, 6, a->kept_path);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	id = sqlite3_last_insert_rowid(st->db);
+	for (i = 0; i < a->nsections; i++) {
+		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
+		    " name, size) VALUES (?1, ?2, ?3)");
+		sqlite3_bind_int64(stmt, 1, id);
+		store_bind_text(stmt, 2, a->sections[i].name);
+		sqlite3_bind_int64(stmt, 3, a->sections[i].value);
+		if (store_step_done(st, stmt) != 0)
+			return (-1);
+	}
+	for (i = 0; i < a->nmeasurements; i++) {
+		stmt = store_prepare(st, "INSERT INTO measurements (artifact_id,"
+		    " name, value) VALUES (?1, ?2, ?3)");
+		sqlite3_bind_int64(stmt, 1, id);
+		store_bind_text(stmt, 2, a->measurements[i].name);
+		sqlite3_bind_int64(stmt, 3, a->measurements[i].value);
+		if (store_step_done(st, stmt) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Records the end of a running build and its artifacts in one transaction.
+ * A build no longer running (cancelled meanwhile) keeps its state.
+ */
+int
+store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
+{
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "UPDATE builds SET state = ?2, error = ?3,"
+	    " exit_code = ?4, wall_ms = ?5, cpu_ms = ?6, finished_at = ?7,"
+	    " notes = ?8 WHERE id = ?1 AND state = 'running'");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, o->state);
+	store_bind_text(stmt, 3, o->error);
+	if (o->exit_code >= 0)
+		sqlite3_bind_int(stmt, 4, o->exit_code);
+	else
+		sqlite3_bind_null(stmt, 4);
+	if (o->wall_ms >= 0)
+		sqlite3_bind_int64(stmt, 5, o->wall_ms);
+	else
+		sqlite3_bind_null(stmt, 5);
+	if (o->cpu_ms >= 0)
+		sqlite3_bind_int64(stmt, 6, o->cpu_ms);
+	else
+		sqlite3_bind_null(stmt, 6);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+	store_bind_text(stmt, 8, o->notes);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	if (sqlite3_changes(st->db) == 1) {
+		for (i = 0; i < o->nartifacts; i++) {
+			if (store_artifact_insert(st, id, &o->artifacts[i]) != 0)
+				goto rollback;
+		}
+	}
+	if (store_run_settle(st, id) != 0 || store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	log_warnx("store: build %lld: %s", (long long)id,
+	    sqlite3_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/* Returns the artifacts of a build with sections and measurements. */
+cJSON *
+store_build_artifacts(struct store *st, int64_t build_id)
+{
+	/* The artifact's id comes last, after the columns shown. */
+	static const struct store_column columns[] = {
+		{ "name", STORE_TEXT }, { "kind", STORE_TEXT },
+		{ "path", STORE_TEXT }, { "file_size", STORE_INT },
+		{ "kept_path", STORE_TEXT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*arr, *a;
+	int64_t		 aid;
+
+	arr = cJSON_CreateArray();
+	stmt = store_prepare(st, "SELECT name, kind, path, file_size,"
+	    " kept_path, id FROM artifacts WHERE build_id = ?1"
+	    " ORDER BY kind, name");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		aid = sqlite3_column_int64(stmt, 5);
+		a = cJSON_CreateObject();
+		store_json_row(a, stmt, columns);
+		store_json_pairs(st, cJSON_AddObjectToObject(a, "sections"),
+		    "SELECT name, size FROM sections WHERE artifact_id = ?1"
+		    " ORDER BY size DESC, name", aid);
+		store_json_pairs(st, cJSON_AddObjectToObject(a,
+		    "measurements"), "SELECT name, value FROM measurements"
+		    " WHERE artifact_id = ?1 ORDER BY name", aid);
+		cJSON_AddItemToArray(arr, a);
+	}
+	sqlite3_finalize(stmt);
+	return (arr);
+}
+
+/*
+ * Finds the log file of a build: -1 when there is no such build, 0 with
+ * *path NULL when it has not started.
+ */
+int
+store_build_log_path(struct store *st, int64_t id, char **path)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = -1;
+
+	*path = NULL;
+	stmt = store_prepare(st, "SELECT log_path FROM builds WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*path = store_column_dup(stmt, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return (rc);
+}
+
+/*
+ * Returns one build: id, run, project, variant, state and its artifacts
+ * with sections; NULL for an unknown id.
+ */
+cJSON *
+store_build_document(struct store *st, int64_t id)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "run", STORE_INT },
+		{ "project", STORE_TEXT }, { "variant", STORE_JSON },
+		{ "variant_key", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
+		{ "commit", STORE_TEXT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*b = NULL;
+
+	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
+	    " coalesce(p.name, p.path), v.settings, v.key, b.state,"
+	    " b.toolchain, b.bootstrap, r.commit_id FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		b = cJSON_CreateObject();
+		store_json_row(b, stmt, columns);
+		cJSON_AddItemToObject(b, "artifacts",
+		    store_build_artifacts(st, id));
+	}
+	sqlite3_finalize(stmt);
+	return (b);
+}
+
+/*
+ * Forgets the kept copies of a build's artifacts beyond the newest keep of
+ * its project, variant, artifact name and kind, and adds their paths to
+ * paths for the caller to delete. One transaction.
+ */
+int
+store_prune_kept(struct store *st, int64_t build_id, int keep,
+    struct strlist *paths)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		*ids;
+	size_t		 n, i;
+	int		 rc;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "WITH mine AS ("
+	    " SELECT r.project_id, b.variant_id, a.name, a.kind"
+	    " FROM artifacts a JOIN builds b ON b.id = a.build_id"
+	    " JOIN runs r ON r.id = b.run_id WHERE b.id = ?1),"
+	    " ranked AS ("
+	    " SELECT a.id, a.kept_path, row_number() OVER (PARTITION BY"
+	    "  a.name, a.kind ORDER BY b.id DESC) AS n"
+	    " FROM artifacts a JOIN builds b ON b.id = a.build_id"
+	    " JOIN runs r ON r.id = b.run_id JOIN mine m"
+	    " ON m.project_id = r.project_id AND m.variant_id = b.variant_id"
+	    " AND m.name = a.name AND m.kind = a.kind"
+	    " WHERE a.kept_path IS NOT NULL)"
+	    " SELECT id, kept_path FROM ranked WHERE n > ?2");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	sqlite3_bind_int(stmt, 2, keep);
+	ids = NULL;
+	n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		strlist_add(paths, (const char *)sqlite3_column_text(stmt, 1));
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	/* Updated once the query is done with the rows it reads. */
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		stmt = store_prepare(st, "UPDATE artifacts SET kept_path = NULL"
+		    " WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, ids[i]);
+		if (store_step_done(st, stmt) != 0)
+			rc = SQLITE_ERROR;
+	}
+	free(ids);
+	if (rc != SQLITE_DONE || store_exec(st, "COMMIT") != 0) {
+		store_exec(st, "ROLLBACK");
+		strlist_free(paths);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Finds when a target dir was last used by a build: its latest finish,
+ * start or queueing. Returns 1 with the time, 0 when no build used it.
+ */
+int
+store_target_dir_used(struct store *st, const char *dir, int64_t *when)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT max(coalesce(finished_at, started_at,"
+	    " queued_at)) FROM builds WHERE target_dir = ?1");
+	store_bind_text(stmt, 1, dir);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		*when = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/* Tells whether a queued or running build will use a target dir. */
+int
+store_target_dir_queued(struct store *st, const char *dir)
+{
+	sqlite3_stmt	*stmt;
+	int		 found;
+
+	stmt = store_prepare(st, "SELECT 1 FROM builds WHERE target_dir = ?1"
+	    " AND state IN ('queued', 'running') LIMIT 1");
+	store_bind_text(stmt, 1, dir);
+	found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/* Copies the artifacts of build from, with their sections and measurements, to build id. */
+static int
+store_artifacts_copy(struct store *st, int64_t id, int64_t from)
+{
+	sqlite3_stmt	*stmt, *arts;
+	int64_t		 aid, nid;
+
+	arts = store_prepare(st, "SELECT id FROM artifacts WHERE build_id = ?1");
+	sqlite3_bind_int64(arts, 1, from);
+	while (sqlite3_step(arts) == SQLITE_ROW) {
+		aid = sqlite3_column_int64(arts, 0);
+		stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name,"
+		    " kind, path, file_size, kept_path) SELECT ?1, name, kind,"
+		    " path, file_size, kept_path FROM artifacts WHERE id = ?2");
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_int64(stmt, 2, aid);
+		if (store_step_done(st, stmt) != 0)
+			goto fail;
+		nid = sqlite3_last_insert_rowid(st->db);
+		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
+		    " name, size) SELECT ?1, name, size FROM sections"
+		    " WHERE artifact_id = ?2");
+		sqlite3_bind_int64(stmt, 1, nid);
+		sqlite3_bind_int64(stmt, 2, aid);
+		if (store_step_done(st, stmt) != 0)
+			goto fail;
+		stmt = store_prepare(st, "INSERT INTO measurements (artifact_id,"
+		    " name, value) SELECT ?1, name, value FROM measurements"
+		    " WHERE artifact_id = ?2");
+		sqlite3_bind_int64(stmt, 1, nid);
+		sqlite3_bind_int64(stmt, 2, aid);
+		if (store_step_done(st, stmt) != 0)
+			goto fail;
+	}
+	sqlite3_finalize(arts);
+	return (0);
+fail:
+	sqlite3_finalize(arts);
+	return (-1);
+}
+
+/* Copies a done build's result into a queued one, which becomes done. */
+int
+store_build_reuse(struct store *st, int64_t id, int64_t from)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE builds SET (state, env, cargo_args,"
+	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
+	    " notes, effective, project_profile, fingerprint,"
+	    " default_artifact, started_at, finished_at, reused_from) ="
+	    " (SELECT 'done', env, cargo_args, rustc_version, log_path,"
+	    " exit_code, wall_ms, cpu_ms, toolchain, notes, effective,"
+	    " project_profile, fingerprint, default_artifact, ?3, ?3,"
+	    " coalesce(reused_from, id) FROM builds WHERE id = ?2)"
+	    " WHERE id = ?1 AND state = 'queued'");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, from);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+	if (store_step_done(st, stmt) != 0 ||
+	    store_artifacts_copy(st, id, from) != 0)
+		return (-1);
+	return (store_run_settle(st, id));
+}
+
+/*
+ * Records what a running build's unit graph said. When a done build of the
+ * same run has the same fingerprint, the build becomes a copy of its
+ * result (same_as) without being built; when a running one has, the build
+ * is queued again behind it. Returns 0 (build it), BUILDER_SAME,
+ * BUILDER_WAIT, or -1.
+ */
+int
+store_build_units(struct store *st, int64_t id, const struct build_units *u)
+{
+	sqlite3_stmt	*stmt;
+	char		*effective, *project;
+	int64_t		 from = 0;
+	int		 rc = 0, done = 0;
+
+	effective = u->effective ? cJSON_PrintUnformatted(u->effective) : NULL;
+	project = u->project ? cJSON_PrintUnformatted(u->project) : NULL;
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		goto out;
+	stmt = store_prepare(st, "UPDATE builds SET effective = ?2,"
+	    " project_profile = ?3, fingerprint = ?4, default_artifact = ?5"
+	    " WHERE id = ?1 AND state = 'running'");
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, effective);
+	store_bind_text(stmt, 3, project);
+	store_bind_text(stmt, 4, u->fingerprint);
+	store_bind_text(stmt, 5, u->default_artifact);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	if (sqlite3_changes(st->db) == 1 && u->fingerprint != NULL) {
+		stmt = store_prepare(st, "SELECT o.id, o.state = 'done'"
+		    " FROM builds o JOIN builds b ON b.id = ?1"
+		    " WHERE o.state IN ('done', 'running') AND "
+		    STORE_TWIN("o", "b") " ORDER BY o.run_id = b.run_id DESC,"
+		    " o.state = 'done' DESC, o.id LIMIT 1");
+		sqlite3_bind_int64(stmt, 1, id);
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
+			from = sqlite3_column_int64(stmt, 0);
+			done = sqlite3_column_int(stmt, 1);
+		}
+		sqlite3_finalize(stmt);
+	}
+	if (from != 0 && done) {
+		stmt = store_prepare(st, "UPDATE builds SET (state, exit_code,"
+		    " notes, finished_at, same_as) = (SELECT 'done', exit_code,"
+		    " notes, ?3, coalesce(same_as, id) FROM builds"
+		    " WHERE id = ?2) WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_int64(stmt, 2, from);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+		if (store_step_done(st, stmt) != 0 ||
+		    store_artifacts_copy(st, id, from) != 0 ||
+		    store_run_settle(st, id) != 0)
+			goto rollback;
+		rc = BUILDER_SAME;
+	} else if (from != 0) {
+		stmt = store_prepare(st, "UPDATE builds SET state = 'queued',"
+		    " started_at = NULL, attempts = attempts - 1 WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, id);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+		rc = BUILDER_WAIT;
+	}
+	if (store_exec(st, "COMMIT") == 0)
+		goto out;
+rollback:
+	log_warnx("store: build %lld: %s", (long long)id,
+	    sqlite3_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
+	rc = -1;
+out:
+	cJSON_free(effective);
+	cJSON_free(project);
+	return (rc);
+}
+
+/*
+ * Finds the tracked project a build belongs to: 1 with its id, 0 when the
+ * build's project is given by path.
+ */
+int
+store_build_project(struct store *st, int64_t build_id, int64_t *project_id)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT r.project_id, r.bisection_id"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE b.id = ?1 AND r.commit_id IS NOT NULL");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*project_id = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}

@@ -1,0 +1,243 @@
+/*
+ * Reports over everything the store holds: the best variants, the
+ * daemon's status, Prometheus metrics and the CSV export.
+ */
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "sizematd.h"
+#include "store_private.h"
+
+/*
+ * Returns the smallest variants recorded for a project, one row per variant
+ * and artifact (its current result: for a tracked project, at the newest
+ * measured commit on its branch's first-parent line, named in "commit"),
+ * smallest first; NULL for an unknown project.
+ */
+cJSON *
+store_best(struct store *st, const char *project, int top)
+{
+	static const struct store_column columns[] = {
+		{ "variant", STORE_JSON }, { "variant_key", STORE_TEXT },
+		{ "artifact", STORE_TEXT }, { "kind", STORE_TEXT },
+		{ "file_size", STORE_INT }, { "run", STORE_INT },
+		{ "build", STORE_INT }, { "rustc_version", STORE_TEXT },
+		{ "loadable_size", STORE_INT }, { "toolchain", STORE_JSON },
+		{ "bootstrap", STORE_BOOL }, { "env", STORE_JSON },
+		{ "cargo_args", STORE_JSON }, { "commit", STORE_TEXT },
+		{ "effective", STORE_JSON }, { "project_profile", STORE_JSON },
+		{ NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*doc, *ranking, *row;
+	int64_t		 project_id;
+
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
+	    " OR name = ?1");
+	store_bind_text(stmt, 1, project);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return (NULL);
+	}
+	project_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "project", project);
+	ranking = cJSON_AddArrayToObject(doc, "ranking");
+	stmt = store_prepare(st, STORE_CURRENT("p.id = ?1")
+	    " SELECT v.settings, v.key, a.name, a.kind, a.file_size, b.run_id,"
+	    "  b.id, b.rustc_version,"
+	    "  (SELECT value FROM measurements m WHERE m.artifact_id = a.id"
+	    "   AND m.name = 'loadable_size'),"
+	    "  b.toolchain, b.bootstrap, b.env, b.cargo_args, l.commit_id,"
+	    "  b.effective, b.project_profile"
+	    " FROM current l JOIN builds b ON b.id = l.build_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " WHERE l.n = 1 ORDER BY a.file_size, v.key, a.name LIMIT ?2");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	sqlite3_bind_int(stmt, 2, top);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		row = cJSON_CreateObject();
+		store_json_row(row, stmt, columns);
+		store_add_baseline(row);
+		cJSON_AddItemToArray(ranking, row);
+	}
+	sqlite3_finalize(stmt);
+	return (doc);
+}
+
+/* Returns the running and queued builds. */
+cJSON *
+store_status(struct store *st)
+{
+	static const struct store_column columns[] = {
+		{ "build", STORE_INT }, { "run", STORE_INT },
+		{ "project", STORE_TEXT }, { "variant_key", STORE_TEXT },
+		{ "step", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "started_at", STORE_TEXT }, { "elapsed_s", STORE_INT },
+		{ NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*doc, *running, *queued, *b;
+
+	doc = cJSON_CreateObject();
+	running = cJSON_AddArrayToObject(doc, "running");
+	queued = cJSON_AddArrayToObject(doc, "queued");
+	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
+	    " coalesce(p.name, p.path), v.key, b.step, b.state, " STORE_TIME("b.started_at") ","
+	    " strftime('%s', 'now') - b.started_at"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " WHERE b.state IN ('running', 'queued') ORDER BY b.run_id, b.seq");
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		b = cJSON_CreateObject();
+		store_json_row(b, stmt, columns);
+		cJSON_AddItemToArray(strcmp((const char *)
+		    sqlite3_column_text(stmt, 5), "running") == 0 ?
+		    running : queued, b);
+	}
+	sqlite3_finalize(stmt);
+	return (doc);
+}
+
+/*
+ * What GET /metrics reports: builds by state, how many build durations
+ * fall under each bound (bounds[i] seconds, cumulative) with their count
+ * and sum, and the latest done size of each project, variant and artifact.
+ */
+cJSON *
+store_metrics(struct store *st, const double *bounds, size_t nbounds)
+{
+	static const struct store_column size_columns[] = {
+		{ "project", STORE_TEXT }, { "variant", STORE_TEXT },
+		{ "artifact", STORE_TEXT }, { "kind", STORE_TEXT },
+		{ "toolchain", STORE_TEXT }, { "size", STORE_INT },
+		{ "loadable", STORE_INT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*doc, *states, *buckets, *o;
+	size_t		 i;
+
+	doc = cJSON_CreateObject();
+	states = cJSON_AddObjectToObject(doc, "builds");
+	stmt = store_prepare(st, "SELECT state, count(*) FROM builds"
+	    " GROUP BY state ORDER BY state");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(states, (const char *)sqlite3_column_text(stmt,
+		    0), stmt, 1);
+	sqlite3_finalize(stmt);
+
+	buckets = cJSON_AddArrayToObject(doc, "duration_buckets");
+	for (i = 0; i < nbounds; i++) {
+		stmt = store_prepare(st, "SELECT count(*) FROM builds"
+		    " WHERE wall_ms IS NOT NULL AND reused_from IS NULL"
+		    " AND state = 'done' AND wall_ms <= ?1 * 1000.0");
+		sqlite3_bind_double(stmt, 1, bounds[i]);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			cJSON_AddItemToArray(buckets, cJSON_CreateNumber(
+			    (double)sqlite3_column_int64(stmt, 0)));
+		sqlite3_finalize(stmt);
+	}
+	stmt = store_prepare(st, "SELECT count(*), coalesce(sum(wall_ms), 0)"
+	    " FROM builds WHERE wall_ms IS NOT NULL AND reused_from IS NULL"
+	    " AND state = 'done'");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		store_json_int(doc, "duration_count", stmt, 0);
+		store_json_int(doc, "duration_sum_ms", stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+
+
+	/* The current size: at a tracked project's branch head line. */
+	stmt = store_prepare(st, STORE_CURRENT("1")
+	    "SELECT coalesce(p.name, p.path), v.key,"
+	    " a.name, a.kind, coalesce(json_extract(b.toolchain, '$.name'),"
+	    " 'default'), a.file_size, (SELECT value FROM measurements"
+	    " WHERE artifact_id = a.id AND name = 'loadable_size')"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE p.path NOT LIKE 'removed:%' AND b.id IN (SELECT build_id"
+	    " FROM current WHERE n = 1) ORDER BY 1, 2, 3");
+	cJSON_AddItemToObject(doc, "sizes", store_json_rows(stmt,
+	    size_columns));
+	stmt = store_prepare(st, "SELECT count(*) FROM builds b JOIN runs r"
+	    " ON r.id = b.run_id WHERE b.state = 'queued' AND r.prepared = 0");
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(doc, "waiting_for_git", stmt, 0);
+	sqlite3_finalize(stmt);
+	o = cJSON_AddObjectToObject(doc, "deliveries");
+	stmt = store_prepare(st, "SELECT state, count(*) FROM deliveries"
+	    " GROUP BY state");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+		    stmt, 1);
+	sqlite3_finalize(stmt);
+	o = cJSON_AddObjectToObject(doc, "regressions");
+	stmt = store_prepare(st, "SELECT p.name, count(g.id) FROM projects p"
+	    " LEFT JOIN regressions g ON g.project_id = p.id"
+	    " AND g.state IS NOT 'withdrawn'"
+	    " WHERE p.name IS NOT NULL GROUP BY p.id ORDER BY p.name");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+		    stmt, 1);
+	sqlite3_finalize(stmt);
+	return (doc);
+}
+
+/*
+ * A project's whole history, for export: one row per build and artifact
+ * (a build with none has one row without), oldest first. NULL for an
+ * unknown project (a tracked project's name, or a path).
+ */
+cJSON *
+store_export(struct store *st, const char *project)
+{
+	static const struct store_column columns[] = {
+		{ "run", STORE_INT }, { "build", STORE_INT },
+		{ "kind", STORE_TEXT }, { "commit", STORE_TEXT },
+		{ "commit_time", STORE_TEXT }, { "subject", STORE_TEXT },
+		{ "variant_key", STORE_TEXT }, { "step", STORE_TEXT },
+		{ "toolchain", STORE_TEXT }, { "rustc_version", STORE_TEXT },
+		{ "state", STORE_TEXT }, { "finished_at", STORE_TEXT },
+		{ "wall_ms", STORE_INT }, { "cpu_ms", STORE_INT },
+		{ "reused_from", STORE_INT }, { "artifact", STORE_TEXT },
+		{ "artifact_kind", STORE_TEXT }, { "file_size", STORE_INT },
+		{ "measurements", STORE_JSON }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*rows;
+	int64_t		 project_id;
+
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
+	    " OR name = ?1");
+	store_bind_text(stmt, 1, project);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return (NULL);
+	}
+	project_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "SELECT r.id, b.id, r.kind, r.commit_id,"
+	    " " STORE_TIME("c.time") ", c.subject, v.key, b.step,"
+	    " coalesce(json_extract(b.toolchain, '$.name'), 'default'),"
+	    " b.rustc_version, b.state, " STORE_TIME("b.finished_at") ","
+	    " b.wall_ms, b.cpu_ms, b.reused_from, a.name, a.kind, a.file_size,"
+	    " (SELECT json_group_object(name, value) FROM measurements"
+	    "  WHERE artifact_id = a.id)"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " LEFT JOIN commits c ON c.project_id = r.project_id"
+	    " AND c.id = r.commit_id"
+	    " LEFT JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE r.project_id = ?1 AND b.state NOT IN ('queued', 'running')"
+	    " ORDER BY b.id, a.name");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	rows = store_json_rows(stmt, columns);
+	return (rows);
+}

@@ -1,0 +1,576 @@
+/*
+ * Runs in the store: creating one with its builds, preparing one at a
+ * commit, cancelling, and the run document and list the API answers.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "sizematd.h"
+#include "store_private.h"
+
+/*
+ * Creates a run and its queued builds in one transaction. A run at a
+ * revision waits (prepared = 0) until its commit is resolved.
+ */
+int
+store_run_create(struct store *st, const struct run_plan *run,
+    const struct build_plan *plans, size_t nplans, int64_t *run_id,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 project_id, variant_id;
+	char		*key, *settings;
+	cJSON		*o;
+	size_t		 i;
+	time_t		 now = time(NULL);
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		goto fail;
+	if (run->project_id > 0)
+		project_id = run->project_id;
+	else
+		project_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
+		    " projects (path, created_at) VALUES (?1, ?2)",
+		    "SELECT id FROM projects WHERE path = ?1", run->project,
+		    NULL);
+	if (project_id < 0)
+		goto rollback;
+	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
+	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
+	    " force, kind, bisection_id, timeout_s) VALUES (?1, ?2, ?3, ?4,"
+	    " 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	store_bind_text(stmt, 2, run->matrix);
+	store_bind_text(stmt, 3, run->shape);
+	store_bind_text(stmt, 4, run->source);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)now);
+	if (run->parent > 0)
+		sqlite3_bind_int64(stmt, 6, run->parent);
+	else
+		sqlite3_bind_null(stmt, 6);
+	store_bind_text(stmt, 7, run->rev);
+	sqlite3_bind_int(stmt, 8, run->rev == NULL);
+	sqlite3_bind_int(stmt, 9, run->force);
+	store_bind_text(stmt, 10, run->kind != NULL ? run->kind : "run");
+	if (run->bisection_id > 0)
+		sqlite3_bind_int64(stmt, 11, run->bisection_id);
+	else
+		sqlite3_bind_null(stmt, 11);
+	if (run->timeout_s > 0)
+		sqlite3_bind_int(stmt, 12, run->timeout_s);
+	else
+		sqlite3_bind_null(stmt, 12);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	for (i = 0; i < nplans; i++) {
+		key = variant_key(plans[i].variant);
+		o = variant_to_json(plans[i].variant);
+		settings = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		variant_id = store_upsert_id(st,
+		    "INSERT OR IGNORE INTO variants (key, settings)"
+		    " VALUES (?1, ?2)",
+		    "SELECT id FROM variants WHERE key = ?1", key, settings);
+		free(key);
+		cJSON_free(settings);
+		if (variant_id < 0)
+			goto rollback;
+		stmt = store_prepare(st, "INSERT INTO builds (run_id, seq,"
+		    " variant_id, step, target_dir, state, queued_at,"
+		    " bootstrap, post)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8)");
+		sqlite3_bind_int64(stmt, 1, *run_id);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
+		sqlite3_bind_int64(stmt, 3, variant_id);
+		store_bind_text(stmt, 4, plans[i].step);
+		store_bind_text(stmt, 5, plans[i].target_dir);
+		sqlite3_bind_int64(stmt, 6, (sqlite3_int64)now);
+		sqlite3_bind_int(stmt, 7, plans[i].bootstrap);
+		store_bind_text(stmt, 8, plans[i].post);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+	}
+	if (store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	xasprintf(cause, "database: %s", sqlite3_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
+	return (-1);
+fail:
+	xasprintf(cause, "database: %s", sqlite3_errmsg(st->db));
+	return (-1);
+}
+
+/*
+ * Reads where a run builds: its project's id and path, and its commit
+ * (NULL for a project given by path). Returns 0, or -1 for no such run.
+ */
+int
+store_run_origin(struct store *st, int64_t id, int64_t *project_id,
+    char **path, char **commit)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = -1;
+
+	stmt = store_prepare(st, "SELECT p.id, p.path, r.commit_id FROM runs r"
+	    " JOIN projects p ON p.id = r.project_id WHERE r.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*project_id = sqlite3_column_int64(stmt, 0);
+		*path = store_column_dup(stmt, 1);
+		*commit = store_column_dup(stmt, 2);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return (rc);
+}
+
+/* Marks a run done once none of its builds is queued or running. */
+int
+store_run_settle(struct store *st, int64_t build_id)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE runs SET state = 'done',"
+	    " finished_at = ?2 WHERE id = (SELECT run_id FROM builds"
+	    " WHERE id = ?1) AND state IN ('queued', 'running')"
+	    " AND NOT EXISTS (SELECT 1 FROM builds WHERE run_id = runs.id"
+	    " AND state IN ('queued', 'running'))");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	return (store_step_done(st, stmt));
+}
+
+/* Tells whether a run exists. */
+int
+store_run_exists(struct store *st, int64_t id)
+{
+	sqlite3_stmt	*stmt;
+	int		 found;
+
+	stmt = store_prepare(st, "SELECT 1 FROM runs WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/*
+ * Cancels a run: its queued and running builds become cancelled. The ids of
+ * those that were running are returned so their processes can be killed.
+ */
+int
+store_run_cancel(struct store *st, int64_t id, int64_t **running,
+    size_t *nrunning, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	const char	*state;
+	time_t		 now = time(NULL);
+
+	*running = NULL;
+	*nrunning = 0;
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		goto fail;
+	stmt = store_prepare(st, "SELECT state FROM runs WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		store_exec(st, "ROLLBACK");
+		xasprintf(cause, "no run %lld", (long long)id);
+		return (-1);
+	}
+	state = (const char *)sqlite3_column_text(stmt, 0);
+	if (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0) {
+		xasprintf(cause, "run %lld is already %s", (long long)id,
+		    state);
+		sqlite3_finalize(stmt);
+		store_exec(st, "ROLLBACK");
+		return (1);
+	}
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "SELECT id FROM builds WHERE run_id = ?1"
+	    " AND state = 'running'");
+	sqlite3_bind_int64(stmt, 1, id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		*running = xreallocarray(*running, *nrunning + 1,
+		    sizeof **running);
+		(*running)[(*nrunning)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "UPDATE builds SET state = 'cancelled',"
+	    " finished_at = ?2, error = 'cancelled by request'"
+	    " WHERE run_id = ?1 AND state IN ('queued', 'running')");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	stmt = store_prepare(st, "UPDATE runs SET state = 'cancelled',"
+	    " finished_at = ?2 WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+fail:
+	free(*running);
+	*running = NULL;
+	*nrunning = 0;
+	xasprintf(cause, "database: %s", sqlite3_errmsg(st->db));
+	return (-1);
+}
+
+/* The columns of STORE_RUN_COLUMNS, as a run's summary object. */
+static const struct store_column store_run_columns[] = {
+	{ "id", STORE_INT }, { "project", STORE_TEXT },
+	{ "matrix", STORE_TEXT }, { "shape", STORE_TEXT },
+	{ "state", STORE_TEXT }, { "builds_total", STORE_INT },
+	{ "builds_done", STORE_INT }, { "builds_failed", STORE_INT },
+	{ "builds_queued", STORE_INT }, { "builds_running", STORE_INT },
+	{ "created_at", STORE_TEXT }, { "started_at", STORE_TEXT },
+	{ "finished_at", STORE_TEXT }, { "rev", STORE_TEXT },
+	{ "commit", STORE_TEXT }, { "kind", STORE_TEXT },
+	{ NULL, STORE_TEXT }
+};
+
+/* Returns a run's summary object: id, project, matrix, state, counts. */
+static cJSON *
+store_run_summary(sqlite3_stmt *stmt)
+{
+	cJSON	*o;
+
+	o = cJSON_CreateObject();
+	store_json_row(o, stmt, store_run_columns);
+	return (o);
+}
+
+#define STORE_RUN_COLUMNS \
+	"SELECT r.id, coalesce(p.name, p.path), r.matrix, r.shape, r.state," \
+	" (SELECT count(*) FROM builds WHERE run_id = r.id)," \
+	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'done')," \
+	" (SELECT count(*) FROM builds WHERE run_id = r.id" \
+	"  AND state IN ('failed', 'timeout', 'unavailable'))," \
+	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'queued')," \
+	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'running')," \
+	" " STORE_TIME("r.created_at") ", " STORE_TIME("r.started_at") "," \
+	" " STORE_TIME("r.finished_at") ", r.rev, r.commit_id, r.kind" \
+	" FROM runs r JOIN projects p ON p.id = r.project_id"
+
+/* Adds "baseline_key" to a row that has "variant": its release baseline. */
+void
+store_add_baseline(cJSON *row)
+{
+	struct variant	 v;
+	char		*key, *cause;
+
+	if (variant_from_json(&v, cJSON_GetObjectItemCaseSensitive(row,
+	    "variant"), &cause) != 0) {
+		free(cause);
+		cJSON_AddNullToObject(row, "baseline_key");
+		return;
+	}
+	key = variant_baseline_key(&v);
+	cJSON_AddStringToObject(row, "baseline_key", key);
+	free(key);
+	variant_clear(&v);
+}
+
+/* Returns the results document of a run (INTERFACE.md), or NULL. */
+cJSON *
+store_run_document(struct store *st, int64_t id)
+{
+	static const struct store_column columns[] = {
+		{ "id", STORE_INT }, { "variant", STORE_JSON },
+		{ "variant_key", STORE_TEXT }, { "step", STORE_TEXT },
+		{ "env", STORE_JSON }, { "cargo_args", STORE_JSON },
+		{ "target_dir", STORE_TEXT }, { "state", STORE_TEXT },
+		{ "error", STORE_TEXT }, { "wall_ms", STORE_INT },
+		{ "cpu_ms", STORE_INT }, { "exit_code", STORE_INT },
+		{ "rustc_version", STORE_TEXT }, { "attempts", STORE_INT },
+		{ "started_at", STORE_TEXT }, { "finished_at", STORE_TEXT },
+		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
+		{ "post", STORE_TEXT }, { "notes", STORE_TEXT },
+		{ "reused_from", STORE_INT }, { "effective", STORE_JSON },
+		{ "project_profile", STORE_JSON }, { "same_as", STORE_INT },
+		{ "default_artifact", STORE_TEXT }, { NULL, STORE_TEXT }
+	};
+	sqlite3_stmt	*stmt;
+	cJSON		*doc, *builds, *b;
+
+	stmt = store_prepare(st, STORE_RUN_COLUMNS " WHERE r.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return (NULL);
+	}
+	doc = cJSON_CreateObject();
+	cJSON_AddItemToObject(doc, "run", store_run_summary(stmt));
+	sqlite3_finalize(stmt);
+	stmt = store_prepare(st, "SELECT project_id, commit_id, lock_hash"
+	    " FROM runs WHERE id = ?1 AND commit_id IS NOT NULL");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		cJSON	*c;
+
+		c = store_commit_json(st, sqlite3_column_int64(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1));
+		store_json_text(c, "cargo_lock", stmt, 2);
+		cJSON_AddItemToObject(doc, "commit", c);
+	}
+	sqlite3_finalize(stmt);
+
+	builds = cJSON_AddArrayToObject(doc, "builds");
+	stmt = store_prepare(st, "SELECT b.id, v.settings, v.key, b.step,"
+	    " b.env, b.cargo_args, b.target_dir, b.state, b.error, b.wall_ms,"
+	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
+	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
+	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from,"
+	    " b.effective, b.project_profile, b.same_as, b.default_artifact"
+	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
+	    " WHERE b.run_id = ?1 ORDER BY b.seq");
+	sqlite3_bind_int64(stmt, 1, id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		b = cJSON_CreateObject();
+		store_json_row(b, stmt, columns);
+		store_add_baseline(b);
+		cJSON_AddItemToObject(b, "artifacts",
+		    store_build_artifacts(st, sqlite3_column_int64(stmt, 0)));
+		cJSON_AddItemToArray(builds, b);
+	}
+	sqlite3_finalize(stmt);
+	store_run_waiting(st, id, builds);
+	return (doc);
+}
+
+/* Returns the newest runs, newest first. */
+cJSON *
+store_runs_list(struct store *st, int limit)
+{
+	sqlite3_stmt	*stmt;
+	cJSON		*a;
+
+	a = cJSON_CreateArray();
+	stmt = store_prepare(st, STORE_RUN_COLUMNS " ORDER BY r.id DESC"
+	    " LIMIT ?1");
+	sqlite3_bind_int(stmt, 1, limit);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		cJSON_AddItemToArray(a, store_run_summary(stmt));
+	sqlite3_finalize(stmt);
+	return (a);
+}
+
+/*
+ * Finds the latest build of a variant in the project of a run, at the same
+ * commit when the run was at one: a done one with the artifact's size, or
+ * else one queued or running (*pending). Returns 1 and fills the numbers,
+ * 0 when there is none, -1 on error.
+ */
+int
+store_variant_result(struct store *st, int64_t run_id, const char *key,
+    const char *artifact, const char *kind, int64_t *build, int64_t *size,
+    int *pending)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	*build = *size = -1;
+	*pending = 0;
+	stmt = store_prepare(st, "SELECT b.id, a.file_size FROM runs o"
+	    " JOIN runs r ON r.project_id = o.project_id"
+	    " AND r.commit_id IS o.commit_id"
+	    " JOIN builds b ON b.run_id = r.id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
+	    " WHERE o.id = ?1 AND v.key = ?2 AND b.state = 'done'"
+	    " AND a.name = ?3 AND a.kind = ?4 ORDER BY b.id DESC LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	store_bind_text(stmt, 2, key);
+	store_bind_text(stmt, 3, artifact);
+	store_bind_text(stmt, 4, kind);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*build = sqlite3_column_int64(stmt, 0);
+		*size = sqlite3_column_int64(stmt, 1);
+		sqlite3_finalize(stmt);
+		return (1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	stmt = store_prepare(st, "SELECT b.id FROM runs o"
+	    " JOIN runs r ON r.project_id = o.project_id"
+	    " AND (r.commit_id IS o.commit_id OR (r.prepared = 0"
+	    " AND r.rev = o.commit_id))"
+	    " JOIN builds b ON b.run_id = r.id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " WHERE o.id = ?1 AND v.key = ?2"
+	    " AND b.state IN ('queued', 'running') ORDER BY b.id DESC LIMIT 1");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	store_bind_text(stmt, 2, key);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*build = sqlite3_column_int64(stmt, 0);
+		*pending = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1);
+}
+
+/*
+ * Finds the oldest run waiting for its revision to be resolved. Returns 1
+ * with its id, project and revision, 0 when there is none.
+ */
+int
+store_prep_next(struct store *st, int64_t *run_id, int64_t *project_id,
+    char **rev)
+{
+	sqlite3_stmt	*stmt;
+	int		 found = 0;
+
+	stmt = store_prepare(st, "SELECT id, project_id, rev FROM runs"
+	    " WHERE prepared = 0 AND state IN ('queued', 'running')"
+	    " ORDER BY id LIMIT 1");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*run_id = sqlite3_column_int64(stmt, 0);
+		*project_id = sqlite3_column_int64(stmt, 1);
+		*rev = store_column_dup(stmt, 2);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (found);
+}
+
+/*
+ * Records what git found for a run: its commit (and the commits around
+ * it), then lets its builds go. Unless the run is forced, a build whose
+ * variant already has a done result at that commit with the same rustc
+ * (version names the toolchain's current one) reuses it.
+ */
+int
+store_run_prepared(struct store *st, int64_t run_id,
+    const struct run_prep *prep, const char *(*version)(const char *, void *),
+    void *arg)
+{
+	sqlite3_stmt	*stmt, *q;
+	struct strlist	 versions = { NULL, 0 };
+	const char	*tc, *have;
+	cJSON		*settings;
+	int64_t		 project_id = 0, from, *ids = NULL;
+	size_t		 i, n = 0;
+	int		 force = 0;
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "SELECT project_id, force FROM runs"
+	    " WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		project_id = sqlite3_column_int64(stmt, 0);
+		force = sqlite3_column_int(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	if (project_id == 0 ||
+	    store_commits_add(st, project_id, prep->commits,
+	    prep->ncommits) != 0)
+		goto rollback;
+	if (prep->head != NULL) {
+		stmt = store_prepare(st, "UPDATE projects SET head = ?2"
+		    " WHERE id = ?1");
+		sqlite3_bind_int64(stmt, 1, project_id);
+		store_bind_text(stmt, 2, prep->head);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+	}
+	stmt = store_prepare(st, "UPDATE runs SET commit_id = ?2, lock_hash ="
+	    " ?3, on_branch = ?4, prepared = 1 WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	store_bind_text(stmt, 2, prep->commit);
+	store_bind_text(stmt, 3, prep->lock_hash);
+	sqlite3_bind_int(stmt, 4, prep->on_branch);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	/* The queued builds and their toolchains, before any changes. */
+	q = store_prepare(st, "SELECT b.id, v.settings FROM builds b"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " WHERE b.run_id = ?1 AND b.state = 'queued' ORDER BY b.seq");
+	sqlite3_bind_int64(q, 1, run_id);
+	while (!force && sqlite3_step(q) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n] = sqlite3_column_int64(q, 0);
+		settings = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+		tc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    settings, "toolchain"));
+		have = version(tc != NULL ? tc : "default", arg);
+		strlist_add(&versions, have != NULL ? have : "");
+		cJSON_Delete(settings);
+		n++;
+	}
+	sqlite3_finalize(q);
+	for (i = 0; i < n; i++) {
+		if (*versions.v[i] == '\0')
+			continue;
+		stmt = store_prepare(st, "SELECT o.id FROM builds o"
+		    " JOIN runs r ON r.id = o.run_id JOIN builds b ON b.id = ?1"
+		    " WHERE r.project_id = ?2 AND r.commit_id = ?3"
+		    " AND o.variant_id = b.variant_id AND o.state = 'done'"
+		    " AND o.rustc_version = ?4 ORDER BY o.id DESC LIMIT 1");
+		sqlite3_bind_int64(stmt, 1, ids[i]);
+		sqlite3_bind_int64(stmt, 2, project_id);
+		store_bind_text(stmt, 3, prep->commit);
+		store_bind_text(stmt, 4, versions.v[i]);
+		from = sqlite3_step(stmt) == SQLITE_ROW ?
+		    sqlite3_column_int64(stmt, 0) : 0;
+		sqlite3_finalize(stmt);
+		if (from != 0 && store_build_reuse(st, ids[i], from) != 0)
+			goto rollback;
+	}
+	if (store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	free(ids);
+	strlist_free(&versions);
+	return (0);
+rollback:
+	log_warnx("store: run %lld: %s", (long long)run_id,
+	    sqlite3_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
+	free(ids);
+	strlist_free(&versions);
+	return (-1);
+}
+
+/*
+ * Ends a run whose revision could not be resolved: its builds become
+ * unavailable with the reason.
+ */
+int
+store_run_prep_failed(struct store *st, int64_t run_id, const char *why)
+{
+	sqlite3_stmt	*stmt;
+	time_t		 now = time(NULL);
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	stmt = store_prepare(st, "UPDATE builds SET state = 'unavailable',"
+	    " error = ?2, finished_at = ?3 WHERE run_id = ?1"
+	    " AND state = 'queued'");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	store_bind_text(stmt, 2, why);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	stmt = store_prepare(st, "UPDATE runs SET prepared = 1, state ="
+	    " 'done', finished_at = ?2 WHERE id = ?1 AND state IN"
+	    " ('queued', 'running')");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
+		goto rollback;
+	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	return (-1);
+}

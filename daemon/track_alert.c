@@ -1,0 +1,197 @@
+/*
+ * What the tracker does when something was measured for a project:
+ * detect regressions, revise the ones a new measurement narrows or
+ * withdraws, queue webhook alerts, and move bisections on.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizematd.h"
+#include "track_private.h"
+
+/* One line for chat tools: what grew at a commit. */
+static char *
+track_alert_text(const struct tracked_project *p, const char *commit,
+    const cJSON *regs)
+{
+	const cJSON	*r, *first = cJSON_GetArrayItem(regs, 0);
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_printf(&b, "sizemat: %s %.12s \"%s\" grew", p->name, commit,
+	    json_str(first, "subject", ""));
+	cJSON_ArrayForEach(r, regs) {
+		buf_printf(&b, " %s %s %lld -> %lld bytes (%+lld, %+.2f%%)",
+		    json_str(r, "variant_key", "?"),
+		    json_str(r, "artifact", "?"),
+		    (long long)json_int(r, "base_size", 0),
+		    (long long)json_int(r, "size", 0),
+		    (long long)json_int(r, "bytes", 0),
+		    json_num(r, "percent", 0));
+		if (r->next != NULL)
+			buf_addstr(&b, ";");
+	}
+	buf_printf(&b, " against %.12s", json_str(first, "base_commit", ""));
+	return (b.data);
+}
+
+/*
+ * Queues one webhook delivery per commit with new regressions and per
+ * URL, once no build at that commit is still to come, then marks them
+ * alerted (with or without webhooks, so adding one later does not send
+ * old news).
+ */
+void
+track_alerts(struct track *t, const struct tracked_project *p)
+{
+	const cJSON	*c, *r, *url;
+	cJSON		*pending, *body, *variants, *v;
+	const char	*commit;
+	char		*text, *json;
+
+	pending = store_unalerted(t->store, p->id);
+	cJSON_ArrayForEach(c, pending) {
+		commit = json_str(c, "commit", "");
+		if (store_commit_pending(t->store, p->id, commit))
+			continue;	/* one alert, with every variant */
+		r = cJSON_GetObjectItemCaseSensitive(c, "regressions");
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "event", "size_regression");
+		cJSON_AddStringToObject(body, "project", p->name);
+		cJSON_AddStringToObject(body, "branch", p->branch);
+		cJSON_AddItemToObject(body, "base", store_commit_json(t->store,
+		    p->id, json_str(cJSON_GetArrayItem(r, 0),
+		    "base_commit", "")));
+		cJSON_AddItemToObject(body, "head", store_commit_json(t->store,
+		    p->id, commit));
+		variants = cJSON_AddArrayToObject(body, "variants");
+		cJSON_ArrayForEach(v, r) {
+			cJSON	*o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "variant_key",
+			    json_str(v, "variant_key", ""));
+			cJSON_AddStringToObject(o, "artifact",
+			    json_str(v, "artifact", ""));
+			cJSON_AddStringToObject(o, "base_commit",
+			    json_str(v, "base_commit", ""));
+			cJSON_AddNumberToObject(o, "base_size",
+			    json_num(v, "base_size", 0));
+			cJSON_AddNumberToObject(o, "size",
+			    json_num(v, "size", 0));
+			cJSON_AddNumberToObject(o, "bytes",
+			    json_num(v, "bytes", 0));
+			cJSON_AddNumberToObject(o, "percent",
+			    json_num(v, "percent", 0));
+			cJSON_AddStringToObject(o, "threshold",
+			    json_str(v, "threshold", ""));
+			cJSON_AddItemToArray(variants, o);
+		}
+		text = track_alert_text(p, commit, r);
+		cJSON_AddStringToObject(body, "text", text);
+		free(text);
+		json = cJSON_PrintUnformatted(body);
+		cJSON_ArrayForEach(url, p->webhooks) {
+			if (cJSON_IsString(url))
+				store_delivery_add(t->store, p->id, commit,
+				    url->valuestring, json);
+		}
+		cJSON_free(json);
+		cJSON_Delete(body);
+		store_mark_alerted(t->store, p->id, commit);
+		log_info("project %s: %.12s regressed (%d variant%s)",
+		    p->name, commit, cJSON_GetArraySize(r),
+		    cJSON_GetArraySize(r) == 1 ? "" : "s");
+	}
+	cJSON_Delete(pending);
+	notify_kick(t->notify);
+}
+
+/*
+ * Queues one follow-up per regression revised since its alert: narrowed to
+ * its culprit, or withdrawn. Never a second alert for the same cause.
+ */
+static void
+track_revisions(struct track *t, const struct tracked_project *p)
+{
+	const cJSON	*r, *url;
+	cJSON		*revised, *body;
+	char		*key, *json;
+
+	revised = store_revised(t->store, p->id);
+	cJSON_ArrayForEach(r, revised) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "event",
+		    "size_regression_revised");
+		cJSON_AddStringToObject(body, "project", p->name);
+		cJSON_AddStringToObject(body, "branch", p->branch);
+		cJSON_AddItemToObject(body, "regression", cJSON_Duplicate(r, 1));
+		if (strcmp(json_str(r, "state", ""), "culprit") == 0)
+			xasprintf(&key, "%s: the regression of %s (%s) is %.12s "
+			    "\"%s\", +%lld B (%+.2f%%) against %.12s", p->name,
+			    json_str(r, "variant_key", "?"), json_str(r,
+			    "artifact", "?"), json_str(r, "commit", ""),
+			    json_str(r, "subject", ""), (long long)json_int(r,
+			    "bytes", 0), json_num(r, "percent", 0), json_str(r,
+			    "base_commit", ""));
+		else
+			xasprintf(&key, "%s: the regression of %s (%s) up to "
+			    "%.12s is withdrawn: %s", p->name, json_str(r,
+			    "variant_key", "?"), json_str(r, "artifact", "?"),
+			    json_str(r, "commit", ""), json_str(r, "note", ""));
+		cJSON_AddStringToObject(body, "text", key);
+		free(key);
+		json = cJSON_PrintUnformatted(body);
+		/* One delivery per revision and URL, whatever its commit. */
+		xasprintf(&key, "revised:%lld", (long long)json_int(r, "id", 0));
+		cJSON_ArrayForEach(url, p->webhooks) {
+			if (cJSON_IsString(url))
+				store_delivery_add(t->store, p->id, key,
+				    url->valuestring, json);
+		}
+		store_mark_revised(t->store, json_int(r, "id", 0));
+		log_info("project %s: regression %lld revised: %s", p->name,
+		    (long long)json_int(r, "id", 0), json_str(r, "state", ""));
+		free(key);
+		cJSON_free(json);
+		cJSON_Delete(body);
+	}
+	if (cJSON_GetArraySize(revised) > 0)
+		notify_kick(t->notify);
+	cJSON_Delete(revised);
+}
+
+/* Looks for a project's regressions and queues their alerts. */
+void
+track_detect(struct track *t, int64_t project_id)
+{
+	struct tracked_project	 p;
+	struct size_limit	 lim;
+	const char		*text;
+
+	if (store_project_by_id(t->store, project_id, &p) != 1)
+		return;
+	if (p.name != NULL && track_threshold(&p, &lim, &text) == 0 &&
+	    store_detect_regressions(t->store, p.id, &lim, text) >= 0) {
+		track_alerts(t, &p);
+		track_revisions(t, &p);
+	}
+	tracked_project_clear(&p);
+}
+
+/* Something was measured for a project: regressions, alerts, bisections. */
+void
+track_project_changed(struct track *t, int64_t project_id)
+{
+	track_detect(t, project_id);
+	track_bisect_all(t);
+}
+
+/* Called by the queue when a build ends. */
+void
+track_build_done(struct track *t, int64_t build_id)
+{
+	int64_t	 project_id;
+
+	if (store_build_project(t->store, build_id, &project_id) == 1)
+		track_project_changed(t, project_id);
+}
