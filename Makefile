@@ -59,7 +59,7 @@ CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/words.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
 	      check_measure check_http check_levers check_history \
-	      check_units
+	      check_units check_plans
 UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
 BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
@@ -210,6 +210,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	sh bench/matrix-vs-loop.sh
 	bash bench/warm-commit.sh
+	bash bench/dashboard-load.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles \

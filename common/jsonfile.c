@@ -3,6 +3,7 @@
  * character of a syntax error, and refusing a member given twice.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,30 @@ json_num(const cJSON *o, const char *name, double def)
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
 
 	return (cJSON_IsNumber(v) ? v->valuedouble : def);
+}
+
+/*
+ * Adds a number to o already printed, as cJSON would print it (an
+ * integer as one, else the shorter of %.15g and %.17g that reads back
+ * the same), but without cJSON's sscanf, which costs more than the rest
+ * of a row where a document carries thousands of fractions. The member
+ * is printed only: cJSON_IsNumber is false for it.
+ */
+cJSON *
+json_add_printed(cJSON *o, const char *name, double v)
+{
+	char	 buf[64];
+
+	if (!isfinite(v))
+		return (cJSON_AddNullToObject(o, name));
+	if (v == (double)(long long)v && fabs(v) < 1e15)
+		snprintf(buf, sizeof buf, "%lld", (long long)v);
+	else {
+		snprintf(buf, sizeof buf, "%1.15g", v);
+		if (strtod(buf, NULL) != v)
+			snprintf(buf, sizeof buf, "%1.17g", v);
+	}
+	return (cJSON_AddRawToObject(o, name, buf));
 }
 
 /* Returns a string member, or def. */

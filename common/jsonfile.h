@@ -15,5 +15,6 @@ char	*json_duplicate(const cJSON *, const char *);
 int64_t	 json_int(const cJSON *, const char *, int64_t);
 double	 json_num(const cJSON *, const char *, double);
 const char *json_str(const cJSON *, const char *, const char *);
+cJSON	*json_add_printed(cJSON *, const char *, double);
 
 #endif

@@ -419,11 +419,16 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 		}
 		/*
 		 * Through the project's mirror, as check does: main~2 is
-		 * the commit git says, not what a run once called it.
+		 * the commit git says, not what a run once called it. A
+		 * whole commit id that was measured needs no git.
 		 */
-		commit[i] = p.mirror != NULL ? git_resolve(p.mirror, q[i],
-		    &cause) : store_commit_resolve(api->store, p.id, q[i],
-		    &cause);
+		if (strlen(q[i]) == 40 && git_is_commit_id(q[i]) &&
+		    store_commit_has_run(api->store, p.id, q[i]))
+			commit[i] = xstrdup(q[i]);
+		else
+			commit[i] = p.mirror != NULL ? git_resolve(p.mirror,
+			    q[i], &cause) : store_commit_resolve(api->store,
+			    p.id, q[i], &cause);
 		if (commit[i] == NULL) {
 			http_reply_error(reply, 404, "unknown_revision", "%s",
 			    cause);

@@ -381,7 +381,7 @@ http_reply_json(struct http_reply *reply, int status, cJSON *doc)
 {
 	char	*s;
 
-	s = cJSON_Print(doc);
+	s = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	reply->status = status;
 	reply->content_type = "application/json";

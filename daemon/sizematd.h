@@ -51,6 +51,7 @@ void	 strlist_free(struct strlist *);
 cJSON	*strlist_to_json(const struct strlist *);
 char	**strlist_environ(const struct strlist *);
 void	 strlist_free_vector(char **);
+int	 idlist_has(const int64_t *, size_t, int64_t);
 
 /* command.c */
 char	*command_capture(const struct strlist *, const struct strlist *,

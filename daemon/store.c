@@ -106,28 +106,43 @@ store_json_parsed(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
 		cJSON_AddItemToObject(o, name, v);
 }
 
-/* Adds the columns of the current row to o, in order, as the table says. */
+/*
+ * Adds the columns of the current row to o, in order, as the table says.
+ * The tables are static, so their names are added without a copy: a
+ * trend of a thousand rows is eleven thousand fewer allocations.
+ */
 void
 store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
 {
-	int	 i;
+	const char	*s;
+	cJSON		*v;
+	int		 i, null;
 
 	for (i = 0; cols[i].name != NULL; i++) {
+		v = NULL;
+		null = sqlite3_column_type(stmt, i) == SQLITE_NULL;
 		switch (cols[i].kind) {
 		case STORE_TEXT:
-			store_json_text(o, cols[i].name, stmt, i);
+			s = (const char *)sqlite3_column_text(stmt, i);
+			if (s != NULL)
+				v = cJSON_CreateString(s);
 			break;
 		case STORE_INT:
-			store_json_int(o, cols[i].name, stmt, i);
+			if (!null)
+				v = cJSON_CreateNumber((double)
+				    sqlite3_column_int64(stmt, i));
 			break;
 		case STORE_BOOL:
-			cJSON_AddBoolToObject(o, cols[i].name,
-			    sqlite3_column_int(stmt, i) != 0);
+			v = cJSON_CreateBool(sqlite3_column_int(stmt, i) != 0);
 			break;
 		case STORE_JSON:
-			store_json_parsed(o, cols[i].name, stmt, i);
+			s = (const char *)sqlite3_column_text(stmt, i);
+			if (s != NULL)
+				v = cJSON_Parse(s);
 			break;
 		}
+		cJSON_AddItemToObjectCS(o, cols[i].name, v != NULL ? v :
+		    cJSON_CreateNull());
 	}
 }
 

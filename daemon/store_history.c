@@ -96,20 +96,14 @@ store_project_variants(struct store *st, int64_t project_id)
 	sqlite3_stmt	*stmt;
 	cJSON		*a;
 
-	/* Ladder step names in one pass, not one per variant. */
-	stmt = store_prepare(st, "WITH steps(variant_id, step) AS (SELECT"
-	    " b.variant_id, max(b.step) FROM runs r JOIN builds b"
-	    " ON b.run_id = r.id WHERE r.project_id = ?1 AND b.step IS NOT"
-	    " NULL GROUP BY b.variant_id)"
-	    " SELECT v.key, v.settings, steps.step, a.name, a.kind,"
-	    " a.file_size, r.commit_id, b.id, b.default_artifact FROM builds b"
+	/* The table "latest" is kept as builds end (schema 010). */
+	stmt = store_prepare(st, "SELECT v.key, v.settings, l.step, a.name,"
+	    " a.kind, a.file_size, r.commit_id, b.id, b.default_artifact"
+	    " FROM latest l JOIN builds b ON b.id = l.build_id"
 	    " JOIN runs r ON r.id = b.run_id"
-	    " JOIN variants v ON v.id = b.variant_id"
+	    " JOIN variants v ON v.id = l.variant_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
-	    " LEFT JOIN steps ON steps.variant_id = v.id"
-	    " WHERE b.id IN (SELECT max(b2.id) FROM builds b2 JOIN runs r2"
-	    " ON r2.id = b2.run_id WHERE r2.project_id = ?1"
-	    " AND b2.state = 'done' GROUP BY b2.variant_id)"
+	    " WHERE l.project_id = ?1"
 	    " ORDER BY a.file_size, v.key, a.name");
 	sqlite3_bind_int64(stmt, 1, project_id);
 	a = store_json_rows(stmt, columns);
@@ -216,35 +210,43 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*rows, *o, *prev = NULL, *item;
-	int		 n, i;
 	double		 v, pv;
 	const char	*tv, *ptv;
 
-	stmt = store_prepare(st, "WITH RECURSIVE line(id, depth) AS ("
-	    " SELECT coalesce((SELECT head FROM projects WHERE id = ?1),"
+	/*
+	 * The branch's first-parent line from its head, each commit read
+	 * once (its row carries what the answer shows).
+	 */
+	stmt = store_prepare(st, "WITH RECURSIVE line(id, depth, parent,"
+	    " time, author, subject) AS ("
+	    " SELECT c.id, 0, c.parent, c.time, c.author, c.subject"
+	    " FROM commits c WHERE c.project_id = ?1 AND c.id ="
+	    " coalesce((SELECT head FROM projects WHERE id = ?1),"
 	    " (SELECT r.commit_id FROM runs r JOIN commits c ON c.project_id"
 	    " = r.project_id AND c.id = r.commit_id WHERE r.project_id = ?1"
-	    " ORDER BY c.time DESC LIMIT 1)), 0"
-	    " UNION ALL SELECT c.parent, line.depth + 1 FROM commits c"
-	    " JOIN line ON c.project_id = ?1 AND c.id = line.id"
-	    " WHERE c.parent IS NOT NULL AND line.depth < 1000000),"
+	    " ORDER BY c.time DESC LIMIT 1))"
+	    " UNION ALL SELECT c.id, line.depth + 1, c.parent, c.time,"
+	    " c.author, c.subject FROM line JOIN commits c"
+	    " ON c.project_id = ?1 AND c.id = line.parent"
+	    " WHERE line.depth < 1000000),"
 	    /*
 	     * The latest done build of the variant at each commit of the
 	     * line, found from the commit's runs: "+b2.state" keeps SQLite
 	     * from scanning every build of the variant per commit (seconds,
 	     * not milliseconds, on 1000 commits).
 	     */
-	    " pick(id, depth, build) AS (SELECT line.id, line.depth,"
+	    " pick(id, depth, time, author, subject, build) AS (SELECT"
+	    " line.id, line.depth, line.time, line.author, line.subject,"
 	    " (SELECT max(b2.id) FROM runs r2 JOIN builds b2"
 	    " ON b2.run_id = r2.id AND b2.variant_id = (SELECT id FROM"
 	    " variants WHERE key = ?2) WHERE r2.project_id = ?1"
-	    " AND r2.commit_id = line.id AND +b2.state = 'done') FROM line)"
-	    " SELECT pick.id, " STORE_TIME("c.time") ", c.author, c.subject,"
-	    " b.id, " STORE_METRIC("?4") ", b.rustc_version, b.run_id"
-	    " FROM pick JOIN commits c ON c.project_id = ?1 AND c.id = pick.id"
-	    " JOIN builds b ON b.id = pick.build"
+	    " AND r2.commit_id = line.id AND +b2.state = 'done') FROM line"
+	    " WHERE line.time >= ?5)"
+	    " SELECT pick.id, " STORE_TIME("pick.time") ", pick.author,"
+	    " pick.subject, b.id, " STORE_METRIC("?4") ", b.rustc_version,"
+	    " b.run_id FROM pick JOIN builds b ON b.id = pick.build"
 	    " JOIN artifacts a ON a.build_id = b.id AND a.name = ?3"
-	    " WHERE c.time >= ?5 ORDER BY pick.depth LIMIT ?6");
+	    " ORDER BY pick.depth LIMIT ?6");
 	sqlite3_bind_int64(stmt, 1, project_id);
 	store_bind_text(stmt, 2, key);
 	store_bind_text(stmt, 3, artifact);
@@ -259,9 +261,7 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 		cJSON_InsertItemInArray(rows, 0, o);
 	}
 	sqlite3_finalize(stmt);
-	n = cJSON_GetArraySize(rows);
-	for (i = 0; i < n; i++) {
-		o = cJSON_GetArrayItem(rows, i);
+	cJSON_ArrayForEach(o, rows) {
 		item = cJSON_GetObjectItemCaseSensitive(o, "value");
 		v = cJSON_GetNumberValue(item);
 		tv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
@@ -279,7 +279,7 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 			    cJSON_GetObjectItemCaseSensitive(prev,
 			    "rustc_version"));
 			cJSON_AddNumberToObject(o, "delta", v - pv);
-			cJSON_AddNumberToObject(o, "percent", pv > 0 ?
+			json_add_printed(o, "percent", pv > 0 ?
 			    (v - pv) * 100.0 / pv : 0);
 			cJSON_AddBoolToObject(o, "toolchain_changed",
 			    tv != NULL && ptv != NULL && strcmp(tv, ptv) != 0);
@@ -317,7 +317,7 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 	    " base AS (SELECT max(b.id) AS id, b.variant_id"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE r.project_id = ?1 AND r.commit_id = ?2"
-	    " AND b.state = 'done' GROUP BY b.variant_id)"
+	    " AND +b.state = 'done' GROUP BY b.variant_id)"
 	    " SELECT v.key, v.settings, hb.step, hb.state, hb.error, ha.name,"
 	    " ha.kind, base.id, ba.file_size, hb.id, ha.file_size"
 	    " FROM head JOIN builds hb ON hb.id = head.id"

@@ -16,32 +16,6 @@ struct store {
 #define STORE_TIME(col) \
 	"strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 
-/*
- * The current done build of each project and variant, as a CTE
- * current(build_id, project_id, commit_id, n) where n = 1 marks it: for a
- * tracked project the one at the newest measured commit on its branch's
- * first-parent line (builds off that line are not current), for a path
- * project the newest. where narrows the projects ("p.id = ?1").
- */
-#define STORE_CURRENT(where) \
-	"WITH RECURSIVE line(project_id, id, depth) AS (" \
-	" SELECT p.id, p.head, 0 FROM projects p WHERE p.head IS NOT NULL" \
-	" AND " where \
-	" UNION ALL SELECT c.project_id, c.parent, line.depth + 1" \
-	" FROM commits c JOIN line ON c.project_id = line.project_id" \
-	" AND c.id = line.id WHERE c.parent IS NOT NULL" \
-	" AND line.depth < 1000000)," \
-	" current(build_id, project_id, commit_id, n) AS (" \
-	" SELECT b.id, r.project_id, r.commit_id, row_number() OVER" \
-	" (PARTITION BY r.project_id, b.variant_id" \
-	" ORDER BY line.depth, b.id DESC)" \
-	" FROM builds b JOIN runs r ON r.id = b.run_id" \
-	" JOIN projects p ON p.id = r.project_id" \
-	" LEFT JOIN line ON line.project_id = r.project_id" \
-	" AND line.id = r.commit_id" \
-	" WHERE b.state = 'done' AND " where \
-	" AND (p.head IS NULL OR line.id IS NOT NULL)) "
-
 enum store_kind {
 	STORE_TEXT,
 	STORE_INT,

@@ -2,12 +2,77 @@
  * Reports over everything the store holds: the best variants, the
  * daemon's status, Prometheus metrics and the CSV export.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
 #include "sizematd.h"
 #include "store_private.h"
+
+/*
+ * Appends to ids, as ",N" each, the current done build of each variant
+ * of a project: for a path project its newest (the table "latest"); for
+ * a tracked project the newest at the newest commit of its branch's
+ * first-parent line that has one (builds off that line are not current).
+ * The line is walked from the head and left once every variant is
+ * placed, so a history measured at its head costs one step, not a scan.
+ */
+static void
+store_current(struct store *st, int64_t project_id, struct buf *ids)
+{
+	sqlite3_stmt	*stmt, *at, *up;
+	int64_t		*seen = NULL, variant;
+	size_t		 n = 0, left = 0, depth;
+	char		*commit;
+
+	stmt = store_prepare(st, "SELECT p.head, l.build_id FROM latest l"
+	    " JOIN projects p ON p.id = l.project_id WHERE l.project_id = ?1");
+	sqlite3_bind_int64(stmt, 1, project_id);
+	commit = NULL;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+			buf_printf(ids, ",%lld", (long long)
+			    sqlite3_column_int64(stmt, 1));
+		else if (commit == NULL)
+			commit = store_column_dup(stmt, 0);
+		left++;
+	}
+	sqlite3_finalize(stmt);
+	if (commit == NULL)
+		return;
+	seen = xcalloc(left, sizeof *seen);
+	at = store_prepare(st, "SELECT b.variant_id, max(b.id) FROM runs r"
+	    " JOIN builds b ON b.run_id = r.id WHERE r.project_id = ?1"
+	    " AND r.commit_id = ?2 AND +b.state = 'done'"
+	    " GROUP BY b.variant_id");
+	up = store_prepare(st, "SELECT parent FROM commits"
+	    " WHERE project_id = ?1 AND id = ?2");
+	for (depth = 0; commit != NULL && n < left && depth < 1000000;
+	    depth++) {
+		sqlite3_bind_int64(at, 1, project_id);
+		store_bind_text(at, 2, commit);
+		while (sqlite3_step(at) == SQLITE_ROW) {
+			variant = sqlite3_column_int64(at, 0);
+			if (n < left && !idlist_has(seen, n, variant)) {
+				seen[n++] = variant;
+				buf_printf(ids, ",%lld", (long long)
+				    sqlite3_column_int64(at, 1));
+			}
+		}
+		sqlite3_reset(at);
+		sqlite3_bind_int64(up, 1, project_id);
+		store_bind_text(up, 2, commit);
+		free(commit);
+		commit = sqlite3_step(up) == SQLITE_ROW ?
+		    store_column_dup(up, 0) : NULL;
+		sqlite3_reset(up);
+	}
+	free(commit);
+	free(seen);
+	sqlite3_finalize(at);
+	sqlite3_finalize(up);
+}
 
 /*
  * Returns the smallest variants recorded for a project, one row per variant
@@ -31,6 +96,8 @@ store_best(struct store *st, const char *project, int top)
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
+	struct buf	 ids;
+	char		*sql;
 	int64_t		 project_id;
 
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
@@ -46,19 +113,25 @@ store_best(struct store *st, const char *project, int top)
 	doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "project", project);
 	ranking = cJSON_AddArrayToObject(doc, "ranking");
-	stmt = store_prepare(st, STORE_CURRENT("p.id = ?1")
-	    " SELECT v.settings, v.key, a.name, a.kind, a.file_size, b.run_id,"
-	    "  b.id, b.rustc_version,"
+	buf_init(&ids);
+	buf_addstr(&ids, "0");
+	store_current(st, project_id, &ids);
+	/* ids holds integers only, which the query may quote as text. */
+	xasprintf(&sql, "SELECT v.settings, v.key, a.name, a.kind,"
+	    " a.file_size, b.run_id, b.id, b.rustc_version,"
 	    "  (SELECT value FROM measurements m WHERE m.artifact_id = a.id"
 	    "   AND m.name = 'loadable_size'),"
-	    "  b.toolchain, b.bootstrap, b.env, b.cargo_args, l.commit_id,"
+	    "  b.toolchain, b.bootstrap, b.env, b.cargo_args, r.commit_id,"
 	    "  b.effective, b.project_profile"
-	    " FROM current l JOIN builds b ON b.id = l.build_id"
+	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
 	    " JOIN variants v ON v.id = b.variant_id"
-	    " WHERE l.n = 1 ORDER BY a.file_size, v.key, a.name LIMIT ?2");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	sqlite3_bind_int(stmt, 2, top);
+	    " WHERE b.id IN (%s) ORDER BY a.file_size, v.key, a.name"
+	    " LIMIT ?1", ids.data);
+	buf_free(&ids);
+	stmt = store_prepare(st, sql);
+	free(sql);
+	sqlite3_bind_int(stmt, 1, top);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		row = cJSON_CreateObject();
 		store_json_row(row, stmt, columns);
@@ -120,6 +193,9 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	};
 	sqlite3_stmt	*stmt;
 	cJSON		*doc, *states, *buckets, *o;
+	struct buf	 ids;
+	int64_t		*counts, ms, sum = 0;
+	char		*sql;
 	size_t		 i;
 
 	doc = cJSON_CreateObject();
@@ -131,30 +207,41 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 		    0), stmt, 1);
 	sqlite3_finalize(stmt);
 
+	/* Every bucket in one pass over builds_by_duration. */
 	buckets = cJSON_AddArrayToObject(doc, "duration_buckets");
-	for (i = 0; i < nbounds; i++) {
-		stmt = store_prepare(st, "SELECT count(*) FROM builds"
-		    " WHERE wall_ms IS NOT NULL AND reused_from IS NULL"
-		    " AND state = 'done' AND wall_ms <= ?1 * 1000.0");
-		sqlite3_bind_double(stmt, 1, bounds[i]);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			cJSON_AddItemToArray(buckets, cJSON_CreateNumber(
-			    (double)sqlite3_column_int64(stmt, 0)));
-		sqlite3_finalize(stmt);
-	}
-	stmt = store_prepare(st, "SELECT count(*), coalesce(sum(wall_ms), 0)"
-	    " FROM builds WHERE wall_ms IS NOT NULL AND reused_from IS NULL"
-	    " AND state = 'done'");
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		store_json_int(doc, "duration_count", stmt, 0);
-		store_json_int(doc, "duration_sum_ms", stmt, 1);
+	stmt = store_prepare(st, "SELECT wall_ms FROM builds"
+	    " INDEXED BY builds_by_duration WHERE state = 'done'"
+	    " AND reused_from IS NULL AND wall_ms IS NOT NULL");
+	counts = xcalloc(nbounds + 1, sizeof *counts);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		ms = sqlite3_column_int64(stmt, 0);
+		for (i = 0; i < nbounds; i++) {
+			if ((double)ms <= bounds[i] * 1000.0)
+				counts[i]++;
+		}
+		counts[nbounds]++;
+		sum += ms;
 	}
 	sqlite3_finalize(stmt);
-
+	for (i = 0; i < nbounds; i++)
+		cJSON_AddItemToArray(buckets, cJSON_CreateNumber(
+		    (double)counts[i]));
+	cJSON_AddNumberToObject(doc, "duration_count",
+	    (double)counts[nbounds]);
+	cJSON_AddNumberToObject(doc, "duration_sum_ms", (double)sum);
+	free(counts);
 
 	/* The current size: at a tracked project's branch head line. */
-	stmt = store_prepare(st, STORE_CURRENT("1")
-	    "SELECT coalesce(p.name, p.path), v.key,"
+	buf_init(&ids);
+	buf_addstr(&ids, "0");
+	stmt = store_prepare(st, "SELECT DISTINCT l.project_id FROM latest l"
+	    " JOIN projects p ON p.id = l.project_id"
+	    " WHERE p.path NOT LIKE 'removed:%'");
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		store_current(st, sqlite3_column_int64(stmt, 0), &ids);
+	sqlite3_finalize(stmt);
+	/* ids holds integers only. */
+	xasprintf(&sql, "SELECT coalesce(p.name, p.path), v.key,"
 	    " a.name, a.kind, coalesce(json_extract(b.toolchain, '$.name'),"
 	    " 'default'), a.file_size, (SELECT value FROM measurements"
 	    " WHERE artifact_id = a.id AND name = 'loadable_size')"
@@ -162,8 +249,10 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
-	    " WHERE p.path NOT LIKE 'removed:%' AND b.id IN (SELECT build_id"
-	    " FROM current WHERE n = 1) ORDER BY 1, 2, 3");
+	    " WHERE b.id IN (%s) ORDER BY 1, 2, 3", ids.data);
+	buf_free(&ids);
+	stmt = store_prepare(st, sql);
+	free(sql);
 	cJSON_AddItemToObject(doc, "sizes", store_json_rows(stmt,
 	    size_columns));
 	stmt = store_prepare(st, "SELECT count(*) FROM builds b JOIN runs r"

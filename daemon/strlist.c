@@ -1,4 +1,7 @@
-/* An owned list of strings: cargo arguments, environment entries, roots. */
+/*
+ * Owned lists of strings (cargo arguments, environment entries, roots),
+ * and a lookup in a list of ids.
+ */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,4 +107,17 @@ strlist_free_vector(char **v)
 	for (i = 0; v != NULL && v[i] != NULL; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* Tells whether id is in a list of n ids. */
+int
+idlist_has(const int64_t *v, size_t n, int64_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i] == id)
+			return (1);
+	}
+	return (0);
 }

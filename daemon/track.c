@@ -80,19 +80,6 @@ track_list_remove(int64_t *v, size_t *n, int64_t id)
 	}
 }
 
-/* Tells whether id is in a list. */
-static int
-track_list_has(const int64_t *v, size_t n, int64_t id)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		if (v[i] == id)
-			return (1);
-	}
-	return (0);
-}
-
 /*
  * A tick's head is known: runs the project's matrix there unless that
  * commit has a run already, then sets the next tick.
@@ -449,7 +436,7 @@ track_schedules(struct track *t)
 			next = (int64_t)schedule_next(&sc, (time_t)now);
 			store_project_set_tick(t->store, p.id, next);
 		}
-		if (next <= now && !track_list_has(t->ticking, t->nticking,
+		if (next <= now && !idlist_has(t->ticking, t->nticking,
 		    p.id)) {
 			t->ticking = xreallocarray(t->ticking, t->nticking + 1,
 			    sizeof *t->ticking);

@@ -138,7 +138,7 @@ START_TEST(test_reply_format)
 	text = http_reply_format(&reply, &len);
 	ck_assert_int_eq(strncmp(text, "HTTP/1.1 404 Not Found\r\n", 24), 0);
 	ck_assert_ptr_nonnull(strstr(text, "Content-Type: application/json"));
-	ck_assert_ptr_nonnull(strstr(text, "\"message\":\t\"no run 7\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"message\":\"no run 7\""));
 	ck_assert_uint_eq(len, strlen(text));
 	free(text);
 	http_reply_free(&reply);

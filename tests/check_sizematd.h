@@ -12,5 +12,6 @@ Suite	*http_suite(void);
 Suite	*levers_suite(void);
 Suite	*history_suite(void);
 Suite	*units_suite(void);
+Suite	*plans_suite(void);
 
 #endif

@@ -231,6 +231,57 @@ START_TEST(test_run_lifecycle)
 }
 END_TEST
 
+/* Takes the next queued build, starts it and finishes it done. */
+static void
+build_one(int64_t size)
+{
+	struct build_spec	 spec;
+
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	finish_done(spec.id, size);
+	build_spec_clear(&spec);
+}
+
+/*
+ * What a project has measured last follows its builds as they end (the
+ * table "latest", kept by triggers): a newer done build replaces an older
+ * one, a failed one does not.
+ */
+START_TEST(test_latest_follows_builds)
+{
+	struct build_spec	 spec;
+	struct build_outcome	 o;
+	const cJSON		*first;
+	cJSON			*doc;
+
+	make_run("/src/app", 2);
+	build_one(1000);
+	build_one(800);
+	make_run("/src/app", 1);
+	build_one(500);
+	make_run("/src/app", 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	memset(&o, 0, sizeof o);
+	o.state = "failed";
+	o.exit_code = 101;
+	o.error = (char *)"cargo exited with status 101";
+	ck_assert_int_eq(store_build_finish(st, spec.id, &o), 0);
+	build_spec_clear(&spec);
+
+	doc = store_best(st, "/src/app", 10);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "ranking")), 2);
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "ranking"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(first, "variant_key")->valuestring,
+	    "opt-level=0");
+	ck_assert_int_eq(cJSON_GetObjectItem(first, "file_size")->valueint,
+	    500);
+	cJSON_Delete(doc);
+}
+END_TEST
+
 /* Says that the target dir named by arg (or every one) is in use. */
 static int
 busy(const char *target_dir, void *arg)
@@ -310,6 +361,7 @@ store_suite(void)
 	tcase_add_checked_fixture(limits, setup, teardown);
 	tcase_add_test(core, test_migrations_apply_once);
 	tcase_add_test(core, test_run_lifecycle);
+	tcase_add_test(core, test_latest_follows_builds);
 	tcase_add_test(core, test_prune_kept_copies);
 	tcase_add_test(limits, test_busy_target_dirs_are_skipped);
 	tcase_add_test(limits, test_requeue_and_cancel);
