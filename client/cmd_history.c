@@ -261,13 +261,6 @@ history_comparison(const struct options *o, const cJSON *doc)
 	    "head_failed")));
 }
 
-/* Tells whether a revision is a whole commit id, which never moves. */
-static int
-history_is_commit(const char *rev)
-{
-	return (strlen(rev) == 40 && strspn(rev, "0123456789abcdef") == 40);
-}
-
 /*
  * Has the daemon fetch a tracked project's source and waits until it
  * has, so that a branch name means what it means now. A fetch that fails
@@ -341,8 +334,9 @@ cmd_compare(struct options *o)
 	cJSON		*doc;
 	int		 rc = EXIT_OK, fmt = o->format;
 
-	if ((!history_is_commit(o->args[1]) ||
-	    !history_is_commit(o->args[2])) &&
+	/* A whole commit id never moves: two need no fetch. */
+	if ((!revision_is_commit_id(o->args[1], 1) ||
+	    !revision_is_commit_id(o->args[2], 1)) &&
 	    history_fetch(o, o->args[0], &rc) != 0)
 		return (rc);
 	buf_init(&q);

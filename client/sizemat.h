@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "../common/jsonfile.h"
+#include "../common/revision.h"
 #include "../common/tokenfile.h"
 #include "../common/words.h"
 #include "../common/xmalloc.h"

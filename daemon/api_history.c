@@ -1,6 +1,6 @@
 /*
- * The API of tracked projects: adding and listing them, and the questions
- * over their history (trend, compare, check, regressions, bisect).
+ * The API of a tracked project's history: the questions over it (trend,
+ * compare, check, regressions, bisect); api_project.c has the project.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -422,7 +422,7 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 		 * the commit git says, not what a run once called it. A
 		 * whole commit id that was measured needs no git.
 		 */
-		if (strlen(q[i]) == 40 && git_is_commit_id(q[i]) &&
+		if (revision_is_commit_id(q[i], 1) &&
 		    store_commit_has_run(api->store, p.id, q[i]))
 			commit[i] = xstrdup(q[i]);
 		else

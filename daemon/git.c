@@ -35,19 +35,6 @@ git_run(const char *const *args, size_t max, char **cause)
 	return (out);
 }
 
-/*
- * Tells whether a revision is written as a commit id, whole or abbreviated
- * (git abbreviates to 4 hex digits at the least): one that does not move,
- * and may be looked for among recorded commits by prefix.
- */
-int
-git_is_commit_id(const char *rev)
-{
-	size_t	 n = strlen(rev);
-
-	return (n >= 4 && n <= 40 && strspn(rev, "0123456789abcdef") == n);
-}
-
 /* Strips a trailing newline in place. */
 static char *
 git_chomp(char *s)

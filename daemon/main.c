@@ -476,7 +476,7 @@ main(int argc, char **argv)
 	d.track = track_create(d.loop, d.store, &d.planner, d.notify);
 	d.planner.prepare = track_kick;
 	d.planner.prepare_arg = d.track;
-	queue_set_track(d.queue, d.track);
+	queue_listen(d.queue, track_on_queue, d.track);
 	track_kick(d.track);
 
 	d.api.store = d.store;

@@ -10,9 +10,17 @@
 
 #include "sizematd.h"
 
+#define QUEUE_LISTENERS	4
+
 struct queue_slot {
 	struct build_job	*job;
 	struct queue		*queue;
+};
+
+/* Who is told of the queue's events. */
+struct queue_listener {
+	queue_listen_cb		*cb;
+	void			*arg;
 };
 
 struct queue {
@@ -26,7 +34,8 @@ struct queue {
 	uv_idle_t			 kicker;
 	int				 kick_pending;
 	struct gc			*gc;
-	struct track			*track;
+	struct queue_listener		 listeners[QUEUE_LISTENERS];
+	int				 nlisteners;
 };
 
 /*
@@ -47,6 +56,19 @@ queue_dir_busy(const char *dir, void *arg)
 			return (1);
 	}
 	return (0);
+}
+
+/*
+ * Tells every listener of an event, once the store has recorded it. The
+ * queue calls no other module back: track, notify and the rest listen.
+ */
+static void
+queue_emit(struct queue *q, enum queue_event ev, int64_t id)
+{
+	int	 i;
+
+	for (i = 0; i < q->nlisteners; i++)
+		q->listeners[i].cb(ev, id, q->listeners[i].arg);
 }
 
 /* Records the command of a build before cargo runs. */
@@ -140,7 +162,8 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 {
 	struct queue_slot	*slot = arg;
 	struct queue		*q = slot->queue;
-	int64_t			 id = builder_build_id(job);
+	int64_t			 id = builder_build_id(job), run_id;
+	int			 settled;
 
 	slot->job = NULL;
 	if (q->stopping) {
@@ -162,8 +185,10 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 		if (o->nartifacts > 0)
 			queue_prune(q, id);
 		queue_prune_logs(q);
-		if (q->track != NULL)
-			track_build_done(q->track, id);
+		queue_emit(q, QUEUE_BUILD_ENDED, id);
+		if (store_build_run(q->store, id, &run_id, &settled) == 0 &&
+		    settled)
+			queue_emit(q, QUEUE_RUN_SETTLED, run_id);
 	}
 	if (q->gc != NULL)
 		gc_start(q->gc, 0);
@@ -192,6 +217,7 @@ queue_fill(struct queue *q)
 		}
 		log_info("build %lld: run %lld, %s", (long long)spec.id,
 		    (long long)spec.run_id, spec.variant_key);
+		queue_emit(q, QUEUE_BUILD_STARTED, spec.id);
 		cb.prepared = queue_prepared;
 		cb.planned = queue_planned;
 		cb.done = queue_done;
@@ -240,11 +266,14 @@ queue_set_gc(struct queue *q, struct gc *gc)
 	q->gc = gc;
 }
 
-/* Gives the queue the tracker to tell when a build ends. */
+/* Adds a listener of the queue's events. */
 void
-queue_set_track(struct queue *q, struct track *t)
+queue_listen(struct queue *q, queue_listen_cb *cb, void *arg)
 {
-	q->track = t;
+	if (q->nlisteners == QUEUE_LISTENERS)
+		fatalx("queue: more than %d listeners", QUEUE_LISTENERS);
+	q->listeners[q->nlisteners].cb = cb;
+	q->listeners[q->nlisteners++].arg = arg;
 }
 
 /* Asks the queue to look for work at the next turn of the loop. */

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "../common/jsonfile.h"
+#include "../common/revision.h"
 #include "../common/tokenfile.h"
 #include "../common/words.h"
 #include "../common/xmalloc.h"
@@ -73,7 +74,6 @@ char	*git_mirror_branch(const char *, char **);
 int	 git_mirror_update(const char *, const char *, char **);
 char	*git_blob_text(const char *, const char *, const char *, size_t,
 	    char **);
-int	 git_is_commit_id(const char *);
 char	*git_resolve(const char *, const char *, char **);
 int	 git_first_parents(const char *, const char *, const char *, size_t,
 	    struct git_commit **, size_t *, char **);
@@ -431,6 +431,7 @@ int		 store_run_prepared(struct store *, int64_t,
 int		 store_run_prep_failed(struct store *, int64_t, const char *);
 int		 store_commit_has_run(struct store *, int64_t, const char *);
 int		 store_build_project(struct store *, int64_t, int64_t *);
+int		 store_build_run(struct store *, int64_t, int64_t *, int *);
 int		 store_detect_regressions(struct store *, int64_t,
 		    const struct size_limit *, const char *);
 int		 store_regression_add(struct store *, int64_t, const char *,
@@ -555,12 +556,21 @@ void		 notify_kick(struct notify *);
 void		 notify_stop(struct notify *);
 void		 notify_free(struct notify *);
 
+/* queue.c: its events (the queue itself is declared below) */
+/* What the queue tells its listeners, after the store has it. */
+enum queue_event {
+	QUEUE_BUILD_STARTED,	/* the id is a build's */
+	QUEUE_BUILD_ENDED,	/* a build's: done, failed, timeout... */
+	QUEUE_RUN_SETTLED	/* a run's: a build ended, none left to run */
+};
+typedef void	 queue_listen_cb(enum queue_event, int64_t, void *);
+
 /* track.c */
 struct track;
 struct track	*track_create(uv_loop_t *, struct store *,
 		    const struct planner *, struct notify *);
 void		 track_kick(void *);
-void		 track_build_done(struct track *, int64_t);
+void		 track_on_queue(enum queue_event, int64_t, void *);
 void		 track_schedules(struct track *);
 void		 track_forget(struct track *, const char *);
 char		*track_manifest_package(const char *);
@@ -585,12 +595,11 @@ void		 gc_free(struct gc *);
 
 /* queue.c */
 struct queue;
-struct track;
 struct queue	*queue_create(uv_loop_t *, struct store *,
 		    const struct builder_config *, int);
 void		 queue_kick(struct queue *);
 void		 queue_set_gc(struct queue *, struct gc *);
-void		 queue_set_track(struct queue *, struct track *);
+void		 queue_listen(struct queue *, queue_listen_cb *, void *);
 int		 queue_dir_busy(const char *, void *);
 int		 queue_cancel_run(struct queue *, int64_t, char **);
 void		 queue_drain(struct queue *);

@@ -683,3 +683,28 @@ store_build_project(struct store *st, int64_t build_id, int64_t *project_id)
 	sqlite3_finalize(stmt);
 	return (found);
 }
+
+/*
+ * Finds the run a build belongs to and whether that run has settled (no
+ * build of it queued or running). Returns 0, or -1 when there is no such
+ * build.
+ */
+int
+store_build_run(struct store *st, int64_t build_id, int64_t *run_id,
+    int *settled)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = -1;
+
+	stmt = store_prepare(st, "SELECT r.id, r.state IN ('done',"
+	    " 'cancelled') FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " WHERE b.id = ?1");
+	sqlite3_bind_int64(stmt, 1, build_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*run_id = sqlite3_column_int64(stmt, 0);
+		*settled = sqlite3_column_int(stmt, 1);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return (rc);
+}

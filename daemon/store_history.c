@@ -158,7 +158,7 @@ store_commit_resolve(struct store *st, int64_t project_id, const char *rev,
 	sqlite3_finalize(stmt);
 	if (found != NULL)
 		return (found);
-	if (git_is_commit_id(rev)) {
+	if (revision_is_commit_id(rev, 0)) {
 		stmt = store_prepare(st, "SELECT id FROM commits WHERE"
 		    " project_id = ?1 AND substr(id, 1, length(?2)) = ?2"
 		    " LIMIT 2");

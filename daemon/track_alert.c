@@ -186,12 +186,17 @@ track_project_changed(struct track *t, int64_t project_id)
 	track_bisect_all(t);
 }
 
-/* Called by the queue when a build ends. */
+/*
+ * Listens to the queue: when a build of a tracked project ends, looks for
+ * regressions, revises them and moves bisections on.
+ */
 void
-track_build_done(struct track *t, int64_t build_id)
+track_on_queue(enum queue_event ev, int64_t id, void *arg)
 {
-	int64_t	 project_id;
+	struct track	*t = arg;
+	int64_t		 project_id;
 
-	if (store_build_project(t->store, build_id, &project_id) == 1)
+	if (ev == QUEUE_BUILD_ENDED &&
+	    store_build_project(t->store, id, &project_id) == 1)
 		track_project_changed(t, project_id);
 }

@@ -46,7 +46,7 @@ track_resolve(struct track_job *j, const char *rev, int *fetched)
 	char	*commit, *why = NULL, *fwhy;
 	int	 rc;
 
-	if (!*fetched && !git_is_commit_id(rev)) {
+	if (!*fetched && !revision_is_commit_id(rev, 0)) {
 		/* A branch or tag moves: the source knows best. */
 		if (git_mirror_update(j->project.source, j->project.mirror,
 		    &fwhy) == 0)
