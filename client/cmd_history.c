@@ -102,7 +102,8 @@ cmd_trend(struct options *o)
 		cJSON_Delete(doc);
 		return (measured > 0 ? EXIT_OK : EXIT_NO);
 	}
-	bytes = strcmp(metric, "wall_ms") != 0 && strcmp(metric, "cpu_ms") != 0;
+	/* The daemon says the metric's unit: bytes, ms, KiB or count. */
+	bytes = strcmp(json_str(doc, "unit", "bytes"), "bytes") == 0;
 	if (o->format == FORMAT_TABLE)
 		printf("%s, %s of %s, variant %s\n", json_str(doc, "project",
 		    ""), metric, json_str(doc, "artifact", ""), json_str(doc,

@@ -116,6 +116,31 @@ api_body(const struct http_request *req, struct http_reply *reply)
 	return (doc);
 }
 
+/*
+ * Answers a store call that did not succeed: 404 for a row that is not
+ * there, 409 (code conflict_code) for one whose state or name says no,
+ * 500 when the database failed. Returns 0 for STORE_OK, else -1.
+ */
+int
+api_store_fail(struct http_reply *reply, enum store_result rc,
+    const char *conflict_code, const char *cause)
+{
+	switch (rc) {
+	case STORE_OK:
+		return (0);
+	case STORE_NOT_FOUND:
+		http_reply_error(reply, 404, "not_found", "%s", cause);
+		break;
+	case STORE_CONFLICT:
+		http_reply_error(reply, 409, conflict_code, "%s", cause);
+		break;
+	case STORE_ERROR:
+		http_reply_error(reply, 500, "database", "%s", cause);
+		break;
+	}
+	return (-1);
+}
+
 /* Reads an optional string member; -1 (with a reply) if not a string. */
 int
 api_opt_string(const cJSON *doc, const char *name, const char **out,
@@ -382,6 +407,17 @@ api_metrics(struct api *api, const struct http_request *req, int64_t id,
 	    &reply->body);
 }
 
+/* GET /v1/measurements: the measurement names, their units and meaning. */
+static void
+api_measurements(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	(void)api;
+	(void)req;
+	(void)id;
+	http_reply_json(reply, 200, metric_json());
+}
+
 static const struct api_route api_routes[] = {
 	{ "GET", "/", api_asset, API_PUBLIC },
 	{ "GET", "/app.css", api_asset, API_PUBLIC },
@@ -396,6 +432,7 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/gc", api_gc_get, 0 },
 	{ "POST", "/v1/gc", api_gc_start, 0 },
 	{ "GET", "/v1/matrices", api_matrices, 0 },
+	{ "GET", "/v1/measurements", api_measurements, 0 },
 	{ "GET", "/v1/projects", api_projects_list, 0 },
 	{ "POST", "/v1/projects", api_projects_add, 0 },
 	{ "DELETE", "/v1/projects/@", api_project_remove, 0 },

@@ -210,7 +210,7 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 	const cJSON		*pick;
 	cJSON			*rows = NULL, *doc;
 	char			*name = api_name(req), *variant, *artifact;
-	char			*metric, *since;
+	char			*metric, *since, *cause;
 	int64_t			 when = 0;
 	int			 last;
 
@@ -228,15 +228,11 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 		    " is not a date (YYYY-MM-DD) or Unix seconds", since);
 		goto out;
 	}
-	if (metric != NULL && strcmp(metric, "file_size") != 0 &&
-	    strcmp(metric, "wall_ms") != 0 && strcmp(metric, "cpu_ms") != 0 &&
-	    strcmp(metric, "loadable_size") != 0 &&
-	    strncmp(metric, "section.", 8) != 0 &&
-	    strncmp(metric, "post.", 5) != 0) {
-		http_reply_error(reply, 400, "invalid_request", "metric: "
-		    "\"%s\" is not a measurement; file_size, loadable_size, "
-		    "section.NAME, post.strip, post.gzip, post.xz, post.zstd, "
-		    "post.upx, wall_ms or cpu_ms", metric);
+	if (metric != NULL && metric_unit(metric) == NULL) {
+		cause = metric_unknown(metric);
+		http_reply_error(reply, 400, "invalid_request", "metric: %s",
+		    cause);
+		free(cause);
 		goto out;
 	}
 	rows = store_project_variants(api->store, p.id);
@@ -250,6 +246,8 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 	cJSON_AddStringToObject(doc, "artifact", json_str(pick, "artifact",
 	    ""));
 	cJSON_AddStringToObject(doc, "metric", metric ? metric : "file_size");
+	cJSON_AddStringToObject(doc, "unit", metric_unit(metric ? metric :
+	    "file_size"));
 	cJSON_AddItemToObject(doc, "rows", store_trend(api->store, p.id,
 	    json_str(pick, "variant_key", ""), json_str(pick, "artifact", ""),
 	    metric ? metric : "file_size", when, last));

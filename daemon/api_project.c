@@ -258,6 +258,7 @@ api_projects_add(struct api *api, const struct http_request *req,
 	    "matrix", "toolchain", "schedule", "threshold", "webhooks", NULL };
 	const char *const	*k;
 	struct tracked_project	 p;
+	enum store_result	 rc;
 	const char		*name, *source;
 	const cJSON		*item;
 	cJSON			*doc;
@@ -303,10 +304,9 @@ api_projects_add(struct api *api, const struct http_request *req,
 	p.name = xstrdup(name);
 	xasprintf(&p.mirror, "%s/git/%s-%lld.git", api->workdir, name,
 	    (long long)time(NULL));
-	if (store_project_add(api->store, &p, &cause) != 0) {
-		http_reply_error(reply, 409, "exists", "%s", cause);
+	rc = store_project_add(api->store, &p, &cause);
+	if (api_store_fail(reply, rc, "exists", cause) != 0)
 		goto out;
-	}
 	log_info("project %s: added, %s%s%s", p.name, p.source, p.branch ?
 	    " branch " : "", p.branch ? p.branch : "");
 	track_kick(api->track);

@@ -526,21 +526,15 @@ void
 api_run_cancel(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	char	*cause = NULL;
-	int	 rc;
+	enum store_result	 rc;
+	char			*cause = NULL;
 
 	(void)req;
 	rc = queue_cancel_run(api->queue, id, &cause);
-	if (rc == 0) {
+	if (api_store_fail(reply, rc, "conflict", cause) == 0) {
 		log_info("run %lld: cancelled", (long long)id);
 		http_reply_json(reply, 200, store_run_document(api->store, id));
-	} else if (rc == 1)
-		http_reply_error(reply, 409, "conflict", "%s", cause);
-	else if (!store_run_exists(api->store, id))
-		http_reply_error(reply, 404, "not_found", "no run %lld",
-		    (long long)id);
-	else
-		http_reply_error(reply, 500, "database", "%s", cause);
+	}
 	free(cause);
 }
 

@@ -286,16 +286,20 @@ queue_kick(struct queue *q)
 	uv_idle_start(&q->kicker, queue_on_idle);
 }
 
-/* Cancels a run: the store first, then the processes of its builds. */
-int
+/*
+ * Cancels a run: the store first, then the processes of its builds. The
+ * store's answer, with the cause when it is not STORE_OK.
+ */
+enum store_result
 queue_cancel_run(struct queue *q, int64_t run_id, char **cause)
 {
-	int64_t	*running;
-	size_t	 n, j;
-	int	 i, rc;
+	enum store_result	 rc;
+	int64_t			*running;
+	size_t			 n, j;
+	int			 i;
 
 	rc = store_run_cancel(q->store, run_id, &running, &n, cause);
-	if (rc != 0)
+	if (rc != STORE_OK)
 		return (rc);
 	for (j = 0; j < n; j++) {
 		for (i = 0; i < q->jobs; i++) {
@@ -305,7 +309,7 @@ queue_cancel_run(struct queue *q, int64_t run_id, char **cause)
 		}
 	}
 	free(running);
-	return (0);
+	return (STORE_OK);
 }
 
 /* Returns how many builds are running. */

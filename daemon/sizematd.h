@@ -294,6 +294,17 @@ void		 build_units_clear(struct build_units *);
 
 /* store.c */
 struct store;
+/*
+ * What a store call that changes a row answers when "not there" and "not
+ * now" are answers of their own, not errors: each is an HTTP answer of
+ * its own (404, 409, 500).
+ */
+enum store_result {
+	STORE_OK = 0,
+	STORE_NOT_FOUND = 1,	/* no such row */
+	STORE_CONFLICT = 2,	/* the row's state or a unique name says no */
+	STORE_ERROR = -1	/* the database failed; the cause says how */
+};
 struct tracked_project {
 	int64_t	 id;
 	char	*name;
@@ -386,7 +397,7 @@ int		 store_build_units(struct store *, int64_t,
 		    const struct build_units *);
 int		 store_build_finish(struct store *, int64_t,
 		    const struct build_outcome *);
-int		 store_run_cancel(struct store *, int64_t, int64_t **,
+enum store_result store_run_cancel(struct store *, int64_t, int64_t **,
 		    size_t *, char **);
 int		 store_run_exists(struct store *, int64_t);
 cJSON		*store_run_document(struct store *, int64_t);
@@ -406,8 +417,8 @@ int		 store_variant_result(struct store *, int64_t,
 
 /* store.c: tracked projects and their history */
 void		 tracked_project_clear(struct tracked_project *);
-int		 store_project_add(struct store *, struct tracked_project *,
-		    char **);
+enum store_result store_project_add(struct store *,
+		    struct tracked_project *, char **);
 int		 store_project_update(struct store *, int64_t,
 		    const struct tracked_project *);
 int		 store_project_find(struct store *, const char *,
@@ -556,6 +567,11 @@ void		 notify_kick(struct notify *);
 void		 notify_stop(struct notify *);
 void		 notify_free(struct notify *);
 
+/* metric.c: the measurement names */
+const char	*metric_unit(const char *);
+char		*metric_unknown(const char *);
+cJSON		*metric_json(void);
+
 /* queue.c: its events (the queue itself is declared below) */
 /* What the queue tells its listeners, after the store has it. */
 enum queue_event {
@@ -601,7 +617,7 @@ void		 queue_kick(struct queue *);
 void		 queue_set_gc(struct queue *, struct gc *);
 void		 queue_listen(struct queue *, queue_listen_cb *, void *);
 int		 queue_dir_busy(const char *, void *);
-int		 queue_cancel_run(struct queue *, int64_t, char **);
+enum store_result queue_cancel_run(struct queue *, int64_t, char **);
 void		 queue_drain(struct queue *);
 void		 queue_stop(struct queue *);
 int		 queue_active(const struct queue *);
@@ -721,6 +737,8 @@ int	 api_tracked(struct api *, const char *, struct tracked_project *,
 	    struct http_reply *);
 int	 api_opt_string(const cJSON *, const char *, const char **,
 	    struct http_reply *);
+int	 api_store_fail(struct http_reply *, enum store_result, const char *,
+	    const char *);
 
 /* api_run.c: runs and builds */
 void	 api_plan_fail(struct http_reply *, struct plan_error *);

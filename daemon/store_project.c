@@ -140,13 +140,15 @@ store_project_update(struct store *st, int64_t id,
 
 /*
  * Adds a tracked project; its path is "tracked:NAME" and the id is set.
- * Fails when the name is taken.
+ * STORE_CONFLICT when the name is taken, STORE_ERROR when the database
+ * fails, each with the cause.
  */
-int
+enum store_result
 store_project_add(struct store *st, struct tracked_project *p, char **cause)
 {
-	sqlite3_stmt	*stmt;
-	char		*hooks;
+	enum store_result	 rc;
+	sqlite3_stmt		*stmt;
+	char			*hooks;
 
 	free(p->path);
 	xasprintf(&p->path, "tracked:%s", p->name);
@@ -172,20 +174,22 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 		sqlite3_bind_null(stmt, 12);
 	cJSON_free(hooks);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = STORE_ERROR;
 		if (sqlite3_extended_errcode(st->db) ==
-		    SQLITE_CONSTRAINT_UNIQUE)
+		    SQLITE_CONSTRAINT_UNIQUE) {
+			rc = STORE_CONFLICT;
 			xasprintf(cause, "a project named \"%s\" exists "
 			    "already ('sizemat project remove %s' first)",
 			    p->name, p->name);
-		else
+		} else
 			xasprintf(cause, "database: %s",
 			    sqlite3_errmsg(st->db));
 		sqlite3_finalize(stmt);
-		return (-1);
+		return (rc);
 	}
 	sqlite3_finalize(stmt);
 	p->id = sqlite3_last_insert_rowid(st->db);
-	return (0);
+	return (STORE_OK);
 }
 
 /* Finds a project whose source is still to be cloned: 1 with its id. */

@@ -163,8 +163,10 @@ store_run_exists(struct store *st, int64_t id)
 /*
  * Cancels a run: its queued and running builds become cancelled. The ids of
  * those that were running are returned so their processes can be killed.
+ * STORE_NOT_FOUND for no such run, STORE_CONFLICT for one that has ended,
+ * each with the cause.
  */
-int
+enum store_result
 store_run_cancel(struct store *st, int64_t id, int64_t **running,
     size_t *nrunning, char **cause)
 {
@@ -182,7 +184,7 @@ store_run_cancel(struct store *st, int64_t id, int64_t **running,
 		sqlite3_finalize(stmt);
 		store_exec(st, "ROLLBACK");
 		xasprintf(cause, "no run %lld", (long long)id);
-		return (-1);
+		return (STORE_NOT_FOUND);
 	}
 	state = (const char *)sqlite3_column_text(stmt, 0);
 	if (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0) {
@@ -190,7 +192,7 @@ store_run_cancel(struct store *st, int64_t id, int64_t **running,
 		    state);
 		sqlite3_finalize(stmt);
 		store_exec(st, "ROLLBACK");
-		return (1);
+		return (STORE_CONFLICT);
 	}
 	sqlite3_finalize(stmt);
 	stmt = store_prepare(st, "SELECT id FROM builds WHERE run_id = ?1"
@@ -215,7 +217,7 @@ store_run_cancel(struct store *st, int64_t id, int64_t **running,
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
 	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
 		goto rollback;
-	return (0);
+	return (STORE_OK);
 rollback:
 	store_exec(st, "ROLLBACK");
 fail:
@@ -223,7 +225,7 @@ fail:
 	*running = NULL;
 	*nrunning = 0;
 	xasprintf(cause, "database: %s", sqlite3_errmsg(st->db));
-	return (-1);
+	return (STORE_ERROR);
 }
 
 /* The columns of STORE_RUN_COLUMNS, as a run's summary object. */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../daemon/sizematd.h"
+#include "../daemon/store_private.h"
 #include "check_sizematd.h"
 
 static char		 dir[] = "/tmp/sizemat-check-store-XXXXXX";
@@ -282,6 +283,36 @@ START_TEST(test_latest_follows_builds)
 }
 END_TEST
 
+/*
+ * A name taken, a row not there and a failing database are three answers
+ * (409, 404, 500), not one.
+ */
+START_TEST(test_three_answers)
+{
+	struct tracked_project	 p;
+	char			*cause = NULL;
+
+	memset(&p, 0, sizeof p);
+	p.name = xstrdup("app");
+	p.source = xstrdup("/src/app.git");
+	p.webhooks = cJSON_CreateArray();
+	ck_assert_int_eq(store_project_add(st, &p, &cause), STORE_OK);
+	ck_assert_int_eq(store_project_add(st, &p, &cause), STORE_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(cause, "exists already"));
+	free(cause);
+	cause = NULL;
+	free(p.name);
+	p.name = xstrdup("other");
+	/* A database that refuses every write. */
+	ck_assert_int_eq(sqlite3_exec(st->db, "PRAGMA query_only = 1", NULL,
+	    NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(store_project_add(st, &p, &cause), STORE_ERROR);
+	ck_assert_ptr_nonnull(strstr(cause, "database:"));
+	free(cause);
+	tracked_project_clear(&p);
+}
+END_TEST
+
 /* Says that the target dir named by arg (or every one) is in use. */
 static int
 busy(const char *target_dir, void *arg)
@@ -324,7 +355,7 @@ START_TEST(test_requeue_and_cancel)
 	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 
 	ck_assert_int_eq(store_run_cancel(st, run_id, &running, &nrunning,
-	    &cause), 0);
+	    &cause), STORE_OK);
 	ck_assert_uint_eq(nrunning, 1);
 	ck_assert_int_eq(running[0], spec.id);
 	free(running);
@@ -340,12 +371,14 @@ START_TEST(test_requeue_and_cancel)
 	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "run"),
 	    "state")->valuestring, "cancelled");
 	cJSON_Delete(doc);
-	/* Cancelling again is a conflict; an unknown run is an error. */
+	/* Cancelling again is a conflict; an unknown run is not there. */
 	ck_assert_int_eq(store_run_cancel(st, run_id, &running, &nrunning,
-	    &cause), 1);
+	    &cause), STORE_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(cause, "already cancelled"));
 	free(cause);
 	ck_assert_int_eq(store_run_cancel(st, 999, &running, &nrunning,
-	    &cause), -1);
+	    &cause), STORE_NOT_FOUND);
+	ck_assert_str_eq(cause, "no run 999");
 	free(cause);
 	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 0);
 }
@@ -362,6 +395,7 @@ store_suite(void)
 	tcase_add_test(core, test_migrations_apply_once);
 	tcase_add_test(core, test_run_lifecycle);
 	tcase_add_test(core, test_latest_follows_builds);
+	tcase_add_test(core, test_three_answers);
 	tcase_add_test(core, test_prune_kept_copies);
 	tcase_add_test(limits, test_busy_target_dirs_are_skipped);
 	tcase_add_test(limits, test_requeue_and_cancel);

@@ -133,6 +133,23 @@ check "a metric never measured is no data, not 0 B, and exits 1" bash -c \
 check "... null in JSON, exit 1" bash -c "[ $? = 1 ] && python3 -c 'import json,sys
 rows = json.load(open(sys.argv[1]))[\"rows\"]
 sys.exit(0 if rows and all(r[\"value\"] is None for r in rows) else 1)' '$TMP/xz.json'"
+"$S" trend hist --variant strip=symbols --metric post.xzz 2>"$TMP/err" \
+    >/dev/null
+check "a metric that is not a measurement is refused, with the nearest name (exit 2)" \
+    bash -c "[ $? = 2 ] && grep -q 'did you mean post.xz?' '$TMP/err'"
+"$S" trend hist --variant strip=symbols --metric crate.std --json \
+    >"$TMP/crate.json" 2>/dev/null
+check "... every INTERFACE.md name is one (crate.NAME: no data yet, exit 1)" \
+    bash -c "[ $? = 1 ] && python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d[\"unit\"] == \"bytes\" and d[\"metric\"] == \"crate.std\" else 1)' '$TMP/crate.json'"
+curl -sf "$SIZEMAT_URL/v1/measurements" >"$TMP/measurements.json"
+check "GET /v1/measurements lists the names and their units" \
+    python3 -c 'import json,sys
+m = {x["name"]: x for x in json.load(open(sys.argv[1]))["measurements"]}
+sys.exit(0 if m["wall_ms"]["unit"] == "ms" and m["section."]["prefix"]
+         and m["bench.max_rss_kib"]["unit"] == "KiB" else 1)' \
+    "$TMP/measurements.json"
 "$S" trend hist --variant opt-level=s 2>"$TMP/err" >/dev/null
 check "an ambiguous --variant is refused, listing the candidates" \
     grep -q "matches more than one variant.*strip=symbols" "$TMP/err"
