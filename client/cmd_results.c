@@ -86,163 +86,149 @@ results_base(const struct result_row *rows, size_t n, size_t i, int ladder,
 	return (base);
 }
 
-/* Prints a results document as a ranked table, or as JSON. */
-int
-results_print(const struct options *o, const cJSON *doc)
+/*
+ * Lists every artifact of every build of a run as a row (a build without
+ * one is a row of its own), by size, failures last; a ladder in step
+ * order. *has_release says whether a build is its own release baseline.
+ */
+static struct result_row *
+results_rows(const cJSON *builds, int ladder, size_t *np, int *has_release)
 {
-	static const char *const header[] = { "#", "variant", "artifact",
-	    "size", "bytes", NULL, "loadable", "time", "toolchain", "build",
-	    "state" };
-	const char		*hdr[11];
-	const cJSON		*run, *builds, *b, *a, *arts, *commit;
 	struct result_row	*rows = NULL;
-	struct table		*t;
-	size_t			 n = 0, i, wi = 0;
-	int			 ladder, has_release = 0, rank = 0;
-	int			 unmatched = 0;
-	int64_t			 base;
-	char			 rankbuf[16], size[32], bytes[32], delta[64];
-	char			 loadable[32], ms[32], state[256], *label;
-	char			 name[256], tc[128], bid[24];
-	const char		*cells[11], *err, *nl, *notes;
-	const cJSON		*winner = NULL;
+	const cJSON		*b, *a, *arts;
+	size_t			 n = 0;
 
-	if (o->format == FORMAT_JSON) {
-		print_json(doc);
-		return (results_exit_code(doc));
-	}
-	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
-	builds = cJSON_GetObjectItemCaseSensitive(doc, "builds");
-	ladder = strcmp(json_str(run, "shape", ""), "ladder") == 0;
+	*has_release = 0;
 	cJSON_ArrayForEach(b, builds) {
-		/* A build that is its own baseline: a release build. */
 		if (strcmp(json_str(b, "variant_key", ""), json_str(b,
 		    "baseline_key", "release")) == 0)
-			has_release = 1;
+			*has_release = 1;
 		arts = cJSON_GetObjectItemCaseSensitive(b, "artifacts");
-		if (cJSON_GetArraySize(arts) == 0) {
-			rows = xreallocarray(rows, n + 1, sizeof *rows);
-			rows[n].build = b;
-			rows[n].artifact = NULL;
-			rows[n].size = -1;
-			rows[n].seq = (int64_t)n;
-			n++;
-			continue;
-		}
-		cJSON_ArrayForEach(a, arts) {
+		a = cJSON_GetArraySize(arts) > 0 ? arts->child : NULL;
+		do {
 			rows = xreallocarray(rows, n + 1, sizeof *rows);
 			rows[n].build = b;
 			rows[n].artifact = a;
-			rows[n].size = json_int(a, "file_size", -1);
+			/* Rows without a size (failed builds) sort last. */
+			rows[n].size = a != NULL ? json_int(a, "file_size",
+			    -1) : INT64_MAX;
 			rows[n].seq = (int64_t)n;
 			n++;
-		}
-	}
-	/* Rows without a size (failed builds) sort last. */
-	for (i = 0; i < n; i++) {
-		if (rows[i].artifact == NULL)
-			rows[i].size = INT64_MAX;
+		} while (a != NULL && (a = a->next) != NULL);
 	}
 	if (n > 0)
 		qsort(rows, n, sizeof *rows, ladder ? results_cmp_seq :
 		    results_cmp_size);
+	*np = n;
+	return (rows);
+}
 
-	memcpy(hdr, header, sizeof hdr);
-	hdr[5] = ladder ? "vs previous step" : has_release ? "vs release" :
-	    "vs largest";
+/* A build's state cell: its state, and why it failed or whose it repeats. */
+static void
+results_state(const cJSON *b, char *out, size_t len)
+{
+	const char	*err = json_str(b, "error", NULL), *nl;
+
+	if (err != NULL) {
+		nl = strchr(err, '\n');
+		snprintf(out, len, "%s: %.*s", json_str(b, "state", ""),
+		    nl != NULL ? (int)(nl - err) : (int)strlen(err), err);
+	} else if (json_int(b, "same_as", -1) > 0)
+		snprintf(out, len, "%s, same build as %lld", json_str(b,
+		    "state", ""), (long long)json_int(b, "same_as", 0));
+	else
+		snprintf(out, len, "%s", json_str(b, "state", ""));
+}
+
+/* The cells of a results table's row, in buffers of their own. */
+struct result_cells {
+	char	 rank[24], size[32], bytes[32], delta[64], loadable[32];
+	char	 ms[32], state[256], name[256], tc[128], bid[24];
+	char	*label;
+};
+
+/*
+ * Fills the cells of row i; returns whether it had a baseline to be
+ * compared with when one was wanted.
+ */
+static int
+results_cells(const struct options *o, const struct result_row *rows,
+    size_t n, size_t i, int ladder, int has_release,
+    struct result_cells *c, const char **cells)
+{
+	const cJSON	*b = rows[i].build, *a = rows[i].artifact;
+	int64_t		 base = -1;
+
+	snprintf(c->rank, sizeof c->rank, "%zu", i + 1);
+	snprintf(c->size, sizeof c->size, "-");
+	snprintf(c->bytes, sizeof c->bytes, "-");
+	snprintf(c->delta, sizeof c->delta, "-");
+	snprintf(c->loadable, sizeof c->loadable, "-");
+	if (a != NULL) {
+		cell_size(o->format, rows[i].size, c->size, sizeof c->size);
+		snprintf(c->bytes, sizeof c->bytes, "%lld",
+		    (long long)rows[i].size);
+		base = results_base(rows, n, i, ladder, has_release);
+		cell_delta(o->format, rows[i].size, base, c->delta,
+		    sizeof c->delta);
+		cell_size(o->format, json_int(cJSON_GetObjectItemCaseSensitive(
+		    a, "measurements"), "loadable_size", -1), c->loadable,
+		    sizeof c->loadable);
+		artifact_label(a, c->name, sizeof c->name);
+	}
+	cell_ms(o->format, json_int(b, "wall_ms", -1), c->ms, sizeof c->ms);
+	results_state(b, c->state, sizeof c->state);
+	c->label = NULL;
 	if (ladder)
-		hdr[1] = "step: variant";
-	t = table_create(11, hdr);
-	for (i = 0; i < n; i++) {
-		b = rows[i].build;
-		a = rows[i].artifact;
-		snprintf(rankbuf, sizeof rankbuf, "%d", ++rank);
-		if (a != NULL) {
-			cell_size(o->format, rows[i].size, size, sizeof size);
-			snprintf(bytes, sizeof bytes, "%lld",
-			    (long long)rows[i].size);
-			base = results_base(rows, n, i, ladder, has_release);
-			cell_delta(o->format, rows[i].size, base, delta,
-			    sizeof delta);
-			if (base < 0 && has_release && !ladder)
-				unmatched++;
-			cell_size(o->format, json_int(
-			    cJSON_GetObjectItemCaseSensitive(a,
-			    "measurements"), "loadable_size", -1), loadable,
-			    sizeof loadable);
-		} else {
-			snprintf(size, sizeof size, "-");
-			snprintf(bytes, sizeof bytes, "-");
-			snprintf(delta, sizeof delta, "-");
-			snprintf(loadable, sizeof loadable, "-");
-		}
-		cell_ms(o->format, json_int(b, "wall_ms", -1), ms, sizeof ms);
-		err = json_str(b, "error", NULL);
-		if (err != NULL) {
-			nl = strchr(err, '\n');
-			snprintf(state, sizeof state, "%s: %.*s",
-			    json_str(b, "state", ""), nl != NULL ?
-			    (int)(nl - err) : (int)strlen(err), err);
-		} else if (json_int(b, "same_as", -1) > 0)
-			snprintf(state, sizeof state, "%s, same build as %lld",
-			    json_str(b, "state", ""),
-			    (long long)json_int(b, "same_as", 0));
-		else
-			snprintf(state, sizeof state, "%s",
-			    json_str(b, "state", ""));
-		label = NULL;
-		if (ladder)
-			xasprintf(&label, "%s: %s", json_str(b, "step", "?"),
-			    json_str(b, "variant_key", ""));
-		else if (o->format == FORMAT_TABLE && strcmp(json_str(b,
-		    "variant_key", ""), "release") == 0)
-			label = xstrdup("release (the project's profile)");
-		cells[0] = rankbuf;
-		cells[1] = label != NULL ? label : json_str(b, "variant_key",
-		    "");
-		if (a != NULL)
-			artifact_label(a, name, sizeof name);
-		cells[2] = a != NULL ? name : "-";
-		cells[3] = size;
-		cells[4] = bytes;
-		cells[5] = delta;
-		cells[6] = loadable;
-		cells[7] = ms;
-		cells[8] = toolchain_label(b, tc, sizeof tc);
-		/* Its id: 'sizemat log BUILD' tells more. */
-		snprintf(bid, sizeof bid, "%lld", (long long)json_int(b, "id",
-		    0));
-		cells[9] = bid;
-		cells[10] = state;
-		table_add(t, cells);
-		/* The winner: the smallest build of the first artifact. */
-		if (a != NULL && (winner == NULL ||
-		    (artifact_cmp(a, rows[wi].artifact) == 0 &&
-		    rows[i].size < rows[wi].size))) {
-			winner = b;
-			wi = i;
-		}
-		free(label);
-	}
-	if (o->format == FORMAT_TABLE) {
-		printf("run %lld: %s, matrix %s, %s (%lld of %lld build%s "
-		    "done)\n", (long long)json_int(run, "id", 0),
-		    json_str(run, "project", ""), json_str(run, "matrix", ""),
-		    json_str(run, "state", ""),
-		    (long long)json_int(run, "builds_done", 0),
-		    (long long)json_int(run, "builds_total", 0),
-		    plural(json_int(run, "builds_total", 0)));
-		commit = cJSON_GetObjectItemCaseSensitive(doc, "commit");
-		if (commit != NULL)
-			printf("at %s (%s), %s\n", json_str(commit, "id", ""),
-			    json_str(run, "rev", ""), json_str(commit,
-			    "subject", ""));
-		project_settings_line(cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetArrayItem(builds, 0), "project_profile"), stdout);
-	}
-	table_print(t, o->format, stdout);
-	table_free(t);
-	fflush(stdout);
+		xasprintf(&c->label, "%s: %s", json_str(b, "step", "?"),
+		    json_str(b, "variant_key", ""));
+	else if (o->format == FORMAT_TABLE && strcmp(json_str(b,
+	    "variant_key", ""), "release") == 0)
+		c->label = xstrdup("release (the project's profile)");
+	/* Its id: 'sizemat log BUILD' tells more. */
+	snprintf(c->bid, sizeof c->bid, "%lld", (long long)json_int(b, "id",
+	    0));
+	cells[0] = c->rank;
+	cells[1] = c->label != NULL ? c->label : json_str(b, "variant_key", "");
+	cells[2] = a != NULL ? c->name : "-";
+	cells[3] = c->size;
+	cells[4] = c->bytes;
+	cells[5] = c->delta;
+	cells[6] = c->loadable;
+	cells[7] = c->ms;
+	cells[8] = toolchain_label(b, c->tc, sizeof c->tc);
+	cells[9] = c->bid;
+	cells[10] = c->state;
+	return (a == NULL || base >= 0 || !has_release || ladder);
+}
+
+/* The lines above a results table: the run, its commit, the profile. */
+static void
+results_heading(const cJSON *doc, const cJSON *run, const cJSON *builds)
+{
+	const cJSON	*commit;
+
+	printf("run %lld: %s, matrix %s, %s (%lld of %lld build%s done)\n",
+	    (long long)json_int(run, "id", 0), json_str(run, "project", ""),
+	    json_str(run, "matrix", ""), json_str(run, "state", ""),
+	    (long long)json_int(run, "builds_done", 0),
+	    (long long)json_int(run, "builds_total", 0),
+	    plural(json_int(run, "builds_total", 0)));
+	commit = cJSON_GetObjectItemCaseSensitive(doc, "commit");
+	if (commit != NULL)
+		printf("at %s (%s), %s\n", json_str(commit, "id", ""),
+		    json_str(run, "rev", ""), json_str(commit, "subject", ""));
+	project_settings_line(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(builds, 0), "project_profile"), stdout);
+}
+
+/* What the table leaves out, on stderr: post steps not measured, baselines. */
+static void
+results_notes(const cJSON *builds, int unmatched)
+{
+	const cJSON	*b;
+	const char	*notes;
+
 	cJSON_ArrayForEach(b, builds) {
 		if ((notes = json_str(b, "notes", NULL)) != NULL)
 			fprintf(stderr, "sizemat: build %lld (%s): post steps "
@@ -257,6 +243,59 @@ results_print(const struct options *o, const cJSON *doc)
 		    "compare with: \"vs release\" is left empty (add \"release\""
 		    " with those settings to the matrix)\n", unmatched,
 		    plural(unmatched));
+}
+
+/*
+ * Prints a run's results: a table of every artifact by size (a ladder by
+ * step), then the winner's snippet; returns the exit code.
+ */
+int
+results_print(const struct options *o, const cJSON *doc)
+{
+	static const char *const header[] = { "#", "variant", "artifact",
+	    "size", "bytes", NULL, "loadable", "time", "toolchain", "build",
+	    "state" };
+	const char		*hdr[11], *cells[11];
+	const cJSON		*run, *builds, *a, *winner = NULL;
+	struct result_row	*rows;
+	struct result_cells	 c;
+	struct table		*t;
+	size_t			 n, i, wi = 0;
+	int			 ladder, has_release, unmatched = 0;
+
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		return (results_exit_code(doc));
+	}
+	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
+	builds = cJSON_GetObjectItemCaseSensitive(doc, "builds");
+	ladder = strcmp(json_str(run, "shape", ""), "ladder") == 0;
+	rows = results_rows(builds, ladder, &n, &has_release);
+	memcpy(hdr, header, sizeof hdr);
+	hdr[5] = ladder ? "vs previous step" : has_release ? "vs release" :
+	    "vs largest";
+	if (ladder)
+		hdr[1] = "step: variant";
+	t = table_create(11, hdr);
+	for (i = 0; i < n; i++) {
+		unmatched += !results_cells(o, rows, n, i, ladder, has_release,
+		    &c, cells);
+		table_add(t, cells);
+		free(c.label);
+		/* The winner: the smallest build of the first artifact. */
+		a = rows[i].artifact;
+		if (a != NULL && (winner == NULL || (artifact_cmp(a,
+		    rows[wi].artifact) == 0 && rows[i].size < rows[wi].size))) {
+			winner = rows[i].build;
+			wi = i;
+		}
+	}
+	if (o->format == FORMAT_TABLE)
+		results_heading(doc, run, builds);
+	table_print(t, o->format, stdout);
+	table_free(t);
+	fflush(stdout);
+	results_notes(builds, unmatched);
 	if (o->format == FORMAT_TABLE && winner != NULL)
 		print_snippet(winner, stdout);
 	free(rows);

@@ -104,6 +104,62 @@ struct options {
 #define OPT_REPORT	0x4000	/* --html, --run */
 #define OPT_ARTIFACT	0x8000	/* --artifact */
 
+#define DEFAULT_SERVER	"http://127.0.0.1:7420"
+
+/* commands.c: every command and option, and what the help says of them */
+struct command {
+	const char	*name;
+	int		(*fn)(struct options *);
+	unsigned int	 opts;		/* the OPT_* bits it takes */
+	int		 min_args;
+	int		 max_args;
+	const char	*usage;
+};
+enum option_kind {
+	OPTION_TEXT,	/* a value, kept as given */
+	OPTION_LIST,	/* a value, each kept: repeatable */
+	OPTION_TEXTS,	/* both: the last one, and each in a list */
+	OPTION_INT,	/* a whole number from lo to hi */
+	OPTION_FLAG,	/* no value: sets an int */
+	OPTION_FORMAT,	/* the output format lo, or --format F (lo < 0) */
+	OPTION_HELP,
+	OPTION_VERSION
+};
+struct option_spec {
+	const char		*name;
+	const char		*alias;		/* "-q", or NULL */
+	const char		*arg;		/* its value, for the help */
+	unsigned int		 bit;		/* OPT_*; 0 for every command */
+	enum option_kind	 kind;
+	size_t			 offset;	/* where in struct options */
+	size_t			 list;		/* OPTION_TEXTS: the list */
+	int			 lo;
+	int			 hi;
+	const char		*help;
+};
+enum help_group {
+	HELP_BUILD,
+	HELP_TRACK,
+	HELP_READ
+};
+struct help_entry {
+	enum help_group	 group;
+	const char	*command;
+	const char	*synopsis;
+	const char	*text;		/* NULL: the synopsis says it all */
+};
+extern const struct command	 commands[];
+extern const size_t		 ncommands;
+extern const struct option_spec	 options[];
+extern const size_t		 noptions;
+extern const struct help_entry	 help_entries[];
+extern const size_t		 nhelp_entries;
+
+/* help.c */
+void	 usage(FILE *);
+void	 usage_command(FILE *, const struct command *);
+void	 usage_short(FILE *);
+
 /* main.c */
 int	 usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 check_options(const struct options *, unsigned int, int, int,
