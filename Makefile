@@ -42,7 +42,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 DAEMON_MODS = api api_history api_project api_run bisect builder builder_cargo \
 	      builder_meta command config diff explain gc \
 	      git http limit log matrix measure metric metrics notify plan post queue \
-	      schedule server store store_bisect store_build store_delivery \
+	      schedule server snippet store store_bisect store_build store_delivery \
 	      store_history store_project store_regression store_report \
 	      store_run store_wait strlist toolchain track track_alert \
 	      track_bisect track_git units variant

@@ -1,5 +1,4 @@
 /* Output: aligned tables, CSV and markdown; human sizes; JSON helpers. */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,16 +283,6 @@ toolchain_label(const cJSON *build, char *out, size_t len)
 	return (out);
 }
 
-/* Prints a TOML value: numbers and booleans bare, anything else quoted. */
-static void
-snippet_value(const char *v, FILE *f)
-{
-	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
-	    strspn(v, "0123456789") == strlen(v))
-		fputs(v, f);
-	else
-		fprintf(f, "\"%s\"", v);
-}
 
 /*
  * Prints what a project's own profile sets (the keys where it differs from
@@ -316,130 +305,24 @@ project_settings_line(const cJSON *own, FILE *f)
 	fputs(n ? "\n" : "Cargo's defaults\n", f);
 }
 
-/* Returns "CARGO_PROFILE_<NAME>_" for a profile name. */
-static char *
-snippet_prefix(const char *profile)
-{
-	char	*prefix, *p;
 
-	xasprintf(&prefix, "CARGO_PROFILE_%s_", profile);
-	for (p = prefix + 14; *p != '\0'; p++)
-		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
-	return (prefix);
-}
-
-/* Returns a profile key as an environment name's tail: "CODEGEN_UNITS". */
-static char *
-snippet_env_key(const char *key)
-{
-	char	*k, *p;
-
-	k = xstrdup(key);
-	for (p = k; *p != '\0'; p++)
-		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
-	return (k);
-}
 
 /*
- * Prints the winner of a table, ready to paste: its profile settings as a
- * Cargo.toml section and its build as environment lines and a command.
- * With the build's effective profile, both list every profile setting, so
- * that they reproduce the size over whatever the project's profile says;
- * without it, the settings the variant made.
+ * Prints the winner of a table, ready to paste: its profile as a
+ * Cargo.toml section and the build as shell lines and a command, as the
+ * daemon rendered them (snippet.c).
  */
 void
 print_snippet(const cJSON *build, FILE *f)
 {
-	const cJSON	*env = cJSON_GetObjectItemCaseSensitive(build, "env");
-	const cJSON	*args = cJSON_GetObjectItemCaseSensitive(build,
-			    "cargo_args");
-	const cJSON	*eff = cJSON_GetObjectItemCaseSensitive(build,
-			    "effective");
-	const cJSON	*e, *a;
-	const char	*profile;
-	char		*key, *p, *word, *prefix;
-	size_t		 len;
-	int		 any = 0;
+	const cJSON	*snippet;
+	const char	*toml;
 
-	if (!cJSON_IsObject(env))
+	snippet = cJSON_GetObjectItemCaseSensitive(build, "snippet");
+	if (!cJSON_IsObject(snippet))
 		return;
-	if (!cJSON_IsObject(eff) || eff->child == NULL)
-		eff = NULL;
 	fprintf(f, "\nsmallest: %s\n", json_str(build, "variant_key", ""));
-	/* The variant's profile names its keys: CARGO_PROFILE_<NAME>_<KEY>. */
-	profile = json_str(cJSON_GetObjectItemCaseSensitive(build, "variant"),
-	    "profile", "release");
-	prefix = snippet_prefix(profile);
-	len = strlen(prefix);
-	if (eff != NULL) {
-		fprintf(f, "\n# Cargo.toml: every setting of the build's "
-		    "profile\n[profile.%s]\n", profile);
-		cJSON_ArrayForEach(e, eff) {
-			fprintf(f, "%s = ", e->string);
-			snippet_value(cJSON_GetStringValue(e), f);
-			fputc('\n', f);
-		}
-	}
-	cJSON_ArrayForEach(e, env) {
-		if (eff != NULL || strncmp(e->string, prefix, len) != 0 ||
-		    !cJSON_IsString(e))
-			continue;
-		if (!any++)
-			fprintf(f, "\n# Cargo.toml\n[profile.%s]\n", profile);
-		key = xstrdup(e->string + len);
-		for (p = key; *p != '\0'; p++)
-			*p = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
-		fprintf(f, "%s = ", key);
-		snippet_value(e->valuestring, f);
-		fputc('\n', f);
-		free(key);
-	}
-	fprintf(f, "\n# or for one build, in the shell:\n");
-	cJSON_ArrayForEach(e, eff) {
-		key = snippet_env_key(e->string);
-		fprintf(f, "export %s%s='%s'\n", prefix, key,
-		    cJSON_GetStringValue(e));
-		free(key);
-	}
-	cJSON_ArrayForEach(e, env) {
-		if (!cJSON_IsString(e) ||
-		    strcmp(e->string, "CARGO_TARGET_DIR") == 0 ||
-		    strcmp(e->string, "CARGO_INCREMENTAL") == 0 ||
-		    (eff != NULL && strncmp(e->string, prefix, len) == 0))
-			continue;
-		if (strcmp(e->string, "RUSTFLAGS") == 0) {
-			/* The daemon's path remapping is not part of it. */
-			struct buf b;
-
-			buf_init(&b);
-			buf_addstr(&b, "");
-			for (p = e->valuestring; *p != '\0'; p += len) {
-				p += strspn(p, " ");
-				if ((len = strcspn(p, " ")) == 0)
-					continue;
-				word = xstrndup(p, len);
-				if (strncmp(word, "--remap-path-prefix", 19)
-				    != 0)
-					buf_printf(&b, "%s%s", b.len ? " " : "",
-					    word);
-				free(word);
-			}
-			if (b.len > 0)
-				fprintf(f, "export RUSTFLAGS='%s'\n", b.data);
-			buf_free(&b);
-			continue;
-		}
-		if (strcmp(e->string, "CARGO_ENCODED_RUSTFLAGS") == 0)
-			continue;
-		fprintf(f, "export %s='%s'\n", e->string, e->valuestring);
-	}
-	free(prefix);
-	fputs(json_str(cJSON_GetObjectItemCaseSensitive(build, "toolchain"),
-	    "cargo", "cargo"), f);
-	cJSON_ArrayForEach(a, args) {
-		if (cJSON_IsString(a) && strcmp(a->valuestring,
-		    "--message-format=json-render-diagnostics") != 0)
-			fprintf(f, " %s", a->valuestring);
-	}
-	fputc('\n', f);
+	if ((toml = json_str(snippet, "toml", NULL)) != NULL)
+		fprintf(f, "\n%s", toml);
+	fprintf(f, "\n%s", json_str(snippet, "shell", ""));
 }

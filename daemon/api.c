@@ -269,7 +269,7 @@ api_best(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
 	char	*project, real[PATH_MAX];
-	cJSON	*doc;
+	cJSON	*doc, *row;
 	int	 top;
 
 	(void)id;
@@ -284,11 +284,16 @@ api_best(struct api *api, const struct http_request *req, int64_t id,
 	}
 	doc = store_best(api->store, realpath(project, real) != NULL ? real :
 	    project, top);
-	if (doc == NULL)
+	if (doc == NULL) {
 		http_reply_error(reply, 404, "not_found", "no results recorded "
 		    "for project %s", project);
-	else
-		http_reply_json(reply, 200, doc);
+		free(project);
+		return;
+	}
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc,
+	    "ranking"))
+		snippet_add(row);
+	http_reply_json(reply, 200, doc);
 	free(project);
 }
 

@@ -16,6 +16,23 @@
 #define API_MAX_LOG	(4 * 1024 * 1024)
 
 /* Checks a project path: absolute, a directory with a Cargo.toml. */
+/*
+ * Returns a run's results document as the API answers it: the store's,
+ * each build with what to paste to build it by hand (snippet.c). NULL
+ * for no such run.
+ */
+static cJSON *
+api_run_document(struct api *api, int64_t id)
+{
+	cJSON	*doc, *b;
+
+	if ((doc = store_run_document(api->store, id)) == NULL)
+		return (NULL);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds"))
+		snippet_add(b);
+	return (doc);
+}
+
 static char *
 api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
 {
@@ -445,7 +462,7 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	log_info("run %lld: %s%s%s, matrix %s", (long long)id, tp.id != 0 ?
 	    tp.name : project, plan.rev != NULL ? " at " : "", plan.rev !=
 	    NULL ? plan.rev : "", matrix_name(m));
-	if ((run = store_run_document(api->store, id)) == NULL)
+	if ((run = api_run_document(api, id)) == NULL)
 		http_reply_error(reply, 500, "database", "run %lld vanished",
 		    (long long)id);
 	else
@@ -514,7 +531,7 @@ api_run_get(struct api *api, const struct http_request *req, int64_t id,
 	cJSON	*doc;
 
 	(void)req;
-	if ((doc = store_run_document(api->store, id)) == NULL)
+	if ((doc = api_run_document(api, id)) == NULL)
 		http_reply_error(reply, 404, "not_found", "no run %lld",
 		    (long long)id);
 	else
@@ -533,7 +550,7 @@ api_run_cancel(struct api *api, const struct http_request *req, int64_t id,
 	rc = queue_cancel_run(api->queue, id, &cause);
 	if (api_store_fail(reply, rc, "conflict", cause) == 0) {
 		log_info("run %lld: cancelled", (long long)id);
-		http_reply_json(reply, 200, store_run_document(api->store, id));
+		http_reply_json(reply, 200, api_run_document(api, id));
 	}
 	free(cause);
 }

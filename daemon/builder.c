@@ -228,16 +228,14 @@ builder_cargo_home(const struct toolchain *tc)
 static void
 builder_log_export(FILE *f, const char *entry)
 {
-	const char	*eq = strchr(entry, '='), *p;
+	const char	*eq = strchr(entry, '=');
+	struct buf	 b;
 
-	fprintf(f, "$ export %.*s='", (int)(eq - entry), entry);
-	for (p = eq + 1; *p != '\0'; p++) {
-		if (*p == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*p, f);
-	}
-	fputs("'\n", f);
+	buf_init(&b);
+	buf_printf(&b, "$ export %.*s=", (int)(eq - entry), entry);
+	snippet_quote(&b, eq + 1);
+	fprintf(f, "%s\n", b.data);
+	buf_free(&b);
 }
 
 /*

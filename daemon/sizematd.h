@@ -567,6 +567,10 @@ void		 notify_kick(struct notify *);
 void		 notify_stop(struct notify *);
 void		 notify_free(struct notify *);
 
+/* snippet.c: what to paste to build a variant by hand */
+void		 snippet_quote(struct buf *, const char *);
+void		 snippet_add(cJSON *);
+
 /* metric.c: the measurement names */
 const char	*metric_unit(const char *);
 char		*metric_unknown(const char *);

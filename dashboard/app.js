@@ -650,10 +650,6 @@ function rankingBars(top, release) {
   return `<div class="chart">${svg}</svg></div>`;
 }
 
-function tomlValue(v) {
-  return /^(true|false|[0-9]+)$/.test(v) ? v : JSON.stringify(v);
-}
-
 // The smallest variants, against the plain release build, with what to
 // paste: environment lines or a [profile.release] snippet.
 function smallest(box, done) {
@@ -681,31 +677,14 @@ function smallest(box, done) {
   });
   html += "</table>";
   const win = ranked[0].build;
-  const profile = (win.variant || {}).profile || "release";
-  const prefix = "CARGO_PROFILE_" + profile.toUpperCase().replace(/-/g, "_") + "_";
-  const env = Object.entries(win.env || {}).filter(([k]) =>
-    k !== "CARGO_TARGET_DIR" && k !== "CARGO_INCREMENTAL");
-  // With the effective profile, every setting: it reproduces the size
-  // pasted in place of any profile.
-  const eff = Object.entries(win.effective || {});
-  const toml = eff.length ? eff.map(([k, v]) => `${k} = ${tomlValue(v)}`) :
-    env.filter(([k]) => k.startsWith(prefix)).map(([k, v]) =>
-      k.slice(prefix.length).toLowerCase().replace(/_/g, "-") + " = " +
-      tomlValue(v));
-  const lines = eff.map(([k, v]) =>
-    [prefix + k.toUpperCase().replace(/-/g, "_"), v]).concat(
-    env.filter(([k]) => !(eff.length && k.startsWith(prefix)))).map(([k, v]) => k === "RUSTFLAGS" ? [k, v.split(/\s+/)
-    .filter((w) => w && !w.startsWith("--remap-path-prefix")).join(" ")] :
-    [k, v]).filter(([, v]) => v !== "").map(([k, v]) => `export ${k}='${v}'`);
+  // What to paste, as the daemon renders it for every client.
+  const snippet = win.snippet || {};
   html += `<p>Smallest: <b>${esc(win.variant_key)}</b>,
     ${size(ranked[0].art.file_size)}.</p>`;
-  if (toml.length)
-    html += `<pre class="snippet" id="snippet"># Cargo.toml\n[profile.${esc(profile)}]\n${
-      esc(toml.join("\n"))}</pre>`;
-  const args = (win.cargo_args || []).filter((a) =>
-    !a.startsWith("--message-format"));
-  html += `<pre class="snippet" id="envlines"># or for one build:\n${
-    esc(lines.join("\n"))}\ncargo ${esc(args.join(" "))}</pre>`;
+  if (snippet.toml)
+    html += `<pre class="snippet" id="snippet">${esc(snippet.toml.trimEnd())}</pre>`;
+  if (snippet.shell)
+    html += `<pre class="snippet" id="envlines">${esc(snippet.shell.trimEnd())}</pre>`;
   box.innerHTML = html;
 }
 
