@@ -50,14 +50,15 @@ DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
 	      $(O)/common/tokenfile.o $(O)/common/words.o \
-	      $(O)/common/revision.o \
+	      $(O)/common/revision.o $(O)/common/wrap.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
 CLIENT_MODS = main commands help request output cargo cmd_run cmd_results cmd_best cmd_misc \
 	      cmd_daemon \
 	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history cmd_report
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o $(O)/common/tokenfile.o \
-	      $(O)/common/words.o $(O)/common/revision.o
+	      $(O)/common/words.o $(O)/common/revision.o \
+	      $(O)/common/wrap.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
 	      check_measure check_http check_levers check_history \
 	      check_units check_plans

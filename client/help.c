@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "sizemat.h"
+#include "../common/wrap.h"
 
-#define HELP_WIDTH	77	/* columns a line may take */
 #define HELP_TEXT_COL	24	/* where what an entry does starts */
 #define HELP_MORE	10	/* where a long synopsis goes on */
 
@@ -45,77 +45,6 @@ static const char help_notes[] =
 "not build; a bisection found no culprit); 2 usage error, daemon\n"
 "unreachable or an error reply.\n";
 
-/*
- * Returns the length of the word at w: up to the next space, but a
- * bracketed part of a synopsis ("[--since DATE]") is one word.
- */
-static int
-help_word(const char *w)
-{
-	int	 n, depth = 0;
-
-	for (n = 0; w[n] != '\0' && (w[n] != ' ' || depth > 0); n++) {
-		if (w[n] == '[')
-			depth++;
-		else if (w[n] == ']' && depth > 0)
-			depth--;
-	}
-	return (n);
-}
-
-/*
- * Prints words from column *col on (a line's first when bol), wrapping
- * at HELP_WIDTH to column indent; leaves *col where the text ends.
- */
-static void
-help_words(FILE *f, const char *text, int indent, int *col, int bol)
-{
-	const char	*w = text;
-	int		 len;
-
-	while (*w != '\0') {
-		w += strspn(w, " ");
-		if ((len = help_word(w)) == 0)
-			break;
-		if (!bol && *col + 1 + len > HELP_WIDTH) {
-			fprintf(f, "\n%*s", indent, "");
-			*col = indent;
-		} else if (!bol) {
-			fputc(' ', f);
-			(*col)++;
-		}
-		fprintf(f, "%.*s", len, w);
-		*col += len;
-		w += len;
-		bol = 0;
-	}
-}
-
-/*
- * Prints an entry: its head (a synopsis, or an option and its value) from
- * column 2, what it does from HELP_TEXT_COL, on the same line when the
- * head leaves room.
- */
-static void
-help_entry(FILE *f, const char *head, const char *text)
-{
-	int	 col = 2;
-
-	fputs("  ", f);
-	help_words(f, head, HELP_MORE, &col, 1);
-	if (text == NULL) {
-		fputc('\n', f);
-		return;
-	}
-	if (col + 2 <= HELP_TEXT_COL)
-		fprintf(f, "%*s", HELP_TEXT_COL - col, "");
-	else
-		fprintf(f, "\n%*s", HELP_TEXT_COL, "");
-	col = HELP_TEXT_COL;
-	help_words(f, text, HELP_TEXT_COL, &col, 1);
-	fputc('\n', f);
-}
-
 /* Prints an option's entry: "--name ARG, -a" and what it does. */
 static void
 help_option(FILE *f, const struct option_spec *o)
@@ -125,7 +54,7 @@ help_option(FILE *f, const struct option_spec *o)
 	snprintf(head, sizeof head, "%s%s%s%s%s", o->name, o->arg ? " " : "",
 	    o->arg ? o->arg : "", o->alias ? ", " : "",
 	    o->alias ? o->alias : "");
-	help_entry(f, head, o->help);
+	wrap_entry(f, head, o->help, HELP_TEXT_COL, HELP_MORE);
 }
 
 /* Prints the whole help, grouped by task. */
@@ -141,8 +70,9 @@ usage(FILE *f)
 		fprintf(f, "\n%s\n", help_groups[g]);
 		for (i = 0; i < nhelp_entries; i++) {
 			if (help_entries[i].group == g)
-				help_entry(f, help_entries[i].synopsis,
-				    help_entries[i].text);
+				wrap_entry(f, help_entries[i].synopsis,
+				    help_entries[i].text, HELP_TEXT_COL,
+				    HELP_MORE);
 		}
 	}
 	fputc('\n', f);
@@ -166,8 +96,8 @@ usage_command(FILE *f, const struct command *cmd)
 	fprintf(f, "usage: sizemat %s\n\n", cmd->usage);
 	for (i = 0; i < nhelp_entries; i++) {
 		if (strcmp(help_entries[i].command, cmd->name) == 0)
-			help_entry(f, help_entries[i].synopsis,
-			    help_entries[i].text);
+			wrap_entry(f, help_entries[i].synopsis,
+			    help_entries[i].text, HELP_TEXT_COL, HELP_MORE);
 	}
 	fputs("\nOptions:\n", f);
 	for (i = 0; i < noptions; i++) {

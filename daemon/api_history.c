@@ -465,6 +465,69 @@ out:
 }
 
 /*
+ * The variants a check builds: those of the project's matrix that the
+ * selectors name, else all of them, each with the project's toolchain
+ * unless it names one. NULL with a reply.
+ */
+static struct variant *
+api_check_variants(const struct tracked_project *p, const struct matrix *m,
+    const cJSON *sel, size_t *np, struct http_reply *reply)
+{
+	const cJSON	*item;
+	struct variant	*vars;
+	const char	**keys, **steps;
+	char		*cause;
+	size_t		 nm = matrix_count(m), n = 0, i, at;
+
+	if (sel != NULL && !cJSON_IsArray(sel)) {
+		http_reply_error(reply, 400, "invalid_request", "variants: "
+		    "must be an array of variant selectors");
+		return (NULL);
+	}
+	keys = xcalloc(nm, sizeof *keys);
+	steps = xcalloc(nm, sizeof *steps);
+	vars = xcalloc(nm + (size_t)cJSON_GetArraySize(sel), sizeof *vars);
+	for (i = 0; i < nm; i++) {
+		keys[i] = variant_key(matrix_variant(m, i));
+		steps[i] = matrix_step(m, i);
+	}
+	cJSON_ArrayForEach(item, sel) {
+		if (!cJSON_IsString(item) || variant_select(item->valuestring,
+		    keys, steps, nm, &at, &cause) != 0) {
+			http_reply_error(reply, 400, "invalid_variant", "%s",
+			    cJSON_IsString(item) ? cause : "variants: must be "
+			    "strings");
+			if (cJSON_IsString(item))
+				free(cause);
+			for (i = 0; i < n; i++)
+				variant_clear(&vars[i]);
+			free(vars);
+			vars = NULL;
+			goto out;
+		}
+		variant_init(&vars[n]);
+		variant_copy(&vars[n++], matrix_variant(m, at));
+	}
+	for (i = 0; n == 0 && i < nm; i++) {
+		variant_init(&vars[i]);
+		variant_copy(&vars[i], matrix_variant(m, i));
+	}
+	if (n == 0)
+		n = nm;
+	for (i = 0; p->toolchain != NULL && i < n; i++) {
+		if (variant_get(&vars[i], "toolchain") == NULL)
+			variant_set(&vars[i], "toolchain", p->toolchain);
+	}
+	*np = n;
+out:
+	for (i = 0; i < nm; i++)
+		free((char *)keys[i]);
+	free(keys);
+	free(steps);
+	return (vars);
+}
+
+/*
  * POST /v1/projects/NAME/check {"base", "head", "variants": [V, ...],
  * "max_increase"}: queues the project's matrix (or the variants named, as
  * selectors among the matrix's) at both commits; what is measured already
@@ -481,15 +544,12 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 	struct variant		*vars = NULL;
 	struct run_plan		 run;
 	struct plan_error	 err = { 0, NULL, NULL };
-	const cJSON		*sel, *item;
-	const char		*base, *head, *given, *text, **keys = NULL;
-	const char		**steps = NULL;
+	const char		*base, *head, *given, *text;
 	cJSON			*doc, *out = NULL;
-	char			*name = api_name(req), *cause;
-	size_t			 n = 0, i, at, nm = 0;
+	char			*name = api_name(req), *cause, *source;
+	size_t			 n = 0, i;
 	int64_t			 runs[2];
-	int			 opted_in, j;
-	char			*source;
+	int			 j;
 
 	(void)id;
 	memset(&p, 0, sizeof p);
@@ -519,46 +579,9 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 		free(cause);
 		goto out;
 	}
-	nm = matrix_count(m);
-	keys = xcalloc(nm, sizeof *keys);
-	steps = xcalloc(nm, sizeof *steps);
-	vars = xcalloc(nm + (size_t)cJSON_GetArraySize(
-	    cJSON_GetObjectItemCaseSensitive(doc, "variants")), sizeof *vars);
-	for (i = 0; i < nm; i++) {
-		keys[i] = variant_key(matrix_variant(m, i));
-		steps[i] = matrix_step(m, i);
-	}
-	sel = cJSON_GetObjectItemCaseSensitive(doc, "variants");
-	if (sel != NULL && !cJSON_IsArray(sel)) {
-		http_reply_error(reply, 400, "invalid_request", "variants: "
-		    "must be an array of variant selectors");
+	if ((vars = api_check_variants(&p, m, cJSON_GetObjectItemCaseSensitive(
+	    doc, "variants"), &n, reply)) == NULL)
 		goto out;
-	}
-	cJSON_ArrayForEach(item, sel) {
-		if (!cJSON_IsString(item) || variant_select(item->valuestring,
-		    keys, steps, nm, &at, &cause) != 0) {
-			http_reply_error(reply, 400, "invalid_variant", "%s",
-			    cJSON_IsString(item) ? cause : "variants: must be "
-			    "strings");
-			if (cJSON_IsString(item))
-				free(cause);
-			goto out;
-		}
-		variant_init(&vars[n]);
-		variant_copy(&vars[n++], matrix_variant(m, at));
-	}
-	if (n == 0) {
-		for (i = 0; i < nm; i++) {
-			variant_init(&vars[i]);
-			variant_copy(&vars[i], matrix_variant(m, i));
-		}
-		n = nm;
-	}
-	for (i = 0; p.toolchain != NULL && i < n; i++) {
-		if (variant_get(&vars[i], "toolchain") == NULL)
-			variant_set(&vars[i], "toolchain", p.toolchain);
-	}
-	opted_in = matrix_bootstrap(m);
 	source = matrix_source_json(m);
 	for (j = 0; j < 2; j++) {
 		memset(&run, 0, sizeof run);
@@ -570,7 +593,7 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 		run.rev = j == 0 ? base : head;
 		run.kind = "check";
 		if (plan_queue(api->planner, &run, vars, NULL, NULL, n,
-		    opted_in, &runs[j], &err) != 0) {
+		    matrix_bootstrap(m), &runs[j], &err) != 0) {
 			api_plan_fail(reply, &err);
 			free(source);
 			goto out;
@@ -586,11 +609,7 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 	cJSON_AddStringToObject(out, "max_increase", text);
 	http_reply_json(reply, 201, out);
 out:
-	for (i = 0; i < nm; i++)
-		free((char *)keys[i]);
-	free(keys);
-	free(steps);
-	for (i = 0; i < n; i++)
+	for (i = 0; vars != NULL && i < n; i++)
 		variant_clear(&vars[i]);
 	free(vars);
 	matrix_free(m);

@@ -335,60 +335,62 @@ api_nothing_to_measure(struct api *api, const char *project,
 }
 
 /*
- * POST /v1/runs: validates the project and matrix, queues the builds. A
- * tracked project's run builds at a revision (default: its branch head),
- * with its matrix and toolchain unless the request says otherwise.
+ * Reads the run-wide settings of a POST /v1/runs body (toolchain,
+ * package, features...) into over; any other key but the run's own is
+ * refused. Returns 0, or -1 with a reply.
  */
-void
-api_runs_create(struct api *api, const struct http_request *req, int64_t id,
+static int
+api_run_overrides(const cJSON *doc, struct variant *over,
     struct http_reply *reply)
 {
 	static const char *const keys[] = { "project", "matrix",
 	    "matrix_file", "parent_run", "rev", "force", NULL };
 	const char *const	*k;
-	cJSON			*doc, *item, *pv, *rev, *force, *parent, *run;
-	struct matrix		*m = NULL;
-	struct variant		 over;
-	struct tracked_project	 tp;
-	struct run_plan		 plan;
-	struct plan_error	 err = { 0, NULL, NULL };
-	char			*project = NULL, *cause = NULL, *value;
-	char			*root = NULL;
+	const cJSON		*item;
+	char			*value, *cause;
 
-	(void)id;
-	variant_init(&over);
-	memset(&tp, 0, sizeof tp);
-	memset(&plan, 0, sizeof plan);
-	if ((doc = api_body(req, reply)) == NULL)
-		return;
 	cJSON_ArrayForEach(item, doc) {
-		for (k = keys; *k != NULL; k++) {
-			if (strcmp(*k, item->string) == 0)
-				break;
-		}
+		for (k = keys; *k != NULL && strcmp(*k, item->string) != 0;
+		    k++)
+			;
 		if (*k != NULL)
 			continue;
-		for (k = api_run_settings; *k != NULL; k++) {
-			if (strcmp(*k, item->string) == 0)
-				break;
-		}
+		for (k = api_run_settings; *k != NULL &&
+		    strcmp(*k, item->string) != 0; k++)
+			;
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request",
 			    "%s: unknown key; a run takes project, matrix, "
 			    "matrix_file, parent_run, rev, force, toolchain, "
 			    "package, bin, example, profile, features and "
 			    "default-features", item->string);
-			goto out;
+			return (-1);
 		}
 		if (variant_normalise(item->string, item, &value,
 		    &cause) != 0) {
 			http_reply_error(reply, 400, "invalid_request",
 			    "%s: %s", item->string, cause);
-			goto out;
+			free(cause);
+			return (-1);
 		}
-		variant_set(&over, item->string, value);
+		variant_set(over, item->string, value);
 		free(value);
 	}
+	return (0);
+}
+
+/*
+ * Reads what a run builds: a tracked project (at rev, else its branch;
+ * its toolchain unless one is given) or a path, with force and parent_run.
+ * Returns 0, or -1 with a reply.
+ */
+static int
+api_run_target(struct api *api, const cJSON *doc, struct tracked_project *tp,
+    char **project, struct run_plan *plan, struct variant *over,
+    struct http_reply *reply)
+{
+	const cJSON	*pv, *rev, *force, *parent;
+
 	pv = cJSON_GetObjectItemCaseSensitive(doc, "project");
 	rev = cJSON_GetObjectItemCaseSensitive(doc, "rev");
 	force = cJSON_GetObjectItemCaseSensitive(doc, "force");
@@ -398,37 +400,37 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 		http_reply_error(reply, 400, "invalid_request", "rev: must be "
 		    "a revision (a commit, branch or tag); force: true or "
 		    "false");
-		goto out;
+		return (-1);
 	}
-	plan.kind = "run";
-	plan.force = cJSON_IsTrue(force);
+	plan->kind = "run";
+	plan->force = cJSON_IsTrue(force);
 	if (cJSON_IsString(pv) && strchr(pv->valuestring, '/') == NULL) {
-		if (api_tracked(api, pv->valuestring, &tp, reply) != 0)
-			goto out;
-		if (tp.head == NULL) {
+		if (api_tracked(api, pv->valuestring, tp, reply) != 0)
+			return (-1);
+		if (tp->head == NULL) {
 			http_reply_error(reply, 409, "not_ready", "project %s:"
-			    " %s", tp.name, tp.problem ? tp.problem : "its "
+			    " %s", tp->name, tp->problem ? tp->problem : "its "
 			    "source is still being cloned; try again in a "
 			    "moment");
-			goto out;
+			return (-1);
 		}
-		plan.project_id = tp.id;
-		plan.project = tp.path;
-		plan.rev = rev != NULL ? rev->valuestring : tp.branch;
-		if (tp.toolchain != NULL && variant_get(&over,
+		plan->project_id = tp->id;
+		plan->project = tp->path;
+		plan->rev = rev != NULL ? rev->valuestring : tp->branch;
+		if (tp->toolchain != NULL && variant_get(over,
 		    "toolchain") == NULL)
-			variant_set(&over, "toolchain", tp.toolchain);
+			variant_set(over, "toolchain", tp->toolchain);
 	} else {
-		if ((project = api_project(api, pv, reply)) == NULL)
-			goto out;
+		if ((*project = api_project(api, pv, reply)) == NULL)
+			return (-1);
 		if (rev != NULL) {
 			http_reply_error(reply, 400, "invalid_request", "rev: "
 			    "%s is a path; only a tracked project builds at a "
 			    "revision ('sizemat project add NAME SOURCE')",
-			    project);
-			goto out;
+			    *project);
+			return (-1);
 		}
-		plan.project = project;
+		plan->project = *project;
 	}
 	parent = cJSON_GetObjectItemCaseSensitive(doc, "parent_run");
 	if (parent != NULL) {
@@ -436,20 +438,65 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 		    (int64_t)parent->valuedouble)) {
 			http_reply_error(reply, 400, "invalid_request",
 			    "parent_run: must be the id of an existing run");
-			goto out;
+			return (-1);
 		}
-		plan.parent = (int64_t)parent->valuedouble;
+		plan->parent = (int64_t)parent->valuedouble;
 	}
-	if (tp.id != 0 && cJSON_GetObjectItemCaseSensitive(doc,
+	return (0);
+}
+
+/*
+ * The run's matrix: the one given (a name, an object, a file's text), else
+ * a tracked project's own. NULL with a reply.
+ */
+static struct matrix *
+api_run_matrix(struct api *api, const cJSON *doc,
+    const struct tracked_project *tp, struct http_reply *reply)
+{
+	struct matrix	*m;
+	char		*cause;
+
+	if (tp->id != 0 && cJSON_GetObjectItemCaseSensitive(doc,
 	    "matrix") == NULL) {
-		if (plan_matrix(api->planner, tp.matrix, &m, &cause) != 0) {
+		if (plan_matrix(api->planner, tp->matrix, &m, &cause) != 0) {
 			http_reply_error(reply, 400, "invalid_matrix", "%s",
 			    cause);
-			goto out;
+			free(cause);
+			return (NULL);
 		}
-	} else if ((m = api_matrix(api, cJSON_GetObjectItemCaseSensitive(doc,
+		return (m);
+	}
+	return (api_matrix(api, cJSON_GetObjectItemCaseSensitive(doc,
 	    "matrix"), cJSON_GetObjectItemCaseSensitive(doc, "matrix_file"),
-	    reply)) == NULL)
+	    reply));
+}
+
+/*
+ * POST /v1/runs: validates the project and matrix, queues the builds. A
+ * tracked project's run builds at a revision (default: its branch head),
+ * with its matrix and toolchain unless the request says otherwise.
+ */
+void
+api_runs_create(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON			*doc, *run;
+	struct matrix		*m = NULL;
+	struct variant		 over;
+	struct tracked_project	 tp;
+	struct run_plan		 plan;
+	struct plan_error	 err = { 0, NULL, NULL };
+	char			*project = NULL, *root = NULL;
+
+	(void)id;
+	variant_init(&over);
+	memset(&tp, 0, sizeof tp);
+	memset(&plan, 0, sizeof plan);
+	if ((doc = api_body(req, reply)) == NULL)
+		return;
+	if (api_run_overrides(doc, &over, reply) != 0 ||
+	    api_run_target(api, doc, &tp, &project, &plan, &over, reply) != 0 ||
+	    (m = api_run_matrix(api, doc, &tp, reply)) == NULL)
 		goto out;
 	if (tp.id == 0 && api_nothing_to_measure(api, project, m, &over,
 	    &root, reply))
@@ -473,7 +520,6 @@ out:
 	matrix_free(m);
 	tracked_project_clear(&tp);
 	free(project);
-	free(cause);
 	cJSON_Delete(doc);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sizematd.h"
+#include "../common/wrap.h"
 
 #ifndef SIZEMAT_SHAREDIR
 #define SIZEMAT_SHAREDIR "/usr/local/share/sizemat"
@@ -30,88 +31,84 @@ static const struct config_entry {
 	enum config_type	 type;
 	long			 min;
 	long			 max;
-	const char		*def;
+	const char		*def;		/* the default, given once */
 	size_t			 offset;
+	const char		*arg;		/* the value's name, for help */
 	const char		*help;
 } config_entries[] = {
 	{ "allow-host", CONFIG_LIST, 0, 0, NULL,
-	  offsetof(struct config, allow_hosts),
-	  "NAME  a Host header to accept besides the listen address and\n"
-	  "                     localhost (repeatable)" },
+	  offsetof(struct config, allow_hosts), "NAME",
+	  "a Host header to accept besides the listen address and localhost "
+	  "(repeatable)" },
 	{ "allow-root", CONFIG_LIST, 0, 0, NULL,
-	  offsetof(struct config, allow_roots),
-	  "DIR   only build projects under DIR (repeatable)" },
+	  offsetof(struct config, allow_roots), "DIR",
+	  "only build projects under DIR (repeatable)" },
 	{ "build-timeout", CONFIG_INT, 1, 7 * 86400, "3600",
-	  offsetof(struct config, build_timeout),
-	  "S  seconds before a build is killed (3600)" },
-	{ "db", CONFIG_STRING, 0, 0, NULL, offsetof(struct config, db),
-	  "PATH          SQLite database (STATE/sizemat.db)" },
+	  offsetof(struct config, build_timeout), "S",
+	  "seconds before a build is killed" },
+	{ "db", CONFIG_STRING, 0, 0, NULL, offsetof(struct config, db), "PATH",
+	  "SQLite database (default: STATE/sizemat.db)" },
 	{ "disk-budget", CONFIG_STRING, 0, 0, "20GiB",
-	  offsetof(struct config, disk_budget),
-	  "SIZE  target dirs beyond it are removed, least recently used\n"
-	  "                     first (20GiB; N, NKiB, NMiB, NGiB)" },
+	  offsetof(struct config, disk_budget), "SIZE",
+	  "N, NKiB, NMiB or NGiB: target dirs beyond it are removed, least "
+	  "recently used first" },
 	{ "grace", CONFIG_INT, 0, 86400, "30", offsetof(struct config, grace),
-	  "S         on TERM or INT, seconds running builds may take to\n"
-	  "                     finish before they are killed and queued again "
-	  "(30)" },
-	{ "jobs", CONFIG_INT, 1, 256, "1", offsetof(struct config, jobs),
-	  "N           builds at once (1)" },
+	  "S", "on TERM or INT, seconds running builds may take to finish "
+	  "before they are killed and queued again" },
+	{ "jobs", CONFIG_INT, 1, 256, "1", offsetof(struct config, jobs), "N",
+	  "builds at once" },
 	{ "keep-artifacts", CONFIG_INT, 1, 100000, "5",
-	  offsetof(struct config, keep_artifacts),
-	  "N newest copies of each variant's artifacts kept for diff (5)" },
+	  offsetof(struct config, keep_artifacts), "N",
+	  "newest copies of each variant's artifacts kept for diff" },
 	{ "keep-logs", CONFIG_INT, 1, 10000000, "5000",
-	  offsetof(struct config, keep_logs),
-	  "N  cargo logs of the newest N builds kept (5000)" },
+	  offsetof(struct config, keep_logs), "N",
+	  "cargo logs of the newest N builds kept" },
 	{ "listen", CONFIG_STRING, 0, 0, "127.0.0.1:7420",
-	  offsetof(struct config, listen),
-	  "HOST:PORT address to listen on (127.0.0.1:7420; port 0 picks "
-	  "one)" },
+	  offsetof(struct config, listen), "HOST:PORT",
+	  "address to listen on; port 0 picks one" },
 	{ "log-file", CONFIG_STRING, 0, 0, NULL,
-	  offsetof(struct config, log_file),
-	  "PATH     log there instead of stderr; HUP reopens it" },
+	  offsetof(struct config, log_file), "PATH",
+	  "log there instead of stderr; HUP reopens it" },
 	{ "max-body", CONFIG_INT, 1024, 64 * 1024 * 1024, "1048576",
-	  offsetof(struct config, max_body),
-	  "BYTES   largest request body (1048576)" },
+	  offsetof(struct config, max_body), "BYTES",
+	  "largest request body" },
 	{ "max-builds", CONFIG_INT, 1, 1000000, "1024",
-	  offsetof(struct config, max_builds),
-	  "N     most builds one run may queue (1024)" },
+	  offsetof(struct config, max_builds), "N",
+	  "most builds one run may queue" },
 	{ "max-connections", CONFIG_INT, 1, 65536, "256",
-	  offsetof(struct config, max_connections),
-	  "N most connections at once (256)" },
+	  offsetof(struct config, max_connections), "N",
+	  "most connections at once" },
 	{ "min-free", CONFIG_STRING, 0, 0, "256MiB",
-	  offsetof(struct config, min_free),
-	  "SIZE   a build starts only with this much free on the work\n"
-	  "                     dir's disk, and fails with the reason "
-	  "otherwise (256MiB)" },
+	  offsetof(struct config, min_free), "SIZE",
+	  "a build starts only with this much free on the work dir's disk, and "
+	  "fails with the reason otherwise" },
 	{ "open-reads", CONFIG_BOOL, 0, 1, "0",
-	  offsetof(struct config, open_reads),
-	  "     with a token, answer read-only queries without it (build\n"
-	  "                     logs still need it)" },
+	  offsetof(struct config, open_reads), NULL,
+	  "with a token, answer read-only queries without it (build logs still "
+	  "need it)" },
 	{ "profiles", CONFIG_STRING, 0, 0, NULL,
-	  offsetof(struct config, profiles),
-	  "DIR     matrices (SHARE/profiles, else ./profiles)" },
+	  offsetof(struct config, profiles), "DIR",
+	  "matrices (default: SHARE/profiles, else ./profiles)" },
 	{ "socket", CONFIG_STRING, 0, 0, NULL,
-	  offsetof(struct config, socket),
-	  "PATH       also listen on a Unix socket (mode 0600): its requests\n"
-	  "                     need no token, since only its owner can "
-	  "connect" },
+	  offsetof(struct config, socket), "PATH",
+	  "also listen on a Unix socket (mode 0600): its requests need no "
+	  "token, since only its owner can connect" },
 	{ "tcp-read-only", CONFIG_BOOL, 0, 1, "0",
-	  offsetof(struct config, tcp_read_only),
-	  "  the TCP port answers only reads (the dashboard);\n"
-	  "                     changes go through --socket" },
+	  offsetof(struct config, tcp_read_only), NULL,
+	  "the TCP port answers only reads (the dashboard); changes go through "
+	  "--socket" },
 	{ "token-file", CONFIG_STRING, 0, 0, NULL,
-	  offsetof(struct config, token_file),
-	  "F     bearer token that TCP requests must send (reads too,\n"
-	  "                     unless --open-reads)" },
+	  offsetof(struct config, token_file), "F",
+	  "bearer token that TCP requests must send (reads too, unless "
+	  "--open-reads)" },
 	{ "unstable", CONFIG_STRING, 0, 0, NULL,
-	  offsetof(struct config, unstable),
-	  "bootstrap unstable options on stable toolchains (RUSTC_BOOTSTRAP=1)"
-	  },
+	  offsetof(struct config, unstable), "bootstrap",
+	  "unstable options on stable toolchains (RUSTC_BOOTSTRAP=1)" },
 	{ "verbose", CONFIG_INT, 0, 2, "0", offsetof(struct config, verbose),
-	  "N        log level: 0 info, 1 debug (-v)" },
+	  "N", "log level: 0 info, 1 debug (-v)" },
 	{ "workdir", CONFIG_STRING, 0, 0, NULL,
-	  offsetof(struct config, workdir),
-	  "DIR      target dirs and logs (STATE/)" },
+	  offsetof(struct config, workdir), "DIR",
+	  "target dirs and logs (default: STATE/)" },
 };
 #define NCONFIG_ENTRIES (sizeof config_entries / sizeof config_entries[0])
 
@@ -142,34 +139,35 @@ config_names(void)
 }
 
 /*
- * Returns the flags' help text, generated from the table: each entry's
- * help is its value's name, then what it does.
+ * Returns the flags' help text, generated from the table: each flag, its
+ * value's name, what it does and its default.
  */
 const char *
 config_usage(void)
 {
 	static char	*text;
-	struct buf	 b;
-	const char	*h, *desc;
-	char		*flag;
-	size_t		 i, n;
+	const struct config_entry *e;
+	size_t		 i, len;
+	char		*head, *desc;
+	FILE		*f;
 
-	if (text == NULL) {
-		buf_init(&b);
-		for (i = 0; i < NCONFIG_ENTRIES; i++) {
-			h = config_entries[i].help;
-			n = h[0] == ' ' ? 0 : strcspn(h, " ");
-			desc = h + n + strspn(h + n, " ");
-			xasprintf(&flag, "--%s%s%.*s", config_entries[i].name,
-			    n ? " " : "", (int)n, h);
-			if (strlen(flag) > 18)
-				buf_printf(&b, "  %s\n%21s%s\n", flag, "", desc);
-			else
-				buf_printf(&b, "  %-18s %s\n", flag, desc);
-			free(flag);
-		}
-		text = b.data;
+	if (text != NULL)
+		return (text);
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal("open_memstream");
+	for (i = 0; i < NCONFIG_ENTRIES; i++) {
+		e = &config_entries[i];
+		xasprintf(&head, "--%s%s%s", e->name, e->arg ? " " : "",
+		    e->arg ? e->arg : "");
+		if (e->def != NULL && e->type != CONFIG_BOOL)
+			xasprintf(&desc, "%s (default: %s)", e->help, e->def);
+		else
+			desc = xstrdup(e->help);
+		wrap_entry(f, head, desc, 21, 21);
+		free(head);
+		free(desc);
 	}
+	fclose(f);
 	return (text);
 }
 
@@ -235,6 +233,28 @@ config_is_switch(const char *name)
 	const struct config_entry	*e = config_entry(name);
 
 	return (e != NULL && e->type == CONFIG_BOOL);
+}
+
+/*
+ * Says why a flag is not a setting: what to try, and the nearest name
+ * when it looks like a typo. NULL when it is one (or "config").
+ */
+char *
+config_unknown(const char *name)
+{
+	const char	*near = NULL;
+	char		*why;
+	size_t		 i;
+
+	if (strcmp(name, "config") == 0 || config_entry(name) != NULL)
+		return (NULL);
+	for (i = 0; i < NCONFIG_ENTRIES && near == NULL; i++) {
+		if (words_near(name, config_entries[i].name))
+			near = config_entries[i].name;
+	}
+	xasprintf(&why, "unknown flag --%s%s%s%s; try 'sizematd --help'", name,
+	    near ? "; did you mean --" : "", near ? near : "", near ? "?" : "");
+	return (why);
 }
 
 /* Fills in the table's defaults. */

@@ -34,6 +34,7 @@ struct daemon {
 	struct api		 api;
 	struct builder_config	 builder;
 	struct toolchains	*toolchains;
+	char			*helper;	/* sizemat-spawn's path */
 	uv_signal_t		 sigint;
 	uv_signal_t		 sigterm;
 	uv_signal_t		 sighup;
@@ -235,11 +236,16 @@ daemon_flags(struct config *c, int argc, char **argv, int *check_only,
 		if ((eq = strchr(name, '=')) != NULL) {
 			*eq = '\0';
 			value = eq + 1;
-		} else if (config_is_switch(name))
+		}
+		if ((*cause = config_unknown(name)) != NULL) {
+			free(name);
+			return (-1);
+		}
+		if (eq == NULL && config_is_switch(name))
 			value = "1";
-		else if (i + 1 < argc)
+		else if (eq == NULL && i + 1 < argc)
 			value = argv[++i];
-		else {
+		else if (eq == NULL) {
 			xasprintf(cause, "--%s needs a value; try 'sizematd "
 			    "--help'", name);
 			free(name);
@@ -392,146 +398,199 @@ daemon_signal(uv_signal_t *h, int sig)
 	daemon_stop(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Reads the flags and config, opens the log and finds the toolchains.
+ * Returns -1 to go on, else the exit code (a bad flag, --check-config).
+ */
+static int
+daemon_setup(struct daemon *d, int argc, char **argv)
 {
-	struct daemon	 d;
-	char		*cause, *dbdir, *slash, *helper;
-	int		 check_only = 0, requeued, rc;
+	char	*cause;
+	int	 check_only = 0;
 
-	memset(&d, 0, sizeof d);
-	d.argc = argc;
-	d.argv = argv;
-	if (daemon_flags(&d.config, argc, argv, &check_only, &cause) != 0) {
+	d->argc = argc;
+	d->argv = argv;
+	if (daemon_flags(&d->config, argc, argv, &check_only, &cause) != 0) {
 		fprintf(stderr, "sizematd: %s\n", cause);
-		exit(2);
+		return (2);
 	}
-	log_init(d.config.verbose);
-	if (d.config.log_file != NULL && log_open(d.config.log_file) != 0) {
+	log_init(d->config.verbose);
+	if (d->config.log_file != NULL && log_open(d->config.log_file) != 0) {
 		fprintf(stderr, "sizematd: log-file: %s: %s\n",
-		    d.config.log_file, strerror(errno));
-		exit(2);
+		    d->config.log_file, strerror(errno));
+		return (2);
 	}
-	d.toolchains = toolchains_create("cargo", getenv("RUSTC") != NULL &&
+	d->toolchains = toolchains_create("cargo", getenv("RUSTC") != NULL &&
 	    *getenv("RUSTC") != '\0' ? getenv("RUSTC") : "rustc",
-	    d.config.toolchains, d.config.config_file, &cause);
-	if (d.toolchains == NULL) {
+	    d->config.toolchains, d->config.config_file, &cause);
+	if (d->toolchains == NULL) {
 		fprintf(stderr, "sizematd: %s\n", cause);
-		exit(2);
+		return (2);
 	}
 	if (check_only) {
 		printf("sizematd: config ok: db %s, listen %s, workdir %s, "
-		    "profiles %s, jobs %d\n", d.config.db, d.config.listen,
-		    d.config.workdir, d.config.profiles, d.config.jobs);
+		    "profiles %s, jobs %d\n", d->config.db, d->config.listen,
+		    d->config.workdir, d->config.profiles, d->config.jobs);
 		return (0);
 	}
-	signal(SIGPIPE, SIG_IGN);
-	daemon_clean_environment();
+	return (-1);
+}
 
-	dbdir = xstrdup(d.config.db);
+/*
+ * Opens the database (its directory and the work dir made first) and
+ * queues again what was running when the daemon stopped.
+ */
+static void
+daemon_open_store(struct daemon *d)
+{
+	char	*dbdir, *slash, *cause;
+	int	 requeued;
+
+	dbdir = xstrdup(d->config.db);
 	if ((slash = strrchr(dbdir, '/')) != NULL && slash != dbdir) {
 		*slash = '\0';
 		if (daemon_mkdirs(dbdir) != 0)
 			fatal("%s", dbdir);
 	}
 	free(dbdir);
-	if (daemon_mkdirs(d.config.workdir) != 0)
-		fatal("%s", d.config.workdir);
-	if ((d.store = store_open(d.config.db, &cause)) == NULL)
+	if (daemon_mkdirs(d->config.workdir) != 0)
+		fatal("%s", d->config.workdir);
+	if ((d->store = store_open(d->config.db, &cause)) == NULL)
 		fatalx("%s", cause);
-	if (store_requeue_running(d.store, &requeued) != 0)
+	if (store_requeue_running(d->store, &requeued) != 0)
 		fatalx("%s: cannot queue again the builds that were running",
-		    d.config.db);
+		    d->config.db);
 	if (requeued > 0)
 		log_info("%d builds were running when sizematd stopped; "
 		    "queued again", requeued);
+}
 
-	d.loop = uv_default_loop();
-	helper = daemon_spawn_helper();
-	if (access(helper, X_OK) != 0)
+/*
+ * Creates the modules on the loop in their one-way order: the builder's
+ * config, the queue and the collector, webhooks, the planner, and the
+ * tracker, which listens to the queue.
+ */
+static void
+daemon_start_work(struct daemon *d)
+{
+	d->helper = daemon_spawn_helper();
+	if (access(d->helper, X_OK) != 0)
 		fatalx("%s: the spawn helper is missing; install sizematd "
-		    "with 'make install' or set SIZEMAT_SPAWN", helper);
-	d.builder.workdir = d.config.workdir;
-	d.builder.spawn_helper = helper;
-	d.builder.toolchains = d.toolchains;
-	d.builder.timeout_s = d.config.build_timeout;
-	d.builder.keep_artifacts = d.config.keep_artifacts;
-	d.builder.keep_logs = d.config.keep_logs;
-	d.builder.min_free = d.config.min_free_bytes;
-	d.queue = queue_create(d.loop, d.store, &d.builder, d.config.jobs);
-	d.gc = gc_create(d.loop, d.store, d.config.workdir,
-	    d.config.disk_budget_bytes);
-	gc_set_busy(d.gc, queue_dir_busy, d.queue);
-	queue_set_gc(d.queue, d.gc);
+		    "with 'make install' or set SIZEMAT_SPAWN", d->helper);
+	d->builder.workdir = d->config.workdir;
+	d->builder.spawn_helper = d->helper;
+	d->builder.toolchains = d->toolchains;
+	d->builder.timeout_s = d->config.build_timeout;
+	d->builder.keep_artifacts = d->config.keep_artifacts;
+	d->builder.keep_logs = d->config.keep_logs;
+	d->builder.min_free = d->config.min_free_bytes;
+	d->queue = queue_create(d->loop, d->store, &d->builder,
+	    d->config.jobs);
+	d->gc = gc_create(d->loop, d->store, d->config.workdir,
+	    d->config.disk_budget_bytes);
+	gc_set_busy(d->gc, queue_dir_busy, d->queue);
+	queue_set_gc(d->queue, d->gc);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("libcurl cannot start");
-	d.notify = notify_create(d.loop, d.store);
-	d.planner.store = d.store;
-	d.planner.queue = d.queue;
-	d.planner.toolchains = d.toolchains;
-	d.planner.workdir = d.config.workdir;
-	d.planner.unstable = d.config.unstable;
-	d.planner.profiles = d.config.profiles;
-	d.planner.max_builds = (size_t)d.config.max_builds;
-	d.track = track_create(d.loop, d.store, &d.planner, d.notify);
-	d.planner.prepare = track_kick;
-	d.planner.prepare_arg = d.track;
-	queue_listen(d.queue, track_on_queue, d.track);
-	track_kick(d.track);
+	d->notify = notify_create(d->loop, d->store);
+	d->planner.store = d->store;
+	d->planner.queue = d->queue;
+	d->planner.toolchains = d->toolchains;
+	d->planner.workdir = d->config.workdir;
+	d->planner.unstable = d->config.unstable;
+	d->planner.profiles = d->config.profiles;
+	d->planner.max_builds = (size_t)d->config.max_builds;
+	d->track = track_create(d->loop, d->store, &d->planner, d->notify);
+	d->planner.prepare = track_kick;
+	d->planner.prepare_arg = d->track;
+	queue_listen(d->queue, track_on_queue, d->track);
+	track_kick(d->track);
+}
 
-	d.api.store = d.store;
-	d.api.queue = d.queue;
-	d.api.config = &d.config;
-	d.api.workdir = d.config.workdir;
-	d.api.toolchains = d.toolchains;
-	d.api.gc = d.gc;
-	d.api.planner = &d.planner;
-	d.api.track = d.track;
-	if ((d.server = server_create(d.loop, &d.api, &d.config,
+/* Starts the API's server and the signal handlers, and says where. */
+static void
+daemon_start_serving(struct daemon *d)
+{
+	char	*cause;
+
+	d->api.store = d->store;
+	d->api.queue = d->queue;
+	d->api.config = &d->config;
+	d->api.workdir = d->config.workdir;
+	d->api.toolchains = d->toolchains;
+	d->api.gc = d->gc;
+	d->api.planner = &d->planner;
+	d->api.track = d->track;
+	if ((d->server = server_create(d->loop, &d->api, &d->config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	/* The port bound, for the Host headers the API accepts. */
-	d.config.listen_port = server_port(d.server);
+	d->config.listen_port = server_port(d->server);
 
-	uv_timer_init(d.loop, &d.drain);
-	d.drain.data = &d;
-	uv_signal_init(d.loop, &d.sigint);
-	uv_signal_init(d.loop, &d.sigterm);
-	uv_signal_init(d.loop, &d.sighup);
-	d.sigint.data = d.sigterm.data = d.sighup.data = &d;
-	uv_signal_start(&d.sigint, daemon_signal, SIGINT);
-	uv_signal_start(&d.sigterm, daemon_signal, SIGTERM);
-	uv_signal_start(&d.sighup, daemon_signal, SIGHUP);
+	uv_timer_init(d->loop, &d->drain);
+	d->drain.data = d;
+	uv_signal_init(d->loop, &d->sigint);
+	uv_signal_init(d->loop, &d->sigterm);
+	uv_signal_init(d->loop, &d->sighup);
+	d->sigint.data = d->sigterm.data = d->sighup.data = d;
+	uv_signal_start(&d->sigint, daemon_signal, SIGINT);
+	uv_signal_start(&d->sigterm, daemon_signal, SIGTERM);
+	uv_signal_start(&d->sighup, daemon_signal, SIGHUP);
 
-	if (access(d.config.profiles, R_OK | X_OK) != 0)
+	if (access(d->config.profiles, R_OK | X_OK) != 0)
 		log_warnx("profiles %s: %s; only inline matrices can run "
-		    "(set --profiles)", d.config.profiles, strerror(errno));
+		    "(set --profiles)", d->config.profiles, strerror(errno));
 	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs",
-	    d.config.db, store_schema_version(d.store), d.config.workdir,
-	    d.config.profiles, d.config.jobs);
-	snprintf(d.api.url, sizeof d.api.url, "http://%s%s%s:%d",
-	    strchr(d.config.listen_host, ':') ? "[" : "",
-	    d.config.listen_host,
-	    strchr(d.config.listen_host, ':') ? "]" : "",
-	    server_port(d.server));
-	fprintf(stderr, "sizematd: listening on %s\n", d.api.url);
+	    d->config.db, store_schema_version(d->store), d->config.workdir,
+	    d->config.profiles, d->config.jobs);
+	snprintf(d->api.url, sizeof d->api.url, "http://%s%s%s:%d",
+	    strchr(d->config.listen_host, ':') ? "[" : "",
+	    d->config.listen_host,
+	    strchr(d->config.listen_host, ':') ? "]" : "",
+	    server_port(d->server));
+	fprintf(stderr, "sizematd: listening on %s\n", d->api.url);
 	fflush(stderr);
-	queue_kick(d.queue);
+}
 
-	uv_run(d.loop, UV_RUN_DEFAULT);
-	uv_walk(d.loop, daemon_close_walk, NULL);
-	uv_run(d.loop, UV_RUN_DEFAULT);
-	if ((rc = uv_loop_close(d.loop)) != 0)
+/* Closes what the loop left and frees every module; the exit code. */
+static int
+daemon_finish(struct daemon *d)
+{
+	int	 rc;
+
+	uv_walk(d->loop, daemon_close_walk, NULL);
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	if ((rc = uv_loop_close(d->loop)) != 0)
 		log_warnx("event loop: %s", uv_strerror(rc));
-	queue_free(d.queue);
-	track_free(d.track);
-	notify_free(d.notify);
+	queue_free(d->queue);
+	track_free(d->track);
+	notify_free(d->notify);
 	curl_global_cleanup();
-	gc_free(d.gc);
-	store_close(d.store);
-	toolchains_free(d.toolchains);
-	config_free(&d.config);
-	free(helper);
+	gc_free(d->gc);
+	store_close(d->store);
+	toolchains_free(d->toolchains);
+	config_free(&d->config);
+	free(d->helper);
 	log_info("stopped");
 	return (rc == 0 ? 0 : 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon	 d;
+	int		 rc;
+
+	memset(&d, 0, sizeof d);
+	if ((rc = daemon_setup(&d, argc, argv)) >= 0)
+		exit(rc);
+	signal(SIGPIPE, SIG_IGN);
+	daemon_clean_environment();
+	daemon_open_store(&d);
+	d.loop = uv_default_loop();
+	daemon_start_work(&d);
+	daemon_start_serving(&d);
+	queue_kick(d.queue);
+	uv_run(d.loop, UV_RUN_DEFAULT);
+	return (daemon_finish(&d));
 }

@@ -698,6 +698,7 @@ void	 config_free(struct config *);
 const char *config_usage(void);
 int	 config_loopback(const char *);
 int	 config_is_switch(const char *);
+char	*config_unknown(const char *);
 
 /* assets.c, generated: the dashboard's files, ending with a NULL path. */
 struct asset {

@@ -77,6 +77,14 @@ check "unreachable daemon exits 2 and names the URL" \
 check "a bad --disk-budget is refused with the allowed forms" \
     bash -c "test $? = 2 && grep -q 'disk-budget: \"12parsecs\" is not a size' '$TMP/err'"
 
+"$BIN/sizematd" --keep-log 5 --check-config 2>"$TMP/err" >/dev/null
+check "an unknown flag is refused as one, with the nearest (not as needing a value)" \
+    bash -c "test $? = 2 && grep -q 'unknown flag --keep-log; did you mean --keep-logs?' '$TMP/err'"
+"$BIN/sizematd" --help >"$TMP/dhelp.txt"
+check "sizematd --help gives each default once, from its config table" \
+    bash -c "grep -q -- '--build-timeout S .*(default: 3600)' '$TMP/dhelp.txt' &&
+    test \"\$(grep -c '(default: ' '$TMP/dhelp.txt')\" -ge 10"
+
 start_daemon "$WORK" "$DB"
 check "daemon prints its listening line" test "$PORT" -gt 0
 
