@@ -522,6 +522,109 @@ matrix_valid_name(const char *s)
 }
 
 /*
+ * Reads what a matrix says besides its variants: name, description, the
+ * unstable opt-in, timeout, post steps and base settings. Returns 0, or
+ * -1 with the cause.
+ */
+static int
+matrix_parse_header(struct matrix *m, const cJSON *o, const char *source,
+    char **cause)
+{
+	const cJSON	*name, *desc, *base, *un, *post, *timeout;
+
+	name = cJSON_GetObjectItemCaseSensitive(o, "name");
+	if (!cJSON_IsString(name) || !matrix_valid_name(name->valuestring)) {
+		matrix_fail(cause, source, "name", "must be a string of "
+		    "letters, digits, '.', '_' and '-' (at most 64)");
+		return (-1);
+	}
+	m->name = xstrdup(name->valuestring);
+	desc = cJSON_GetObjectItemCaseSensitive(o, "description");
+	if (desc != NULL && !cJSON_IsString(desc)) {
+		matrix_fail(cause, source, "description", "must be a string");
+		return (-1);
+	}
+	m->description = xstrdup(desc != NULL ? desc->valuestring : "");
+	un = cJSON_GetObjectItemCaseSensitive(o, "unstable");
+	if (un != NULL && (!cJSON_IsString(un) ||
+	    strcmp(un->valuestring, "bootstrap") != 0)) {
+		matrix_fail(cause, source, "unstable", "the only value is "
+		    "\"bootstrap\" (build unstable options on a stable "
+		    "toolchain with RUSTC_BOOTSTRAP=1)");
+		return (-1);
+	}
+	m->bootstrap = un != NULL;
+	timeout = cJSON_GetObjectItemCaseSensitive(o, "timeout");
+	if (timeout != NULL && (!cJSON_IsNumber(timeout) ||
+	    timeout->valuedouble != (double)(int)timeout->valuedouble ||
+	    timeout->valueint < 1 || timeout->valueint > 7 * 86400)) {
+		matrix_fail(cause, source, "timeout", "must be a whole number "
+		    "of seconds from 1 to 604800 (a build running longer is "
+		    "killed)");
+		return (-1);
+	}
+	m->timeout_s = timeout != NULL ? timeout->valueint : 0;
+	post = cJSON_GetObjectItemCaseSensitive(o, "post");
+	if (post != NULL &&
+	    matrix_post(post, source, "post", &m->post, cause) != 0)
+		return (-1);
+	base = cJSON_GetObjectItemCaseSensitive(o, "base");
+	if (base != NULL &&
+	    matrix_settings(base, source, "base", &m->base, cause) != 0)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Reads a matrix's variants by its shape: axes (and exclude) expanded, or
+ * ladder steps. Returns 0, or -1 with the cause.
+ */
+static int
+matrix_parse_shape(struct matrix *m, const cJSON *o, const char *source,
+    size_t cap, char **cause)
+{
+	const cJSON	*shape;
+	char		*msg;
+
+	shape = cJSON_GetObjectItemCaseSensitive(o, "shape");
+	if (cJSON_IsString(shape) && strcmp(shape->valuestring, "axes") == 0) {
+		m->shape = xstrdup("axes");
+		if (cJSON_GetObjectItemCaseSensitive(o, "steps") != NULL) {
+			matrix_fail(cause, source, "steps", "belongs to a "
+			    "ladder; an axes matrix has axes and exclude");
+			return (-1);
+		}
+		return (matrix_parse_axes(m, cJSON_GetObjectItemCaseSensitive(o,
+		    "axes"), source, cause) != 0 ||
+		    matrix_parse_exclude(m, cJSON_GetObjectItemCaseSensitive(o,
+		    "exclude"), source, cause) != 0 ||
+		    matrix_expand_axes(m, source, cap, cause) != 0 ? -1 : 0);
+	}
+	if (cJSON_IsString(shape) && strcmp(shape->valuestring, "ladder") == 0) {
+		m->shape = xstrdup("ladder");
+		if (cJSON_GetObjectItemCaseSensitive(o, "axes") != NULL ||
+		    cJSON_GetObjectItemCaseSensitive(o, "exclude") != NULL) {
+			matrix_fail(cause, source, "axes", "axes and exclude "
+			    "belong to an axes matrix; a ladder has steps");
+			return (-1);
+		}
+		return (matrix_parse_steps(m, cJSON_GetObjectItemCaseSensitive(
+		    o, "steps"), source, cap, cause));
+	}
+	msg = shape != NULL ? cJSON_PrintUnformatted(shape) : NULL;
+	free(*cause);
+	if (msg == NULL)
+		matrix_fail(cause, source, "shape", "is missing; it is one of "
+		    "axes, ladder");
+	else {
+		xasprintf(cause, "%s: shape: %s is not one of axes, ladder",
+		    source, msg);
+		cJSON_free(msg);
+	}
+	return (-1);
+}
+
+/*
  * Validates a matrix object and expands it into at most cap variants; source
  * names the file (or "matrix") in messages.
  */
@@ -532,10 +635,8 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 	    "base", "axes", "exclude", "steps", "post", "unstable", "timeout",
 	    NULL };
 	const char *const	*t;
-	const cJSON		*item, *name, *shape, *desc, *base, *un, *post;
-	const cJSON		*timeout;
+	const cJSON		*item;
 	struct matrix		*m;
-	char			*msg;
 
 	*cause = NULL;
 	if (!cJSON_IsObject(o)) {
@@ -559,94 +660,12 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 	m = xcalloc(1, sizeof *m);
 	variant_init(&m->base);
 	m->source = cJSON_Duplicate(o, 1);
-
-	name = cJSON_GetObjectItemCaseSensitive(o, "name");
-	if (!cJSON_IsString(name) || !matrix_valid_name(name->valuestring)) {
-		matrix_fail(cause, source, "name", "must be a string of "
-		    "letters, digits, '.', '_' and '-' (at most 64)");
-		goto fail;
-	}
-	m->name = xstrdup(name->valuestring);
-	desc = cJSON_GetObjectItemCaseSensitive(o, "description");
-	if (desc != NULL && !cJSON_IsString(desc)) {
-		matrix_fail(cause, source, "description", "must be a string");
-		goto fail;
-	}
-	m->description = xstrdup(desc != NULL ? desc->valuestring : "");
-	un = cJSON_GetObjectItemCaseSensitive(o, "unstable");
-	if (un != NULL && (!cJSON_IsString(un) ||
-	    strcmp(un->valuestring, "bootstrap") != 0)) {
-		matrix_fail(cause, source, "unstable", "the only value is "
-		    "\"bootstrap\" (build unstable options on a stable "
-		    "toolchain with RUSTC_BOOTSTRAP=1)");
-		goto fail;
-	}
-	m->bootstrap = un != NULL;
-	timeout = cJSON_GetObjectItemCaseSensitive(o, "timeout");
-	if (timeout != NULL && (!cJSON_IsNumber(timeout) ||
-	    timeout->valuedouble != (double)(int)timeout->valuedouble ||
-	    timeout->valueint < 1 || timeout->valueint > 7 * 86400)) {
-		matrix_fail(cause, source, "timeout", "must be a whole number "
-		    "of seconds from 1 to 604800 (a build running longer is "
-		    "killed)");
-		goto fail;
-	}
-	m->timeout_s = timeout != NULL ? timeout->valueint : 0;
-	post = cJSON_GetObjectItemCaseSensitive(o, "post");
-	if (post != NULL &&
-	    matrix_post(post, source, "post", &m->post, cause) != 0)
-		goto fail;
-	base = cJSON_GetObjectItemCaseSensitive(o, "base");
-	if (base != NULL &&
-	    matrix_settings(base, source, "base", &m->base, cause) != 0)
-		goto fail;
-
-	shape = cJSON_GetObjectItemCaseSensitive(o, "shape");
-	if (cJSON_IsString(shape) && strcmp(shape->valuestring, "axes") == 0) {
-		m->shape = xstrdup("axes");
-		if (cJSON_GetObjectItemCaseSensitive(o, "steps") != NULL) {
-			matrix_fail(cause, source, "steps", "belongs to a "
-			    "ladder; an axes matrix has axes and exclude");
-			goto fail;
-		}
-		if (matrix_parse_axes(m,
-		    cJSON_GetObjectItemCaseSensitive(o, "axes"), source,
-		    cause) != 0 ||
-		    matrix_parse_exclude(m,
-		    cJSON_GetObjectItemCaseSensitive(o, "exclude"), source,
-		    cause) != 0 ||
-		    matrix_expand_axes(m, source, cap, cause) != 0)
-			goto fail;
-	} else if (cJSON_IsString(shape) &&
-	    strcmp(shape->valuestring, "ladder") == 0) {
-		m->shape = xstrdup("ladder");
-		if (cJSON_GetObjectItemCaseSensitive(o, "axes") != NULL ||
-		    cJSON_GetObjectItemCaseSensitive(o, "exclude") != NULL) {
-			matrix_fail(cause, source, "axes", "axes and exclude "
-			    "belong to an axes matrix; a ladder has steps");
-			goto fail;
-		}
-		if (matrix_parse_steps(m,
-		    cJSON_GetObjectItemCaseSensitive(o, "steps"), source, cap,
-		    cause) != 0)
-			goto fail;
-	} else {
-		msg = shape != NULL ? cJSON_PrintUnformatted(shape) : NULL;
-		free(*cause);
-		if (msg == NULL)
-			matrix_fail(cause, source, "shape", "is missing; it is "
-			    "one of axes, ladder");
-		else {
-			xasprintf(cause, "%s: shape: %s is not one of axes, "
-			    "ladder", source, msg);
-			cJSON_free(msg);
-		}
-		goto fail;
+	if (matrix_parse_header(m, o, source, cause) != 0 ||
+	    matrix_parse_shape(m, o, source, cap, cause) != 0) {
+		matrix_free(m);
+		return (NULL);
 	}
 	return (m);
-fail:
-	matrix_free(m);
-	return (NULL);
 }
 
 /* Reads and parses a matrix file. */

@@ -443,8 +443,17 @@ int		 store_run_prep_failed(struct store *, int64_t, const char *);
 int		 store_commit_has_run(struct store *, int64_t, const char *);
 int		 store_build_project(struct store *, int64_t, int64_t *);
 int		 store_build_run(struct store *, int64_t, int64_t *, int *);
+/*
+ * The regression rule, the tracker's: whether a size grew past what it
+ * allows from before to after.
+ */
+struct regression_rule {
+	int		(*grew)(int64_t, int64_t, const void *);
+	const void	*arg;
+	const char	*text;		/* the threshold as the project says */
+};
 int		 store_detect_regressions(struct store *, int64_t,
-		    const struct size_limit *, const char *);
+		    const struct regression_rule *);
 int		 store_regression_add(struct store *, int64_t, const char *,
 		    const char *, int64_t, const char *, int64_t, int64_t,
 		    const char *, const char *);
@@ -480,6 +489,24 @@ int		 store_bisection_prepared(struct store *, int64_t,
 int		 store_bisection_finish(struct store *, int64_t, const char *,
 		    const cJSON *, const char *);
 cJSON		*store_bisection_document(struct store *, int64_t);
+/* A bisection as the tracker works on it; the API's document is a view. */
+struct bisection {
+	int64_t	 id;
+	int64_t	 project_id;
+	int64_t	 variant_id;	/* 0 until one is chosen */
+	char	*state;
+	char	*good;		/* the good commit, once git has said */
+	char	*variant_key;
+	char	*artifact;	/* "" until chosen */
+	char	*threshold;
+	char	**commits;	/* good first, then the line up to bad */
+	size_t	 ncommits;
+	int64_t	*also;		/* the bisections started with it */
+	size_t	 nalso;
+};
+int		 store_bisection_get(struct store *, int64_t,
+		    struct bisection *);
+void		 bisection_clear(struct bisection *);
 int		 store_bisections_running(struct store *, int64_t **, size_t *);
 enum commit_outcome store_commit_outcome(struct store *, int64_t,
 		    const char *, int64_t, const char *, int64_t *);

@@ -373,6 +373,77 @@ store_bisection_document(struct store *st, int64_t id)
 	return (doc);
 }
 
+/* Frees what a bisection holds. */
+void
+bisection_clear(struct bisection *b)
+{
+	size_t	 i;
+
+	free(b->state);
+	free(b->good);
+	free(b->variant_key);
+	free(b->artifact);
+	free(b->threshold);
+	for (i = 0; i < b->ncommits; i++)
+		free(b->commits[i]);
+	free(b->commits);
+	free(b->also);
+	memset(b, 0, sizeof *b);
+}
+
+/*
+ * Reads a bisection for the tracker. Returns 1 with it, 0 when there is
+ * no such bisection.
+ */
+int
+store_bisection_get(struct store *st, int64_t id, struct bisection *b)
+{
+	sqlite3_stmt	*stmt;
+	cJSON		*commits, *c;
+	int		 found = 0;
+
+	memset(b, 0, sizeof *b);
+	stmt = store_prepare(st, "SELECT g.project_id, g.variant_id, g.state,"
+	    " g.good, v.key, g.artifact, g.threshold, g.commits"
+	    " FROM bisections g LEFT JOIN variants v ON v.id = g.variant_id"
+	    " WHERE g.id = ?1");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		found = 1;
+		b->id = id;
+		b->project_id = sqlite3_column_int64(stmt, 0);
+		b->variant_id = sqlite3_column_int64(stmt, 1);
+		b->state = store_column_dup(stmt, 2);
+		b->good = store_column_dup(stmt, 3);
+		b->variant_key = store_column_dup(stmt, 4);
+		b->artifact = store_column_dup(stmt, 5);
+		b->threshold = store_column_dup(stmt, 6);
+		commits = sqlite3_column_text(stmt, 7) != NULL ? cJSON_Parse(
+		    (const char *)sqlite3_column_text(stmt, 7)) : NULL;
+		b->commits = xcalloc((size_t)cJSON_GetArraySize(commits) + 1,
+		    sizeof *b->commits);
+		cJSON_ArrayForEach(c, commits) {
+			if (cJSON_IsString(c))
+				b->commits[b->ncommits++] =
+				    xstrdup(c->valuestring);
+		}
+		cJSON_Delete(commits);
+	}
+	sqlite3_finalize(stmt);
+	if (!found)
+		return (0);
+	stmt = store_prepare(st, "SELECT id FROM bisections WHERE parent_id = ?1"
+	    " ORDER BY id");
+	sqlite3_bind_int64(stmt, 1, id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		b->also = xreallocarray(b->also, b->nalso + 1,
+		    sizeof *b->also);
+		b->also[b->nalso++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return (1);
+}
+
 /* Lists the ids of running bisections. */
 int
 store_bisections_running(struct store *st, int64_t **ids, size_t *n)

@@ -129,8 +129,8 @@ store_regression_add(struct store *st, int64_t project_id, const char *commit,
  */
 static int
 store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
-    int64_t variant_id, const char *commit, const struct size_limit *lim,
-    const char *threshold, int *found)
+    int64_t variant_id, const char *commit, const struct regression_rule *rule,
+    int *found)
 {
 	sqlite3_stmt	*stmt, *arts;
 	char		*base = NULL;
@@ -169,11 +169,11 @@ store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
 		while (sqlite3_step(arts) == SQLITE_ROW) {
 			size = sqlite3_column_int64(arts, 1);
 			base_size = sqlite3_column_int64(arts, 2);
-			if (!limit_exceeded(lim, base_size, size))
+			if (!rule->grew(base_size, size, rule->arg))
 				continue;
 			rc = store_regression_add(st, project_id, commit, base,
 			    variant_id, (const char *)sqlite3_column_text(arts,
-			    0), base_size, size, threshold, "run");
+			    0), base_size, size, rule->text, "run");
 			if (rc > 0)
 				(*found)++;
 		}
@@ -272,7 +272,7 @@ struct store_open_range {
  */
 static int
 store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
-    const char *commit, int64_t build_id, const struct size_limit *lim)
+    const char *commit, int64_t build_id, const struct regression_rule *rule)
 {
 	sqlite3_stmt		*stmt;
 	struct store_open_range	*o = NULL;
@@ -310,11 +310,11 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 		free(r.first);
 		if (at == 0)
 			continue;
-		if (limit_exceeded(lim, o[i].base_size, o[i].at_size))
+		if (rule->grew(o[i].base_size, o[i].at_size, rule->arg))
 			rc = store_range_set(st, project_id, variant_id, o[i].id,
 			    commit, o[i].base, o[i].base_size, o[i].at_size,
 			    NULL);
-		else if (limit_exceeded(lim, o[i].at_size, o[i].size))
+		else if (rule->grew(o[i].at_size, o[i].size, rule->arg))
 			rc = store_range_set(st, project_id, variant_id, o[i].id,
 			    o[i].last, commit, o[i].at_size, o[i].size, NULL);
 		else {
@@ -447,7 +447,7 @@ store_unchecked_free(struct store_unchecked *u)
  */
 int
 store_detect_regressions(struct store *st, int64_t project_id,
-    const struct size_limit *lim, const char *threshold)
+    const struct regression_rule *rule)
 {
 	sqlite3_stmt		*stmt;
 	struct store_unchecked	 u;
@@ -472,7 +472,7 @@ store_detect_regressions(struct store *st, int64_t project_id,
 		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 			break;
 		if (store_revise_ranges(st, project_id, u.variants[i],
-		    u.commits.v[i], u.builds[i], lim) != 0 ||
+		    u.commits.v[i], u.builds[i], rule) != 0 ||
 		    store_exec(st, "COMMIT") != 0) {
 			store_exec(st, "ROLLBACK");
 			break;
@@ -496,7 +496,7 @@ store_detect_regressions(struct store *st, int64_t project_id,
 		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 			break;
 		rc = store_detect_one(st, project_id, u.builds[i],
-		    u.variants[i], u.commits.v[i], lim, threshold, &found);
+		    u.variants[i], u.commits.v[i], rule, &found);
 		if (rc < 0 || store_exec(st, "COMMIT") != 0) {
 			store_exec(st, "ROLLBACK");
 			break;

@@ -160,18 +160,27 @@ track_revisions(struct track *t, const struct tracked_project *p)
 	cJSON_Delete(revised);
 }
 
+/* The regression rule: a size grew past the project's threshold. */
+static int
+track_grew(int64_t before, int64_t after, const void *arg)
+{
+	return (limit_exceeded(arg, before, after));
+}
+
 /* Looks for a project's regressions and queues their alerts. */
 void
 track_detect(struct track *t, int64_t project_id)
 {
 	struct tracked_project	 p;
 	struct size_limit	 lim;
-	const char		*text;
+	struct regression_rule	 rule;
 
 	if (store_project_by_id(t->store, project_id, &p) != 1)
 		return;
-	if (p.name != NULL && track_threshold(&p, &lim, &text) == 0 &&
-	    store_detect_regressions(t->store, p.id, &lim, text) >= 0) {
+	rule.grew = track_grew;
+	rule.arg = &lim;
+	if (p.name != NULL && track_threshold(&p, &lim, &rule.text) == 0 &&
+	    store_detect_regressions(t->store, p.id, &rule) >= 0) {
 		track_alerts(t, &p);
 		track_revisions(t, &p);
 	}

@@ -9,13 +9,10 @@
 #include "sizematd.h"
 #include "track_private.h"
 
-/* Commits a bisection works through, as an array of ids. */
+/* What the search asks: the outcome of the variant at commit i. */
 struct track_bisect_look {
-	struct store	*store;
-	int64_t		 project_id;
-	const cJSON	*commits;
-	int64_t		 variant_id;
-	const char	*artifact;
+	struct store		*store;
+	const struct bisection	*b;
 };
 
 static enum commit_outcome
@@ -23,28 +20,23 @@ track_bisect_look(size_t i, int64_t *size, void *arg)
 {
 	struct track_bisect_look	*l = arg;
 
-	return (store_commit_outcome(l->store, l->project_id,
-	    cJSON_GetStringValue(cJSON_GetArrayItem(l->commits, (int)i)),
-	    l->variant_id, l->artifact, size));
+	return (store_commit_outcome(l->store, l->b->project_id,
+	    l->b->commits[i], l->b->variant_id, l->b->artifact, size));
 }
 
 /* The answer of a bisection, as stored and shown. */
 static cJSON *
-track_bisect_result(struct track *t, const cJSON *doc, int64_t project_id,
+track_bisect_result(struct track *t, const struct bisection *b,
     const struct bisect_step *s)
 {
-	const cJSON	*commits = cJSON_GetObjectItemCaseSensitive(doc,
-			    "commits");
 	cJSON		*r, *skipped;
 	size_t		 i;
 
 	r = cJSON_CreateObject();
 	cJSON_AddItemToObject(r, "culprit", store_commit_json(t->store,
-	    project_id, cJSON_GetStringValue(cJSON_GetArrayItem(commits,
-	    (int)s->index))));
+	    b->project_id, b->commits[s->index]));
 	cJSON_AddItemToObject(r, "base", store_commit_json(t->store,
-	    project_id, cJSON_GetStringValue(cJSON_GetArrayItem(commits,
-	    (int)s->base))));
+	    b->project_id, b->commits[s->base]));
 	cJSON_AddNumberToObject(r, "base_size", (double)s->base_size);
 	cJSON_AddNumberToObject(r, "size", (double)s->size);
 	cJSON_AddNumberToObject(r, "bytes", (double)(s->size - s->base_size));
@@ -52,14 +44,12 @@ track_bisect_result(struct track *t, const cJSON *doc, int64_t project_id,
 	    (double)(s->size - s->base_size) * 100.0 / (double)s->base_size :
 	    0);
 	skipped = cJSON_AddArrayToObject(r, "skipped");
-	for (i = 0; s->skipped != NULL && i < (size_t)cJSON_GetArraySize(
-	    commits); i++) {
+	for (i = 0; s->skipped != NULL && i < b->ncommits; i++) {
 		if (s->skipped[i])
 			cJSON_AddItemToArray(skipped, store_commit_json(
-			    t->store, project_id, cJSON_GetStringValue(
-			    cJSON_GetArrayItem(commits, (int)i))));
+			    t->store, b->project_id, b->commits[i]));
 	}
-	cJSON_AddNumberToObject(r, "commits", cJSON_GetArraySize(commits));
+	cJSON_AddNumberToObject(r, "commits", (double)b->ncommits);
 	return (r);
 }
 
@@ -70,14 +60,14 @@ track_bisect_result(struct track *t, const cJSON *doc, int64_t project_id,
  * waits; a good commit where nothing builds ends it.
  */
 static int
-track_bisect_seed(struct track *t, int64_t id, const cJSON *doc,
+track_bisect_seed(struct track *t, int64_t id, const struct bisection *b,
     const struct tracked_project *p)
 {
 	struct matrix		*m;
 	struct variant		 over;
 	struct run_plan		 run;
 	struct plan_error	 err = { 0, NULL, NULL };
-	const char		*good = json_str(doc, "good", "");
+	const char		*good = b->good != NULL ? b->good : "";
 	char			*cause;
 	int64_t			 run_id;
 	int			 runs, rc;
@@ -210,37 +200,35 @@ track_crossed(const cJSON *good, const cJSON *bad, const char *name,
  * built yet: the search builds it first), 0 while it waits for bad.
  */
 static int
-track_bisect_choose(struct track *t, int64_t id, const cJSON *doc,
+track_bisect_choose(struct track *t, const struct bisection *b,
     const struct tracked_project *p, const struct size_limit *lim)
 {
-	const cJSON		*commits, *e;
+	const cJSON		*e;
 	const char		*bad;
 	struct strlist		 names = { NULL, 0 };
 	enum commit_outcome	 out;
-	cJSON			*good_sizes, *bad_sizes = NULL;
-	char			*good_default, *bad_default = NULL;
-	int64_t			 variant_id = json_int(doc, "variant_id", 0);
+	cJSON			*good_sizes = NULL, *bad_sizes = NULL;
+	char			*good_default = NULL, *bad_default = NULL;
 	int			 rc = 1;
 
-	commits = cJSON_GetObjectItemCaseSensitive(doc, "commits");
-	bad = cJSON_GetStringValue(cJSON_GetArrayItem(commits,
-	    cJSON_GetArraySize(commits) - 1));
-	if (store_commit_artifacts(t->store, p->id, cJSON_GetStringValue(
-	    cJSON_GetArrayItem(commits, 0)), variant_id, &good_sizes,
-	    &good_default) != OUTCOME_DONE || bad == NULL)
+	if (b->ncommits == 0)
+		goto out;
+	bad = b->commits[b->ncommits - 1];
+	if (store_commit_artifacts(t->store, p->id, b->commits[0],
+	    b->variant_id, &good_sizes, &good_default) != OUTCOME_DONE)
 		goto out;
 	/* One artifact: that one, and bad is built only if the answer needs it. */
 	if (cJSON_GetArraySize(good_sizes) == 1) {
 		strlist_add(&names, good_sizes->child->string);
-		store_bisection_choose(t->store, id, &names);
+		store_bisection_choose(t->store, b->id, &names);
 		goto out;
 	}
-	out = store_commit_artifacts(t->store, p->id, bad, variant_id,
+	out = store_commit_artifacts(t->store, p->id, bad, b->variant_id,
 	    &bad_sizes, &bad_default);
 	if (out == OUTCOME_NONE || out == OUTCOME_PENDING) {
 		if (out == OUTCOME_NONE)
-			track_bisect_probe(t, id, p, json_str(doc,
-			    "variant_key", ""), bad);
+			track_bisect_probe(t, b->id, p, b->variant_key != NULL ?
+			    b->variant_key : "", bad);
 		rc = 0;
 		goto out;
 	}
@@ -255,11 +243,10 @@ track_bisect_choose(struct track *t, int64_t id, const cJSON *doc,
 		strlist_add(&names, good_default);
 	else if (names.n == 0 && cJSON_GetArraySize(good_sizes) > 0)
 		strlist_add(&names, good_sizes->child->string);
-	if (names.n > 0 && store_bisection_choose(t->store, id, &names) == 0 &&
-	    names.n > 1)
+	if (names.n > 0 && store_bisection_choose(t->store, b->id,
+	    &names) == 0 && names.n > 1)
 		log_info("bisection %lld: %zu artifacts grew past %s; each is "
-		    "bisected", (long long)id, names.n, json_str(doc,
-		    "threshold", ""));
+		    "bisected", (long long)b->id, names.n, b->threshold);
 out:
 	strlist_free(&names);
 	cJSON_Delete(good_sizes);
@@ -275,79 +262,61 @@ track_bisect(struct track *t, int64_t id)
 {
 	struct track_bisect_look l;
 	struct bisect_step	 s;
+	struct bisection	 b;
 	struct tracked_project	 p;
 	struct size_limit	 lim;
-	const cJSON		*also;
-	cJSON			*doc, *result;
-	const char		*key, *commit, *state;
+	cJSON			*result;
+	const char		*commit;
 	char			*cause;
+	size_t			 i;
 
-	if ((doc = store_bisection_document(t->store, id)) == NULL)
-		return;
-	state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc,
-	    "state"));
 	memset(&p, 0, sizeof p);
-	if (state == NULL || strcmp(state, "running") != 0 ||
-	    store_project_by_id(t->store, (int64_t)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(doc, "project_id")), &p) != 1) {
-		cJSON_Delete(doc);
+	if (store_bisection_get(t->store, id, &b) != 1)
 		return;
-	}
-	if (limit_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-	    doc, "threshold")), &lim, &cause) != 0) {
+	if (b.state == NULL || strcmp(b.state, "running") != 0 ||
+	    store_project_by_id(t->store, b.project_id, &p) != 1)
+		goto out;
+	if (limit_parse(b.threshold, &lim, &cause) != 0) {
 		store_bisection_finish(t->store, id, "failed", NULL, cause);
 		free(cause);
 		goto out;
 	}
-	if (json_int(doc, "variant_id", 0) == 0) {
-		if (track_bisect_seed(t, id, doc, &p) != 1)
+	if (b.variant_id == 0) {
+		if (track_bisect_seed(t, id, &b, &p) != 1)
 			goto out;
-		cJSON_Delete(doc);
-		if ((doc = store_bisection_document(t->store, id)) == NULL)
+		bisection_clear(&b);
+		if (store_bisection_get(t->store, id, &b) != 1)
 			goto out;
 	}
 	/* Without an artifact: those that crossed, once good and bad are. */
-	if (strcmp(json_str(doc, "artifact", ""), "") == 0) {
-		if (track_bisect_choose(t, id, doc, &p, &lim) != 1)
+	if (b.artifact == NULL || *b.artifact == '\0') {
+		if (track_bisect_choose(t, &b, &p, &lim) != 1)
 			goto out;
-		cJSON_Delete(doc);
-		if ((doc = store_bisection_document(t->store, id)) == NULL)
+		bisection_clear(&b);
+		if (store_bisection_get(t->store, id, &b) != 1)
 			goto out;
-		cJSON_ArrayForEach(also, cJSON_GetObjectItemCaseSensitive(doc,
-		    "also"))
-			track_bisect(t, (int64_t)also->valuedouble);
+		for (i = 0; i < b.nalso; i++)
+			track_bisect(t, b.also[i]);
 	}
 	l.store = t->store;
-	l.project_id = p.id;
-	l.commits = cJSON_GetObjectItemCaseSensitive(doc, "commits");
-	l.variant_id = (int64_t)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(doc, "variant_id"));
-	l.artifact = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc,
-	    "artifact"));
-	key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc,
-	    "variant_key"));
-	bisect_replay((size_t)cJSON_GetArraySize(l.commits), &lim,
-	    track_bisect_look, &l, &s);
-	commit = cJSON_GetStringValue(cJSON_GetArrayItem(l.commits,
-	    (int)s.index));
+	l.b = &b;
+	bisect_replay(b.ncommits, &lim, track_bisect_look, &l, &s);
+	commit = s.index < b.ncommits ? b.commits[s.index] : NULL;
 	switch (s.what) {
 	case BISECT_WAIT:
 		break;
 	case BISECT_BUILD:
-		track_bisect_probe(t, id, &p, key, commit);
+		track_bisect_probe(t, id, &p, b.variant_key, commit);
 		break;
 	case BISECT_FOUND:
-		result = track_bisect_result(t, doc, p.id, &s);
+		result = track_bisect_result(t, &b, &s);
 		store_bisection_finish(t->store, id, "done", result, NULL);
 		cJSON_Delete(result);
 		log_info("bisection %lld: %.12s is the first commit over the "
 		    "threshold", (long long)id, commit);
 		if (store_regression_add(t->store, p.id, commit,
-		    cJSON_GetStringValue(cJSON_GetArrayItem(l.commits,
-		    (int)s.base)), l.variant_id, l.artifact, s.base_size,
-		    s.size, cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(doc, "threshold")),
-		    "bisect") > 0 && p.name != NULL)
+		    b.commits[s.base], b.variant_id, b.artifact, s.base_size,
+		    s.size, b.threshold, "bisect") > 0 && p.name != NULL)
 			track_alerts(t, &p);
 		break;
 	case BISECT_NONE:
@@ -368,7 +337,7 @@ track_bisect(struct track *t, int64_t id)
 	bisect_step_clear(&s);
 out:
 	tracked_project_clear(&p);
-	cJSON_Delete(doc);
+	bisection_clear(&b);
 }
 
 /* Moves every running bisection on. */
