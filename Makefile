@@ -39,12 +39,12 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api api_history api_project api_run bisect builder builder_cargo \
-	      builder_meta command config diff explain gc \
-	      git http limit log matrix measure metric metrics notify plan post queue \
-	      schedule server snippet store store_bisect store_build store_delivery \
-	      store_history store_project store_regression store_report \
-	      store_run store_wait strlist toolchain track track_alert \
+DAEMON_MODS = api api_history api_project api_run bisect builder \
+	      builder_cargo builder_meta command db_sqlite config diff explain gc \
+	      git http limit log matrix measure metric metrics notify plan post \
+	      queue schedule server snippet store store_bisect store_build \
+	      store_delivery store_history store_project store_regression \
+	      store_report store_run store_wait strlist toolchain track track_alert \
 	      track_bisect track_git units variant
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \
@@ -52,7 +52,8 @@ DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/common/tokenfile.o $(O)/common/words.o \
 	      $(O)/common/revision.o $(O)/common/wrap.o \
 	      $(O)/llhttp/api.o $(O)/llhttp/http.o $(O)/llhttp/llhttp.o
-CLIENT_MODS = main commands help request output cargo cmd_run cmd_results cmd_best cmd_misc \
+CLIENT_MODS = main commands help request output cargo cmd_run cmd_results \
+	      cmd_best cmd_misc \
 	      cmd_daemon \
 	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history cmd_report
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \

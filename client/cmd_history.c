@@ -61,20 +61,93 @@ history_sparkline(const cJSON *rows)
 	fputc('\n', stdout);
 }
 
+/* The cells of one trend row, in buffers of their own. */
+struct trend_cells {
+	char	 value[32], delta[32], pct[32], date[16], commit[16], tc[64];
+};
+
+/*
+ * Fills the cells of a trend row; returns whether its toolchain changed
+ * from the row before.
+ */
+static int
+trend_cells(const struct options *o, const cJSON *r, int bytes,
+    struct trend_cells *c, const char **cells)
+{
+	int	 changed = 0;
+
+	snprintf(c->commit, sizeof c->commit, "%.12s", json_str(r, "commit",
+	    ""));
+	snprintf(c->date, sizeof c->date, "%.10s", json_str(r, "time", ""));
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "value")))
+		/* Never measured: no data, never 0. */
+		snprintf(c->value, sizeof c->value, "%s",
+		    o->format == FORMAT_CSV ? "" : "no data");
+	else if (o->format == FORMAT_CSV || !bytes)
+		snprintf(c->value, sizeof c->value, "%lld",
+		    (long long)json_int(r, "value", 0));
+	else
+		human_size(json_int(r, "value", 0), c->value, sizeof c->value);
+	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "delta"))) {
+		snprintf(c->delta, sizeof c->delta, "%+lld",
+		    (long long)json_int(r, "delta", 0));
+		history_percent(json_num(r, "percent", 0), c->pct,
+		    sizeof c->pct);
+	} else {
+		snprintf(c->delta, sizeof c->delta, "-");
+		snprintf(c->pct, sizeof c->pct, "-");
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+	    "toolchain_changed"))) {
+		snprintf(c->tc, sizeof c->tc, "* %s", json_str(r,
+		    "rustc_version", ""));
+		changed = 1;
+	} else
+		snprintf(c->tc, sizeof c->tc, "%s", o->format == FORMAT_CSV ?
+		    json_str(r, "rustc_version", "") : "");
+	cells[0] = o->format == FORMAT_CSV ? json_str(r, "commit", "") :
+	    c->commit;
+	cells[1] = o->format == FORMAT_CSV ? json_str(r, "time", "") : c->date;
+	cells[2] = c->value;
+	cells[3] = c->delta;
+	cells[4] = c->pct;
+	cells[5] = c->tc;
+	cells[6] = json_str(r, "subject", "");
+	return (changed);
+}
+
+/* What a trend table leaves to say, on stderr. */
+static void
+trend_notes(const cJSON *rows, const char *metric, int measured,
+    int changed)
+{
+	if (cJSON_GetArraySize(rows) == 0)
+		fprintf(stderr, "sizemat: no measured commit on the branch's "
+		    "first-parent line yet\n");
+	else if (measured == 0)
+		fprintf(stderr, "sizemat: %s was never measured for these "
+		    "builds; a matrix's \"post\" steps measure post.*, and "
+		    "'sizemat results RUN --json' lists an artifact's "
+		    "measurements\n", metric);
+	else if (changed)
+		fprintf(stderr, "sizemat: * marks a toolchain change from the "
+		    "row before\n");
+}
+
 /* sizemat trend NAME [--variant V] [--artifact A] [--metric M] ... */
 int
 cmd_trend(struct options *o)
 {
 	static const char *const header[] = { "commit", "date", "value",
 	    "delta", "percent", "toolchain", "subject" };
-	struct buf	 q;
-	struct table	*t;
-	cJSON		*doc, *r, *rows;
-	char		 last[16], value[32], delta[32], pct[32], date[16];
-	char		 commit[16], tc[64];
-	const char	*cells[7], *metric;
-	int		 rc = EXIT_OK, bytes, changed = 0, measured = 0;
-	int		 fmt = o->format;
+	struct buf		 q;
+	struct table		*t;
+	struct trend_cells	 c;
+	cJSON			*doc, *r, *rows;
+	char			 last[16];
+	const char		*cells[7], *metric;
+	int			 rc = EXIT_OK, bytes, changed = 0, measured = 0;
+	int			 fmt = o->format;
 
 	buf_init(&q);
 	buf_printf(&q, "/v1/projects/%s/trend", o->args[0]);
@@ -110,48 +183,7 @@ cmd_trend(struct options *o)
 		    "variant_key", ""));
 	t = table_create(7, header);
 	cJSON_ArrayForEach(r, rows) {
-		snprintf(commit, sizeof commit, "%.12s", json_str(r, "commit",
-		    ""));
-		snprintf(date, sizeof date, "%.10s", json_str(r, "time", ""));
-		if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
-		    "value")))
-			/* Never measured: no data, never 0. */
-			snprintf(value, sizeof value, "%s",
-			    o->format == FORMAT_CSV ? "" : "no data");
-		else if (o->format == FORMAT_CSV || !bytes)
-			snprintf(value, sizeof value, "%lld",
-			    (long long)json_int(r, "value", 0));
-		else
-			human_size(json_int(r, "value", 0), value,
-			    sizeof value);
-		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
-		    "delta"))) {
-			snprintf(delta, sizeof delta, "%+lld",
-			    (long long)json_int(r, "delta", 0));
-			history_percent(json_num(r, "percent", 0), pct,
-			    sizeof pct);
-		} else {
-			snprintf(delta, sizeof delta, "-");
-			snprintf(pct, sizeof pct, "-");
-		}
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
-		    "toolchain_changed"))) {
-			snprintf(tc, sizeof tc, "* %s", json_str(r,
-			    "rustc_version", ""));
-			changed = 1;
-		}
-		else
-			snprintf(tc, sizeof tc, "%s", o->format == FORMAT_CSV ?
-			    json_str(r, "rustc_version", "") : "");
-		cells[0] = o->format == FORMAT_CSV ? json_str(r, "commit", "") :
-		    commit;
-		cells[1] = o->format == FORMAT_CSV ? json_str(r, "time", "") :
-		    date;
-		cells[2] = value;
-		cells[3] = delta;
-		cells[4] = pct;
-		cells[5] = tc;
-		cells[6] = json_str(r, "subject", "");
+		changed |= trend_cells(o, r, bytes, &c, cells);
 		table_add(t, cells);
 	}
 	table_print(t, o->format, stdout);
@@ -159,17 +191,7 @@ cmd_trend(struct options *o)
 	if (o->format == FORMAT_TABLE) {
 		if (measured > 0)
 			history_sparkline(rows);
-		if (cJSON_GetArraySize(rows) == 0)
-			fprintf(stderr, "sizemat: no measured commit on the "
-			    "branch's first-parent line yet\n");
-		else if (measured == 0)
-			fprintf(stderr, "sizemat: %s was never measured for "
-			    "these builds; a matrix's \"post\" steps measure "
-			    "post.*, and 'sizemat results RUN --json' lists an "
-			    "artifact's measurements\n", metric);
-		else if (changed)
-			fprintf(stderr, "sizemat: * marks a toolchain change "
-			    "from the row before\n");
+		trend_notes(rows, metric, measured, changed);
 	}
 	cJSON_Delete(doc);
 	/* An empty answer is a "no" (INTERFACE.md). */

@@ -1,7 +1,8 @@
 /*
  * sizematd: one header for the daemon, a section per module (as tmux.h).
  * Data flows one way: api -> matrix -> store/queue -> builder -> measure ->
- * store. Only store*.c include sqlite3.h; only builder.c spawns cargo.
+ * store. Only db_sqlite.c includes sqlite3.h, and only the store calls
+ * it (db.h); only builder*.c run cargo.
  */
 #ifndef SIZEMATD_H
 #define SIZEMATD_H

@@ -7,37 +7,31 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "sizematd.h"
 #include "store_private.h"
 
 extern const char *const store_migrations[];
 
 /* Prepares a statement; a failure is a bug in the SQL here, so it is fatal. */
-sqlite3_stmt *
+struct db_stmt *
 store_prepare(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*stmt;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		fatalx("store: %s: %s", sqlite3_errmsg(st->db), sql);
-	return (stmt);
+	return (db_prepare(st->db, sql));
 }
 
 /* Runs a statement that returns no rows; returns 0 or -1. */
 int
-store_step_done(struct store *st, sqlite3_stmt *stmt)
+store_step_done(struct store *st, struct db_stmt *stmt)
 {
 	int	 rc;
 
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
-		sqlite3_finalize(stmt);
+	rc = db_step(stmt);
+	if (rc != DB_DONE && rc != DB_ROW) {
+		log_warnx("store: %s", db_errmsg(st->db));
+		db_finalize(stmt);
 		return (-1);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (0);
 }
 
@@ -50,56 +44,53 @@ store_exec(struct store *st, const char *sql)
 
 /* Binds a string, or NULL. */
 void
-store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
+store_bind_text(struct db_stmt *stmt, int i, const char *s)
 {
-	if (s == NULL)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, i, s);
 }
 
 /* Returns a column as a newly allocated string, or NULL. */
 char *
-store_column_dup(sqlite3_stmt *stmt, int i)
+store_column_dup(struct db_stmt *stmt, int i)
 {
-	const unsigned char	*s;
+	const char	*s;
 
-	s = sqlite3_column_text(stmt, i);
-	return (s == NULL ? NULL : xstrdup((const char *)s));
+	s = db_column_text(stmt, i);
+	return (s == NULL ? NULL : xstrdup(s));
 }
 
 /* Adds a column to a JSON object as a string, or null. */
 void
-store_json_text(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
+store_json_text(cJSON *o, const char *name, struct db_stmt *stmt, int i)
 {
-	const unsigned char	*s;
+	const char	*s;
 
-	s = sqlite3_column_text(stmt, i);
+	s = db_column_text(stmt, i);
 	if (s == NULL)
 		cJSON_AddNullToObject(o, name);
 	else
-		cJSON_AddStringToObject(o, name, (const char *)s);
+		cJSON_AddStringToObject(o, name, s);
 }
 
 /* Adds a column to a JSON object as a number, or null. */
 void
-store_json_int(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
+store_json_int(cJSON *o, const char *name, struct db_stmt *stmt, int i)
 {
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+	if (db_column_is_null(stmt, i))
 		cJSON_AddNullToObject(o, name);
 	else
 		cJSON_AddNumberToObject(o, name,
-		    (double)sqlite3_column_int64(stmt, i));
+		    (double)db_column_int(stmt, i));
 }
 
 /* Adds a column that holds JSON text, parsed, or null. */
 void
-store_json_parsed(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
+store_json_parsed(cJSON *o, const char *name, struct db_stmt *stmt, int i)
 {
 	const char	*s;
 	cJSON		*v;
 
-	s = (const char *)sqlite3_column_text(stmt, i);
+	s = db_column_text(stmt, i);
 	if (s == NULL || (v = cJSON_Parse(s)) == NULL)
 		cJSON_AddNullToObject(o, name);
 	else
@@ -112,7 +103,7 @@ store_json_parsed(cJSON *o, const char *name, sqlite3_stmt *stmt, int i)
  * trend of a thousand rows is eleven thousand fewer allocations.
  */
 void
-store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
+store_json_row(cJSON *o, struct db_stmt *stmt, const struct store_column *cols)
 {
 	const char	*s;
 	cJSON		*v;
@@ -120,23 +111,23 @@ store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
 
 	for (i = 0; cols[i].name != NULL; i++) {
 		v = NULL;
-		null = sqlite3_column_type(stmt, i) == SQLITE_NULL;
+		null = db_column_is_null(stmt, i);
 		switch (cols[i].kind) {
 		case STORE_TEXT:
-			s = (const char *)sqlite3_column_text(stmt, i);
+			s = db_column_text(stmt, i);
 			if (s != NULL)
 				v = cJSON_CreateString(s);
 			break;
 		case STORE_INT:
 			if (!null)
 				v = cJSON_CreateNumber((double)
-				    sqlite3_column_int64(stmt, i));
+				    db_column_int(stmt, i));
 			break;
 		case STORE_BOOL:
-			v = cJSON_CreateBool(sqlite3_column_int(stmt, i) != 0);
+			v = cJSON_CreateBool(db_column_int(stmt, i) != 0);
 			break;
 		case STORE_JSON:
-			s = (const char *)sqlite3_column_text(stmt, i);
+			s = db_column_text(stmt, i);
 			if (s != NULL)
 				v = cJSON_Parse(s);
 			break;
@@ -148,17 +139,17 @@ store_json_row(cJSON *o, sqlite3_stmt *stmt, const struct store_column *cols)
 
 /* Steps a statement to its end, one object per row; finalizes it. */
 cJSON *
-store_json_rows(sqlite3_stmt *stmt, const struct store_column *cols)
+store_json_rows(struct db_stmt *stmt, const struct store_column *cols)
 {
 	cJSON	*a, *o;
 
 	a = cJSON_CreateArray();
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (db_step(stmt) == DB_ROW) {
 		o = cJSON_CreateObject();
 		store_json_row(o, stmt, cols);
 		cJSON_AddItemToArray(a, o);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (a);
 }
 
@@ -166,37 +157,37 @@ store_json_rows(sqlite3_stmt *stmt, const struct store_column *cols)
 void
 store_json_pairs(struct store *st, cJSON *o, const char *sql, int64_t id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, sql);
-	sqlite3_bind_int64(stmt, 1, id);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+	db_bind_int(stmt, 1, id);
+	while (db_step(stmt) == DB_ROW)
+		store_json_int(o, db_column_text(stmt, 0),
 		    stmt, 1);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 }
 
 /* Applies every migration newer than the database's user_version. */
 static int
 store_migrate(struct store *st, char **cause)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	const char	*sql, *tail;
 	char		*pragma;
 	int		 version, i, rc;
 
 	stmt = store_prepare(st, "PRAGMA user_version");
-	version = sqlite3_step(stmt) == SQLITE_ROW ?
-	    sqlite3_column_int(stmt, 0) : 0;
-	sqlite3_finalize(stmt);
+	version = db_step(stmt) == DB_ROW ?
+	    db_column_int(stmt, 0) : 0;
+	db_finalize(stmt);
 	for (i = 0; store_migrations[i] != NULL; i++) {
 		if (i < version)
 			continue;
 		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 			goto fail;
 		for (sql = store_migrations[i]; *sql != '\0'; sql = tail) {
-			rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, &tail);
-			if (rc != SQLITE_OK)
+			tail = sql;
+			if (db_prepare_next(st->db, &tail, &stmt) != 0)
 				goto rollback;
 			if (stmt == NULL)	/* comments and blanks */
 				continue;
@@ -219,11 +210,11 @@ store_migrate(struct store *st, char **cause)
 	return (0);
 rollback:
 	xasprintf(cause, "%s: migration %d: %s", st->path, i + 1,
-	    sqlite3_errmsg(st->db));
+	    db_errmsg(st->db));
 	store_exec(st, "ROLLBACK");
 	return (-1);
 fail:
-	xasprintf(cause, "%s: %s", st->path, sqlite3_errmsg(st->db));
+	xasprintf(cause, "%s: %s", st->path, db_errmsg(st->db));
 	return (-1);
 }
 
@@ -235,18 +226,7 @@ store_open(const char *path, char **cause)
 
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", path, st->db != NULL ?
-		    sqlite3_errmsg(st->db) : "cannot open");
-		store_close(st);
-		return (NULL);
-	}
-	sqlite3_busy_timeout(st->db, 5000);
-	if (store_exec(st, "PRAGMA journal_mode = WAL") != 0 ||
-	    store_exec(st, "PRAGMA foreign_keys = ON") != 0 ||
-	    store_exec(st, "PRAGMA synchronous = NORMAL") != 0) {
-		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(st->db));
+	if ((st->db = db_open(path, cause)) == NULL) {
 		store_close(st);
 		return (NULL);
 	}
@@ -263,8 +243,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
-		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
+	db_close(st->db);
 	free(st->path);
 	free(st);
 }
@@ -273,13 +252,13 @@ store_close(struct store *st)
 int
 store_schema_version(struct store *st)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 version = -1;
 
 	stmt = store_prepare(st, "PRAGMA user_version");
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		version = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	if (db_step(stmt) == DB_ROW)
+		version = db_column_int(stmt, 0);
+	db_finalize(stmt);
 	return (version);
 }
 
@@ -288,7 +267,7 @@ int64_t
 store_upsert_id(struct store *st, const char *insert, const char *select,
     const char *a, const char *b)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int64_t		 id = -1;
 
 	stmt = store_prepare(st, insert);
@@ -296,13 +275,13 @@ store_upsert_id(struct store *st, const char *insert, const char *select,
 	if (b != NULL)
 		store_bind_text(stmt, 2, b);
 	else
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+		db_bind_int(stmt, 2, (int64_t)time(NULL));
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
 	stmt = store_prepare(st, select);
 	store_bind_text(stmt, 1, a);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	if (db_step(stmt) == DB_ROW)
+		id = db_column_int(stmt, 0);
+	db_finalize(stmt);
 	return (id);
 }

@@ -19,7 +19,7 @@ enum commit_outcome
 store_commit_outcome(struct store *st, int64_t project_id, const char *commit,
     int64_t variant_id, const char *artifact, int64_t *size)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	enum commit_outcome out = OUTCOME_NONE;
 	const char	*state;
 
@@ -30,35 +30,35 @@ store_commit_outcome(struct store *st, int64_t project_id, const char *commit,
 	    " JOIN runs r ON r.id = b.run_id WHERE r.project_id = ?1"
 	    " AND r.commit_id = ?2 AND b.variant_id = ?3"
 	    " ORDER BY b.state = 'done' DESC, b.id DESC LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	sqlite3_bind_int64(stmt, 3, variant_id);
+	db_bind_int(stmt, 3, variant_id);
 	store_bind_text(stmt, 4, artifact);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		state = (const char *)sqlite3_column_text(stmt, 0);
+	if (db_step(stmt) == DB_ROW) {
+		state = db_column_text(stmt, 0);
 		if (strcmp(state, "queued") == 0 ||
 		    strcmp(state, "running") == 0)
 			out = OUTCOME_PENDING;
 		else if (strcmp(state, "done") == 0 &&
-		    sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
+		    !db_column_is_null(stmt, 1)) {
 			out = OUTCOME_DONE;
-			*size = sqlite3_column_int64(stmt, 1);
+			*size = db_column_int(stmt, 1);
 		} else
 			out = OUTCOME_FAILED;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (out == OUTCOME_NONE) {
 		/* A probe still waiting for git has no commit yet. */
 		stmt = store_prepare(st, "SELECT 1 FROM runs r JOIN builds b"
 		    " ON b.run_id = r.id WHERE r.project_id = ?1"
 		    " AND r.prepared = 0 AND r.rev = ?2 AND b.variant_id = ?3"
 		    " AND b.state = 'queued'");
-		sqlite3_bind_int64(stmt, 1, project_id);
+		db_bind_int(stmt, 1, project_id);
 		store_bind_text(stmt, 2, commit);
-		sqlite3_bind_int64(stmt, 3, variant_id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		db_bind_int(stmt, 3, variant_id);
+		if (db_step(stmt) == DB_ROW)
 			out = OUTCOME_PENDING;
-		sqlite3_finalize(stmt);
+		db_finalize(stmt);
 	}
 	return (out);
 }
@@ -74,7 +74,7 @@ store_bisection_create(struct store *st, int64_t project_id,
     const char *settings, const char *artifact, const char *threshold,
     int64_t *id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int64_t		 variant_id;
 
 	if (key == NULL)
@@ -86,19 +86,19 @@ store_bisection_create(struct store *st, int64_t project_id,
 	stmt = store_prepare(st, "INSERT INTO bisections (project_id,"
 	    " good_rev, bad_rev, variant_id, artifact, threshold, state,"
 	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'preparing', ?7)");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, good_rev);
 	store_bind_text(stmt, 3, bad_rev);
 	if (variant_id > 0)
-		sqlite3_bind_int64(stmt, 4, variant_id);
+		db_bind_int(stmt, 4, variant_id);
 	else
-		sqlite3_bind_null(stmt, 4);
+		db_bind_null(stmt, 4);
 	store_bind_text(stmt, 5, artifact);
 	store_bind_text(stmt, 6, threshold);
-	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 7, (int64_t)time(NULL));
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_last_id(st->db);
 	return (0);
 }
 
@@ -111,7 +111,7 @@ enum commit_outcome
 store_commit_artifacts(struct store *st, int64_t project_id,
     const char *commit, int64_t variant_id, cJSON **sizes, char **dflt)
 {
-	sqlite3_stmt		*stmt;
+	struct db_stmt		*stmt;
 	enum commit_outcome	 out;
 	int64_t			 size, build = 0;
 
@@ -125,23 +125,23 @@ store_commit_artifacts(struct store *st, int64_t project_id,
 	    " JOIN runs r ON r.id = b.run_id WHERE r.project_id = ?1"
 	    " AND r.commit_id = ?2 AND b.variant_id = ?3 AND b.state = 'done'"
 	    " ORDER BY b.id DESC LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	sqlite3_bind_int64(stmt, 3, variant_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		build = sqlite3_column_int64(stmt, 0);
+	db_bind_int(stmt, 3, variant_id);
+	if (db_step(stmt) == DB_ROW) {
+		build = db_column_int(stmt, 0);
 		*dflt = store_column_dup(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	*sizes = cJSON_CreateObject();
 	stmt = store_prepare(st, "SELECT name, file_size FROM artifacts"
 	    " WHERE build_id = ?1 ORDER BY name");
-	sqlite3_bind_int64(stmt, 1, build);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
+	db_bind_int(stmt, 1, build);
+	while (db_step(stmt) == DB_ROW)
 		cJSON_AddNumberToObject(*sizes, (const char *)
-		    sqlite3_column_text(stmt, 0), (double)
-		    sqlite3_column_int64(stmt, 1));
-	sqlite3_finalize(stmt);
+		    db_column_text(stmt, 0), (double)
+		    db_column_int(stmt, 1));
+	db_finalize(stmt);
 	return (out);
 }
 
@@ -155,27 +155,27 @@ int
 store_bisection_choose(struct store *st, int64_t id,
     const struct strlist *artifacts)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	size_t		 i;
 
 	if (artifacts->n == 0 || store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE bisections SET artifact = ?2"
 	    " WHERE id = ?1 AND artifact = ''");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, artifacts->v[0]);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	for (i = 1; i < artifacts->n && sqlite3_changes(st->db) == 1; i++) {
+	for (i = 1; i < artifacts->n && db_changes(st->db) == 1; i++) {
 		stmt = store_prepare(st, "INSERT INTO bisections (project_id,"
 		    " good, bad, good_rev, bad_rev, variant_id, artifact,"
 		    " threshold, commits, state, created_at, parent_id)"
 		    " SELECT project_id, good, bad, good_rev, bad_rev,"
 		    " variant_id, ?2, threshold, commits, state, ?3, id"
 		    " FROM bisections WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 		store_bind_text(stmt, 2, artifacts->v[i]);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+		db_bind_int(stmt, 3, (int64_t)time(NULL));
 		if (store_step_done(st, stmt) != 0)
 			goto rollback;
 	}
@@ -183,7 +183,7 @@ store_bisection_choose(struct store *st, int64_t id,
 		return (0);
 rollback:
 	log_warnx("store: bisection %lld: %s", (long long)id,
-	    sqlite3_errmsg(st->db));
+	    db_errmsg(st->db));
 	store_exec(st, "ROLLBACK");
 	return (-1);
 }
@@ -198,15 +198,15 @@ rollback:
 int
 store_bisection_seed(struct store *st, int64_t id, int *runs)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	*runs = 0;
 	stmt = store_prepare(st, "SELECT count(*) FROM runs"
 	    " WHERE bisection_id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*runs = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW)
+		*runs = db_column_int(stmt, 0);
+	db_finalize(stmt);
 #define STORE_SEED_BUILDS \
 	" FROM builds b JOIN runs r ON r.id = b.run_id JOIN artifacts a" \
 	" ON a.build_id = b.id WHERE r.bisection_id = bisections.id" \
@@ -217,10 +217,10 @@ store_bisection_seed(struct store *st, int64_t id, int *runs)
 	    " b.id LIMIT 1) WHERE id = ?1 AND variant_id IS NULL AND EXISTS"
 	    " (SELECT 1" STORE_SEED_BUILDS ")");
 #undef STORE_SEED_BUILDS
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
-	return (sqlite3_changes(st->db) > 0);
+	return (db_changes(st->db) > 0);
 }
 
 /* Finds the oldest bisection waiting for git: 1 with what it needs. */
@@ -228,19 +228,19 @@ int
 store_bisection_next(struct store *st, int64_t *id, int64_t *project_id,
     char **good, char **bad)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found = 0;
 
 	stmt = store_prepare(st, "SELECT id, project_id, good_rev, bad_rev"
 	    " FROM bisections WHERE state = 'preparing' ORDER BY id LIMIT 1");
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(stmt, 0);
-		*project_id = sqlite3_column_int64(stmt, 1);
+	if (db_step(stmt) == DB_ROW) {
+		*id = db_column_int(stmt, 0);
+		*project_id = db_column_int(stmt, 1);
 		*good = store_column_dup(stmt, 2);
 		*bad = store_column_dup(stmt, 3);
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -252,7 +252,7 @@ int
 store_bisection_prepared(struct store *st, int64_t id,
     const struct git_commit *c, size_t n, const char *good, const char *bad)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*ids;
 	char		*text;
 	int64_t		 project_id = 0;
@@ -260,10 +260,10 @@ store_bisection_prepared(struct store *st, int64_t id,
 
 	stmt = store_prepare(st, "SELECT project_id FROM bisections"
 	    " WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		project_id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW)
+		project_id = db_column_int(stmt, 0);
+	db_finalize(stmt);
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return (-1);
 	if (store_commits_add(st, project_id, c, n) != 0)
@@ -275,7 +275,7 @@ store_bisection_prepared(struct store *st, int64_t id,
 	cJSON_Delete(ids);
 	stmt = store_prepare(st, "UPDATE bisections SET commits = ?2, good ="
 	    " ?3, bad = ?4, state = 'running' WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, text);
 	store_bind_text(stmt, 3, good);
 	store_bind_text(stmt, 4, bad);
@@ -293,7 +293,7 @@ int
 store_bisection_finish(struct store *st, int64_t id, const char *state,
     const cJSON *result, const char *message)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	char		*text = NULL;
 
 	if (result != NULL)
@@ -301,11 +301,11 @@ store_bisection_finish(struct store *st, int64_t id, const char *state,
 	stmt = store_prepare(st, "UPDATE bisections SET state = ?2, result ="
 	    " ?3, message = ?4, finished_at = ?5 WHERE id = ?1"
 	    " AND state IN ('preparing', 'running')");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, state);
 	store_bind_text(stmt, 3, text);
 	store_bind_text(stmt, 4, message);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 5, (int64_t)time(NULL));
 	cJSON_free(text);
 	return (store_step_done(st, stmt));
 }
@@ -334,7 +334,7 @@ store_bisection_document(struct store *st, int64_t id)
 		{ "build", STORE_INT }, { "state", STORE_TEXT },
 		{ "reused_from", STORE_INT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*doc = NULL, *also;
 
 	stmt = store_prepare(st, "SELECT g.id, coalesce(p.name, p.path),"
@@ -347,29 +347,29 @@ store_bisection_document(struct store *st, int64_t id)
 	    " g.commits, g.project_id, g.variant_id, g.parent_id"
 	    " FROM bisections g JOIN projects p ON p.id = g.project_id"
 	    " LEFT JOIN variants v ON v.id = g.variant_id WHERE g.id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW) {
 		doc = cJSON_CreateObject();
 		store_json_row(doc, stmt, columns);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (doc == NULL)
 		return (NULL);
 
 	stmt = store_prepare(st, "SELECT r.id, coalesce(r.commit_id, r.rev),"
 	    " b.id, b.state, b.reused_from FROM runs r JOIN builds b"
 	    " ON b.run_id = r.id WHERE r.bisection_id = ?1 ORDER BY r.id");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	cJSON_AddItemToObject(doc, "probes", store_json_rows(stmt,
 	    probe_columns));
 	stmt = store_prepare(st, "SELECT id FROM bisections WHERE parent_id = ?1"
 	    " ORDER BY id");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	also = cJSON_AddArrayToObject(doc, "also");
-	while (sqlite3_step(stmt) == SQLITE_ROW)
+	while (db_step(stmt) == DB_ROW)
 		cJSON_AddItemToArray(also, cJSON_CreateNumber((double)
-		    sqlite3_column_int64(stmt, 0)));
-	sqlite3_finalize(stmt);
+		    db_column_int(stmt, 0)));
+	db_finalize(stmt);
 	return (doc);
 }
 
@@ -398,7 +398,7 @@ bisection_clear(struct bisection *b)
 int
 store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*commits, *c;
 	int		 found = 0;
 
@@ -407,19 +407,19 @@ store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 	    " g.good, v.key, g.artifact, g.threshold, g.commits"
 	    " FROM bisections g LEFT JOIN variants v ON v.id = g.variant_id"
 	    " WHERE g.id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW) {
 		found = 1;
 		b->id = id;
-		b->project_id = sqlite3_column_int64(stmt, 0);
-		b->variant_id = sqlite3_column_int64(stmt, 1);
+		b->project_id = db_column_int(stmt, 0);
+		b->variant_id = db_column_int(stmt, 1);
 		b->state = store_column_dup(stmt, 2);
 		b->good = store_column_dup(stmt, 3);
 		b->variant_key = store_column_dup(stmt, 4);
 		b->artifact = store_column_dup(stmt, 5);
 		b->threshold = store_column_dup(stmt, 6);
-		commits = sqlite3_column_text(stmt, 7) != NULL ? cJSON_Parse(
-		    (const char *)sqlite3_column_text(stmt, 7)) : NULL;
+		commits = db_column_text(stmt, 7) != NULL ? cJSON_Parse(
+		    db_column_text(stmt, 7)) : NULL;
 		b->commits = xcalloc((size_t)cJSON_GetArraySize(commits) + 1,
 		    sizeof *b->commits);
 		cJSON_ArrayForEach(c, commits) {
@@ -429,18 +429,18 @@ store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 		}
 		cJSON_Delete(commits);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (!found)
 		return (0);
 	stmt = store_prepare(st, "SELECT id FROM bisections WHERE parent_id = ?1"
 	    " ORDER BY id");
-	sqlite3_bind_int64(stmt, 1, id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	while (db_step(stmt) == DB_ROW) {
 		b->also = xreallocarray(b->also, b->nalso + 1,
 		    sizeof *b->also);
-		b->also[b->nalso++] = sqlite3_column_int64(stmt, 0);
+		b->also[b->nalso++] = db_column_int(stmt, 0);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (1);
 }
 
@@ -448,16 +448,16 @@ store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 int
 store_bisections_running(struct store *st, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	*ids = NULL;
 	*n = 0;
 	stmt = store_prepare(st, "SELECT id FROM bisections"
 	    " WHERE state = 'running' ORDER BY id");
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (db_step(stmt) == DB_ROW) {
 		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+		(*ids)[(*n)++] = db_column_int(stmt, 0);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (0);
 }

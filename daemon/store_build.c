@@ -7,8 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "sizematd.h"
 #include "store_private.h"
 
@@ -19,7 +17,7 @@
 int
 store_prune_logs(struct store *st, int keep, struct strlist *paths)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return (-1);
@@ -27,15 +25,15 @@ store_prune_logs(struct store *st, int keep, struct strlist *paths)
 	    " WHERE log_path IS NOT NULL AND reused_from IS NULL AND id <="
 	    " (SELECT max(id) FROM builds) - ?1 AND state NOT IN ('queued',"
 	    " 'running')");
-	sqlite3_bind_int(stmt, 1, keep);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		strlist_add(paths, (const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, keep);
+	while (db_step(stmt) == DB_ROW)
+		strlist_add(paths, db_column_text(stmt, 0));
+	db_finalize(stmt);
 	stmt = store_prepare(st, "UPDATE builds SET log_path = NULL WHERE"
 	    " log_path IN (SELECT log_path FROM builds WHERE log_path IS NOT"
 	    " NULL AND reused_from IS NULL AND id <= (SELECT max(id) FROM"
 	    " builds) - ?1 AND state NOT IN ('queued', 'running'))");
-	sqlite3_bind_int(stmt, 1, keep);
+	db_bind_int(stmt, 1, keep);
 	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0) {
 		store_exec(st, "ROLLBACK");
 		strlist_free(paths);
@@ -51,7 +49,7 @@ store_prune_logs(struct store *st, int keep, struct strlist *paths)
 int
 store_requeue_running(struct store *st, int *count)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	*count = 0;
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
@@ -69,7 +67,7 @@ store_requeue_running(struct store *st, int *count)
 	    " started_at = NULL WHERE state = 'running'");
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	*count = sqlite3_changes(st->db);
+	*count = db_changes(st->db);
 	if (store_exec(st, "COMMIT") != 0)
 		goto rollback;
 	return (0);
@@ -116,7 +114,7 @@ int
 store_build_next(struct store *st, int (*busy)(const char *, void *),
     void *arg, struct build_spec *out)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	const char	*dir, *settings;
 	cJSON		*o;
 	char		*cause;
@@ -137,29 +135,29 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	    "  FROM builds s WHERE s.state = 'running' AND"
 	    STORE_TWIN("s", "b") "))"
 	    " ORDER BY b.run_id, b.seq");
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		dir = (const char *)sqlite3_column_text(stmt, 5);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		dir = db_column_text(stmt, 5);
 		if (busy != NULL && busy(dir, arg))
 			continue;
-		settings = (const char *)sqlite3_column_text(stmt, 4);
+		settings = db_column_text(stmt, 4);
 		o = cJSON_Parse(settings);
 		if (variant_from_json(&out->variant, o, &cause) != 0) {
 			log_warnx("build %lld: %s", (long long)
-			    sqlite3_column_int64(stmt, 0), cause);
+			    db_column_int(stmt, 0), cause);
 			free(cause);
 			cJSON_Delete(o);
 			continue;
 		}
 		cJSON_Delete(o);
-		out->id = sqlite3_column_int64(stmt, 0);
-		out->run_id = sqlite3_column_int64(stmt, 1);
+		out->id = db_column_int(stmt, 0);
+		out->run_id = db_column_int(stmt, 1);
 		out->project = store_column_dup(stmt, 2);
 		out->variant_key = store_column_dup(stmt, 3);
 		out->target_dir = store_column_dup(stmt, 5);
 		out->step = store_column_dup(stmt, 6);
-		out->bootstrap = sqlite3_column_int(stmt, 7);
+		out->bootstrap = db_column_int(stmt, 7);
 		out->post = store_column_dup(stmt, 8);
-		out->timeout_s = sqlite3_column_int(stmt, 13);
+		out->timeout_s = db_column_int(stmt, 13);
 		out->commit = store_column_dup(stmt, 9);
 		if (out->commit != NULL) {
 			/* At a commit: cargo runs in the target dir's worktree. */
@@ -167,18 +165,17 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 			xasprintf(&out->project, "%s/worktree",
 			    out->target_dir);
 			out->mirror = store_column_dup(stmt, 10);
-			out->commit_time = sqlite3_column_int64(stmt, 11);
-			out->locked = sqlite3_column_type(stmt, 12) !=
-			    SQLITE_NULL;
+			out->commit_time = db_column_int(stmt, 11);
+			out->locked = !db_column_is_null(stmt, 12);
 		}
 		found = 1;
 		break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	if (rc != DB_ROW && rc != DB_DONE) {
+		log_warnx("store: %s", db_errmsg(st->db));
 		found = -1;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -186,7 +183,7 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 int
 store_build_start(struct store *st, int64_t id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	time_t		 now = time(NULL);
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
@@ -194,15 +191,15 @@ store_build_start(struct store *st, int64_t id)
 	stmt = store_prepare(st, "UPDATE builds SET state = 'running',"
 	    " started_at = ?2, attempts = attempts + 1, error = NULL,"
 	    " exit_code = NULL WHERE id = ?1 AND state = 'queued'");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-	if (store_step_done(st, stmt) != 0 || sqlite3_changes(st->db) != 1)
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, (int64_t)now);
+	if (store_step_done(st, stmt) != 0 || db_changes(st->db) != 1)
 		goto rollback;
 	stmt = store_prepare(st, "UPDATE runs SET state = 'running',"
 	    " started_at = coalesce(started_at, ?2) WHERE id ="
 	    " (SELECT run_id FROM builds WHERE id = ?1) AND state = 'queued'");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, (int64_t)now);
 	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
 		goto rollback;
 	return (0);
@@ -219,7 +216,7 @@ int
 store_build_prepared(struct store *st, int64_t id, const cJSON *env,
     const cJSON *args, const cJSON *toolchain, const char *log_path)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	const cJSON	*version;
 	char		*e, *a, *t;
 	int		 rc;
@@ -231,7 +228,7 @@ store_build_prepared(struct store *st, int64_t id, const cJSON *env,
 	stmt = store_prepare(st, "UPDATE builds SET env = ?2, cargo_args = ?3,"
 	    " rustc_version = ?4, log_path = ?5, toolchain = ?6 WHERE id = ?1"
 	    " AND state = 'running'");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, e);
 	store_bind_text(stmt, 3, a);
 	store_bind_text(stmt, 4, cJSON_IsString(version) ?
@@ -239,7 +236,7 @@ store_build_prepared(struct store *st, int64_t id, const cJSON *env,
 	store_bind_text(stmt, 5, log_path);
 	store_bind_text(stmt, 6, t);
 	rc = store_step_done(st, stmt);
-	if (rc == 0 && sqlite3_changes(st->db) != 1)
+	if (rc == 0 && db_changes(st->db) != 1)
 		rc = -1;
 	cJSON_free(e);
 	cJSON_free(a);
@@ -252,36 +249,36 @@ static int
 store_artifact_insert(struct store *st, int64_t build_id,
     const struct artifact *a)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int64_t		 id;
 	size_t		 i;
 
 	stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name, kind,"
 	    " path, file_size, kept_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-	sqlite3_bind_int64(stmt, 1, build_id);
+	db_bind_int(stmt, 1, build_id);
 	store_bind_text(stmt, 2, a->name);
 	store_bind_text(stmt, 3, a->kind);
 	store_bind_text(stmt, 4, a->path);
-	sqlite3_bind_int64(stmt, 5, a->file_size);
+	db_bind_int(stmt, 5, a->file_size);
 	store_bind_text(stmt, 6, a->kept_path);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
-	id = sqlite3_last_insert_rowid(st->db);
+	id = db_last_id(st->db);
 	for (i = 0; i < a->nsections; i++) {
 		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
 		    " name, size) VALUES (?1, ?2, ?3)");
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 		store_bind_text(stmt, 2, a->sections[i].name);
-		sqlite3_bind_int64(stmt, 3, a->sections[i].value);
+		db_bind_int(stmt, 3, a->sections[i].value);
 		if (store_step_done(st, stmt) != 0)
 			return (-1);
 	}
 	for (i = 0; i < a->nmeasurements; i++) {
 		stmt = store_prepare(st, "INSERT INTO measurements (artifact_id,"
 		    " name, value) VALUES (?1, ?2, ?3)");
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 		store_bind_text(stmt, 2, a->measurements[i].name);
-		sqlite3_bind_int64(stmt, 3, a->measurements[i].value);
+		db_bind_int(stmt, 3, a->measurements[i].value);
 		if (store_step_done(st, stmt) != 0)
 			return (-1);
 	}
@@ -295,7 +292,7 @@ store_artifact_insert(struct store *st, int64_t build_id,
 int
 store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	size_t		 i;
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
@@ -303,26 +300,26 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 	stmt = store_prepare(st, "UPDATE builds SET state = ?2, error = ?3,"
 	    " exit_code = ?4, wall_ms = ?5, cpu_ms = ?6, finished_at = ?7,"
 	    " notes = ?8 WHERE id = ?1 AND state = 'running'");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, o->state);
 	store_bind_text(stmt, 3, o->error);
 	if (o->exit_code >= 0)
-		sqlite3_bind_int(stmt, 4, o->exit_code);
+		db_bind_int(stmt, 4, o->exit_code);
 	else
-		sqlite3_bind_null(stmt, 4);
+		db_bind_null(stmt, 4);
 	if (o->wall_ms >= 0)
-		sqlite3_bind_int64(stmt, 5, o->wall_ms);
+		db_bind_int(stmt, 5, o->wall_ms);
 	else
-		sqlite3_bind_null(stmt, 5);
+		db_bind_null(stmt, 5);
 	if (o->cpu_ms >= 0)
-		sqlite3_bind_int64(stmt, 6, o->cpu_ms);
+		db_bind_int(stmt, 6, o->cpu_ms);
 	else
-		sqlite3_bind_null(stmt, 6);
-	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+		db_bind_null(stmt, 6);
+	db_bind_int(stmt, 7, (int64_t)time(NULL));
 	store_bind_text(stmt, 8, o->notes);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	if (sqlite3_changes(st->db) == 1) {
+	if (db_changes(st->db) == 1) {
 		for (i = 0; i < o->nartifacts; i++) {
 			if (store_artifact_insert(st, id, &o->artifacts[i]) != 0)
 				goto rollback;
@@ -333,7 +330,7 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 	return (0);
 rollback:
 	log_warnx("store: build %lld: %s", (long long)id,
-	    sqlite3_errmsg(st->db));
+	    db_errmsg(st->db));
 	store_exec(st, "ROLLBACK");
 	return (-1);
 }
@@ -348,7 +345,7 @@ store_build_artifacts(struct store *st, int64_t build_id)
 		{ "path", STORE_TEXT }, { "file_size", STORE_INT },
 		{ "kept_path", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*arr, *a;
 	int64_t		 aid;
 
@@ -356,9 +353,9 @@ store_build_artifacts(struct store *st, int64_t build_id)
 	stmt = store_prepare(st, "SELECT name, kind, path, file_size,"
 	    " kept_path, id FROM artifacts WHERE build_id = ?1"
 	    " ORDER BY kind, name");
-	sqlite3_bind_int64(stmt, 1, build_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		aid = sqlite3_column_int64(stmt, 5);
+	db_bind_int(stmt, 1, build_id);
+	while (db_step(stmt) == DB_ROW) {
+		aid = db_column_int(stmt, 5);
 		a = cJSON_CreateObject();
 		store_json_row(a, stmt, columns);
 		store_json_pairs(st, cJSON_AddObjectToObject(a, "sections"),
@@ -369,7 +366,7 @@ store_build_artifacts(struct store *st, int64_t build_id)
 		    " WHERE artifact_id = ?1 ORDER BY name", aid);
 		cJSON_AddItemToArray(arr, a);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (arr);
 }
 
@@ -380,17 +377,17 @@ store_build_artifacts(struct store *st, int64_t build_id)
 int
 store_build_log_path(struct store *st, int64_t id, char **path)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 rc = -1;
 
 	*path = NULL;
 	stmt = store_prepare(st, "SELECT log_path FROM builds WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW) {
 		*path = store_column_dup(stmt, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (rc);
 }
 
@@ -408,7 +405,7 @@ store_build_document(struct store *st, int64_t id)
 		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
 		{ "commit", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*b = NULL;
 
 	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
@@ -417,14 +414,14 @@ store_build_document(struct store *st, int64_t id)
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
 		cJSON_AddItemToObject(b, "artifacts",
 		    store_build_artifacts(st, id));
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (b);
 }
 
@@ -437,7 +434,7 @@ int
 store_prune_kept(struct store *st, int64_t build_id, int keep,
     struct strlist *paths)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int64_t		*ids;
 	size_t		 n, i;
 	int		 rc;
@@ -457,26 +454,26 @@ store_prune_kept(struct store *st, int64_t build_id, int keep,
 	    " AND m.name = a.name AND m.kind = a.kind"
 	    " WHERE a.kept_path IS NOT NULL)"
 	    " SELECT id, kept_path FROM ranked WHERE n > ?2");
-	sqlite3_bind_int64(stmt, 1, build_id);
-	sqlite3_bind_int(stmt, 2, keep);
+	db_bind_int(stmt, 1, build_id);
+	db_bind_int(stmt, 2, keep);
 	ids = NULL;
 	n = 0;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		strlist_add(paths, (const char *)sqlite3_column_text(stmt, 1));
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		strlist_add(paths, db_column_text(stmt, 1));
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(stmt, 0);
+		ids[n++] = db_column_int(stmt, 0);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	/* Updated once the query is done with the rows it reads. */
-	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+	for (i = 0; i < n && rc == DB_DONE; i++) {
 		stmt = store_prepare(st, "UPDATE artifacts SET kept_path = NULL"
 		    " WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, ids[i]);
+		db_bind_int(stmt, 1, ids[i]);
 		if (store_step_done(st, stmt) != 0)
-			rc = SQLITE_ERROR;
+			rc = DB_ERROR;
 	}
 	free(ids);
-	if (rc != SQLITE_DONE || store_exec(st, "COMMIT") != 0) {
+	if (rc != DB_DONE || store_exec(st, "COMMIT") != 0) {
 		store_exec(st, "ROLLBACK");
 		strlist_free(paths);
 		return (-1);
@@ -491,18 +488,18 @@ store_prune_kept(struct store *st, int64_t build_id, int keep,
 int
 store_target_dir_used(struct store *st, const char *dir, int64_t *when)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found = 0;
 
 	stmt = store_prepare(st, "SELECT max(coalesce(finished_at, started_at,"
 	    " queued_at)) FROM builds WHERE target_dir = ?1");
 	store_bind_text(stmt, 1, dir);
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
-		*when = sqlite3_column_int64(stmt, 0);
+	if (db_step(stmt) == DB_ROW &&
+	    !db_column_is_null(stmt, 0)) {
+		*when = db_column_int(stmt, 0);
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -510,14 +507,14 @@ store_target_dir_used(struct store *st, const char *dir, int64_t *when)
 int
 store_target_dir_queued(struct store *st, const char *dir)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found;
 
 	stmt = store_prepare(st, "SELECT 1 FROM builds WHERE target_dir = ?1"
 	    " AND state IN ('queued', 'running') LIMIT 1");
 	store_bind_text(stmt, 1, dir);
-	found = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
+	found = db_step(stmt) == DB_ROW;
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -525,40 +522,40 @@ store_target_dir_queued(struct store *st, const char *dir)
 static int
 store_artifacts_copy(struct store *st, int64_t id, int64_t from)
 {
-	sqlite3_stmt	*stmt, *arts;
+	struct db_stmt	*stmt, *arts;
 	int64_t		 aid, nid;
 
 	arts = store_prepare(st, "SELECT id FROM artifacts WHERE build_id = ?1");
-	sqlite3_bind_int64(arts, 1, from);
-	while (sqlite3_step(arts) == SQLITE_ROW) {
-		aid = sqlite3_column_int64(arts, 0);
+	db_bind_int(arts, 1, from);
+	while (db_step(arts) == DB_ROW) {
+		aid = db_column_int(arts, 0);
 		stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name,"
 		    " kind, path, file_size, kept_path) SELECT ?1, name, kind,"
 		    " path, file_size, kept_path FROM artifacts WHERE id = ?2");
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_int64(stmt, 2, aid);
+		db_bind_int(stmt, 1, id);
+		db_bind_int(stmt, 2, aid);
 		if (store_step_done(st, stmt) != 0)
 			goto fail;
-		nid = sqlite3_last_insert_rowid(st->db);
+		nid = db_last_id(st->db);
 		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
 		    " name, size) SELECT ?1, name, size FROM sections"
 		    " WHERE artifact_id = ?2");
-		sqlite3_bind_int64(stmt, 1, nid);
-		sqlite3_bind_int64(stmt, 2, aid);
+		db_bind_int(stmt, 1, nid);
+		db_bind_int(stmt, 2, aid);
 		if (store_step_done(st, stmt) != 0)
 			goto fail;
 		stmt = store_prepare(st, "INSERT INTO measurements (artifact_id,"
 		    " name, value) SELECT ?1, name, value FROM measurements"
 		    " WHERE artifact_id = ?2");
-		sqlite3_bind_int64(stmt, 1, nid);
-		sqlite3_bind_int64(stmt, 2, aid);
+		db_bind_int(stmt, 1, nid);
+		db_bind_int(stmt, 2, aid);
 		if (store_step_done(st, stmt) != 0)
 			goto fail;
 	}
-	sqlite3_finalize(arts);
+	db_finalize(arts);
 	return (0);
 fail:
-	sqlite3_finalize(arts);
+	db_finalize(arts);
 	return (-1);
 }
 
@@ -566,7 +563,7 @@ fail:
 int
 store_build_reuse(struct store *st, int64_t id, int64_t from)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE builds SET (state, env, cargo_args,"
 	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
@@ -577,9 +574,9 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
 	    " project_profile, fingerprint, default_artifact, ?3, ?3,"
 	    " coalesce(reused_from, id) FROM builds WHERE id = ?2)"
 	    " WHERE id = ?1 AND state = 'queued'");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, from);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, from);
+	db_bind_int(stmt, 3, (int64_t)time(NULL));
 	if (store_step_done(st, stmt) != 0 ||
 	    store_artifacts_copy(st, id, from) != 0)
 		return (-1);
@@ -596,7 +593,7 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
 int
 store_build_units(struct store *st, int64_t id, const struct build_units *u)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	char		*effective, *project;
 	int64_t		 from = 0;
 	int		 rc = 0, done = 0;
@@ -608,34 +605,34 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 	stmt = store_prepare(st, "UPDATE builds SET effective = ?2,"
 	    " project_profile = ?3, fingerprint = ?4, default_artifact = ?5"
 	    " WHERE id = ?1 AND state = 'running'");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, effective);
 	store_bind_text(stmt, 3, project);
 	store_bind_text(stmt, 4, u->fingerprint);
 	store_bind_text(stmt, 5, u->default_artifact);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	if (sqlite3_changes(st->db) == 1 && u->fingerprint != NULL) {
+	if (db_changes(st->db) == 1 && u->fingerprint != NULL) {
 		stmt = store_prepare(st, "SELECT o.id, o.state = 'done'"
 		    " FROM builds o JOIN builds b ON b.id = ?1"
 		    " WHERE o.state IN ('done', 'running') AND "
 		    STORE_TWIN("o", "b") " ORDER BY o.run_id = b.run_id DESC,"
 		    " o.state = 'done' DESC, o.id LIMIT 1");
-		sqlite3_bind_int64(stmt, 1, id);
-		if (sqlite3_step(stmt) == SQLITE_ROW) {
-			from = sqlite3_column_int64(stmt, 0);
-			done = sqlite3_column_int(stmt, 1);
+		db_bind_int(stmt, 1, id);
+		if (db_step(stmt) == DB_ROW) {
+			from = db_column_int(stmt, 0);
+			done = db_column_int(stmt, 1);
 		}
-		sqlite3_finalize(stmt);
+		db_finalize(stmt);
 	}
 	if (from != 0 && done) {
 		stmt = store_prepare(st, "UPDATE builds SET (state, exit_code,"
 		    " notes, finished_at, same_as) = (SELECT 'done', exit_code,"
 		    " notes, ?3, coalesce(same_as, id) FROM builds"
 		    " WHERE id = ?2) WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_int64(stmt, 2, from);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+		db_bind_int(stmt, 1, id);
+		db_bind_int(stmt, 2, from);
+		db_bind_int(stmt, 3, (int64_t)time(NULL));
 		if (store_step_done(st, stmt) != 0 ||
 		    store_artifacts_copy(st, id, from) != 0 ||
 		    store_run_settle(st, id) != 0)
@@ -644,7 +641,7 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 	} else if (from != 0) {
 		stmt = store_prepare(st, "UPDATE builds SET state = 'queued',"
 		    " started_at = NULL, attempts = attempts - 1 WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 		if (store_step_done(st, stmt) != 0)
 			goto rollback;
 		rc = BUILDER_WAIT;
@@ -653,7 +650,7 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 		goto out;
 rollback:
 	log_warnx("store: build %lld: %s", (long long)id,
-	    sqlite3_errmsg(st->db));
+	    db_errmsg(st->db));
 	store_exec(st, "ROLLBACK");
 	rc = -1;
 out:
@@ -669,18 +666,18 @@ out:
 int
 store_build_project(struct store *st, int64_t build_id, int64_t *project_id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found = 0;
 
 	stmt = store_prepare(st, "SELECT r.project_id, r.bisection_id"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE b.id = ?1 AND r.commit_id IS NOT NULL");
-	sqlite3_bind_int64(stmt, 1, build_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*project_id = sqlite3_column_int64(stmt, 0);
+	db_bind_int(stmt, 1, build_id);
+	if (db_step(stmt) == DB_ROW) {
+		*project_id = db_column_int(stmt, 0);
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -693,18 +690,18 @@ int
 store_build_run(struct store *st, int64_t build_id, int64_t *run_id,
     int *settled)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 rc = -1;
 
 	stmt = store_prepare(st, "SELECT r.id, r.state IN ('done',"
 	    " 'cancelled') FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE b.id = ?1");
-	sqlite3_bind_int64(stmt, 1, build_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*run_id = sqlite3_column_int64(stmt, 0);
-		*settled = sqlite3_column_int(stmt, 1);
+	db_bind_int(stmt, 1, build_id);
+	if (db_step(stmt) == DB_ROW) {
+		*run_id = db_column_int(stmt, 0);
+		*settled = db_column_int(stmt, 1);
 		rc = 0;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (rc);
 }

@@ -4,8 +4,6 @@
  */
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "sizematd.h"
 #include "store_private.h"
 
@@ -14,17 +12,17 @@ int
 store_delivery_add(struct store *st, int64_t project_id, const char *commit,
     const char *url, const char *body)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	time_t		 now = time(NULL);
 
 	stmt = store_prepare(st, "INSERT OR IGNORE INTO deliveries (project_id,"
 	    " commit_id, url, body, state, next_at, created_at) VALUES (?1,"
 	    " ?2, ?3, ?4, 'pending', ?5, ?5)");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
 	store_bind_text(stmt, 3, url);
 	store_bind_text(stmt, 4, body);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)now);
+	db_bind_int(stmt, 5, (int64_t)now);
 	return (store_step_done(st, stmt));
 }
 
@@ -36,22 +34,22 @@ int
 store_delivery_due(struct store *st, int64_t now, int64_t *id, char **url,
     char **body, int *attempts)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found = 0;
 
 	stmt = store_prepare(st, "SELECT id, url, body, attempts FROM"
 	    " deliveries WHERE state = 'pending' AND next_at <= ?1 AND"
 	    " id > ?2 ORDER BY id LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int64(stmt, 2, *id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(stmt, 0);
+	db_bind_int(stmt, 1, now);
+	db_bind_int(stmt, 2, *id);
+	if (db_step(stmt) == DB_ROW) {
+		*id = db_column_int(stmt, 0);
 		*url = store_column_dup(stmt, 1);
 		*body = store_column_dup(stmt, 2);
-		*attempts = sqlite3_column_int(stmt, 3);
+		*attempts = db_column_int(stmt, 3);
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -63,21 +61,21 @@ int
 store_delivery_result(struct store *st, int64_t id, int status,
     const char *error, int64_t next_at)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE deliveries SET attempts = attempts +"
 	    " 1, status = ?2, error = ?3, state = CASE WHEN ?4 = 0 THEN"
 	    " 'delivered' WHEN ?4 < 0 THEN 'failed' ELSE 'pending' END,"
 	    " next_at = CASE WHEN ?4 > 0 THEN ?4 ELSE next_at END,"
 	    " delivered_at = CASE WHEN ?4 = 0 THEN ?5 END WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	if (status > 0)
-		sqlite3_bind_int(stmt, 2, status);
+		db_bind_int(stmt, 2, status);
 	else
-		sqlite3_bind_null(stmt, 2);
+		db_bind_null(stmt, 2);
 	store_bind_text(stmt, 3, error);
-	sqlite3_bind_int64(stmt, 4, next_at);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 4, next_at);
+	db_bind_int(stmt, 5, (int64_t)time(NULL));
 	return (store_step_done(st, stmt));
 }
 
@@ -85,15 +83,15 @@ store_delivery_result(struct store *st, int64_t id, int status,
 int64_t
 store_delivery_next_at(struct store *st)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int64_t		 when = 0;
 
 	stmt = store_prepare(st, "SELECT min(next_at) FROM deliveries"
 	    " WHERE state = 'pending'");
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-		when = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	if (db_step(stmt) == DB_ROW &&
+	    !db_column_is_null(stmt, 0))
+		when = db_column_int(stmt, 0);
+	db_finalize(stmt);
 	return (when);
 }
 
@@ -109,14 +107,14 @@ store_deliveries(struct store *st, int64_t project_id)
 		{ "delivered_at", STORE_TEXT }, { "body", STORE_JSON },
 		{ NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*a;
 
 	stmt = store_prepare(st, "SELECT id, commit_id, url, state, attempts,"
 	    " status, error, " STORE_TIME("created_at") ","
 	    " " STORE_TIME("delivered_at") ", body FROM deliveries"
 	    " WHERE project_id = ?1 ORDER BY id DESC");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	a = store_json_rows(stmt, columns);
 	return (a);
 }

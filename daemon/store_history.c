@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "sizematd.h"
 #include "store_private.h"
 
@@ -15,27 +13,27 @@ int
 store_commits_add(struct store *st, int64_t project_id,
     const struct git_commit *c, size_t n)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	size_t		 i;
 
 	stmt = store_prepare(st, "INSERT OR IGNORE INTO commits (project_id,"
 	    " id, parent, time, author, subject) VALUES (?1, ?2, ?3, ?4, ?5,"
 	    " ?6)");
 	for (i = 0; i < n; i++) {
-		sqlite3_reset(stmt);
-		sqlite3_bind_int64(stmt, 1, project_id);
+		db_reset(stmt);
+		db_bind_int(stmt, 1, project_id);
 		store_bind_text(stmt, 2, c[i].id);
 		store_bind_text(stmt, 3, c[i].parent);
-		sqlite3_bind_int64(stmt, 4, c[i].time);
+		db_bind_int(stmt, 4, c[i].time);
 		store_bind_text(stmt, 5, c[i].author);
 		store_bind_text(stmt, 6, c[i].subject);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			log_warnx("store: %s", sqlite3_errmsg(st->db));
-			sqlite3_finalize(stmt);
+		if (db_step(stmt) != DB_DONE) {
+			log_warnx("store: %s", db_errmsg(st->db));
+			db_finalize(stmt);
 			return (-1);
 		}
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (0);
 }
 
@@ -44,14 +42,14 @@ int
 store_commit_exists(struct store *st, const char *sql, int64_t project_id,
     const char *commit)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found;
 
 	stmt = store_prepare(st, sql);
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	found = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
+	found = db_step(stmt) == DB_ROW;
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -93,7 +91,7 @@ store_project_variants(struct store *st, int64_t project_id)
 		{ "commit", STORE_TEXT }, { "build", STORE_INT },
 		{ "default_artifact", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*a;
 
 	/* The table "latest" is kept as builds end (schema 010). */
@@ -105,7 +103,7 @@ store_project_variants(struct store *st, int64_t project_id)
 	    " JOIN artifacts a ON a.build_id = b.id"
 	    " WHERE l.project_id = ?1"
 	    " ORDER BY a.file_size, v.key, a.name");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	a = store_json_rows(stmt, columns);
 	return (a);
 }
@@ -119,19 +117,19 @@ store_commit_json(struct store *st, int64_t project_id, const char *commit)
 		{ "time", STORE_TEXT }, { "author", STORE_TEXT },
 		{ "subject", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*o;
 
 	o = cJSON_CreateObject();
 	stmt = store_prepare(st, "SELECT id, parent, " STORE_TIME("time") ","
 	    " author, subject FROM commits WHERE project_id = ?1 AND id = ?2");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	if (db_step(stmt) == DB_ROW)
 		store_json_row(o, stmt, columns);
 	else
 		cJSON_AddStringToObject(o, "id", commit);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (o);
 }
 
@@ -144,31 +142,31 @@ char *
 store_commit_resolve(struct store *st, int64_t project_id, const char *rev,
     char **cause)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	char		*found = NULL;
 	int		 n = 0;
 
 	stmt = store_prepare(st, "SELECT commit_id FROM runs WHERE project_id"
 	    " = ?1 AND rev = ?2 AND commit_id IS NOT NULL ORDER BY id DESC"
 	    " LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, rev);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	if (db_step(stmt) == DB_ROW)
 		found = store_column_dup(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (found != NULL)
 		return (found);
 	if (revision_is_commit_id(rev, 0)) {
 		stmt = store_prepare(st, "SELECT id FROM commits WHERE"
 		    " project_id = ?1 AND substr(id, 1, length(?2)) = ?2"
 		    " LIMIT 2");
-		sqlite3_bind_int64(stmt, 1, project_id);
+		db_bind_int(stmt, 1, project_id);
 		store_bind_text(stmt, 2, rev);
-		while (sqlite3_step(stmt) == SQLITE_ROW) {
+		while (db_step(stmt) == DB_ROW) {
 			if (n++ == 0)
 				found = store_column_dup(stmt, 0);
 		}
-		sqlite3_finalize(stmt);
+		db_finalize(stmt);
 		if (n == 1)
 			return (found);
 		free(found);
@@ -208,7 +206,7 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 		{ "rustc_version", STORE_TEXT }, { "run", STORE_INT },
 		{ NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*rows, *o, *prev = NULL, *item;
 	double		 v, pv;
 	const char	*tv, *ptv;
@@ -247,20 +245,20 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	    " b.run_id FROM pick JOIN builds b ON b.id = pick.build"
 	    " JOIN artifacts a ON a.build_id = b.id AND a.name = ?3"
 	    " ORDER BY pick.depth LIMIT ?6");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, key);
 	store_bind_text(stmt, 3, artifact);
 	store_bind_text(stmt, 4, metric);
-	sqlite3_bind_int64(stmt, 5, since);
-	sqlite3_bind_int(stmt, 6, last > 0 ? last : -1);
+	db_bind_int(stmt, 5, since);
+	db_bind_int(stmt, 6, last > 0 ? last : -1);
 	rows = cJSON_CreateArray();
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (db_step(stmt) == DB_ROW) {
 		o = cJSON_CreateObject();
 		store_json_row(o, stmt, columns);
 		/* Newest first from the query; the answer is oldest first. */
 		cJSON_InsertItemInArray(rows, 0, o);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	cJSON_ArrayForEach(o, rows) {
 		item = cJSON_GetObjectItemCaseSensitive(o, "value");
 		v = cJSON_GetNumberValue(item);
@@ -306,7 +304,7 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 		{ "base_size", STORE_INT }, { "build", STORE_INT },
 		{ "size", STORE_INT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*rows;
 
 	stmt = store_prepare(st, "WITH head AS (SELECT max(b.id) AS id"
@@ -327,7 +325,7 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 	    " LEFT JOIN artifacts ba ON ba.build_id = base.id"
 	    " AND ba.name = ha.name AND ba.kind = ha.kind"
 	    " ORDER BY v.key, ha.name");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, a);
 	store_bind_text(stmt, 3, b);
 	rows = store_json_rows(stmt, columns);

@@ -1,16 +1,16 @@
 /*
  * What the store's files share and nothing else sees: the handle, the
  * statement helpers and the table-driven JSON rows. Only store*.c include
- * it, and only they include sqlite3.h.
+ * it, and they reach the database only through db.h.
  */
 #ifndef STORE_PRIVATE_H
 #define STORE_PRIVATE_H
 
-#include <sqlite3.h>
+#include "db.h"
 
 struct store {
-	sqlite3	*db;
-	char	*path;
+	struct db	*db;
+	char		*path;
 };
 
 #define STORE_TIME(col) \
@@ -29,18 +29,18 @@ struct store_column {
 	enum store_kind	 kind;
 };
 
-sqlite3_stmt	*store_prepare(struct store *, const char *);
-int		 store_step_done(struct store *, sqlite3_stmt *);
+struct db_stmt	*store_prepare(struct store *, const char *);
+int		 store_step_done(struct store *, struct db_stmt *);
 int		 store_exec(struct store *, const char *);
-void		 store_bind_text(sqlite3_stmt *, int, const char *);
-char		*store_column_dup(sqlite3_stmt *, int);
-void		 store_json_text(cJSON *, const char *, sqlite3_stmt *, int);
-void		 store_json_int(cJSON *, const char *, sqlite3_stmt *, int);
-void		 store_json_parsed(cJSON *, const char *, sqlite3_stmt *,
+void		 store_bind_text(struct db_stmt *, int, const char *);
+char		*store_column_dup(struct db_stmt *, int);
+void		 store_json_text(cJSON *, const char *, struct db_stmt *, int);
+void		 store_json_int(cJSON *, const char *, struct db_stmt *, int);
+void		 store_json_parsed(cJSON *, const char *, struct db_stmt *,
 		    int);
-void		 store_json_row(cJSON *, sqlite3_stmt *,
+void		 store_json_row(cJSON *, struct db_stmt *,
 		    const struct store_column *);
-cJSON		*store_json_rows(sqlite3_stmt *, const struct store_column *);
+cJSON		*store_json_rows(struct db_stmt *, const struct store_column *);
 void		 store_json_pairs(struct store *, cJSON *, const char *,
 		    int64_t);
 int64_t		 store_upsert_id(struct store *, const char *, const char *,

@@ -6,8 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "sizematd.h"
 #include "store_private.h"
 
@@ -37,12 +35,12 @@ tracked_project_clear(struct tracked_project *p)
 
 /* Reads a row of STORE_PROJECT_COLUMNS. */
 static void
-store_project_read(sqlite3_stmt *stmt, struct tracked_project *p)
+store_project_read(struct db_stmt *stmt, struct tracked_project *p)
 {
 	const char	*hooks;
 
 	memset(p, 0, sizeof *p);
-	p->id = sqlite3_column_int64(stmt, 0);
+	p->id = db_column_int(stmt, 0);
 	p->name = store_column_dup(stmt, 1);
 	p->path = store_column_dup(stmt, 2);
 	p->source = store_column_dup(stmt, 3);
@@ -51,13 +49,13 @@ store_project_read(sqlite3_stmt *stmt, struct tracked_project *p)
 	p->toolchain = store_column_dup(stmt, 6);
 	p->schedule = store_column_dup(stmt, 7);
 	p->threshold = store_column_dup(stmt, 8);
-	hooks = (const char *)sqlite3_column_text(stmt, 9);
+	hooks = db_column_text(stmt, 9);
 	p->webhooks = hooks != NULL ? cJSON_Parse(hooks) : NULL;
 	if (p->webhooks == NULL)
 		p->webhooks = cJSON_CreateArray();
 	p->mirror = store_column_dup(stmt, 10);
 	p->head = store_column_dup(stmt, 11);
-	p->next_tick = sqlite3_column_int64(stmt, 12);
+	p->next_tick = db_column_int(stmt, 12);
 	p->problem = store_column_dup(stmt, 13);
 	p->package = store_column_dup(stmt, 14);
 }
@@ -67,7 +65,7 @@ static int
 store_project_query(struct store *st, const char *where, const char *text,
     int64_t id, struct tracked_project *p)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	char		*sql;
 	int		 rc;
 
@@ -77,13 +75,13 @@ store_project_query(struct store *st, const char *where, const char *text,
 	if (text != NULL)
 		store_bind_text(stmt, 1, text);
 	else
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 	memset(p, 0, sizeof *p);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		store_project_read(stmt, p);
-	sqlite3_finalize(stmt);
-	return (rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1);
+	db_finalize(stmt);
+	return (rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1);
 }
 
 /* Finds a tracked project by name. */
@@ -110,7 +108,7 @@ int
 store_project_update(struct store *st, int64_t id,
     const struct tracked_project *p)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	char		*hooks;
 	int		 rc;
 
@@ -126,7 +124,7 @@ store_project_update(struct store *st, int64_t id,
 	    " head = CASE WHEN ?2 IS NULL THEN head END,"
 	    " problem = CASE WHEN ?2 IS NULL THEN problem END"
 	    " WHERE id = ?1 AND name IS NOT NULL");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, p->branch);
 	store_bind_text(stmt, 3, p->matrix);
 	store_bind_text(stmt, 4, p->toolchain);
@@ -147,7 +145,7 @@ enum store_result
 store_project_add(struct store *st, struct tracked_project *p, char **cause)
 {
 	enum store_result	 rc;
-	sqlite3_stmt		*stmt;
+	struct db_stmt		*stmt;
 	char			*hooks;
 
 	free(p->path);
@@ -158,7 +156,7 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 	    " webhooks, mirror, next_tick) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 	    " ?7, ?8, ?9, ?10, ?11, ?12)");
 	store_bind_text(stmt, 1, p->path);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 2, (int64_t)time(NULL));
 	store_bind_text(stmt, 3, p->name);
 	store_bind_text(stmt, 4, p->source);
 	store_bind_text(stmt, 5, p->branch);
@@ -169,26 +167,25 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 	store_bind_text(stmt, 10, hooks);
 	store_bind_text(stmt, 11, p->mirror);
 	if (p->next_tick > 0)
-		sqlite3_bind_int64(stmt, 12, p->next_tick);
+		db_bind_int(stmt, 12, p->next_tick);
 	else
-		sqlite3_bind_null(stmt, 12);
+		db_bind_null(stmt, 12);
 	cJSON_free(hooks);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
+	if (db_step(stmt) != DB_DONE) {
 		rc = STORE_ERROR;
-		if (sqlite3_extended_errcode(st->db) ==
-		    SQLITE_CONSTRAINT_UNIQUE) {
+		if (db_conflict(st->db)) {
 			rc = STORE_CONFLICT;
 			xasprintf(cause, "a project named \"%s\" exists "
 			    "already ('sizemat project remove %s' first)",
 			    p->name, p->name);
 		} else
 			xasprintf(cause, "database: %s",
-			    sqlite3_errmsg(st->db));
-		sqlite3_finalize(stmt);
+			    db_errmsg(st->db));
+		db_finalize(stmt);
 		return (rc);
 	}
-	sqlite3_finalize(stmt);
-	p->id = sqlite3_last_insert_rowid(st->db);
+	db_finalize(stmt);
+	p->id = db_last_id(st->db);
 	return (STORE_OK);
 }
 
@@ -196,16 +193,16 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 int
 store_setup_next(struct store *st, int64_t *id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found = 0;
 
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE name IS NOT"
 	    " NULL AND head IS NULL AND problem IS NULL ORDER BY id LIMIT 1");
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(stmt, 0);
+	if (db_step(stmt) == DB_ROW) {
+		*id = db_column_int(stmt, 0);
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -217,11 +214,11 @@ int
 store_project_ready(struct store *st, int64_t id, const char *branch,
     const char *head, const char *problem)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE projects SET branch = coalesce(?2,"
 	    " branch), head = ?3, problem = ?4 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, branch);
 	store_bind_text(stmt, 3, head);
 	store_bind_text(stmt, 4, problem);
@@ -232,11 +229,11 @@ store_project_ready(struct store *st, int64_t id, const char *branch,
 int
 store_project_package(struct store *st, int64_t id, const char *package)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE projects SET package = ?2"
 	    " WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, package);
 	return (store_step_done(st, stmt));
 }
@@ -256,7 +253,7 @@ store_projects_list(struct store *st, const char *name)
 		{ "problem", STORE_TEXT }, { "state", STORE_TEXT },
 		{ NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*a;
 
 	stmt = store_prepare(st, "SELECT p.name, p.source, p.branch,"
@@ -289,7 +286,7 @@ store_projects_list(struct store *st, const char *name)
 int
 store_project_remove(struct store *st, const char *name)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	int		 changed;
 
@@ -300,7 +297,7 @@ store_project_remove(struct store *st, const char *name)
 	    " WHERE state IN ('preparing', 'running') AND project_id ="
 	    " (SELECT id FROM projects WHERE name = ?1)");
 	store_bind_text(stmt, 1, name);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 2, (int64_t)time(NULL));
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	stmt = store_prepare(st, "UPDATE projects SET name = NULL, schedule ="
@@ -309,7 +306,7 @@ store_project_remove(struct store *st, const char *name)
 	store_bind_text(stmt, 1, name);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	changed = sqlite3_changes(st->db);
+	changed = db_changes(st->db);
 	if (store_exec(st, "COMMIT") != 0)
 		goto rollback;
 	return (changed > 0);
@@ -323,18 +320,18 @@ int
 store_project_active_runs(struct store *st, int64_t project_id, int64_t **ids,
     size_t *n)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	*ids = NULL;
 	*n = 0;
 	stmt = store_prepare(st, "SELECT id FROM runs WHERE project_id = ?1"
 	    " AND state IN ('queued', 'running') ORDER BY id");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, project_id);
+	while (db_step(stmt) == DB_ROW) {
 		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+		(*ids)[(*n)++] = db_column_int(stmt, 0);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (0);
 }
 
@@ -342,12 +339,12 @@ store_project_active_runs(struct store *st, int64_t project_id, int64_t **ids,
 int
 store_project_set_tick(struct store *st, int64_t id, int64_t when)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE projects SET next_tick = ?2"
 	    " WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, when);
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, when);
 	return (store_step_done(st, stmt));
 }
 
@@ -355,17 +352,17 @@ store_project_set_tick(struct store *st, int64_t id, int64_t when)
 int
 store_project_ids(struct store *st, int scheduled, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	*ids = NULL;
 	*n = 0;
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE name IS NOT"
 	    " NULL AND (?1 = 0 OR schedule IS NOT NULL) ORDER BY id");
-	sqlite3_bind_int(stmt, 1, scheduled);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, scheduled);
+	while (db_step(stmt) == DB_ROW) {
 		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+		(*ids)[(*n)++] = db_column_int(stmt, 0);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (0);
 }

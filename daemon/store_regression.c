@@ -36,7 +36,7 @@ store_range_walk(struct store *st, int64_t project_id, int64_t variant_id,
     const char *last, const char *base, const char *inside,
     struct store_range *r, int *at)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	struct strlist	 ids = { NULL, 0 };
 	int		*measured = NULL, rc;
 	size_t		 i;
@@ -53,17 +53,17 @@ store_range_walk(struct store *st, int64_t project_id, int64_t variant_id,
 	    " ON b.run_id = r.id WHERE r.project_id = ?1 AND r.commit_id ="
 	    " line.id AND b.variant_id = ?4 AND b.state = 'done')"
 	    " FROM line ORDER BY line.depth");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, last);
 	store_bind_text(stmt, 3, base);
-	sqlite3_bind_int64(stmt, 4, variant_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		strlist_add(&ids, (const char *)sqlite3_column_text(stmt, 0));
+	db_bind_int(stmt, 4, variant_id);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		strlist_add(&ids, db_column_text(stmt, 0));
 		measured = xreallocarray(measured, ids.n, sizeof *measured);
-		measured[ids.n - 1] = sqlite3_column_int(stmt, 1);
+		measured[ids.n - 1] = db_column_int(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
+	db_finalize(stmt);
+	if (rc != DB_DONE) {
 		free(measured);
 		strlist_free(&ids);
 		return (-1);
@@ -90,7 +90,7 @@ store_regression_add(struct store *st, int64_t project_id, const char *commit,
     int64_t base_size, int64_t size, const char *threshold,
     const char *found_by)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	struct store_range r;
 
 	/* Not parent and child: a range, until what lies between is known. */
@@ -102,23 +102,23 @@ store_regression_add(struct store *st, int64_t project_id, const char *commit,
 	    " base_size, size, threshold, found_by, created_at, state,"
 	    " first_commit, unmeasured) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	    " ?8, ?9, ?10, ?11, ?12, ?13)");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
 	store_bind_text(stmt, 3, base);
-	sqlite3_bind_int64(stmt, 4, variant_id);
+	db_bind_int(stmt, 4, variant_id);
 	store_bind_text(stmt, 5, artifact);
-	sqlite3_bind_int64(stmt, 6, base_size);
-	sqlite3_bind_int64(stmt, 7, size);
+	db_bind_int(stmt, 6, base_size);
+	db_bind_int(stmt, 7, size);
 	store_bind_text(stmt, 8, threshold);
 	store_bind_text(stmt, 9, found_by);
-	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 10, (int64_t)time(NULL));
 	store_bind_text(stmt, 11, r.depth > 1 ? "range" : "culprit");
 	store_bind_text(stmt, 12, r.depth > 1 ? r.first : commit);
-	sqlite3_bind_int(stmt, 13, r.depth > 1 ? r.unmeasured : 0);
+	db_bind_int(stmt, 13, r.depth > 1 ? r.unmeasured : 0);
 	free(r.first);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
-	return (sqlite3_changes(st->db));
+	return (db_changes(st->db));
 }
 
 /*
@@ -132,7 +132,7 @@ store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
     int64_t variant_id, const char *commit, const struct regression_rule *rule,
     int *found)
 {
-	sqlite3_stmt	*stmt, *arts;
+	struct db_stmt	*stmt, *arts;
 	char		*base = NULL;
 	int64_t		 base_build = 0, size, base_size;
 	int		 rc;
@@ -143,45 +143,45 @@ store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
 	    " AND b.variant_id = ?3 AND b.state IN ('done', 'queued',"
 	    " 'running') ORDER BY line.depth, b.state = 'done' DESC, b.id DESC"
 	    " LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	sqlite3_bind_int64(stmt, 3, variant_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		if (strcmp((const char *)sqlite3_column_text(stmt, 2),
+	db_bind_int(stmt, 3, variant_id);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		if (strcmp(db_column_text(stmt, 2),
 		    "done") != 0) {
-			sqlite3_finalize(stmt);
+			db_finalize(stmt);
 			return (0);
 		}
 		base = store_column_dup(stmt, 0);
-		base_build = sqlite3_column_int64(stmt, 1);
+		base_build = db_column_int(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_finalize(stmt);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return (-1);
 	if (base != NULL) {
 		arts = store_prepare(st, "SELECT a.name, a.file_size,"
 		    " o.file_size FROM artifacts a JOIN artifacts o"
 		    " ON o.build_id = ?2 AND o.name = a.name AND o.kind = a.kind"
 		    " WHERE a.build_id = ?1");
-		sqlite3_bind_int64(arts, 1, build_id);
-		sqlite3_bind_int64(arts, 2, base_build);
-		while (sqlite3_step(arts) == SQLITE_ROW) {
-			size = sqlite3_column_int64(arts, 1);
-			base_size = sqlite3_column_int64(arts, 2);
+		db_bind_int(arts, 1, build_id);
+		db_bind_int(arts, 2, base_build);
+		while (db_step(arts) == DB_ROW) {
+			size = db_column_int(arts, 1);
+			base_size = db_column_int(arts, 2);
 			if (!rule->grew(base_size, size, rule->arg))
 				continue;
 			rc = store_regression_add(st, project_id, commit, base,
-			    variant_id, (const char *)sqlite3_column_text(arts,
+			    variant_id, db_column_text(arts,
 			    0), base_size, size, rule->text, "run");
 			if (rc > 0)
 				(*found)++;
 		}
-		sqlite3_finalize(arts);
+		db_finalize(arts);
 		free(base);
 	}
 	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, build_id);
+	db_bind_int(stmt, 1, build_id);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
 	return (1);
@@ -198,7 +198,7 @@ store_range_set(struct store *st, int64_t project_id, int64_t variant_id,
     int64_t id, const char *last, const char *base, int64_t base_size,
     int64_t size, const char *note)
 {
-	sqlite3_stmt		*stmt;
+	struct db_stmt		*stmt;
 	struct store_range	 r;
 	int64_t			 other = 0;
 	char			*why = NULL;
@@ -211,11 +211,11 @@ store_range_set(struct store *st, int64_t project_id, int64_t variant_id,
 		    " JOIN regressions g ON g.id = ?1 WHERE o.project_id ="
 		    " g.project_id AND o.commit_id = ?2 AND o.variant_id ="
 		    " g.variant_id AND o.artifact = g.artifact AND o.id <> ?1");
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 		store_bind_text(stmt, 2, last);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			other = sqlite3_column_int64(stmt, 0);
-		sqlite3_finalize(stmt);
+		if (db_step(stmt) == DB_ROW)
+			other = db_column_int(stmt, 0);
+		db_finalize(stmt);
 		if (other != 0)
 			xasprintf(&why, "the same growth as regression %lld, "
 			    "at %.12s", (long long)other, last);
@@ -228,24 +228,24 @@ store_range_set(struct store *st, int64_t project_id, int64_t variant_id,
 		stmt = store_prepare(st, "UPDATE regressions SET state ="
 		    " 'withdrawn', unmeasured = 0, note = ?2, revised_at = ?3,"
 		    " revised = alerted WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 		store_bind_text(stmt, 2, note != NULL ? note : why);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+		db_bind_int(stmt, 3, (int64_t)time(NULL));
 	} else {
 		stmt = store_prepare(st, "UPDATE regressions SET commit_id = ?2,"
 		    " base_commit = ?3, base_size = ?4, size = ?5, state = ?6,"
 		    " first_commit = ?7, unmeasured = ?8, revised_at = ?9,"
 		    " revised = CASE WHEN ?6 <> 'range' AND alerted = 1 THEN 1"
 		    " ELSE revised END WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int(stmt, 1, id);
 		store_bind_text(stmt, 2, last);
 		store_bind_text(stmt, 3, base);
-		sqlite3_bind_int64(stmt, 4, base_size);
-		sqlite3_bind_int64(stmt, 5, size);
+		db_bind_int(stmt, 4, base_size);
+		db_bind_int(stmt, 5, size);
 		store_bind_text(stmt, 6, r.depth > 1 ? "range" : "culprit");
 		store_bind_text(stmt, 7, r.depth > 1 ? r.first : last);
-		sqlite3_bind_int(stmt, 8, r.depth > 1 ? r.unmeasured : 0);
-		sqlite3_bind_int64(stmt, 9, (sqlite3_int64)time(NULL));
+		db_bind_int(stmt, 8, r.depth > 1 ? r.unmeasured : 0);
+		db_bind_int(stmt, 9, (int64_t)time(NULL));
 	}
 	rc = store_step_done(st, stmt);
 	free(why);
@@ -274,7 +274,7 @@ static int
 store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
     const char *commit, int64_t build_id, const struct regression_rule *rule)
 {
-	sqlite3_stmt		*stmt;
+	struct db_stmt		*stmt;
 	struct store_open_range	*o = NULL;
 	struct store_range	 r;
 	char			*note;
@@ -286,23 +286,23 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 	    " JOIN artifacts a ON a.build_id = ?3 AND a.name = g.artifact"
 	    " WHERE g.project_id = ?1 AND g.variant_id = ?2"
 	    " AND g.state = 'range' ORDER BY g.id");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	sqlite3_bind_int64(stmt, 2, variant_id);
-	sqlite3_bind_int64(stmt, 3, build_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, project_id);
+	db_bind_int(stmt, 2, variant_id);
+	db_bind_int(stmt, 3, build_id);
+	while (db_step(stmt) == DB_ROW) {
 		/* A bin and a cdylib of one name: one revision of the row. */
-		if (n > 0 && o[n - 1].id == sqlite3_column_int64(stmt, 0))
+		if (n > 0 && o[n - 1].id == db_column_int(stmt, 0))
 			continue;
 		o = xreallocarray(o, n + 1, sizeof *o);
-		o[n].id = sqlite3_column_int64(stmt, 0);
+		o[n].id = db_column_int(stmt, 0);
 		o[n].last = store_column_dup(stmt, 1);
 		o[n].base = store_column_dup(stmt, 2);
-		o[n].base_size = sqlite3_column_int64(stmt, 3);
-		o[n].size = sqlite3_column_int64(stmt, 4);
-		o[n].at_size = sqlite3_column_int64(stmt, 5);
+		o[n].base_size = db_column_int(stmt, 3);
+		o[n].size = db_column_int(stmt, 4);
+		o[n].at_size = db_column_int(stmt, 5);
 		n++;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	for (i = 0; i < n && rc == 0; i++) {
 		if ((rc = store_range_walk(st, project_id, variant_id,
 		    o[i].last, o[i].base, commit, &r, &at)) != 0)
@@ -343,7 +343,7 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 static int
 store_regressions_classify(struct store *st, int64_t project_id)
 {
-	sqlite3_stmt		*stmt;
+	struct db_stmt		*stmt;
 	struct store_range	 r;
 	int64_t			*ids = NULL, *variants = NULL;
 	struct strlist		 ends = { NULL, 0 };
@@ -353,28 +353,28 @@ store_regressions_classify(struct store *st, int64_t project_id)
 	stmt = store_prepare(st, "SELECT id, variant_id, commit_id,"
 	    " base_commit FROM regressions WHERE project_id = ?1"
 	    " AND state IS NULL");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, project_id);
+	while (db_step(stmt) == DB_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
 		variants = xreallocarray(variants, n + 1, sizeof *variants);
-		ids[n] = sqlite3_column_int64(stmt, 0);
-		variants[n] = sqlite3_column_int64(stmt, 1);
-		strlist_add(&ends, (const char *)sqlite3_column_text(stmt, 2));
-		strlist_add(&ends, (const char *)sqlite3_column_text(stmt, 3));
+		ids[n] = db_column_int(stmt, 0);
+		variants[n] = db_column_int(stmt, 1);
+		strlist_add(&ends, db_column_text(stmt, 2));
+		strlist_add(&ends, db_column_text(stmt, 3));
 		n++;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	for (i = 0; i < n && rc == 0; i++) {
 		if ((rc = store_range_walk(st, project_id, variants[i],
 		    ends.v[2 * i], ends.v[2 * i + 1], NULL, &r, NULL)) != 0)
 			break;
 		stmt = store_prepare(st, "UPDATE regressions SET state = ?2,"
 		    " first_commit = ?3, unmeasured = ?4 WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, ids[i]);
+		db_bind_int(stmt, 1, ids[i]);
 		store_bind_text(stmt, 2, r.depth > 1 ? "range" : "culprit");
 		store_bind_text(stmt, 3, r.depth > 1 ? r.first :
 		    ends.v[2 * i]);
-		sqlite3_bind_int(stmt, 4, r.depth > 1 ? r.unmeasured : 0);
+		db_bind_int(stmt, 4, r.depth > 1 ? r.unmeasured : 0);
 		rc = store_step_done(st, stmt);
 		free(r.first);
 	}
@@ -401,7 +401,7 @@ static void
 store_unchecked_list(struct store *st, int64_t project_id, int detect,
     struct store_unchecked *u)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	memset(u, 0, sizeof *u);
 	stmt = store_prepare(st, "SELECT b.id, b.variant_id, r.commit_id"
@@ -411,20 +411,20 @@ store_unchecked_list(struct store *st, int64_t project_id, int detect,
 	    " AND r.on_branch = 1 AND r.kind != 'bisect' AND b.state NOT IN"
 	    " ('queued', 'running') OR NOT ?2 AND b.state = 'done')"
 	    " ORDER BY b.id");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	sqlite3_bind_int(stmt, 2, detect);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, project_id);
+	db_bind_int(stmt, 2, detect);
+	while (db_step(stmt) == DB_ROW) {
 		u->builds = xreallocarray(u->builds, u->n + 1,
 		    sizeof *u->builds);
 		u->variants = xreallocarray(u->variants, u->n + 1,
 		    sizeof *u->variants);
-		u->builds[u->n] = sqlite3_column_int64(stmt, 0);
-		u->variants[u->n] = sqlite3_column_int64(stmt, 1);
-		strlist_add(&u->commits, (const char *)sqlite3_column_text(stmt,
+		u->builds[u->n] = db_column_int(stmt, 0);
+		u->variants[u->n] = db_column_int(stmt, 1);
+		strlist_add(&u->commits, db_column_text(stmt,
 		    2));
 		u->n++;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 }
 
 /* Frees a list of unchecked builds. */
@@ -449,7 +449,7 @@ int
 store_detect_regressions(struct store *st, int64_t project_id,
     const struct regression_rule *rule)
 {
-	sqlite3_stmt		*stmt;
+	struct db_stmt		*stmt;
 	struct store_unchecked	 u;
 	size_t			 i, n;
 	int			 found = 0, waiting, rc;
@@ -460,9 +460,9 @@ store_detect_regressions(struct store *st, int64_t project_id,
 	 */
 	stmt = store_prepare(st, "SELECT 1 FROM runs WHERE project_id = ?1"
 	    " AND prepared = 0 AND state IN ('queued', 'running')");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	waiting = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, project_id);
+	waiting = db_step(stmt) == DB_ROW;
+	db_finalize(stmt);
 	if (waiting)
 		return (0);
 	if (store_regressions_classify(st, project_id) != 0)
@@ -488,7 +488,7 @@ store_detect_regressions(struct store *st, int64_t project_id,
 	    " = 0 AND state NOT IN ('queued', 'running') AND run_id IN"
 	    " (SELECT id FROM runs WHERE project_id = ?1 AND (on_branch = 0"
 	    " OR kind = 'bisect') AND prepared = 1)");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
 	store_unchecked_list(st, project_id, 1, &u);
@@ -527,7 +527,7 @@ store_regression_rows(struct store *st, int64_t project_id,
 		{ "last", STORE_TEXT }, { "unmeasured", STORE_INT },
 		{ "note", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*a, *o;
 	double		 base;
 
@@ -542,19 +542,19 @@ store_regression_rows(struct store *st, int64_t project_id,
 	    " OR (g.commit_id = ?2 AND g.alerted = 0 AND g.state <>"
 	    " 'withdrawn')) AND (?3 = 0 OR g.revised = 1)"
 	    " ORDER BY c.time, g.id");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	sqlite3_bind_int(stmt, 3, revised);
+	db_bind_int(stmt, 3, revised);
 	a = cJSON_CreateArray();
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (db_step(stmt) == DB_ROW) {
 		o = cJSON_CreateObject();
 		store_json_row(o, stmt, columns);
-		base = (double)sqlite3_column_int64(stmt, 9);
+		base = (double)db_column_int(stmt, 9);
 		cJSON_AddNumberToObject(o, "percent", base > 0 ?
-		    (double)sqlite3_column_int64(stmt, 11) * 100.0 / base : 0);
+		    (double)db_column_int(stmt, 11) * 100.0 / base : 0);
 		cJSON_AddItemToArray(a, o);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (a);
 }
 
@@ -572,7 +572,7 @@ store_regressions(struct store *st, int64_t project_id)
 cJSON *
 store_unalerted(struct store *st, int64_t project_id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*a, *o;
 	const char	*commit;
 
@@ -580,16 +580,16 @@ store_unalerted(struct store *st, int64_t project_id)
 	stmt = store_prepare(st, "SELECT DISTINCT commit_id FROM regressions"
 	    " WHERE project_id = ?1 AND alerted = 0 AND state <> 'withdrawn'"
 	    " ORDER BY id");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		commit = (const char *)sqlite3_column_text(stmt, 0);
+	db_bind_int(stmt, 1, project_id);
+	while (db_step(stmt) == DB_ROW) {
+		commit = db_column_text(stmt, 0);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "commit", commit);
 		cJSON_AddItemToObject(o, "regressions",
 		    store_regression_rows(st, project_id, commit, 0));
 		cJSON_AddItemToArray(a, o);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (a);
 }
 
@@ -597,11 +597,11 @@ store_unalerted(struct store *st, int64_t project_id)
 int
 store_mark_alerted(struct store *st, int64_t project_id, const char *commit)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE regressions SET alerted = 1"
 	    " WHERE project_id = ?1 AND commit_id = ?2");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
 	return (store_step_done(st, stmt));
 }
@@ -620,10 +620,10 @@ store_revised(struct store *st, int64_t project_id)
 int
 store_mark_revised(struct store *st, int64_t id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE regressions SET revised = 0"
 	    " WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int(stmt, 1, id);
 	return (store_step_done(st, stmt));
 }

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "sizematd.h"
 #include "store_private.h"
 
@@ -21,24 +19,24 @@
 static void
 store_current(struct store *st, int64_t project_id, struct buf *ids)
 {
-	sqlite3_stmt	*stmt, *at, *up;
+	struct db_stmt	*stmt, *at, *up;
 	int64_t		*seen = NULL, variant;
 	size_t		 n = 0, left = 0, depth;
 	char		*commit;
 
 	stmt = store_prepare(st, "SELECT p.head, l.build_id FROM latest l"
 	    " JOIN projects p ON p.id = l.project_id WHERE l.project_id = ?1");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	commit = NULL;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+	while (db_step(stmt) == DB_ROW) {
+		if (db_column_is_null(stmt, 0))
 			buf_printf(ids, ",%lld", (long long)
-			    sqlite3_column_int64(stmt, 1));
+			    db_column_int(stmt, 1));
 		else if (commit == NULL)
 			commit = store_column_dup(stmt, 0);
 		left++;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (commit == NULL)
 		return;
 	seen = xcalloc(left, sizeof *seen);
@@ -50,28 +48,28 @@ store_current(struct store *st, int64_t project_id, struct buf *ids)
 	    " WHERE project_id = ?1 AND id = ?2");
 	for (depth = 0; commit != NULL && n < left && depth < 1000000;
 	    depth++) {
-		sqlite3_bind_int64(at, 1, project_id);
+		db_bind_int(at, 1, project_id);
 		store_bind_text(at, 2, commit);
-		while (sqlite3_step(at) == SQLITE_ROW) {
-			variant = sqlite3_column_int64(at, 0);
+		while (db_step(at) == DB_ROW) {
+			variant = db_column_int(at, 0);
 			if (n < left && !idlist_has(seen, n, variant)) {
 				seen[n++] = variant;
 				buf_printf(ids, ",%lld", (long long)
-				    sqlite3_column_int64(at, 1));
+				    db_column_int(at, 1));
 			}
 		}
-		sqlite3_reset(at);
-		sqlite3_bind_int64(up, 1, project_id);
+		db_reset(at);
+		db_bind_int(up, 1, project_id);
 		store_bind_text(up, 2, commit);
 		free(commit);
-		commit = sqlite3_step(up) == SQLITE_ROW ?
+		commit = db_step(up) == DB_ROW ?
 		    store_column_dup(up, 0) : NULL;
-		sqlite3_reset(up);
+		db_reset(up);
 	}
 	free(commit);
 	free(seen);
-	sqlite3_finalize(at);
-	sqlite3_finalize(up);
+	db_finalize(at);
+	db_finalize(up);
 }
 
 /*
@@ -94,7 +92,7 @@ store_best(struct store *st, const char *project, int top)
 		{ "effective", STORE_JSON }, { "project_profile", STORE_JSON },
 		{ NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
 	struct buf	 ids;
 	char		*sql;
@@ -103,12 +101,12 @@ store_best(struct store *st, const char *project, int top)
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
 	    " OR name = ?1");
 	store_bind_text(stmt, 1, project);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_finalize(stmt);
+	if (db_step(stmt) != DB_ROW) {
+		db_finalize(stmt);
 		return (NULL);
 	}
-	project_id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	project_id = db_column_int(stmt, 0);
+	db_finalize(stmt);
 
 	doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "project", project);
@@ -131,14 +129,14 @@ store_best(struct store *st, const char *project, int top)
 	buf_free(&ids);
 	stmt = store_prepare(st, sql);
 	free(sql);
-	sqlite3_bind_int(stmt, 1, top);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, top);
+	while (db_step(stmt) == DB_ROW) {
 		row = cJSON_CreateObject();
 		store_json_row(row, stmt, columns);
 		store_add_baseline(row);
 		cJSON_AddItemToArray(ranking, row);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (doc);
 }
 
@@ -153,7 +151,7 @@ store_status(struct store *st)
 		{ "started_at", STORE_TEXT }, { "elapsed_s", STORE_INT },
 		{ NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*doc, *running, *queued, *b;
 
 	doc = cJSON_CreateObject();
@@ -166,14 +164,14 @@ store_status(struct store *st)
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.state IN ('running', 'queued') ORDER BY b.run_id, b.seq");
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (db_step(stmt) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
 		cJSON_AddItemToArray(strcmp((const char *)
-		    sqlite3_column_text(stmt, 5), "running") == 0 ?
+		    db_column_text(stmt, 5), "running") == 0 ?
 		    running : queued, b);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (doc);
 }
 
@@ -191,7 +189,7 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 		{ "toolchain", STORE_TEXT }, { "size", STORE_INT },
 		{ "loadable", STORE_INT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*doc, *states, *buckets, *o;
 	struct buf	 ids;
 	int64_t		*counts, ms, sum = 0;
@@ -202,10 +200,10 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	states = cJSON_AddObjectToObject(doc, "builds");
 	stmt = store_prepare(st, "SELECT state, count(*) FROM builds"
 	    " GROUP BY state ORDER BY state");
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		store_json_int(states, (const char *)sqlite3_column_text(stmt,
+	while (db_step(stmt) == DB_ROW)
+		store_json_int(states, db_column_text(stmt,
 		    0), stmt, 1);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 
 	/* Every bucket in one pass over builds_by_duration. */
 	buckets = cJSON_AddArrayToObject(doc, "duration_buckets");
@@ -213,8 +211,8 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	    " INDEXED BY builds_by_duration WHERE state = 'done'"
 	    " AND reused_from IS NULL AND wall_ms IS NOT NULL");
 	counts = xcalloc(nbounds + 1, sizeof *counts);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		ms = sqlite3_column_int64(stmt, 0);
+	while (db_step(stmt) == DB_ROW) {
+		ms = db_column_int(stmt, 0);
 		for (i = 0; i < nbounds; i++) {
 			if ((double)ms <= bounds[i] * 1000.0)
 				counts[i]++;
@@ -222,7 +220,7 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 		counts[nbounds]++;
 		sum += ms;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	for (i = 0; i < nbounds; i++)
 		cJSON_AddItemToArray(buckets, cJSON_CreateNumber(
 		    (double)counts[i]));
@@ -237,9 +235,9 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	stmt = store_prepare(st, "SELECT DISTINCT l.project_id FROM latest l"
 	    " JOIN projects p ON p.id = l.project_id"
 	    " WHERE p.path NOT LIKE 'removed:%'");
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		store_current(st, sqlite3_column_int64(stmt, 0), &ids);
-	sqlite3_finalize(stmt);
+	while (db_step(stmt) == DB_ROW)
+		store_current(st, db_column_int(stmt, 0), &ids);
+	db_finalize(stmt);
 	/* ids holds integers only. */
 	xasprintf(&sql, "SELECT coalesce(p.name, p.path), v.key,"
 	    " a.name, a.kind, coalesce(json_extract(b.toolchain, '$.name'),"
@@ -257,25 +255,25 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	    size_columns));
 	stmt = store_prepare(st, "SELECT count(*) FROM builds b JOIN runs r"
 	    " ON r.id = b.run_id WHERE b.state = 'queued' AND r.prepared = 0");
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	if (db_step(stmt) == DB_ROW)
 		store_json_int(doc, "waiting_for_git", stmt, 0);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	o = cJSON_AddObjectToObject(doc, "deliveries");
 	stmt = store_prepare(st, "SELECT state, count(*) FROM deliveries"
 	    " GROUP BY state");
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+	while (db_step(stmt) == DB_ROW)
+		store_json_int(o, db_column_text(stmt, 0),
 		    stmt, 1);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	o = cJSON_AddObjectToObject(doc, "regressions");
 	stmt = store_prepare(st, "SELECT p.name, count(g.id) FROM projects p"
 	    " LEFT JOIN regressions g ON g.project_id = p.id"
 	    " AND g.state IS NOT 'withdrawn'"
 	    " WHERE p.name IS NOT NULL GROUP BY p.id ORDER BY p.name");
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		store_json_int(o, (const char *)sqlite3_column_text(stmt, 0),
+	while (db_step(stmt) == DB_ROW)
+		store_json_int(o, db_column_text(stmt, 0),
 		    stmt, 1);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (doc);
 }
 
@@ -299,19 +297,19 @@ store_export(struct store *st, const char *project)
 		{ "artifact_kind", STORE_TEXT }, { "file_size", STORE_INT },
 		{ "measurements", STORE_JSON }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*rows;
 	int64_t		 project_id;
 
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
 	    " OR name = ?1");
 	store_bind_text(stmt, 1, project);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_finalize(stmt);
+	if (db_step(stmt) != DB_ROW) {
+		db_finalize(stmt);
 		return (NULL);
 	}
-	project_id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	project_id = db_column_int(stmt, 0);
+	db_finalize(stmt);
 	stmt = store_prepare(st, "SELECT r.id, b.id, r.kind, r.commit_id,"
 	    " " STORE_TIME("c.time") ", c.subject, v.key, b.step,"
 	    " coalesce(json_extract(b.toolchain, '$.name'), 'default'),"
@@ -326,7 +324,7 @@ store_export(struct store *st, const char *project)
 	    " LEFT JOIN artifacts a ON a.build_id = b.id"
 	    " WHERE r.project_id = ?1 AND b.state NOT IN ('queued', 'running')"
 	    " ORDER BY b.id, a.name");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	rows = store_json_rows(stmt, columns);
 	return (rows);
 }

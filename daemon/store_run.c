@@ -6,8 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "sizematd.h"
 #include "store_private.h"
 
@@ -20,7 +18,7 @@ store_run_create(struct store *st, const struct run_plan *run,
     const struct build_plan *plans, size_t nplans, int64_t *run_id,
     char **cause)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int64_t		 project_id, variant_id;
 	char		*key, *settings;
 	cJSON		*o;
@@ -42,30 +40,30 @@ store_run_create(struct store *st, const struct run_plan *run,
 	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
 	    " force, kind, bisection_id, timeout_s) VALUES (?1, ?2, ?3, ?4,"
 	    " 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-	sqlite3_bind_int64(stmt, 1, project_id);
+	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, run->matrix);
 	store_bind_text(stmt, 3, run->shape);
 	store_bind_text(stmt, 4, run->source);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)now);
+	db_bind_int(stmt, 5, (int64_t)now);
 	if (run->parent > 0)
-		sqlite3_bind_int64(stmt, 6, run->parent);
+		db_bind_int(stmt, 6, run->parent);
 	else
-		sqlite3_bind_null(stmt, 6);
+		db_bind_null(stmt, 6);
 	store_bind_text(stmt, 7, run->rev);
-	sqlite3_bind_int(stmt, 8, run->rev == NULL);
-	sqlite3_bind_int(stmt, 9, run->force);
+	db_bind_int(stmt, 8, run->rev == NULL);
+	db_bind_int(stmt, 9, run->force);
 	store_bind_text(stmt, 10, run->kind != NULL ? run->kind : "run");
 	if (run->bisection_id > 0)
-		sqlite3_bind_int64(stmt, 11, run->bisection_id);
+		db_bind_int(stmt, 11, run->bisection_id);
 	else
-		sqlite3_bind_null(stmt, 11);
+		db_bind_null(stmt, 11);
 	if (run->timeout_s > 0)
-		sqlite3_bind_int(stmt, 12, run->timeout_s);
+		db_bind_int(stmt, 12, run->timeout_s);
 	else
-		sqlite3_bind_null(stmt, 12);
+		db_bind_null(stmt, 12);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	*run_id = sqlite3_last_insert_rowid(st->db);
+	*run_id = db_last_id(st->db);
 	for (i = 0; i < nplans; i++) {
 		key = variant_key(plans[i].variant);
 		o = variant_to_json(plans[i].variant);
@@ -83,13 +81,13 @@ store_run_create(struct store *st, const struct run_plan *run,
 		    " variant_id, step, target_dir, state, queued_at,"
 		    " bootstrap, post)"
 		    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8)");
-		sqlite3_bind_int64(stmt, 1, *run_id);
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
-		sqlite3_bind_int64(stmt, 3, variant_id);
+		db_bind_int(stmt, 1, *run_id);
+		db_bind_int(stmt, 2, (int64_t)i);
+		db_bind_int(stmt, 3, variant_id);
 		store_bind_text(stmt, 4, plans[i].step);
 		store_bind_text(stmt, 5, plans[i].target_dir);
-		sqlite3_bind_int64(stmt, 6, (sqlite3_int64)now);
-		sqlite3_bind_int(stmt, 7, plans[i].bootstrap);
+		db_bind_int(stmt, 6, (int64_t)now);
+		db_bind_int(stmt, 7, plans[i].bootstrap);
 		store_bind_text(stmt, 8, plans[i].post);
 		if (store_step_done(st, stmt) != 0)
 			goto rollback;
@@ -98,11 +96,11 @@ store_run_create(struct store *st, const struct run_plan *run,
 		goto rollback;
 	return (0);
 rollback:
-	xasprintf(cause, "database: %s", sqlite3_errmsg(st->db));
+	xasprintf(cause, "database: %s", db_errmsg(st->db));
 	store_exec(st, "ROLLBACK");
 	return (-1);
 fail:
-	xasprintf(cause, "database: %s", sqlite3_errmsg(st->db));
+	xasprintf(cause, "database: %s", db_errmsg(st->db));
 	return (-1);
 }
 
@@ -114,19 +112,19 @@ int
 store_run_origin(struct store *st, int64_t id, int64_t *project_id,
     char **path, char **commit)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 rc = -1;
 
 	stmt = store_prepare(st, "SELECT p.id, p.path, r.commit_id FROM runs r"
 	    " JOIN projects p ON p.id = r.project_id WHERE r.id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*project_id = sqlite3_column_int64(stmt, 0);
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW) {
+		*project_id = db_column_int(stmt, 0);
 		*path = store_column_dup(stmt, 1);
 		*commit = store_column_dup(stmt, 2);
 		rc = 0;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (rc);
 }
 
@@ -134,15 +132,15 @@ store_run_origin(struct store *st, int64_t id, int64_t *project_id,
 int
 store_run_settle(struct store *st, int64_t build_id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE runs SET state = 'done',"
 	    " finished_at = ?2 WHERE id = (SELECT run_id FROM builds"
 	    " WHERE id = ?1) AND state IN ('queued', 'running')"
 	    " AND NOT EXISTS (SELECT 1 FROM builds WHERE run_id = runs.id"
 	    " AND state IN ('queued', 'running'))");
-	sqlite3_bind_int64(stmt, 1, build_id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	db_bind_int(stmt, 1, build_id);
+	db_bind_int(stmt, 2, (int64_t)time(NULL));
 	return (store_step_done(st, stmt));
 }
 
@@ -150,13 +148,13 @@ store_run_settle(struct store *st, int64_t build_id)
 int
 store_run_exists(struct store *st, int64_t id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found;
 
 	stmt = store_prepare(st, "SELECT 1 FROM runs WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	found = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, id);
+	found = db_step(stmt) == DB_ROW;
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -170,7 +168,7 @@ enum store_result
 store_run_cancel(struct store *st, int64_t id, int64_t **running,
     size_t *nrunning, char **cause)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	const char	*state;
 	time_t		 now = time(NULL);
 
@@ -179,42 +177,42 @@ store_run_cancel(struct store *st, int64_t id, int64_t **running,
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		goto fail;
 	stmt = store_prepare(st, "SELECT state FROM runs WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) != DB_ROW) {
+		db_finalize(stmt);
 		store_exec(st, "ROLLBACK");
 		xasprintf(cause, "no run %lld", (long long)id);
 		return (STORE_NOT_FOUND);
 	}
-	state = (const char *)sqlite3_column_text(stmt, 0);
+	state = db_column_text(stmt, 0);
 	if (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0) {
 		xasprintf(cause, "run %lld is already %s", (long long)id,
 		    state);
-		sqlite3_finalize(stmt);
+		db_finalize(stmt);
 		store_exec(st, "ROLLBACK");
 		return (STORE_CONFLICT);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	stmt = store_prepare(st, "SELECT id FROM builds WHERE run_id = ?1"
 	    " AND state = 'running'");
-	sqlite3_bind_int64(stmt, 1, id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	while (db_step(stmt) == DB_ROW) {
 		*running = xreallocarray(*running, *nrunning + 1,
 		    sizeof **running);
-		(*running)[(*nrunning)++] = sqlite3_column_int64(stmt, 0);
+		(*running)[(*nrunning)++] = db_column_int(stmt, 0);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	stmt = store_prepare(st, "UPDATE builds SET state = 'cancelled',"
 	    " finished_at = ?2, error = 'cancelled by request'"
 	    " WHERE run_id = ?1 AND state IN ('queued', 'running')");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, (int64_t)now);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	stmt = store_prepare(st, "UPDATE runs SET state = 'cancelled',"
 	    " finished_at = ?2 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, (int64_t)now);
 	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
 		goto rollback;
 	return (STORE_OK);
@@ -224,7 +222,7 @@ fail:
 	free(*running);
 	*running = NULL;
 	*nrunning = 0;
-	xasprintf(cause, "database: %s", sqlite3_errmsg(st->db));
+	xasprintf(cause, "database: %s", db_errmsg(st->db));
 	return (STORE_ERROR);
 }
 
@@ -243,7 +241,7 @@ static const struct store_column store_run_columns[] = {
 
 /* Returns a run's summary object: id, project, matrix, state, counts. */
 static cJSON *
-store_run_summary(sqlite3_stmt *stmt)
+store_run_summary(struct db_stmt *stmt)
 {
 	cJSON	*o;
 
@@ -302,30 +300,30 @@ store_run_document(struct store *st, int64_t id)
 		{ "project_profile", STORE_JSON }, { "same_as", STORE_INT },
 		{ "default_artifact", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*doc, *builds, *b;
 
 	stmt = store_prepare(st, STORE_RUN_COLUMNS " WHERE r.id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) != DB_ROW) {
+		db_finalize(stmt);
 		return (NULL);
 	}
 	doc = cJSON_CreateObject();
 	cJSON_AddItemToObject(doc, "run", store_run_summary(stmt));
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	stmt = store_prepare(st, "SELECT project_id, commit_id, lock_hash"
 	    " FROM runs WHERE id = ?1 AND commit_id IS NOT NULL");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	if (db_step(stmt) == DB_ROW) {
 		cJSON	*c;
 
-		c = store_commit_json(st, sqlite3_column_int64(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1));
+		c = store_commit_json(st, db_column_int(stmt, 0),
+		    db_column_text(stmt, 1));
 		store_json_text(c, "cargo_lock", stmt, 2);
 		cJSON_AddItemToObject(doc, "commit", c);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 
 	builds = cJSON_AddArrayToObject(doc, "builds");
 	stmt = store_prepare(st, "SELECT b.id, v.settings, v.key, b.step,"
@@ -336,16 +334,16 @@ store_run_document(struct store *st, int64_t id)
 	    " b.effective, b.project_profile, b.same_as, b.default_artifact"
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
-	sqlite3_bind_int64(stmt, 1, id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	db_bind_int(stmt, 1, id);
+	while (db_step(stmt) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
 		store_add_baseline(b);
 		cJSON_AddItemToObject(b, "artifacts",
-		    store_build_artifacts(st, sqlite3_column_int64(stmt, 0)));
+		    store_build_artifacts(st, db_column_int(stmt, 0)));
 		cJSON_AddItemToArray(builds, b);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	store_run_waiting(st, id, builds);
 	return (doc);
 }
@@ -354,16 +352,16 @@ store_run_document(struct store *st, int64_t id)
 cJSON *
 store_runs_list(struct store *st, int limit)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*a;
 
 	a = cJSON_CreateArray();
 	stmt = store_prepare(st, STORE_RUN_COLUMNS " ORDER BY r.id DESC"
 	    " LIMIT ?1");
-	sqlite3_bind_int(stmt, 1, limit);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
+	db_bind_int(stmt, 1, limit);
+	while (db_step(stmt) == DB_ROW)
 		cJSON_AddItemToArray(a, store_run_summary(stmt));
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (a);
 }
 
@@ -378,7 +376,7 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
     const char *artifact, const char *kind, int64_t *build, int64_t *size,
     int *pending)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 rc;
 
 	*build = *size = -1;
@@ -391,18 +389,18 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
 	    " JOIN artifacts a ON a.build_id = b.id"
 	    " WHERE o.id = ?1 AND v.key = ?2 AND b.state = 'done'"
 	    " AND a.name = ?3 AND a.kind = ?4 ORDER BY b.id DESC LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, run_id);
+	db_bind_int(stmt, 1, run_id);
 	store_bind_text(stmt, 2, key);
 	store_bind_text(stmt, 3, artifact);
 	store_bind_text(stmt, 4, kind);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*build = sqlite3_column_int64(stmt, 0);
-		*size = sqlite3_column_int64(stmt, 1);
-		sqlite3_finalize(stmt);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		*build = db_column_int(stmt, 0);
+		*size = db_column_int(stmt, 1);
+		db_finalize(stmt);
 		return (1);
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
+	db_finalize(stmt);
+	if (rc != DB_DONE)
 		return (-1);
 	stmt = store_prepare(st, "SELECT b.id FROM runs o"
 	    " JOIN runs r ON r.project_id = o.project_id"
@@ -412,14 +410,14 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE o.id = ?1 AND v.key = ?2"
 	    " AND b.state IN ('queued', 'running') ORDER BY b.id DESC LIMIT 1");
-	sqlite3_bind_int64(stmt, 1, run_id);
+	db_bind_int(stmt, 1, run_id);
 	store_bind_text(stmt, 2, key);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*build = sqlite3_column_int64(stmt, 0);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		*build = db_column_int(stmt, 0);
 		*pending = 1;
 	}
-	sqlite3_finalize(stmt);
-	return (rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1);
+	db_finalize(stmt);
+	return (rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1);
 }
 
 /*
@@ -430,19 +428,19 @@ int
 store_prep_next(struct store *st, int64_t *run_id, int64_t *project_id,
     char **rev)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int		 found = 0;
 
 	stmt = store_prepare(st, "SELECT id, project_id, rev FROM runs"
 	    " WHERE prepared = 0 AND state IN ('queued', 'running')"
 	    " ORDER BY id LIMIT 1");
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*run_id = sqlite3_column_int64(stmt, 0);
-		*project_id = sqlite3_column_int64(stmt, 1);
+	if (db_step(stmt) == DB_ROW) {
+		*run_id = db_column_int(stmt, 0);
+		*project_id = db_column_int(stmt, 1);
 		*rev = store_column_dup(stmt, 2);
 		found = 1;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return (found);
 }
 
@@ -457,7 +455,7 @@ store_run_prepared(struct store *st, int64_t run_id,
     const struct run_prep *prep, const char *(*version)(const char *, void *),
     void *arg)
 {
-	sqlite3_stmt	*stmt, *q;
+	struct db_stmt	*stmt, *q;
 	struct strlist	 versions = { NULL, 0 };
 	const char	*tc, *have;
 	cJSON		*settings;
@@ -469,12 +467,12 @@ store_run_prepared(struct store *st, int64_t run_id,
 		return (-1);
 	stmt = store_prepare(st, "SELECT project_id, force FROM runs"
 	    " WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, run_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		project_id = sqlite3_column_int64(stmt, 0);
-		force = sqlite3_column_int(stmt, 1);
+	db_bind_int(stmt, 1, run_id);
+	if (db_step(stmt) == DB_ROW) {
+		project_id = db_column_int(stmt, 0);
+		force = db_column_int(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (project_id == 0 ||
 	    store_commits_add(st, project_id, prep->commits,
 	    prep->ncommits) != 0)
@@ -482,28 +480,28 @@ store_run_prepared(struct store *st, int64_t run_id,
 	if (prep->head != NULL) {
 		stmt = store_prepare(st, "UPDATE projects SET head = ?2"
 		    " WHERE id = ?1");
-		sqlite3_bind_int64(stmt, 1, project_id);
+		db_bind_int(stmt, 1, project_id);
 		store_bind_text(stmt, 2, prep->head);
 		if (store_step_done(st, stmt) != 0)
 			goto rollback;
 	}
 	stmt = store_prepare(st, "UPDATE runs SET commit_id = ?2, lock_hash ="
 	    " ?3, on_branch = ?4, prepared = 1 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, run_id);
+	db_bind_int(stmt, 1, run_id);
 	store_bind_text(stmt, 2, prep->commit);
 	store_bind_text(stmt, 3, prep->lock_hash);
-	sqlite3_bind_int(stmt, 4, prep->on_branch);
+	db_bind_int(stmt, 4, prep->on_branch);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	/* The queued builds and their toolchains, before any changes. */
 	q = store_prepare(st, "SELECT b.id, v.settings FROM builds b"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 AND b.state = 'queued' ORDER BY b.seq");
-	sqlite3_bind_int64(q, 1, run_id);
-	while (!force && sqlite3_step(q) == SQLITE_ROW) {
+	db_bind_int(q, 1, run_id);
+	while (!force && db_step(q) == DB_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n] = sqlite3_column_int64(q, 0);
-		settings = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+		ids[n] = db_column_int(q, 0);
+		settings = cJSON_Parse(db_column_text(q, 1));
 		tc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 		    settings, "toolchain"));
 		have = version(tc != NULL ? tc : "default", arg);
@@ -511,7 +509,7 @@ store_run_prepared(struct store *st, int64_t run_id,
 		cJSON_Delete(settings);
 		n++;
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	for (i = 0; i < n; i++) {
 		if (*versions.v[i] == '\0')
 			continue;
@@ -520,13 +518,13 @@ store_run_prepared(struct store *st, int64_t run_id,
 		    " WHERE r.project_id = ?2 AND r.commit_id = ?3"
 		    " AND o.variant_id = b.variant_id AND o.state = 'done'"
 		    " AND o.rustc_version = ?4 ORDER BY o.id DESC LIMIT 1");
-		sqlite3_bind_int64(stmt, 1, ids[i]);
-		sqlite3_bind_int64(stmt, 2, project_id);
+		db_bind_int(stmt, 1, ids[i]);
+		db_bind_int(stmt, 2, project_id);
 		store_bind_text(stmt, 3, prep->commit);
 		store_bind_text(stmt, 4, versions.v[i]);
-		from = sqlite3_step(stmt) == SQLITE_ROW ?
-		    sqlite3_column_int64(stmt, 0) : 0;
-		sqlite3_finalize(stmt);
+		from = db_step(stmt) == DB_ROW ?
+		    db_column_int(stmt, 0) : 0;
+		db_finalize(stmt);
 		if (from != 0 && store_build_reuse(st, ids[i], from) != 0)
 			goto rollback;
 	}
@@ -537,7 +535,7 @@ store_run_prepared(struct store *st, int64_t run_id,
 	return (0);
 rollback:
 	log_warnx("store: run %lld: %s", (long long)run_id,
-	    sqlite3_errmsg(st->db));
+	    db_errmsg(st->db));
 	store_exec(st, "ROLLBACK");
 	free(ids);
 	strlist_free(&versions);
@@ -551,7 +549,7 @@ rollback:
 int
 store_run_prep_failed(struct store *st, int64_t run_id, const char *why)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	time_t		 now = time(NULL);
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
@@ -559,16 +557,16 @@ store_run_prep_failed(struct store *st, int64_t run_id, const char *why)
 	stmt = store_prepare(st, "UPDATE builds SET state = 'unavailable',"
 	    " error = ?2, finished_at = ?3 WHERE run_id = ?1"
 	    " AND state = 'queued'");
-	sqlite3_bind_int64(stmt, 1, run_id);
+	db_bind_int(stmt, 1, run_id);
 	store_bind_text(stmt, 2, why);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	db_bind_int(stmt, 3, (int64_t)now);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	stmt = store_prepare(st, "UPDATE runs SET prepared = 1, state ="
 	    " 'done', finished_at = ?2 WHERE id = ?1 AND state IN"
 	    " ('queued', 'running')");
-	sqlite3_bind_int64(stmt, 1, run_id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	db_bind_int(stmt, 1, run_id);
+	db_bind_int(stmt, 2, (int64_t)now);
 	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
 		goto rollback;
 	return (0);

@@ -23,7 +23,7 @@
 static int64_t
 store_wait_estimate(struct store *st, int64_t project_id, int64_t variant_id)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	int64_t		 ms = -1;
 
 	stmt = store_prepare(st, "SELECT avg(wall_ms) FROM (SELECT b.wall_ms"
@@ -32,13 +32,13 @@ store_wait_estimate(struct store *st, int64_t project_id, int64_t variant_id)
 	    " AND b.state = 'done' AND b.wall_ms IS NOT NULL"
 	    " AND b.reused_from IS NULL AND b.same_as IS NULL"
 	    " ORDER BY b.id DESC LIMIT ?3)");
-	sqlite3_bind_int64(stmt, 1, project_id);
-	sqlite3_bind_int64(stmt, 2, variant_id);
-	sqlite3_bind_int(stmt, 3, STORE_WAIT_SAMPLES);
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-		ms = (int64_t)sqlite3_column_double(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_bind_int(stmt, 1, project_id);
+	db_bind_int(stmt, 2, variant_id);
+	db_bind_int(stmt, 3, STORE_WAIT_SAMPLES);
+	if (db_step(stmt) == DB_ROW &&
+	    !db_column_is_null(stmt, 0))
+		ms = (int64_t)db_column_double(stmt, 0);
+	db_finalize(stmt);
 	if (ms < 0 && variant_id != 0)
 		return (store_wait_estimate(st, project_id, 0));
 	return (ms);
@@ -74,7 +74,7 @@ store_wait_find(cJSON **from, int64_t id)
 void
 store_run_waiting(struct store *st, int64_t run_id, cJSON *builds)
 {
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 	cJSON		*b, *from;
 	int64_t		 est;
 	time_t		 now = time(NULL);
@@ -84,37 +84,37 @@ store_run_waiting(struct store *st, int64_t run_id, cJSON *builds)
 	    " b.seq, row_number() OVER (ORDER BY b.run_id, b.seq) AS pos"
 	    " FROM builds b WHERE b.state = 'queued') WHERE run_id = ?1"
 	    " ORDER BY seq");
-	sqlite3_bind_int64(stmt, 1, run_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		if ((b = store_wait_find(&from, sqlite3_column_int64(stmt,
+	db_bind_int(stmt, 1, run_id);
+	while (db_step(stmt) == DB_ROW) {
+		if ((b = store_wait_find(&from, db_column_int(stmt,
 		    0))) != NULL)
 			cJSON_AddNumberToObject(b, "queue_position",
-			    (double)sqlite3_column_int64(stmt, 1));
+			    (double)db_column_int(stmt, 1));
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 
 	stmt = store_prepare(st, "SELECT b.id, b.state, b.started_at,"
 	    " r.project_id, b.variant_id FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " WHERE b.run_id = ?1 AND b.state IN ('queued', 'running')"
 	    " ORDER BY b.seq");
-	sqlite3_bind_int64(stmt, 1, run_id);
+	db_bind_int(stmt, 1, run_id);
 	from = builds->child;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		if ((b = store_wait_find(&from, sqlite3_column_int64(stmt,
+	while (db_step(stmt) == DB_ROW) {
+		if ((b = store_wait_find(&from, db_column_int(stmt,
 		    0))) == NULL)
 			continue;
-		if (strcmp((const char *)sqlite3_column_text(stmt, 1),
+		if (strcmp(db_column_text(stmt, 1),
 		    "running") == 0 &&
-		    sqlite3_column_type(stmt, 2) != SQLITE_NULL)
+		    !db_column_is_null(stmt, 2))
 			cJSON_AddNumberToObject(b, "elapsed_ms", (double)
-			    (now - sqlite3_column_int64(stmt, 2)) * 1000);
-		est = store_wait_estimate(st, sqlite3_column_int64(stmt, 3),
-		    sqlite3_column_int64(stmt, 4));
+			    (now - db_column_int(stmt, 2)) * 1000);
+		est = store_wait_estimate(st, db_column_int(stmt, 3),
+		    db_column_int(stmt, 4));
 		if (est >= 0)
 			cJSON_AddNumberToObject(b, "estimate_ms", (double)est);
 		else
 			cJSON_AddNullToObject(b, "estimate_ms");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 }

@@ -13,6 +13,7 @@
 
 #include "../daemon/sizematd.h"
 #include "../daemon/store_private.h"
+#include "../daemon/db_sqlite.h"
 #include "check_sizematd.h"
 
 /* Tables that grow with the history: never scanned by a hot query. */
@@ -138,7 +139,7 @@ plans_scan(const char *sql)
 	int		 allowed, sorts = 0;
 
 	xasprintf(&explain, "EXPLAIN QUERY PLAN %s", sql);
-	ck_assert_int_eq(sqlite3_prepare_v2(st->db, explain, -1, &stmt, NULL),
+	ck_assert_int_eq(sqlite3_prepare_v2(db_sqlite(st->db), explain, -1, &stmt, NULL),
 	    SQLITE_OK);
 	free(explain);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -187,7 +188,7 @@ setup(void)
 	ck_assert_int_eq(system(cmd), 0);
 	st = store_open(path, &cause);
 	ck_assert_msg(st != NULL, "%s", cause);
-	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, plans_trace, NULL);
+	sqlite3_trace_v2(db_sqlite(st->db), SQLITE_TRACE_STMT, plans_trace, NULL);
 }
 
 static void
@@ -208,7 +209,7 @@ plans_text(const char *sql)
 	sqlite3_stmt	*stmt;
 	char		*s = NULL;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL),
+	ck_assert_int_eq(sqlite3_prepare_v2(db_sqlite(st->db), sql, -1, &stmt, NULL),
 	    SQLITE_OK);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		s = xstrdup((const char *)sqlite3_column_text(stmt, 0));

@@ -6,6 +6,7 @@
 
 #include "../daemon/sizematd.h"
 #include "../daemon/store_private.h"
+#include "../daemon/db_sqlite.h"
 #include "check_sizematd.h"
 
 static char		 dir[] = "/tmp/sizemat-check-store-XXXXXX";
@@ -304,7 +305,7 @@ START_TEST(test_three_answers)
 	free(p.name);
 	p.name = xstrdup("other");
 	/* A database that refuses every write. */
-	ck_assert_int_eq(sqlite3_exec(st->db, "PRAGMA query_only = 1", NULL,
+	ck_assert_int_eq(sqlite3_exec(db_sqlite(st->db), "PRAGMA query_only = 1", NULL,
 	    NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(store_project_add(st, &p, &cause), STORE_ERROR);
 	ck_assert_ptr_nonnull(strstr(cause, "database:"));
