@@ -39,7 +39,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api api_history api_project api_run bisect builder \
+DAEMON_MODS = api api_cache api_history api_project api_run bisect builder \
 	      builder_cargo builder_meta command db_sqlite config diff explain gc \
 	      git http limit log matrix measure metric metrics notify plan post \
 	      queue schedule server snippet store store_bisect store_build \

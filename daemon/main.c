@@ -521,6 +521,7 @@ daemon_start_serving(struct daemon *d)
 	d->api.gc = d->gc;
 	d->api.planner = &d->planner;
 	d->api.track = d->track;
+	d->api.cache = api_cache_create();
 	if ((d->server = server_create(d->loop, &d->api, &d->config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
@@ -563,6 +564,7 @@ daemon_finish(struct daemon *d)
 	if ((rc = uv_loop_close(d->loop)) != 0)
 		log_warnx("event loop: %s", uv_strerror(rc));
 	queue_free(d->queue);
+	api_cache_free(d->api.cache);
 	track_free(d->track);
 	notify_free(d->notify);
 	curl_global_cleanup();

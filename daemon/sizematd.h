@@ -383,6 +383,7 @@ struct build_outcome {
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_schema_version(struct store *);
+int64_t		 store_generation(struct store *);
 int		 store_run_create(struct store *, const struct run_plan *,
 		    const struct build_plan *, size_t, int64_t *, char **);
 int		 store_run_origin(struct store *, int64_t, int64_t *, char **,
@@ -672,6 +673,7 @@ int		 http_request_feed(struct http_request *, const char *, size_t,
 		    struct http_reply *);
 const char	*http_request_method(const struct http_request *);
 const char	*http_request_path(const struct http_request *);
+const char	*http_request_query_string(const struct http_request *);
 char		*http_request_query(const struct http_request *, const char *);
 const char	*http_request_header(const struct http_request *,
 		    const char *);
@@ -758,6 +760,7 @@ struct api {
 	struct planner		*planner;
 	struct track		*track;
 	char			 url[128];	/* where it listens on TCP */
+	struct api_cache	*cache;		/* answers kept (api_cache.c) */
 };
 void	 api_handle(struct api *, const struct http_request *, int,
 	    struct http_reply *);
@@ -772,6 +775,15 @@ int	 api_opt_string(const cJSON *, const char *, const char **,
 	    struct http_reply *);
 int	 api_store_fail(struct http_reply *, enum store_result, const char *,
 	    const char *);
+
+/* api_cache.c: answers kept until the store changes */
+struct api_cache;
+struct api_cache *api_cache_create(void);
+void	 api_cache_free(struct api_cache *);
+int	 api_cache_get(struct api_cache *, const char *, int64_t,
+	    struct http_reply *);
+void	 api_cache_put(struct api_cache *, const char *, int64_t,
+	    const struct http_reply *);
 
 /* api_run.c: runs and builds */
 void	 api_plan_fail(struct http_reply *, struct plan_error *);

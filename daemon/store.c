@@ -262,6 +262,16 @@ store_schema_version(struct store *st)
 	return (version);
 }
 
+/*
+ * Returns a number that changes whenever anything in the store does, so
+ * that an answer computed from it can be kept until then.
+ */
+int64_t
+store_generation(struct store *st)
+{
+	return (db_generation(st->db));
+}
+
 /* Returns the id of a row found or inserted by a unique text column. */
 int64_t
 store_upsert_id(struct store *st, const char *insert, const char *select,

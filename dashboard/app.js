@@ -334,6 +334,8 @@ function trendChart(box, series, regressions) {
       fill: "#5b6474" }, size(v)));
   }
   const every = Math.max(1, Math.ceil(commits.length / 12));
+  // Points as large as the spacing allows, still there to point at.
+  const dotR = Math.max(1.5, Math.min(4, (W - L - R) / commits.length / 2));
   commits.forEach((c, i) => {
     if (i % every === 0)
       svg.appendChild(svgEl("text", { x: x(i), y: H - B + 16,
@@ -346,19 +348,12 @@ function trendChart(box, series, regressions) {
     svg.appendChild(svgEl("polyline", { fill: "none", stroke: color,
       "stroke-width": 2, points: pts.map((p) => p[0] + "," + p[1]).join(" ") }));
     const g = svgEl("g", { class: "series", "data-variant": s.key,
-      "data-points": pts.length });
-    for (const [px, py, r] of pts) {
-      const dot = svgEl("circle", { cx: px, cy: py, r: 4, fill: color,
-        class: "point", "data-commit": r.commit });
-      dot.addEventListener("mousemove", (e) => showTip(e, `<b>${short(r.commit)}</b>
-        ${esc(r.subject)}<br>${esc(localTime(r.time))}<br>${esc(s.key)}<br>
-        <b>${size(r.value)}</b> ${r.delta == null ? "" : change(r.delta,
-        r.value - r.delta)}${r.toolchain_changed ?
-        "<br>toolchain changed: " + esc(r.rustc_version) : ""}`));
-      dot.addEventListener("mouseleave", hideTip);
-      dot.addEventListener("click", () => selectCommit(r.commit, series));
-      g.appendChild(dot);
-    }
+      "data-points": pts.length, "data-series": k });
+    // The points are plain markup: one set of listeners on the chart
+    // serves them all (a thousand commits are thousands of points).
+    g.innerHTML = pts.map(([px, py, r], i) => `<circle cx="${px}" cy="${py}"
+      r="${dotR}" fill="${color}" class="point" data-row="${i}"
+      data-commit="${esc(r.commit)}"/>`).join("");
     svg.appendChild(g);
     // Every series labelled at its last point, a long key shortened.
     const last = pts[pts.length - 1];
@@ -384,6 +379,28 @@ function trendChart(box, series, regressions) {
     m.addEventListener("mouseleave", hideTip);
     svg.appendChild(m);
   }
+  // What a point says, found from the point under the pointer.
+  const pointAt = (e) => {
+    const dot = e.target.closest && e.target.closest(".point");
+    if (!dot) return null;
+    const s = series[dot.parentNode.dataset.series];
+    return { s, r: s.rows[dot.dataset.row] };
+  };
+  svg.addEventListener("mousemove", (e) => {
+    const p = pointAt(e);
+    if (!p) return hideTip();
+    const { s, r } = p;
+    showTip(e, `<b>${short(r.commit)}</b>
+      ${esc(r.subject)}<br>${esc(localTime(r.time))}<br>${esc(s.key)}<br>
+      <b>${size(r.value)}</b> ${r.delta == null ? "" : change(r.delta,
+      r.value - r.delta)}${r.toolchain_changed ?
+      "<br>toolchain changed: " + esc(r.rustc_version) : ""}`);
+  });
+  svg.addEventListener("mouseleave", hideTip);
+  svg.addEventListener("click", (e) => {
+    const p = pointAt(e);
+    if (p) selectCommit(p.r.commit, series);
+  });
   box.innerHTML = "";
   box.appendChild(svg);
   const legend = document.createElement("div");

@@ -292,6 +292,16 @@ check "compare fetches first: main is the commit made since, not the old head" \
     python3 -c 'import json,sys; d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["base"]["id"] == sys.argv[2] and d["head"]["id"] == sys.argv[3]
          else 1)' "$TMP/cmp-new.json" "$C7" "$C8"
+# Trends are kept between changes of the store: a new build must show.
+"$S" trend hist --variant strip=symbols --json >"$TMP/kept1.json"
+"$S" trend hist --variant strip=symbols --json >"$TMP/kept2.json"
+"$S" run hist --rev "$C8" --wait -q >/dev/null 2>&1
+"$S" trend hist --variant strip=symbols --json >"$TMP/kept3.json"
+check "a trend asked again is the same, and after a new build it has the new commit" \
+    python3 -c 'import json,sys
+a, b, c = (json.load(open(f))["rows"] for f in sys.argv[1:4])
+sys.exit(0 if a == b and len(c) == len(a) + 1 and c[-1]["commit"] == sys.argv[4]
+         else 1)' "$TMP/kept1.json" "$TMP/kept2.json" "$TMP/kept3.json" "$C8"
 
 echo "# toolchain updates"
 # One toolchain name, two compilers: the daemon restarted after an update.
