@@ -470,14 +470,16 @@ config_size(const char *s, int64_t *out)
 	return (-1);
 }
 
-/* Fills in derived defaults and checks what only the whole can tell. */
-int
-config_finish(struct config *c, char **cause)
+/*
+ * Fills in the paths not given (state dir, database, profiles) and makes
+ * every path absolute.
+ */
+static void
+config_paths(struct config *c)
 {
-	const char	*state, *home, *colon;
-	char		*base, *end, *p;
+	const char	*state, *home;
+	char		*base, *p;
 	struct stat	 sb;
-	long		 port;
 	size_t		 i;
 
 	if ((state = getenv("XDG_STATE_HOME")) != NULL && *state == '/')
@@ -511,17 +513,25 @@ config_finish(struct config *c, char **cause)
 		free(c->allow_roots.v[i]);
 		c->allow_roots.v[i] = p;
 	}
+}
 
-	/* HOST:PORT, with IPv6 hosts in brackets. */
+/* Reads --listen: HOST:PORT, with an IPv6 host in brackets. */
+static int
+config_listen(struct config *c, char **cause)
+{
+	const char	*colon;
+	char		*end;
+	long		 port;
+
 	if (c->listen[0] == '[') {
 		if ((colon = strstr(c->listen, "]:")) == NULL)
-			goto bad_listen;
+			goto bad;
 		c->listen_host = xstrndup(c->listen + 1,
 		    (size_t)(colon - c->listen - 1));
 		colon++;
 	} else {
 		if ((colon = strrchr(c->listen, ':')) == NULL)
-			goto bad_listen;
+			goto bad;
 		c->listen_host = xstrndup(c->listen,
 		    (size_t)(colon - c->listen));
 	}
@@ -529,8 +539,25 @@ config_finish(struct config *c, char **cause)
 	port = strtol(colon + 1, &end, 10);
 	if (errno != 0 || end == colon + 1 || *end != '\0' || port < 0 ||
 	    port > 65535)
-		goto bad_listen;
+		goto bad;
 	c->listen_port = (int)port;
+	return (0);
+bad:
+	xasprintf(cause, "listen: \"%s\" is not HOST:PORT (for example "
+	    "127.0.0.1:7420, [::1]:7420, 127.0.0.1:0 for a free port)",
+	    c->listen);
+	return (-1);
+}
+
+/* Fills in derived defaults and checks what only the whole can tell. */
+int
+config_finish(struct config *c, char **cause)
+{
+	char	*p;
+
+	config_paths(c);
+	if (config_listen(c, cause) != 0)
+		return (-1);
 	if (c->token_file != NULL && config_read_token(c, cause) != 0)
 		return (-1);
 	if (config_size(c->disk_budget, &c->disk_budget_bytes) != 0) {
@@ -575,11 +602,6 @@ config_finish(struct config *c, char **cause)
 		c->log_file = p;
 	}
 	return (0);
-bad_listen:
-	xasprintf(cause, "listen: \"%s\" is not HOST:PORT (for example "
-	    "127.0.0.1:7420, [::1]:7420, 127.0.0.1:0 for a free port)",
-	    c->listen);
-	return (-1);
 }
 
 /* Frees what the config holds. */

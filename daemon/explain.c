@@ -203,6 +203,82 @@ explain_pick(const cJSON *doc, const char *selector, const char *artifact,
 	return (found);
 }
 
+/* What explaining one build needs for each of its settings. */
+struct explain_ctx {
+	struct store		*st;
+	int64_t			 run_id;
+	const cJSON		*build;
+	const cJSON		*own;		/* the project's profile */
+	const char		*aname;
+	const char		*akind;
+	int64_t			 size;
+	struct variant		**missing;	/* neighbours to build */
+	size_t			*nmissing;
+};
+
+/*
+ * One row of an explanation: setting i of v, compared with the neighbour
+ * that has it as the project would otherwise have it; a neighbour not
+ * built yet joins the missing ones.
+ */
+static cJSON *
+explain_setting(struct explain_ctx *x, const struct variant *v, size_t i)
+{
+	struct variant	 n;
+	const char	*from, *ownv;
+	cJSON		*row;
+	char		*key, *why;
+	int64_t		 nsize, nbuild;
+	int		 pending, rc;
+
+	row = cJSON_CreateObject();
+	cJSON_AddStringToObject(row, "key", v->key[i]);
+	cJSON_AddStringToObject(row, "value", v->value[i]);
+	from = explain_neighbour(v, i, x->own,
+	    cJSON_GetObjectItemCaseSensitive(x->build, "effective"), &n);
+	key = variant_key(&n);
+	cJSON_AddStringToObject(row, "without", key);
+	cJSON_AddStringToObject(row, "instead", from != NULL &&
+	    strcmp(from, "unset") != 0 ? variant_get(&n, v->key[i]) :
+	    from != NULL ? "unset" : v->value[i]);
+	cJSON_AddStringToObject(row, "instead_from", from != NULL ? from :
+	    "project");
+	ownv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x->own,
+	    v->key[i]));
+	cJSON_AddBoolToObject(row, "project_has", ownv != NULL &&
+	    strcmp(ownv, units_value(v->key[i], v->value[i])) == 0);
+	if (from == NULL) {
+		/* The project and Cargo both give this value. */
+		cJSON_AddStringToObject(row, "state", "same");
+		cJSON_AddNumberToObject(row, "saves", 0);
+	} else if (variant_check(&n, &why) != 0) {
+		/* build-std under immediate-abort, say. */
+		cJSON_AddStringToObject(row, "state", "inseparable");
+		cJSON_AddStringToObject(row, "reason", why);
+		free(why);
+	} else if ((rc = store_variant_result(x->st, x->run_id, key,
+	    x->aname, x->akind, &nbuild, &nsize, &pending)) < 0) {
+		cJSON_AddStringToObject(row, "state", "error");
+	} else if (rc == 1 && !pending) {
+		cJSON_AddStringToObject(row, "state", "done");
+		cJSON_AddNumberToObject(row, "build", (double)nbuild);
+		cJSON_AddNumberToObject(row, "file_size", (double)nsize);
+		cJSON_AddNumberToObject(row, "saves", (double)(nsize - x->size));
+	} else if (rc == 1) {
+		cJSON_AddStringToObject(row, "state", "pending");
+		cJSON_AddNumberToObject(row, "build", (double)nbuild);
+	} else {
+		cJSON_AddStringToObject(row, "state", "queued");
+		*x->missing = xreallocarray(*x->missing, *x->nmissing + 1,
+		    sizeof **x->missing);
+		variant_init(&(*x->missing)[*x->nmissing]);
+		variant_copy(&(*x->missing)[(*x->nmissing)++], &n);
+	}
+	free(key);
+	variant_clear(&n);
+	return (row);
+}
+
 /*
  * Explains one variant of a run. Returns the document, with the neighbours
  * that have no build yet in *missing (the caller queues them), or NULL with
@@ -210,23 +286,19 @@ explain_pick(const cJSON *doc, const char *selector, const char *artifact,
  */
 cJSON *
 explain_run(struct store *st, const cJSON *doc, const char *selector,
-    const char *artifact, struct variant **missing, size_t *nmissing, int *bootstrap, int *status,
-    char **cause)
+    const char *artifact, struct variant **missing, size_t *nmissing,
+    int *bootstrap, int *status, char **cause)
 {
-	const cJSON	*b, *a, *run, *own;
-	const char	*project, *aname, *akind, *from, *ownv;
-	struct variant	 v, n;
-	cJSON		*out, *list, *row;
-	char		*key, *why;
-	int64_t		 size, nsize, nbuild;
-	size_t		 i;
-	int		 pending, rc;
+	const cJSON		*b, *a, *run, *own;
+	const char		*aname;
+	struct variant		 v;
+	struct explain_ctx	 x;
+	cJSON			*out, *list, *row;
+	size_t			 i;
 
 	*missing = NULL;
 	*nmissing = 0;
 	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
-	project = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(run,
-	    "project"));
 	if ((aname = explain_which(doc, artifact, status, cause)) == NULL ||
 	    (b = explain_pick(doc, selector, aname, status, cause)) == NULL)
 		return (NULL);
@@ -238,15 +310,26 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 	*bootstrap = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b,
 	    "bootstrap"));
 	a = explain_artifact(b, aname);
-	akind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a,
+	own = cJSON_GetObjectItemCaseSensitive(b, "project_profile");
+	if (!cJSON_IsObject(own))
+		own = NULL;
+	x.st = st;
+	x.run_id = (int64_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(run, "id"));
+	x.build = b;
+	x.own = own;
+	x.aname = aname;
+	x.akind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a,
 	    "kind"));
-	size = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a,
-	    "file_size"));
+	x.size = (int64_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(a, "file_size"));
+	x.missing = missing;
+	x.nmissing = nmissing;
 
 	out = cJSON_CreateObject();
-	cJSON_AddNumberToObject(out, "run", cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(run, "id")));
-	cJSON_AddStringToObject(out, "project", project);
+	cJSON_AddNumberToObject(out, "run", (double)x.run_id);
+	cJSON_AddStringToObject(out, "project", cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(run, "project")));
 	cJSON_AddNumberToObject(out, "build", cJSON_GetNumberValue(
 	    cJSON_GetObjectItemCaseSensitive(b, "id")));
 	cJSON_AddStringToObject(out, "variant_key", cJSON_GetStringValue(
@@ -255,65 +338,15 @@ explain_run(struct store *st, const cJSON *doc, const char *selector,
 	    cJSON_GetObjectItemCaseSensitive(b, "toolchain"), 1));
 	cJSON_AddBoolToObject(out, "bootstrap", *bootstrap);
 	cJSON_AddStringToObject(out, "artifact", aname);
-	cJSON_AddStringToObject(out, "kind", akind);
-	cJSON_AddNumberToObject(out, "file_size", (double)size);
-	own = cJSON_GetObjectItemCaseSensitive(b, "project_profile");
-	if (!cJSON_IsObject(own))
-		own = NULL;
+	cJSON_AddStringToObject(out, "kind", x.akind);
+	cJSON_AddNumberToObject(out, "file_size", (double)x.size);
 	cJSON_AddItemToObject(out, "project_profile", own != NULL ?
 	    cJSON_Duplicate(own, 1) : cJSON_CreateNull());
 	list = cJSON_AddArrayToObject(out, "settings");
 	for (i = 0; i < v.n; i++) {
 		if (explain_is_fixed(v.key[i]))
 			continue;
-		row = cJSON_CreateObject();
-		cJSON_AddStringToObject(row, "key", v.key[i]);
-		cJSON_AddStringToObject(row, "value", v.value[i]);
-		from = explain_neighbour(&v, i, own,
-		    cJSON_GetObjectItemCaseSensitive(b, "effective"), &n);
-		key = variant_key(&n);
-		cJSON_AddStringToObject(row, "without", key);
-		cJSON_AddStringToObject(row, "instead", from != NULL &&
-		    strcmp(from, "unset") != 0 ? variant_get(&n, v.key[i]) :
-		    from != NULL ? "unset" : v.value[i]);
-		cJSON_AddStringToObject(row, "instead_from", from != NULL ?
-		    from : "project");
-		ownv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		    own, v.key[i]));
-		cJSON_AddBoolToObject(row, "project_has", ownv != NULL &&
-		    strcmp(ownv, units_value(v.key[i], v.value[i])) == 0);
-		if (from == NULL) {
-			/* The project and Cargo both give this value. */
-			cJSON_AddStringToObject(row, "state", "same");
-			cJSON_AddNumberToObject(row, "saves", 0);
-		} else if (variant_check(&n, &why) != 0) {
-			/* build-std under immediate-abort, say. */
-			cJSON_AddStringToObject(row, "state", "inseparable");
-			cJSON_AddStringToObject(row, "reason", why);
-			free(why);
-		} else if ((rc = store_variant_result(st, (int64_t)
-		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(run,
-		    "id")), key, aname, akind, &nbuild, &nsize,
-		    &pending)) < 0) {
-			cJSON_AddStringToObject(row, "state", "error");
-		} else if (rc == 1 && !pending) {
-			cJSON_AddStringToObject(row, "state", "done");
-			cJSON_AddNumberToObject(row, "build", (double)nbuild);
-			cJSON_AddNumberToObject(row, "file_size", (double)nsize);
-			cJSON_AddNumberToObject(row, "saves",
-			    (double)(nsize - size));
-		} else if (rc == 1) {
-			cJSON_AddStringToObject(row, "state", "pending");
-			cJSON_AddNumberToObject(row, "build", (double)nbuild);
-		} else {
-			cJSON_AddStringToObject(row, "state", "queued");
-			*missing = xreallocarray(*missing, *nmissing + 1,
-			    sizeof **missing);
-			variant_init(&(*missing)[*nmissing]);
-			variant_copy(&(*missing)[(*nmissing)++], &n);
-		}
-		free(key);
-		variant_clear(&n);
+		row = explain_setting(&x, &v, i);
 		cJSON_AddItemToArray(list, row);
 	}
 	variant_clear(&v);

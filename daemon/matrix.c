@@ -395,15 +395,97 @@ matrix_expand_axes(struct matrix *m, const char *source, size_t cap,
 	return (0);
 }
 
+/*
+ * Reads one ladder step at path into m: its name (new), its settings on
+ * top of the steps before (v), its post steps; a step that builds what an
+ * earlier one builds is refused. Returns 0, or non-zero with the cause.
+ */
+static int
+matrix_parse_step(struct matrix *m, const cJSON *step, const char *source,
+    const char *path, struct variant *v, char **cause)
+{
+	const cJSON	*name, *set, *item, *post;
+	char		*where, *msg, *key, *prev, *steppost = NULL;
+	size_t		 j;
+	int		 rc = 0;
+
+	if (!cJSON_IsObject(step))
+		return (matrix_fail(cause, source, path,
+		    "must be an object with a name"));
+	cJSON_ArrayForEach(item, step) {
+		if (strcmp(item->string, "name") == 0 ||
+		    strcmp(item->string, "set") == 0 ||
+		    strcmp(item->string, "post") == 0)
+			continue;
+		xasprintf(&where, "%s.%s", path, item->string);
+		rc = matrix_fail(cause, source, where,
+		    "unknown key; a step has name, set and post");
+		free(where);
+		return (rc);
+	}
+	name = cJSON_GetObjectItemCaseSensitive(step, "name");
+	xasprintf(&where, "%s.name", path);
+	if (!cJSON_IsString(name) || *name->valuestring == '\0')
+		rc = matrix_fail(cause, source, where,
+		    "must be a non-empty string");
+	for (j = 0; rc == 0 && j < m->count; j++) {
+		if (strcmp(m->steps[j], name->valuestring) != 0)
+			continue;
+		xasprintf(&msg, "\"%s\" is already the name of steps[%zu]",
+		    name->valuestring, j);
+		rc = matrix_fail(cause, source, where, msg);
+		free(msg);
+	}
+	free(where);
+	if (rc != 0)
+		return (rc);
+	if ((set = cJSON_GetObjectItemCaseSensitive(step, "set")) != NULL) {
+		xasprintf(&where, "%s.set", path);
+		rc = matrix_settings(set, source, where, v, cause);
+		free(where);
+		if (rc != 0)
+			return (rc);
+	}
+	if ((rc = matrix_check(v, source, path, cause)) != 0)
+		return (rc);
+	if ((post = cJSON_GetObjectItemCaseSensitive(step, "post")) != NULL) {
+		xasprintf(&where, "%s.post", path);
+		rc = matrix_post(post, source, where, &steppost, cause);
+		free(where);
+		if (rc != 0)
+			return (rc);
+	}
+	key = variant_key(v);
+	for (j = 0; rc == 0 && j < m->count; j++) {
+		prev = variant_key(&m->variants[j]);
+		if (strcmp(prev, key) == 0) {
+			xasprintf(&msg, "changes nothing: it builds the same "
+			    "variant as steps[%zu] (%s)", j, key);
+			rc = matrix_fail(cause, source, path, msg);
+			free(msg);
+		}
+		free(prev);
+	}
+	free(key);
+	if (rc != 0) {
+		free(steppost);
+		return (rc);
+	}
+	variant_copy(&m->variants[m->count], v);
+	m->posts[m->count] = steppost;
+	m->steps[m->count++] = xstrdup(name->valuestring);
+	return (0);
+}
+
 /* Reads the steps of a ladder, each adding its settings to the previous. */
 static int
 matrix_parse_steps(struct matrix *m, const cJSON *steps, const char *source,
     size_t cap, char **cause)
 {
-	const cJSON	*step, *name, *set, *item, *post;
+	const cJSON	*step;
 	struct variant	 v;
-	char		*path, *where, *msg, *key, *prev, *steppost;
-	size_t		 n, i = 0, j;
+	char		*path, *msg;
+	size_t		 n, i = 0;
 	int		 rc = 0;
 
 	if (!cJSON_IsArray(steps) || (n = cJSON_GetArraySize(steps)) == 0)
@@ -423,90 +505,12 @@ matrix_parse_steps(struct matrix *m, const cJSON *steps, const char *source,
 	variant_init(&v);
 	variant_copy(&v, &m->base);
 	cJSON_ArrayForEach(step, steps) {
-		xasprintf(&path, "steps[%zu]", i);
-		if (!cJSON_IsObject(step)) {
-			rc = matrix_fail(cause, source, path,
-			    "must be an object with a name");
-			goto out;
-		}
-		cJSON_ArrayForEach(item, step) {
-			if (strcmp(item->string, "name") == 0 ||
-			    strcmp(item->string, "set") == 0 ||
-			    strcmp(item->string, "post") == 0)
-				continue;
-			xasprintf(&where, "%s.%s", path, item->string);
-			rc = matrix_fail(cause, source, where,
-			    "unknown key; a step has name, set and post");
-			free(where);
-			goto out;
-		}
-		name = cJSON_GetObjectItemCaseSensitive(step, "name");
-		if (!cJSON_IsString(name) || *name->valuestring == '\0') {
-			xasprintf(&where, "%s.name", path);
-			rc = matrix_fail(cause, source, where,
-			    "must be a non-empty string");
-			free(where);
-			goto out;
-		}
-		for (j = 0; j < m->count; j++) {
-			if (strcmp(m->steps[j], name->valuestring) != 0)
-				continue;
-			xasprintf(&where, "%s.name", path);
-			xasprintf(&msg, "\"%s\" is already the name of "
-			    "steps[%zu]", name->valuestring, j);
-			rc = matrix_fail(cause, source, where, msg);
-			free(msg);
-			free(where);
-			goto out;
-		}
-		set = cJSON_GetObjectItemCaseSensitive(step, "set");
-		if (set != NULL) {
-			xasprintf(&where, "%s.set", path);
-			rc = matrix_settings(set, source, where, &v, cause);
-			free(where);
-			if (rc != 0)
-				goto out;
-		}
-		if ((rc = matrix_check(&v, source, path, cause)) != 0)
-			goto out;
-		steppost = NULL;
-		if ((post = cJSON_GetObjectItemCaseSensitive(step,
-		    "post")) != NULL) {
-			xasprintf(&where, "%s.post", path);
-			rc = matrix_post(post, source, where, &steppost,
-			    cause);
-			free(where);
-			if (rc != 0)
-				goto out;
-		}
-		key = variant_key(&v);
-		for (j = 0; j < m->count; j++) {
-			prev = variant_key(&m->variants[j]);
-			if (strcmp(prev, key) == 0) {
-				xasprintf(&msg, "changes nothing: it builds "
-				    "the same variant as steps[%zu] (%s)", j,
-				    key);
-				rc = matrix_fail(cause, source, path, msg);
-				free(msg);
-			}
-			free(prev);
-			if (rc != 0)
-				break;
-		}
-		free(key);
-		if (rc != 0) {
-			free(steppost);
-			goto out;
-		}
-		variant_copy(&m->variants[m->count], &v);
-		m->posts[m->count] = steppost;
-		m->steps[m->count++] = xstrdup(name->valuestring);
+		xasprintf(&path, "steps[%zu]", i++);
+		rc = matrix_parse_step(m, step, source, path, &v, cause);
 		free(path);
-		path = NULL;
-		i++;
+		if (rc != 0)
+			break;
 	}
-out:
-	free(path);
 	variant_clear(&v);
 	return (rc);
 }

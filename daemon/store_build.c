@@ -518,7 +518,10 @@ store_target_dir_queued(struct store *st, const char *dir)
 	return (found);
 }
 
-/* Copies the artifacts of build from, with their sections and measurements, to build id. */
+/*
+ * Copies the artifacts of build from, with their sections and
+ * measurements, to build id.
+ */
 static int
 store_artifacts_copy(struct store *st, int64_t id, int64_t from)
 {

@@ -158,7 +158,8 @@ store_status(struct store *st)
 	running = cJSON_AddArrayToObject(doc, "running");
 	queued = cJSON_AddArrayToObject(doc, "queued");
 	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
-	    " coalesce(p.name, p.path), v.key, b.step, b.state, " STORE_TIME("b.started_at") ","
+	    " coalesce(p.name, p.path), v.key, b.step, b.state, "
+	    STORE_TIME("b.started_at") ","
 	    " strftime('%s', 'now') - b.started_at"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"

@@ -1,10 +1,10 @@
 /*
  * Variants: the settings sizemat applies, their canonical key (INTERFACE.md)
- * and the environment and cargo arguments that apply them.
+ * and the environment and cargo arguments that apply them;
+ * variant_select.c reads keys and selectors back.
  */
 #include <ctype.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,11 +336,11 @@ variant_rustflags(const cJSON *v, char **out, char **why)
 }
 
 /*
- * Normalises one setting's JSON value to its canonical spelling, or explains
- * in cause why the value is not allowed.
+ * A setting's value in its one spelling (INTERFACE.md), or NULL when the
+ * value is not one the key takes; *why says more for lists and flags.
  */
-int
-variant_normalise(const char *key, const cJSON *v, char **out, char **cause)
+static char *
+variant_value(const struct setting_def *def, const cJSON *v, char **why)
 {
 	static const char *const opt_words[] =
 	    { "0", "1", "2", "3", "s", "z", NULL };
@@ -354,9 +354,90 @@ variant_normalise(const char *key, const cJSON *v, char **out, char **cause)
 	    { "unwind", "abort", "immediate-abort", NULL };
 	static const char *const fmt_words[] =
 	    { "full", "shallow", "none", NULL };
+	char	*out = NULL;
+	int	 n;
+
+	switch (def->kind) {
+	case SETTING_OPT_LEVEL:
+		if (variant_whole(v, 0, 3, &n) == 0)
+			xasprintf(&out, "%d", n);
+		else if (cJSON_IsString(v) &&
+		    variant_one_of(v->valuestring, opt_words))
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_DEBUG:
+		if (cJSON_IsBool(v))
+			out = xstrdup(cJSON_IsTrue(v) ? "full" : "none");
+		else if (variant_whole(v, 0, 2, &n) == 0)
+			xasprintf(&out, "%d", n);
+		else if (cJSON_IsString(v) &&
+		    variant_one_of(v->valuestring, debug_words))
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_STRIP:
+		if (cJSON_IsBool(v))
+			out = xstrdup(cJSON_IsTrue(v) ? "symbols" : "none");
+		else if (cJSON_IsString(v) &&
+		    variant_one_of(v->valuestring, strip_words))
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_LTO:
+		if (cJSON_IsBool(v))
+			out = xstrdup(cJSON_IsTrue(v) ? "fat" : "false");
+		else if (cJSON_IsString(v) &&
+		    variant_one_of(v->valuestring, lto_words))
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_PANIC:
+		if (cJSON_IsString(v) &&
+		    variant_one_of(v->valuestring, panic_words))
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_CODEGEN_UNITS:
+		if (variant_whole(v, 1, 256, &n) == 0)
+			xasprintf(&out, "%d", n);
+		break;
+	case SETTING_BOOL:
+		if (cJSON_IsBool(v))
+			out = xstrdup(cJSON_IsTrue(v) ? "true" : "false");
+		break;
+	case SETTING_NAME:
+		if (cJSON_IsString(v) && variant_word(v->valuestring, "_-.+"))
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_TARGET:
+		if (cJSON_IsString(v) && variant_word(v->valuestring, "_-.") &&
+		    strchr(v->valuestring, '-') != NULL)
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_LOCATION:
+		variant_location(v, &out);
+		break;
+	case SETTING_FMT_DEBUG:
+		if (cJSON_IsString(v) &&
+		    variant_one_of(v->valuestring, fmt_words))
+			out = xstrdup(v->valuestring);
+		break;
+	case SETTING_LIST:
+	case SETTING_CRATES:
+		variant_name_list(v, def->kind == SETTING_LIST, &out, why);
+		break;
+	case SETTING_RUSTFLAGS:
+		variant_rustflags(v, &out, why);
+		break;
+	}
+	return (out);
+}
+
+/*
+ * Normalises one setting's JSON value to its canonical spelling, or explains
+ * in cause why the value is not allowed.
+ */
+int
+variant_normalise(const char *key, const cJSON *v, char **out, char **cause)
+{
 	const struct setting_def	*def;
 	char				*shown, *why = NULL;
-	int				 n;
 
 	*out = NULL;
 	if ((def = variant_def(key)) == NULL) {
@@ -364,76 +445,7 @@ variant_normalise(const char *key, const cJSON *v, char **out, char **cause)
 		    variant_known_keys());
 		return (-1);
 	}
-	switch (def->kind) {
-	case SETTING_OPT_LEVEL:
-		if (variant_whole(v, 0, 3, &n) == 0)
-			xasprintf(out, "%d", n);
-		else if (cJSON_IsString(v) &&
-		    variant_one_of(v->valuestring, opt_words))
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_DEBUG:
-		if (cJSON_IsBool(v))
-			*out = xstrdup(cJSON_IsTrue(v) ? "full" : "none");
-		else if (variant_whole(v, 0, 2, &n) == 0)
-			xasprintf(out, "%d", n);
-		else if (cJSON_IsString(v) &&
-		    variant_one_of(v->valuestring, debug_words))
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_STRIP:
-		if (cJSON_IsBool(v))
-			*out = xstrdup(cJSON_IsTrue(v) ? "symbols" : "none");
-		else if (cJSON_IsString(v) &&
-		    variant_one_of(v->valuestring, strip_words))
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_LTO:
-		if (cJSON_IsBool(v))
-			*out = xstrdup(cJSON_IsTrue(v) ? "fat" : "false");
-		else if (cJSON_IsString(v) &&
-		    variant_one_of(v->valuestring, lto_words))
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_PANIC:
-		if (cJSON_IsString(v) &&
-		    variant_one_of(v->valuestring, panic_words))
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_CODEGEN_UNITS:
-		if (variant_whole(v, 1, 256, &n) == 0)
-			xasprintf(out, "%d", n);
-		break;
-	case SETTING_BOOL:
-		if (cJSON_IsBool(v))
-			*out = xstrdup(cJSON_IsTrue(v) ? "true" : "false");
-		break;
-	case SETTING_NAME:
-		if (cJSON_IsString(v) && variant_word(v->valuestring, "_-.+"))
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_TARGET:
-		if (cJSON_IsString(v) && variant_word(v->valuestring, "_-.") &&
-		    strchr(v->valuestring, '-') != NULL)
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_LOCATION:
-		variant_location(v, out);
-		break;
-	case SETTING_FMT_DEBUG:
-		if (cJSON_IsString(v) &&
-		    variant_one_of(v->valuestring, fmt_words))
-			*out = xstrdup(v->valuestring);
-		break;
-	case SETTING_LIST:
-	case SETTING_CRATES:
-		variant_name_list(v, def->kind == SETTING_LIST, out, &why);
-		break;
-	case SETTING_RUSTFLAGS:
-		variant_rustflags(v, out, &why);
-		break;
-	}
-	if (*out != NULL)
+	if ((*out = variant_value(def, v, &why)) != NULL)
 		return (0);
 	shown = cJSON_PrintUnformatted(v);
 	if (why != NULL)
@@ -874,130 +886,4 @@ variant_cargo_args(const struct variant *v, const struct build_context *ctx,
 		strlist_addf(args, "-Zbuild-std=%s", value);
 	if ((value = variant_get(v, "build-std-features")) != NULL)
 		strlist_addf(args, "-Zbuild-std-features=%s", value);
-}
-
-/*
- * Reads a canonical key, or part of one, back into settings: "release", or
- * key=value pairs joined by ','. A list value has commas of its own, so a
- * piece that does not start with a known key continues the previous value.
- */
-int
-variant_parse_key(const char *text, struct variant *out, char **cause)
-{
-	struct buf	 value;
-	char		*key = NULL, *piece, *eq;
-	const char	*p;
-	size_t		 len;
-
-	variant_init(out);
-	if (strcmp(text, "release") == 0)
-		return (0);
-	buf_init(&value);
-	for (p = text; ; p += len + 1) {
-		len = strcspn(p, ",");
-		piece = xstrndup(p, len);
-		eq = strchr(piece, '=');
-		if (eq != NULL) {
-			*eq = '\0';
-			if (!variant_known_key(piece))
-				*eq = '=';
-		}
-		if (eq != NULL && *eq == '\0') {
-			if (key != NULL)
-				variant_set(out, key, value.data);
-			free(key);
-			key = xstrdup(piece);
-			buf_reset(&value);
-			buf_addstr(&value, eq + 1);
-		} else if (key != NULL) {
-			buf_printf(&value, ",%s", piece);
-		} else {
-			xasprintf(cause, "\"%s\" is not key=value (known keys: "
-			    "%s)", piece, variant_known_keys());
-			free(piece);
-			buf_free(&value);
-			variant_clear(out);
-			return (-1);
-		}
-		free(piece);
-		if (p[len] == '\0')
-			break;
-	}
-	if (key != NULL)
-		variant_set(out, key, value.data ? value.data : "");
-	free(key);
-	buf_free(&value);
-	return (0);
-}
-
-/* Tells whether every setting of part is set to the same value in v. */
-int
-variant_matches(const struct variant *v, const struct variant *part)
-{
-	const char	*have;
-	size_t		 i;
-
-	for (i = 0; i < part->n; i++) {
-		have = variant_get(v, part->key[i]);
-		if (have == NULL || strcmp(have, part->value[i]) != 0)
-			return (0);
-	}
-	return (1);
-}
-
-/*
- * Picks the variant a --variant selector names among candidates (their
- * keys, and ladder step names or NULL): the full key, a step name, or
- * key=value pairs that match exactly one. Returns 0 with *index, or -1
- * with the cause listing the candidates.
- */
-int
-variant_select(const char *selector, const char *const *keys,
-    const char *const *steps, size_t n, size_t *index, char **cause)
-{
-	struct variant	 part, v;
-	struct buf	 names;
-	size_t		 i, matches = 0;
-	char		*why;
-	int		 parsed;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(selector, keys[i]) == 0 || (steps != NULL &&
-		    steps[i] != NULL && strcmp(selector, steps[i]) == 0)) {
-			*index = i;
-			return (0);
-		}
-	}
-	if (variant_parse_key(selector, &part, &why) != 0) {
-		free(why);	/* not pairs: only a key or step could match */
-		parsed = 0;
-	} else
-		parsed = part.n > 0;
-	for (i = 0; parsed && i < n; i++) {
-		if (variant_parse_key(keys[i], &v, &why) != 0) {
-			free(why);
-			continue;
-		}
-		if (variant_matches(&v, &part)) {
-			*index = i;
-			matches++;
-		}
-		variant_clear(&v);
-	}
-	variant_clear(&part);
-	if (matches == 1)
-		return (0);
-	buf_init(&names);
-	buf_addstr(&names, "");
-	for (i = 0; i < n; i++)
-		buf_printf(&names, "%s%s%s%s%s", i > 0 ? ", " : "", keys[i],
-		    steps != NULL && steps[i] != NULL ? " (step " : "",
-		    steps != NULL && steps[i] != NULL ? steps[i] : "",
-		    steps != NULL && steps[i] != NULL ? ")" : "");
-	xasprintf(cause, "variant \"%s\" %s; give a full key, a ladder step "
-	    "name or key=value pairs that match one of: %s", selector,
-	    matches > 1 ? "matches more than one variant" : "matches none",
-	    n > 0 ? names.data : "(none measured yet)");
-	buf_free(&names);
-	return (-1);
 }
