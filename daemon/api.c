@@ -189,11 +189,11 @@ int
 api_tracked(struct api *api, const char *name, struct tracked_project *tp,
     struct http_reply *reply)
 {
-	int	 rc;
+	enum store_result	 rc;
 
-	if ((rc = store_project_find(api->store, name, tp)) == 1)
+	if ((rc = store_project_find(api->store, name, tp)) == STORE_OK)
 		return (0);
-	if (rc < 0)
+	if (rc == STORE_ERROR)
 		http_reply_error(reply, 500, "database", "cannot read project "
 		    "%s", name);
 	else

@@ -111,7 +111,8 @@ api_project_doc(struct api *api, const char *name)
 	list = store_projects_list(api->store, name);
 	doc = cJSON_DetachItemFromArray(list, 0);
 	cJSON_Delete(list);
-	if (doc == NULL || store_project_find(api->store, name, &p) != 1)
+	if (doc == NULL ||
+	    store_project_find(api->store, name, &p) != STORE_OK)
 		return (doc);
 	cJSON_AddItemToObject(doc, "variants", store_project_variants(
 	    api->store, p.id));

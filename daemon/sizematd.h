@@ -423,9 +423,9 @@ enum store_result store_project_add(struct store *,
 		    struct tracked_project *, char **);
 int		 store_project_update(struct store *, int64_t,
 		    const struct tracked_project *);
-int		 store_project_find(struct store *, const char *,
+enum store_result store_project_find(struct store *, const char *,
 		    struct tracked_project *);
-int		 store_project_by_id(struct store *, int64_t,
+enum store_result store_project_by_id(struct store *, int64_t,
 		    struct tracked_project *);
 cJSON		*store_projects_list(struct store *, const char *);
 int		 store_project_remove(struct store *, const char *);

@@ -60,8 +60,8 @@ store_project_read(struct db_stmt *stmt, struct tracked_project *p)
 	p->package = store_column_dup(stmt, 14);
 }
 
-/* Runs a project query with one parameter; 1 found, 0 not, -1 error. */
-static int
+/* Runs a project query with one parameter: found, not found or error. */
+static enum store_result
 store_project_query(struct store *st, const char *where, const char *text,
     int64_t id, struct tracked_project *p)
 {
@@ -81,19 +81,20 @@ store_project_query(struct store *st, const char *where, const char *text,
 	if (rc == DB_ROW)
 		store_project_read(stmt, p);
 	db_finalize(stmt);
-	return (rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1);
+	return (rc == DB_ROW ? STORE_OK : rc == DB_DONE ? STORE_NOT_FOUND :
+	    STORE_ERROR);
 }
 
-/* Finds a tracked project by name. */
-int
+/* Finds a tracked project by name: STORE_OK with it, or not found. */
+enum store_result
 store_project_find(struct store *st, const char *name,
     struct tracked_project *p)
 {
 	return (store_project_query(st, "WHERE name = ?1", name, 0, p));
 }
 
-/* Finds a project by id (tracked or removed since). */
-int
+/* Finds a project by id (tracked or removed since), as by name. */
+enum store_result
 store_project_by_id(struct store *st, int64_t id, struct tracked_project *p)
 {
 	return (store_project_query(st, "WHERE id = ?1", NULL, id, p));

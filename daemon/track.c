@@ -323,7 +323,8 @@ track_next(struct track *t)
 		free(j);
 		return;
 	}
-	if (store_project_by_id(t->store, project_id, &j->project) != 1 ||
+	if (store_project_by_id(t->store, project_id,
+	    &j->project) != STORE_OK ||
 	    j->project.mirror == NULL || (j->kind != TRACK_SETUP &&
 	    j->project.head == NULL)) {
 		xasprintf(&j->error, "project %lld is not a tracked project "
@@ -423,7 +424,7 @@ track_schedules(struct track *t)
 		return;
 	store_project_ids(t->store, 1, &ids, &n);
 	for (i = 0; i < n; i++) {
-		if (store_project_by_id(t->store, ids[i], &p) != 1)
+		if (store_project_by_id(t->store, ids[i], &p) != STORE_OK)
 			continue;
 		if (schedule_parse(p.schedule, &sc, &cause) != 0) {
 			log_warnx("project %s: schedule: %s", p.name, cause);

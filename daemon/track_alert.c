@@ -175,7 +175,7 @@ track_detect(struct track *t, int64_t project_id)
 	struct size_limit	 lim;
 	struct regression_rule	 rule;
 
-	if (store_project_by_id(t->store, project_id, &p) != 1)
+	if (store_project_by_id(t->store, project_id, &p) != STORE_OK)
 		return;
 	rule.grew = track_grew;
 	rule.arg = &lim;

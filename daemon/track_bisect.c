@@ -274,7 +274,7 @@ track_bisect(struct track *t, int64_t id)
 	if (store_bisection_get(t->store, id, &b) != 1)
 		return;
 	if (b.state == NULL || strcmp(b.state, "running") != 0 ||
-	    store_project_by_id(t->store, b.project_id, &p) != 1)
+	    store_project_by_id(t->store, b.project_id, &p) != STORE_OK)
 		goto out;
 	if (limit_parse(b.threshold, &lim, &cause) != 0) {
 		store_bisection_finish(t->store, id, "failed", NULL, cause);

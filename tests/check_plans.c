@@ -232,7 +232,7 @@ plans_run_hot_queries(void)
 	base = plans_text("SELECT parent FROM commits WHERE id = (SELECT head"
 	    " FROM projects WHERE name = 'plans')");
 	tracing = 1;
-	ck_assert_int_eq(store_project_find(st, "plans", &p), 1);
+	ck_assert_int_eq(store_project_find(st, "plans", &p), STORE_OK);
 	cJSON_Delete(store_projects_list(st, NULL));
 	cJSON_Delete(store_projects_list(st, "plans"));
 	cJSON_Delete(store_project_variants(st, p.id));

@@ -290,7 +290,7 @@ END_TEST
  */
 START_TEST(test_three_answers)
 {
-	struct tracked_project	 p;
+	struct tracked_project	 p, q;
 	char			*cause = NULL;
 
 	memset(&p, 0, sizeof p);
@@ -298,6 +298,10 @@ START_TEST(test_three_answers)
 	p.source = xstrdup("/src/app.git");
 	p.webhooks = cJSON_CreateArray();
 	ck_assert_int_eq(store_project_add(st, &p, &cause), STORE_OK);
+	ck_assert_int_eq(store_project_find(st, "app", &q), STORE_OK);
+	ck_assert_str_eq(q.source, "/src/app.git");
+	tracked_project_clear(&q);
+	ck_assert_int_eq(store_project_find(st, "nope", &q), STORE_NOT_FOUND);
 	ck_assert_int_eq(store_project_add(st, &p, &cause), STORE_CONFLICT);
 	ck_assert_ptr_nonnull(strstr(cause, "exists already"));
 	free(cause);
