@@ -73,6 +73,32 @@ store_current(struct store *st, int64_t project_id, struct buf *ids)
 }
 
 /*
+ * Returns the current builds of one project, or of every project not
+ * removed when project_id is 0, as a list of ids to put in "IN (...)":
+ * "0" first, so that it is never empty, then integers only.
+ */
+static char *
+store_current_ids(struct store *st, int64_t project_id)
+{
+	struct db_stmt	*stmt;
+	struct buf	 ids;
+
+	buf_init(&ids);
+	buf_addstr(&ids, "0");
+	if (project_id != 0) {
+		store_current(st, project_id, &ids);
+		return (ids.data);
+	}
+	stmt = store_prepare(st, "SELECT DISTINCT l.project_id FROM latest l"
+	    " JOIN projects p ON p.id = l.project_id"
+	    " WHERE p.path NOT LIKE 'removed:%'");
+	while (db_step(stmt) == DB_ROW)
+		store_current(st, db_column_int(stmt, 0), &ids);
+	db_finalize(stmt);
+	return (ids.data);
+}
+
+/*
  * Returns the smallest variants recorded for a project, one row per variant
  * and artifact (its current result: for a tracked project, at the newest
  * measured commit on its branch's first-parent line, named in "commit"),
@@ -94,8 +120,7 @@ store_best(struct store *st, const char *project, int top)
 	};
 	struct db_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
-	struct buf	 ids;
-	char		*sql;
+	char		*sql, *ids;
 	int64_t		 project_id;
 
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
@@ -111,10 +136,7 @@ store_best(struct store *st, const char *project, int top)
 	doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "project", project);
 	ranking = cJSON_AddArrayToObject(doc, "ranking");
-	buf_init(&ids);
-	buf_addstr(&ids, "0");
-	store_current(st, project_id, &ids);
-	/* ids holds integers only, which the query may quote as text. */
+	ids = store_current_ids(st, project_id);
 	xasprintf(&sql, "SELECT v.settings, v.key, a.name, a.kind,"
 	    " a.file_size, b.run_id, b.id, b.rustc_version,"
 	    "  (SELECT value FROM measurements m WHERE m.artifact_id = a.id"
@@ -125,8 +147,8 @@ store_best(struct store *st, const char *project, int top)
 	    " JOIN artifacts a ON a.build_id = b.id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.id IN (%s) ORDER BY a.file_size, v.key, a.name"
-	    " LIMIT ?1", ids.data);
-	buf_free(&ids);
+	    " LIMIT ?1", ids);
+	free(ids);
 	stmt = store_prepare(st, sql);
 	free(sql);
 	db_bind_int(stmt, 1, top);
@@ -192,9 +214,8 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	};
 	struct db_stmt	*stmt;
 	cJSON		*doc, *states, *buckets, *o;
-	struct buf	 ids;
 	int64_t		*counts, ms, sum = 0;
-	char		*sql;
+	char		*sql, *ids;
 	size_t		 i;
 
 	doc = cJSON_CreateObject();
@@ -231,15 +252,7 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	free(counts);
 
 	/* The current size: at a tracked project's branch head line. */
-	buf_init(&ids);
-	buf_addstr(&ids, "0");
-	stmt = store_prepare(st, "SELECT DISTINCT l.project_id FROM latest l"
-	    " JOIN projects p ON p.id = l.project_id"
-	    " WHERE p.path NOT LIKE 'removed:%'");
-	while (db_step(stmt) == DB_ROW)
-		store_current(st, db_column_int(stmt, 0), &ids);
-	db_finalize(stmt);
-	/* ids holds integers only. */
+	ids = store_current_ids(st, 0);
 	xasprintf(&sql, "SELECT coalesce(p.name, p.path), v.key,"
 	    " a.name, a.kind, coalesce(json_extract(b.toolchain, '$.name'),"
 	    " 'default'), a.file_size, (SELECT value FROM measurements"
@@ -248,8 +261,8 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
-	    " WHERE b.id IN (%s) ORDER BY 1, 2, 3", ids.data);
-	buf_free(&ids);
+	    " WHERE b.id IN (%s) ORDER BY 1, 2, 3", ids);
+	free(ids);
 	stmt = store_prepare(st, sql);
 	free(sql);
 	cJSON_AddItemToObject(doc, "sizes", store_json_rows(stmt,
