@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -139,6 +140,32 @@ api_store_fail(struct http_reply *reply, enum store_result rc,
 		http_reply_error(reply, 500, "database", "%s", cause);
 		break;
 	}
+	return (-1);
+}
+
+/*
+ * Answers a lookup of one thing (what, formatted: "run 4") that did not
+ * find it: 404 "no run 4", or 500 when the database failed. Returns 0 for
+ * STORE_OK, else -1.
+ */
+int
+api_lookup_fail(struct http_reply *reply, enum store_result rc,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*what;
+
+	if (rc == STORE_OK)
+		return (0);
+	va_start(ap, fmt);
+	xvasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (rc == STORE_ERROR)
+		http_reply_error(reply, 500, "database", "cannot read %s: the "
+		    "database failed (the daemon's log says how)", what);
+	else
+		http_reply_error(reply, 404, "not_found", "no %s", what);
+	free(what);
 	return (-1);
 }
 
@@ -306,8 +333,9 @@ static void
 api_export(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	char	*project, real[PATH_MAX];
-	cJSON	*doc, *rows;
+	char			*project, real[PATH_MAX];
+	cJSON			*doc, *rows;
+	enum store_result	 rc;
 
 	(void)id;
 	if ((project = http_request_query(req, "project")) == NULL ||
@@ -317,12 +345,12 @@ api_export(struct api *api, const struct http_request *req, int64_t id,
 		free(project);
 		return;
 	}
-	rows = store_export(api->store, project[0] == '/' &&
-	    realpath(project, real) != NULL ? real : project);
-	if (rows == NULL)
-		http_reply_error(reply, 404, "not_found", "no project %s: "
-		    "name a tracked project or the path of a project that was "
-		    "built", project);
+	rc = store_export(api->store, project[0] == '/' &&
+	    realpath(project, real) != NULL ? real : project, &rows);
+	if (rc != STORE_OK)
+		api_lookup_fail(reply, rc, "project %s%s", project, rc ==
+		    STORE_NOT_FOUND ? ": name a tracked project or the path "
+		    "of a project that was built" : "");
 	else {
 		doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "project", project);
@@ -409,8 +437,8 @@ api_metrics(struct api *api, const struct http_request *req, int64_t id,
 	reply->status = 200;
 	reply->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	buf_reset(&reply->body);
-	metrics_format(api->store, queue_active(api->queue), api->config->jobs,
-	    &reply->body);
+	metrics_format(api->metrics, api->store, queue_active(api->queue),
+	    api->config->jobs, &reply->body);
 }
 
 /* GET /v1/measurements: the measurement names, their units and meaning. */

@@ -398,7 +398,7 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 			run = strtoll(q[i], NULL, 10);
 			project_id = 0;
 			if (run > 0 && store_run_origin(api->store, run,
-			    &project_id, &path, &commit[i]) == 0)
+			    &project_id, &path, &commit[i]) == STORE_OK)
 				free(path);
 			if (project_id != p.id || commit[i] == NULL) {
 				http_reply_error(reply, 400, "invalid_request",
@@ -421,7 +421,7 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 		 * whole commit id that was measured needs no git.
 		 */
 		if (revision_is_commit_id(q[i], 1) &&
-		    store_commit_has_run(api->store, p.id, q[i]))
+		    store_commit_has_run(api->store, p.id, q[i]) == STORE_OK)
 			commit[i] = xstrdup(q[i]);
 		else
 			commit[i] = p.mirror != NULL ? git_resolve(p.mirror,
@@ -441,8 +441,8 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 		if ((pick = api_pick(rows, sel, NULL, reply)) == NULL)
 			goto out;
 		strlist_add(&keys, json_str(pick, "variant_key", ""));
-	} else if (head_run > 0 &&
-	    (rdoc = store_run_document(api->store, head_run)) != NULL) {
+	} else if (head_run > 0 && store_run_document(api->store, head_run,
+	    &rdoc) == STORE_OK) {
 		/* The variants the head's run built, as a check asked. */
 		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(rdoc,
 		    "builds"))
@@ -654,7 +654,7 @@ api_bisect_start(struct api *api, const struct http_request *req, int64_t id,
 	struct tracked_project	 p;
 	struct size_limit	 lim;
 	const cJSON		*pick;
-	cJSON			*doc, *rows = NULL;
+	cJSON			*doc, *rows = NULL, *bisection;
 	const char		*good, *bad, *variant, *artifact, *threshold;
 	char			*name = api_name(req), *settings;
 	int			 nm, rc;
@@ -714,7 +714,9 @@ api_bisect_start(struct api *api, const struct http_request *req, int64_t id,
 	log_info("bisection %lld: %s from %s to %s over %s", (long long)id,
 	    p.name, good, bad, threshold);
 	track_kick(api->track);
-	http_reply_json(reply, 201, store_bisection_document(api->store, id));
+	if (api_lookup_fail(reply, store_bisection_document(api->store, id,
+	    &bisection), "bisection %lld", (long long)id) == 0)
+		http_reply_json(reply, 201, bisection);
 out:
 	cJSON_Delete(rows);
 	tracked_project_clear(&p);
@@ -730,9 +732,7 @@ api_bisection_get(struct api *api, const struct http_request *req,
 	cJSON	*doc;
 
 	(void)req;
-	if ((doc = store_bisection_document(api->store, id)) == NULL)
-		http_reply_error(reply, 404, "not_found", "no bisection %lld",
-		    (long long)id);
-	else
+	if (api_lookup_fail(reply, store_bisection_document(api->store, id,
+	    &doc), "bisection %lld", (long long)id) == 0)
 		http_reply_json(reply, 200, doc);
 }

@@ -415,31 +415,35 @@ api_project_remove(struct api *api, const struct http_request *req,
 	int64_t			*runs;
 	size_t			 n, i;
 	cJSON			*doc;
+	enum store_result	 rc;
 
 	(void)id;
-	if (api_tracked(api, name, &p, reply) == 0) {
-		if (store_project_remove(api->store, name) != 1)
-			http_reply_error(reply, 500, "database", "cannot "
-			    "remove project %s", name);
-		else {
-			/* Its runs stop; its clone goes. */
-			store_project_active_runs(api->store, p.id, &runs, &n);
-			for (i = 0; i < n; i++) {
-				if (queue_cancel_run(api->queue, runs[i],
-				    &cause) != 0)
-					free(cause);
-			}
-			free(runs);
-			track_forget(api->track, p.mirror);
-			log_info("project %s: removed, %zu runs cancelled",
-			    name, n);
-			doc = cJSON_CreateObject();
-			cJSON_AddStringToObject(doc, "removed", name);
-			cJSON_AddNumberToObject(doc, "cancelled_runs",
-			    (double)n);
-			http_reply_json(reply, 200, doc);
-		}
-		tracked_project_clear(&p);
+	if (api_tracked(api, name, &p, reply) != 0) {
+		free(name);
+		return;
 	}
+	rc = store_project_remove(api->store, name);
+	xasprintf(&cause, rc == STORE_NOT_FOUND ? "no tracked project %s" :
+	    "project %s: the database failed; nothing was removed", name);
+	if (api_store_fail(reply, rc, NULL, cause) == 0) {
+		/* Its runs stop; its clone goes. */
+		free(cause);
+		store_project_active_runs(api->store, p.id, &runs, &n);
+		for (i = 0; i < n; i++) {
+			if (queue_cancel_run(api->queue, runs[i], &cause) !=
+			    STORE_OK)
+				free(cause);
+		}
+		free(runs);
+		cause = NULL;
+		track_forget(api->track, p.mirror);
+		log_info("project %s: removed, %zu runs cancelled", name, n);
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "removed", name);
+		cJSON_AddNumberToObject(doc, "cancelled_runs", (double)n);
+		http_reply_json(reply, 200, doc);
+	}
+	free(cause);
+	tracked_project_clear(&p);
 	free(name);
 }

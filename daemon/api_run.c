@@ -17,20 +17,21 @@
 
 /* Checks a project path: absolute, a directory with a Cargo.toml. */
 /*
- * Returns a run's results document as the API answers it: the store's,
- * each build with what to paste to build it by hand (snippet.c). NULL
- * for no such run.
+ * Answers with a run's results document as the API shows it: the
+ * store's, each build with what to paste to build it by hand (snippet.c).
  */
-static cJSON *
-api_run_document(struct api *api, int64_t id)
+static void
+api_run_reply(struct api *api, int64_t id, int status,
+    struct http_reply *reply)
 {
 	cJSON	*doc, *b;
 
-	if ((doc = store_run_document(api->store, id)) == NULL)
-		return (NULL);
+	if (api_lookup_fail(reply, store_run_document(api->store, id, &doc),
+	    "run %lld", (long long)id) != 0)
+		return;
 	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds"))
 		snippet_add(b);
-	return (doc);
+	http_reply_json(reply, status, doc);
 }
 
 static char *
@@ -128,12 +129,10 @@ api_queue_linked(struct api *api, int64_t parent, const char *matrix,
 	int			 rc;
 
 	memset(&run, 0, sizeof run);
-	if (store_run_origin(api->store, parent, &run.project_id, &path,
-	    &commit) != 0) {
-		http_reply_error(reply, 404, "not_found", "no run %lld",
-		    (long long)parent);
+	if (api_lookup_fail(reply, store_run_origin(api->store, parent,
+	    &run.project_id, &path, &commit), "run %lld",
+	    (long long)parent) != 0)
 		return (-1);
-	}
 	run.project = path;
 	run.matrix = matrix;
 	run.shape = "axes";
@@ -179,11 +178,9 @@ api_run_explain(struct api *api, const struct http_request *req, int64_t id,
 		    "artifact: an artifact's name");
 		goto done;
 	}
-	if ((doc = store_run_document(api->store, id)) == NULL) {
-		http_reply_error(reply, 404, "not_found", "no run %lld",
-		    (long long)id);
+	if (api_lookup_fail(reply, store_run_document(api->store, id, &doc),
+	    "run %lld", (long long)id) != 0)
 		goto done;
-	}
 	out = explain_run(api->store, doc, sel ? sel->valuestring : NULL,
 	    art ? art->valuestring : NULL, &missing, &nmissing, &bootstrap,
 	    &status, &cause);
@@ -240,11 +237,9 @@ api_build_unstripped(struct api *api, const struct http_request *req,
 	int		 pending, rc;
 
 	(void)req;
-	if ((doc = store_build_document(api->store, id)) == NULL) {
-		http_reply_error(reply, 404, "not_found", "no build %lld",
-		    (long long)id);
+	if (api_lookup_fail(reply, store_build_document(api->store, id, &doc),
+	    "build %lld", (long long)id) != 0)
 		return;
-	}
 	art = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc,
 	    "artifacts"), 0);
 	if (art == NULL) {
@@ -274,12 +269,20 @@ api_build_unstripped(struct api *api, const struct http_request *req,
 	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(art,
 	    "name")), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 	    art, "kind")), &nbuild, &nsize, &pending);
-	if (rc == 1 && !pending)
+	if (rc == STORE_ERROR) {
+		api_lookup_fail(reply, rc, "the unstripped build of %lld",
+		    (long long)id);
+		free(key);
+		cJSON_Delete(out);
+		out = NULL;
+		goto done;
+	} else if (rc == STORE_OK && !pending)
 		cJSON_AddNumberToObject(out, "build", (double)nbuild);
-	else if (rc == 1) {
+	else if (rc == STORE_OK) {
 		/* On its way: name its run, which the client can follow. */
-		cJSON	*pb = store_build_document(api->store, nbuild);
+		cJSON	*pb = NULL;
 
+		store_build_document(api->store, nbuild, &pb);
 		cJSON_AddNumberToObject(out, "queued_run", cJSON_GetNumberValue(
 		    cJSON_GetObjectItemCaseSensitive(pb, "run")));
 		cJSON_Delete(pb);
@@ -434,8 +437,8 @@ api_run_target(struct api *api, const cJSON *doc, struct tracked_project *tp,
 	}
 	parent = cJSON_GetObjectItemCaseSensitive(doc, "parent_run");
 	if (parent != NULL) {
-		if (!cJSON_IsNumber(parent) || !store_run_exists(api->store,
-		    (int64_t)parent->valuedouble)) {
+		if (!cJSON_IsNumber(parent) || store_run_exists(api->store,
+		    (int64_t)parent->valuedouble) != STORE_OK) {
 			http_reply_error(reply, 400, "invalid_request",
 			    "parent_run: must be the id of an existing run");
 			return (-1);
@@ -480,7 +483,7 @@ void
 api_runs_create(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	cJSON			*doc, *run;
+	cJSON			*doc;
 	struct matrix		*m = NULL;
 	struct variant		 over;
 	struct tracked_project	 tp;
@@ -509,11 +512,7 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	log_info("run %lld: %s%s%s, matrix %s", (long long)id, tp.id != 0 ?
 	    tp.name : project, plan.rev != NULL ? " at " : "", plan.rev !=
 	    NULL ? plan.rev : "", matrix_name(m));
-	if ((run = api_run_document(api, id)) == NULL)
-		http_reply_error(reply, 500, "database", "run %lld vanished",
-		    (long long)id);
-	else
-		http_reply_json(reply, 201, run);
+	api_run_reply(api, id, 201, reply);
 out:
 	free(root);
 	variant_clear(&over);
@@ -541,12 +540,11 @@ api_diff(struct api *api, const struct http_request *req, int64_t id,
 		    "both builds are needed (/v1/diff?a=BUILD&b=BUILD)");
 		return;
 	}
-	if ((ba = store_build_document(api->store, a)) == NULL ||
-	    (bb = store_build_document(api->store, b)) == NULL) {
-		http_reply_error(reply, 404, "not_found", "no build %d",
-		    ba == NULL ? a : b);
+	if (api_lookup_fail(reply, store_build_document(api->store, a, &ba),
+	    "build %d", a) != 0 ||
+	    api_lookup_fail(reply, store_build_document(api->store, b, &bb),
+	    "build %d", b) != 0)
 		goto out;
-	}
 	http_reply_json(reply, 200, diff_builds(ba, bb, top));
 out:
 	cJSON_Delete(ba);
@@ -574,14 +572,8 @@ void
 api_run_get(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	cJSON	*doc;
-
 	(void)req;
-	if ((doc = api_run_document(api, id)) == NULL)
-		http_reply_error(reply, 404, "not_found", "no run %lld",
-		    (long long)id);
-	else
-		http_reply_json(reply, 200, doc);
+	api_run_reply(api, id, 200, reply);
 }
 
 /* DELETE /v1/runs/{id}: cancels the run. */
@@ -596,7 +588,7 @@ api_run_cancel(struct api *api, const struct http_request *req, int64_t id,
 	rc = queue_cancel_run(api->queue, id, &cause);
 	if (api_store_fail(reply, rc, "conflict", cause) == 0) {
 		log_info("run %lld: cancelled", (long long)id);
-		http_reply_json(reply, 200, api_run_document(api, id));
+		api_run_reply(api, id, 200, reply);
 	}
 	free(cause);
 }
@@ -612,11 +604,9 @@ api_build_log(struct api *api, const struct http_request *req, int64_t id,
 	long		 size;
 
 	(void)req;
-	if (store_build_log_path(api->store, id, &path) != 0) {
-		http_reply_error(reply, 404, "not_found", "no build %lld",
-		    (long long)id);
+	if (api_lookup_fail(reply, store_build_log_path(api->store, id,
+	    &path), "build %lld", (long long)id) != 0)
 		return;
-	}
 	if (path == NULL || (f = fopen(path, "r")) == NULL) {
 		http_reply_error(reply, 404, "not_found", "build %lld has no "
 		    "log%s%s", (long long)id, path ? ": " : ": it has not "

@@ -22,6 +22,7 @@ enum db_step {
 struct db	*db_open(const char *, char **);
 void		 db_close(struct db *);
 const char	*db_errmsg(struct db *);
+const char	*db_stmt_errmsg(struct db_stmt *);
 int		 db_conflict(struct db *);
 int64_t		 db_changes(struct db *);
 int64_t		 db_last_id(struct db *);

@@ -76,6 +76,13 @@ db_errmsg(struct db *db)
 	return (sqlite3_errmsg(db->conn));
 }
 
+/* Says why the last call on a statement's database failed. */
+const char *
+db_stmt_errmsg(struct db_stmt *stmt)
+{
+	return (sqlite3_errmsg(sqlite3_db_handle(STMT(stmt))));
+}
+
 /* Tells whether the last failure was a unique key taken already. */
 int
 db_conflict(struct db *db)

@@ -257,14 +257,14 @@ explain_setting(struct explain_ctx *x, const struct variant *v, size_t i)
 		cJSON_AddStringToObject(row, "reason", why);
 		free(why);
 	} else if ((rc = store_variant_result(x->st, x->run_id, key,
-	    x->aname, x->akind, &nbuild, &nsize, &pending)) < 0) {
+	    x->aname, x->akind, &nbuild, &nsize, &pending)) == STORE_ERROR) {
 		cJSON_AddStringToObject(row, "state", "error");
-	} else if (rc == 1 && !pending) {
+	} else if (rc == STORE_OK && !pending) {
 		cJSON_AddStringToObject(row, "state", "done");
 		cJSON_AddNumberToObject(row, "build", (double)nbuild);
 		cJSON_AddNumberToObject(row, "file_size", (double)nsize);
 		cJSON_AddNumberToObject(row, "saves", (double)(nsize - x->size));
-	} else if (rc == 1) {
+	} else if (rc == STORE_OK) {
 		cJSON_AddStringToObject(row, "state", "pending");
 		cJSON_AddNumberToObject(row, "build", (double)nbuild);
 	} else {

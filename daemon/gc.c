@@ -242,7 +242,7 @@ gc_done(uv_work_t *w, int status)
 	if (gc->phase == 0) {
 		for (i = 0; i < gc->ndirs; i++) {
 			if (store_target_dir_used(gc->store, gc->dirs[i].path,
-			    &used) == 1 && used > gc->dirs[i].last_used)
+			    &used) == STORE_OK && used > gc->dirs[i].last_used)
 				gc->dirs[i].last_used = used;
 		}
 		if (gc->ndirs > 0)
@@ -252,7 +252,7 @@ gc_done(uv_work_t *w, int status)
 		for (i = 0; i < gc->ndirs && after > gc->budget; i++) {
 			if ((gc->busy != NULL && gc->busy(gc->dirs[i].path,
 			    gc->busy_arg)) || store_target_dir_queued(gc->store,
-			    gc->dirs[i].path))
+			    gc->dirs[i].path) != STORE_NOT_FOUND)
 				continue;
 			gc->dirs[i].evict = 1;
 			after -= gc->dirs[i].bytes;

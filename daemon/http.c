@@ -382,12 +382,21 @@ http_reply_error(struct http_reply *reply, int status, const char *code,
 	http_reply_json(reply, status, doc);
 }
 
-/* Sets a JSON reply, taking the document. */
+/*
+ * Sets a JSON reply, taking the document. No document (the store could
+ * not read one) is a 500.
+ */
 void
 http_reply_json(struct http_reply *reply, int status, cJSON *doc)
 {
 	char	*s;
 
+	if (doc == NULL) {
+		http_reply_error(reply, 500, "database", "the answer could "
+		    "not be read: the database failed (the daemon's log says "
+		    "how)");
+		return;
+	}
 	s = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	reply->status = status;

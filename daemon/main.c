@@ -522,6 +522,7 @@ daemon_start_serving(struct daemon *d)
 	d->api.planner = &d->planner;
 	d->api.track = d->track;
 	d->api.cache = api_cache_create();
+	d->api.metrics = metrics_create();
 	if ((d->server = server_create(d->loop, &d->api, &d->config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
@@ -565,6 +566,7 @@ daemon_finish(struct daemon *d)
 		log_warnx("event loop: %s", uv_strerror(rc));
 	queue_free(d->queue);
 	api_cache_free(d->api.cache);
+	metrics_free(d->api.metrics);
 	track_free(d->track);
 	notify_free(d->notify);
 	curl_global_cleanup();

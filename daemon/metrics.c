@@ -3,8 +3,13 @@
  * existing Grafana dashboards can plot sizemat's numbers: builds by state,
  * the queue, build durations as a histogram, and the latest size of each
  * project, variant and artifact as gauges.
+ *
+ * What the store says is kept from one scrape to the next until the store
+ * changes (a build starts or ends, a regression or a delivery is recorded),
+ * so a scrape between two builds costs no query.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sizematd.h"
@@ -17,6 +22,41 @@ static const double metrics_bounds[] = { 1, 5, 15, 30, 60, 120, 300, 600,
 static const char *const metrics_states[] = { "queued", "running", "done",
     "failed", "timeout", "cancelled", "unavailable" };
 #define METRICS_NSTATES (sizeof metrics_states / sizeof metrics_states[0])
+
+struct metrics {
+	cJSON	*doc;		/* store_metrics's answer, or NULL */
+	int64_t	 generation;	/* the store's when it was computed */
+};
+
+struct metrics *
+metrics_create(void)
+{
+	return (xcalloc(1, sizeof (struct metrics)));
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	cJSON_Delete(m->doc);
+	free(m);
+}
+
+/* The store's part of the metrics, computed again only after a change. */
+static const cJSON *
+metrics_current(struct metrics *m, struct store *st)
+{
+	int64_t	 generation;
+
+	generation = store_generation(st);
+	if (m->doc != NULL && m->generation == generation)
+		return (m->doc);
+	cJSON_Delete(m->doc);
+	m->doc = store_metrics(st, metrics_bounds, METRICS_NBOUNDS);
+	m->generation = generation;
+	return (m->doc);
+}
 
 /* Appends a label value, escaped as the text format asks. */
 static void
@@ -70,13 +110,13 @@ metrics_sizes(struct buf *b, const cJSON *doc, const char *name,
 
 /* Formats the metrics; active is how many builds run now. */
 void
-metrics_format(struct store *st, int active, int jobs, struct buf *b)
+metrics_format(struct metrics *m, struct store *st, int active, int jobs,
+    struct buf *b)
 {
-	const cJSON	*s, *states, *o;
-	cJSON		*doc;
+	const cJSON	*s, *states, *o, *doc;
 	size_t		 i;
 
-	doc = store_metrics(st, metrics_bounds, METRICS_NBOUNDS);
+	doc = metrics_current(m, st);
 	states = cJSON_GetObjectItemCaseSensitive(doc, "builds");
 	metrics_head(b, "sizemat_builds", "gauge", "Builds recorded, by "
 	    "state.");
@@ -139,5 +179,4 @@ metrics_format(struct store *st, int active, int jobs, struct buf *b)
 		metrics_label(b, "state", ds[i], 1);
 		buf_printf(b, "} %lld\n", (long long)json_int(o, ds[i], 0));
 	}
-	cJSON_Delete(doc);
 }

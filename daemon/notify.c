@@ -296,7 +296,7 @@ notify_send_due(struct notify *n)
 		return;
 	while (n->ninflight < NOTIFY_MAX_INFLIGHT &&
 	    store_delivery_due(n->store, now, &id, &url, &body,
-	    &attempts) == 1) {
+	    &attempts) == STORE_OK) {
 		if (notify_busy(n, id)) {
 			free(url);
 			free(body);

@@ -186,8 +186,8 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 			queue_prune(q, id);
 		queue_prune_logs(q);
 		queue_emit(q, QUEUE_BUILD_ENDED, id);
-		if (store_build_run(q->store, id, &run_id, &settled) == 0 &&
-		    settled)
+		if (store_build_run(q->store, id, &run_id, &settled) ==
+		    STORE_OK && settled)
 			queue_emit(q, QUEUE_RUN_SETTLED, run_id);
 	}
 	if (q->gc != NULL)
@@ -201,13 +201,13 @@ queue_fill(struct queue *q)
 {
 	struct build_spec	 spec;
 	struct build_job_cb	 cb;
-	int			 i, found;
+	int			 i;
 
 	for (i = 0; i < q->jobs && !q->stopping && !q->draining; i++) {
 		if (q->slots[i].job != NULL)
 			continue;
-		found = store_build_next(q->store, queue_dir_busy, q, &spec);
-		if (found <= 0)
+		if (store_build_next(q->store, queue_dir_busy, q, &spec) !=
+		    STORE_OK)
 			break;
 		if (store_build_start(q->store, spec.id) != 0) {
 			log_warnx("build %lld: cannot mark it running",

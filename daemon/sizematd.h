@@ -386,10 +386,10 @@ int		 store_schema_version(struct store *);
 int64_t		 store_generation(struct store *);
 int		 store_run_create(struct store *, const struct run_plan *,
 		    const struct build_plan *, size_t, int64_t *, char **);
-int		 store_run_origin(struct store *, int64_t, int64_t *, char **,
+enum store_result store_run_origin(struct store *, int64_t, int64_t *, char **,
 		    char **);
 int		 store_requeue_running(struct store *, int *);
-int		 store_build_next(struct store *,
+enum store_result store_build_next(struct store *,
 		    int (*)(const char *, void *), void *, struct build_spec *);
 void		 build_spec_clear(struct build_spec *);
 int		 store_build_start(struct store *, int64_t);
@@ -401,19 +401,20 @@ int		 store_build_finish(struct store *, int64_t,
 		    const struct build_outcome *);
 enum store_result store_run_cancel(struct store *, int64_t, int64_t **,
 		    size_t *, char **);
-int		 store_run_exists(struct store *, int64_t);
-cJSON		*store_run_document(struct store *, int64_t);
+enum store_result store_run_exists(struct store *, int64_t);
+enum store_result store_run_document(struct store *, int64_t, cJSON **);
 cJSON		*store_runs_list(struct store *, int);
 cJSON		*store_best(struct store *, const char *, int);
 cJSON		*store_status(struct store *);
-int		 store_build_log_path(struct store *, int64_t, char **);
-cJSON		*store_build_document(struct store *, int64_t);
+enum store_result store_build_log_path(struct store *, int64_t, char **);
+enum store_result store_build_document(struct store *, int64_t, cJSON **);
 int		 store_prune_kept(struct store *, int64_t, int,
 		    struct strlist *);
 int		 store_prune_logs(struct store *, int, struct strlist *);
-int		 store_target_dir_used(struct store *, const char *, int64_t *);
-int		 store_target_dir_queued(struct store *, const char *);
-int		 store_variant_result(struct store *, int64_t,
+enum store_result store_target_dir_used(struct store *, const char *,
+		    int64_t *);
+enum store_result store_target_dir_queued(struct store *, const char *);
+enum store_result store_variant_result(struct store *, int64_t,
 		    const char *, const char *, const char *, int64_t *,
 		    int64_t *, int *);
 
@@ -428,23 +429,43 @@ enum store_result store_project_find(struct store *, const char *,
 enum store_result store_project_by_id(struct store *, int64_t,
 		    struct tracked_project *);
 cJSON		*store_projects_list(struct store *, const char *);
-int		 store_project_remove(struct store *, const char *);
+enum store_result store_project_remove(struct store *, const char *);
 int		 store_project_set_tick(struct store *, int64_t, int64_t);
 int		 store_project_active_runs(struct store *, int64_t, int64_t **,
 		    size_t *);
 int		 store_project_ids(struct store *, int, int64_t **, size_t *);
-int		 store_setup_next(struct store *, int64_t *);
+enum store_result store_setup_next(struct store *, int64_t *);
 int		 store_project_package(struct store *, int64_t, const char *);
 int		 store_project_ready(struct store *, int64_t, const char *,
 		    const char *, const char *);
-int		 store_prep_next(struct store *, int64_t *, int64_t *, char **);
+enum store_result store_prep_next(struct store *, int64_t *, int64_t *,
+		    char **);
+/* A queued build at a resolved commit, as the reuse rule sees it. */
+struct queued_build {
+	int64_t		 id;
+	int64_t		 project_id;
+	const char	*commit;
+	int64_t		 variant_id;
+	cJSON		*settings;	/* the variant's */
+	int		 forced;	/* its run asked for new builds */
+};
+/*
+ * The reuse rule, the tracker's: which recorded build a queued one may
+ * copy instead of being built. from answers that build's id, 0 for none,
+ * or -1 when the store failed.
+ */
+struct reuse_rule {
+	int64_t	(*from)(struct store *, const struct queued_build *, void *);
+	void	*arg;
+};
 int		 store_run_prepared(struct store *, int64_t,
-		    const struct run_prep *,
-		    const char *(*)(const char *, void *), void *);
+		    const struct run_prep *, const struct reuse_rule *);
+enum store_result store_build_done_with(struct store *, int64_t,
+		    const char *, int64_t, const char *, int64_t *);
 int		 store_run_prep_failed(struct store *, int64_t, const char *);
-int		 store_commit_has_run(struct store *, int64_t, const char *);
-int		 store_build_project(struct store *, int64_t, int64_t *);
-int		 store_build_run(struct store *, int64_t, int64_t *, int *);
+enum store_result store_commit_has_run(struct store *, int64_t, const char *);
+enum store_result store_build_project(struct store *, int64_t, int64_t *);
+enum store_result store_build_run(struct store *, int64_t, int64_t *, int *);
 /*
  * The regression rule, the tracker's: whether a size grew past what it
  * allows from before to after.
@@ -456,7 +477,7 @@ struct regression_rule {
 };
 int		 store_detect_regressions(struct store *, int64_t,
 		    const struct regression_rule *);
-int		 store_regression_add(struct store *, int64_t, const char *,
+enum store_result store_regression_add(struct store *, int64_t, const char *,
 		    const char *, int64_t, const char *, int64_t, int64_t,
 		    const char *, const char *);
 cJSON		*store_unalerted(struct store *, int64_t);
@@ -465,7 +486,7 @@ int		 store_delivery_add(struct store *, int64_t, const char *,
 cJSON		*store_revised(struct store *, int64_t);
 int		 store_mark_revised(struct store *, int64_t);
 int		 store_mark_alerted(struct store *, int64_t, const char *);
-int		 store_commit_pending(struct store *, int64_t, const char *);
+enum store_result store_commit_pending(struct store *, int64_t, const char *);
 cJSON		*store_regressions(struct store *, int64_t);
 cJSON		*store_project_variants(struct store *, int64_t);
 cJSON		*store_trend(struct store *, int64_t, const char *,
@@ -482,15 +503,16 @@ enum commit_outcome store_commit_artifacts(struct store *, int64_t,
 		    const char *, int64_t, cJSON **, char **);
 int		 store_bisection_choose(struct store *, int64_t,
 		    const struct strlist *);
-int		 store_bisection_seed(struct store *, int64_t, int *);
-int		 store_bisection_next(struct store *, int64_t *, int64_t *,
+enum store_result store_bisection_seed(struct store *, int64_t, int *);
+enum store_result store_bisection_next(struct store *, int64_t *, int64_t *,
 		    char **, char **);
 int		 store_bisection_prepared(struct store *, int64_t,
 		    const struct git_commit *, size_t, const char *,
 		    const char *);
 int		 store_bisection_finish(struct store *, int64_t, const char *,
 		    const cJSON *, const char *);
-cJSON		*store_bisection_document(struct store *, int64_t);
+enum store_result store_bisection_document(struct store *, int64_t,
+		    cJSON **);
 /* A bisection as the tracker works on it; the API's document is a view. */
 struct bisection {
 	int64_t	 id;
@@ -506,20 +528,20 @@ struct bisection {
 	int64_t	*also;		/* the bisections started with it */
 	size_t	 nalso;
 };
-int		 store_bisection_get(struct store *, int64_t,
+enum store_result store_bisection_get(struct store *, int64_t,
 		    struct bisection *);
 void		 bisection_clear(struct bisection *);
 int		 store_bisections_running(struct store *, int64_t **, size_t *);
 enum commit_outcome store_commit_outcome(struct store *, int64_t,
 		    const char *, int64_t, const char *, int64_t *);
-int		 store_delivery_due(struct store *, int64_t, int64_t *,
+enum store_result store_delivery_due(struct store *, int64_t, int64_t *,
 		    char **, char **, int *);
 int		 store_delivery_result(struct store *, int64_t, int,
 		    const char *, int64_t);
 int64_t		 store_delivery_next_at(struct store *);
 cJSON		*store_deliveries(struct store *, int64_t);
 cJSON		*store_metrics(struct store *, const double *, size_t);
-cJSON		*store_export(struct store *, const char *);
+enum store_result store_export(struct store *, const char *, cJSON **);
 
 /* builder.c */
 struct builder_config {
@@ -740,7 +762,11 @@ struct asset {
 extern const struct asset dashboard_assets[];
 
 /* metrics.c */
-void	 metrics_format(struct store *, int, int, struct buf *);
+struct metrics;
+struct metrics	*metrics_create(void);
+void		 metrics_free(struct metrics *);
+void		 metrics_format(struct metrics *, struct store *, int, int,
+		    struct buf *);
 
 /* diff.c */
 cJSON	*diff_builds(const cJSON *, const cJSON *, int);
@@ -761,6 +787,7 @@ struct api {
 	struct track		*track;
 	char			 url[128];	/* where it listens on TCP */
 	struct api_cache	*cache;		/* answers kept (api_cache.c) */
+	struct metrics		*metrics;	/* /metrics's store part */
 };
 void	 api_handle(struct api *, const struct http_request *, int,
 	    struct http_reply *);
@@ -775,6 +802,8 @@ int	 api_opt_string(const cJSON *, const char *, const char **,
 	    struct http_reply *);
 int	 api_store_fail(struct http_reply *, enum store_result, const char *,
 	    const char *);
+int	 api_lookup_fail(struct http_reply *, enum store_result,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
 
 /* api_cache.c: answers kept until the store changes */
 struct api_cache;

@@ -137,20 +137,44 @@ store_json_row(cJSON *o, struct db_stmt *stmt, const struct store_column *cols)
 	}
 }
 
-/* Steps a statement to its end, one object per row; finalizes it. */
+/*
+ * Steps a statement to its end, one object per row; finalizes it. NULL
+ * when the database failed on the way.
+ */
 cJSON *
 store_json_rows(struct db_stmt *stmt, const struct store_column *cols)
 {
 	cJSON	*a, *o;
+	int	 rc;
 
 	a = cJSON_CreateArray();
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		o = cJSON_CreateObject();
 		store_json_row(o, stmt, cols);
 		cJSON_AddItemToArray(a, o);
 	}
+	if (rc != DB_DONE) {
+		log_warnx("store: %s", db_stmt_errmsg(stmt));
+		cJSON_Delete(a);
+		a = NULL;
+	}
 	db_finalize(stmt);
 	return (a);
+}
+
+/*
+ * What a step that looked for one row found: STORE_OK (a row),
+ * STORE_NOT_FOUND, or STORE_ERROR (logged).
+ */
+enum store_result
+store_found(struct store *st, int rc)
+{
+	if (rc == DB_ROW)
+		return (STORE_OK);
+	if (rc == DB_DONE)
+		return (STORE_NOT_FOUND);
+	log_warnx("store: %s", db_errmsg(st->db));
+	return (STORE_ERROR);
 }
 
 /* Adds the (name, number) rows a query gives for one id as members of o. */

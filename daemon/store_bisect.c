@@ -192,10 +192,10 @@ rollback:
  * Chooses the variant of a bisection started with none: the smallest done
  * build at its good commit among its own runs (the matrix measured there),
  * of the artifact it names, if any. Its artifact stays as asked (""
- * bisects each that grew). Returns 1 once chosen, 0 while there is none;
- * *runs counts its runs.
+ * bisects each that grew). STORE_OK once chosen, STORE_NOT_FOUND while
+ * there is none; *runs counts its runs.
  */
-int
+enum store_result
 store_bisection_seed(struct store *st, int64_t id, int *runs)
 {
 	struct db_stmt	*stmt;
@@ -219,29 +219,31 @@ store_bisection_seed(struct store *st, int64_t id, int *runs)
 #undef STORE_SEED_BUILDS
 	db_bind_int(stmt, 1, id);
 	if (store_step_done(st, stmt) != 0)
-		return (-1);
-	return (db_changes(st->db) > 0);
+		return (STORE_ERROR);
+	return (db_changes(st->db) > 0 ? STORE_OK : STORE_NOT_FOUND);
 }
 
-/* Finds the oldest bisection waiting for git: 1 with what it needs. */
-int
+/*
+ * Finds the oldest bisection waiting for git: STORE_OK with what it needs,
+ * STORE_NOT_FOUND when none waits.
+ */
+enum store_result
 store_bisection_next(struct store *st, int64_t *id, int64_t *project_id,
     char **good, char **bad)
 {
 	struct db_stmt	*stmt;
-	int		 found = 0;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT id, project_id, good_rev, bad_rev"
 	    " FROM bisections WHERE state = 'preparing' ORDER BY id LIMIT 1");
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		*id = db_column_int(stmt, 0);
 		*project_id = db_column_int(stmt, 1);
 		*good = store_column_dup(stmt, 2);
 		*bad = store_column_dup(stmt, 3);
-		found = 1;
 	}
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
 /*
@@ -312,10 +314,11 @@ store_bisection_finish(struct store *st, int64_t id, const char *state,
 
 /*
  * A bisection as the API shows it, with its probes (each commit measured
- * for it and how) and how many builds it ran itself. NULL when unknown.
+ * for it and how) and how many builds it ran itself: STORE_OK with *out,
+ * or STORE_NOT_FOUND.
  */
-cJSON *
-store_bisection_document(struct store *st, int64_t id)
+enum store_result
+store_bisection_document(struct store *st, int64_t id, cJSON **out)
 {
 	static const struct store_column columns[] = {
 		{ "id", STORE_INT }, { "project", STORE_TEXT },
@@ -335,8 +338,10 @@ store_bisection_document(struct store *st, int64_t id)
 		{ "reused_from", STORE_INT }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
-	cJSON		*doc = NULL, *also;
+	cJSON		*doc = NULL, *also, *probes;
+	int		 rc;
 
+	*out = NULL;
 	stmt = store_prepare(st, "SELECT g.id, coalesce(p.name, p.path),"
 	    " g.good_rev, g.bad_rev, g.good, g.bad, v.key, g.artifact,"
 	    " g.threshold, g.state, g.result, g.message,"
@@ -348,29 +353,37 @@ store_bisection_document(struct store *st, int64_t id)
 	    " FROM bisections g JOIN projects p ON p.id = g.project_id"
 	    " LEFT JOIN variants v ON v.id = g.variant_id WHERE g.id = ?1");
 	db_bind_int(stmt, 1, id);
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		doc = cJSON_CreateObject();
 		store_json_row(doc, stmt, columns);
 	}
 	db_finalize(stmt);
-	if (doc == NULL)
-		return (NULL);
+	if (rc != DB_ROW)
+		return (store_found(st, rc));
 
 	stmt = store_prepare(st, "SELECT r.id, coalesce(r.commit_id, r.rev),"
 	    " b.id, b.state, b.reused_from FROM runs r JOIN builds b"
 	    " ON b.run_id = r.id WHERE r.bisection_id = ?1 ORDER BY r.id");
 	db_bind_int(stmt, 1, id);
-	cJSON_AddItemToObject(doc, "probes", store_json_rows(stmt,
-	    probe_columns));
+	if ((probes = store_json_rows(stmt, probe_columns)) == NULL) {
+		cJSON_Delete(doc);
+		return (STORE_ERROR);
+	}
+	cJSON_AddItemToObject(doc, "probes", probes);
 	stmt = store_prepare(st, "SELECT id FROM bisections WHERE parent_id = ?1"
 	    " ORDER BY id");
 	db_bind_int(stmt, 1, id);
 	also = cJSON_AddArrayToObject(doc, "also");
-	while (db_step(stmt) == DB_ROW)
+	while ((rc = db_step(stmt)) == DB_ROW)
 		cJSON_AddItemToArray(also, cJSON_CreateNumber((double)
 		    db_column_int(stmt, 0)));
 	db_finalize(stmt);
-	return (doc);
+	if (rc != DB_DONE) {
+		cJSON_Delete(doc);
+		return (store_found(st, rc));
+	}
+	*out = doc;
+	return (STORE_OK);
 }
 
 /* Frees what a bisection holds. */
@@ -392,15 +405,15 @@ bisection_clear(struct bisection *b)
 }
 
 /*
- * Reads a bisection for the tracker. Returns 1 with it, 0 when there is
- * no such bisection.
+ * Reads a bisection for the tracker: STORE_OK with it, STORE_NOT_FOUND
+ * when there is no such bisection.
  */
-int
+enum store_result
 store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 {
 	struct db_stmt	*stmt;
 	cJSON		*commits, *c;
-	int		 found = 0;
+	int		 rc;
 
 	memset(b, 0, sizeof *b);
 	stmt = store_prepare(st, "SELECT g.project_id, g.variant_id, g.state,"
@@ -408,8 +421,7 @@ store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 	    " FROM bisections g LEFT JOIN variants v ON v.id = g.variant_id"
 	    " WHERE g.id = ?1");
 	db_bind_int(stmt, 1, id);
-	if (db_step(stmt) == DB_ROW) {
-		found = 1;
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		b->id = id;
 		b->project_id = db_column_int(stmt, 0);
 		b->variant_id = db_column_int(stmt, 1);
@@ -430,18 +442,22 @@ store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 		cJSON_Delete(commits);
 	}
 	db_finalize(stmt);
-	if (!found)
-		return (0);
+	if (rc != DB_ROW)
+		return (store_found(st, rc));
 	stmt = store_prepare(st, "SELECT id FROM bisections WHERE parent_id = ?1"
 	    " ORDER BY id");
 	db_bind_int(stmt, 1, id);
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		b->also = xreallocarray(b->also, b->nalso + 1,
 		    sizeof *b->also);
 		b->also[b->nalso++] = db_column_int(stmt, 0);
 	}
 	db_finalize(stmt);
-	return (1);
+	if (rc != DB_DONE) {
+		bisection_clear(b);
+		return (store_found(st, rc));
+	}
+	return (STORE_OK);
 }
 
 /* Lists the ids of running bisections. */

@@ -107,10 +107,10 @@ build_spec_clear(struct build_spec *b)
 	" rb.commit_id IS NULL AND " o ".started_at > rb.created_at))))"
 
 /*
- * Finds the oldest queued build whose target dir is not busy. Returns 1 and
- * fills out, 0 when there is none, -1 on error.
+ * Finds the oldest queued build whose target dir is not busy: STORE_OK
+ * with out filled, STORE_NOT_FOUND when there is none.
  */
-int
+enum store_result
 store_build_next(struct store *st, int (*busy)(const char *, void *),
     void *arg, struct build_spec *out)
 {
@@ -118,7 +118,8 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	const char	*dir, *settings;
 	cJSON		*o;
 	char		*cause;
-	int		 rc, found = 0;
+	int		 rc;
+	enum store_result found = STORE_NOT_FOUND;
 
 	memset(out, 0, sizeof *out);
 	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.key,"
@@ -168,13 +169,11 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 			out->commit_time = db_column_int(stmt, 11);
 			out->locked = !db_column_is_null(stmt, 12);
 		}
-		found = 1;
+		found = STORE_OK;
 		break;
 	}
-	if (rc != DB_ROW && rc != DB_DONE) {
-		log_warnx("store: %s", db_errmsg(st->db));
-		found = -1;
-	}
+	if (rc != DB_ROW && rc != DB_DONE)
+		found = store_found(st, rc);
 	db_finalize(stmt);
 	return (found);
 }
@@ -371,32 +370,30 @@ store_build_artifacts(struct store *st, int64_t build_id)
 }
 
 /*
- * Finds the log file of a build: -1 when there is no such build, 0 with
- * *path NULL when it has not started.
+ * Finds the log file of a build: STORE_OK with *path, NULL when it has not
+ * started; STORE_NOT_FOUND when there is no such build.
  */
-int
+enum store_result
 store_build_log_path(struct store *st, int64_t id, char **path)
 {
 	struct db_stmt	*stmt;
-	int		 rc = -1;
+	int		 rc;
 
 	*path = NULL;
 	stmt = store_prepare(st, "SELECT log_path FROM builds WHERE id = ?1");
 	db_bind_int(stmt, 1, id);
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW)
 		*path = store_column_dup(stmt, 0);
-		rc = 0;
-	}
 	db_finalize(stmt);
-	return (rc);
+	return (store_found(st, rc));
 }
 
 /*
- * Returns one build: id, run, project, variant, state and its artifacts
- * with sections; NULL for an unknown id.
+ * Reads one build: id, run, project, variant, state and its artifacts
+ * with sections. STORE_OK with *out, or STORE_NOT_FOUND.
  */
-cJSON *
-store_build_document(struct store *st, int64_t id)
+enum store_result
+store_build_document(struct store *st, int64_t id, cJSON **out)
 {
 	static const struct store_column columns[] = {
 		{ "id", STORE_INT }, { "run", STORE_INT },
@@ -407,6 +404,7 @@ store_build_document(struct store *st, int64_t id)
 	};
 	struct db_stmt	*stmt;
 	cJSON		*b = NULL;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
 	    " coalesce(p.name, p.path), v.settings, v.key, b.state,"
@@ -415,14 +413,15 @@ store_build_document(struct store *st, int64_t id)
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");
 	db_bind_int(stmt, 1, id);
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
 		cJSON_AddItemToObject(b, "artifacts",
 		    store_build_artifacts(st, id));
 	}
 	db_finalize(stmt);
-	return (b);
+	*out = b;
+	return (store_found(st, rc));
 }
 
 /*
@@ -483,39 +482,41 @@ store_prune_kept(struct store *st, int64_t build_id, int keep,
 
 /*
  * Finds when a target dir was last used by a build: its latest finish,
- * start or queueing. Returns 1 with the time, 0 when no build used it.
+ * start or queueing. STORE_OK with the time, STORE_NOT_FOUND when no
+ * build used it.
  */
-int
+enum store_result
 store_target_dir_used(struct store *st, const char *dir, int64_t *when)
 {
 	struct db_stmt	*stmt;
-	int		 found = 0;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT max(coalesce(finished_at, started_at,"
-	    " queued_at)) FROM builds WHERE target_dir = ?1");
+	    " queued_at)) FROM builds WHERE target_dir = ?1 HAVING count(*)"
+	    " > 0");
 	store_bind_text(stmt, 1, dir);
-	if (db_step(stmt) == DB_ROW &&
-	    !db_column_is_null(stmt, 0)) {
+	if ((rc = db_step(stmt)) == DB_ROW)
 		*when = db_column_int(stmt, 0);
-		found = 1;
-	}
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
-/* Tells whether a queued or running build will use a target dir. */
-int
+/*
+ * Tells whether a queued or running build will use a target dir: STORE_OK
+ * when one will, STORE_NOT_FOUND when none.
+ */
+enum store_result
 store_target_dir_queued(struct store *st, const char *dir)
 {
 	struct db_stmt	*stmt;
-	int		 found;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT 1 FROM builds WHERE target_dir = ?1"
 	    " AND state IN ('queued', 'running') LIMIT 1");
 	store_bind_text(stmt, 1, dir);
-	found = db_step(stmt) == DB_ROW;
+	rc = db_step(stmt);
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
 /*
@@ -663,48 +664,44 @@ out:
 }
 
 /*
- * Finds the tracked project a build belongs to: 1 with its id, 0 when the
- * build's project is given by path.
+ * Finds the tracked project a build belongs to: STORE_OK with its id,
+ * STORE_NOT_FOUND when the build's project is given by path.
  */
-int
+enum store_result
 store_build_project(struct store *st, int64_t build_id, int64_t *project_id)
 {
 	struct db_stmt	*stmt;
-	int		 found = 0;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT r.project_id, r.bisection_id"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE b.id = ?1 AND r.commit_id IS NOT NULL");
 	db_bind_int(stmt, 1, build_id);
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW)
 		*project_id = db_column_int(stmt, 0);
-		found = 1;
-	}
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
 /*
  * Finds the run a build belongs to and whether that run has settled (no
- * build of it queued or running). Returns 0, or -1 when there is no such
- * build.
+ * build of it queued or running): STORE_OK, or STORE_NOT_FOUND.
  */
-int
+enum store_result
 store_build_run(struct store *st, int64_t build_id, int64_t *run_id,
     int *settled)
 {
 	struct db_stmt	*stmt;
-	int		 rc = -1;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT r.id, r.state IN ('done',"
 	    " 'cancelled') FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE b.id = ?1");
 	db_bind_int(stmt, 1, build_id);
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		*run_id = db_column_int(stmt, 0);
 		*settled = db_column_int(stmt, 1);
-		rc = 0;
 	}
 	db_finalize(stmt);
-	return (rc);
+	return (store_found(st, rc));
 }

@@ -27,30 +27,29 @@ store_delivery_add(struct store *st, int64_t project_id, const char *commit,
 }
 
 /*
- * Finds a pending delivery due at or before now, after *id. Returns 1
- * with its id, URL, body and attempts so far, 0 when none is due.
+ * Finds a pending delivery due at or before now, after *id: STORE_OK with
+ * its id, URL, body and attempts so far, STORE_NOT_FOUND when none is due.
  */
-int
+enum store_result
 store_delivery_due(struct store *st, int64_t now, int64_t *id, char **url,
     char **body, int *attempts)
 {
 	struct db_stmt	*stmt;
-	int		 found = 0;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT id, url, body, attempts FROM"
 	    " deliveries WHERE state = 'pending' AND next_at <= ?1 AND"
 	    " id > ?2 ORDER BY id LIMIT 1");
 	db_bind_int(stmt, 1, now);
 	db_bind_int(stmt, 2, *id);
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		*id = db_column_int(stmt, 0);
 		*url = store_column_dup(stmt, 1);
 		*body = store_column_dup(stmt, 2);
 		*attempts = db_column_int(stmt, 3);
-		found = 1;
 	}
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
 /*

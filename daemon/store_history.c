@@ -37,24 +37,30 @@ store_commits_add(struct store *st, int64_t project_id,
 	return (0);
 }
 
-/* Runs a query on (project, commit); tells whether it has a row. */
-int
+/*
+ * Runs a query on (project, commit): STORE_OK when it has a row,
+ * STORE_NOT_FOUND when not.
+ */
+enum store_result
 store_commit_exists(struct store *st, const char *sql, int64_t project_id,
     const char *commit)
 {
 	struct db_stmt	*stmt;
-	int		 found;
+	int		 rc;
 
 	stmt = store_prepare(st, sql);
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	found = db_step(stmt) == DB_ROW;
+	rc = db_step(stmt);
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
-/* Tells whether a project has a run (not a bisection's) at a commit. */
-int
+/*
+ * Tells whether a project has a run (not a bisection's) at a commit:
+ * STORE_OK, or STORE_NOT_FOUND.
+ */
+enum store_result
 store_commit_has_run(struct store *st, int64_t project_id, const char *commit)
 {
 	return (store_commit_exists(st, "SELECT 1 FROM runs WHERE project_id"
@@ -63,11 +69,10 @@ store_commit_has_run(struct store *st, int64_t project_id, const char *commit)
 }
 
 /*
- * The first-parent line before a commit, nearest first: (id, depth). Bind
- * ?1 the project, ?2 the commit.
+ * Tells whether builds at a commit are still queued or running: STORE_OK
+ * when some are, STORE_NOT_FOUND when none.
  */
-/* Tells whether builds at a commit are still queued or running. */
-int
+enum store_result
 store_commit_pending(struct store *st, int64_t project_id, const char *commit)
 {
 	return (store_commit_exists(st, "SELECT 1 FROM builds b JOIN runs r"

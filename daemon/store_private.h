@@ -41,6 +41,7 @@ void		 store_json_parsed(cJSON *, const char *, struct db_stmt *,
 void		 store_json_row(cJSON *, struct db_stmt *,
 		    const struct store_column *);
 cJSON		*store_json_rows(struct db_stmt *, const struct store_column *);
+enum store_result store_found(struct store *, int);
 void		 store_json_pairs(struct store *, cJSON *, const char *,
 		    int64_t);
 int64_t		 store_upsert_id(struct store *, const char *, const char *,
@@ -51,8 +52,8 @@ cJSON		*store_build_artifacts(struct store *, int64_t);
 int		 store_build_reuse(struct store *, int64_t, int64_t);
 
 /* store_history.c */
-int		 store_commit_exists(struct store *, const char *, int64_t,
-		    const char *);
+enum store_result store_commit_exists(struct store *, const char *,
+		    int64_t, const char *);
 int		 store_commits_add(struct store *, int64_t,
 		    const struct git_commit *, size_t);
 

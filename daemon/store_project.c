@@ -190,21 +190,22 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 	return (STORE_OK);
 }
 
-/* Finds a project whose source is still to be cloned: 1 with its id. */
-int
+/*
+ * Finds a project whose source is still to be cloned: STORE_OK with its
+ * id, STORE_NOT_FOUND when none is.
+ */
+enum store_result
 store_setup_next(struct store *st, int64_t *id)
 {
 	struct db_stmt	*stmt;
-	int		 found = 0;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE name IS NOT"
 	    " NULL AND head IS NULL AND problem IS NULL ORDER BY id LIMIT 1");
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW)
 		*id = db_column_int(stmt, 0);
-		found = 1;
-	}
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
 /*
@@ -281,10 +282,10 @@ store_projects_list(struct store *st, const char *name)
 
 /*
  * Stops tracking a project: its name is freed for another, its schedule
- * and bisections stop; its runs and history stay. Returns 1, or 0 for
- * none.
+ * and bisections stop; its runs and history stay. STORE_OK, or
+ * STORE_NOT_FOUND for no tracked project of that name.
  */
-int
+enum store_result
 store_project_remove(struct store *st, const char *name)
 {
 	struct db_stmt	*stmt;
@@ -292,7 +293,7 @@ store_project_remove(struct store *st, const char *name)
 	int		 changed;
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
-		return (-1);
+		return (STORE_ERROR);
 	stmt = store_prepare(st, "UPDATE bisections SET state = 'failed',"
 	    " message = 'the project was removed', finished_at = ?2"
 	    " WHERE state IN ('preparing', 'running') AND project_id ="
@@ -310,10 +311,10 @@ store_project_remove(struct store *st, const char *name)
 	changed = db_changes(st->db);
 	if (store_exec(st, "COMMIT") != 0)
 		goto rollback;
-	return (changed > 0);
+	return (changed > 0 ? STORE_OK : STORE_NOT_FOUND);
 rollback:
 	store_exec(st, "ROLLBACK");
-	return (-1);
+	return (STORE_ERROR);
 }
 
 /* Lists the ids of a project's runs that are not over yet. */

@@ -83,8 +83,11 @@ store_range_walk(struct store *st, int64_t project_id, int64_t variant_id,
 	return (0);
 }
 
-/* Records a regression once per commit, variant and artifact. */
-int
+/*
+ * Records a regression once per commit, variant and artifact: STORE_OK,
+ * or STORE_CONFLICT when it was recorded before.
+ */
+enum store_result
 store_regression_add(struct store *st, int64_t project_id, const char *commit,
     const char *base, int64_t variant_id, const char *artifact,
     int64_t base_size, int64_t size, const char *threshold,
@@ -96,7 +99,7 @@ store_regression_add(struct store *st, int64_t project_id, const char *commit,
 	/* Not parent and child: a range, until what lies between is known. */
 	if (store_range_walk(st, project_id, variant_id, commit, base, NULL,
 	    &r, NULL) != 0)
-		return (-1);
+		return (STORE_ERROR);
 	stmt = store_prepare(st, "INSERT OR IGNORE INTO regressions"
 	    " (project_id, commit_id, base_commit, variant_id, artifact,"
 	    " base_size, size, threshold, found_by, created_at, state,"
@@ -117,8 +120,8 @@ store_regression_add(struct store *st, int64_t project_id, const char *commit,
 	db_bind_int(stmt, 13, r.depth > 1 ? r.unmeasured : 0);
 	free(r.first);
 	if (store_step_done(st, stmt) != 0)
-		return (-1);
-	return (db_changes(st->db));
+		return (STORE_ERROR);
+	return (db_changes(st->db) > 0 ? STORE_OK : STORE_CONFLICT);
 }
 
 /*
@@ -174,7 +177,7 @@ store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
 			rc = store_regression_add(st, project_id, commit, base,
 			    variant_id, db_column_text(arts,
 			    0), base_size, size, rule->text, "run");
-			if (rc > 0)
+			if (rc == STORE_OK)
 				(*found)++;
 		}
 		db_finalize(arts);
@@ -442,8 +445,9 @@ store_unchecked_free(struct store_unchecked *u)
  * measured commits (a bisection's probes too) fall inside are revised,
  * then each done build at a commit of its branch (not a bisection's probe)
  * is compared with the nearest earlier measured commit on the first-parent
- * line, once nothing between them is still to be built. Returns how many
- * regressions are new.
+ * line, once nothing between them is still to be built. Returns 0, or -1
+ * when the database failed (what was decided before stays recorded; the
+ * rest is tried again at the next change).
  */
 int
 store_detect_regressions(struct store *st, int64_t project_id,
@@ -502,8 +506,12 @@ store_detect_regressions(struct store *st, int64_t project_id,
 			break;
 		}
 	}
+	n = u.n;
 	store_unchecked_free(&u);
-	return (found);
+	if (found > 0)
+		log_info("project %lld: %d new regressions", (long long)
+		    project_id, found);
+	return (i < n ? -1 : 0);
 }
 
 /*

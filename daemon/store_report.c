@@ -293,11 +293,12 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 
 /*
  * A project's whole history, for export: one row per build and artifact
- * (a build with none has one row without), oldest first. NULL for an
- * unknown project (a tracked project's name, or a path).
+ * (a build with none has one row without), oldest first. STORE_OK with
+ * *out, or STORE_NOT_FOUND for an unknown project (a tracked project's
+ * name, or a path).
  */
-cJSON *
-store_export(struct store *st, const char *project)
+enum store_result
+store_export(struct store *st, const char *project, cJSON **out)
 {
 	static const struct store_column columns[] = {
 		{ "run", STORE_INT }, { "build", STORE_INT },
@@ -312,15 +313,16 @@ store_export(struct store *st, const char *project)
 		{ "measurements", STORE_JSON }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
-	cJSON		*rows;
 	int64_t		 project_id;
+	int		 rc;
 
+	*out = NULL;
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
 	    " OR name = ?1");
 	store_bind_text(stmt, 1, project);
-	if (db_step(stmt) != DB_ROW) {
+	if ((rc = db_step(stmt)) != DB_ROW) {
 		db_finalize(stmt);
-		return (NULL);
+		return (store_found(st, rc));
 	}
 	project_id = db_column_int(stmt, 0);
 	db_finalize(stmt);
@@ -339,6 +341,6 @@ store_export(struct store *st, const char *project)
 	    " WHERE r.project_id = ?1 AND b.state NOT IN ('queued', 'running')"
 	    " ORDER BY b.id, a.name");
 	db_bind_int(stmt, 1, project_id);
-	rows = store_json_rows(stmt, columns);
-	return (rows);
+	*out = store_json_rows(stmt, columns);
+	return (*out != NULL ? STORE_OK : STORE_ERROR);
 }

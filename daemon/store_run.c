@@ -106,26 +106,25 @@ fail:
 
 /*
  * Reads where a run builds: its project's id and path, and its commit
- * (NULL for a project given by path). Returns 0, or -1 for no such run.
+ * (NULL for a project given by path). STORE_OK, or STORE_NOT_FOUND.
  */
-int
+enum store_result
 store_run_origin(struct store *st, int64_t id, int64_t *project_id,
     char **path, char **commit)
 {
 	struct db_stmt	*stmt;
-	int		 rc = -1;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT p.id, p.path, r.commit_id FROM runs r"
 	    " JOIN projects p ON p.id = r.project_id WHERE r.id = ?1");
 	db_bind_int(stmt, 1, id);
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		*project_id = db_column_int(stmt, 0);
 		*path = store_column_dup(stmt, 1);
 		*commit = store_column_dup(stmt, 2);
-		rc = 0;
 	}
 	db_finalize(stmt);
-	return (rc);
+	return (store_found(st, rc));
 }
 
 /* Marks a run done once none of its builds is queued or running. */
@@ -144,18 +143,18 @@ store_run_settle(struct store *st, int64_t build_id)
 	return (store_step_done(st, stmt));
 }
 
-/* Tells whether a run exists. */
-int
+/* Tells whether a run exists: STORE_OK, or STORE_NOT_FOUND. */
+enum store_result
 store_run_exists(struct store *st, int64_t id)
 {
 	struct db_stmt	*stmt;
-	int		 found;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT 1 FROM runs WHERE id = ?1");
 	db_bind_int(stmt, 1, id);
-	found = db_step(stmt) == DB_ROW;
+	rc = db_step(stmt);
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
 }
 
 /*
@@ -281,9 +280,12 @@ store_add_baseline(cJSON *row)
 	variant_clear(&v);
 }
 
-/* Returns the results document of a run (INTERFACE.md), or NULL. */
-cJSON *
-store_run_document(struct store *st, int64_t id)
+/*
+ * Reads the results document of a run (INTERFACE.md): STORE_OK with *out,
+ * or STORE_NOT_FOUND.
+ */
+enum store_result
+store_run_document(struct store *st, int64_t id, cJSON **out)
 {
 	static const struct store_column columns[] = {
 		{ "id", STORE_INT }, { "variant", STORE_JSON },
@@ -302,12 +304,14 @@ store_run_document(struct store *st, int64_t id)
 	};
 	struct db_stmt	*stmt;
 	cJSON		*doc, *builds, *b;
+	int		 rc;
 
+	*out = NULL;
 	stmt = store_prepare(st, STORE_RUN_COLUMNS " WHERE r.id = ?1");
 	db_bind_int(stmt, 1, id);
-	if (db_step(stmt) != DB_ROW) {
+	if ((rc = db_step(stmt)) != DB_ROW) {
 		db_finalize(stmt);
-		return (NULL);
+		return (store_found(st, rc));
 	}
 	doc = cJSON_CreateObject();
 	cJSON_AddItemToObject(doc, "run", store_run_summary(stmt));
@@ -335,7 +339,7 @@ store_run_document(struct store *st, int64_t id)
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
 	db_bind_int(stmt, 1, id);
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
 		store_add_baseline(b);
@@ -344,8 +348,13 @@ store_run_document(struct store *st, int64_t id)
 		cJSON_AddItemToArray(builds, b);
 	}
 	db_finalize(stmt);
+	if (rc != DB_DONE) {
+		cJSON_Delete(doc);
+		return (store_found(st, rc));
+	}
 	store_run_waiting(st, id, builds);
-	return (doc);
+	*out = doc;
+	return (STORE_OK);
 }
 
 /* Returns the newest runs, newest first. */
@@ -368,10 +377,10 @@ store_runs_list(struct store *st, int limit)
 /*
  * Finds the latest build of a variant in the project of a run, at the same
  * commit when the run was at one: a done one with the artifact's size, or
- * else one queued or running (*pending). Returns 1 and fills the numbers,
- * 0 when there is none, -1 on error.
+ * else one queued or running (*pending): STORE_OK with the numbers, or
+ * STORE_NOT_FOUND.
  */
-int
+enum store_result
 store_variant_result(struct store *st, int64_t run_id, const char *key,
     const char *artifact, const char *kind, int64_t *build, int64_t *size,
     int *pending)
@@ -397,11 +406,11 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
 		*build = db_column_int(stmt, 0);
 		*size = db_column_int(stmt, 1);
 		db_finalize(stmt);
-		return (1);
+		return (STORE_OK);
 	}
 	db_finalize(stmt);
 	if (rc != DB_DONE)
-		return (-1);
+		return (store_found(st, rc));
 	stmt = store_prepare(st, "SELECT b.id FROM runs o"
 	    " JOIN runs r ON r.project_id = o.project_id"
 	    " AND (r.commit_id IS o.commit_id OR (r.prepared = 0"
@@ -417,51 +426,84 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
 		*pending = 1;
 	}
 	db_finalize(stmt);
-	return (rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1);
+	return (store_found(st, rc));
 }
 
 /*
- * Finds the oldest run waiting for its revision to be resolved. Returns 1
- * with its id, project and revision, 0 when there is none.
+ * Finds the oldest run waiting for its revision to be resolved: STORE_OK
+ * with its id, project and revision, STORE_NOT_FOUND when there is none.
  */
-int
+enum store_result
 store_prep_next(struct store *st, int64_t *run_id, int64_t *project_id,
     char **rev)
 {
 	struct db_stmt	*stmt;
-	int		 found = 0;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT id, project_id, rev FROM runs"
 	    " WHERE prepared = 0 AND state IN ('queued', 'running')"
 	    " ORDER BY id LIMIT 1");
-	if (db_step(stmt) == DB_ROW) {
+	if ((rc = db_step(stmt)) == DB_ROW) {
 		*run_id = db_column_int(stmt, 0);
 		*project_id = db_column_int(stmt, 1);
 		*rev = store_column_dup(stmt, 2);
-		found = 1;
 	}
 	db_finalize(stmt);
-	return (found);
+	return (store_found(st, rc));
+}
+
+/* Reads a run's queued builds (id, variant, settings) in their order. */
+static int
+store_run_queued(struct store *st, int64_t run_id, struct queued_build **out,
+    size_t *n)
+{
+	struct db_stmt		*q;
+	struct queued_build	*v = NULL;
+	int			 rc;
+
+	*n = 0;
+	q = store_prepare(st, "SELECT b.id, b.variant_id, v.settings"
+	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
+	    " WHERE b.run_id = ?1 AND b.state = 'queued' ORDER BY b.seq");
+	db_bind_int(q, 1, run_id);
+	while ((rc = db_step(q)) == DB_ROW) {
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		memset(&v[*n], 0, sizeof *v);
+		v[*n].id = db_column_int(q, 0);
+		v[*n].variant_id = db_column_int(q, 1);
+		v[*n].settings = cJSON_Parse(db_column_text(q, 2));
+		(*n)++;
+	}
+	db_finalize(q);
+	*out = v;
+	return (rc == DB_DONE ? 0 : -1);
+}
+
+/* Frees what store_run_queued read. */
+static void
+store_run_queued_free(struct queued_build *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		cJSON_Delete(v[i].settings);
+	free(v);
 }
 
 /*
  * Records what git found for a run: its commit (and the commits around
- * it), then lets its builds go. Unless the run is forced, a build whose
- * variant already has a done result at that commit with the same rustc
- * (version names the toolchain's current one) reuses it.
+ * it), then lets its builds go. Each queued build that the reuse rule
+ * matches with a recorded build becomes a copy of it.
  */
 int
 store_run_prepared(struct store *st, int64_t run_id,
-    const struct run_prep *prep, const char *(*version)(const char *, void *),
-    void *arg)
+    const struct run_prep *prep, const struct reuse_rule *rule)
 {
-	struct db_stmt	*stmt, *q;
-	struct strlist	 versions = { NULL, 0 };
-	const char	*tc, *have;
-	cJSON		*settings;
-	int64_t		 project_id = 0, from, *ids = NULL;
-	size_t		 i, n = 0;
-	int		 force = 0;
+	struct db_stmt		*stmt;
+	struct queued_build	*queued = NULL;
+	int64_t			 project_id = 0, from;
+	size_t			 i, n = 0;
+	int			 forced = 0;
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return (-1);
@@ -470,7 +512,7 @@ store_run_prepared(struct store *st, int64_t run_id,
 	db_bind_int(stmt, 1, run_id);
 	if (db_step(stmt) == DB_ROW) {
 		project_id = db_column_int(stmt, 0);
-		force = db_column_int(stmt, 1);
+		forced = db_column_int(stmt, 1);
 	}
 	db_finalize(stmt);
 	if (project_id == 0 ||
@@ -491,55 +533,58 @@ store_run_prepared(struct store *st, int64_t run_id,
 	store_bind_text(stmt, 2, prep->commit);
 	store_bind_text(stmt, 3, prep->lock_hash);
 	db_bind_int(stmt, 4, prep->on_branch);
-	if (store_step_done(st, stmt) != 0)
+	if (store_step_done(st, stmt) != 0 ||
+	    store_run_queued(st, run_id, &queued, &n) != 0)
 		goto rollback;
-	/* The queued builds and their toolchains, before any changes. */
-	q = store_prepare(st, "SELECT b.id, v.settings FROM builds b"
-	    " JOIN variants v ON v.id = b.variant_id"
-	    " WHERE b.run_id = ?1 AND b.state = 'queued' ORDER BY b.seq");
-	db_bind_int(q, 1, run_id);
-	while (!force && db_step(q) == DB_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n] = db_column_int(q, 0);
-		settings = cJSON_Parse(db_column_text(q, 1));
-		tc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		    settings, "toolchain"));
-		have = version(tc != NULL ? tc : "default", arg);
-		strlist_add(&versions, have != NULL ? have : "");
-		cJSON_Delete(settings);
-		n++;
-	}
-	db_finalize(q);
 	for (i = 0; i < n; i++) {
-		if (*versions.v[i] == '\0')
-			continue;
-		stmt = store_prepare(st, "SELECT o.id FROM builds o"
-		    " JOIN runs r ON r.id = o.run_id JOIN builds b ON b.id = ?1"
-		    " WHERE r.project_id = ?2 AND r.commit_id = ?3"
-		    " AND o.variant_id = b.variant_id AND o.state = 'done'"
-		    " AND o.rustc_version = ?4 ORDER BY o.id DESC LIMIT 1");
-		db_bind_int(stmt, 1, ids[i]);
-		db_bind_int(stmt, 2, project_id);
-		store_bind_text(stmt, 3, prep->commit);
-		store_bind_text(stmt, 4, versions.v[i]);
-		from = db_step(stmt) == DB_ROW ?
-		    db_column_int(stmt, 0) : 0;
-		db_finalize(stmt);
-		if (from != 0 && store_build_reuse(st, ids[i], from) != 0)
+		queued[i].project_id = project_id;
+		queued[i].commit = prep->commit;
+		queued[i].forced = forced;
+		if ((from = rule->from(st, &queued[i], rule->arg)) < 0)
+			goto rollback;
+		if (from != 0 && store_build_reuse(st, queued[i].id, from) != 0)
 			goto rollback;
 	}
 	if (store_exec(st, "COMMIT") != 0)
 		goto rollback;
-	free(ids);
-	strlist_free(&versions);
+	store_run_queued_free(queued, n);
 	return (0);
 rollback:
 	log_warnx("store: run %lld: %s", (long long)run_id,
 	    db_errmsg(st->db));
 	store_exec(st, "ROLLBACK");
-	free(ids);
-	strlist_free(&versions);
+	store_run_queued_free(queued, n);
 	return (-1);
+}
+
+/*
+ * Finds the latest done build of a variant at a project's commit made
+ * with a rustc version: STORE_OK with its id, or STORE_NOT_FOUND.
+ */
+enum store_result
+store_build_done_with(struct store *st, int64_t project_id,
+    const char *commit, int64_t variant_id, const char *rustc_version,
+    int64_t *id)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	*id = 0;
+	stmt = store_prepare(st, "SELECT b.id FROM builds b"
+	    " JOIN runs r ON r.id = b.run_id"
+	    " WHERE r.project_id = ?1 AND r.commit_id = ?2"
+	    " AND b.variant_id = ?3 AND b.state = 'done'"
+	    " AND b.rustc_version = ?4 ORDER BY b.id DESC LIMIT 1");
+	db_bind_int(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	db_bind_int(stmt, 3, variant_id);
+	store_bind_text(stmt, 4, rustc_version);
+	if ((rc = db_step(stmt)) == DB_ROW)
+		*id = db_column_int(stmt, 0);
+	db_finalize(stmt);
+	if (rc == DB_ROW)
+		return (STORE_OK);
+	return (rc == DB_DONE ? STORE_NOT_FOUND : STORE_ERROR);
 }
 
 /*

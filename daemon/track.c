@@ -66,6 +66,35 @@ track_version(const char *name, void *arg)
 	return (tc != NULL && tc->problem == NULL ? tc->id.version : NULL);
 }
 
+/*
+ * The reuse rule: unless its run is forced, a queued build copies the
+ * latest done build of its variant at the same commit of the project made
+ * by the rustc its toolchain has now. A toolchain that cannot build says
+ * nothing about its version: the build runs and reports that.
+ */
+static int64_t
+track_reuse_from(struct store *st, const struct queued_build *b, void *arg)
+{
+	const char	*version;
+	int64_t		 id;
+
+	if (b->forced)
+		return (0);
+	version = track_version(json_str(b->settings, "toolchain", "default"),
+	    arg);
+	if (version == NULL)
+		return (0);
+	switch (store_build_done_with(st, b->project_id, b->commit,
+	    b->variant_id, version, &id)) {
+	case STORE_OK:
+		return (id);
+	case STORE_NOT_FOUND:
+		return (0);
+	default:
+		return (-1);
+	}
+}
+
 /* Removes id from a list. */
 static void
 track_list_remove(int64_t *v, size_t *n, int64_t id)
@@ -102,7 +131,8 @@ track_tick_done(struct track *t, struct track_job *j)
 	if (j->error != NULL)
 		log_warnx("project %s: scheduled run skipped: %s",
 		    j->project.name, j->error);
-	else if (store_commit_has_run(t->store, j->project.id, j->commit))
+	else if (store_commit_has_run(t->store, j->project.id, j->commit) !=
+	    STORE_NOT_FOUND)
 		log_info("project %s: branch %s is still at %.12s, which has "
 		    "a run; nothing to build", j->project.name,
 		    j->project.branch, j->commit);
@@ -227,6 +257,7 @@ track_done(uv_work_t *w, int status)
 {
 	struct track_job	*j = w->data;
 	struct track		*t = j->t;
+	struct reuse_rule	 reuse = { track_reuse_from, t };
 
 	(void)status;
 	t->job = NULL;
@@ -250,7 +281,7 @@ track_done(uv_work_t *w, int status)
 			log_warnx("run %lld: %s", (long long)j->id, j->error);
 			store_run_prep_failed(t->store, j->id, j->error);
 		} else if (store_run_prepared(t->store, j->id, &j->prep,
-		    track_version, t) != 0)
+		    &reuse) != 0)
 			store_run_prep_failed(t->store, j->id, "the database "
 			    "refused the run's commit");
 		else
@@ -301,7 +332,7 @@ track_next(struct track *t)
 	j = xcalloc(1, sizeof *j);
 	j->t = t;
 	j->work.data = j;
-	if (store_setup_next(t->store, &project_id) == 1)
+	if (store_setup_next(t->store, &project_id) == STORE_OK)
 		j->kind = TRACK_SETUP;
 	else if (t->ndue > 0) {
 		j->kind = TRACK_TICK;
@@ -309,12 +340,13 @@ track_next(struct track *t)
 	} else if (track_fetch_next(t, &project_id, &j->seq)) {
 		j->kind = TRACK_FETCH;
 		j->id = project_id;
-	} else if (store_prep_next(t->store, &id, &project_id, &rev) == 1) {
+	} else if (store_prep_next(t->store, &id, &project_id, &rev) ==
+	    STORE_OK) {
 		j->kind = TRACK_RUN;
 		j->id = id;
 		j->rev = rev;
 	} else if (store_bisection_next(t->store, &id, &project_id, &rev,
-	    &rev2) == 1) {
+	    &rev2) == STORE_OK) {
 		j->kind = TRACK_BISECT;
 		j->id = id;
 		j->rev = rev;

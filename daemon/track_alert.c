@@ -52,7 +52,8 @@ track_alerts(struct track *t, const struct tracked_project *p)
 	pending = store_unalerted(t->store, p->id);
 	cJSON_ArrayForEach(c, pending) {
 		commit = json_str(c, "commit", "");
-		if (store_commit_pending(t->store, p->id, commit))
+		if (store_commit_pending(t->store, p->id, commit) !=
+		    STORE_NOT_FOUND)
 			continue;	/* one alert, with every variant */
 		r = cJSON_GetObjectItemCaseSensitive(c, "regressions");
 		body = cJSON_CreateObject();
@@ -180,7 +181,7 @@ track_detect(struct track *t, int64_t project_id)
 	rule.grew = track_grew;
 	rule.arg = &lim;
 	if (p.name != NULL && track_threshold(&p, &lim, &rule.text) == 0 &&
-	    store_detect_regressions(t->store, p.id, &rule) >= 0) {
+	    store_detect_regressions(t->store, p.id, &rule) == 0) {
 		track_alerts(t, &p);
 		track_revisions(t, &p);
 	}
@@ -206,6 +207,6 @@ track_on_queue(enum queue_event ev, int64_t id, void *arg)
 	int64_t		 project_id;
 
 	if (ev == QUEUE_BUILD_ENDED &&
-	    store_build_project(t->store, id, &project_id) == 1)
+	    store_build_project(t->store, id, &project_id) == STORE_OK)
 		track_project_changed(t, project_id);
 }

@@ -73,10 +73,10 @@ track_bisect_seed(struct track *t, int64_t id, const struct bisection *b,
 	int			 runs, rc;
 
 	/* Every variant at good first, so the smallest is the smallest. */
-	if (store_commit_pending(t->store, p->id, good))
+	if (store_commit_pending(t->store, p->id, good) != STORE_NOT_FOUND)
 		return (0);
-	if ((rc = store_bisection_seed(t->store, id, &runs)) != 0)
-		return (rc);
+	if ((rc = store_bisection_seed(t->store, id, &runs)) != STORE_NOT_FOUND)
+		return (rc == STORE_OK ? 1 : -1);
 	if (runs > 0) {
 		store_bisection_finish(t->store, id, "failed", NULL, "no "
 		    "variant of the project's matrix builds at the good "
@@ -271,7 +271,7 @@ track_bisect(struct track *t, int64_t id)
 	size_t			 i;
 
 	memset(&p, 0, sizeof p);
-	if (store_bisection_get(t->store, id, &b) != 1)
+	if (store_bisection_get(t->store, id, &b) != STORE_OK)
 		return;
 	if (b.state == NULL || strcmp(b.state, "running") != 0 ||
 	    store_project_by_id(t->store, b.project_id, &p) != STORE_OK)
@@ -285,7 +285,7 @@ track_bisect(struct track *t, int64_t id)
 		if (track_bisect_seed(t, id, &b, &p) != 1)
 			goto out;
 		bisection_clear(&b);
-		if (store_bisection_get(t->store, id, &b) != 1)
+		if (store_bisection_get(t->store, id, &b) != STORE_OK)
 			goto out;
 	}
 	/* Without an artifact: those that crossed, once good and bad are. */
@@ -293,7 +293,7 @@ track_bisect(struct track *t, int64_t id)
 		if (track_bisect_choose(t, &b, &p, &lim) != 1)
 			goto out;
 		bisection_clear(&b);
-		if (store_bisection_get(t->store, id, &b) != 1)
+		if (store_bisection_get(t->store, id, &b) != STORE_OK)
 			goto out;
 		for (i = 0; i < b.nalso; i++)
 			track_bisect(t, b.also[i]);
@@ -316,7 +316,8 @@ track_bisect(struct track *t, int64_t id)
 		    "threshold", (long long)id, commit);
 		if (store_regression_add(t->store, p.id, commit,
 		    b.commits[s.base], b.variant_id, b.artifact, s.base_size,
-		    s.size, b.threshold, "bisect") > 0 && p.name != NULL)
+		    s.size, b.threshold, "bisect") == STORE_OK &&
+		    p.name != NULL)
 			track_alerts(t, &p);
 		break;
 	case BISECT_NONE:

@@ -224,13 +224,25 @@ plans_run_hot_queries(void)
 {
 	static const double	 bounds[] = { 1, 60, 600 };
 	struct tracked_project	 p;
-	char			*key, *head, *base;
+	char			*key, *head, *base, *vid, *rustc, *want;
 	cJSON			*doc;
+	int64_t			 id;
 
 	key = plans_text("SELECT key FROM variants ORDER BY id LIMIT 1");
+	vid = plans_text("SELECT id FROM variants ORDER BY id LIMIT 1");
 	head = plans_text("SELECT head FROM projects WHERE name = 'plans'");
 	base = plans_text("SELECT parent FROM commits WHERE id = (SELECT head"
 	    " FROM projects WHERE name = 'plans')");
+	want = plans_text("SELECT max(b.id) FROM builds b JOIN runs r"
+	    " ON r.id = b.run_id JOIN projects p ON p.id = r.project_id"
+	    " WHERE p.name = 'plans' AND r.commit_id = p.head"
+	    " AND b.variant_id = (SELECT min(id) FROM variants)"
+	    " AND b.state = 'done'");
+	rustc = plans_text("SELECT rustc_version FROM builds WHERE id = (SELECT"
+	    " max(b.id) FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " JOIN projects p ON p.id = r.project_id WHERE p.name = 'plans'"
+	    " AND r.commit_id = p.head AND b.variant_id = (SELECT min(id)"
+	    " FROM variants) AND b.state = 'done')");
 	tracing = 1;
 	ck_assert_int_eq(store_project_find(st, "plans", &p), STORE_OK);
 	cJSON_Delete(store_projects_list(st, NULL));
@@ -250,13 +262,23 @@ plans_run_hot_queries(void)
 	cJSON_Delete(store_best(st, "/nonexistent/plans", 10));
 	cJSON_Delete(store_metrics(st, bounds, 3));
 	cJSON_Delete(store_runs_list(st, 20));
-	cJSON_Delete(store_run_document(st, 1));
+	ck_assert_int_eq(store_run_document(st, 1, &doc), STORE_OK);
+	cJSON_Delete(doc);
 	cJSON_Delete(store_status(st));
+	/* What every run asks of each build once git has resolved it. */
+	ck_assert_int_eq(store_build_done_with(st, p.id, head, atoll(vid),
+	    rustc, &id), STORE_OK);
+	ck_assert_int_eq(id, atoll(want));
+	ck_assert_int_eq(store_build_done_with(st, p.id, head, atoll(vid),
+	    "rustc 0.0.0", &id), STORE_NOT_FOUND);
 	tracing = 0;
 	tracked_project_clear(&p);
 	free(key);
+	free(vid);
 	free(head);
 	free(base);
+	free(want);
+	free(rustc);
 }
 
 START_TEST(test_hot_queries_use_indexes)

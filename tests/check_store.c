@@ -127,7 +127,8 @@ START_TEST(test_prune_kept_copies)
 	/* Three runs of the same variant, then one of another project. */
 	for (i = 0; i < 3; i++) {
 		make_run("/src/app", 1);
-		ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+		ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec),
+		    STORE_OK);
 		ids[i] = spec.id;
 		ck_assert_int_eq(store_build_start(st, spec.id), 0);
 		build_spec_clear(&spec);
@@ -138,18 +139,18 @@ START_TEST(test_prune_kept_copies)
 	/* The oldest copy goes; the two newest stay. */
 	ck_assert_str_eq(paths.v[0], "/w/artifacts/1/app");
 	strlist_free(&paths);
-	doc = store_build_document(st, ids[0]);
+	ck_assert_int_eq(store_build_document(st, ids[0], &doc), STORE_OK);
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(
 	    cJSON_GetObjectItem(doc, "artifacts"), 0), "kept_path")));
 	cJSON_Delete(doc);
-	doc = store_build_document(st, ids[2]);
+	ck_assert_int_eq(store_build_document(st, ids[2], &doc), STORE_OK);
 	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(
 	    cJSON_GetObjectItem(doc, "artifacts"), 0), "kept_path")->valuestring,
 	    "/w/artifacts/3/app");
 	cJSON_Delete(doc);
 	/* Another project's copies of the same variant are its own. */
 	make_run("/src/other", 1);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
 	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 	finish_done(spec.id, 5);
 	ck_assert_int_eq(store_prune_kept(st, spec.id, 1, &paths), 0);
@@ -180,14 +181,14 @@ START_TEST(test_run_lifecycle)
 	int			 n;
 
 	run_id = make_run("/src/app", 2);
-	doc = store_run_document(st, run_id);
+	ck_assert_int_eq(store_run_document(st, run_id, &doc), STORE_OK);
 	run = cJSON_GetObjectItem(doc, "run");
 	ck_assert_str_eq(cJSON_GetObjectItem(run, "state")->valuestring,
 	    "queued");
 	ck_assert_int_eq(cJSON_GetObjectItem(run, "builds_total")->valueint, 2);
 	cJSON_Delete(doc);
 
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
 	ck_assert_str_eq(spec.variant_key, "opt-level=0");
 	ck_assert_str_eq(spec.project, "/src/app");
 	ck_assert_str_eq(variant_get(&spec.variant, "opt-level"), "0");
@@ -197,14 +198,15 @@ START_TEST(test_run_lifecycle)
 	finish_done(spec.id, 1000);
 	build_spec_clear(&spec);
 
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
 	ck_assert_str_eq(spec.variant_key, "opt-level=1");
 	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 	finish_done(spec.id, 800);
 	build_spec_clear(&spec);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 0);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec),
+	    STORE_NOT_FOUND);
 
-	doc = store_run_document(st, run_id);
+	ck_assert_int_eq(store_run_document(st, run_id, &doc), STORE_OK);
 	run = cJSON_GetObjectItem(doc, "run");
 	ck_assert_str_eq(cJSON_GetObjectItem(run, "state")->valuestring,
 	    "done");
@@ -239,7 +241,7 @@ build_one(int64_t size)
 {
 	struct build_spec	 spec;
 
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
 	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 	finish_done(spec.id, size);
 	build_spec_clear(&spec);
@@ -263,7 +265,7 @@ START_TEST(test_latest_follows_builds)
 	make_run("/src/app", 1);
 	build_one(500);
 	make_run("/src/app", 1);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
 	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 	memset(&o, 0, sizeof o);
 	o.state = "failed";
@@ -288,10 +290,19 @@ END_TEST
  * A name taken, a row not there and a failing database are three answers
  * (409, 404, 500), not one.
  */
+/* A progress handler that interrupts every statement. */
+static int
+refuse(void *arg)
+{
+	(void)arg;
+	return (1);
+}
+
 START_TEST(test_three_answers)
 {
 	struct tracked_project	 p, q;
 	char			*cause = NULL;
+	cJSON			*doc;
 
 	memset(&p, 0, sizeof p);
 	p.name = xstrdup("app");
@@ -308,6 +319,23 @@ START_TEST(test_three_answers)
 	cause = NULL;
 	free(p.name);
 	p.name = xstrdup("other");
+	/* Lookups: a missing row and a failing database are two answers. */
+	ck_assert_int_eq(store_run_document(st, 4242, &doc), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_build_document(st, 4242, &doc), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_bisection_document(st, 4242, &doc),
+	    STORE_NOT_FOUND);
+	ck_assert_int_eq(store_export(st, "/nowhere", &doc), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_project_remove(st, "nope"), STORE_NOT_FOUND);
+	/* Every statement interrupted: the database fails each read. */
+	sqlite3_progress_handler(db_sqlite(st->db), 1, refuse, NULL);
+	ck_assert_int_eq(store_run_document(st, 4242, &doc), STORE_ERROR);
+	ck_assert_int_eq(store_build_document(st, 4242, &doc), STORE_ERROR);
+	ck_assert_int_eq(store_bisection_document(st, 4242, &doc),
+	    STORE_ERROR);
+	ck_assert_int_eq(store_export(st, "app", &doc), STORE_ERROR);
+	ck_assert_int_eq(store_project_remove(st, "app"), STORE_ERROR);
+	ck_assert_ptr_null(doc);
+	sqlite3_progress_handler(db_sqlite(st->db), 0, NULL, NULL);
 	/* A database that refuses every write. */
 	ck_assert_int_eq(sqlite3_exec(db_sqlite(st->db), "PRAGMA query_only = 1", NULL,
 	    NULL, NULL), SQLITE_OK);
@@ -331,11 +359,12 @@ START_TEST(test_busy_target_dirs_are_skipped)
 
 	make_run("/src/app", 2);
 	/* The first build's dir is in use: the second is picked. */
-	ck_assert_int_eq(store_build_next(st, busy, "/w/t/0", &spec), 1);
+	ck_assert_int_eq(store_build_next(st, busy, "/w/t/0", &spec), STORE_OK);
 	ck_assert_str_eq(spec.target_dir, "/w/t/1");
 	build_spec_clear(&spec);
 	/* Every dir in use: nothing to pick. */
-	ck_assert_int_eq(store_build_next(st, busy, NULL, &spec), 0);
+	ck_assert_int_eq(store_build_next(st, busy, NULL, &spec),
+	    STORE_NOT_FOUND);
 }
 END_TEST
 
@@ -350,13 +379,13 @@ START_TEST(test_requeue_and_cancel)
 	int			 requeued;
 
 	run_id = make_run("/src/app", 3);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
 	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 	/* A daemon that died here queues it again at start. */
 	ck_assert_int_eq(store_requeue_running(st, &requeued), 0);
 	ck_assert_int_eq(requeued, 1);
 	build_spec_clear(&spec);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 1);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
 	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 
 	ck_assert_int_eq(store_run_cancel(st, run_id, &running, &nrunning,
@@ -371,7 +400,7 @@ START_TEST(test_requeue_and_cancel)
 	o.wall_ms = o.cpu_ms = -1;
 	ck_assert_int_eq(store_build_finish(st, spec.id, &o), 0);
 	build_spec_clear(&spec);
-	doc = store_run_document(st, run_id);
+	ck_assert_int_eq(store_run_document(st, run_id, &doc), STORE_OK);
 	ck_assert_int_eq(count_state(doc, "cancelled"), 3);
 	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "run"),
 	    "state")->valuestring, "cancelled");
@@ -385,7 +414,8 @@ START_TEST(test_requeue_and_cancel)
 	    &cause), STORE_NOT_FOUND);
 	ck_assert_str_eq(cause, "no run 999");
 	free(cause);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), 0);
+	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec),
+	    STORE_NOT_FOUND);
 }
 END_TEST
 
