@@ -39,13 +39,14 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api api_cache api_history api_project api_run bisect builder \
-	      builder_cargo builder_meta command db_sqlite config diff explain gc \
-	      git http limit log matrix measure metric metrics notify plan post \
-	      queue schedule server snippet store store_bisect store_build \
-	      store_delivery store_history store_project store_regression \
-	      store_report store_run store_wait strlist toolchain track track_alert \
-	      track_bisect track_git units variant variant_select
+DAEMON_MODS = api api_cache api_history api_project api_run api_search \
+	      bisect builder builder_cargo builder_meta command db_sqlite config \
+	      diff explain gc git http limit log matrix measure metric metrics \
+	      notify plan post queue schedule search search_run server snippet \
+	      store store_bisect store_build store_delivery store_history \
+	      store_project store_regression store_report store_run store_search \
+	      store_wait strlist toolchain track track_alert track_bisect \
+	      track_git units variant variant_select
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \
@@ -55,14 +56,15 @@ DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 CLIENT_MODS = main commands help request output cargo cmd_run cmd_results \
 	      cmd_best cmd_misc \
 	      cmd_daemon \
-	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history cmd_report
+	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history cmd_report \
+	      cmd_search
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o $(O)/common/tokenfile.o \
 	      $(O)/common/words.o $(O)/common/revision.o \
 	      $(O)/common/wrap.o
 UNIT_MODS   = check_main check_variant check_matrix check_store \
 	      check_measure check_http check_levers check_history \
-	      check_units check_plans
+	      check_units check_plans check_search
 UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
 BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
@@ -152,6 +154,7 @@ check-e2e: $(BINS)
 	bash tests/e2e-trust.sh
 	bash tests/e2e-history.sh
 	bash tests/e2e-revise.sh
+	bash tests/e2e-search.sh
 	bash tests/e2e-dashboard.sh
 	bash tests/e2e-hostile.sh
 	bash tests/e2e-security.sh

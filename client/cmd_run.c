@@ -75,6 +75,28 @@ run_matrix_file(const char *path)
 	return (doc);
 }
 
+/*
+ * Adds a --matrix value to a request body: a name as it is, a file's
+ * matrix with its path. Returns 0, or -1 having said why.
+ */
+int
+run_add_matrix(cJSON *body, const char *matrix)
+{
+	char	 real[PATH_MAX];
+	cJSON	*m;
+
+	if (!run_matrix_is_file(matrix)) {
+		cJSON_AddStringToObject(body, "matrix", matrix);
+		return (0);
+	}
+	if ((m = run_matrix_file(matrix)) == NULL)
+		return (-1);
+	cJSON_AddItemToObject(body, "matrix", m);
+	cJSON_AddStringToObject(body, "matrix_file", realpath(matrix, real) !=
+	    NULL ? real : matrix);
+	return (0);
+}
+
 /* Sleeps for ms milliseconds, through signals. */
 void
 run_sleep(int ms)
@@ -368,8 +390,8 @@ int
 cmd_run(struct options *o)
 {
 	enum request_result	 r;
-	cJSON			*body, *doc, *m, *run;
-	char			*project, *err, real[PATH_MAX];
+	cJSON			*body, *doc, *run;
+	char			*project, *err;
 	const char		*matrix = o->matrix ? o->matrix : "default";
 	long long		 id;
 	int			 rc = EXIT_OK, tracked;
@@ -389,18 +411,12 @@ cmd_run(struct options *o)
 		cJSON_AddStringToObject(body, "rev", o->rev);
 	if (o->force)
 		cJSON_AddTrueToObject(body, "force");
-	if (tracked && o->matrix == NULL)
-		;	/* the project's own matrix */
-	else if (run_matrix_is_file(matrix)) {
-		if ((m = run_matrix_file(matrix)) == NULL) {
-			cJSON_Delete(body);
-			return (EXIT_USAGE);
-		}
-		cJSON_AddItemToObject(body, "matrix", m);
-		cJSON_AddStringToObject(body, "matrix_file",
-		    realpath(matrix, real) != NULL ? real : matrix);
-	} else
-		cJSON_AddStringToObject(body, "matrix", matrix);
+	/* A tracked project's run takes its own matrix unless one is given. */
+	if ((!tracked || o->matrix != NULL) && run_add_matrix(body,
+	    matrix) != 0) {
+		cJSON_Delete(body);
+		return (EXIT_USAGE);
+	}
 	run_build_settings(o, body);
 
 	r = request_call(o, "POST", "/v1/runs", body, &doc, &err);

@@ -13,7 +13,8 @@ const struct command commands[] = {
 	{ "best", cmd_best, OPT_FORMAT | OPT_TOP, 1, 1,
 	  "best PROJECT [--top N]" },
 	{ "bisect", cmd_bisect, OPT_FORMAT | OPT_VARIANT | OPT_THRESHOLD |
-	  OPT_BISECT | OPT_WAIT | OPT_QUIET | OPT_TREND | OPT_ARTIFACT, 0, 1,
+	  OPT_BISECT | OPT_STATUS | OPT_WAIT | OPT_QUIET | OPT_TREND |
+	  OPT_METRIC | OPT_ARTIFACT, 0, 1,
 	  "bisect NAME --good REV --bad REV [--variant V] [--artifact A] "
 	  "[--threshold L] [--wait], or bisect --status ID" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
@@ -36,7 +37,7 @@ const struct command commands[] = {
 	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
 	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
 	{ "project", cmd_project, OPT_FORMAT | OPT_MATRIX | OPT_BUILD |
-	  OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
+	  OPT_TOOLCHAIN | OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
 	  "[--branch B] ..., project set NAME [--matrix M] ..., project list, "
 	  "project show NAME, project remove NAME" },
 	{ "regressions", cmd_regressions, OPT_FORMAT, 1, 1,
@@ -46,13 +47,19 @@ const struct command commands[] = {
 	{ "results", cmd_results, OPT_FORMAT | OPT_WAIT | OPT_QUIET, 1, 1,
 	  "results RUN [--wait]" },
 	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET |
-	  OPT_BUILD | OPT_REV, 1, 1, "run PROJECT [--matrix NAME|FILE] "
+	  OPT_BUILD | OPT_TOOLCHAIN | OPT_REV, 1, 1,
+	  "run PROJECT [--matrix NAME|FILE] "
 	  "[--rev REV] [--wait] [--toolchain T] ..." },
 	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
+	{ "search", cmd_search, OPT_FORMAT | OPT_MATRIX | OPT_ARTIFACT |
+	  OPT_METRIC | OPT_SEARCH | OPT_STATUS | OPT_WAIT | OPT_QUIET |
+	  OPT_TOOLCHAIN | OPT_REV, 0, 1, "search PROJECT --matrix NAME|FILE [--artifact NAME] "
+	  "[--metric M] [--budget N] [--toolchain T] [--rev REV] [--wait], or "
+	  "search --status ID [--wait]" },
 	{ "status", cmd_status, OPT_FORMAT, 0, 0, "status" },
 	{ "toolchains", cmd_toolchains, OPT_FORMAT, 0, 0, "toolchains" },
 	{ "trend", cmd_trend, OPT_FORMAT | OPT_VARIANT | OPT_TREND |
-	  OPT_ARTIFACT, 1, 1,
+	  OPT_METRIC | OPT_ARTIFACT, 1, 1,
 	  "trend NAME [--variant V] [--artifact A] [--metric M] "
 	  "[--since DATE] [--last N]" },
 };
@@ -70,6 +77,9 @@ const struct option_spec options[] = {
 	  "the revision a check compares with" },
 	{ "--bin", NULL, "NAME", OPT_BUILD, OPTION_TEXT, O(bin), 0, 0, 0,
 	  "build only this binary target" },
+	{ "--budget", NULL, "N", OPT_SEARCH, OPTION_INT, O(budget), 0, 1,
+	  1000000, "the most builds a search may spend; one that stops on it "
+	  "gives its best so far, not certified (exit 1)" },
 	{ "--branch", NULL, "B", OPT_PROJECT, OPTION_TEXT, O(branch), 0, 0, 0,
 	  "the branch to track (default: SOURCE's HEAD)" },
 	{ "--csv", NULL, NULL, OPT_FORMAT, OPTION_FORMAT, O(format), 0,
@@ -103,7 +113,7 @@ const struct option_spec options[] = {
 	{ "--max-increase", NULL, "LIMIT", OPT_CHECK, OPTION_TEXT,
 	  O(max_increase), 0, 0, 0, "how much growth check and compare allow "
 	  "(default: the project's threshold)" },
-	{ "--metric", NULL, "M", OPT_TREND, OPTION_TEXT, O(metric), 0, 0, 0,
+	{ "--metric", NULL, "M", OPT_METRIC, OPTION_TEXT, O(metric), 0, 0, 0,
 	  "a measurement: file_size (default), loadable_size, section.NAME, "
 	  "post.xz, crate.NAME, wall_ms... (GET /v1/measurements lists them)" },
 	{ "--no-default-features", NULL, NULL, OPT_BUILD, OPTION_FLAG,
@@ -132,16 +142,16 @@ const struct option_spec options[] = {
 	{ "--socket", NULL, "PATH", 0, OPTION_TEXT, O(socket), 0, 0, 0,
 	  "reach the daemon through its Unix socket (default "
 	  "$SIZEMAT_SOCKET); such requests need no token" },
-	{ "--status", NULL, "ID", OPT_BISECT, OPTION_TEXT, O(status), 0, 0, 0,
-	  "a bisection to show (with --wait, to follow)" },
+	{ "--status", NULL, "ID", OPT_STATUS, OPTION_TEXT, O(status), 0, 0, 0,
+	  "a bisection or search to show (with --wait, to follow)" },
 	{ "--threshold", NULL, "LIMIT", OPT_THRESHOLD, OPTION_TEXT,
 	  O(threshold), 0, 0, 0, "growth that counts as a regression (the "
 	  "daemon's default: 1%)" },
 	{ "--token-file", NULL, "F", 0, OPTION_TEXT, O(token_file), 0, 0, 0,
 	  "the daemon's token, on the file's first line (default "
 	  "$SIZEMAT_TOKEN)" },
-	{ "--toolchain", NULL, "NAME", OPT_BUILD, OPTION_TEXT, O(toolchain), 0,
-	  0, 0, "build every variant with this toolchain" },
+	{ "--toolchain", NULL, "NAME", OPT_TOOLCHAIN, OPTION_TEXT,
+	  O(toolchain), 0, 0, 0, "build every variant with this toolchain" },
 	{ "--top", NULL, "N", OPT_TOP, OPTION_INT, O(top), 0, 1, 100000,
 	  "how many rows 'best' or 'diff' prints (10)" },
 	{ "--variant", NULL, "V", OPT_VARIANT, OPTION_TEXTS, O(variant),
@@ -169,6 +179,15 @@ const struct help_entry help_entries[] = {
 	  "--no-default-features and --profile apply to every variant of the "
 	  "run; a library alone has nothing to measure: --example NAME "
 	  "measures it through one of its examples" },
+	{ HELP_BUILD, "search", "search PROJECT --matrix NAME|FILE "
+	  "[--artifact NAME] [--metric M] [--budget N] [--toolchain T] "
+	  "[--rev REV] [--wait]",
+	  "the variant of an axes matrix with the smallest metric (default: "
+	  "file_size) without building the whole grid: a descent one axis at "
+	  "a time from the write-ups' combination, then a certificate (every "
+	  "single-axis neighbour of the winner and every opt-level x lto pair "
+	  "built); --wait prints a line per build and the winner with its "
+	  "snippet; search --status ID [--wait] follows one (docs/search.md)" },
 	{ HELP_BUILD, "matrices", "matrices",
 	  "the matrices the daemon knows (profiles/*.json)" },
 	{ HELP_BUILD, "toolchains", "toolchains",

@@ -76,6 +76,7 @@ struct options {
 	const char		*good;
 	const char		*bad;
 	const char		*status;
+	int			 budget;
 	const char		*html;
 	const char		*run;
 	int			 wait;
@@ -103,6 +104,10 @@ struct options {
 #define OPT_BISECT	0x2000	/* --good, --bad, --status */
 #define OPT_REPORT	0x4000	/* --html, --run */
 #define OPT_ARTIFACT	0x8000	/* --artifact */
+#define OPT_STATUS	0x10000	/* --status */
+#define OPT_METRIC	0x20000	/* --metric */
+#define OPT_SEARCH	0x40000	/* --budget */
+#define OPT_TOOLCHAIN	0x80000	/* --toolchain */
 
 #define DEFAULT_SERVER	"http://127.0.0.1:7420"
 
@@ -216,6 +221,7 @@ int	 cmd_bisect(struct options *);
 int	 cmd_export(struct options *);
 int	 cmd_report(struct options *);
 int	 cmd_daemon(struct options *);
+int	 cmd_search(struct options *);
 char	*cargo_crate_dir(int);
 cJSON	*cargo_defaults(const char *);
 int	 cargo_fill(struct options *, const char *, int);
@@ -234,6 +240,7 @@ cJSON	*results_fetch(const struct options *, long long, int *);
 char	*project_arg(const char *, int *);
 int	 run_matrix_is_file(const char *);
 cJSON	*run_matrix_file(const char *);
+int	 run_add_matrix(cJSON *, const char *);
 cJSON	*run_follow(const struct options *, long long, int *);
 void	 run_sleep(int);
 

@@ -483,6 +483,8 @@ static const struct api_route api_routes[] = {
 	{ "DELETE", "/v1/runs/*", api_run_cancel, 0 },
 	{ "GET", "/v1/runs/*", api_run_get, 0 },
 	{ "POST", "/v1/runs/*/explain", api_run_explain, 0 },
+	{ "POST", "/v1/searches", api_searches_create, 0 },
+	{ "GET", "/v1/searches/*", api_search_get, 0 },
 	{ "GET", "/v1/status", api_status, 0 },
 	{ "GET", "/v1/toolchains", api_toolchains, 0 },
 };

@@ -34,7 +34,8 @@ api_run_reply(struct api *api, int64_t id, int status,
 	http_reply_json(reply, status, doc);
 }
 
-static char *
+/* Reads a path project: an absolute, allowed directory with a Cargo.toml. */
+char *
 api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
 {
 	char		 real[PATH_MAX], *manifest;
@@ -70,7 +71,7 @@ api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
 }
 
 /* Finds a matrix by name, or parses one given inline. */
-static struct matrix *
+struct matrix *
 api_matrix(struct api *api, const cJSON *mv, const cJSON *src,
     struct http_reply *reply)
 {
@@ -316,7 +317,7 @@ done:
  * alone), unless its variants build an example; returns 1 when refused.
  * *root is the project's own package (builder_measurable), for the plan.
  */
-static int
+int
 api_nothing_to_measure(struct api *api, const char *project,
     const struct matrix *m, const struct variant *over, char **root,
     struct http_reply *reply)

@@ -30,6 +30,7 @@ struct daemon {
 	struct planner		 planner;
 	struct notify		*notify;
 	struct track		*track;
+	struct searcher		*searcher;
 	struct server		*server;
 	struct api		 api;
 	struct builder_config	 builder;
@@ -504,7 +505,10 @@ daemon_start_work(struct daemon *d)
 	d->planner.prepare = track_kick;
 	d->planner.prepare_arg = d->track;
 	queue_listen(d->queue, track_on_queue, d->track);
+	d->searcher = searcher_create(d->store, &d->planner);
+	queue_listen(d->queue, searcher_on_queue, d->searcher);
 	track_kick(d->track);
+	searcher_resume(d->searcher);
 }
 
 /* Starts the API's server and the signal handlers, and says where. */
@@ -521,6 +525,7 @@ daemon_start_serving(struct daemon *d)
 	d->api.gc = d->gc;
 	d->api.planner = &d->planner;
 	d->api.track = d->track;
+	d->api.searcher = d->searcher;
 	d->api.cache = api_cache_create();
 	d->api.metrics = metrics_create();
 	if ((d->server = server_create(d->loop, &d->api, &d->config,
@@ -568,6 +573,7 @@ daemon_finish(struct daemon *d)
 	api_cache_free(d->api.cache);
 	metrics_free(d->api.metrics);
 	track_free(d->track);
+	searcher_free(d->searcher);
 	notify_free(d->notify);
 	curl_global_cleanup();
 	gc_free(d->gc);

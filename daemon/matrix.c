@@ -865,6 +865,44 @@ matrix_post_steps(const struct matrix *m, size_t i)
 	return (out);
 }
 
+/* Returns how many axes an axes matrix has (0 for a ladder). */
+size_t
+matrix_naxes(const struct matrix *m)
+{
+	return (m->naxes);
+}
+
+/* Returns axis i's key and, in *n, how many values it has. */
+const char *
+matrix_axis(const struct matrix *m, size_t i, size_t *n)
+{
+	*n = m->axes[i].nvalues;
+	return (m->axes[i].key);
+}
+
+/* Returns value j of axis i. */
+const char *
+matrix_axis_value(const struct matrix *m, size_t i, size_t j)
+{
+	return (m->axes[i].values[j]);
+}
+
+/*
+ * Fills v with the point of the grid that takes value point[i] on each
+ * axis i, over the base. Returns 0, or -1 when an exclude rule leaves it
+ * out (v is filled all the same).
+ */
+int
+matrix_point(const struct matrix *m, const size_t *point, struct variant *v)
+{
+	size_t	 i;
+
+	variant_copy(v, &m->base);
+	for (i = 0; i < m->naxes; i++)
+		variant_set(v, m->axes[i].key, m->axes[i].values[point[i]]);
+	return (matrix_excluded(m, v) ? -1 : 0);
+}
+
 /* Returns the matrix as given, serialised, to be stored with a run. */
 char *
 matrix_source_json(const struct matrix *m)

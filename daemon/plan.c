@@ -279,6 +279,89 @@ plan_queue_matrix(const struct planner *p, struct run_plan *run,
 }
 
 /*
+ * Checks every variant of a matrix, with over on top, as a run of it
+ * would be checked; for a search, which builds some of them later.
+ */
+int
+plan_check_matrix(const struct planner *p, const struct matrix *m,
+    const struct variant *over, struct plan_error *err)
+{
+	struct variant	 v;
+	size_t		 i, j;
+	int		 bootstrap, rc = 0;
+
+	variant_init(&v);
+	for (i = 0; i < matrix_count(m) && rc == 0; i++) {
+		variant_copy(&v, matrix_variant(m, i));
+		for (j = 0; j < over->n; j++)
+			variant_set(&v, over->key[j], over->value[j]);
+		rc = plan_check_variant(p, &v, matrix_bootstrap(m), &bootstrap,
+		    err);
+	}
+	variant_clear(&v);
+	return (rc);
+}
+
+/*
+ * The reuse rule: a variant (its key, and its toolchain's name) at a
+ * commit of a tracked project may take the latest done build of the same
+ * variant there made by the rustc its toolchain has now, instead of being
+ * built. A toolchain that cannot build says nothing about its version: the
+ * variant is built, and the build reports why not. STORE_OK with the
+ * build's id, STORE_NOT_FOUND when it must be built.
+ */
+enum store_result
+plan_reusable(const struct planner *p, int64_t project_id, const char *commit,
+    const char *key, const char *toolchain, int64_t *build)
+{
+	const struct toolchain	*tc;
+
+	*build = 0;
+	tc = toolchains_find(p->toolchains, toolchain != NULL ? toolchain :
+	    "default");
+	if (tc == NULL || tc->problem != NULL || tc->id.version == NULL)
+		return (STORE_NOT_FOUND);
+	return (store_build_done_with(p->store, project_id, commit, key,
+	    tc->id.version, build));
+}
+
+/*
+ * The reuse rule as the store asks it when a run's commit is resolved
+ * (struct reuse_rule; arg is the planner): a forced run builds anew.
+ */
+int64_t
+plan_reuse_from(struct store *st, const struct queued_build *b,
+    const void *arg)
+{
+	int64_t	 id;
+
+	(void)st;
+	if (b->forced)
+		return (0);
+	switch (plan_reusable(arg, b->project_id, b->commit, b->variant_key,
+	    json_str(b->settings, "toolchain", NULL), &id)) {
+	case STORE_OK:
+		return (id);
+	case STORE_NOT_FOUND:
+		return (0);
+	default:
+		return (-1);
+	}
+}
+
+/*
+ * The key a variant is queued under in a run (plan_canonical): the
+ * variant is changed to its canonical form. The caller frees the key.
+ */
+char *
+plan_variant_key(const struct planner *p, const struct run_plan *run,
+    struct variant *v)
+{
+	plan_canonical(p, run, run->package, v);
+	return (variant_key(v));
+}
+
+/*
  * Loads a tracked project's matrix: a name from the profiles directory,
  * or the JSON of a matrix given when the project was added. NULL text is
  * "default".

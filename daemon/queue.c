@@ -276,6 +276,21 @@ queue_listen(struct queue *q, queue_listen_cb *cb, void *arg)
 	q->listeners[q->nlisteners++].arg = arg;
 }
 
+/*
+ * Told that a run's commit is resolved, or could not be: its builds may
+ * go, and a run that is over at once (every build reused, or none could
+ * run) is announced as settled.
+ */
+void
+queue_run_prepared(struct queue *q, int64_t run_id)
+{
+	int	 over;
+
+	if (store_run_over(q->store, run_id, &over) == STORE_OK && over)
+		queue_emit(q, QUEUE_RUN_SETTLED, run_id);
+	queue_kick(q);
+}
+
 /* Asks the queue to look for work at the next turn of the loop. */
 void
 queue_kick(struct queue *q)

@@ -243,6 +243,34 @@ int		 matrix_bootstrap(const struct matrix *);
 int		 matrix_timeout(const struct matrix *);
 char		*matrix_post_steps(const struct matrix *, size_t);
 char		*matrix_source_json(const struct matrix *);
+size_t		 matrix_naxes(const struct matrix *);
+const char	*matrix_axis(const struct matrix *, size_t, size_t *);
+const char	*matrix_axis_value(const struct matrix *, size_t, size_t);
+int		 matrix_point(const struct matrix *, const size_t *,
+		    struct variant *);
+
+/* search.c */
+enum search_what {
+	SEARCH_BUILD,		/* build the variants in build */
+	SEARCH_WAIT,		/* what it needs is on its way */
+	SEARCH_DONE		/* best is the answer (none: message) */
+};
+struct search_step {
+	enum search_what	 what;
+	struct variant		*build;		/* to build now */
+	size_t			 nbuild;
+	int			 has_best;	/* the best so far, or the answer */
+	struct variant		 best;
+	int64_t			 best_value;
+	int			 certified;	/* done: no neighbour beats it */
+	struct variant		*cert;		/* done: the points that say so */
+	size_t			 ncert;
+	char			*message;
+};
+void	 search_replay(const struct matrix *,
+	    enum commit_outcome (*)(const struct variant *, int64_t *, void *),
+	    void *, struct search_step *);
+void	 search_step_clear(struct search_step *);
 void		 matrix_free(struct matrix *);
 
 /* measure.c */
@@ -332,8 +360,9 @@ struct run_plan {
 	int64_t		 parent;
 	const char	*rev;		/* a revision to resolve, or NULL */
 	int		 force;
-	const char	*kind;		/* run, schedule, check, bisect */
+	const char	*kind;		/* run, schedule, check, bisect, search */
 	int64_t		 bisection_id;
+	int64_t		 search_id;
 	int		 timeout_s;	/* the matrix's, or 0 */
 	const char	*package;	/* the package cargo builds by default */
 };
@@ -402,6 +431,7 @@ int		 store_build_finish(struct store *, int64_t,
 enum store_result store_run_cancel(struct store *, int64_t, int64_t **,
 		    size_t *, char **);
 enum store_result store_run_exists(struct store *, int64_t);
+enum store_result store_run_over(struct store *, int64_t, int *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
 cJSON		*store_runs_list(struct store *, int);
 cJSON		*store_best(struct store *, const char *, int);
@@ -445,7 +475,7 @@ struct queued_build {
 	int64_t		 id;
 	int64_t		 project_id;
 	const char	*commit;
-	int64_t		 variant_id;
+	char		*variant_key;
 	cJSON		*settings;	/* the variant's */
 	int		 forced;	/* its run asked for new builds */
 };
@@ -455,13 +485,14 @@ struct queued_build {
  * or -1 when the store failed.
  */
 struct reuse_rule {
-	int64_t	(*from)(struct store *, const struct queued_build *, void *);
-	void	*arg;
+	int64_t		(*from)(struct store *, const struct queued_build *,
+			    const void *);
+	const void	*arg;
 };
 int		 store_run_prepared(struct store *, int64_t,
 		    const struct run_prep *, const struct reuse_rule *);
 enum store_result store_build_done_with(struct store *, int64_t,
-		    const char *, int64_t, const char *, int64_t *);
+		    const char *, const char *, const char *, int64_t *);
 int		 store_run_prep_failed(struct store *, int64_t, const char *);
 enum store_result store_commit_has_run(struct store *, int64_t, const char *);
 enum store_result store_build_project(struct store *, int64_t, int64_t *);
@@ -532,6 +563,47 @@ enum store_result store_bisection_get(struct store *, int64_t,
 		    struct bisection *);
 void		 bisection_clear(struct bisection *);
 int		 store_bisections_running(struct store *, int64_t **, size_t *);
+/* A search as the store keeps it (store_search.c). */
+struct search_row {
+	int64_t	 id;
+	int64_t	 project_id;
+	char	*project;	/* its path: a directory or tracked:NAME */
+	char	*project_name;	/* a tracked project's name, or NULL */
+	char	*matrix;
+	char	*source;	/* the matrix's JSON */
+	char	*package;
+	char	*metric;
+	char	*artifact;	/* NULL: each build's default */
+	int64_t	 budget;	/* 0: none */
+	char	*toolchain;
+	char	*commit;	/* a tracked project's commit, or NULL */
+	char	*state;
+	int	 certified;
+	char	*result;	/* the answer's JSON, once over */
+	char	*message;
+};
+/* A build a search made, with the value it measured. */
+struct search_probe {
+	int64_t	 build;
+	int64_t	 run;
+	char	*variant_key;
+	char	*state;
+	int64_t	 reused_from;	/* 0: built for the search */
+	char	*artifact;	/* the artifact measured, once done */
+	int	 has_value;
+	int64_t	 value;
+};
+void		 search_row_clear(struct search_row *);
+int		 store_search_create(struct store *, struct search_row *);
+enum store_result store_search_get(struct store *, int64_t,
+		    struct search_row *);
+int		 store_searches_running(struct store *, int64_t **, size_t *);
+int		 store_search_probes(struct store *, const struct search_row *,
+		    struct search_probe **, size_t *);
+void		 search_probes_free(struct search_probe *, size_t);
+enum store_result store_run_search(struct store *, int64_t, int64_t *);
+enum store_result store_search_finish(struct store *, int64_t,
+		    const char *, int, const cJSON *, const char *);
 enum commit_outcome store_commit_outcome(struct store *, int64_t,
 		    const char *, int64_t, const char *, int64_t *);
 enum store_result store_delivery_due(struct store *, int64_t, int64_t *,
@@ -610,6 +682,14 @@ int	 plan_matrix(const struct planner *, const char *, struct matrix **,
 int	 plan_queue_matrix(const struct planner *, struct run_plan *,
 	    const struct matrix *, const struct variant *, int64_t *,
 	    struct plan_error *);
+int	 plan_check_matrix(const struct planner *, const struct matrix *,
+	    const struct variant *, struct plan_error *);
+enum store_result plan_reusable(const struct planner *, int64_t,
+	    const char *, const char *, const char *, int64_t *);
+int64_t	 plan_reuse_from(struct store *, const struct queued_build *,
+	    const void *);
+char	*plan_variant_key(const struct planner *, const struct run_plan *,
+	    struct variant *);
 
 /* notify.c */
 struct notify;
@@ -652,6 +732,16 @@ int		 track_threshold(const struct tracked_project *,
 void		 track_stop(struct track *);
 void		 track_free(struct track *);
 
+/* search_run.c */
+struct searcher;
+struct searcher	*searcher_create(struct store *, const struct planner *);
+void		 searcher_free(struct searcher *);
+int		 searcher_start(struct searcher *, struct search_row *);
+void		 searcher_advance(struct searcher *, int64_t);
+void		 searcher_resume(struct searcher *);
+void		 searcher_on_queue(enum queue_event, int64_t, void *);
+enum store_result searcher_document(struct searcher *, int64_t, cJSON **);
+
 /* gc.c */
 struct gc;
 struct gc	*gc_create(uv_loop_t *, struct store *, const char *, int64_t);
@@ -669,6 +759,7 @@ struct queue;
 struct queue	*queue_create(uv_loop_t *, struct store *,
 		    const struct builder_config *, int);
 void		 queue_kick(struct queue *);
+void		 queue_run_prepared(struct queue *, int64_t);
 void		 queue_set_gc(struct queue *, struct gc *);
 void		 queue_listen(struct queue *, queue_listen_cb *, void *);
 int		 queue_dir_busy(const char *, void *);
@@ -788,6 +879,7 @@ struct api {
 	char			 url[128];	/* where it listens on TCP */
 	struct api_cache	*cache;		/* answers kept (api_cache.c) */
 	struct metrics		*metrics;	/* /metrics's store part */
+	struct searcher		*searcher;
 };
 void	 api_handle(struct api *, const struct http_request *, int,
 	    struct http_reply *);
@@ -816,6 +908,16 @@ void	 api_cache_put(struct api_cache *, const char *, int64_t,
 
 /* api_run.c: runs and builds */
 void	 api_plan_fail(struct http_reply *, struct plan_error *);
+char	*api_project(const struct api *, const cJSON *, struct http_reply *);
+struct matrix *api_matrix(struct api *, const cJSON *, const cJSON *,
+	    struct http_reply *);
+int	 api_nothing_to_measure(struct api *, const char *,
+	    const struct matrix *, const struct variant *, char **,
+	    struct http_reply *);
+void	 api_searches_create(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
+void	 api_search_get(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
 void	 api_runs_create(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_runs_list(struct api *, const struct http_request *, int64_t,

@@ -38,8 +38,8 @@ store_run_create(struct store *st, const struct run_plan *run,
 		goto rollback;
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
 	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
-	    " force, kind, bisection_id, timeout_s) VALUES (?1, ?2, ?3, ?4,"
-	    " 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	    " force, kind, bisection_id, timeout_s, search_id) VALUES (?1, ?2,"
+	    " ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, run->matrix);
 	store_bind_text(stmt, 3, run->shape);
@@ -61,6 +61,10 @@ store_run_create(struct store *st, const struct run_plan *run,
 		db_bind_int(stmt, 12, run->timeout_s);
 	else
 		db_bind_null(stmt, 12);
+	if (run->search_id > 0)
+		db_bind_int(stmt, 13, run->search_id);
+	else
+		db_bind_null(stmt, 13);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	*run_id = db_last_id(st->db);
@@ -141,6 +145,25 @@ store_run_settle(struct store *st, int64_t build_id)
 	db_bind_int(stmt, 1, build_id);
 	db_bind_int(stmt, 2, (int64_t)time(NULL));
 	return (store_step_done(st, stmt));
+}
+
+/*
+ * Tells whether a run is over (done or cancelled): STORE_OK with *over,
+ * or STORE_NOT_FOUND.
+ */
+enum store_result
+store_run_over(struct store *st, int64_t id, int *over)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_prepare(st, "SELECT state IN ('done', 'cancelled')"
+	    " FROM runs WHERE id = ?1");
+	db_bind_int(stmt, 1, id);
+	if ((rc = db_step(stmt)) == DB_ROW)
+		*over = (int)db_column_int(stmt, 0);
+	db_finalize(stmt);
+	return (store_found(st, rc));
 }
 
 /* Tells whether a run exists: STORE_OK, or STORE_NOT_FOUND. */
@@ -462,7 +485,7 @@ store_run_queued(struct store *st, int64_t run_id, struct queued_build **out,
 	int			 rc;
 
 	*n = 0;
-	q = store_prepare(st, "SELECT b.id, b.variant_id, v.settings"
+	q = store_prepare(st, "SELECT b.id, v.key, v.settings"
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 AND b.state = 'queued' ORDER BY b.seq");
 	db_bind_int(q, 1, run_id);
@@ -470,7 +493,7 @@ store_run_queued(struct store *st, int64_t run_id, struct queued_build **out,
 		v = xreallocarray(v, *n + 1, sizeof *v);
 		memset(&v[*n], 0, sizeof *v);
 		v[*n].id = db_column_int(q, 0);
-		v[*n].variant_id = db_column_int(q, 1);
+		v[*n].variant_key = store_column_dup(q, 1);
 		v[*n].settings = cJSON_Parse(db_column_text(q, 2));
 		(*n)++;
 	}
@@ -485,8 +508,10 @@ store_run_queued_free(struct queued_build *v, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		free(v[i].variant_key);
 		cJSON_Delete(v[i].settings);
+	}
 	free(v);
 }
 
@@ -558,12 +583,13 @@ rollback:
 }
 
 /*
- * Finds the latest done build of a variant at a project's commit made
- * with a rustc version: STORE_OK with its id, or STORE_NOT_FOUND.
+ * Finds the latest done build of a variant (its key) at a project's
+ * commit made with a rustc version: STORE_OK with its id, or
+ * STORE_NOT_FOUND.
  */
 enum store_result
 store_build_done_with(struct store *st, int64_t project_id,
-    const char *commit, int64_t variant_id, const char *rustc_version,
+    const char *commit, const char *key, const char *rustc_version,
     int64_t *id)
 {
 	struct db_stmt	*stmt;
@@ -573,11 +599,12 @@ store_build_done_with(struct store *st, int64_t project_id,
 	stmt = store_prepare(st, "SELECT b.id FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " WHERE r.project_id = ?1 AND r.commit_id = ?2"
-	    " AND b.variant_id = ?3 AND b.state = 'done'"
-	    " AND b.rustc_version = ?4 ORDER BY b.id DESC LIMIT 1");
+	    " AND b.variant_id = (SELECT id FROM variants WHERE key = ?3)"
+	    " AND b.state = 'done' AND b.rustc_version = ?4"
+	    " ORDER BY b.id DESC LIMIT 1");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
-	db_bind_int(stmt, 3, variant_id);
+	store_bind_text(stmt, 3, key);
 	store_bind_text(stmt, 4, rustc_version);
 	if ((rc = db_step(stmt)) == DB_ROW)
 		*id = db_column_int(stmt, 0);

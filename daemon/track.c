@@ -55,46 +55,6 @@ track_job_free(struct track_job *j)
 	free(j);
 }
 
-/* The current version of a toolchain, for reusing results. */
-static const char *
-track_version(const char *name, void *arg)
-{
-	const struct track	*t = arg;
-	const struct toolchain	*tc;
-
-	tc = toolchains_find(t->planner->toolchains, name);
-	return (tc != NULL && tc->problem == NULL ? tc->id.version : NULL);
-}
-
-/*
- * The reuse rule: unless its run is forced, a queued build copies the
- * latest done build of its variant at the same commit of the project made
- * by the rustc its toolchain has now. A toolchain that cannot build says
- * nothing about its version: the build runs and reports that.
- */
-static int64_t
-track_reuse_from(struct store *st, const struct queued_build *b, void *arg)
-{
-	const char	*version;
-	int64_t		 id;
-
-	if (b->forced)
-		return (0);
-	version = track_version(json_str(b->settings, "toolchain", "default"),
-	    arg);
-	if (version == NULL)
-		return (0);
-	switch (store_build_done_with(st, b->project_id, b->commit,
-	    b->variant_id, version, &id)) {
-	case STORE_OK:
-		return (id);
-	case STORE_NOT_FOUND:
-		return (0);
-	default:
-		return (-1);
-	}
-}
-
 /* Removes id from a list. */
 static void
 track_list_remove(int64_t *v, size_t *n, int64_t id)
@@ -257,7 +217,7 @@ track_done(uv_work_t *w, int status)
 {
 	struct track_job	*j = w->data;
 	struct track		*t = j->t;
-	struct reuse_rule	 reuse = { track_reuse_from, t };
+	struct reuse_rule	 reuse = { plan_reuse_from, t->planner };
 
 	(void)status;
 	t->job = NULL;
@@ -288,7 +248,7 @@ track_done(uv_work_t *w, int status)
 			log_info("run %lld: %s is %.12s%s", (long long)j->id,
 			    j->rev, j->prep.commit, j->prep.on_branch ?
 			    ", on the branch" : "");
-		queue_kick(t->planner->queue);
+		queue_run_prepared(t->planner->queue, j->id);
 		track_project_changed(t, j->project.id);
 		break;
 	case TRACK_BISECT:

@@ -18,6 +18,7 @@ main(void)
 	srunner_add_suite(sr, history_suite());
 	srunner_add_suite(sr, units_suite());
 	srunner_add_suite(sr, plans_suite());
+	srunner_add_suite(sr, search_suite());
 	srunner_set_fork_status(sr, CK_FORK);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -13,5 +13,6 @@ Suite	*levers_suite(void);
 Suite	*history_suite(void);
 Suite	*units_suite(void);
 Suite	*plans_suite(void);
+Suite	*search_suite(void);
 
 #endif

@@ -1,0 +1,261 @@
+/*
+ * sizemat search: the variant of an axes matrix with the smallest metric,
+ * found by the daemon without building the whole grid (docs/search.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+#define SEARCH_POLL_MS	500
+
+/* Prints a line for each probe that ended since the last look. */
+static void
+search_progress(const cJSON *s, int *shown)
+{
+	const cJSON	*p;
+	const char	*state;
+	char		 size[32], best[32];
+	int		 k = 0;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "probes")) {
+		state = json_str(p, "state", "");
+		if (strcmp(state, "queued") == 0 || strcmp(state,
+		    "running") == 0)
+			continue;
+		if (k++ < *shown)
+			continue;
+		(*shown)++;
+		human_size(json_int(p, "value", -1), size, sizeof size);
+		human_size(json_int(p, "best_so_far", -1), best, sizeof best);
+		fprintf(stderr, "sizemat: search %lld: build %d (grid: %lld) "
+		    "%s: %s%s%s; best %s\n", (long long)json_int(s, "id", 0),
+		    *shown, (long long)json_int(s, "grid_size", 0),
+		    json_str(p, "variant_key", ""), strcmp(state, "done") == 0 ?
+		    size : state, cJSON_IsNumber(
+		    cJSON_GetObjectItemCaseSensitive(p, "reused_from")) ?
+		    " (measured before)" : "", strcmp(state, "done") == 0 &&
+		    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(p,
+		    "value")) ? " (no such artifact or measurement)" : "", best);
+	}
+}
+
+/* Reads a search; with --wait, follows it to its end. NULL: rc set. */
+static cJSON *
+search_get(const struct options *o, long long id, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	const cJSON		*s;
+	char			*path, *err;
+	int			 shown = 0;
+
+	xasprintf(&path, "/v1/searches/%lld", id);
+	for (;;) {
+		r = request_call(o, "GET", path, NULL, &doc, &err);
+		if (r != REQUEST_OK) {
+			*rc = request_fail(o, r, err);
+			free(path);
+			return (NULL);
+		}
+		s = cJSON_GetObjectItemCaseSensitive(doc, "search");
+		if (o->wait && !o->quiet)
+			search_progress(s, &shown);
+		if (!o->wait || strcmp(json_str(s, "state", ""), "running") != 0)
+			break;
+		cJSON_Delete(doc);
+		run_sleep(SEARCH_POLL_MS);
+	}
+	free(path);
+	return (doc);
+}
+
+/* The certificate: each neighbour and what it costs against the winner. */
+static void
+search_print_neighbours(const struct options *o, const cJSON *s,
+    int64_t winner)
+{
+	static const char *const hdr[] = { "neighbour", "size", "against",
+	    "build" };
+	const cJSON	*n;
+	struct table	*t;
+	char		 size[32], delta[32], build[32];
+	const char	*row[4];
+
+	t = table_create(4, hdr);
+	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(s,
+	    "neighbours")) {
+		row[0] = json_str(n, "variant_key", "");
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(n,
+		    "value"))) {
+			cell_size(o->format, json_int(n, "value", 0), size,
+			    sizeof size);
+			cell_delta(o->format, json_int(n, "value", 0), winner,
+			    delta, sizeof delta);
+		} else {
+			snprintf(size, sizeof size, "%s", json_str(n, "state",
+			    "?"));
+			delta[0] = '\0';
+		}
+		snprintf(build, sizeof build, "%lld", (long long)json_int(n,
+		    "build", 0));
+		row[1] = size;
+		row[2] = delta;
+		row[3] = build;
+		table_add(t, row);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+}
+
+/*
+ * Prints a search's answer: the winner with what to paste, the builds
+ * spent against the grid, and the certificate. Returns the exit code: 0
+ * for a certified winner with every neighbour built, else 1.
+ */
+static int
+search_print(const struct options *o, const cJSON *doc)
+{
+	const cJSON	*s, *w;
+	const char	*state, *msg;
+	char		 size[32];
+	int		 certified, rc;
+
+	s = cJSON_GetObjectItemCaseSensitive(doc, "search");
+	w = cJSON_GetObjectItemCaseSensitive(s, "winner");
+	state = json_str(s, "state", "");
+	certified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s,
+	    "certified"));
+	msg = json_str(s, "message", NULL);
+	/* Still running (search --status without --wait) is no failure. */
+	rc = strcmp(state, "running") == 0 || (strcmp(state, "done") == 0 &&
+	    certified && msg == NULL) ? EXIT_OK : EXIT_NO;
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		return (rc);
+	}
+	printf("search %lld on %s, matrix %s: %s%s\n", (long long)json_int(s,
+	    "id", 0), json_str(s, "project", ""), json_str(s, "matrix", ""),
+	    state, strcmp(state, "done") != 0 ? "" : certified ?
+	    ", certified" : ", not certified");
+	if (msg != NULL)
+		printf("%s\n", msg);
+	if (cJSON_IsObject(w)) {
+		human_size(json_int(w, "value", -1), size, sizeof size);
+		printf("%s: %s of %s, build %lld\n", strcmp(state,
+		    "done") == 0 ? "winner" : "best so far", size,
+		    json_str(s, "metric", ""), (long long)json_int(w, "build",
+		    0));
+		print_snippet(w, stdout);
+	}
+	printf("\n%lld build%s of the grid's %lld (%lld reused)\n",
+	    (long long)json_int(s, "builds", 0), plural(json_int(s, "builds",
+	    0)), (long long)json_int(s, "grid_size", 0),
+	    (long long)json_int(s, "reused", 0));
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s,
+	    "neighbours")) > 0 && cJSON_IsObject(w)) {
+		printf("\nthe certificate: each neighbour of the winner and "
+		    "what it costs against it\n");
+		search_print_neighbours(o, s, json_int(w, "value", 0));
+	}
+	return (rc);
+}
+
+/* Starts a search; its id, or -1 with rc set. */
+static long long
+search_start(struct options *o, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*body, *doc;
+	char			*project, *err;
+	long long		 id;
+	int			 tracked;
+
+	if ((project = project_arg(o->args[0], &tracked)) == NULL) {
+		*rc = EXIT_USAGE;
+		return (-1);
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "project", project);
+	free(project);
+	if (run_add_matrix(body, o->matrix) != 0) {
+		cJSON_Delete(body);
+		*rc = EXIT_USAGE;
+		return (-1);
+	}
+	if (o->artifact != NULL)
+		cJSON_AddStringToObject(body, "artifact", o->artifact);
+	if (o->metric != NULL)
+		cJSON_AddStringToObject(body, "metric", o->metric);
+	if (o->budget > 0)
+		cJSON_AddNumberToObject(body, "budget", o->budget);
+	if (o->toolchain != NULL)
+		cJSON_AddStringToObject(body, "toolchain", o->toolchain);
+	if (o->rev != NULL)
+		cJSON_AddStringToObject(body, "rev", o->rev);
+	r = request_call(o, "POST", "/v1/searches", body, &doc, &err);
+	cJSON_Delete(body);
+	if (r != REQUEST_OK) {
+		*rc = request_fail(o, r, err);
+		return (-1);
+	}
+	id = (long long)json_int(cJSON_GetObjectItemCaseSensitive(doc,
+	    "search"), "id", 0);
+	if (!o->wait) {
+		if (o->format == FORMAT_JSON)
+			print_json(doc);
+		else
+			printf("search %lld started; 'sizemat search --status "
+			    "%lld --wait' follows it\n", id, id);
+		*rc = EXIT_OK;
+		cJSON_Delete(doc);
+		return (-1);
+	}
+	if (!o->quiet)
+		fprintf(stderr, "sizemat: search %lld: matrix %s, %lld "
+		    "variants, %s\n", id, json_str(
+		    cJSON_GetObjectItemCaseSensitive(doc, "search"), "matrix",
+		    ""), (long long)json_int(cJSON_GetObjectItemCaseSensitive(
+		    doc, "search"), "grid_size", 0), json_str(
+		    cJSON_GetObjectItemCaseSensitive(doc, "search"), "metric",
+		    ""));
+	cJSON_Delete(doc);
+	return (id);
+}
+
+/*
+ * sizemat search PROJECT --matrix NAME|FILE [--artifact NAME] [--metric M]
+ * [--budget N] [--toolchain T] [--rev REV] [--wait], or sizemat search
+ * --status ID [--wait]
+ */
+int
+cmd_search(struct options *o)
+{
+	cJSON		*doc;
+	long long	 id;
+	int		 rc = EXIT_USAGE;
+
+	if (o->force)
+		return (usage_error("search: --force does not apply; a search "
+		    "reuses what is measured at a tracked project's commit"));
+	if (o->status != NULL) {
+		if (o->nargs > 0 || (o->given & ~(OPT_STATUS | OPT_WAIT |
+		    OPT_QUIET | OPT_FORMAT)))
+			return (usage_error("search --status ID takes no "
+			    "project and no search settings"));
+		if (parse_id(o->status, "search", "the number 'sizemat "
+		    "search' printed", &id) != 0)
+			return (EXIT_USAGE);
+	} else {
+		if (o->nargs != 1 || o->matrix == NULL)
+			return (usage_error("search PROJECT --matrix NAME|FILE"));
+		if ((id = search_start(o, &rc)) < 0)
+			return (rc);
+	}
+	if ((doc = search_get(o, id, &rc)) == NULL)
+		return (rc);
+	rc = search_print(o, doc);
+	cJSON_Delete(doc);
+	return (rc);
+}

@@ -1,0 +1,532 @@
+/*
+ * Searches as the daemon runs them: a search is started from the API,
+ * moved on whenever one of its builds ends (the queue's events), and
+ * resumed after a restart. Each move replays it (search.c) from the
+ * builds its runs made so far, and asks the planner for what it needs
+ * next as one more run of kind "search"; nothing is built twice, since a
+ * build queued or running is waited for and a finished one is an answer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizematd.h"
+
+struct searcher {
+	struct store		*store;
+	const struct planner	*planner;
+};
+
+/* What one replay of a search reads its outcomes from. */
+struct search_view {
+	struct searcher		*s;
+	struct search_row	 row;
+	struct matrix		*m;
+	struct run_plan		 run;		/* how its runs are queued */
+	struct variant		 over;		/* its toolchain */
+	struct search_probe	*probes;
+	size_t			 nprobes;
+	size_t			 built;		/* probes not reused */
+	size_t			 reused;
+};
+
+struct searcher *
+searcher_create(struct store *st, const struct planner *planner)
+{
+	struct searcher	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->store = st;
+	s->planner = planner;
+	return (s);
+}
+
+void
+searcher_free(struct searcher *s)
+{
+	free(s);
+}
+
+/* Frees what a view holds. */
+static void
+search_view_clear(struct search_view *w)
+{
+	search_row_clear(&w->row);
+	matrix_free(w->m);
+	variant_clear(&w->over);
+	search_probes_free(w->probes, w->nprobes);
+	memset(w, 0, sizeof *w);
+}
+
+/*
+ * Reads a search and everything a replay needs. Returns the store's
+ * answer; a matrix that no longer parses is an error with the cause.
+ */
+static enum store_result
+search_view_read(struct searcher *s, int64_t id, struct search_view *w,
+    char **cause)
+{
+	enum store_result	 rc;
+	cJSON			*doc;
+	size_t			 i;
+
+	memset(w, 0, sizeof *w);
+	w->s = s;
+	variant_init(&w->over);
+	if ((rc = store_search_get(s->store, id, &w->row)) != STORE_OK)
+		return (rc);
+	doc = cJSON_Parse(w->row.source);
+	w->m = matrix_parse(doc, "the search's matrix", s->planner->max_builds,
+	    cause);
+	cJSON_Delete(doc);
+	if (w->m == NULL)
+		return (STORE_ERROR);
+	if (store_search_probes(s->store, &w->row, &w->probes,
+	    &w->nprobes) != 0) {
+		*cause = xstrdup("the database failed to read its builds");
+		return (STORE_ERROR);
+	}
+	for (i = 0; i < w->nprobes; i++) {
+		if (w->probes[i].reused_from != 0)
+			w->reused++;
+		else
+			w->built++;
+	}
+	if (w->row.toolchain != NULL)
+		variant_set(&w->over, "toolchain", w->row.toolchain);
+	w->run.project = w->row.project;
+	w->run.project_id = w->row.project_name != NULL ? w->row.project_id :
+	    0;
+	w->run.matrix = w->row.matrix;
+	w->run.shape = "axes";
+	w->run.source = w->row.source;
+	w->run.rev = w->row.commit;
+	w->run.kind = "search";
+	w->run.search_id = w->row.id;
+	w->run.timeout_s = matrix_timeout(w->m);
+	w->run.package = w->row.package;
+	return (STORE_OK);
+}
+
+/* The variant as the search builds it: its toolchain, canonical. */
+static char *
+search_view_key(struct search_view *w, const struct variant *v,
+    struct variant *out)
+{
+	size_t	 i;
+
+	variant_init(out);
+	variant_copy(out, v);
+	for (i = 0; i < w->over.n; i++)
+		variant_set(out, w->over.key[i], w->over.value[i]);
+	return (plan_variant_key(w->s->planner, &w->run, out));
+}
+
+/* The newest probe of a variant key, or NULL. */
+static const struct search_probe *
+search_view_probe(const struct search_view *w, const char *key)
+{
+	size_t	 i;
+
+	for (i = w->nprobes; i-- > 0;) {
+		if (strcmp(w->probes[i].variant_key, key) == 0)
+			return (&w->probes[i]);
+	}
+	return (NULL);
+}
+
+/* search_replay's view of a variant: what its probe says. */
+static enum commit_outcome
+search_view_outcome(const struct variant *v, int64_t *value, void *arg)
+{
+	struct search_view		*w = arg;
+	const struct search_probe	*p;
+	struct variant			 c;
+	char				*key;
+
+	key = search_view_key(w, v, &c);
+	p = search_view_probe(w, key);
+	free(key);
+	variant_clear(&c);
+	if (p == NULL)
+		return (OUTCOME_NONE);
+	if (strcmp(p->state, "queued") == 0 || strcmp(p->state,
+	    "running") == 0)
+		return (OUTCOME_PENDING);
+	if (strcmp(p->state, "done") == 0 && p->has_value) {
+		*value = p->value;
+		return (OUTCOME_DONE);
+	}
+	return (OUTCOME_FAILED);
+}
+
+/* Adds {variant, variant_key, value, build, state} for a variant. */
+static cJSON *
+search_point_json(struct search_view *w, const struct variant *v)
+{
+	const struct search_probe	*p;
+	struct variant			 c;
+	cJSON				*o;
+	char				*key;
+
+	key = search_view_key(w, v, &c);
+	p = search_view_probe(w, key);
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "variant", variant_to_json(&c));
+	cJSON_AddStringToObject(o, "variant_key", key);
+	if (p != NULL && p->has_value && strcmp(p->state, "done") == 0)
+		cJSON_AddNumberToObject(o, "value", (double)p->value);
+	else
+		cJSON_AddNullToObject(o, "value");
+	if (p != NULL) {
+		cJSON_AddNumberToObject(o, "build", (double)p->build);
+		cJSON_AddStringToObject(o, "state", p->state);
+	} else {
+		cJSON_AddNullToObject(o, "build");
+		cJSON_AddStringToObject(o, "state", "none");
+	}
+	free(key);
+	variant_clear(&c);
+	return (o);
+}
+
+/* The winner's snippet (what to paste), from its build in its run. */
+static void
+search_add_snippet(struct search_view *w, cJSON *winner)
+{
+	const struct search_probe	*p;
+	cJSON				*doc, *b, *snippet;
+	int64_t				 build;
+
+	build = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+	    winner, "build"));
+	for (p = w->probes; p < w->probes + w->nprobes; p++) {
+		if (p->build == build)
+			break;
+	}
+	if (p == w->probes + w->nprobes || store_run_document(w->s->store,
+	    p->run, &doc) != STORE_OK)
+		return;
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+		if ((int64_t)json_int(b, "id", 0) != build)
+			continue;
+		snippet_add(b);
+		snippet = cJSON_DetachItemFromObjectCaseSensitive(b, "snippet");
+		if (snippet != NULL)
+			cJSON_AddItemToObject(winner, "snippet", snippet);
+		cJSON_AddItemToObject(winner, "env", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(b, "env"), 1));
+		cJSON_AddItemToObject(winner, "cargo_args", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(b, "cargo_args"), 1));
+	}
+	cJSON_Delete(doc);
+}
+
+/* Each probe in order, with the smallest value seen up to it. */
+static cJSON *
+search_probes_json(const struct search_view *w)
+{
+	const struct search_probe	*p;
+	cJSON				*a, *o;
+	int64_t				 best = -1;
+
+	a = cJSON_CreateArray();
+	for (p = w->probes; p < w->probes + w->nprobes; p++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "variant_key", p->variant_key);
+		if (p->has_value && strcmp(p->state, "done") == 0) {
+			cJSON_AddNumberToObject(o, "value", (double)p->value);
+			if (best < 0 || p->value < best)
+				best = p->value;
+		} else
+			cJSON_AddNullToObject(o, "value");
+		cJSON_AddNumberToObject(o, "build", (double)p->build);
+		cJSON_AddNumberToObject(o, "run", (double)p->run);
+		cJSON_AddStringToObject(o, "state", p->state);
+		if (p->reused_from != 0)
+			cJSON_AddNumberToObject(o, "reused_from",
+			    (double)p->reused_from);
+		else
+			cJSON_AddNullToObject(o, "reused_from");
+		if (best >= 0)
+			cJSON_AddNumberToObject(o, "best_so_far", (double)best);
+		else
+			cJSON_AddNullToObject(o, "best_so_far");
+		cJSON_AddItemToArray(a, o);
+	}
+	return (a);
+}
+
+/*
+ * The search's document (INTERFACE.md): what it was asked, the builds it
+ * spent, its winner (the best so far while it runs), the certificate's
+ * neighbours and every probe in order.
+ */
+static cJSON *
+search_document(struct search_view *w, const struct search_step *step,
+    const char *state, int certified, const char *message)
+{
+	cJSON		*doc, *o, *n, *winner = NULL;
+	char		*wkey = NULL;
+	const char	*artifact = w->row.artifact;
+	size_t		 i;
+
+	doc = cJSON_CreateObject();
+	o = cJSON_AddObjectToObject(doc, "search");
+	cJSON_AddNumberToObject(o, "id", (double)w->row.id);
+	cJSON_AddStringToObject(o, "project", w->row.project_name != NULL ?
+	    w->row.project_name : w->row.project);
+	cJSON_AddStringToObject(o, "matrix", w->row.matrix);
+	cJSON_AddStringToObject(o, "state", state);
+	cJSON_AddBoolToObject(o, "certified", certified);
+	cJSON_AddNumberToObject(o, "grid_size", (double)matrix_count(w->m));
+	cJSON_AddNumberToObject(o, "builds", (double)w->built);
+	cJSON_AddNumberToObject(o, "reused", (double)w->reused);
+	cJSON_AddStringToObject(o, "metric", w->row.metric);
+	if (w->row.budget > 0)
+		cJSON_AddNumberToObject(o, "budget", (double)w->row.budget);
+	else
+		cJSON_AddNullToObject(o, "budget");
+	if (w->row.commit != NULL)
+		cJSON_AddStringToObject(o, "commit", w->row.commit);
+	if (step->has_best) {
+		winner = search_point_json(w, &step->best);
+		wkey = xstrdup(json_str(winner, "variant_key", ""));
+		if (artifact == NULL) {
+			const struct search_probe *p;
+
+			p = search_view_probe(w, wkey);
+			artifact = p != NULL ? p->artifact : NULL;
+		}
+		search_add_snippet(w, winner);
+	}
+	if (artifact != NULL)
+		cJSON_AddStringToObject(o, "artifact", artifact);
+	else
+		cJSON_AddNullToObject(o, "artifact");
+	if (winner != NULL)
+		cJSON_AddItemToObject(o, "winner", winner);
+	else
+		cJSON_AddNullToObject(o, "winner");
+	n = cJSON_AddArrayToObject(o, "neighbours");
+	for (i = 0; i < step->ncert; i++) {
+		cJSON	*pt = search_point_json(w, &step->cert[i]);
+
+		if (wkey != NULL && strcmp(json_str(pt, "variant_key", ""),
+		    wkey) == 0)
+			cJSON_Delete(pt);
+		else
+			cJSON_AddItemToArray(n, pt);
+	}
+	cJSON_AddItemToObject(o, "probes", search_probes_json(w));
+	if (message != NULL)
+		cJSON_AddStringToObject(o, "message", message);
+	else
+		cJSON_AddNullToObject(o, "message");
+	free(wkey);
+	return (doc);
+}
+
+/* Counts the certificate's points that did not build. */
+static size_t
+search_failed_neighbours(struct search_view *w, const struct search_step *s)
+{
+	size_t	 i, n = 0;
+	int64_t	 v;
+
+	for (i = 0; i < s->ncert; i++)
+		n += search_view_outcome(&s->cert[i], &v, w) == OUTCOME_FAILED;
+	return (n);
+}
+
+/* Ends a search with its document. */
+static void
+search_finish(struct search_view *w, const struct search_step *step,
+    const char *state, int certified, const char *message)
+{
+	cJSON	*doc;
+
+	doc = search_document(w, step, state, certified, message);
+	if (store_search_finish(w->s->store, w->row.id, state, certified,
+	    doc, message) == STORE_OK)
+		log_info("search %lld: %s%s%s", (long long)w->row.id, state,
+		    message != NULL ? ": " : "", message != NULL ? message :
+		    "");
+	cJSON_Delete(doc);
+}
+
+/* Queues the variants a step asks for, as one run of the search. */
+static int
+search_queue(struct search_view *w, struct search_step *step, size_t n,
+    char **cause)
+{
+	struct plan_error	 err = { 0, NULL, NULL };
+	struct variant		*vars;
+	char			**posts;
+	int64_t			 run_id;
+	size_t			 i, j;
+	int			 rc;
+
+	vars = xcalloc(n, sizeof *vars);
+	posts = xcalloc(n, sizeof *posts);
+	for (i = 0; i < n; i++) {
+		variant_init(&vars[i]);
+		variant_copy(&vars[i], &step->build[i]);
+		for (j = 0; j < w->over.n; j++)
+			variant_set(&vars[i], w->over.key[j], w->over.value[j]);
+		posts[i] = matrix_post_steps(w->m, 0);
+	}
+	rc = plan_queue(w->s->planner, &w->run, vars, NULL, posts, n,
+	    matrix_bootstrap(w->m), &run_id, &err);
+	if (rc == 0)
+		log_info("search %lld: run %lld builds %zu variant%s",
+		    (long long)w->row.id, (long long)run_id, n, n == 1 ? "" :
+		    "s");
+	else
+		*cause = xstrdup(err.message != NULL ? err.message :
+		    "the planner refused the search's builds");
+	plan_error_clear(&err);
+	for (i = 0; i < n; i++) {
+		free(posts[i]);
+		variant_clear(&vars[i]);
+	}
+	free(vars);
+	free(posts);
+	return (rc);
+}
+
+/*
+ * Moves a running search on: replays it, then queues what it asks for,
+ * or waits, or ends it (on its answer, or on its budget).
+ */
+void
+searcher_advance(struct searcher *s, int64_t id)
+{
+	struct search_view	 w;
+	struct search_step	 step;
+	char			*cause = NULL, *msg;
+	size_t			 n, failed;
+
+	memset(&step, 0, sizeof step);
+	variant_init(&step.best);
+	if (search_view_read(s, id, &w, &cause) != STORE_OK) {
+		if (cause != NULL && w.row.state != NULL &&
+		    strcmp(w.row.state, "running") == 0)
+			store_search_finish(s->store, id, "failed", 0, NULL,
+			    cause);
+		goto out;
+	}
+	if (strcmp(w.row.state, "running") != 0)
+		goto out;
+	search_step_clear(&step);
+	search_replay(w.m, search_view_outcome, &w, &step);
+	switch (step.what) {
+	case SEARCH_WAIT:
+		break;
+	case SEARCH_BUILD:
+		n = step.nbuild;
+		if (w.row.budget > 0 && w.built + n > (size_t)w.row.budget)
+			n = (size_t)w.row.budget > w.built ?
+			    (size_t)w.row.budget - w.built : 0;
+		if (n == 0) {
+			xasprintf(&msg, "stopped on its budget of %lld builds; "
+			    "the winner is the best so far, not certified",
+			    (long long)w.row.budget);
+			search_finish(&w, &step, "done", 0, msg);
+			free(msg);
+		} else if (search_queue(&w, &step, n, &cause) != 0)
+			search_finish(&w, &step, "failed", 0, cause);
+		break;
+	case SEARCH_DONE:
+		if (!step.has_best) {
+			search_finish(&w, &step, "failed", 0, step.message);
+			break;
+		}
+		failed = search_failed_neighbours(&w, &step);
+		if (failed > 0) {
+			xasprintf(&msg, "%zu neighbour%s did not build: the "
+			    "winner is certified over the variants that built",
+			    failed, failed == 1 ? "" : "s");
+			search_finish(&w, &step, "done", 1, msg);
+			free(msg);
+		} else
+			search_finish(&w, &step, "done", 1, NULL);
+		break;
+	}
+out:
+	free(cause);
+	search_step_clear(&step);
+	search_view_clear(&w);
+}
+
+/*
+ * The document of a search: the one kept when it ended, else replayed
+ * now. STORE_OK with *out, or the store's answer.
+ */
+enum store_result
+searcher_document(struct searcher *s, int64_t id, cJSON **out)
+{
+	struct search_view	 w;
+	struct search_step	 step;
+	enum store_result	 rc;
+	char			*cause = NULL;
+
+	*out = NULL;
+	if ((rc = search_view_read(s, id, &w, &cause)) != STORE_OK) {
+		free(cause);
+		search_view_clear(&w);
+		return (rc);
+	}
+	if (w.row.result != NULL)
+		*out = cJSON_Parse(w.row.result);
+	else {
+		search_replay(w.m, search_view_outcome, &w, &step);
+		*out = search_document(&w, &step, w.row.state, 0,
+		    w.row.message);
+		search_step_clear(&step);
+	}
+	search_view_clear(&w);
+	return (*out != NULL ? STORE_OK : STORE_ERROR);
+}
+
+/* Starts a search that the API checked; r->id is set. */
+int
+searcher_start(struct searcher *s, struct search_row *r)
+{
+	if (store_search_create(s->store, r) != 0)
+		return (-1);
+	log_info("search %lld: %s, matrix %s, %s%s%s", (long long)r->id,
+	    r->project_name != NULL ? r->project_name : r->project, r->matrix,
+	    r->metric, r->artifact != NULL ? " of " : "", r->artifact !=
+	    NULL ? r->artifact : "");
+	searcher_advance(s, r->id);
+	return (0);
+}
+
+/* Goes on with every search a stopped daemon left running. */
+void
+searcher_resume(struct searcher *s)
+{
+	int64_t	*ids;
+	size_t	 n, i;
+
+	if (store_searches_running(s->store, &ids, &n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		searcher_advance(s, ids[i]);
+	free(ids);
+}
+
+/* The queue's events: a build of a search ended, or its run settled. */
+void
+searcher_on_queue(enum queue_event ev, int64_t id, void *arg)
+{
+	struct searcher	*s = arg;
+	int64_t		 run_id = id, search_id;
+	int		 settled;
+
+	if (ev == QUEUE_BUILD_STARTED || (ev == QUEUE_BUILD_ENDED &&
+	    store_build_run(s->store, id, &run_id, &settled) != STORE_OK))
+		return;
+	if (store_run_search(s->store, run_id, &search_id) == STORE_OK)
+		searcher_advance(s, search_id);
+}
