@@ -258,7 +258,7 @@ static const struct store_column store_run_columns[] = {
 	{ "created_at", STORE_TEXT }, { "started_at", STORE_TEXT },
 	{ "finished_at", STORE_TEXT }, { "rev", STORE_TEXT },
 	{ "commit", STORE_TEXT }, { "kind", STORE_TEXT },
-	{ NULL, STORE_TEXT }
+	{ "search", STORE_INT }, { NULL, STORE_TEXT }
 };
 
 /* Returns a run's summary object: id, project, matrix, state, counts. */
@@ -281,8 +281,8 @@ store_run_summary(struct db_stmt *stmt)
 	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'queued')," \
 	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'running')," \
 	" " STORE_TIME("r.created_at") ", " STORE_TIME("r.started_at") "," \
-	" " STORE_TIME("r.finished_at") ", r.rev, r.commit_id, r.kind" \
-	" FROM runs r JOIN projects p ON p.id = r.project_id"
+	" " STORE_TIME("r.finished_at") ", r.rev, r.commit_id, r.kind," \
+	" r.search_id FROM runs r JOIN projects p ON p.id = r.project_id"
 
 /* Adds "baseline_key" to a row that has "variant": its release baseline. */
 void

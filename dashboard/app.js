@@ -452,6 +452,9 @@ async function runView(id, box) {
     <div class="progress"><div style="width:${total ? ended * 100 / total : 0}%">
     </div></div>`;
   const done = sized(doc.builds);
+  // A search's run is one step of it: the search comes first.
+  if (run.search)
+    html += `<h2>Search ${run.search}</h2><div id="search"></div>`;
   if (run.shape === "ladder")
     html += '<h2>Ladder</h2><div class="chart" id="ladder"></div>';
   else
@@ -459,6 +462,9 @@ async function runView(id, box) {
       '<div class="chart" id="heat"></div>';
   html += '<h2>Which combination is smallest</h2><div id="smallest"></div>';
   box.innerHTML = html;
+  if (run.search)
+    searchPanel(document.getElementById("search"),
+      (await api(`/v1/searches/${run.search}`)).search);
   if (run.shape === "ladder")
     waterfall(document.getElementById("ladder"), doc.builds);
   else
@@ -471,6 +477,44 @@ async function runView(id, box) {
   if ((run.state === "queued" || run.state === "running") &&
     !window.SIZEMAT_REPORT)
     timer = setTimeout(route, 2000);
+}
+
+// A search this run is part of: its path (each probe in order, the best
+// so far) and its certificate (each neighbour against the winner).
+function searchPanel(box, s) {
+  const w = s.winner;
+  let html = `<p id="search-state" data-state="${esc(s.state)}"
+    data-certified="${s.certified}">${esc(s.state)}${s.state === "done" ?
+    (s.certified ? ", certified" : ", not certified") : ""}:
+    ${s.builds} builds of the grid's ${s.grid_size} (${s.reused} reused),
+    ${esc(s.metric)}${s.message ? " &mdash; " + esc(s.message) : ""}</p>`;
+  if (w)
+    html += `<p>${s.state === "done" ? "Winner" : "Best so far"}:
+      <b>${esc(w.variant_key)}</b>, ${size(w.value)}.</p>`;
+  html += `<h3>Path</h3><table id="search-path"><tr><th>#</th>
+    <th>variant</th><th class="num">value</th><th class="num">best so far</th>
+    <th>build</th></tr>`;
+  s.probes.forEach((p, i) => {
+    html += `<tr><td>${i + 1}</td><td>${esc(p.variant_key)}</td>
+      <td class="num">${p.value == null ? esc(p.state) : size(p.value)}</td>
+      <td class="num">${size(p.best_so_far)}</td>
+      <td><a href="#/run/${p.run}">${p.build}</a>${p.reused_from ?
+        " (reused)" : ""}</td></tr>`;
+  });
+  html += "</table>";
+  if (w && s.neighbours.length) {
+    html += `<h3>Certificate</h3><table id="search-cert"><tr>
+      <th>neighbour</th><th class="num">value</th>
+      <th class="num">against the winner</th></tr>`;
+    s.neighbours.forEach((n) => {
+      html += `<tr><td>${esc(n.variant_key)}</td>
+        <td class="num">${n.value == null ? esc(n.state) : size(n.value)}</td>
+        <td class="num">${n.value == null ? "" :
+          change(n.value - w.value, w.value)}</td></tr>`;
+    });
+    html += "</table>";
+  }
+  box.innerHTML = html;
 }
 
 // When another recorded run of the project has a smaller build of the

@@ -148,6 +148,29 @@ check "its waterfall has a bar per step" \
 check "a run beaten by another run of the project links to it" \
     python3 -c "import re,sys; h = open(sys.argv[1]).read(); sys.exit(0 if re.search(r'<p id=\"beaten\">.*?href=\"#/run/%s\"' % sys.argv[2], h, re.S) else 1)" "$TMP/ladder.html" "$AXES"
 shoot ladder "$U/#/run/$LADDER"
+echo "# a search"
+"$S" search "$FIX/sizes" --matrix "$FIX/grid.json" --wait -q --json \
+    >"$TMP/search.json"
+SEARCH_RUN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["search"]["probes"][-1]["run"])' "$TMP/search.json")
+browse "$TMP/search.html" "$U/#/run/$SEARCH_RUN"
+check "a search's run loads without errors" no_errors "$TMP/search.html"
+check "... and shows the search: its path, a row per probe in order, and its certificate, a row per neighbour" \
+    python3 - "$TMP/search.html" "$TMP/search.json" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+s = json.load(open(sys.argv[2]))["search"]
+def rows(table):
+    m = re.search(r'<table id="%s">(.*?)</table>' % table, html, re.S)
+    return re.findall(r'<tr><td>(.*?)</td>', m.group(1), re.S) if m else []
+path = rows("search-path")
+cert = re.search(r'<table id="search-cert">(.*?)</table>', html, re.S)
+cert = re.findall(r'<tr><td>(.*?)</td>', cert.group(1), re.S) if cert else []
+ok = path == [str(i + 1) for i in range(len(s["probes"]))]
+ok = ok and cert == [n["variant_key"] for n in s["neighbours"]]
+ok = ok and 'data-certified="true"' in html and len(cert) > 0
+sys.exit(0 if ok else 1)
+PY
+shoot search "$U/#/run/$SEARCH_RUN"
 echo "# a static report"
 "$S" report hist --html "$TMP/report.html" -q
 check "report --html writes one file" test -s "$TMP/report.html"
