@@ -388,6 +388,7 @@ api_status(struct api *api, const struct http_request *req, int64_t id,
 	(void)id;
 	doc = store_status(api->store);
 	cJSON_AddNumberToObject(doc, "jobs", api->config->jobs);
+	cJSON_AddNumberToObject(doc, "cores", api->config->cores);
 	cJSON_AddNumberToObject(doc, "active", queue_active(api->queue));
 	cJSON_AddNumberToObject(doc, "schema_version",
 	    store_schema_version(api->store));

@@ -398,6 +398,12 @@ builder_phase_argv(struct build_job *job, struct strlist *argv,
 			continue;
 		strlist_add(env, job->cargo_env.v[i]);
 	}
+	/*
+	 * The daemon's jobserver: how many compilers run at once, never what
+	 * they make, so it is not part of the build's recorded env.
+	 */
+	if (job->phase == PHASE_CARGO && job->cfg->jobserver != NULL)
+		strlist_add(env, job->cfg->jobserver);
 	if (job->phase != PHASE_CARGO) {
 		strlist_add(argv, "--unit-graph");
 		strlist_add(argv, "-Zunstable-options");

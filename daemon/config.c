@@ -55,8 +55,14 @@ static const struct config_entry {
 	{ "grace", CONFIG_INT, 0, 86400, "30", offsetof(struct config, grace),
 	  "S", "on TERM or INT, seconds running builds may take to finish "
 	  "before they are killed and queued again" },
-	{ "jobs", CONFIG_INT, 1, 256, "1", offsetof(struct config, jobs), "N",
-	  "builds at once" },
+	{ "cores", CONFIG_INT, 0, 4096, "0", offsetof(struct config, cores),
+	  "N", "cores the builds share through the daemon's jobserver, "
+	  "whatever --jobs says (0: every online core)" },
+	{ "jobs", CONFIG_STRING, 0, 0, "auto",
+	  offsetof(struct config, jobs_text), "N",
+	  "builds at once: auto (from the cores and the memory: the least of "
+	  "the cores, 2 + cores/4 and the available memory / 2GiB, at least "
+	  "1), 0 (build nothing: an API-only daemon) or 1 to 256" },
 	{ "keep-artifacts", CONFIG_INT, 1, 100000, "5",
 	  offsetof(struct config, keep_artifacts), "N",
 	  "newest copies of each variant's artifacts kept for diff" },
@@ -330,8 +336,9 @@ config_load_file(struct config *c, const char *path, char **cause)
 			free(msg);
 			continue;
 		}
+		/* A number stands for its digits: "jobs": 2, "jobs": "auto". */
 		if (e != NULL && e->type == CONFIG_STRING &&
-		    !cJSON_IsString(item)) {
+		    !cJSON_IsString(item) && !cJSON_IsNumber(item)) {
 			xasprintf(&msg, "%s: must be a string", item->string);
 			config_error(&errors, path, msg);
 			free(msg);
@@ -440,6 +447,62 @@ config_read_token(struct config *c, char **cause)
 		return (-1);
 	}
 	c->token = line;
+	return (0);
+}
+
+/* The memory the system can give, from /proc/meminfo; -1 when unknown. */
+static int64_t
+config_mem_available(void)
+{
+	FILE		*f;
+	char		 line[256];
+	long long	 kib = -1;
+
+	if ((f = fopen("/proc/meminfo", "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "MemAvailable: %lld kB", &kib) == 1)
+			break;
+	}
+	fclose(f);
+	return (kib < 0 ? -1 : (int64_t)kib * 1024);
+}
+
+/*
+ * Resolves --cores (0: every online core) and --jobs: auto is the least
+ * of the cores, 2 + cores/4 (past that, builds mostly wait for each
+ * other's cores) and the available memory over 2 GiB (what a fat-LTO
+ * link of a large crate may take), at least 1.
+ */
+static int
+config_jobs(struct config *c, char **cause)
+{
+	char		*end;
+	int64_t		 mem;
+	long		 online, n;
+
+	if (c->cores == 0) {
+		online = sysconf(_SC_NPROCESSORS_ONLN);
+		c->cores = online > 0 ? (int)(online < 4096 ? online : 4096) :
+		    1;
+	}
+	if (strcmp(c->jobs_text, "auto") == 0) {
+		n = c->cores < 2 + c->cores / 4 ? c->cores : 2 + c->cores / 4;
+		mem = config_mem_available();
+		if (mem > 0 && mem / ((int64_t)2 << 30) < n)
+			n = (long)(mem / ((int64_t)2 << 30));
+		c->jobs = n < 1 ? 1 : (int)n;
+		return (0);
+	}
+	errno = 0;
+	n = strtol(c->jobs_text, &end, 10);
+	if (errno != 0 || end == c->jobs_text || *end != '\0' || n < 0 ||
+	    n > 256) {
+		xasprintf(cause, "jobs: \"%s\" is not allowed; give auto, 0 "
+		    "(build nothing) or 1 to 256", c->jobs_text);
+		return (-1);
+	}
+	c->jobs = (int)n;
 	return (0);
 }
 
@@ -565,6 +628,8 @@ config_finish(struct config *c, char **cause)
 		    "NKiB, NMiB or NGiB, at least 1MiB)", c->disk_budget);
 		return (-1);
 	}
+	if (config_jobs(c, cause) != 0)
+		return (-1);
 	if (config_size(c->min_free, &c->min_free_bytes) != 0) {
 		xasprintf(cause, "min-free: \"%s\" is not a size (N bytes, "
 		    "NKiB, NMiB or NGiB, at least 1MiB)", c->min_free);
@@ -618,6 +683,7 @@ config_free(struct config *c)
 	free(c->listen_host);
 	free(c->unstable);
 	free(c->disk_budget);
+	free(c->jobs_text);
 	free(c->min_free);
 	free(c->socket);
 	free(c->log_file);

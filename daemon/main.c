@@ -26,6 +26,7 @@ struct daemon {
 	struct config		 config;
 	struct store		*store;
 	struct queue		*queue;
+	struct jobserver	*jobserver;
 	struct gc		*gc;
 	struct planner		 planner;
 	struct notify		*notify;
@@ -324,6 +325,7 @@ daemon_reload(struct daemon *d)
 	daemon_keep_string(&d->config.profiles, &next.profiles, "profiles");
 	daemon_keep_string(&d->config.socket, &next.socket, "socket");
 	daemon_keep_int(d->config.jobs, &next.jobs, "jobs");
+	daemon_keep_int(d->config.cores, &next.cores, "cores");
 	daemon_keep_int(d->config.tcp_read_only, &next.tcp_read_only,
 	    "tcp-read-only");
 	next.listen_port = d->config.listen_port;
@@ -474,10 +476,19 @@ daemon_open_store(struct daemon *d)
 static void
 daemon_start_work(struct daemon *d)
 {
+	char	*path, *cause;
+
 	d->helper = daemon_spawn_helper();
 	if (access(d->helper, X_OK) != 0)
 		fatalx("%s: the spawn helper is missing; install sizematd "
 		    "with 'make install' or set SIZEMAT_SPAWN", d->helper);
+	xasprintf(&path, "%s/jobserver", d->config.workdir);
+	if (d->config.jobs > 0 && (d->jobserver = jobserver_create(path,
+	    d->config.cores, &cause)) == NULL) {
+		log_warnx("%s; each build takes every core", cause);
+		free(cause);
+	}
+	free(path);
 	d->builder.workdir = d->config.workdir;
 	d->builder.spawn_helper = d->helper;
 	d->builder.toolchains = d->toolchains;
@@ -485,8 +496,9 @@ daemon_start_work(struct daemon *d)
 	d->builder.keep_artifacts = d->config.keep_artifacts;
 	d->builder.keep_logs = d->config.keep_logs;
 	d->builder.min_free = d->config.min_free_bytes;
+	d->builder.jobserver = jobserver_env(d->jobserver);
 	d->queue = queue_create(d->loop, d->store, &d->builder,
-	    d->config.jobs);
+	    d->config.jobs, d->jobserver);
 	d->gc = gc_create(d->loop, d->store, d->config.workdir,
 	    d->config.disk_budget_bytes);
 	gc_set_busy(d->gc, queue_dir_busy, d->queue);
@@ -547,9 +559,10 @@ daemon_start_serving(struct daemon *d)
 	if (access(d->config.profiles, R_OK | X_OK) != 0)
 		log_warnx("profiles %s: %s; only inline matrices can run "
 		    "(set --profiles)", d->config.profiles, strerror(errno));
-	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs",
-	    d->config.db, store_schema_version(d->store), d->config.workdir,
-	    d->config.profiles, d->config.jobs);
+	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs "
+	    "sharing %d cores", d->config.db, store_schema_version(d->store),
+	    d->config.workdir, d->config.profiles, d->config.jobs,
+	    jobserver_tokens(d->jobserver));
 	snprintf(d->api.url, sizeof d->api.url, "http://%s%s%s:%d",
 	    strchr(d->config.listen_host, ':') ? "[" : "",
 	    d->config.listen_host,
@@ -570,6 +583,7 @@ daemon_finish(struct daemon *d)
 	if ((rc = uv_loop_close(d->loop)) != 0)
 		log_warnx("event loop: %s", uv_strerror(rc));
 	queue_free(d->queue);
+	jobserver_free(d->jobserver);
 	api_cache_free(d->api.cache);
 	metrics_free(d->api.metrics);
 	track_free(d->track);

@@ -15,7 +15,13 @@
 struct queue_slot {
 	struct build_job	*job;
 	struct queue		*queue;
+	int			 token;		/* from the jobserver */
 };
+
+static void	queue_on_retry(uv_timer_t *);
+
+/* How soon a build held back for a free core looks again, in ms. */
+#define QUEUE_TOKEN_RETRY_MS	250
 
 /* Who is told of the queue's events. */
 struct queue_listener {
@@ -33,6 +39,8 @@ struct queue {
 	int				 draining;	/* starts nothing */
 	uv_idle_t			 kicker;
 	int				 kick_pending;
+	struct jobserver		*js;
+	uv_timer_t			 retry;		/* for a free core */
 	struct gc			*gc;
 	struct queue_listener		 listeners[QUEUE_LISTENERS];
 	int				 nlisteners;
@@ -166,6 +174,8 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 	int			 settled;
 
 	slot->job = NULL;
+	jobserver_give(q->js, slot->token, queue_active(q) == 0);
+	slot->token = 0;
 	if (q->stopping) {
 		/* Left running in the store: queued again at the next start. */
 		log_info("build %lld: stopped with the daemon; it is queued "
@@ -201,14 +211,23 @@ queue_fill(struct queue *q)
 {
 	struct build_spec	 spec;
 	struct build_job_cb	 cb;
-	int			 i;
+	int			 i, token;
 
 	for (i = 0; i < q->jobs && !q->stopping && !q->draining; i++) {
 		if (q->slots[i].job != NULL)
 			continue;
-		if (store_build_next(q->store, queue_dir_busy, q, &spec) !=
-		    STORE_OK)
+		/* A core first: a build beyond the first waits for one. */
+		if ((token = jobserver_take(q->js)) == 0) {
+			uv_timer_start(&q->retry, queue_on_retry,
+			    QUEUE_TOKEN_RETRY_MS, 0);
 			break;
+		}
+		if (store_build_next(q->store, queue_dir_busy, q, &spec) !=
+		    STORE_OK) {
+			jobserver_give(q->js, token, queue_active(q) == 0);
+			break;
+		}
+		q->slots[i].token = token;
 		if (store_build_start(q->store, spec.id) != 0) {
 			log_warnx("build %lld: cannot mark it running",
 			    (long long)spec.id);
@@ -238,10 +257,20 @@ queue_on_idle(uv_idle_t *h)
 	queue_fill(q);
 }
 
-/* Creates the queue with n build slots. */
+/* A build held back for a free core looks again. */
+static void
+queue_on_retry(uv_timer_t *t)
+{
+	queue_kick(t->data);
+}
+
+/*
+ * Creates the queue with n build slots (none: the daemon builds nothing),
+ * sharing the jobserver js's cores (NULL: each build takes every core).
+ */
 struct queue *
 queue_create(uv_loop_t *loop, struct store *store,
-    const struct builder_config *cfg, int jobs)
+    const struct builder_config *cfg, int jobs, struct jobserver *js)
 {
 	struct queue	*q;
 	int		 i;
@@ -251,11 +280,14 @@ queue_create(uv_loop_t *loop, struct store *store,
 	q->store = store;
 	q->cfg = cfg;
 	q->jobs = jobs;
-	q->slots = xcalloc((size_t)jobs, sizeof *q->slots);
+	q->js = js;
+	q->slots = xcalloc((size_t)jobs + 1, sizeof *q->slots);
 	for (i = 0; i < jobs; i++)
 		q->slots[i].queue = q;
 	uv_idle_init(loop, &q->kicker);
 	q->kicker.data = q;
+	uv_timer_init(loop, &q->retry);
+	q->retry.data = q;
 	return (q);
 }
 
@@ -360,6 +392,8 @@ queue_stop(struct queue *q)
 
 	q->stopping = 1;
 	uv_idle_stop(&q->kicker);
+	uv_timer_stop(&q->retry);
+	uv_close((uv_handle_t *)&q->retry, NULL);
 	for (i = 0; i < q->jobs; i++) {
 		if (q->slots[i].job != NULL)
 			builder_kill(q->slots[i].job, "cancelled");

@@ -381,6 +381,7 @@ struct build_plan {
 	char			*target_dir;
 	int			 bootstrap;	/* RUSTC_BOOTSTRAP=1 */
 	char			*post;		/* post steps, or NULL */
+	int64_t			 expected_ms;	/* longest first */
 };
 struct build_spec {
 	int64_t		 id;
@@ -432,6 +433,8 @@ enum store_result store_run_cancel(struct store *, int64_t, int64_t **,
 		    size_t *, char **);
 enum store_result store_run_exists(struct store *, int64_t);
 enum store_result store_run_over(struct store *, int64_t, int *);
+enum store_result store_variant_wall_ms(struct store *, int64_t,
+		    const char *, const char *, int64_t *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
 cJSON		*store_runs_list(struct store *, int);
 cJSON		*store_best(struct store *, const char *, int);
@@ -615,6 +618,17 @@ cJSON		*store_deliveries(struct store *, int64_t);
 cJSON		*store_metrics(struct store *, const double *, size_t);
 enum store_result store_export(struct store *, const char *, cJSON **);
 
+/* jobserver.c: the cores the daemon's builds share */
+#define JOBSERVER_IMPLICIT	1	/* the token the first build holds */
+#define JOBSERVER_FIFO		2	/* one taken from the fifo */
+struct jobserver;
+struct jobserver *jobserver_create(const char *, int, char **);
+const char	*jobserver_env(const struct jobserver *);
+int		 jobserver_tokens(const struct jobserver *);
+int		 jobserver_take(struct jobserver *);
+void		 jobserver_give(struct jobserver *, int, int);
+void		 jobserver_free(struct jobserver *);
+
 /* builder.c */
 struct builder_config {
 	const char		*workdir;
@@ -624,6 +638,7 @@ struct builder_config {
 	int			 keep_artifacts;	/* kept copies per variant */
 	int			 keep_logs;		/* newest builds' logs */
 	int64_t			 min_free;	/* bytes a build needs free */
+	const char		*jobserver;	/* CARGO_MAKEFLAGS=..., or NULL */
 };
 struct build_job;
 #define BUILDER_SAME	1
@@ -757,7 +772,7 @@ void		 gc_free(struct gc *);
 /* queue.c */
 struct queue;
 struct queue	*queue_create(uv_loop_t *, struct store *,
-		    const struct builder_config *, int);
+		    const struct builder_config *, int, struct jobserver *);
 void		 queue_kick(struct queue *);
 void		 queue_run_prepared(struct queue *, int64_t);
 void		 queue_set_gc(struct queue *, struct gc *);
@@ -818,7 +833,9 @@ struct config {
 	int	 tcp_read_only;	/* TCP answers reads only */
 	int	 open_reads;	/* reads need no token */
 	int	 grace;		/* seconds builds may finish on TERM */
-	int	 jobs;
+	char	*jobs_text;	/* auto, or N */
+	int	 jobs;		/* builds at once, resolved */
+	int	 cores;		/* the jobserver's tokens, resolved */
 	int	 verbose;
 	int	 max_builds;
 	int	 build_timeout;

@@ -135,7 +135,7 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	    " AND NOT (b.fingerprint IS NOT NULL AND EXISTS (SELECT 1"
 	    "  FROM builds s WHERE s.state = 'running' AND"
 	    STORE_TWIN("s", "b") "))"
-	    " ORDER BY b.run_id, b.seq");
+	    " ORDER BY b.run_id, coalesce(b.expected_ms, 0) DESC, b.seq");
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		dir = db_column_text(stmt, 5);
 		if (busy != NULL && busy(dir, arg))

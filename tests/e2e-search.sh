@@ -3,7 +3,9 @@
 # winner has the smallest size of the same matrix run in full, having built
 # fewer variants than the grid has; a budget stops it uncertified; a
 # daemon killed in the middle of a search finishes it after a restart
-# without building any variant twice; bad requests get clear errors.
+# without building any variant twice; bad requests get clear errors. And
+# the daemon's jobserver: builds share the cores, and make the same bytes
+# whatever they got.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SIZEMAT_BIN:-$TOP/build}
@@ -150,6 +152,49 @@ check "an unknown metric is refused, naming the ones there are" \
 sm search --status 999 >/dev/null 2>"$TMP/err"
 check "an unknown search is a clear 404" \
     bash -c "test $? = 2 && grep -q 'no search 999' '$TMP/err'"
+
+# 6. One jobserver for every build: with one core, two build slots take
+# turns; with one core or four, the bytes are the same.
+cat >"$TMP/two.json" <<'EOF'
+{"name": "two", "shape": "axes", "base": {"opt-level": "z"},
+ "axes": {"strip": ["none", "symbols"]}}
+EOF
+for cores in 1 4; do
+	{ kill -9 "$PID"; wait "$PID"; } 2>/dev/null
+	PID=
+	start_sizematd --db "$TMP/cores$cores.db" --workdir "$TMP/w$cores" \
+	    --profiles "$TOP/profiles" --jobs 2 --cores "$cores"
+	sm run "$TMP/crate" --matrix "$TMP/two.json" --wait --json \
+	    >"$TMP/cores$cores.json" 2>/dev/null
+	check "two builds with --cores $cores --jobs 2 (exit 0)" test $? = 0
+done
+check "with one core, the second build started after the first ended" \
+    python3 - "$TMP/cores1.json" <<'PY'
+import json, sys
+b = sorted(json.load(open(sys.argv[1]))["builds"], key=lambda b: b["started_at"])
+sys.exit(0 if len(b) == 2 and b[1]["started_at"] >= b[0]["finished_at"] else 1)
+PY
+check "one core or four, every artifact has the same bytes" python3 - \
+    "$TMP/cores1.json" "$TMP/cores4.json" <<'PY'
+import hashlib, json, sys
+def shas(p):
+    return {(b["variant_key"], a["name"]):
+            hashlib.sha256(open(a["kept_path"], "rb").read()).hexdigest()
+            for b in json.load(open(p))["builds"] for a in b["artifacts"]}
+one, four = shas(sys.argv[1]), shas(sys.argv[2])
+sys.exit(0 if len(one) == 2 and one == four else 1)
+PY
+
+# 7. Within a run, the build expected to take longest starts first: here,
+# with nothing recorded, fat LTO before lto=off (queued first).
+cat >"$TMP/lto.json" <<'EOF'
+{"name": "lto", "shape": "axes", "base": {"opt-level": "z"},
+ "axes": {"lto": ["off", "fat"]}}
+EOF
+sm run "$TMP/crate" --matrix "$TMP/lto.json" --wait -q >/dev/null 2>&1
+check "fat LTO started before lto=off, though queued after it" \
+    bash -c "grep -o 'build [0-9]*: run [0-9]*, lto=[a-z]*' '$TMP/log' |
+        tail -2 | sed 's/.*lto=//' | tr '\n' ' ' | grep -qx 'fat off '"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
