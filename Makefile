@@ -215,7 +215,8 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	sh bench/matrix-vs-loop.sh
+	bash bench/matrix-vs-loop.sh
+	bash bench/search-vs-grid.sh
 	bash bench/warm-commit.sh
 	bash bench/dashboard-load.sh
 

@@ -763,6 +763,47 @@ cmd_bisect(struct options *o)
 	return (bisect_answer(o, id));
 }
 
+/* The columns of export's CSV before the measurements'. */
+static const char *const export_fixed[] = { "run", "build", "kind",
+    "commit", "commit_time", "subject", "variant_key", "step", "toolchain",
+    "rustc_version", "state", "finished_at", "wall_ms", "cpu_ms",
+    "reused_from", "artifact", "artifact_kind", "file_size" };
+#define EXPORT_NFIXED (sizeof export_fixed / sizeof export_fixed[0])
+
+/*
+ * The measurement names any row has, sorted, that are not fixed columns
+ * already (file_size is); the names point into rows.
+ */
+static void
+export_names(const cJSON *rows, struct strlist_c *names)
+{
+	const cJSON	*r, *m;
+	size_t		 k;
+	int		 j;
+
+	cJSON_ArrayForEach(r, rows) {
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r,
+		    "measurements")) {
+			for (j = 0; j < names->n && strcmp(names->v[j],
+			    m->string) < 0; j++)
+				;
+			if (j < names->n && strcmp(names->v[j], m->string) == 0)
+				continue;
+			for (k = 0; k < EXPORT_NFIXED &&
+			    strcmp(export_fixed[k], m->string); k++)
+				;
+			if (k < EXPORT_NFIXED)
+				continue;
+			names->v = xreallocarray(names->v, (size_t)names->n + 1,
+			    sizeof *names->v);
+			memmove(names->v + j + 1, names->v + j,
+			    (size_t)(names->n - j) * sizeof *names->v);
+			names->v[j] = m->string;
+			names->n++;
+		}
+	}
+}
+
 /*
  * sizemat export PROJECT [--format csv|json]: every build of a project,
  * one row per artifact, with every measurement as a column (CSV) or an
@@ -771,11 +812,8 @@ cmd_bisect(struct options *o)
 int
 cmd_export(struct options *o)
 {
-	static const char *const fixed[] = { "run", "build", "kind", "commit",
-	    "commit_time", "subject", "variant_key", "step", "toolchain",
-	    "rustc_version", "state", "finished_at", "wall_ms", "cpu_ms",
-	    "reused_from", "artifact", "artifact_kind", "file_size" };
-	const size_t	 nfixed = sizeof fixed / sizeof fixed[0];
+	const char *const *fixed = export_fixed;
+	const size_t	 nfixed = EXPORT_NFIXED;
 	struct buf	 q;
 	struct table	*t;
 	struct strlist_c names = { NULL, 0 };
@@ -784,7 +822,7 @@ cmd_export(struct options *o)
 	const char	**hdr, **cells;
 	char		*project, **num;
 	size_t		 ncol, i, k;
-	int		 rc = EXIT_OK, tracked, j, fmt;
+	int		 rc = EXIT_OK, tracked, fmt;
 
 	if (o->format != FORMAT_JSON && o->format != FORMAT_CSV &&
 	    (o->given & OPT_FORMAT))
@@ -811,29 +849,7 @@ cmd_export(struct options *o)
 		cJSON_Delete(doc);
 		return (rc);
 	}
-	/* The measurement names any row has, sorted, after the fixed ones. */
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r,
-		    "measurements")) {
-			for (j = 0; j < names.n && strcmp(names.v[j],
-			    m->string) < 0; j++)
-				;
-			if (j < names.n && strcmp(names.v[j], m->string) == 0)
-				continue;
-			/* file_size is a fixed column already. */
-			for (k = 0; k < nfixed && strcmp(fixed[k], m->string);
-			    k++)
-				;
-			if (k < nfixed)
-				continue;
-			names.v = xreallocarray(names.v, (size_t)names.n + 1,
-			    sizeof *names.v);
-			memmove(names.v + j + 1, names.v + j,
-			    (size_t)(names.n - j) * sizeof *names.v);
-			names.v[j] = m->string;
-			names.n++;
-		}
-	}
+	export_names(cJSON_GetObjectItemCaseSensitive(doc, "rows"), &names);
 	ncol = nfixed + (size_t)names.n;
 	hdr = xcalloc(ncol, sizeof *hdr);
 	cells = xcalloc(ncol, sizeof *cells);

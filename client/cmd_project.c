@@ -176,7 +176,8 @@ project_set(struct options *o)
 		printf("project %s: branch %s at %.12s, matrix %s, threshold "
 		    "%s, schedule %s\n", o->args[1], json_str(doc, "branch",
 		    "?"), json_str(doc, "head", "?"), json_str(doc, "matrix",
-		    "default"), json_str(doc, "threshold", "1%"), json_str(doc,
+		    "default"), json_str(doc, "effective_threshold", "?"),
+		    json_str(doc,
 		    "schedule", "none"));
 	free(path);
 	cJSON_Delete(doc);

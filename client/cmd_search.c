@@ -10,28 +10,52 @@
 
 #define SEARCH_POLL_MS	500
 
+/* The builds whose end a search's progress has printed. */
+struct search_seen {
+	int64_t	*build;
+	size_t	 n;
+};
+
+/* Formats a value of the search's metric: bytes as sizes, else in units. */
+static void
+search_value(const cJSON *s, int64_t v, char *out, size_t len)
+{
+	if (strcmp(json_str(s, "unit", "bytes"), "bytes") == 0)
+		human_size(v, out, len);
+	else if (v < 0)
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%lld %s", (long long)v, json_str(s, "unit",
+		    ""));
+}
+
 /* Prints a line for each probe that ended since the last look. */
 static void
-search_progress(const cJSON *s, int *shown)
+search_progress(const cJSON *s, struct search_seen *seen)
 {
 	const cJSON	*p;
 	const char	*state;
 	char		 size[32], best[32];
-	int		 k = 0;
+	int64_t		 build;
+	size_t		 i;
 
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "probes")) {
 		state = json_str(p, "state", "");
-		if (strcmp(state, "queued") == 0 || strcmp(state,
-		    "running") == 0)
+		build = json_int(p, "build", 0);
+		for (i = 0; i < seen->n && seen->build[i] != build; i++)
+			;
+		if (i < seen->n || strcmp(state, "queued") == 0 ||
+		    strcmp(state, "running") == 0)
 			continue;
-		if (k++ < *shown)
-			continue;
-		(*shown)++;
-		human_size(json_int(p, "value", -1), size, sizeof size);
-		human_size(json_int(p, "best_so_far", -1), best, sizeof best);
-		fprintf(stderr, "sizemat: search %lld: build %d (grid: %lld) "
+		seen->build = xreallocarray(seen->build, seen->n + 1,
+		    sizeof *seen->build);
+		seen->build[seen->n++] = build;
+		search_value(s, json_int(p, "value", -1), size, sizeof size);
+		search_value(s, json_int(p, "best_so_far", -1), best,
+		    sizeof best);
+		fprintf(stderr, "sizemat: search %lld: build %zu (grid: %lld) "
 		    "%s: %s%s%s; best %s\n", (long long)json_int(s, "id", 0),
-		    *shown, (long long)json_int(s, "grid_size", 0),
+		    seen->n, (long long)json_int(s, "grid_size", 0),
 		    json_str(p, "variant_key", ""), strcmp(state, "done") == 0 ?
 		    size : state, cJSON_IsNumber(
 		    cJSON_GetObjectItemCaseSensitive(p, "reused_from")) ?
@@ -49,24 +73,25 @@ search_get(const struct options *o, long long id, int *rc)
 	cJSON			*doc;
 	const cJSON		*s;
 	char			*path, *err;
-	int			 shown = 0;
+	struct search_seen	 seen = { NULL, 0 };
 
 	xasprintf(&path, "/v1/searches/%lld", id);
 	for (;;) {
 		r = request_call(o, "GET", path, NULL, &doc, &err);
 		if (r != REQUEST_OK) {
 			*rc = request_fail(o, r, err);
-			free(path);
-			return (NULL);
+			doc = NULL;
+			break;
 		}
 		s = cJSON_GetObjectItemCaseSensitive(doc, "search");
 		if (o->wait && !o->quiet)
-			search_progress(s, &shown);
+			search_progress(s, &seen);
 		if (!o->wait || strcmp(json_str(s, "state", ""), "running") != 0)
 			break;
 		cJSON_Delete(doc);
 		run_sleep(SEARCH_POLL_MS);
 	}
+	free(seen.build);
 	free(path);
 	return (doc);
 }
@@ -89,10 +114,19 @@ search_print_neighbours(const struct options *o, const cJSON *s,
 		row[0] = json_str(n, "variant_key", "");
 		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(n,
 		    "value"))) {
-			cell_size(o->format, json_int(n, "value", 0), size,
-			    sizeof size);
-			cell_delta(o->format, json_int(n, "value", 0), winner,
-			    delta, sizeof delta);
+			if (o->format == FORMAT_CSV)
+				snprintf(size, sizeof size, "%lld",
+				    (long long)json_int(n, "value", 0));
+			else
+				search_value(s, json_int(n, "value", 0), size,
+				    sizeof size);
+			if (strcmp(json_str(s, "unit", "bytes"), "bytes") == 0)
+				cell_delta(o->format, json_int(n, "value", 0),
+				    winner, delta, sizeof delta);
+			else
+				snprintf(delta, sizeof delta, "%+lld",
+				    (long long)(json_int(n, "value", 0) -
+				    winner));
 		} else {
 			snprintf(size, sizeof size, "%s", json_str(n, "state",
 			    "?"));
@@ -142,7 +176,7 @@ search_print(const struct options *o, const cJSON *doc)
 	if (msg != NULL)
 		printf("%s\n", msg);
 	if (cJSON_IsObject(w)) {
-		human_size(json_int(w, "value", -1), size, sizeof size);
+		search_value(s, json_int(w, "value", -1), size, sizeof size);
 		printf("%s: %s of %s, build %lld\n", strcmp(state,
 		    "done") == 0 ? "winner" : "best so far", size,
 		    json_str(s, "metric", ""), (long long)json_int(w, "build",

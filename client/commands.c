@@ -146,7 +146,7 @@ const struct option_spec options[] = {
 	  "a bisection or search to show (with --wait, to follow)" },
 	{ "--threshold", NULL, "LIMIT", OPT_THRESHOLD, OPTION_TEXT,
 	  O(threshold), 0, 0, 0, "growth that counts as a regression (the "
-	  "daemon's default: 1%)" },
+	  "daemon's default, which 'project show' prints)" },
 	{ "--token-file", NULL, "F", 0, OPTION_TEXT, O(token_file), 0, 0, 0,
 	  "the daemon's token, on the file's first line (default "
 	  "$SIZEMAT_TOKEN)" },
@@ -226,7 +226,7 @@ const struct help_entry help_entries[] = {
 	  "[--max-increase LIMIT] [--variant V]...",
 	  "the CI gate: builds what is missing, compares, exits 1 when a "
 	  "variant grew past the limit (default: the project's threshold, else "
-	  "1%) or the head failed" },
+	  "the daemon's) or the head failed" },
 	{ HELP_TRACK, "regressions", "regressions NAME",
 	  "commits that grew past the project's threshold against the nearest "
 	  "earlier measured commit: a culprit, or a range of unmeasured "

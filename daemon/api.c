@@ -296,9 +296,10 @@ static void
 api_best(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	char	*project, real[PATH_MAX];
-	cJSON	*doc, *row;
-	int	 top;
+	char			*project, real[PATH_MAX];
+	cJSON			*doc, *row;
+	int			 top;
+	enum store_result	 rc;
 
 	(void)id;
 	if (api_query_int(req, "top", 20, 1, 100000, &top, reply) != 0)
@@ -310,11 +311,15 @@ api_best(struct api *api, const struct http_request *req, int64_t id,
 		free(project);
 		return;
 	}
-	doc = store_best(api->store, realpath(project, real) != NULL ? real :
-	    project, top);
-	if (doc == NULL) {
-		http_reply_error(reply, 404, "not_found", "no results recorded "
-		    "for project %s", project);
+	rc = store_best(api->store, realpath(project, real) != NULL ? real :
+	    project, top, &doc);
+	if (rc != STORE_OK) {
+		if (rc == STORE_NOT_FOUND)
+			http_reply_error(reply, 404, "not_found", "no results "
+			    "recorded for project %s", project);
+		else
+			api_lookup_fail(reply, rc, "the results of %s",
+			    project);
 		free(project);
 		return;
 	}
@@ -485,6 +490,7 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/runs/*", api_run_get, 0 },
 	{ "POST", "/v1/runs/*/explain", api_run_explain, 0 },
 	{ "POST", "/v1/searches", api_searches_create, 0 },
+	{ "DELETE", "/v1/searches/*", api_search_cancel, 0 },
 	{ "GET", "/v1/searches/*", api_search_get, 0 },
 	{ "GET", "/v1/status", api_status, 0 },
 	{ "GET", "/v1/toolchains", api_toolchains, 0 },

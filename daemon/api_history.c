@@ -208,7 +208,7 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 {
 	struct tracked_project	 p;
 	const cJSON		*pick;
-	cJSON			*rows = NULL, *doc;
+	cJSON			*rows = NULL, *doc, *trend;
 	char			*name = api_name(req), *variant, *artifact;
 	char			*metric, *since, *cause;
 	int64_t			 when = 0;
@@ -248,9 +248,14 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 	cJSON_AddStringToObject(doc, "metric", metric ? metric : "file_size");
 	cJSON_AddStringToObject(doc, "unit", metric_unit(metric ? metric :
 	    "file_size"));
-	cJSON_AddItemToObject(doc, "rows", store_trend(api->store, p.id,
-	    json_str(pick, "variant_key", ""), json_str(pick, "artifact", ""),
-	    metric ? metric : "file_size", when, last));
+	if ((trend = store_trend(api->store, p.id, json_str(pick,
+	    "variant_key", ""), json_str(pick, "artifact", ""), metric ?
+	    metric : "file_size", when, last)) == NULL) {
+		cJSON_Delete(doc);
+		api_lookup_fail(reply, STORE_ERROR, "the trend of %s", p.name);
+		goto out;
+	}
+	cJSON_AddItemToObject(doc, "rows", trend);
 	http_reply_json(reply, 200, doc);
 out:
 	cJSON_Delete(rows);
@@ -627,7 +632,7 @@ api_regressions(struct api *api, const struct http_request *req, int64_t id,
 	const char		*text;
 	struct size_limit	 lim;
 	char			*name = api_name(req);
-	cJSON			*doc;
+	cJSON			*doc, *rows;
 
 	(void)id;
 	if (api_tracked(api, name, &p, reply) == 0) {
@@ -635,9 +640,14 @@ api_regressions(struct api *api, const struct http_request *req, int64_t id,
 		cJSON_AddStringToObject(doc, "project", p.name);
 		track_threshold(&p, &lim, &text);
 		cJSON_AddStringToObject(doc, "threshold", text);
-		cJSON_AddItemToObject(doc, "regressions",
-		    store_regressions(api->store, p.id));
-		http_reply_json(reply, 200, doc);
+		if ((rows = store_regressions(api->store, p.id)) == NULL) {
+			cJSON_Delete(doc);
+			api_lookup_fail(reply, STORE_ERROR, "the regressions "
+			    "of %s", p.name);
+		} else {
+			cJSON_AddItemToObject(doc, "regressions", rows);
+			http_reply_json(reply, 200, doc);
+		}
 		tracked_project_clear(&p);
 	}
 	free(name);

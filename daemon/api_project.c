@@ -106,6 +106,8 @@ static cJSON *
 api_project_doc(struct api *api, const char *name)
 {
 	struct tracked_project	 p;
+	struct size_limit	 lim;
+	const char		*threshold;
 	cJSON			*list, *doc;
 
 	list = store_projects_list(api->store, name);
@@ -118,6 +120,9 @@ api_project_doc(struct api *api, const char *name)
 	    api->store, p.id));
 	cJSON_AddItemToObject(doc, "deliveries", store_deliveries(api->store,
 	    p.id));
+	/* What detection uses: the project's threshold, else the default. */
+	track_threshold(&p, &lim, &threshold);
+	cJSON_AddStringToObject(doc, "effective_threshold", threshold);
 	api_fetch_doc(api, doc, p.id);
 	tracked_project_clear(&p);
 	return (doc);

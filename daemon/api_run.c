@@ -72,11 +72,10 @@ api_project(const struct api *api, const cJSON *v, struct http_reply *reply)
 
 /* Finds a matrix by name, or parses one given inline. */
 struct matrix *
-api_matrix(struct api *api, const cJSON *mv, const cJSON *src,
+api_matrix(struct api *api, const cJSON *mv, const cJSON *src, size_t cap,
     struct http_reply *reply)
 {
 	struct matrix	*m = NULL;
-	size_t		 cap = (size_t)api->config->max_builds;
 	char		*cause = NULL;
 
 	if (src != NULL && !cJSON_IsString(src)) {
@@ -472,7 +471,7 @@ api_run_matrix(struct api *api, const cJSON *doc,
 	}
 	return (api_matrix(api, cJSON_GetObjectItemCaseSensitive(doc,
 	    "matrix"), cJSON_GetObjectItemCaseSensitive(doc, "matrix_file"),
-	    reply));
+	    (size_t)api->config->max_builds, reply));
 }
 
 /*
@@ -557,14 +556,18 @@ void
 api_runs_list(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	cJSON	*doc;
+	cJSON	*doc, *runs;
 	int	 limit;
 
 	(void)id;
 	if (api_query_int(req, "limit", 50, 1, 10000, &limit, reply) != 0)
 		return;
+	if ((runs = store_runs_list(api->store, limit)) == NULL) {
+		api_lookup_fail(reply, STORE_ERROR, "the runs");
+		return;
+	}
 	doc = cJSON_CreateObject();
-	cJSON_AddItemToObject(doc, "runs", store_runs_list(api->store, limit));
+	cJSON_AddItemToObject(doc, "runs", runs);
 	http_reply_json(reply, 200, doc);
 }
 

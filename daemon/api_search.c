@@ -157,7 +157,7 @@ api_searches_create(struct api *api, const struct http_request *req,
 		goto out;
 	if ((m = api_matrix(api, cJSON_GetObjectItemCaseSensitive(doc,
 	    "matrix"), cJSON_GetObjectItemCaseSensitive(doc, "matrix_file"),
-	    reply)) == NULL)
+	    SEARCH_MAX_GRID, reply)) == NULL)
 		goto out;
 	if (strcmp(matrix_shape(m), "axes") != 0) {
 		http_reply_error(reply, 400, "invalid_matrix", "matrix %s is a "
@@ -195,6 +195,49 @@ out:
 	tracked_project_clear(&tp);
 	search_row_clear(&r);
 	cJSON_Delete(doc);
+}
+
+/*
+ * DELETE /v1/searches/{id}: stops a running search: it ends "cancelled"
+ * first (so that nothing more is queued for it), then its runs are
+ * cancelled. Answers its document; 409 when it was over already.
+ */
+void
+api_search_cancel(struct api *api, const struct http_request *req,
+    int64_t id, struct http_reply *reply)
+{
+	enum store_result	 rc;
+	int64_t			*runs;
+	size_t			 n, i;
+	char			*cause;
+	cJSON			*doc;
+
+	(void)req;
+	rc = store_search_finish(api->store, id, "cancelled", 0, NULL,
+	    "cancelled by request");
+	if (rc == STORE_CONFLICT && api_lookup_fail(reply,
+	    searcher_document(api->searcher, id, &doc), "search %lld",
+	    (long long)id) == 0) {
+		cJSON_Delete(doc);
+		http_reply_error(reply, 409, "conflict", "search %lld is over "
+		    "already", (long long)id);
+		return;
+	}
+	if (rc == STORE_CONFLICT || api_store_fail(reply, rc, "conflict",
+	    "the database failed; the search goes on") != 0)
+		return;
+	if (store_search_active_runs(api->store, id, &runs, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			if (queue_cancel_run(api->queue, runs[i], &cause) !=
+			    STORE_OK)
+				free(cause);
+		}
+		free(runs);
+	}
+	log_info("search %lld: cancelled", (long long)id);
+	if (api_lookup_fail(reply, searcher_document(api->searcher, id, &doc),
+	    "search %lld", (long long)id) == 0)
+		http_reply_json(reply, 200, doc);
 }
 
 /* GET /v1/searches/{id}: a search, its probes and, once over, its answer. */

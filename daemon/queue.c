@@ -232,6 +232,8 @@ queue_fill(struct queue *q)
 			log_warnx("build %lld: cannot mark it running",
 			    (long long)spec.id);
 			build_spec_clear(&spec);
+			q->slots[i].token = 0;
+			jobserver_give(q->js, token, queue_active(q) == 0);
 			break;
 		}
 		log_info("build %lld: run %lld, %s", (long long)spec.id,
@@ -348,6 +350,8 @@ queue_cancel_run(struct queue *q, int64_t run_id, char **cause)
 	rc = store_run_cancel(q->store, run_id, &running, &n, cause);
 	if (rc != STORE_OK)
 		return (rc);
+	/* Over now: whoever waits for it (a search) hears so. */
+	queue_emit(q, QUEUE_RUN_SETTLED, run_id);
 	for (j = 0; j < n; j++) {
 		for (i = 0; i < q->jobs; i++) {
 			if (q->slots[i].job != NULL &&

@@ -41,6 +41,17 @@ static const struct {
 };
 #define SEARCH_NSTART (sizeof search_start_values / sizeof search_start_values[0])
 
+/*
+ * The axes looked at first, when the matrix has them: those most likely to
+ * move off the write-ups' start (codegen-units 1 and 16, opt-level z and s
+ * are often within bytes of each other). A move costs the rebuilding of
+ * the neighbours of every axis looked at before it, so the likely movers
+ * go first; the rest follow in the matrix's order.
+ */
+static const char *const search_first_axes[] = { "codegen-units",
+    "opt-level" };
+#define SEARCH_NFIRST (sizeof search_first_axes / sizeof search_first_axes[0])
+
 /* Pairs of axes whose values interact: each pair is built whole. */
 static const char *const search_pairs[][2] = {
 	{ "opt-level", "lto" },
@@ -55,6 +66,9 @@ struct search_ctx {
 				    void *);
 	void			*arg;
 	struct search_step	*step;
+	size_t			*order;		/* the axes, in descent order */
+	size_t			*tie;		/* of the points of equal value */
+	int64_t			 tiev;		/* the one with fewest settings */
 };
 
 /* Frees what a step holds. */
@@ -200,9 +214,10 @@ search_set_best(struct search_ctx *c, const size_t *cur, int64_t value)
  * Looks at a set of points (npoints of them, naxes values each; freed
  * here): the ones never built go into the step's build list. Returns 1
  * when some are missing or on their way (the step is to build or wait),
- * else 0, having moved best to the best done point (when one beats
- * *bestv), recorded it as the step's best, and added each point to the
- * certificate.
+ * else 0, having moved best to the smallest done point (only when it is
+ * smaller than *bestv: a tie is no move), recorded it as the step's best,
+ * and added each point to the certificate. Of the points of the smallest
+ * value, the one closest to Cargo's release profile is kept in c->tie.
  */
 static int
 search_visit(struct search_ctx *c, size_t *points, size_t npoints,
@@ -225,11 +240,18 @@ search_visit(struct search_ctx *c, size_t *points, size_t npoints,
 			waiting = 1;
 		else {
 			search_list_add(&c->step->cert, &c->step->ncert, &v);
-			if (o == OUTCOME_DONE && search_beats(c->m,
-			    points + i * c->naxes, value, best, *bestv)) {
+			if (o != OUTCOME_DONE)
+				continue;
+			if (value < *bestv) {
 				memcpy(best, points + i * c->naxes,
 				    c->naxes * sizeof *best);
 				*bestv = value;
+			}
+			if (search_beats(c->m, points + i * c->naxes, value,
+			    c->tie, c->tiev)) {
+				memcpy(c->tie, points + i * c->naxes,
+				    c->naxes * sizeof *c->tie);
+				c->tiev = value;
 			}
 		}
 	}
@@ -291,6 +313,26 @@ search_axis_of(const struct matrix *m, const char *key)
 			return (i);
 	}
 	return (matrix_naxes(m));
+}
+
+/* The axes in the order the descent looks at them (search_first_axes). */
+static size_t *
+search_axis_order(const struct matrix *m)
+{
+	size_t	*order, i, k, n = 0, naxes = matrix_naxes(m);
+
+	order = xcalloc(naxes + 1, sizeof *order);
+	for (k = 0; k < SEARCH_NFIRST; k++) {
+		if ((i = search_axis_of(m, search_first_axes[k])) < naxes)
+			order[n++] = i;
+	}
+	for (i = 0; i < naxes; i++) {
+		for (k = 0; k < n && order[k] != i; k++)
+			;
+		if (k == n)
+			order[n++] = i;
+	}
+	return (order);
 }
 
 /*
@@ -368,8 +410,12 @@ search_replay(const struct matrix *m,
 	c.step = step;
 	cur = xcalloc(c.naxes + 1, sizeof *cur);
 	before = xcalloc(c.naxes + 1, sizeof *before);
+	c.tie = xcalloc(c.naxes + 1, sizeof *c.tie);
+	c.order = search_axis_order(m);
 	if ((rc = search_first(&c, cur, &curv)) <= 0) {
-		step->what = rc == 0 ? SEARCH_BUILD : SEARCH_DONE;
+		/* The first point: to build, on its way, or nothing built. */
+		step->what = rc < 0 ? SEARCH_DONE : step->nbuild > 0 ?
+		    SEARCH_BUILD : SEARCH_WAIT;
 		if (rc < 0)
 			step->message = xstrdup("no variant of the matrix "
 			    "built");
@@ -379,8 +425,10 @@ search_replay(const struct matrix *m,
 	/* Each round moves strictly downhill, so the rounds are bounded. */
 	for (;;) {
 		memcpy(before, cur, c.naxes * sizeof *cur);
-		for (a = 0; a < c.naxes; a++) {
-			points = search_axis_points(&c, cur, a, &n);
+		memcpy(c.tie, cur, c.naxes * sizeof *cur);
+		c.tiev = curv;
+		for (p = 0; p < c.naxes; p++) {
+			points = search_axis_points(&c, cur, c.order[p], &n);
 			if (search_visit(&c, points, n, cur, &curv))
 				goto wait;
 		}
@@ -398,6 +446,8 @@ search_replay(const struct matrix *m,
 			if (memcmp(before, cur, c.naxes * sizeof *cur) != 0)
 				goto again;
 		}
+		/* Certified; of the points of its value, the simplest. */
+		search_set_best(&c, c.tie, c.tiev);
 		step->what = SEARCH_DONE;
 		step->certified = 1;
 		goto out;
@@ -412,4 +462,6 @@ wait:
 out:
 	free(cur);
 	free(before);
+	free(c.tie);
+	free(c.order);
 }

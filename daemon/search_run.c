@@ -75,16 +75,14 @@ search_view_read(struct searcher *s, int64_t id, struct search_view *w,
 	if ((rc = store_search_get(s->store, id, &w->row)) != STORE_OK)
 		return (rc);
 	doc = cJSON_Parse(w->row.source);
-	w->m = matrix_parse(doc, "the search's matrix", s->planner->max_builds,
-	    cause);
+	w->m = matrix_parse(doc, "the search's matrix", SEARCH_MAX_GRID, cause);
 	cJSON_Delete(doc);
 	if (w->m == NULL)
 		return (STORE_ERROR);
+	/* A database that fails now may not later: no cause, no end. */
 	if (store_search_probes(s->store, &w->row, &w->probes,
-	    &w->nprobes) != 0) {
-		*cause = xstrdup("the database failed to read its builds");
+	    &w->nprobes) != 0)
 		return (STORE_ERROR);
-	}
 	for (i = 0; i < w->nprobes; i++) {
 		if (w->probes[i].reused_from != 0)
 			w->reused++;
@@ -282,6 +280,7 @@ search_document(struct search_view *w, const struct search_step *step,
 	cJSON_AddNumberToObject(o, "builds", (double)w->built);
 	cJSON_AddNumberToObject(o, "reused", (double)w->reused);
 	cJSON_AddStringToObject(o, "metric", w->row.metric);
+	cJSON_AddStringToObject(o, "unit", metric_unit(w->row.metric));
 	if (w->row.budget > 0)
 		cJSON_AddNumberToObject(o, "budget", (double)w->row.budget);
 	else
@@ -324,6 +323,20 @@ search_document(struct search_view *w, const struct search_step *step,
 		cJSON_AddNullToObject(o, "message");
 	free(wkey);
 	return (doc);
+}
+
+/* Tells whether a build of the search is still queued or running. */
+static int
+search_view_pending(const struct search_view *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nprobes; i++) {
+		if (strcmp(w->probes[i].state, "queued") == 0 ||
+		    strcmp(w->probes[i].state, "running") == 0)
+			return (1);
+	}
+	return (0);
 }
 
 /* Counts the certificate's points that did not build. */
@@ -427,11 +440,15 @@ searcher_advance(struct searcher *s, int64_t id)
 		if (w.row.budget > 0 && w.built + n > (size_t)w.row.budget)
 			n = (size_t)w.row.budget > w.built ?
 			    (size_t)w.row.budget - w.built : 0;
+		if (n == 0 && search_view_pending(&w))
+			break;	/* what the budget paid for first */
 		if (n == 0) {
-			xasprintf(&msg, "stopped on its budget of %lld builds; "
-			    "the winner is the best so far, not certified",
-			    (long long)w.row.budget);
-			search_finish(&w, &step, "done", 0, msg);
+			xasprintf(&msg, "stopped on its budget of %lld builds%s",
+			    (long long)w.row.budget, step.has_best ? "; the "
+			    "winner is the best so far, not certified" :
+			    " before a variant built");
+			search_finish(&w, &step, step.has_best ? "done" :
+			    "failed", 0, msg);
 			free(msg);
 		} else if (search_queue(&w, &step, n, &cause) != 0)
 			search_finish(&w, &step, "failed", 0, cause);
@@ -458,6 +475,32 @@ out:
 	search_view_clear(&w);
 }
 
+/* The document of a search that ended before it had an answer. */
+static cJSON *
+search_row_document(const struct search_row *r)
+{
+	cJSON	*doc, *o;
+
+	doc = cJSON_CreateObject();
+	o = cJSON_AddObjectToObject(doc, "search");
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "project", r->project_name != NULL ?
+	    r->project_name : r->project);
+	cJSON_AddStringToObject(o, "matrix", r->matrix);
+	cJSON_AddStringToObject(o, "state", r->state);
+	cJSON_AddBoolToObject(o, "certified", 0);
+	cJSON_AddStringToObject(o, "metric", r->metric);
+	cJSON_AddStringToObject(o, "unit", metric_unit(r->metric));
+	cJSON_AddNullToObject(o, "winner");
+	cJSON_AddArrayToObject(o, "neighbours");
+	cJSON_AddArrayToObject(o, "probes");
+	if (r->message != NULL)
+		cJSON_AddStringToObject(o, "message", r->message);
+	else
+		cJSON_AddNullToObject(o, "message");
+	return (doc);
+}
+
 /*
  * The document of a search: the one kept when it ended, else replayed
  * now. STORE_OK with *out, or the store's answer.
@@ -467,23 +510,29 @@ searcher_document(struct searcher *s, int64_t id, cJSON **out)
 {
 	struct search_view	 w;
 	struct search_step	 step;
+	struct search_row	 r;
 	enum store_result	 rc;
 	char			*cause = NULL;
 
 	*out = NULL;
+	/* An ended search answers from its row, whatever its matrix is now. */
+	if ((rc = store_search_get(s->store, id, &r)) != STORE_OK)
+		return (rc);
+	if (r.result != NULL || strcmp(r.state, "running") != 0) {
+		*out = r.result != NULL ? cJSON_Parse(r.result) :
+		    search_row_document(&r);
+		search_row_clear(&r);
+		return (*out != NULL ? STORE_OK : STORE_ERROR);
+	}
+	search_row_clear(&r);
 	if ((rc = search_view_read(s, id, &w, &cause)) != STORE_OK) {
 		free(cause);
 		search_view_clear(&w);
-		return (rc);
+		return (rc == STORE_NOT_FOUND ? rc : STORE_ERROR);
 	}
-	if (w.row.result != NULL)
-		*out = cJSON_Parse(w.row.result);
-	else {
-		search_replay(w.m, search_view_outcome, &w, &step);
-		*out = search_document(&w, &step, w.row.state, 0,
-		    w.row.message);
-		search_step_clear(&step);
-	}
+	search_replay(w.m, search_view_outcome, &w, &step);
+	*out = search_document(&w, &step, w.row.state, 0, w.row.message);
+	search_step_clear(&step);
 	search_view_clear(&w);
 	return (*out != NULL ? STORE_OK : STORE_ERROR);
 }

@@ -324,9 +324,12 @@ void		 build_units_clear(struct build_units *);
 /* store.c */
 struct store;
 /*
- * What a store call that changes a row answers when "not there" and "not
- * now" are answers of their own, not errors: each is an HTTP answer of
- * its own (404, 409, 500).
+ * The store answers in one of three ways. A write: 0, or -1 when the
+ * database failed. A lookup of one thing, and a change where "not there"
+ * and "not now" are answers of their own: enum store_result, the thing in
+ * out-parameters; each is an HTTP answer of its own (404, 409, 500). A
+ * list: the cJSON array or document, NULL only when the database failed
+ * (never a short list).
  */
 enum store_result {
 	STORE_OK = 0,
@@ -437,7 +440,7 @@ enum store_result store_variant_wall_ms(struct store *, int64_t,
 		    const char *, const char *, int64_t *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
 cJSON		*store_runs_list(struct store *, int);
-cJSON		*store_best(struct store *, const char *, int);
+enum store_result store_best(struct store *, const char *, int, cJSON **);
 cJSON		*store_status(struct store *);
 enum store_result store_build_log_path(struct store *, int64_t, char **);
 enum store_result store_build_document(struct store *, int64_t, cJSON **);
@@ -605,6 +608,8 @@ int		 store_search_probes(struct store *, const struct search_row *,
 		    struct search_probe **, size_t *);
 void		 search_probes_free(struct search_probe *, size_t);
 enum store_result store_run_search(struct store *, int64_t, int64_t *);
+int		 store_search_active_runs(struct store *, int64_t, int64_t **,
+		    size_t *);
 enum store_result store_search_finish(struct store *, int64_t,
 		    const char *, int, const cJSON *, const char *);
 enum commit_outcome store_commit_outcome(struct store *, int64_t,
@@ -748,6 +753,12 @@ void		 track_stop(struct track *);
 void		 track_free(struct track *);
 
 /* search_run.c */
+/*
+ * The most variants a searched grid may have: a search builds a few of
+ * them, so it is not bound by --max-builds, only by what a grid costs to
+ * hold and check.
+ */
+#define SEARCH_MAX_GRID		100000
 struct searcher;
 struct searcher	*searcher_create(struct store *, const struct planner *);
 void		 searcher_free(struct searcher *);
@@ -927,7 +938,7 @@ void	 api_cache_put(struct api_cache *, const char *, int64_t,
 void	 api_plan_fail(struct http_reply *, struct plan_error *);
 char	*api_project(const struct api *, const cJSON *, struct http_reply *);
 struct matrix *api_matrix(struct api *, const cJSON *, const cJSON *,
-	    struct http_reply *);
+	    size_t, struct http_reply *);
 int	 api_nothing_to_measure(struct api *, const char *,
 	    const struct matrix *, const struct variant *, char **,
 	    struct http_reply *);
@@ -935,6 +946,8 @@ void	 api_searches_create(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
 void	 api_search_get(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
+void	 api_search_cancel(struct api *, const struct http_request *,
+	    int64_t, struct http_reply *);
 void	 api_runs_create(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_runs_list(struct api *, const struct http_request *, int64_t,

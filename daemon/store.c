@@ -163,6 +163,20 @@ store_json_rows(struct db_stmt *stmt, const struct store_column *cols)
 }
 
 /*
+ * Ends a statement stepped through its rows (rc is its last step):
+ * finalizes it; 0 when it reached its end, -1 (logged) when the database
+ * failed on the way and the rows read are not all there are.
+ */
+int
+store_rows_done(struct store *st, struct db_stmt *stmt, int rc)
+{
+	if (rc != DB_DONE)
+		log_warnx("store: %s", db_errmsg(st->db));
+	db_finalize(stmt);
+	return (rc == DB_DONE ? 0 : -1);
+}
+
+/*
  * What a step that looked for one row found: STORE_OK (a row),
  * STORE_NOT_FOUND, or STORE_ERROR (logged).
  */

@@ -198,7 +198,8 @@ store_commit_resolve(struct store *st, int64_t project_id, const char *rev,
  * The trend of one variant's artifact along the first-parent line from
  * the project's branch head: one row per measured commit, oldest first,
  * with the change from the row before and toolchain changes marked. since
- * (Unix seconds, 0 for all) and last (0 for all) bound it.
+ * (Unix seconds, 0 for all) and last (0 for all) bound it. NULL when the
+ * database failed.
  */
 cJSON *
 store_trend(struct store *st, int64_t project_id, const char *key,
@@ -215,6 +216,7 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	cJSON		*rows, *o, *prev = NULL, *item;
 	double		 v, pv;
 	const char	*tv, *ptv;
+	int		 rc;
 
 	/*
 	 * The branch's first-parent line from its head, each commit read
@@ -257,13 +259,16 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	db_bind_int(stmt, 5, since);
 	db_bind_int(stmt, 6, last > 0 ? last : -1);
 	rows = cJSON_CreateArray();
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		o = cJSON_CreateObject();
 		store_json_row(o, stmt, columns);
 		/* Newest first from the query; the answer is oldest first. */
 		cJSON_InsertItemInArray(rows, 0, o);
 	}
-	db_finalize(stmt);
+	if (store_rows_done(st, stmt, rc) != 0) {
+		cJSON_Delete(rows);
+		return (NULL);
+	}
 	cJSON_ArrayForEach(o, rows) {
 		item = cJSON_GetObjectItemCaseSensitive(o, "value");
 		v = cJSON_GetNumberValue(item);

@@ -42,6 +42,7 @@ void		 store_json_row(cJSON *, struct db_stmt *,
 		    const struct store_column *);
 cJSON		*store_json_rows(struct db_stmt *, const struct store_column *);
 enum store_result store_found(struct store *, int);
+int		 store_rows_done(struct store *, struct db_stmt *, int);
 void		 store_json_pairs(struct store *, cJSON *, const char *,
 		    int64_t);
 int64_t		 store_upsert_id(struct store *, const char *, const char *,

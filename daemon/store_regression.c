@@ -538,6 +538,7 @@ store_regression_rows(struct store *st, int64_t project_id,
 	struct db_stmt	*stmt;
 	cJSON		*a, *o;
 	double		 base;
+	int		 rc;
 
 	stmt = store_prepare(st, "SELECT g.id, g.commit_id, c.subject, c.author,"
 	    " " STORE_TIME("c.time") ", g.base_commit, v.key, v.settings,"
@@ -554,7 +555,7 @@ store_regression_rows(struct store *st, int64_t project_id,
 	store_bind_text(stmt, 2, commit);
 	db_bind_int(stmt, 3, revised);
 	a = cJSON_CreateArray();
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		o = cJSON_CreateObject();
 		store_json_row(o, stmt, columns);
 		base = (double)db_column_int(stmt, 9);
@@ -562,11 +563,14 @@ store_regression_rows(struct store *st, int64_t project_id,
 		    (double)db_column_int(stmt, 11) * 100.0 / base : 0);
 		cJSON_AddItemToArray(a, o);
 	}
-	db_finalize(stmt);
+	if (store_rows_done(st, stmt, rc) != 0) {
+		cJSON_Delete(a);
+		return (NULL);
+	}
 	return (a);
 }
 
-/* Lists a project's regressions, oldest commit first. */
+/* Lists a project's regressions, oldest commit first; NULL on failure. */
 cJSON *
 store_regressions(struct store *st, int64_t project_id)
 {
@@ -581,23 +585,29 @@ cJSON *
 store_unalerted(struct store *st, int64_t project_id)
 {
 	struct db_stmt	*stmt;
-	cJSON		*a, *o;
+	cJSON		*a, *o, *rows;
 	const char	*commit;
+	int		 rc;
 
 	a = cJSON_CreateArray();
 	stmt = store_prepare(st, "SELECT DISTINCT commit_id FROM regressions"
 	    " WHERE project_id = ?1 AND alerted = 0 AND state <> 'withdrawn'"
 	    " ORDER BY id");
 	db_bind_int(stmt, 1, project_id);
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		commit = db_column_text(stmt, 0);
+		if ((rows = store_regression_rows(st, project_id, commit,
+		    0)) == NULL)
+			break;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "commit", commit);
-		cJSON_AddItemToObject(o, "regressions",
-		    store_regression_rows(st, project_id, commit, 0));
+		cJSON_AddItemToObject(o, "regressions", rows);
 		cJSON_AddItemToArray(a, o);
 	}
-	db_finalize(stmt);
+	if (store_rows_done(st, stmt, rc == DB_ROW ? DB_ERROR : rc) != 0) {
+		cJSON_Delete(a);
+		return (NULL);
+	}
 	return (a);
 }
 

@@ -102,10 +102,11 @@ store_current_ids(struct store *st, int64_t project_id)
  * Returns the smallest variants recorded for a project, one row per variant
  * and artifact (its current result: for a tracked project, at the newest
  * measured commit on its branch's first-parent line, named in "commit"),
- * smallest first; NULL for an unknown project.
+ * smallest first: STORE_OK with *out, or STORE_NOT_FOUND for an unknown
+ * project.
  */
-cJSON *
-store_best(struct store *st, const char *project, int top)
+enum store_result
+store_best(struct store *st, const char *project, int top, cJSON **out)
 {
 	static const struct store_column columns[] = {
 		{ "variant", STORE_JSON }, { "variant_key", STORE_TEXT },
@@ -122,13 +123,15 @@ store_best(struct store *st, const char *project, int top)
 	cJSON		*doc, *ranking, *row;
 	char		*sql, *ids;
 	int64_t		 project_id;
+	int		 rc;
 
+	*out = NULL;
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
 	    " OR name = ?1");
 	store_bind_text(stmt, 1, project);
-	if (db_step(stmt) != DB_ROW) {
+	if ((rc = db_step(stmt)) != DB_ROW) {
 		db_finalize(stmt);
-		return (NULL);
+		return (store_found(st, rc));
 	}
 	project_id = db_column_int(stmt, 0);
 	db_finalize(stmt);
@@ -152,17 +155,21 @@ store_best(struct store *st, const char *project, int top)
 	stmt = store_prepare(st, sql);
 	free(sql);
 	db_bind_int(stmt, 1, top);
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		row = cJSON_CreateObject();
 		store_json_row(row, stmt, columns);
 		store_add_baseline(row);
 		cJSON_AddItemToArray(ranking, row);
 	}
-	db_finalize(stmt);
-	return (doc);
+	if (store_rows_done(st, stmt, rc) != 0) {
+		cJSON_Delete(doc);
+		return (STORE_ERROR);
+	}
+	*out = doc;
+	return (STORE_OK);
 }
 
-/* Returns the running and queued builds. */
+/* Returns the running and queued builds; NULL when the database failed. */
 cJSON *
 store_status(struct store *st)
 {
@@ -175,6 +182,7 @@ store_status(struct store *st)
 	};
 	struct db_stmt	*stmt;
 	cJSON		*doc, *running, *queued, *b;
+	int		 rc;
 
 	doc = cJSON_CreateObject();
 	running = cJSON_AddArrayToObject(doc, "running");
@@ -187,14 +195,17 @@ store_status(struct store *st)
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.state IN ('running', 'queued') ORDER BY b.run_id, b.seq");
-	while (db_step(stmt) == DB_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
 		cJSON_AddItemToArray(strcmp((const char *)
 		    db_column_text(stmt, 5), "running") == 0 ?
 		    running : queued, b);
 	}
-	db_finalize(stmt);
+	if (store_rows_done(st, stmt, rc) != 0) {
+		cJSON_Delete(doc);
+		return (NULL);
+	}
 	return (doc);
 }
 

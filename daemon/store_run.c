@@ -410,20 +410,24 @@ store_run_document(struct store *st, int64_t id, cJSON **out)
 	return (STORE_OK);
 }
 
-/* Returns the newest runs, newest first. */
+/* Returns the newest runs, newest first; NULL when the database failed. */
 cJSON *
 store_runs_list(struct store *st, int limit)
 {
 	struct db_stmt	*stmt;
 	cJSON		*a;
+	int		 rc;
 
 	a = cJSON_CreateArray();
 	stmt = store_prepare(st, STORE_RUN_COLUMNS " ORDER BY r.id DESC"
 	    " LIMIT ?1");
 	db_bind_int(stmt, 1, limit);
-	while (db_step(stmt) == DB_ROW)
+	while ((rc = db_step(stmt)) == DB_ROW)
 		cJSON_AddItemToArray(a, store_run_summary(stmt));
-	db_finalize(stmt);
+	if (store_rows_done(st, stmt, rc) != 0) {
+		cJSON_Delete(a);
+		return (NULL);
+	}
 	return (a);
 }
 

@@ -163,8 +163,9 @@ store_probe_value(struct store *st, struct search_probe *p, const char *name,
 	    " WHERE artifact_id = a.id AND name = ?3) END"
 	    " FROM builds b JOIN artifacts a ON a.build_id = b.id"
 	    " WHERE b.id = ?1 AND a.name = coalesce(?2, b.default_artifact,"
-	    " (SELECT min(name) FROM artifacts WHERE build_id = b.id"
-	    " HAVING count(*) = 1)) ORDER BY a.kind = 'bin' DESC LIMIT 1");
+	    " (SELECT CASE WHEN count(*) = 1 THEN min(name) END"
+	    " FROM artifacts WHERE build_id = b.id))"
+	    " ORDER BY a.kind = 'bin' DESC LIMIT 1");
 	db_bind_int(stmt, 1, p->build);
 	store_bind_text(stmt, 2, name);
 	store_bind_text(stmt, 3, metric);
@@ -241,6 +242,26 @@ store_run_search(struct store *st, int64_t run_id, int64_t *search_id)
 		*search_id = db_column_int(stmt, 0);
 	db_finalize(stmt);
 	return (store_found(st, rc));
+}
+
+/* Lists the ids of a search's runs that are not over yet. */
+int
+store_search_active_runs(struct store *st, int64_t id, int64_t **ids,
+    size_t *n)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	*ids = NULL;
+	*n = 0;
+	stmt = store_prepare(st, "SELECT id FROM runs WHERE search_id = ?1"
+	    " AND state IN ('queued', 'running') ORDER BY id");
+	db_bind_int(stmt, 1, id);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = db_column_int(stmt, 0);
+	}
+	return (store_rows_done(st, stmt, rc));
 }
 
 /*

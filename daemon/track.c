@@ -19,19 +19,22 @@
 
 static void	track_next(struct track *);
 
-/* Reads the project's threshold, or the default of 1%. */
+/* The growth that counts as a regression when a project names none. */
+#define TRACK_DEFAULT_THRESHOLD	"1%"
+
+/* Reads the project's threshold, or the default. */
 int
 track_threshold(const struct tracked_project *p, struct size_limit *lim,
     const char **text)
 {
 	char	*cause;
 
-	*text = p->threshold != NULL ? p->threshold : "1%";
+	*text = p->threshold != NULL ? p->threshold : TRACK_DEFAULT_THRESHOLD;
 	if (limit_parse(*text, lim, &cause) != 0) {
-		log_warnx("project %s: threshold %s: %s; using 1%%", p->name,
-		    *text, cause);
+		log_warnx("project %s: threshold %s: %s; using %s", p->name,
+		    *text, cause, TRACK_DEFAULT_THRESHOLD);
 		free(cause);
-		*text = "1%";
+		*text = TRACK_DEFAULT_THRESHOLD;
 		return (limit_parse(*text, lim, &cause));
 	}
 	return (0);

@@ -257,8 +257,11 @@ plans_run_hot_queries(void)
 	cJSON_Delete(doc);
 	cJSON_Delete(store_commit_json(st, p.id, head));
 	cJSON_Delete(store_regressions(st, p.id));
-	cJSON_Delete(store_best(st, "plans", 10));
-	cJSON_Delete(store_best(st, "/nonexistent/plans", 10));
+	ck_assert_int_eq(store_best(st, "plans", 10, &doc), STORE_OK);
+	cJSON_Delete(doc);
+	ck_assert_int_eq(store_best(st, "/nonexistent/plans", 10, &doc),
+	    STORE_OK);
+	cJSON_Delete(doc);
 	cJSON_Delete(store_metrics(st, bounds, 3));
 	cJSON_Delete(store_runs_list(st, 20));
 	ck_assert_int_eq(store_run_document(st, 1, &doc), STORE_OK);

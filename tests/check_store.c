@@ -224,14 +224,15 @@ START_TEST(test_run_lifecycle)
 
 	/* The same settings in a second run are the same variant. */
 	make_run("/src/app", 1);
-	doc = store_best(st, "/src/app", 10);
+	ck_assert_int_eq(store_best(st, "/src/app", 10, &doc), STORE_OK);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "ranking")), 2);
 	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(
 	    cJSON_GetObjectItem(doc, "ranking"), 0), "variant_key")->valuestring,
 	    "opt-level=1");
 	cJSON_Delete(doc);
-	ck_assert_ptr_null(store_best(st, "/src/other", 10));
+	ck_assert_int_eq(store_best(st, "/src/other", 10, &doc),
+	    STORE_NOT_FOUND);
 }
 END_TEST
 
@@ -274,7 +275,7 @@ START_TEST(test_latest_follows_builds)
 	ck_assert_int_eq(store_build_finish(st, spec.id, &o), 0);
 	build_spec_clear(&spec);
 
-	doc = store_best(st, "/src/app", 10);
+	ck_assert_int_eq(store_best(st, "/src/app", 10, &doc), STORE_OK);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "ranking")), 2);
 	first = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "ranking"), 0);
@@ -334,7 +335,15 @@ START_TEST(test_three_answers)
 	    STORE_ERROR);
 	ck_assert_int_eq(store_export(st, "app", &doc), STORE_ERROR);
 	ck_assert_int_eq(store_project_remove(st, "app"), STORE_ERROR);
+	ck_assert_int_eq(store_best(st, "/src/app", 10, &doc), STORE_ERROR);
 	ck_assert_ptr_null(doc);
+	/* Lists: no list at all rather than a short one. */
+	ck_assert_ptr_null(store_runs_list(st, 10));
+	ck_assert_ptr_null(store_status(st));
+	ck_assert_ptr_null(store_regressions(st, 1));
+	ck_assert_ptr_null(store_trend(st, 1, "opt-level=1", "app",
+	    "file_size", 0, 0));
+	ck_assert_ptr_null(store_projects_list(st, NULL));
 	sqlite3_progress_handler(db_sqlite(st->db), 0, NULL, NULL);
 	/* A database that refuses every write. */
 	ck_assert_int_eq(sqlite3_exec(db_sqlite(st->db), "PRAGMA query_only = 1", NULL,

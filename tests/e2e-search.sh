@@ -5,7 +5,8 @@
 # daemon killed in the middle of a search finishes it after a restart
 # without building any variant twice; bad requests get clear errors. And
 # the daemon's jobserver: builds share the cores, and make the same bytes
-# whatever they got.
+# whatever they got; a tracked project's search reuses what was measured
+# at its commit.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SIZEMAT_BIN:-$TOP/build}
@@ -141,6 +142,23 @@ keys = [p["variant_key"] for p in json.load(open(sys.argv[1]))["search"]["probes
 sys.exit(0 if len(keys) == len(set(keys)) else 1)
 PY
 
+# 4b. A search can be stopped: it ends cancelled and its runs with it.
+sm search "$TMP/crate" --matrix "$TMP/grid.json" --json >"$TMP/tostop.json"
+STOP=$(jq_ "$TMP/tostop.json" search.id)
+code=$(curl -s -o "$TMP/stopped.json" -w '%{http_code}' -X DELETE \
+    "$SIZEMAT_URL/v1/searches/$STOP")
+check "DELETE /v1/searches/ID stops a running search (200, cancelled)" \
+    bash -c "test $code = 200 && test \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"search\"][\"state\"])' '$TMP/stopped.json')\" = cancelled"
+check "... its runs are cancelled too" python3 - "$SIZEMAT_URL" "$STOP" <<'PY'
+import json, sys, urllib.request
+runs = json.load(urllib.request.urlopen(sys.argv[1] + "/v1/runs?limit=100"))["runs"]
+mine = [r for r in runs if r.get("search") == int(sys.argv[2])]
+sys.exit(0 if mine and all(r["state"] in ("cancelled", "done") for r in mine) else 1)
+PY
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE \
+    "$SIZEMAT_URL/v1/searches/$STOP")
+check "... and stopping it again is a 409" test "$code" = 409
+
 # 5. Requests a search cannot take.
 sm search "$TMP/crate" --matrix stable-min >/dev/null 2>"$TMP/err"
 check "a ladder matrix is refused (exit 2), saying a search needs axes" \
@@ -195,6 +213,29 @@ sm run "$TMP/crate" --matrix "$TMP/lto.json" --wait -q >/dev/null 2>&1
 check "fat LTO started before lto=off, though queued after it" \
     bash -c "grep -o 'build [0-9]*: run [0-9]*, lto=[a-z]*' '$TMP/log' |
         tail -2 | sed 's/.*lto=//' | tr '\n' ' ' | grep -qx 'fat off '"
+
+# 8. A tracked project is searched at one commit, and what was measured
+# there with the same rustc is reused, not built again.
+sh "$TOP/tests/make-history.sh" "$TMP/repo" >"$TMP/commits"
+cat >"$TMP/hgrid.json" <<'EOF'
+{"name": "hgrid", "shape": "axes",
+ "axes": {"opt-level": ["s", "z"], "strip": ["none", "symbols"]}}
+EOF
+sm project add hist "$TMP/repo" --matrix "$TMP/hgrid.json" >/dev/null 2>&1
+sm run hist --wait -q --json >"$TMP/hrun.json" 2>/dev/null
+sm search hist --matrix "$TMP/hgrid.json" --wait -q --json \
+    >"$TMP/hsearch.json" 2>/dev/null
+check "a tracked project's search at its head reuses every variant its run measured there" \
+    python3 - "$TMP/hrun.json" "$TMP/hsearch.json" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+s = json.load(open(sys.argv[2]))["search"]
+low = min(a["file_size"] for b in run["builds"] for a in b["artifacts"])
+ok = (s["state"] == "done" and s["certified"] and s["builds"] == 0 and
+      s["reused"] == len(s["probes"]) >= 3 and s["winner"]["value"] == low and
+      s["commit"] == run["commit"]["id"])
+sys.exit(0 if ok else 1)
+PY
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
