@@ -177,6 +177,29 @@ store_rows_done(struct store *st, struct db_stmt *stmt, int rc)
 }
 
 /*
+ * Steps a prepared statement whose first column is an id, collecting the
+ * ids; finalizes it. 0, or -1 when the database failed (ids are freed).
+ */
+int
+store_ids(struct store *st, struct db_stmt *stmt, int64_t **ids, size_t *n)
+{
+	int	 rc;
+
+	*ids = NULL;
+	*n = 0;
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = db_column_int(stmt, 0);
+	}
+	if (store_rows_done(st, stmt, rc) == 0)
+		return (0);
+	free(*ids);
+	*ids = NULL;
+	*n = 0;
+	return (-1);
+}
+
+/*
  * What a step that looked for one row found: STORE_OK (a row),
  * STORE_NOT_FOUND, or STORE_ERROR (logged).
  */

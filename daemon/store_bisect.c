@@ -464,16 +464,6 @@ store_bisection_get(struct store *st, int64_t id, struct bisection *b)
 int
 store_bisections_running(struct store *st, int64_t **ids, size_t *n)
 {
-	struct db_stmt	*stmt;
-
-	*ids = NULL;
-	*n = 0;
-	stmt = store_prepare(st, "SELECT id FROM bisections"
-	    " WHERE state = 'running' ORDER BY id");
-	while (db_step(stmt) == DB_ROW) {
-		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = db_column_int(stmt, 0);
-	}
-	db_finalize(stmt);
-	return (0);
+	return (store_ids(st, store_prepare(st, "SELECT id FROM bisections"
+	    " WHERE state = 'running' ORDER BY id"), ids, n));
 }

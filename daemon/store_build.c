@@ -18,6 +18,7 @@ int
 store_prune_logs(struct store *st, int keep, struct strlist *paths)
 {
 	struct db_stmt	*stmt;
+	int		 rc;
 
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return (-1);
@@ -26,9 +27,14 @@ store_prune_logs(struct store *st, int keep, struct strlist *paths)
 	    " (SELECT max(id) FROM builds) - ?1 AND state NOT IN ('queued',"
 	    " 'running')");
 	db_bind_int(stmt, 1, keep);
-	while (db_step(stmt) == DB_ROW)
+	while ((rc = db_step(stmt)) == DB_ROW)
 		strlist_add(paths, db_column_text(stmt, 0));
-	db_finalize(stmt);
+	/* Every path read, or none forgotten: a log is never orphaned. */
+	if (store_rows_done(st, stmt, rc) != 0) {
+		store_exec(st, "ROLLBACK");
+		strlist_free(paths);
+		return (-1);
+	}
 	stmt = store_prepare(st, "UPDATE builds SET log_path = NULL WHERE"
 	    " log_path IN (SELECT log_path FROM builds WHERE log_path IS NOT"
 	    " NULL AND reused_from IS NULL AND id <= (SELECT max(id) FROM"

@@ -43,6 +43,8 @@ void		 store_json_row(cJSON *, struct db_stmt *,
 cJSON		*store_json_rows(struct db_stmt *, const struct store_column *);
 enum store_result store_found(struct store *, int);
 int		 store_rows_done(struct store *, struct db_stmt *, int);
+int		 store_ids(struct store *, struct db_stmt *, int64_t **,
+		    size_t *);
 void		 store_json_pairs(struct store *, cJSON *, const char *,
 		    int64_t);
 int64_t		 store_upsert_id(struct store *, const char *, const char *,

@@ -324,17 +324,10 @@ store_project_active_runs(struct store *st, int64_t project_id, int64_t **ids,
 {
 	struct db_stmt	*stmt;
 
-	*ids = NULL;
-	*n = 0;
 	stmt = store_prepare(st, "SELECT id FROM runs WHERE project_id = ?1"
 	    " AND state IN ('queued', 'running') ORDER BY id");
 	db_bind_int(stmt, 1, project_id);
-	while (db_step(stmt) == DB_ROW) {
-		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = db_column_int(stmt, 0);
-	}
-	db_finalize(stmt);
-	return (0);
+	return (store_ids(st, stmt, ids, n));
 }
 
 /* Records a project's next scheduled tick. */
@@ -356,15 +349,8 @@ store_project_ids(struct store *st, int scheduled, int64_t **ids, size_t *n)
 {
 	struct db_stmt	*stmt;
 
-	*ids = NULL;
-	*n = 0;
 	stmt = store_prepare(st, "SELECT id FROM projects WHERE name IS NOT"
 	    " NULL AND (?1 = 0 OR schedule IS NOT NULL) ORDER BY id");
 	db_bind_int(stmt, 1, scheduled);
-	while (db_step(stmt) == DB_ROW) {
-		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = db_column_int(stmt, 0);
-	}
-	db_finalize(stmt);
-	return (0);
+	return (store_ids(st, stmt, ids, n));
 }

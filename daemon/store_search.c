@@ -115,19 +115,8 @@ store_search_get(struct store *st, int64_t id, struct search_row *r)
 int
 store_searches_running(struct store *st, int64_t **ids, size_t *n)
 {
-	struct db_stmt	*stmt;
-	int		 rc;
-
-	*ids = NULL;
-	*n = 0;
-	stmt = store_prepare(st, "SELECT id FROM searches"
-	    " WHERE state = 'running' ORDER BY id");
-	while ((rc = db_step(stmt)) == DB_ROW) {
-		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = db_column_int(stmt, 0);
-	}
-	db_finalize(stmt);
-	return (store_found(st, rc) == STORE_ERROR ? -1 : 0);
+	return (store_ids(st, store_prepare(st, "SELECT id FROM searches"
+	    " WHERE state = 'running' ORDER BY id"), ids, n));
 }
 
 /* Frees a list of probes. */
@@ -250,18 +239,11 @@ store_search_active_runs(struct store *st, int64_t id, int64_t **ids,
     size_t *n)
 {
 	struct db_stmt	*stmt;
-	int		 rc;
 
-	*ids = NULL;
-	*n = 0;
 	stmt = store_prepare(st, "SELECT id FROM runs WHERE search_id = ?1"
 	    " AND state IN ('queued', 'running') ORDER BY id");
 	db_bind_int(stmt, 1, id);
-	while ((rc = db_step(stmt)) == DB_ROW) {
-		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = db_column_int(stmt, 0);
-	}
-	return (store_rows_done(st, stmt, rc));
+	return (store_ids(st, stmt, ids, n));
 }
 
 /*
