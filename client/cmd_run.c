@@ -13,7 +13,9 @@
 
 #include "sizemat.h"
 
-#define RUN_POLL_MS		700
+#define RUN_POLL_MS		700	/* a daemon without events */
+#define RUN_TICK_MS		1000	/* the status line's redraw */
+#define RUN_QUIET_MS		10000	/* elsewhere, between events */
 #define RUN_RECONNECT_S		60
 #define RUN_MAX_MATRIX		(1024 * 1024)
 #define RUN_STANDING_S		30
@@ -95,6 +97,37 @@ run_add_matrix(cJSON *body, const char *matrix)
 	cJSON_AddStringToObject(body, "matrix_file", realpath(matrix, real) !=
 	    NULL ? real : matrix);
 	return (0);
+}
+
+/*
+ * Waits up to ms for the daemon's next event after *seq: of run id, or
+ * of every run for id 0 (GET /v1/runs/ID/events, GET /v1/events). *seq
+ * becomes the newest event's number; the first call (*seq < 0) only
+ * learns it. A daemon that cannot say is waited for by sleeping.
+ */
+void
+run_wait(const struct options *o, long long id, long long *seq, int ms)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*path, *err, after[32] = "";
+
+	if (*seq >= 0)
+		snprintf(after, sizeof after, "after=%lld&", *seq);
+	if (id > 0)
+		xasprintf(&path, "/v1/runs/%lld/events?%stimeout_ms=%d", id,
+		    after, ms);
+	else
+		xasprintf(&path, "/v1/events?%stimeout_ms=%d", after, ms);
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK) {
+		free(err);
+		run_sleep(ms < RUN_POLL_MS ? ms : RUN_POLL_MS);
+		return;
+	}
+	*seq = (long long)json_int(doc, "seq", *seq);
+	cJSON_Delete(doc);
 }
 
 /* Sleeps for ms milliseconds, through signals. */
@@ -275,6 +308,7 @@ run_follow(const struct options *o, long long id, int *rc)
 	int64_t			*seen = NULL;
 	size_t			 nseen = 0, i;
 	time_t			 lost = 0;
+	long long		 seq = -1;
 	struct run_live		 live;
 	int			 total, k;
 	const char		*state;
@@ -341,7 +375,8 @@ run_follow(const struct options *o, long long id, int *rc)
 		run_show(o, doc, &live);
 		cJSON_Delete(doc);
 		doc = NULL;
-		run_sleep(RUN_POLL_MS);
+		/* Woken by the run's next event; a terminal's line ticks. */
+		run_wait(o, id, &seq, live.tty ? RUN_TICK_MS : RUN_QUIET_MS);
 	}
 	run_unshow(&live);
 	cJSON_Delete(doc);

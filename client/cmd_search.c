@@ -8,7 +8,7 @@
 
 #include "sizemat.h"
 
-#define SEARCH_POLL_MS	500
+#define SEARCH_WAIT_MS	10000	/* the longest wait between two looks */
 
 /* The builds whose end a search's progress has printed. */
 struct search_seen {
@@ -74,6 +74,7 @@ search_get(const struct options *o, long long id, int *rc)
 	const cJSON		*s;
 	char			*path, *err;
 	struct search_seen	 seen = { NULL, 0 };
+	long long		 seq = -1;
 
 	xasprintf(&path, "/v1/searches/%lld", id);
 	for (;;) {
@@ -89,7 +90,8 @@ search_get(const struct options *o, long long id, int *rc)
 		if (!o->wait || strcmp(json_str(s, "state", ""), "running") != 0)
 			break;
 		cJSON_Delete(doc);
-		run_sleep(SEARCH_POLL_MS);
+		/* Woken by the daemon's next event, a build's start or end. */
+		run_wait(o, 0, &seq, SEARCH_WAIT_MS);
 	}
 	free(seen.build);
 	free(path);

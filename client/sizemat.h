@@ -243,5 +243,6 @@ cJSON	*run_matrix_file(const char *);
 int	 run_add_matrix(cJSON *, const char *);
 cJSON	*run_follow(const struct options *, long long, int *);
 void	 run_sleep(int);
+void	 run_wait(const struct options *, long long, long long *, int);
 
 #endif

@@ -551,6 +551,45 @@ out:
 	cJSON_Delete(bb);
 }
 
+/*
+ * GET /v1/runs/{id}/events?after=N&timeout_ms=T, and GET /v1/events (of
+ * every run): the queue's events after number N, answered as soon as
+ * there is one, or when the run is over, or after T ms (default 25000)
+ * with none. Without after, at once: the newest number, to wait from.
+ */
+void
+api_run_events(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc, *events;
+	int	 after, timeout_ms, over = 0, lost;
+
+	if (api_query_int(req, "after", -1, -1, INT32_MAX, &after, reply) != 0 ||
+	    api_query_int(req, "timeout_ms", 25000, 0, 60000, &timeout_ms,
+	    reply) != 0)
+		return;
+	if (id != 0 && api_lookup_fail(reply, store_run_over(api->store, id,
+	    &over), "run %lld", (long long)id) != 0)
+		return;
+	events = events_since(api->events, id, after < 0 ?
+	    events_seq(api->events) : (uint64_t)after, &lost);
+	if (after >= 0 && !over && !lost && cJSON_GetArraySize(events) == 0 &&
+	    timeout_ms > 0 && !reply->last) {
+		cJSON_Delete(events);
+		reply->hold_ms = timeout_ms;
+		return;
+	}
+	doc = cJSON_CreateObject();
+	if (id != 0) {
+		cJSON_AddNumberToObject(doc, "run", (double)id);
+		cJSON_AddBoolToObject(doc, "over", over);
+	}
+	cJSON_AddNumberToObject(doc, "seq", (double)events_seq(api->events));
+	cJSON_AddBoolToObject(doc, "lost", lost);
+	cJSON_AddItemToObject(doc, "events", events);
+	http_reply_json(reply, 200, doc);
+}
+
 /* GET /v1/runs: the newest runs. */
 void
 api_runs_list(struct api *api, const struct http_request *req, int64_t id,

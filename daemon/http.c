@@ -350,6 +350,8 @@ http_reply_init(struct http_reply *reply)
 	reply->status = 200;
 	reply->content_type = "application/json";
 	buf_init(&reply->body);
+	reply->hold_ms = 0;
+	reply->last = 0;
 }
 
 /* Frees a reply's body. */

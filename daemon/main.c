@@ -32,6 +32,7 @@ struct daemon {
 	struct notify		*notify;
 	struct track		*track;
 	struct searcher		*searcher;
+	struct events		*events;
 	struct server		*server;
 	struct api		 api;
 	struct builder_config	 builder;
@@ -174,6 +175,8 @@ daemon_stop(struct daemon *d, const char *why)
 		return;
 	}
 	d->stopping = 1;
+	/* Builds that end while draining wake no one: the server is gone. */
+	events_set_wake(d->events, NULL, NULL);
 	server_close(d->server);
 	queue_drain(d->queue);
 	if (queue_active(d->queue) == 0) {
@@ -519,6 +522,8 @@ daemon_start_work(struct daemon *d)
 	queue_listen(d->queue, track_on_queue, d->track);
 	d->searcher = searcher_create(d->store, &d->planner);
 	queue_listen(d->queue, searcher_on_queue, d->searcher);
+	d->events = events_create(d->store);
+	queue_listen(d->queue, events_on_queue, d->events);
 	track_kick(d->track);
 	searcher_resume(d->searcher);
 }
@@ -538,11 +543,13 @@ daemon_start_serving(struct daemon *d)
 	d->api.planner = &d->planner;
 	d->api.track = d->track;
 	d->api.searcher = d->searcher;
+	d->api.events = d->events;
 	d->api.cache = api_cache_create();
 	d->api.metrics = metrics_create();
 	if ((d->server = server_create(d->loop, &d->api, &d->config,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
+	events_set_wake(d->events, server_wake, d->server);
 	/* The port bound, for the Host headers the API accepts. */
 	d->config.listen_port = server_port(d->server);
 
@@ -588,6 +595,7 @@ daemon_finish(struct daemon *d)
 	metrics_free(d->api.metrics);
 	track_free(d->track);
 	searcher_free(d->searcher);
+	events_free(d->events);
 	notify_free(d->notify);
 	curl_global_cleanup();
 	gc_free(d->gc);

@@ -169,24 +169,19 @@ plan_canonical(const struct planner *p, const struct run_plan *run,
 }
 
 /*
- * How long a build of a variant is expected to take, for starting the
- * longest first: the same project's and variant's last recorded wall
- * time; else a rule, in units far below any recorded time so that the
- * builds measured before keep their order: build-std 8, fat LTO 4,
- * codegen-units=1 2, thin LTO 1, added up.
+ * How long a build of a variant is expected to take when the project has
+ * no recorded wall time for it (the store uses the recorded one), for
+ * starting the longest first: a rule, in units far below any recorded
+ * time so that the builds measured before keep their order: build-std 8,
+ * fat LTO 4, codegen-units=1 2, thin LTO 1, added up.
  */
 static int64_t
-plan_expected_ms(const struct planner *p, const struct run_plan *run,
-    const char *key, const struct variant *v)
+plan_expected_ms(const struct variant *v)
 {
 	const char	*lto = variant_get(v, "lto");
 	const char	*cgu = variant_get(v, "codegen-units");
-	int64_t		 ms;
+	int64_t		 ms = 0;
 
-	if (store_variant_wall_ms(p->store, run->project_id, run->project, key,
-	    &ms) == STORE_OK)
-		return (ms);
-	ms = 0;
 	if (variant_get(v, "build-std") != NULL)
 		ms += 8;
 	if (lto != NULL && (strcmp(lto, "fat") == 0 || strcmp(lto,
@@ -242,7 +237,7 @@ plan_queue(const struct planner *p, const struct run_plan *run,
 		plans[m].post = posts != NULL ? posts[i] : NULL;
 		plans[m].target_dir = builder_target_dir(p->workdir,
 		    run->project, key);
-		plans[m].expected_ms = plan_expected_ms(p, run, key, &vars[i]);
+		plans[m].expected_ms = plan_expected_ms(&vars[i]);
 		keys[m++] = key;
 	}
 	if (store_run_create(p->store, run, plans, m, id, &cause) != 0) {

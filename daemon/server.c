@@ -26,6 +26,7 @@ struct conn {
 	char			*out;
 	int			 open;		/* handles not yet closed */
 	int			 replied;
+	int			 holding;	/* waits for an event */
 	struct conn		*prev, *next;
 };
 
@@ -104,6 +105,8 @@ server_reply(struct conn *c, const struct http_reply *reply)
 		server_conn_close(c);
 }
 
+static void	server_held(uv_timer_t *);
+
 /* Answers a connection that stayed idle too long. */
 static void
 server_idle(uv_timer_t *t)
@@ -127,6 +130,52 @@ server_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	b->len = suggested;
 }
 
+/*
+ * Answers a complete request, or holds it when its handler waits for an
+ * event (hold_ms): it is asked again at each event (server_wake), and a
+ * last time when hold_ms have passed.
+ */
+static void
+server_answer(struct conn *c, int last)
+{
+	struct http_reply	 reply;
+
+	http_reply_init(&reply);
+	reply.last = last;
+	api_handle(c->server->api, c->request, c->local, &reply);
+	if (reply.hold_ms > 0 && !last) {
+		if (!c->holding)
+			uv_timer_start(&c->timer, server_held, (uint64_t)
+			    reply.hold_ms, 0);
+		c->holding = 1;
+	} else {
+		c->holding = 0;
+		server_reply(c, &reply);
+	}
+	http_reply_free(&reply);
+}
+
+/* A held request's time is up: it answers with what there is. */
+static void
+server_held(uv_timer_t *t)
+{
+	server_answer(t->data, 1);
+}
+
+/* Something happened: each held request is asked again. */
+void
+server_wake(void *arg)
+{
+	struct server	*s = arg;
+	struct conn	*c, *next;
+
+	for (c = s->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->holding && !c->replied)
+			server_answer(c, 0);
+	}
+}
+
 /* Feeds what was read to the parser; a complete request is answered. */
 static void
 server_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
@@ -144,13 +193,17 @@ server_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 		free(b->base);
 		return;
 	}
+	if (c->holding) {
+		/* Nothing more is read from a request that waits. */
+		free(b->base);
+		return;
+	}
 	http_reply_init(&reply);
 	rc = http_request_feed(c->request, b->base, (size_t)n, &reply);
 	free(b->base);
-	if (rc == 1) {
-		api_handle(c->server->api, c->request, c->local, &reply);
-		server_reply(c, &reply);
-	} else if (rc == -1)
+	if (rc == 1)
+		server_answer(c, 0);
+	else if (rc == -1)
 		server_reply(c, &reply);
 	http_reply_free(&reply);
 }

@@ -384,7 +384,7 @@ struct build_plan {
 	char			*target_dir;
 	int			 bootstrap;	/* RUSTC_BOOTSTRAP=1 */
 	char			*post;		/* post steps, or NULL */
-	int64_t			 expected_ms;	/* longest first */
+	int64_t			 expected_ms;	/* without a recorded one */
 };
 struct build_spec {
 	int64_t		 id;
@@ -436,8 +436,6 @@ enum store_result store_run_cancel(struct store *, int64_t, int64_t **,
 		    size_t *, char **);
 enum store_result store_run_exists(struct store *, int64_t);
 enum store_result store_run_over(struct store *, int64_t, int *);
-enum store_result store_variant_wall_ms(struct store *, int64_t,
-		    const char *, const char *, int64_t *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
 cJSON		*store_runs_list(struct store *, int);
 enum store_result store_best(struct store *, const char *, int, cJSON **);
@@ -736,6 +734,15 @@ enum queue_event {
 };
 typedef void	 queue_listen_cb(enum queue_event, int64_t, void *);
 
+/* events.c: the queue's events, numbered, for clients that wait */
+struct events;
+struct events	*events_create(struct store *);
+void		 events_free(struct events *);
+void		 events_set_wake(struct events *, void (*)(void *), void *);
+void		 events_on_queue(enum queue_event, int64_t, void *);
+uint64_t	 events_seq(const struct events *);
+cJSON		*events_since(const struct events *, int64_t, uint64_t, int *);
+
 /* track.c */
 struct track;
 struct track	*track_create(uv_loop_t *, struct store *,
@@ -806,6 +813,13 @@ struct http_reply {
 	int		 status;
 	const char	*content_type;
 	struct buf	 body;
+	/*
+	 * A handler with nothing to say yet sets hold_ms instead of a body:
+	 * the request is asked again at each event, and once more with last
+	 * set after hold_ms, when it must answer.
+	 */
+	int		 hold_ms;
+	int		 last;
 };
 struct http_request *http_request_create(const struct http_limits *);
 int		 http_request_feed(struct http_request *, const char *, size_t,
@@ -908,6 +922,7 @@ struct api {
 	struct api_cache	*cache;		/* answers kept (api_cache.c) */
 	struct metrics		*metrics;	/* /metrics's store part */
 	struct searcher		*searcher;
+	struct events		*events;	/* for requests that wait */
 };
 void	 api_handle(struct api *, const struct http_request *, int,
 	    struct http_reply *);
@@ -948,6 +963,8 @@ void	 api_search_get(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_search_cancel(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
+void	 api_run_events(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
 void	 api_runs_create(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_runs_list(struct api *, const struct http_request *, int64_t,
@@ -998,6 +1015,7 @@ struct server;
 struct server	*server_create(uv_loop_t *, struct api *,
 		    const struct config *, char **);
 int		 server_port(const struct server *);
+void		 server_wake(void *);
 void		 server_close(struct server *);
 
 #endif

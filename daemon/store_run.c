@@ -81,10 +81,17 @@ store_run_create(struct store *st, const struct run_plan *run,
 		cJSON_free(settings);
 		if (variant_id < 0)
 			goto rollback;
+		/*
+		 * Expected: the variant's last recorded wall time in the
+		 * project, else the planner's estimate.
+		 */
 		stmt = store_prepare(st, "INSERT INTO builds (run_id, seq,"
 		    " variant_id, step, target_dir, state, queued_at,"
 		    " bootstrap, post, expected_ms)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?9)");
+		    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8,"
+		    " coalesce((SELECT b.wall_ms FROM latest l JOIN builds b"
+		    " ON b.id = l.build_id WHERE l.project_id = ?10"
+		    " AND l.variant_id = ?3), ?9))");
 		db_bind_int(stmt, 1, *run_id);
 		db_bind_int(stmt, 2, (int64_t)i);
 		db_bind_int(stmt, 3, variant_id);
@@ -94,6 +101,7 @@ store_run_create(struct store *st, const struct run_plan *run,
 		db_bind_int(stmt, 7, plans[i].bootstrap);
 		store_bind_text(stmt, 8, plans[i].post);
 		db_bind_int(stmt, 9, plans[i].expected_ms);
+		db_bind_int(stmt, 10, project_id);
 		if (store_step_done(st, stmt) != 0)
 			goto rollback;
 	}
@@ -163,35 +171,6 @@ store_run_over(struct store *st, int64_t id, int *over)
 	db_bind_int(stmt, 1, id);
 	if ((rc = db_step(stmt)) == DB_ROW)
 		*over = (int)db_column_int(stmt, 0);
-	db_finalize(stmt);
-	return (store_found(st, rc));
-}
-
-/*
- * Reads how long the latest done build of a variant (its key) took in a
- * project (a tracked project's id, else its path): STORE_OK with the wall
- * time, or STORE_NOT_FOUND.
- */
-enum store_result
-store_variant_wall_ms(struct store *st, int64_t project_id, const char *path,
-    const char *key, int64_t *ms)
-{
-	struct db_stmt	*stmt;
-	int		 rc;
-
-	stmt = store_prepare(st, "SELECT b.wall_ms FROM latest l"
-	    " JOIN builds b ON b.id = l.build_id"
-	    " WHERE l.project_id = coalesce(?1, (SELECT id FROM projects"
-	    " WHERE path = ?2)) AND l.variant_id = (SELECT id FROM variants"
-	    " WHERE key = ?3) AND b.wall_ms IS NOT NULL");
-	if (project_id > 0)
-		db_bind_int(stmt, 1, project_id);
-	else
-		db_bind_null(stmt, 1);
-	store_bind_text(stmt, 2, path);
-	store_bind_text(stmt, 3, key);
-	if ((rc = db_step(stmt)) == DB_ROW)
-		*ms = db_column_int(stmt, 0);
 	db_finalize(stmt);
 	return (store_found(st, rc));
 }

@@ -476,7 +476,24 @@ async function runView(id, box) {
       beaten);
   if ((run.state === "queued" || run.state === "running") &&
     !window.SIZEMAT_REPORT)
-    timer = setTimeout(route, 2000);
+    follow(run.id);
+}
+
+// A running run's page is drawn again at its next event (a build started
+// or ended), which the daemon answers a waiting request with, instead of
+// every 2 s; a daemon that cannot say is asked again in 2 s.
+function follow(id) {
+  const gen = route.gen;
+  const after = follow.seq != null ? `after=${follow.seq}&` : "";
+  api(`/v1/runs/${id}/events?${after}timeout_ms=25000`).then((doc) => {
+    const first = follow.seq == null;
+    follow.seq = doc.seq;
+    if (route.gen !== gen) return;
+    if (first && !doc.over) follow(id);
+    else route();
+  }, () => {
+    if (route.gen === gen) timer = setTimeout(route, 2000);
+  });
 }
 
 // A search this run is part of: its path (each probe in order, the best
@@ -765,6 +782,7 @@ async function live() {
 
 async function route() {
   clearTimeout(timer);
+  route.gen = (route.gen || 0) + 1;
   hideTip();
   const h = location.hash.replace(/^#\/?/, "");
   const [kind, arg] = h.split("/");

@@ -6,7 +6,7 @@
 # without building any variant twice; bad requests get clear errors. And
 # the daemon's jobserver: builds share the cores, and make the same bytes
 # whatever they got; a tracked project's search reuses what was measured
-# at its commit.
+# at its commit; and a waiting request is answered at the next event.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SIZEMAT_BIN:-$TOP/build}
@@ -236,6 +236,40 @@ ok = (s["state"] == "done" and s["certified"] and s["builds"] == 0 and
       s["commit"] == run["commit"]["id"])
 sys.exit(0 if ok else 1)
 PY
+
+# 9. Pushed events: a request that waits is answered at the next event,
+# not on a poll; one that waits for nothing gets an empty answer.
+U=$SIZEMAT_URL
+S=$(curl -s "$U/v1/events" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seq"])')
+curl -s "$U/v1/events?after=$S&timeout_ms=30000" >"$TMP/pushed.json" &
+WAITER=$!
+sleep 0.5
+sm run "$TMP/crate" --matrix "$TMP/two.json" -q >/dev/null 2>&1
+wait "$WAITER"
+check "a waiting GET /v1/events is answered with the build that started" \
+    python3 - "$TMP/pushed.json" "$S" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["events"]
+sys.exit(0 if e and e[0]["event"] == "build_started" and
+         e[0]["seq"] == int(sys.argv[2]) + 1 and d["seq"] >= e[-1]["seq"] else 1)
+PY
+RUN=$(sm runs --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["runs"][0]["id"])')
+S=$(curl -s "$U/v1/events" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seq"])')
+curl -s "$U/v1/runs/$RUN/events?after=$S&timeout_ms=60000" >"$TMP/settled.json"
+check "GET /v1/runs/ID/events waits for the run's next event, and says when it is over" \
+    python3 - "$TMP/settled.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["events"] or d["over"] else 1)
+PY
+sm results "$RUN" --wait -q >/dev/null 2>&1
+S=$(curl -s "$U/v1/events" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seq"])')
+check "with nothing to happen, the wait ends empty after timeout_ms" \
+    bash -c "curl -s '$U/v1/events?after=$S&timeout_ms=300' |
+        grep -q '\"events\":\[\]'"
+check "a bad after is a 400" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/events?after=x")" = 400
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
