@@ -17,7 +17,10 @@ BIN=$TOP/build
 TMP=$(mktemp -d /tmp/sizemat-bench.XXXXXX)
 cleanup() {
 	rc=$?
-	[ -n "${PID:-}" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	if [ -n "${PID:-}" ]; then
+		kill -9 "$PID" 2>/dev/null || :
+		wait "$PID" 2>/dev/null || :
+	fi
 	rm -rf "$TMP"
 	exit "$rc"
 }

@@ -16,7 +16,10 @@ MATRIX=${1:-size-grid}
 TMP=$(mktemp -d /tmp/sizemat-bench.XXXXXX)
 cleanup() {
 	rc=$?
-	[ -n "${PID:-}" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	if [ -n "${PID:-}" ]; then
+		kill -9 "$PID" 2>/dev/null || :
+		wait "$PID" 2>/dev/null || :
+	fi
 	rm -rf "$TMP"
 	exit "$rc"
 }
