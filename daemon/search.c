@@ -42,17 +42,18 @@ static const struct {
 #define SEARCH_NSTART (sizeof search_start_values / sizeof search_start_values[0])
 
 /*
- * The axes looked at first, when the matrix has them: those most likely to
- * move off the write-ups' start (codegen-units 1 and 16, opt-level z and s
- * are often within bytes of each other). A move costs the rebuilding of
- * the neighbours of every axis looked at before it, so the likely movers
- * go first; the rest follow in the matrix's order.
+ * Pairs of axes the descent looks at jointly, every pair of their values
+ * at once, before the other axes: opt-level z against s is decided by
+ * codegen-units on some crates, by a few hundred bytes, which a descent
+ * one axis at a time walks past. Being first, they are also where a move
+ * costs nothing already built.
  */
-static const char *const search_first_axes[] = { "codegen-units",
-    "opt-level" };
-#define SEARCH_NFIRST (sizeof search_first_axes / sizeof search_first_axes[0])
+static const char *const search_joint[][2] = {
+	{ "opt-level", "codegen-units" },
+};
+#define SEARCH_NJOINT (sizeof search_joint / sizeof search_joint[0])
 
-/* Pairs of axes whose values interact: each pair is built whole. */
+/* Pairs of axes whose values interact: built whole around the winner. */
 static const char *const search_pairs[][2] = {
 	{ "opt-level", "lto" },
 };
@@ -66,7 +67,8 @@ struct search_ctx {
 				    void *);
 	void			*arg;
 	struct search_step	*step;
-	size_t			*order;		/* the axes, in descent order */
+	size_t			*blocks;	/* the descent's: axis, axis */
+	size_t			 nblocks;	/* (the second naxes: none) */
 	size_t			*tie;		/* of the points of equal value */
 	int64_t			 tiev;		/* the one with fewest settings */
 };
@@ -315,24 +317,36 @@ search_axis_of(const struct matrix *m, const char *key)
 	return (matrix_naxes(m));
 }
 
-/* The axes in the order the descent looks at them (search_first_axes). */
+/*
+ * What the descent looks at, in order, as pairs of axis numbers: the
+ * joint pairs the matrix has (search_joint), then every other axis alone
+ * (its second number naxes), in the matrix's order.
+ */
 static size_t *
-search_axis_order(const struct matrix *m)
+search_descent_blocks(const struct matrix *m, size_t *nblocks)
 {
-	size_t	*order, i, k, n = 0, naxes = matrix_naxes(m);
+	size_t	*blk, i, k, a, b, n = 0, naxes = matrix_naxes(m);
 
-	order = xcalloc(naxes + 1, sizeof *order);
-	for (k = 0; k < SEARCH_NFIRST; k++) {
-		if ((i = search_axis_of(m, search_first_axes[k])) < naxes)
-			order[n++] = i;
+	blk = xcalloc(2 * naxes + 2, sizeof *blk);
+	for (k = 0; k < SEARCH_NJOINT; k++) {
+		a = search_axis_of(m, search_joint[k][0]);
+		b = search_axis_of(m, search_joint[k][1]);
+		if (a == naxes || b == naxes)
+			continue;
+		blk[2 * n] = a;
+		blk[2 * n++ + 1] = b;
 	}
 	for (i = 0; i < naxes; i++) {
-		for (k = 0; k < n && order[k] != i; k++)
+		for (k = 0; k < n && blk[2 * k] != i && blk[2 * k + 1] != i;
+		    k++)
 			;
-		if (k == n)
-			order[n++] = i;
+		if (k < n)
+			continue;
+		blk[2 * n] = i;
+		blk[2 * n++ + 1] = naxes;
 	}
-	return (order);
+	*nblocks = n;
+	return (blk);
 }
 
 /*
@@ -411,7 +425,7 @@ search_replay(const struct matrix *m,
 	cur = xcalloc(c.naxes + 1, sizeof *cur);
 	before = xcalloc(c.naxes + 1, sizeof *before);
 	c.tie = xcalloc(c.naxes + 1, sizeof *c.tie);
-	c.order = search_axis_order(m);
+	c.blocks = search_descent_blocks(m, &c.nblocks);
 	if ((rc = search_first(&c, cur, &curv)) <= 0) {
 		/* The first point: to build, on its way, or nothing built. */
 		step->what = rc < 0 ? SEARCH_DONE : step->nbuild > 0 ?
@@ -427,8 +441,11 @@ search_replay(const struct matrix *m,
 		memcpy(before, cur, c.naxes * sizeof *cur);
 		memcpy(c.tie, cur, c.naxes * sizeof *cur);
 		c.tiev = curv;
-		for (p = 0; p < c.naxes; p++) {
-			points = search_axis_points(&c, cur, c.order[p], &n);
+		for (p = 0; p < c.nblocks; p++) {
+			a = c.blocks[2 * p];
+			b = c.blocks[2 * p + 1];
+			points = b == c.naxes ? search_axis_points(&c, cur, a, &n) :
+			    search_pair_points(&c, cur, a, b, &n);
 			if (search_visit(&c, points, n, cur, &curv))
 				goto wait;
 		}
@@ -463,5 +480,5 @@ out:
 	free(cur);
 	free(before);
 	free(c.tie);
-	free(c.order);
+	free(c.blocks);
 }
