@@ -183,10 +183,11 @@ const struct help_entry help_entries[] = {
 	  "[--artifact NAME] [--metric M] [--budget N] [--toolchain T] "
 	  "[--rev REV] [--wait]",
 	  "the variant of an axes matrix with the smallest metric (default: "
-	  "file_size) without building the whole grid: a descent one axis at "
-	  "a time from the write-ups' combination, then a certificate (every "
-	  "single-axis neighbour of the winner and every opt-level x lto pair "
-	  "built); --wait prints a line per build and the winner with its "
+	  "file_size) without building the whole grid: a descent from the "
+	  "write-ups' combination (opt-level and codegen-units together, then "
+	  "one axis at a time), then a certificate (every single-axis "
+	  "neighbour of the winner and every opt-level x lto pair built); "
+	  "--wait prints a line per build and the winner with its "
 	  "snippet; search --status ID [--wait] follows one (docs/search.md)" },
 	{ HELP_BUILD, "matrices", "matrices",
 	  "the matrices the daemon knows (profiles/*.json)" },
