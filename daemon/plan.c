@@ -269,22 +269,39 @@ plan_queue_matrix(const struct planner *p, struct run_plan *run,
     const struct matrix *m, const struct variant *over, int64_t *id,
     struct plan_error *err)
 {
+	return (plan_queue_variants(p, run, m, NULL, 0, over, id, err));
+}
+
+/*
+ * Queues variants of an axes or ladder matrix as one run, with the
+ * run-wide settings of over on top: all of them (only NULL), each with
+ * its ladder step and post steps; or the n variants of only (points of an
+ * axes matrix a search picked), with the matrix's post steps.
+ */
+int
+plan_queue_variants(const struct planner *p, struct run_plan *run,
+    const struct matrix *m, const struct variant *only, size_t n,
+    const struct variant *over, int64_t *id, struct plan_error *err)
+{
 	struct variant	*vars;
 	const char	**steps;
 	char		**posts, *source;
-	size_t		 i, j, n = matrix_count(m);
+	size_t		 i, j;
 	int		 rc;
 
+	if (only == NULL)
+		n = matrix_count(m);
 	vars = xcalloc(n, sizeof *vars);
 	steps = xcalloc(n, sizeof *steps);
 	posts = xcalloc(n, sizeof *posts);
 	for (i = 0; i < n; i++) {
 		variant_init(&vars[i]);
-		variant_copy(&vars[i], matrix_variant(m, i));
+		variant_copy(&vars[i], only != NULL ? &only[i] :
+		    matrix_variant(m, i));
 		for (j = 0; over != NULL && j < over->n; j++)
 			variant_set(&vars[i], over->key[j], over->value[j]);
-		steps[i] = matrix_step(m, i);
-		posts[i] = matrix_post_steps(m, i);
+		steps[i] = only != NULL ? NULL : matrix_step(m, i);
+		posts[i] = matrix_post_steps(m, only != NULL ? 0 : i);
 	}
 	source = matrix_source_json(m);
 	run->matrix = matrix_name(m);

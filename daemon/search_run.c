@@ -94,13 +94,9 @@ search_view_read(struct searcher *s, int64_t id, struct search_view *w,
 	w->run.project = w->row.project;
 	w->run.project_id = w->row.project_name != NULL ? w->row.project_id :
 	    0;
-	w->run.matrix = w->row.matrix;
-	w->run.shape = "axes";
-	w->run.source = w->row.source;
 	w->run.rev = w->row.commit;
 	w->run.kind = "search";
 	w->run.search_id = w->row.id;
-	w->run.timeout_s = matrix_timeout(w->m);
 	w->run.package = w->row.package;
 	return (STORE_OK);
 }
@@ -373,23 +369,11 @@ search_queue(struct search_view *w, struct search_step *step, size_t n,
     char **cause)
 {
 	struct plan_error	 err = { 0, NULL, NULL };
-	struct variant		*vars;
-	char			**posts;
 	int64_t			 run_id;
-	size_t			 i, j;
 	int			 rc;
 
-	vars = xcalloc(n, sizeof *vars);
-	posts = xcalloc(n, sizeof *posts);
-	for (i = 0; i < n; i++) {
-		variant_init(&vars[i]);
-		variant_copy(&vars[i], &step->build[i]);
-		for (j = 0; j < w->over.n; j++)
-			variant_set(&vars[i], w->over.key[j], w->over.value[j]);
-		posts[i] = matrix_post_steps(w->m, 0);
-	}
-	rc = plan_queue(w->s->planner, &w->run, vars, NULL, posts, n,
-	    matrix_bootstrap(w->m), &run_id, &err);
+	rc = plan_queue_variants(w->s->planner, &w->run, w->m, step->build, n,
+	    &w->over, &run_id, &err);
 	if (rc == 0)
 		log_info("search %lld: run %lld builds %zu variant%s",
 		    (long long)w->row.id, (long long)run_id, n, n == 1 ? "" :
@@ -398,12 +382,6 @@ search_queue(struct search_view *w, struct search_step *step, size_t n,
 		*cause = xstrdup(err.message != NULL ? err.message :
 		    "the planner refused the search's builds");
 	plan_error_clear(&err);
-	for (i = 0; i < n; i++) {
-		free(posts[i]);
-		variant_clear(&vars[i]);
-	}
-	free(vars);
-	free(posts);
 	return (rc);
 }
 

@@ -700,6 +700,9 @@ int	 plan_matrix(const struct planner *, const char *, struct matrix **,
 int	 plan_queue_matrix(const struct planner *, struct run_plan *,
 	    const struct matrix *, const struct variant *, int64_t *,
 	    struct plan_error *);
+int	 plan_queue_variants(const struct planner *, struct run_plan *,
+	    const struct matrix *, const struct variant *, size_t,
+	    const struct variant *, int64_t *, struct plan_error *);
 int	 plan_check_matrix(const struct planner *, const struct matrix *,
 	    const struct variant *, struct plan_error *);
 enum store_result plan_reusable(const struct planner *, int64_t,
