@@ -169,6 +169,24 @@ api_lookup_fail(struct http_reply *reply, enum store_result rc,
 	return (-1);
 }
 
+/*
+ * Cancels runs that are over for whoever owned them (a removed project, a
+ * stopped search), each as DELETE /v1/runs/{id} would; frees the list.
+ * One already over is no error here.
+ */
+void
+api_cancel_runs(struct api *api, int64_t *runs, size_t n)
+{
+	size_t	 i;
+	char	*cause;
+
+	for (i = 0; i < n; i++) {
+		if (queue_cancel_run(api->queue, runs[i], &cause) != STORE_OK)
+			free(cause);
+	}
+	free(runs);
+}
+
 /* Reads an optional string member; -1 (with a reply) if not a string. */
 int
 api_opt_string(const cJSON *doc, const char *name, const char **out,

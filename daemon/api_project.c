@@ -418,7 +418,7 @@ api_project_remove(struct api *api, const struct http_request *req,
 	struct tracked_project	 p;
 	char			*name = api_name(req), *cause;
 	int64_t			*runs;
-	size_t			 n, i;
+	size_t			 n;
 	cJSON			*doc;
 	enum store_result	 rc;
 
@@ -433,14 +433,9 @@ api_project_remove(struct api *api, const struct http_request *req,
 	if (api_store_fail(reply, rc, NULL, cause) == 0) {
 		/* Its runs stop; its clone goes. */
 		free(cause);
-		store_project_active_runs(api->store, p.id, &runs, &n);
-		for (i = 0; i < n; i++) {
-			if (queue_cancel_run(api->queue, runs[i], &cause) !=
-			    STORE_OK)
-				free(cause);
-		}
-		free(runs);
 		cause = NULL;
+		store_project_active_runs(api->store, p.id, &runs, &n);
+		api_cancel_runs(api, runs, n);
 		track_forget(api->track, p.mirror);
 		log_info("project %s: removed, %zu runs cancelled", name, n);
 		doc = cJSON_CreateObject();

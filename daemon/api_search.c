@@ -208,8 +208,7 @@ api_search_cancel(struct api *api, const struct http_request *req,
 {
 	enum store_result	 rc;
 	int64_t			*runs;
-	size_t			 n, i;
-	char			*cause;
+	size_t			 n;
 	cJSON			*doc;
 
 	(void)req;
@@ -226,14 +225,8 @@ api_search_cancel(struct api *api, const struct http_request *req,
 	if (rc == STORE_CONFLICT || api_store_fail(reply, rc, "conflict",
 	    "the database failed; the search goes on") != 0)
 		return;
-	if (store_search_active_runs(api->store, id, &runs, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			if (queue_cancel_run(api->queue, runs[i], &cause) !=
-			    STORE_OK)
-				free(cause);
-		}
-		free(runs);
-	}
+	if (store_search_active_runs(api->store, id, &runs, &n) == 0)
+		api_cancel_runs(api, runs, n);
 	log_info("search %lld: cancelled", (long long)id);
 	if (api_lookup_fail(reply, searcher_document(api->searcher, id, &doc),
 	    "search %lld", (long long)id) == 0)

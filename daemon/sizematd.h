@@ -940,6 +940,7 @@ int	 api_opt_string(const cJSON *, const char *, const char **,
 	    struct http_reply *);
 int	 api_store_fail(struct http_reply *, enum store_result, const char *,
 	    const char *);
+void	 api_cancel_runs(struct api *, int64_t *, size_t);
 int	 api_lookup_fail(struct http_reply *, enum store_result,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 
