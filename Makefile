@@ -41,9 +41,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 
 DAEMON_MODS = api api_cache api_history api_project api_run api_search \
 	      bisect builder builder_cargo builder_meta command db_sqlite config \
-	      diff events explain gc git http jobserver limit log matrix measure \
-	      metric metrics notify plan post queue schedule search search_run \
-	      server snippet store store_bisect store_build store_delivery \
+	      diff events explain gc git http identity jobserver limit log matrix \
+	      measure metric metrics notify plan post queue schedule search \
+	      search_run server snippet store store_bisect store_build store_delivery \
 	      store_history store_project store_regression store_report \
 	      store_run store_search store_wait strlist toolchain track \
 	      track_alert track_bisect track_git units variant variant_select

@@ -23,6 +23,9 @@
 
 static void	builder_phase_start(struct build_job *);
 static void	builder_finish(struct build_job *);
+static void	builder_deferred_finish(uv_timer_t *);
+static void	builder_identity_read(struct build_job *);
+static void	builder_sysroot_read(struct build_job *);
 
 /*
  * Returns the target dir of a project and variant under the work dir: one
@@ -104,7 +107,11 @@ builder_closed(uv_handle_t *h)
 		return;
 	if (job->phase != PHASE_CARGO && job->killed == NULL &&
 	    job->fail_state == NULL && !job->settled) {
-		if (job->phase != PHASE_RUSTC)
+		if (job->phase == PHASE_RUSTC)
+			builder_identity_read(job);
+		else if (job->phase == PHASE_SYSROOT)
+			builder_sysroot_read(job);
+		else
 			builder_units_read(job);
 		/* Reading may have ended it: nothing to measure, settled. */
 		if (job->fail_state == NULL && !job->settled) {
@@ -294,11 +301,17 @@ builder_cargo_argv(struct build_job *job)
 			    job->spec.commit, job->spec.locked ?
 			    " (Cargo.lock: --locked)" : "");
 		fprintf(job->log, "# build %lld of run %lld: %s\n# toolchain "
-		    "%s: %s%s\n$ cd %s\n", (long long)job->spec.id,
+		    "%s: %s%s\n", (long long)job->spec.id,
 		    (long long)job->spec.run_id, job->spec.variant_key,
 		    job->tc->name, job->id.version, job->spec.bootstrap ?
-		    " (unstable options through RUSTC_BOOTSTRAP=1)" : "",
-		    job->spec.project);
+		    " (unstable options through RUSTC_BOOTSTRAP=1)" : "");
+		if (job->identity_from != NULL)
+			fprintf(job->log, "# identity as probed before: %s "
+			    "is unchanged\n", job->identity_from);
+		else
+			fprintf(job->log, "# identity probed: %s -vV\n",
+			    job->tc->rustc_shown);
+		fprintf(job->log, "$ cd %s\n", job->spec.project);
 		for (i = 0; i < env->n; i++)
 			builder_log_export(job->log, env->v[i]);
 		fprintf(job->log, "$ %s", job->tc->cargo_shown);
@@ -320,12 +333,12 @@ builder_cargo_argv(struct build_job *job)
 }
 
 /*
- * Checks what the build needs before cargo runs (rustc's identity, the
- * standard library's source for build-std, the target dir) and works out
- * its command. Returns 0, or -1 with the job failed.
+ * Reads rustc's identity from `rustc -vV`, and keeps the output to be
+ * remembered once the sysroot is known. Fails the job when it says no
+ * version or host.
  */
-static int
-builder_prepare(struct build_job *job)
+static void
+builder_identity_read(struct build_job *job)
 {
 	if (toolchain_parse_identity(&job->id, job->rustc_out.data) != 0) {
 		builder_fail(job, "unavailable", "'%s -vV' in %s did not say "
@@ -334,9 +347,54 @@ builder_prepare(struct build_job *job)
 		    "with RUSTC", job->tc->rustc_shown, job->spec.project,
 		    (long long)job->exit_status, job->nlines ?
 		    job->lines[job->nlines - 1] : "no output");
-		return (-1);
+		return;
 	}
+	job->identity_vv = xstrdup(job->rustc_out.data);
 	buf_reset(&job->rustc_out);
+}
+
+/*
+ * Remembers the identity with the sysroot `rustc --print sysroot` named,
+ * so that the next build in the same place need not probe. A sysroot
+ * that cannot be read only means the next build probes again.
+ */
+static void
+builder_sysroot_read(struct build_job *job)
+{
+	if (job->exit_status == 0 && job->term_signal == 0 &&
+	    job->rustc_out.data[0] == '/')
+		identities_add(job->cfg->identities, job->identity_key,
+		    job->identity_vv, job->rustc_out.data);
+	buf_reset(&job->rustc_out);
+}
+
+/*
+ * Starts with the identity known from an earlier probe, if the files that
+ * decide it are unchanged; returns 1 when it is.
+ */
+static int
+builder_identity_known(struct build_job *job)
+{
+	const char	*vv, *binary;
+
+	free(job->identity_key);
+	job->identity_key = identity_key(job->tc, job->spec.project);
+	vv = identities_find(job->cfg->identities, job->identity_key,
+	    &binary);
+	if (vv == NULL || toolchain_parse_identity(&job->id, vv) != 0)
+		return (0);
+	job->identity_from = xstrdup(binary);
+	return (1);
+}
+
+/*
+ * Checks what the build needs before cargo runs (the standard library's
+ * source for build-std, the target dir) and works out its command.
+ * Returns 0, or -1 with the job failed.
+ */
+static int
+builder_prepare(struct build_job *job)
+{
 	if (variant_get(&job->spec.variant, "build-std") != NULL &&
 	    !job->tc->has_src) {
 		char *fix = toolchain_src_fix(job->tc);
@@ -371,9 +429,14 @@ builder_phase_argv(struct build_job *job, struct strlist *argv,
 {
 	size_t	 i;
 
-	if (job->phase == PHASE_RUSTC) {
+	if (job->phase == PHASE_RUSTC || job->phase == PHASE_SYSROOT) {
 		toolchain_rustc_argv(job->tc, argv);
-		strlist_add(argv, "-vV");
+		if (job->phase == PHASE_RUSTC)
+			strlist_add(argv, "-vV");
+		else {
+			strlist_add(argv, "--print");
+			strlist_add(argv, "sysroot");
+		}
 		for (i = 0; i < job->tc->env.n; i++)
 			strlist_add(env, job->tc->env.v[i]);
 		return;
@@ -421,8 +484,11 @@ builder_phase_start(struct build_job *job)
 	char			**envp;
 	int			 rc;
 
+	if (job->phase == PHASE_RUSTC && builder_identity_known(job))
+		job->phase = PHASE_UNITS;
 	if (job->phase == PHASE_UNITS && builder_prepare(job) != 0) {
-		builder_finish(job);
+		/* Never inside builder_start: its caller holds the job. */
+		uv_timer_start(&job->timer, builder_deferred_finish, 0, 0);
 		return;
 	}
 	builder_phase_argv(job, &argv, &env);
@@ -449,7 +515,7 @@ builder_phase_start(struct build_job *job)
 	job->started_ns = uv_hrtime();
 	rc = uv_spawn(job->loop, &job->proc, &opts);
 	if (rc != 0) {
-		if (job->phase == PHASE_RUSTC)
+		if (job->phase == PHASE_RUSTC || job->phase == PHASE_SYSROOT)
 			builder_fail(job, "unavailable", "cannot run '%s': %s;"
 			    " install Rust with rustup, or point sizematd at "
 			    "rustc with RUSTC", argv.v[0], uv_strerror(rc));
@@ -510,6 +576,9 @@ builder_free(uv_handle_t *h)
 	buf_free(&job->outline);
 	buf_free(&job->errline);
 	buf_free(&job->rustc_out);
+	free(job->identity_key);
+	free(job->identity_vv);
+	free(job->identity_from);
 	strlist_free(&job->cargo_argv);
 	strlist_free(&job->cargo_env);
 	build_units_clear(&job->units);
@@ -878,6 +947,6 @@ builder_kill(struct build_job *job, const char *state)
 	if (job->killed == NULL)
 		job->killed = state;
 	if (job->running)
-		uv_process_kill(&job->proc, job->phase != PHASE_RUSTC ?
+		uv_process_kill(&job->proc, job->phase > PHASE_SYSROOT ?
 		    SIGTERM : SIGKILL);
 }

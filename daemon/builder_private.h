@@ -6,13 +6,15 @@
 #define BUILDER_PRIVATE_H
 
 /*
- * A build's processes, in order: rustc -vV, cargo's unit graph with the
- * variant's settings and without its profile keys (the project's own
- * profile), cargo metadata (package names and default-run, for the
- * default artifact), then cargo build.
+ * A build's processes, in order: rustc -vV and rustc --print sysroot
+ * (only when the toolchain's identity is not known, identity.c), cargo's
+ * unit graph with the variant's settings and without its profile keys
+ * (the project's own profile), cargo metadata (package names and
+ * default-run, for the default artifact), then cargo build.
  */
 enum build_phase {
 	PHASE_RUSTC,
+	PHASE_SYSROOT,
 	PHASE_UNITS,
 	PHASE_PROJECT,
 	PHASE_META,
@@ -33,6 +35,9 @@ struct build_job {
 	uv_work_t			 work;
 	const struct toolchain		*tc;
 	struct toolchain_identity	 id;
+	char				*identity_key;	/* identity.c's */
+	char				*identity_vv;	/* probed: rustc -vV */
+	char				*identity_from;	/* known: the binary */
 	int				 open;		/* handles of the phase */
 	int				 running;	/* process not exited */
 

@@ -495,6 +495,7 @@ daemon_start_work(struct daemon *d)
 	d->builder.workdir = d->config.workdir;
 	d->builder.spawn_helper = d->helper;
 	d->builder.toolchains = d->toolchains;
+	d->builder.identities = identities_create();
 	d->builder.timeout_s = d->config.build_timeout;
 	d->builder.keep_artifacts = d->config.keep_artifacts;
 	d->builder.keep_logs = d->config.keep_logs;
@@ -600,6 +601,7 @@ daemon_finish(struct daemon *d)
 	curl_global_cleanup();
 	gc_free(d->gc);
 	store_close(d->store);
+	identities_free(d->builder.identities);
 	toolchains_free(d->toolchains);
 	config_free(&d->config);
 	free(d->helper);

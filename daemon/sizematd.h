@@ -183,6 +183,16 @@ int		 toolchain_has_target(const struct toolchain *, const char *);
 char		*toolchain_src_fix(const struct toolchain *);
 char		*program_path(const char *);
 
+/* identity.c */
+struct identities;
+struct identities *identities_create(void);
+void		 identities_free(struct identities *);
+char		*identity_key(const struct toolchain *, const char *);
+const char	*identities_find(struct identities *, const char *,
+		    const char **);
+void		 identities_add(struct identities *, const char *,
+		    const char *, const char *);
+
 /* variant.c */
 #define VARIANT_MAX_SETTINGS	32
 struct variant {
@@ -637,6 +647,7 @@ struct builder_config {
 	const char		*workdir;
 	const char		*spawn_helper;
 	const struct toolchains	*toolchains;
+	struct identities	*identities;	/* rustc -vV known */
 	int			 timeout_s;
 	int			 keep_artifacts;	/* kept copies per variant */
 	int			 keep_logs;		/* newest builds' logs */
@@ -869,6 +880,7 @@ struct config {
 	int	 build_timeout;
 	int	 max_connections;
 	int	 max_body;
+	int	 max_hold;	/* ms a request for events is held */
 	int	 keep_artifacts;
 	int	 keep_logs;
 	char	*disk_budget;

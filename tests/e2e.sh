@@ -25,10 +25,15 @@ trap cleanup EXIT
 
 # A toolchain defined in the config: the default cargo and rustc, opted in
 # to unstable options through RUSTC_BOOTSTRAP.
+# Another runs rustc through a wrapper, to be touched.
+mkdir -p "$TMP/wrap"
+printf '#!/bin/sh\nexec %s "$@"\n' "$(command -v rustc)" >"$TMP/wrap/rustc"
+chmod +x "$TMP/wrap/rustc"
 cat >"$TMP/config.json" <<CONF
 {"keep-artifacts": 2,
  "toolchains": {"boot": {"cargo": "$(command -v cargo)",
-  "rustc": "$(command -v rustc)", "unstable": "bootstrap"}}}
+  "rustc": "$(command -v rustc)", "unstable": "bootstrap"},
+  "wrapped": {"cargo": "$(command -v cargo)", "rustc": "$TMP/wrap/rustc"}}}
 CONF
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
@@ -135,6 +140,36 @@ check "the table tells a cdylib from a staticlib of the same name" \
     bash -c "grep -q 'plugin (cdylib)' '$TMP/plugin.txt' &&
     grep -q 'plugin (staticlib)' '$TMP/plugin.txt' &&
     ! grep -q '+[0-9.]* [KM]iB' '$TMP/plugin.txt'"
+
+# 4c. rustc's identity is probed once, and again when what decides it
+# changes: the toolchain's command, or a rust-toolchain file rustup reads.
+cp -r "$FIX/sizes" "$TMP/pinned"
+printf '{"name": "wrapped", "shape": "ladder", "steps": [{"name": "w",
+  "set": {"toolchain": "wrapped"}}]}' >"$TMP/wrapped.json"
+probe_log() {	# run a matrix once; print the header of its build's log
+	sm run "$1" --matrix "$2" --wait --json >"$TMP/probe.json" 2>/dev/null &&
+	    sm log "$($CHECK first-build-id "$TMP/probe.json")" | grep '^# identity'
+}
+probe_log "$TMP/pinned" "$TMP/wrapped.json" >"$TMP/probe1"
+probe_log "$TMP/pinned" "$TMP/wrapped.json" >"$TMP/probe2"
+touch -d '2001-01-01' "$TMP/wrap/rustc"
+probe_log "$TMP/pinned" "$TMP/wrapped.json" >"$TMP/probe3"
+check "a toolchain's first build probes rustc, the next does not" \
+    bash -c "grep -q '^# identity probed: $TMP/wrap/rustc -vV' '$TMP/probe1' &&
+    grep -q '^# identity as probed before: .*/bin/rustc is unchanged' \
+    '$TMP/probe2'"
+check "... and a changed rustc command is probed again" \
+    grep -q '^# identity probed' "$TMP/probe3"
+if rustup run nightly rustc -V >/dev/null 2>&1; then
+	probe_log "$TMP/pinned" "$FIX/release-only.json" >/dev/null
+	printf '[toolchain]\nchannel = "nightly"\n' \
+	    >"$TMP/pinned/rust-toolchain.toml"
+	probe_log "$TMP/pinned" "$FIX/release-only.json" >"$TMP/probe4"
+	check "a rust-toolchain.toml added to the project is probed: nightly" \
+	    bash -c "grep -q '^# identity probed' '$TMP/probe4' &&
+	    $CHECK field '$TMP/probe.json' builds 0 rustc_version |
+	    grep -q nightly"
+fi
 
 # 5. Bad input: clear errors, exit 2, nothing recorded.
 sm runs --json >"$TMP/runs-before.json"
