@@ -103,7 +103,8 @@ run_add_matrix(cJSON *body, const char *matrix)
  * Waits up to ms for the daemon's next event after *seq: of run id, or
  * of every run for id 0 (GET /v1/runs/ID/events, GET /v1/events). *seq
  * becomes the newest event's number; the first call (*seq < 0) only
- * learns it. A daemon that cannot say is waited for by sleeping.
+ * learns it. A daemon that cannot say is waited for by sleeping, and so
+ * is one that held the request briefly (--max-hold) with nothing new.
  */
 void
 run_wait(const struct options *o, long long id, long long *seq, int ms)
@@ -126,6 +127,9 @@ run_wait(const struct options *o, long long id, long long *seq, int ms)
 		run_sleep(ms < RUN_POLL_MS ? ms : RUN_POLL_MS);
 		return;
 	}
+	if (*seq >= 0 && json_int(doc, "seq", *seq) == *seq &&
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "over")))
+		run_sleep(RUN_POLL_MS);
 	*seq = (long long)json_int(doc, "seq", *seq);
 	cJSON_Delete(doc);
 }

@@ -554,8 +554,9 @@ out:
 /*
  * GET /v1/runs/{id}/events?after=N&timeout_ms=T, and GET /v1/events (of
  * every run): the queue's events after number N, answered as soon as
- * there is one, or when the run is over, or after T ms (default 25000)
- * with none. Without after, at once: the newest number, to wait from.
+ * there is one, or when the run is over, or after T ms (default 25000,
+ * cut to --max-hold) with none. Without after, at once: the newest
+ * number, to wait from.
  */
 void
 api_run_events(struct api *api, const struct http_request *req, int64_t id,
@@ -568,6 +569,8 @@ api_run_events(struct api *api, const struct http_request *req, int64_t id,
 	    api_query_int(req, "timeout_ms", 25000, 0, 60000, &timeout_ms,
 	    reply) != 0)
 		return;
+	if (timeout_ms > api->config->max_hold)
+		timeout_ms = api->config->max_hold;
 	if (id != 0 && api_lookup_fail(reply, store_run_over(api->store, id,
 	    &over), "run %lld", (long long)id) != 0)
 		return;

@@ -84,6 +84,10 @@ static const struct config_entry {
 	{ "max-connections", CONFIG_INT, 1, 65536, "256",
 	  offsetof(struct config, max_connections), "N",
 	  "most connections at once" },
+	{ "max-hold", CONFIG_INT, 0, 60000, "60000",
+	  offsetof(struct config, max_hold), "MS",
+	  "longest a request waiting for events is held, in ms (lower it "
+	  "behind a proxy that cuts idle connections)" },
 	{ "min-free", CONFIG_STRING, 0, 0, "256MiB",
 	  offsetof(struct config, min_free), "SIZE",
 	  "a build starts only with this much free on the work dir's disk, and "

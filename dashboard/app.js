@@ -768,16 +768,32 @@ function smallest(box, done) {
 
 /* ---- live progress and routing ---- */
 
-async function live() {
+// The header's "N building, M queued" is read again at each of the
+// queue's events (GET /v1/events holds the request until one happens)
+// rather than every 2 s. A hold that ends with nothing new (a daemon
+// with a short --max-hold) is asked again after 2 s, as is a daemon that
+// does not answer; events meanwhile are answered at once then.
+async function live(seq) {
+  const el = document.getElementById("live");
+  let ev;
   try {
-    const s = await api("/v1/status");
-    const el = document.getElementById("live");
-    el.textContent = s.running.length || s.queued.length ?
-      `${s.running.length} building, ${s.queued.length} queued` : "idle";
-    el.dataset.running = s.running.length;
+    ev = await api(seq == null ? "/v1/events" :
+      `/v1/events?after=${seq}&timeout_ms=25000`);
+    if (seq == null || ev.events.length || ev.lost) {
+      const s = await api("/v1/status");
+      el.textContent = s.running.length || s.queued.length ?
+        `${s.running.length} building, ${s.queued.length} queued` : "idle";
+      el.dataset.running = s.running.length;
+    }
   } catch (e) {
-    document.getElementById("live").textContent = "daemon unreachable";
+    el.textContent = "daemon unreachable";
+    setTimeout(live, 2000);
+    return;
   }
+  if (seq != null && !ev.events.length && !ev.lost)
+    setTimeout(() => live(ev.seq), 2000);
+  else
+    live(ev.seq);
 }
 
 async function route() {
@@ -812,7 +828,5 @@ window.addEventListener("hashchange", () => {
   route();
 });
 route();
-if (!window.SIZEMAT_REPORT) {
+if (!window.SIZEMAT_REPORT)
   live();
-  setInterval(live, 2000);
-}

@@ -57,8 +57,16 @@ no_errors() {	# nothing on the console, the page's error log stayed empty,
 
 mkdir -p "$SHOTS"
 sh "$TOP/tests/make-history.sh" "$TMP/repo" >"$TMP/commits"
+# Requests for events are held 50 ms at most: the header follows the
+# queue's events with a held request, and the browser's virtual time
+# stands still while one is pending.
 start_sizematd --db "$TMP/db" --workdir "$TOP/build/e2e-work" \
-    --profiles "$TOP/profiles"
+    --profiles "$TOP/profiles" --max-hold 50
+SEQ=$(curl -s "$SIZEMAT_URL/v1/events" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["seq"])')
+check "--max-hold cuts a held request for events: empty, not 60 s later" \
+    bash -c "curl -s -m 10 '$SIZEMAT_URL/v1/events?after=$SEQ&timeout_ms=60000' |
+    grep -q '\"events\":\\[\\]'"
 AXES=$("$S" run "$FIX/sizes" --matrix "$FIX/grid.json" --wait -q --json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["id"])')
 LADDER=$("$S" run "$FIX/sizes" --matrix "$FIX/release-only.json" --wait -q \
