@@ -7,7 +7,7 @@ SHAREDIR ?= $(PREFIX)/share/sizemat
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 MANDIR	?= $(PREFIX)/share/man
 CC	?= cc
-PKGS	 = libuv sqlite3 libcjson libcurl libelf zlib liblzma libzstd
+PKGS	 = libuv sqlite3 libcjson libcurl libelf zlib liblzma libzstd libcrypto
 O	 = build
 
 CFLAGS	?= -O2 -g
@@ -40,12 +40,13 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
 DAEMON_MODS = api api_cache api_history api_project api_run api_search \
-	      bisect builder builder_cargo builder_meta command db_sqlite config \
-	      diff events explain gc git http identity jobserver limit log matrix \
-	      measure metric metrics notify plan post queue schedule search \
-	      search_run server snippet store store_bisect store_build store_delivery \
+	      api_sizes attrib bisect builder builder_cargo builder_meta command \
+	      db_sqlite config diff events explain gc git http identity \
+	      jobserver limit log matrix measure metric metrics notify plan \
+	      post queue schedule search search_run server snippet store \
+	      store_bisect store_build store_delivery \
 	      store_history store_project store_regression store_report \
-	      store_run store_search store_wait strlist toolchain track \
+	      store_run store_search store_symbols store_wait strlist toolchain track \
 	      track_alert track_bisect track_git units variant variant_select
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \

@@ -240,3 +240,104 @@ cmd_diff(struct options *o)
 	cJSON_Delete(doc);
 	return (EXIT_OK);
 }
+
+/* Fetches where a build's bytes are; NULL with *rc, or *stripped set. */
+static cJSON *
+sizes_fetch(const struct options *o, long long id, int *stripped, int *rc)
+{
+	enum request_result	 r;
+	cJSON			*doc;
+	char			*path, *err, *artifact;
+
+	artifact = o->artifact != NULL ? request_escape(o->artifact) : NULL;
+	xasprintf(&path, "/v1/builds/%lld/sizes?by=%s&top=%d%s%s", id,
+	    o->by != NULL ? o->by : "crate", o->top > 0 ? o->top : 20,
+	    artifact != NULL ? "&artifact=" : "", artifact != NULL ?
+	    artifact : "");
+	free(artifact);
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	free(path);
+	*stripped = r != REQUEST_OK && err != NULL &&
+	    strstr(err, "no symbol table") != NULL;
+	if (r != REQUEST_OK) {
+		if (*stripped)
+			free(err);
+		else
+			*rc = request_fail(o, r, err);
+		return (NULL);
+	}
+	return (doc);
+}
+
+/* sizemat sizes BUILD [--by crate|symbol|section] [--top N] [--artifact A] */
+int
+cmd_sizes(struct options *o)
+{
+	static const char *const header[] = { "name", "size", "share" };
+	const cJSON	*row;
+	struct table	*t;
+	cJSON		*doc;
+	const char	*cells[3];
+	char		 size[32], share[32], covered[32];
+	long long	 id, twin = -1;
+	int		 rc = EXIT_USAGE, stripped;
+	double		 total;
+
+	if (diff_build_id(o->args[0], &id) != 0)
+		return (EXIT_USAGE);
+	if (o->by != NULL && strcmp(o->by, "crate") != 0 &&
+	    strcmp(o->by, "symbol") != 0 && strcmp(o->by, "section") != 0) {
+		fprintf(stderr, "sizemat: --by %s: not one of crate, symbol, "
+		    "section\n", o->by);
+		return (EXIT_USAGE);
+	}
+	if ((doc = sizes_fetch(o, id, &stripped, &rc)) == NULL && stripped) {
+		/* Its symbols come from the same settings with strip=none. */
+		if ((twin = diff_unstripped(o, id, &rc)) < 0)
+			return (rc);
+		doc = sizes_fetch(o, twin, &stripped, &rc);
+	}
+	if (doc == NULL && stripped)
+		fprintf(stderr, "sizemat: build %lld has no symbol table, nor "
+		    "has its unstripped twin %lld\n", id, twin);
+	if (doc == NULL)
+		return (stripped ? EXIT_NO : rc);
+	if (twin > 0) {
+		cJSON_AddNumberToObject(doc, "twin", (double)twin);
+		if (!o->quiet)
+			fprintf(stderr, "sizemat: build %lld is stripped: "
+			    "these are its unstripped twin's, build %lld\n",
+			    id, twin);
+	}
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		cJSON_Delete(doc);
+		return (EXIT_OK);
+	}
+	total = (double)json_int(doc, "covered", 0);
+	human_size(json_int(doc, "covered", 0), covered, sizeof covered);
+	if (o->format == FORMAT_TABLE)
+		printf("build %lld, %s (%s): %s covered by %s symbol table, "
+		    "by %s\n", twin > 0 ? twin : id, json_str(doc, "artifact",
+		    "?"), json_str(doc, "kind", "?"), covered, twin > 0 ?
+		    "the unstripped twin's" : "its", json_str(doc, "by",
+		    "crate"));
+	t = table_create(3, header);
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
+		if (o->format == FORMAT_CSV)
+			snprintf(size, sizeof size, "%lld",
+			    (long long)json_int(row, "size", 0));
+		else
+			human_size(json_int(row, "size", 0), size, sizeof size);
+		snprintf(share, sizeof share, "%.1f%%", total > 0 ?
+		    100.0 * (double)json_int(row, "size", 0) / total : 0.0);
+		cells[0] = json_str(row, "name", "?");
+		cells[1] = size;
+		cells[2] = share;
+		table_add(t, cells);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}

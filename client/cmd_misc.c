@@ -213,6 +213,11 @@ gc_print(const struct options *o, const cJSON *doc)
 	printf("gc %s: %lld target dirs, %s before, %s after (budget %s)\n",
 	    json_str(doc, "state", "?"), (long long)json_int(doc,
 	    "target_dirs", 0), before, after, budget);
+	e = cJSON_GetObjectItemCaseSensitive(doc, "symbol_tables");
+	human_size(json_int(e, "bytes", 0), size, sizeof size);
+	human_size(json_int(e, "raw_bytes", 0), when, sizeof when);
+	printf("symbol tables: %lld kept in the database, %s (%s "
+	    "uncompressed)\n", (long long)json_int(e, "count", 0), size, when);
 	t = table_create(3, header);
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc,
 	    "evicted")) {

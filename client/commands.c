@@ -57,6 +57,9 @@ const struct command commands[] = {
 	  "[--metric M] [--budget N] [--toolchain T] [--rev REV] [--wait], or "
 	  "search --status ID [--wait]" },
 	{ "status", cmd_status, OPT_FORMAT, 0, 0, "status" },
+	{ "sizes", cmd_sizes, OPT_FORMAT | OPT_TOP | OPT_ARTIFACT | OPT_BY |
+	  OPT_QUIET, 1, 1, "sizes BUILD [--by crate|symbol|section] [--top N] "
+	  "[--artifact A]" },
 	{ "toolchains", cmd_toolchains, OPT_FORMAT, 0, 0, "toolchains" },
 	{ "trend", cmd_trend, OPT_FORMAT | OPT_VARIANT | OPT_TREND |
 	  OPT_METRIC | OPT_ARTIFACT, 1, 1,
@@ -80,6 +83,8 @@ const struct option_spec options[] = {
 	{ "--budget", NULL, "N", OPT_SEARCH, OPTION_INT, O(budget), 0, 1,
 	  1000000, "the most builds a search may spend; one that stops on it "
 	  "gives its best so far, not certified (exit 1)" },
+	{ "--by", NULL, "crate|symbol|section", OPT_BY, OPTION_TEXT, O(by), 0,
+	  0, 0, "what sizes groups a build's bytes by (crate)" },
 	{ "--branch", NULL, "B", OPT_PROJECT, OPTION_TEXT, O(branch), 0, 0, 0,
 	  "the branch to track (default: SOURCE's HEAD)" },
 	{ "--csv", NULL, NULL, OPT_FORMAT, OPTION_FORMAT, O(format), 0,
@@ -153,7 +158,8 @@ const struct option_spec options[] = {
 	{ "--toolchain", NULL, "NAME", OPT_TOOLCHAIN, OPTION_TEXT,
 	  O(toolchain), 0, 0, 0, "build every variant with this toolchain" },
 	{ "--top", NULL, "N", OPT_TOP, OPTION_INT, O(top), 0, 1, 100000,
-	  "how many rows 'best' or 'diff' prints (10)" },
+	  "how many rows 'best' or 'diff' prints (10), 'sizes' (20; the rest "
+	  "in one row)" },
 	{ "--variant", NULL, "V", OPT_VARIANT, OPTION_TEXTS, O(variant),
 	  O(variants), 0, 0, "a variant key, a ladder step name, or key=value "
 	  "pairs naming exactly one variant (check takes several)" },
@@ -262,6 +268,13 @@ const struct help_entry help_entries[] = {
 	  "what changed between two builds, by section, crate and symbol; "
 	  "--wait builds a stripped variant again with strip=none to compare "
 	  "its symbols" },
+	{ HELP_READ, "sizes", "sizes BUILD [--by crate|symbol|section] "
+	  "[--top N] [--artifact A]",
+	  "where a recorded build's bytes are, by crate (default), symbol or "
+	  "section, from the symbol table kept with it (cargo-bloat's view, "
+	  "nothing built); the rows, [unattributed] included, add up to the "
+	  "sections covered. A stripped build's come from its unstripped "
+	  "twin, built if none is recorded" },
 	{ HELP_READ, "best", "best PROJECT [--top N]",
 	  "smallest variants recorded for a project, across runs (a tracked "
 	  "project's at its newest measured commit on the branch, each row "

@@ -68,6 +68,7 @@ struct options {
 	struct strlist_c	 webhooks;
 	const char		*artifact;
 	const char		*metric;
+	const char		*by;		/* sizes: crate, symbol... */
 	const char		*since;
 	int			 last;
 	const char		*base;
@@ -108,6 +109,7 @@ struct options {
 #define OPT_METRIC	0x20000	/* --metric */
 #define OPT_SEARCH	0x40000	/* --budget */
 #define OPT_TOOLCHAIN	0x80000	/* --toolchain */
+#define OPT_BY		0x100000	/* --by */
 
 #define DEFAULT_SERVER	"http://127.0.0.1:7420"
 
@@ -212,6 +214,7 @@ int	 cmd_gc(struct options *);
 int	 cmd_ladder(struct options *);
 int	 cmd_explain(struct options *);
 int	 cmd_diff(struct options *);
+int	 cmd_sizes(struct options *);
 int	 cmd_project(struct options *);
 int	 cmd_trend(struct options *);
 int	 cmd_compare(struct options *);

@@ -9,8 +9,8 @@
 # manual pages.
 set -u
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libcjson-dev
-libcurl4-openssl-dev check node-llhttp libelf-dev binutils curl python3 git
-zlib1g-dev liblzma-dev libzstd-dev libiberty-dev xz-utils zstd gzip
+libcurl4-openssl-dev libssl-dev check node-llhttp libelf-dev binutils curl
+python3 git zlib1g-dev liblzma-dev libzstd-dev libiberty-dev xz-utils zstd gzip
 rustc-web cargo-web rust-web-src lld-19 chromium wrk valgrind clang
 libclang-rt-14-dev iproute2 scdoc"
 missing=""

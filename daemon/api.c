@@ -249,6 +249,22 @@ api_tracked(struct api *api, const char *name, struct tracked_project *tp,
 	return (-1);
 }
 
+/*
+ * The gc report with what the stored symbol tables take (bounded by
+ * --keep-artifacts, not by the pass).
+ */
+static void
+api_gc_reply(struct api *api, int status, struct http_reply *reply)
+{
+	cJSON	*doc = gc_report(api->gc);
+
+	if (store_symbols_usage(api->store, doc) != 0) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	http_reply_json(reply, status, doc);
+}
+
 /* POST /v1/gc: starts a pass over the target dirs; answers its report. */
 static void
 api_gc_start(struct api *api, const struct http_request *req, int64_t id,
@@ -257,7 +273,7 @@ api_gc_start(struct api *api, const struct http_request *req, int64_t id,
 	(void)req;
 	(void)id;
 	gc_start(api->gc, 1);
-	http_reply_json(reply, 202, gc_report(api->gc));
+	api_gc_reply(api, 202, reply);
 }
 
 /* GET /v1/gc: the report of the last pass (or the one under way). */
@@ -267,7 +283,7 @@ api_gc_get(struct api *api, const struct http_request *req, int64_t id,
 {
 	(void)req;
 	(void)id;
-	http_reply_json(reply, 200, gc_report(api->gc));
+	api_gc_reply(api, 200, reply);
 }
 
 /* GET /v1/toolchains: what the daemon can build with. */
@@ -484,6 +500,7 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/best", api_best, 0 },
 	{ "GET", "/v1/bisections/*", api_bisection_get, 0 },
 	{ "GET", "/v1/builds/*/log", api_build_log, API_SECRET },
+	{ "GET", "/v1/builds/*/sizes", api_build_sizes, 0 },
 	{ "POST", "/v1/builds/*/unstripped", api_build_unstripped, 0 },
 	{ "GET", "/v1/diff", api_diff, 0 },
 	{ "GET", "/v1/export", api_export, 0 },

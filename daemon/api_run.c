@@ -522,6 +522,32 @@ out:
 	cJSON_Delete(doc);
 }
 
+/* Gives diff a build's artifact's stored symbol table. */
+static int
+api_symbols(const cJSON *build, const cJSON *artifact, struct attribution *at,
+    char **cause, void *arg)
+{
+	struct api	*api = arg;
+	int64_t		 id;
+
+	id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+	    build, "id"));
+	switch (store_symbol_table(api->store, id, cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(artifact, "name")),
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(artifact,
+	    "kind")), at)) {
+	case STORE_OK:
+		return (0);
+	case STORE_NOT_FOUND:
+		return (1);
+	default:
+		xasprintf(cause, "cannot read the symbol table of build %lld: "
+		    "the database failed (the daemon's log says how)",
+		    (long long)id);
+		return (-1);
+	}
+}
+
 /* GET /v1/diff?a=BUILD&b=BUILD[&top=N]: what changed between two builds. */
 void
 api_diff(struct api *api, const struct http_request *req, int64_t id,
@@ -545,7 +571,8 @@ api_diff(struct api *api, const struct http_request *req, int64_t id,
 	    api_lookup_fail(reply, store_build_document(api->store, b, &bb),
 	    "build %d", b) != 0)
 		goto out;
-	http_reply_json(reply, 200, diff_builds(ba, bb, top));
+	http_reply_json(reply, 200, diff_builds(ba, bb, top, api_symbols,
+	    api));
 out:
 	cJSON_Delete(ba);
 	cJSON_Delete(bb);

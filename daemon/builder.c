@@ -716,6 +716,32 @@ builder_keep(struct build_job *job, struct artifact *a, const char *dir)
 }
 
 /*
+ * Attributes an artifact's bytes to its symbols and crates: the crate.*
+ * measurements, and the table packed for the store. A file that cannot
+ * be read for it is only a note: its sizes stand.
+ */
+static void
+builder_attribute(struct build_job *job, struct artifact *a)
+{
+	struct attribution	 at;
+	char			*cause = NULL;
+
+	if (attrib_read(a->path, &at, &cause) != 0) {
+		buf_printf(&job->notes, "%sno attribution for %s: %s",
+		    job->notes.len ? "; " : "", a->name, cause);
+		free(cause);
+		return;
+	}
+	if (at.has_table) {
+		attrib_measure(&at, a);
+		a->symtab = attrib_pack(&at, &a->symtab_len, &a->symtab_raw);
+		a->symtab_rows = at.n;
+		a->symtab_covered = at.covered;
+	}
+	attrib_clear(&at);
+}
+
+/*
  * Measures every artifact and applies the post steps, on the loop's thread
  * pool: compressing a large binary takes seconds.
  */
@@ -735,6 +761,7 @@ builder_measure_work(uv_work_t *w)
 			o->error = cause;
 			break;
 		}
+		builder_attribute(job, &job->artifacts[i]);
 		post_apply(&job->artifacts[i], job->spec.post, scratch,
 		    &job->notes);
 		builder_keep(job, &job->artifacts[i], kept);

@@ -7,6 +7,7 @@
 #ifndef DB_H
 #define DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -36,9 +37,11 @@ void		 db_finalize(struct db_stmt *);
 void		 db_bind_int(struct db_stmt *, int, int64_t);
 void		 db_bind_text(struct db_stmt *, int, const char *);
 void		 db_bind_null(struct db_stmt *, int);
+void		 db_bind_blob(struct db_stmt *, int, const void *, size_t);
 int64_t		 db_column_int(struct db_stmt *, int);
 double		 db_column_double(struct db_stmt *, int);
 const char	*db_column_text(struct db_stmt *, int);
+const void	*db_column_blob(struct db_stmt *, int, size_t *);
 int		 db_column_is_null(struct db_stmt *, int);
 
 #endif

@@ -196,6 +196,13 @@ db_bind_text(struct db_stmt *stmt, int i, const char *s)
 		sqlite3_bind_text(STMT(stmt), i, s, -1, SQLITE_TRANSIENT);
 }
 
+/* Binds parameter i to a copy of len bytes. */
+void
+db_bind_blob(struct db_stmt *stmt, int i, const void *data, size_t len)
+{
+	sqlite3_bind_blob64(STMT(stmt), i, data, len, SQLITE_TRANSIENT);
+}
+
 /* Binds parameter i to NULL. */
 void
 db_bind_null(struct db_stmt *stmt, int i)
@@ -222,6 +229,16 @@ const char *
 db_column_text(struct db_stmt *stmt, int i)
 {
 	return ((const char *)sqlite3_column_text(STMT(stmt), i));
+}
+
+/* Returns column i's bytes (valid until the next step) and their count. */
+const void *
+db_column_blob(struct db_stmt *stmt, int i, size_t *len)
+{
+	const void	*p = sqlite3_column_blob(STMT(stmt), i);
+
+	*len = (size_t)sqlite3_column_bytes(STMT(stmt), i);
+	return (p);
 }
 
 /* Tells whether column i is NULL. */

@@ -1,195 +1,15 @@
 /*
  * What changed between two builds: for each artifact both have (same name
- * and kind), the sections that grew or shrank, and from the symbol tables
- * of the kept copies, the crates and the functions and data. Rust symbols
- * are demangled with libiberty's demangler and grouped by crate, the first
- * segment of their path.
+ * and kind), the sections that grew or shrank, and from their symbol
+ * tables (attrib.c: stored with the build, else read from a kept copy of
+ * a build recorded before tables were stored), the crates and the
+ * functions and data.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sizematd.h"
-
-/*
- * From libiberty's demangle.h, which cannot be included here: it pulls in
- * libiberty.h, whose xmalloc family clashes with ours. These two use only
- * malloc and free.
- */
-#define DMGL_PARAMS	(1 << 0)
-#define DMGL_ANSI	(1 << 1)
-char	*rust_demangle(const char *, int);
-char	*cplus_demangle_v3(const char *, int);
-
-struct symbol {
-	char	*name;		/* demangled */
-	int64_t	 size;
-};
-
-struct symbols {
-	struct symbol	*v;
-	size_t		 n;
-	int		 has_table;	/* a symbol table was there */
-};
-
-/* Frees a symbol list. */
-static void
-symbols_clear(struct symbols *s)
-{
-	size_t	 i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i].name);
-	free(s->v);
-	memset(s, 0, sizeof *s);
-}
-
-/* Demangles a Rust (legacy or v0) or C++ name, without Rust's hash. */
-static char *
-diff_demangle(const char *name)
-{
-	char	*d;
-
-	if ((d = rust_demangle(name, DMGL_PARAMS | DMGL_ANSI)) != NULL ||
-	    (d = cplus_demangle_v3(name, DMGL_PARAMS | DMGL_ANSI)) != NULL) {
-		char *copy = xstrdup(d);
-
-		free(d);
-		return (copy);
-	}
-	return (xstrdup(name));
-}
-
-/* Compares symbols by name, for qsort and bsearch. */
-static int
-diff_symbol_cmp(const void *a, const void *b)
-{
-	return (strcmp(((const struct symbol *)a)->name,
-	    ((const struct symbol *)b)->name));
-}
-
-/* Adds the sized, defined function and data symbols of one ELF image. */
-static void
-diff_elf_symbols(Elf *e, struct symbols *out)
-{
-	Elf_Scn		*scn = NULL, *dyn = NULL, *use;
-	GElf_Shdr	 shdr;
-	GElf_Sym	 sym;
-	Elf_Data	*data;
-	size_t		 i, count;
-	const char	*name;
-
-	while ((scn = elf_nextscn(e, scn)) != NULL) {
-		if (gelf_getshdr(scn, &shdr) == NULL)
-			continue;
-		if (shdr.sh_type == SHT_SYMTAB)
-			break;
-		if (shdr.sh_type == SHT_DYNSYM)
-			dyn = scn;
-	}
-	if ((use = scn != NULL ? scn : dyn) == NULL ||
-	    gelf_getshdr(use, &shdr) == NULL ||
-	    (data = elf_getdata(use, NULL)) == NULL || shdr.sh_entsize == 0)
-		return;
-	out->has_table = 1;
-	count = shdr.sh_size / shdr.sh_entsize;
-	for (i = 0; i < count; i++) {
-		if (gelf_getsym(data, (int)i, &sym) == NULL)
-			continue;
-		if (sym.st_size == 0 || sym.st_shndx == SHN_UNDEF ||
-		    (GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
-		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT))
-			continue;
-		name = elf_strptr(e, shdr.sh_link, sym.st_name);
-		if (name == NULL || *name == '\0')
-			continue;
-		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
-		out->v[out->n].name = diff_demangle(name);
-		out->v[out->n].size = (int64_t)sym.st_size;
-		out->n++;
-	}
-}
-
-/*
- * Reads the symbols of an artifact (an archive's members together), sums
- * those of the same name and sorts them by name.
- */
-static int
-diff_symbols(const char *path, struct symbols *out, char **cause)
-{
-	Elf		*ar, *e;
-	Elf_Cmd		 cmd;
-	size_t		 i, j;
-	int		 fd;
-
-	memset(out, 0, sizeof *out);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (elf_version(EV_CURRENT) == EV_NONE ||
-	    (ar = elf_begin(fd, ELF_C_READ, NULL)) == NULL) {
-		close(fd);
-		return (0);	/* not ELF: no symbols */
-	}
-	if (elf_kind(ar) == ELF_K_ELF)
-		diff_elf_symbols(ar, out);
-	else if (elf_kind(ar) == ELF_K_AR) {
-		cmd = ELF_C_READ;
-		while ((e = elf_begin(fd, cmd, ar)) != NULL) {
-			if (elf_kind(e) == ELF_K_ELF)
-				diff_elf_symbols(e, out);
-			cmd = elf_next(e);
-			elf_end(e);
-		}
-	}
-	elf_end(ar);
-	close(fd);
-	if (out->n > 0)
-		qsort(out->v, out->n, sizeof *out->v, diff_symbol_cmp);
-	for (i = 0, j = 0; i < out->n; i++) {
-		if (j > 0 && strcmp(out->v[j - 1].name, out->v[i].name) == 0) {
-			out->v[j - 1].size += out->v[i].size;
-			free(out->v[i].name);
-			continue;
-		}
-		out->v[j++] = out->v[i];
-	}
-	out->n = j;
-	return (0);
-}
-
-/*
- * Returns the crate of a demangled name: the first path segment, or the
- * trait's for "<T as crate::Trait>::f"; "[C]" for names with no path.
- */
-static char *
-diff_crate(const char *name)
-{
-	const char	*p = name, *as;
-	size_t		 len;
-
-	if (*p == '<') {
-		p++;
-		p += strspn(p, "&*");
-		if (strncmp(p, "mut ", 4) == 0)
-			p += 4;
-		if (strncmp(p, "dyn ", 4) == 0)
-			p += 4;
-		len = strcspn(p, ":<> ;[(");
-		if ((len == 0 || p[len] != ':') &&
-		    (as = strstr(p, " as ")) != NULL)
-			p = as + 4;
-	}
-	len = strcspn(p, ":<> ;[(");
-	if (len == 0 || p[len] != ':')
-		return (xstrdup("[C]"));
-	return (xstrndup(p, len));
-}
 
 /* Adds size to a name's entry of a JSON object of numbers. */
 static void
@@ -267,36 +87,47 @@ diff_rows(const cJSON *a, const cJSON *b, int top)
 	return (out);
 }
 
-/* Reads an artifact's symbols into objects by symbol and by crate. */
+/*
+ * Reads an artifact's symbols into objects by symbol and by crate: the
+ * stored table, else the kept copy's. Returns 0, or -1 with *cause.
+ */
 static int
-diff_tables(const cJSON *artifact, cJSON *syms, cJSON *crates, int *has,
-    char **cause)
+diff_tables(const cJSON *build, const cJSON *artifact, diff_table_fn load,
+    void *arg, cJSON *syms, cJSON *crates, int *has, char **cause)
 {
-	const char	*path;
-	struct symbols	 s;
-	char		*crate;
-	size_t		 i;
+	struct attribution	 at;
+	const char		*path;
+	char			*crate;
+	size_t			 i;
+	int			 rc;
 
-	path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(artifact,
-	    "kept_path"));
-	if (path == NULL || access(path, R_OK) != 0) {
-		xasprintf(cause, "the copy of %s kept for diff is gone (%s); "
-		    "the daemon keeps the newest --keep-artifacts copies of "
-		    "each variant: build the variant again to compare it",
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		    artifact, "name")), path != NULL ? path : "pruned");
+	if ((rc = load(build, artifact, &at, cause, arg)) < 0)
 		return (-1);
+	if (rc > 0) {
+		path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    artifact, "kept_path"));
+		if (path == NULL || access(path, R_OK) != 0) {
+			xasprintf(cause, "the symbol table of %s is no longer "
+			    "kept: the daemon keeps it for the newest "
+			    "--keep-artifacts builds of each variant and for "
+			    "builds at a regression's commits; build the "
+			    "variant again to compare it",
+			    cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(artifact,
+			    "name")));
+			return (-1);
+		}
+		if (attrib_read(path, &at, cause) != 0)
+			return (-1);
 	}
-	if (diff_symbols(path, &s, cause) != 0)
-		return (-1);
-	*has = s.has_table && s.n > 0;
-	for (i = 0; i < s.n; i++) {
-		cJSON_AddNumberToObject(syms, s.v[i].name, (double)s.v[i].size);
-		crate = diff_crate(s.v[i].name);
-		diff_add(crates, crate, (double)s.v[i].size);
+	*has = at.has_table && at.n > 0;
+	for (i = 0; i < at.n; i++) {
+		diff_add(syms, at.v[i].name, (double)at.v[i].size);
+		crate = attrib_crate(at.v[i].name);
+		diff_add(crates, crate, (double)at.v[i].size);
 		free(crate);
 	}
-	symbols_clear(&s);
+	attrib_clear(&at);
 	return (0);
 }
 
@@ -321,10 +152,12 @@ diff_build_summary(const cJSON *b)
 /*
  * Compares two build documents (store_build_document). Returns the diff:
  * per artifact both have, its sizes, and the sections, crates and symbols
- * that changed (top N of each, 0 for all).
+ * that changed (top N of each, 0 for all); load gives an artifact's
+ * stored symbol table.
  */
 cJSON *
-diff_builds(const cJSON *ba, const cJSON *bb, int top)
+diff_builds(const cJSON *ba, const cJSON *bb, int top, diff_table_fn load,
+    void *arg)
 {
 	const cJSON	*a, *b;
 	cJSON		*out, *list, *row, *sa, *sb, *ca, *cb;
@@ -366,8 +199,8 @@ diff_builds(const cJSON *ba, const cJSON *bb, int top)
 		sb = cJSON_CreateObject();
 		ca = cJSON_CreateObject();
 		cb = cJSON_CreateObject();
-		if (diff_tables(a, sa, ca, &has_a, &why) != 0 ||
-		    diff_tables(b, sb, cb, &has_b, &why) != 0) {
+		if (diff_tables(ba, a, load, arg, sa, ca, &has_a, &why) != 0 ||
+		    diff_tables(bb, b, load, arg, sb, cb, &has_b, &why) != 0) {
 			cJSON_AddStringToObject(row, "symbols_error", why);
 			free(why);
 			why = NULL;

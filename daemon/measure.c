@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "sizematd.h"
 
 /* Appends a measurement to a list, adding to one of the same name. */
@@ -56,6 +58,7 @@ artifact_clear(struct artifact *a)
 		free(a->measurements[i].name);
 	free(a->sections);
 	free(a->measurements);
+	free(a->symtab);
 	memset(a, 0, sizeof *a);
 }
 
@@ -138,8 +141,8 @@ measure_elf(Elf *e, struct artifact *a, char **cause)
 }
 
 /* Reads an unsigned LEB128 number, as WebAssembly writes sizes. */
-static int
-measure_leb(const unsigned char **p, const unsigned char *end, uint64_t *out)
+int
+wasm_leb(const unsigned char **p, const unsigned char *end, uint64_t *out)
 {
 	uint64_t	 v = 0;
 	int		 shift = 0;
@@ -185,7 +188,7 @@ measure_wasm(const unsigned char *data, size_t len, struct artifact *a,
 			return (-1);
 		}
 		p++;
-		if (measure_leb(&p, end, &size) != 0 ||
+		if (wasm_leb(&p, end, &size) != 0 ||
 		    size > (uint64_t)(end - p)) {
 			xasprintf(cause, "%s: truncated WebAssembly section at "
 			    "offset %zu", a->path, (size_t)(start - data));
@@ -195,7 +198,7 @@ measure_wasm(const unsigned char *data, size_t len, struct artifact *a,
 		p += size;
 		total = (int64_t)(p - start);
 		if (*start == 0) {
-			if (measure_leb(&payload, p, &nlen) != 0 ||
+			if (wasm_leb(&payload, p, &nlen) != 0 ||
 			    nlen > (uint64_t)(p - payload)) {
 				xasprintf(cause, "%s: bad custom section name "
 				    "at offset %zu", a->path,
@@ -252,10 +255,44 @@ measure_wasm_file(int fd, struct artifact *a, char **cause)
 	return (rc);
 }
 
+/* Writes the sha256 of a file's bytes as hex; -1 when it cannot. */
+static int
+measure_sha256(int fd, char out[65])
+{
+	EVP_MD_CTX	*ctx;
+	unsigned char	 buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned int	 len = 0, i;
+	off_t		 off = 0;
+	ssize_t		 n;
+	int		 ok;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return (-1);
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while (ok && (n = pread(fd, buf, sizeof buf, off)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			ok = 0;
+			break;
+		}
+		ok = EVP_DigestUpdate(ctx, buf, (size_t)n);
+		off += n;
+	}
+	if (ok)
+		ok = EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return (-1);
+	for (i = 0; i < len && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return (0);
+}
+
 /*
- * Measures the file at a->path: its size always, and section sizes when it
- * is ELF (an archive's members are summed) or WebAssembly. Other formats get
- * file_size only.
+ * Measures the file at a->path: its size and sha256 always, and section
+ * sizes when it is ELF (an archive's members are summed) or WebAssembly.
+ * Other formats get file_size only.
  */
 int
 measure_artifact(struct artifact *a, char **cause)
@@ -274,6 +311,12 @@ measure_artifact(struct artifact *a, char **cause)
 	}
 	a->file_size = (int64_t)st.st_size;
 	artifact_add_measurement(a, "file_size", a->file_size);
+	if (measure_sha256(fd, a->sha256) != 0) {
+		xasprintf(cause, "%s: cannot hash it: %s", a->path,
+		    strerror(errno));
+		close(fd);
+		return (-1);
+	}
 	if (st.st_size >= 8) {
 		unsigned char	 magic[8];
 

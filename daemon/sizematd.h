@@ -298,10 +298,40 @@ struct artifact {
 	size_t			 nsections;
 	struct measurement	*measurements;	/* canonical names */
 	size_t			 nmeasurements;
+	char			 sha256[65];	/* hex, "" when unread */
+	void			*symtab;	/* attrib_pack's, or NULL */
+	size_t			 symtab_len;
+	size_t			 symtab_raw;	/* before compression */
+	size_t			 symtab_rows;
+	int64_t			 symtab_covered;
 };
 int	 measure_artifact(struct artifact *, char **);
+int	 wasm_leb(const unsigned char **, const unsigned char *, uint64_t *);
 void	 artifact_add_measurement(struct artifact *, const char *, int64_t);
 void	 artifact_clear(struct artifact *);
+
+/* attrib.c: which symbol and crate each byte belongs to */
+struct attrib_row {
+	char	*name;		/* demangled */
+	char	*section;
+	int64_t	 size;		/* bytes attributed: overlaps count once */
+};
+struct attribution {
+	struct attrib_row	*v;		/* by section, then name */
+	size_t			 n;
+	struct measurement	*sections;	/* the covered ones */
+	size_t			 nsections;
+	int64_t			 covered;	/* their sum */
+	int			 has_table;	/* not stripped */
+};
+int	 attrib_read(const char *, struct attribution *, char **);
+void	 attrib_clear(struct attribution *);
+char	*attrib_demangle(const char *);
+char	*attrib_crate(const char *);
+int64_t	 attrib_unattributed(const struct attribution *);
+void	 attrib_measure(const struct attribution *, struct artifact *);
+void	*attrib_pack(const struct attribution *, size_t *, size_t *);
+int	 attrib_unpack(const void *, size_t, struct attribution *);
 
 /* post.c */
 int	 post_normalise(const cJSON *, char **, char **);
@@ -452,6 +482,9 @@ enum store_result store_best(struct store *, const char *, int, cJSON **);
 cJSON		*store_status(struct store *);
 enum store_result store_build_log_path(struct store *, int64_t, char **);
 enum store_result store_build_document(struct store *, int64_t, cJSON **);
+enum store_result store_symbol_table(struct store *, int64_t, const char *,
+		    const char *, struct attribution *);
+int		 store_symbols_usage(struct store *, cJSON *);
 int		 store_prune_kept(struct store *, int64_t, int,
 		    struct strlist *);
 int		 store_prune_logs(struct store *, int, struct strlist *);
@@ -917,7 +950,14 @@ void		 metrics_format(struct metrics *, struct store *, int, int,
 		    struct buf *);
 
 /* diff.c */
-cJSON	*diff_builds(const cJSON *, const cJSON *, int);
+/*
+ * Gives a build's artifact's stored symbol table: 0 with it, 1 when none
+ * is stored, -1 with the cause.
+ */
+typedef int (*diff_table_fn)(const cJSON *, const cJSON *,
+    struct attribution *, char **, void *);
+cJSON	*diff_builds(const cJSON *, const cJSON *, int, diff_table_fn,
+	    void *);
 
 /* explain.c */
 cJSON	*explain_run(struct store *, const cJSON *, const char *,
@@ -995,6 +1035,8 @@ void	 api_build_log(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_build_unstripped(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
+void	 api_build_sizes(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
 void	 api_diff(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 

@@ -63,6 +63,9 @@ store_requeue_running(struct store *st, int *count)
 	if (store_exec(st, "DELETE FROM measurements WHERE artifact_id IN"
 	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
 	    " WHERE b.state = 'running')") != 0 ||
+	    store_exec(st, "DELETE FROM symbol_tables WHERE artifact_id IN"
+	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
+	    " WHERE b.state = 'running')") != 0 ||
 	    store_exec(st, "DELETE FROM sections WHERE artifact_id IN"
 	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
 	    " WHERE b.state = 'running')") != 0 ||
@@ -259,16 +262,30 @@ store_artifact_insert(struct store *st, int64_t build_id,
 	size_t		 i;
 
 	stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name, kind,"
-	    " path, file_size, kept_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	    " path, file_size, kept_path, sha256) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7)");
 	db_bind_int(stmt, 1, build_id);
 	store_bind_text(stmt, 2, a->name);
 	store_bind_text(stmt, 3, a->kind);
 	store_bind_text(stmt, 4, a->path);
 	db_bind_int(stmt, 5, a->file_size);
 	store_bind_text(stmt, 6, a->kept_path);
+	store_bind_text(stmt, 7, a->sha256[0] ? a->sha256 : NULL);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
 	id = db_last_id(st->db);
+	if (a->symtab != NULL) {
+		stmt = store_prepare(st, "INSERT INTO symbol_tables (artifact_id,"
+		    " covered, symbols, raw_bytes, data) VALUES (?1, ?2, ?3,"
+		    " ?4, ?5)");
+		db_bind_int(stmt, 1, id);
+		db_bind_int(stmt, 2, a->symtab_covered);
+		db_bind_int(stmt, 3, (int64_t)a->symtab_rows);
+		db_bind_int(stmt, 4, (int64_t)a->symtab_raw);
+		db_bind_blob(stmt, 5, a->symtab, a->symtab_len);
+		if (store_step_done(st, stmt) != 0)
+			return (-1);
+	}
 	for (i = 0; i < a->nsections; i++) {
 		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
 		    " name, size) VALUES (?1, ?2, ?3)");
@@ -348,7 +365,8 @@ store_build_artifacts(struct store *st, int64_t build_id)
 	static const struct store_column columns[] = {
 		{ "name", STORE_TEXT }, { "kind", STORE_TEXT },
 		{ "path", STORE_TEXT }, { "file_size", STORE_INT },
-		{ "kept_path", STORE_TEXT }, { NULL, STORE_TEXT }
+		{ "kept_path", STORE_TEXT }, { "sha256", STORE_TEXT },
+		{ NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	cJSON		*arr, *a;
@@ -356,11 +374,11 @@ store_build_artifacts(struct store *st, int64_t build_id)
 
 	arr = cJSON_CreateArray();
 	stmt = store_prepare(st, "SELECT name, kind, path, file_size,"
-	    " kept_path, id FROM artifacts WHERE build_id = ?1"
+	    " kept_path, sha256, id FROM artifacts WHERE build_id = ?1"
 	    " ORDER BY kind, name");
 	db_bind_int(stmt, 1, build_id);
 	while (db_step(stmt) == DB_ROW) {
-		aid = db_column_int(stmt, 5);
+		aid = db_column_int(stmt, 6);
 		a = cJSON_CreateObject();
 		store_json_row(a, stmt, columns);
 		store_json_pairs(st, cJSON_AddObjectToObject(a, "sections"),
@@ -406,7 +424,8 @@ store_build_document(struct store *st, int64_t id, cJSON **out)
 		{ "project", STORE_TEXT }, { "variant", STORE_JSON },
 		{ "variant_key", STORE_TEXT }, { "state", STORE_TEXT },
 		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
-		{ "commit", STORE_TEXT }, { NULL, STORE_TEXT }
+		{ "commit", STORE_TEXT }, { "default_artifact", STORE_TEXT },
+		{ NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	cJSON		*b = NULL;
@@ -414,7 +433,8 @@ store_build_document(struct store *st, int64_t id, cJSON **out)
 
 	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
 	    " coalesce(p.name, p.path), v.settings, v.key, b.state,"
-	    " b.toolchain, b.bootstrap, r.commit_id FROM builds b"
+	    " b.toolchain, b.bootstrap, r.commit_id, b.default_artifact"
+	    " FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");
@@ -478,6 +498,8 @@ store_prune_kept(struct store *st, int64_t build_id, int keep,
 			rc = DB_ERROR;
 	}
 	free(ids);
+	if (rc == DB_DONE && store_symbols_prune(st, build_id, keep) != 0)
+		rc = DB_ERROR;
 	if (rc != DB_DONE || store_exec(st, "COMMIT") != 0) {
 		store_exec(st, "ROLLBACK");
 		strlist_free(paths);
@@ -540,8 +562,9 @@ store_artifacts_copy(struct store *st, int64_t id, int64_t from)
 	while (db_step(arts) == DB_ROW) {
 		aid = db_column_int(arts, 0);
 		stmt = store_prepare(st, "INSERT INTO artifacts (build_id, name,"
-		    " kind, path, file_size, kept_path) SELECT ?1, name, kind,"
-		    " path, file_size, kept_path FROM artifacts WHERE id = ?2");
+		    " kind, path, file_size, kept_path, sha256) SELECT ?1, name,"
+		    " kind, path, file_size, kept_path, sha256 FROM artifacts"
+		    " WHERE id = ?2");
 		db_bind_int(stmt, 1, id);
 		db_bind_int(stmt, 2, aid);
 		if (store_step_done(st, stmt) != 0)
@@ -556,6 +579,14 @@ store_artifacts_copy(struct store *st, int64_t id, int64_t from)
 			goto fail;
 		stmt = store_prepare(st, "INSERT INTO measurements (artifact_id,"
 		    " name, value) SELECT ?1, name, value FROM measurements"
+		    " WHERE artifact_id = ?2");
+		db_bind_int(stmt, 1, nid);
+		db_bind_int(stmt, 2, aid);
+		if (store_step_done(st, stmt) != 0)
+			goto fail;
+		stmt = store_prepare(st, "INSERT INTO symbol_tables (artifact_id,"
+		    " covered, symbols, raw_bytes, data) SELECT ?1, covered,"
+		    " symbols, raw_bytes, data FROM symbol_tables"
 		    " WHERE artifact_id = ?2");
 		db_bind_int(stmt, 1, nid);
 		db_bind_int(stmt, 2, aid);

@@ -54,6 +54,9 @@ int64_t		 store_upsert_id(struct store *, const char *, const char *,
 cJSON		*store_build_artifacts(struct store *, int64_t);
 int		 store_build_reuse(struct store *, int64_t, int64_t);
 
+/* store_symbols.c */
+int		 store_symbols_prune(struct store *, int64_t, int);
+
 /* store_history.c */
 enum store_result store_commit_exists(struct store *, const char *,
 		    int64_t, const char *);

@@ -232,6 +232,118 @@ START_TEST(test_missing_file_is_an_error)
 }
 END_TEST
 
+/* Returns the attributed bytes of a symbol, or -1. */
+static int64_t
+attributed(const struct attribution *at, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < at->n; i++) {
+		if (strcmp(at->v[i].name, name) == 0)
+			return (at->v[i].size);
+	}
+	return (-1);
+}
+
+START_TEST(test_attribution_adds_up)
+{
+	struct attribution	 at, back;
+	struct artifact		 a;
+	char			 dir[] = "/tmp/sizemat-check-at-XXXXXX";
+	char			 cmd[1024], exe[512], *cause = NULL, sum[80];
+	void			*packed;
+	size_t			 len, raw, i;
+	int64_t			 total = 0, crates = 0;
+	FILE			*p;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cd %s && printf 'int f(int x){return "
+	    "x*3+1;}\\nint g(int) __attribute__((alias(\"f\")));\\n"
+	    "const char t[64] = \"sizemat\";\\nint main(int c, char **v)"
+	    "{return f(c)+g(c)+t[c];}\\n' > m.c && cc -O1 -o m m.c", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(exe, sizeof exe, "%s/m", dir);
+	ck_assert_msg(attrib_read(exe, &at, &cause) == 0, "%s", cause);
+	ck_assert(at.has_table);
+	/* The symbols and what none covers add up to the covered sections. */
+	for (i = 0; i < at.nsections; i++)
+		total += at.sections[i].value;
+	ck_assert_int_eq(total, at.covered);
+	ck_assert_int_ge(attrib_unattributed(&at), 0);
+	ck_assert_int_ge(at.covered, size_of_section(exe, ".text"));
+	/* An alias's bytes count once: f or g, not both. */
+	ck_assert((attributed(&at, "f") > 0) != (attributed(&at, "g") > 0));
+	ck_assert_int_eq(attributed(&at, "t"), 64);
+	/* The crates measured (C's "[C]") add up to the same. */
+	memset(&a, 0, sizeof a);
+	attrib_measure(&at, &a);
+	for (i = 0; i < a.nmeasurements; i++)
+		crates += a.measurements[i].value;
+	ck_assert_int_eq(crates, at.covered);
+	ck_assert_int_gt(measured(&a, "crate.[C]"), 0);
+	artifact_clear(&a);
+	/* Packed for the store and back: the same table. */
+	ck_assert_ptr_nonnull(packed = attrib_pack(&at, &len, &raw));
+	ck_assert_int_lt(len, raw);
+	ck_assert_int_eq(attrib_unpack(packed, len, &back), 0);
+	ck_assert_int_eq(back.n, at.n);
+	ck_assert_int_eq(back.covered, at.covered);
+	for (i = 0; i < at.n; i++) {
+		ck_assert_str_eq(back.v[i].name, at.v[i].name);
+		ck_assert_str_eq(back.v[i].section, at.v[i].section);
+		ck_assert_int_eq(back.v[i].size, at.v[i].size);
+	}
+	ck_assert_int_eq(attrib_unpack("garbage", 7, &back), -1);
+	free(packed);
+	attrib_clear(&back);
+	attrib_clear(&at);
+	/* The artifact's sha256 is sha256sum's. */
+	memset(&a, 0, sizeof a);
+	a.path = xstrdup(exe);
+	ck_assert_msg(measure_artifact(&a, &cause) == 0, "%s", cause);
+	snprintf(cmd, sizeof cmd, "sha256sum '%s'", exe);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	ck_assert_int_eq(fscanf(p, "%64s", sum), 1);
+	pclose(p);
+	ck_assert_str_eq(a.sha256, sum);
+	artifact_clear(&a);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_wasm_attribution)
+{
+	/*
+	 * One imported function (index 0), two bodies (indices 1 and 2)
+	 * of 4 and 3 bytes with their size prefixes, and a name section
+	 * naming index 2 only.
+	 */
+	static const unsigned char mod[] = {
+		0, 'a', 's', 'm', 1, 0, 0, 0,
+		2, 7, 1, 1, 'm', 1, 'f', 0, 0,
+		10, 8, 2, 3, 0, 0x41, 0x0b, 2, 0, 0x0b,
+		0, 11, 4, 'n', 'a', 'm', 'e', 1, 4, 1, 2, 1, 'h',
+	};
+	struct attribution	 at;
+	char			*cause = NULL;
+	char			 path[] = "/tmp/sizemat-check-wasm-XXXXXX";
+	int			 fd;
+
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_int_eq(write(fd, mod, sizeof mod), (ssize_t)sizeof mod);
+	close(fd);
+	ck_assert_msg(attrib_read(path, &at, &cause) == 0, "%s", cause);
+	ck_assert(at.has_table);
+	ck_assert_int_eq(at.covered, 8);
+	ck_assert_int_eq(attributed(&at, "code[0]"), 4);
+	ck_assert_int_eq(attributed(&at, "h"), 3);
+	ck_assert_int_eq(attrib_unattributed(&at), 1);	/* the count */
+	attrib_clear(&at);
+	unlink(path);
+}
+END_TEST
+
 Suite *
 measure_suite(void)
 {
@@ -243,6 +355,8 @@ measure_suite(void)
 	tcase_add_test(limits, test_non_elf_gets_file_size_only);
 	tcase_add_test(core, test_wasm_sections_add_up);
 	tcase_add_test(limits, test_missing_file_is_an_error);
+	tcase_add_test(core, test_attribution_adds_up);
+	tcase_add_test(core, test_wasm_attribution);
 	/* Two cases run the C compiler and binutils: slow on a busy machine. */
 	tcase_set_timeout(core, 60);
 	suite_add_tcase(s, core);

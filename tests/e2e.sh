@@ -269,6 +269,38 @@ for a in json.load(open(sys.argv[1]))["artifacts"]:
     if not a["sections"] or any(len(a.get(k, [])) > 2 for k in
                                 ("sections", "crates", "symbols")):
         sys.exit(1)' "$TMP/diff2.json"
+for by in crate symbol section; do
+	sm sizes "$B" --by $by --json >"$TMP/sizes-$by.json"
+done
+sm results "$($CHECK field "$TMP/feat.json" run id)" --json >"$TMP/featr.json"
+check "sizes by crate, symbol and section: rows add up to the sections covered" \
+    python3 - "$TMP" "$B" <<'PY'
+import json, sys
+t, b = sys.argv[1], int(sys.argv[2])
+docs = {by: json.load(open("%s/sizes-%s.json" % (t, by)))
+        for by in ("crate", "symbol", "section")}
+for by, d in docs.items():
+    assert d["build"] == b and d["by"] == by and d["covered"] > 0, d
+    assert sum(r["size"] for r in d["rows"]) == d["covered"], (by, d)
+crates = [r["name"] for r in docs["crate"]["rows"]]
+assert "sizemat_features" in crates and "[unattributed]" in crates, crates
+assert {r["name"] for r in docs["section"]["rows"]} >= {".text"}
+# The crate.* measurements recorded with the build say the same.
+run = json.load(open("%s/featr.json" % t))
+art = [x for x in run["builds"] if x["id"] == b][0]["artifacts"][0]
+m = {k: v for k, v in art["measurements"].items() if k.startswith("crate.")}
+assert sum(m.values()) == docs["crate"]["covered"], m
+assert m["crate.sizemat_features"] == [r["size"] for r in
+    docs["crate"]["rows"] if r["name"] == "sizemat_features"][0]
+PY
+check "every artifact records its sha256, sha256sum's of the kept copy" \
+    python3 - "$TMP/featr.json" <<'PY'
+import hashlib, json, sys
+for b in json.load(open(sys.argv[1]))["builds"]:
+    for a in b["artifacts"]:
+        h = hashlib.sha256(open(a["kept_path"], "rb").read()).hexdigest()
+        assert a["sha256"] == h, (a["sha256"], h)
+PY
 sm diff "$A" "$B" >"$TMP/diff.txt"
 check "diff prints sections, crates and symbols" bash -c \
     "grep -q '^section' '$TMP/diff.txt' && grep -q '^crate' '$TMP/diff.txt' &&
@@ -320,6 +352,10 @@ check "diff of a stripped build says it has no symbols and how to get them" \
 sm diff "$XS" "$Y" --wait --json >"$TMP/udiff.json" 2>/dev/null
 check "diff --wait builds the stripped variant with strip=none for its symbols" \
     $CHECK diff-names "$TMP/udiff.json" sizemat_feature_report
+sm sizes "$XS" --json >"$TMP/xsizes.json" 2>"$TMP/err"
+check "sizes of a stripped build come from its unstripped twin, and say so" \
+    bash -c "grep -q 'is stripped: these are its unstripped twin' '$TMP/err' &&
+    test \"\$($CHECK field '$TMP/xsizes.json' twin)\" -gt '$XS'"
 for i in 1 2 3; do
 	sm run "$FIX/features" --matrix "$FIX/release-only.json" --wait --json \
 	    >"$TMP/keep$i.json" 2>/dev/null
@@ -336,8 +372,12 @@ new = json.load(open('$TMP/keep3.json'))['builds'][0]['artifacts'][0]
 sys.exit(not (now['kept_path'] is None and not os.path.exists(old['kept_path'])
               and os.path.exists(new['kept_path'])))"
 sm diff "$K1" "$K3" 2>"$TMP/err" >/dev/null
-check "diff of a pruned build says its copy is gone and why" \
-    grep -q 'kept for diff is gone (pruned)' "$TMP/err"
+check "diff of a pruned build says its symbol table is gone and why" \
+    grep -q 'is no longer kept: the daemon keeps it for the newest' "$TMP/err"
+sm sizes "$K1" 2>"$TMP/err" >/dev/null
+check "... and so does sizes, while its crate.* measurements stay" \
+    bash -c "test $? = 2 && grep -q 'no longer kept' '$TMP/err' &&
+    grep -q 'crate.sizemat_features' '$TMP/keep1b.json'"
 
 # 6. Results are identical after the daemon restarts.
 sm results "$RUN" --json >"$TMP/before.json"

@@ -1,0 +1,108 @@
+/*
+ * The store's symbol tables (attrib.c packs them): one per artifact with a
+ * symbol table, written with the artifact (store_build.c), read for sizes,
+ * diff and explanations, and kept for the newest --keep-artifacts builds of
+ * each variant and for every build at a commit of a recorded regression.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizematd.h"
+#include "store_private.h"
+
+/*
+ * Reads the symbol table of a build's artifact (by name and kind; NULL
+ * kind: the first of that name). STORE_OK with *out unpacked,
+ * STORE_NOT_FOUND when none is kept, STORE_ERROR when the database failed
+ * or the table is damaged.
+ */
+enum store_result
+store_symbol_table(struct store *st, int64_t build_id, const char *name,
+    const char *kind, struct attribution *out)
+{
+	struct db_stmt	*stmt;
+	const void	*data;
+	size_t		 len;
+	int		 rc;
+
+	memset(out, 0, sizeof *out);
+	stmt = store_prepare(st, "SELECT t.data FROM symbol_tables t"
+	    " JOIN artifacts a ON a.id = t.artifact_id"
+	    " WHERE a.build_id = ?1 AND a.name = ?2"
+	    " AND (?3 IS NULL OR a.kind = ?3) ORDER BY a.kind LIMIT 1");
+	db_bind_int(stmt, 1, build_id);
+	store_bind_text(stmt, 2, name);
+	store_bind_text(stmt, 3, kind);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		data = db_column_blob(stmt, 0, &len);
+		if (data == NULL || attrib_unpack(data, len, out) != 0) {
+			log_warn("database %s: the symbol table of build %lld's"
+			    " %s is damaged", st->path, (long long)build_id,
+			    name);
+			db_finalize(stmt);
+			return (STORE_ERROR);
+		}
+	}
+	db_finalize(stmt);
+	return (store_found(st, rc));
+}
+
+/*
+ * Forgets the symbol tables of a build's variant beyond the newest keep
+ * (per artifact name and kind), except at commits of a recorded
+ * regression, base or culprit. Inside the caller's transaction.
+ */
+int
+store_symbols_prune(struct store *st, int64_t build_id, int keep)
+{
+	struct db_stmt	*stmt;
+
+	stmt = store_prepare(st, "DELETE FROM symbol_tables WHERE artifact_id"
+	    " IN (WITH mine AS ("
+	    "  SELECT r.project_id, b.variant_id, a.name, a.kind"
+	    "  FROM artifacts a JOIN builds b ON b.id = a.build_id"
+	    "  JOIN runs r ON r.id = b.run_id WHERE b.id = ?1),"
+	    " ranked AS ("
+	    "  SELECT a.id, r.project_id, r.commit_id, row_number() OVER"
+	    "  (PARTITION BY a.name, a.kind ORDER BY b.id DESC) AS n"
+	    "  FROM symbol_tables t JOIN artifacts a ON a.id = t.artifact_id"
+	    "  JOIN builds b ON b.id = a.build_id"
+	    "  JOIN runs r ON r.id = b.run_id JOIN mine m"
+	    "  ON m.project_id = r.project_id AND m.variant_id = b.variant_id"
+	    "  AND m.name = a.name AND m.kind = a.kind)"
+	    " SELECT id FROM ranked WHERE n > ?2 AND (commit_id IS NULL OR"
+	    "  NOT EXISTS (SELECT 1 FROM regressions g"
+	    "  WHERE g.project_id = ranked.project_id"
+	    "  AND (g.commit_id = ranked.commit_id"
+	    "  OR g.base_commit = ranked.commit_id))))");
+	db_bind_int(stmt, 1, build_id);
+	db_bind_int(stmt, 2, keep);
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * Adds what the symbol tables take to a report: {"count", "bytes"
+ * (compressed, as stored), "raw_bytes"}. 0, or -1 when the database
+ * failed.
+ */
+int
+store_symbols_usage(struct store *st, cJSON *report)
+{
+	struct db_stmt	*stmt;
+	cJSON		*o;
+	int		 rc;
+
+	stmt = store_prepare(st, "SELECT count(*), coalesce(sum(length(data)),"
+	    " 0), coalesce(sum(raw_bytes), 0) FROM symbol_tables");
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		o = cJSON_AddObjectToObject(report, "symbol_tables");
+		cJSON_AddNumberToObject(o, "count",
+		    (double)db_column_int(stmt, 0));
+		cJSON_AddNumberToObject(o, "bytes",
+		    (double)db_column_int(stmt, 1));
+		cJSON_AddNumberToObject(o, "raw_bytes",
+		    (double)db_column_int(stmt, 2));
+	}
+	db_finalize(stmt);
+	return (rc == DB_ROW ? 0 : -1);
+}
