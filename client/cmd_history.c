@@ -445,7 +445,95 @@ cmd_check(struct options *o)
 	return (rc);
 }
 
-/* sizemat regressions NAME */
+/* Appends up to n rows of causes to a line: "name +12.1 KiB, ...". */
+static void
+regression_cause_rows(struct buf *b, const cJSON *rows, int n)
+{
+	const cJSON	*c;
+	char		 d[32];
+	int		 i = 0;
+
+	cJSON_ArrayForEach(c, rows) {
+		if (n > 0 && i++ == n)
+			break;
+		human_size(json_int(c, "delta", 0), d, sizeof d);
+		buf_printf(b, "%s%s +%s", c == rows->child ? "" : ", ",
+		    json_str(c, "name", "?"), d);
+	}
+}
+
+/*
+ * Prints why each regression grew: one line of its top crates and
+ * symbols, or with --explain its whole tables.
+ */
+static void
+regression_causes(const struct options *o, const cJSON *regs)
+{
+	static const char *const header[] = { "what", "name", "before",
+	    "after", "delta", "percent" };
+	static const char *const what[] = { "crates", "symbols" };
+	const cJSON	*r, *causes, *c;
+	struct table	*t;
+	struct buf	 b;
+	const char	*cells[6];
+	char		 a[32], z[32], d[32], pct[32];
+	size_t		 k;
+
+	cJSON_ArrayForEach(r, regs) {
+		causes = cJSON_GetObjectItemCaseSensitive(r, "causes");
+		if (!cJSON_IsObject(causes)) {
+			if (o->explain && json_str(r, "causes_note", NULL))
+				printf("\n%.12s %s: %s\n", json_str(r, "commit",
+				    ""), json_str(r, "variant_key", ""),
+				    json_str(r, "causes_note", ""));
+			continue;
+		}
+		if (!o->explain) {
+			buf_init(&b);
+			regression_cause_rows(&b, cJSON_GetObjectItemCaseSensitive(
+			    causes, "crates"), 3);
+			buf_addstr(&b, "; ");
+			regression_cause_rows(&b, cJSON_GetObjectItemCaseSensitive(
+			    causes, "symbols"), 3);
+			printf("%.12s %s: %s\n", json_str(r, "commit", ""),
+			    json_str(r, "variant_key", ""), b.data);
+			buf_free(&b);
+			continue;
+		}
+		printf("\n%.12s %s (%s), against %.12s%s:\n", json_str(r,
+		    "commit", ""), json_str(r, "variant_key", ""), json_str(r,
+		    "artifact", ""), json_str(r, "base_commit", ""),
+		    json_str(causes, "from", NULL) ? ", from the unstripped "
+		    "twin" : "");
+		t = table_create(6, header);
+		for (k = 0; k < 2; k++) {
+			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
+			    causes, what[k])) {
+				human_size(json_int(c, "a", 0), a, sizeof a);
+				human_size(json_int(c, "b", 0), z, sizeof z);
+				snprintf(d, sizeof d, "%+lld",
+				    (long long)json_int(c, "delta", 0));
+				if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+				    c, "percent")))
+					history_percent(json_num(c, "percent",
+					    0), pct, sizeof pct);
+				else
+					snprintf(pct, sizeof pct, "new");
+				cells[0] = k == 0 ? "crate" : "symbol";
+				cells[1] = json_str(c, "name", "?");
+				cells[2] = a;
+				cells[3] = z;
+				cells[4] = d;
+				cells[5] = pct;
+				table_add(t, cells);
+			}
+		}
+		table_print(t, FORMAT_TABLE, stdout);
+		table_free(t);
+	}
+}
+
+/* sizemat regressions NAME [--explain] */
 int
 cmd_regressions(struct options *o)
 {
@@ -514,6 +602,13 @@ cmd_regressions(struct options *o)
 		    json_str(doc, "threshold", ""));
 	table_print(t, o->format, stdout);
 	table_free(t);
+	if (o->format == FORMAT_TABLE) {
+		if (!o->explain)
+			printf("\nwhy (the largest crates and symbols that grew; "
+			    "--explain for all):\n");
+		regression_causes(o, cJSON_GetObjectItemCaseSensitive(doc,
+		    "regressions"));
+	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
 	    "regressions")) {
 		if (o->format == FORMAT_CSV || strcmp(json_str(r, "state", ""),

@@ -40,8 +40,8 @@ const struct command commands[] = {
 	  OPT_TOOLCHAIN | OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
 	  "[--branch B] ..., project set NAME [--matrix M] ..., project list, "
 	  "project show NAME, project remove NAME" },
-	{ "regressions", cmd_regressions, OPT_FORMAT, 1, 1,
-	  "regressions NAME" },
+	{ "regressions", cmd_regressions, OPT_FORMAT | OPT_EXPLAIN, 1, 1,
+	  "regressions NAME [--explain]" },
 	{ "report", cmd_report, OPT_FORMAT | OPT_REPORT | OPT_QUIET, 1, 1,
 	  "report PROJECT [--run ID] --html FILE | --markdown" },
 	{ "results", cmd_results, OPT_FORMAT | OPT_WAIT | OPT_QUIET, 1, 1,
@@ -93,6 +93,9 @@ const struct option_spec options[] = {
 	  0, 0, "build this example target (a library's size)" },
 	{ "--features", NULL, "A,B", OPT_BUILD, OPTION_TEXT, O(features), 0,
 	  0, 0, "cargo features to enable" },
+	{ "--explain", NULL, NULL, OPT_EXPLAIN, OPTION_FLAG, O(explain), 0, 0,
+	  0, "regressions: every cause (crates and symbols that grew), not "
+	  "one line each" },
 	{ "--force", NULL, NULL, OPT_REV, OPTION_FLAG, O(force), 0, 0, 0,
 	  "build again what is measured already" },
 	{ "--format", NULL, "F", OPT_FORMAT, OPTION_FORMAT, O(format), 0, -1,
@@ -234,10 +237,13 @@ const struct help_entry help_entries[] = {
 	  "the CI gate: builds what is missing, compares, exits 1 when a "
 	  "variant grew past the limit (default: the project's threshold, else "
 	  "the daemon's) or the head failed" },
-	{ HELP_TRACK, "regressions", "regressions NAME",
+	{ HELP_TRACK, "regressions", "regressions NAME [--explain]",
 	  "commits that grew past the project's threshold against the nearest "
 	  "earlier measured commit: a culprit, or a range of unmeasured "
-	  "commits with the bisect command that narrows it, or withdrawn" },
+	  "commits with the bisect command that narrows it, or withdrawn; "
+	  "each with why: a line of the crates and symbols that grew most "
+	  "(a stripped variant's from its unstripped twin, built at both "
+	  "commits), --explain for the top 10 of each" },
 	{ HELP_TRACK, "report", "report PROJECT [--run ID] --html FILE | "
 	  "--markdown",
 	  "a project's trend and a run (default: its newest) as one "

@@ -69,6 +69,7 @@ struct options {
 	const char		*artifact;
 	const char		*metric;
 	const char		*by;		/* sizes: crate, symbol... */
+	int			 explain;	/* regressions: every cause */
 	const char		*since;
 	int			 last;
 	const char		*base;
@@ -110,6 +111,7 @@ struct options {
 #define OPT_SEARCH	0x40000	/* --budget */
 #define OPT_TOOLCHAIN	0x80000	/* --toolchain */
 #define OPT_BY		0x100000	/* --by */
+#define OPT_EXPLAIN	0x200000	/* --explain */
 
 #define DEFAULT_SERVER	"http://127.0.0.1:7420"
 

@@ -623,7 +623,10 @@ out:
 	free(name);
 }
 
-/* GET /v1/projects/NAME/regressions: what grew, oldest commit first. */
+/*
+ * GET /v1/projects/NAME/regressions: what grew, oldest commit first, each
+ * with its causes (track_cause.c).
+ */
 void
 api_regressions(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
@@ -645,6 +648,7 @@ api_regressions(struct api *api, const struct http_request *req, int64_t id,
 			api_lookup_fail(reply, STORE_ERROR, "the regressions "
 			    "of %s", p.name);
 		} else {
+			track_causes(api->track, &p, rows, 0);
 			cJSON_AddItemToObject(doc, "regressions", rows);
 			http_reply_json(reply, 200, doc);
 		}

@@ -87,6 +87,21 @@ diff_rows(const cJSON *a, const cJSON *b, int top)
 	return (out);
 }
 
+/* Adds an attribution's bytes to objects by symbol and by crate. */
+static void
+diff_attribution(const struct attribution *at, cJSON *syms, cJSON *crates)
+{
+	char	*crate;
+	size_t	 i;
+
+	for (i = 0; i < at->n; i++) {
+		diff_add(syms, at->v[i].name, (double)at->v[i].size);
+		crate = attrib_crate(at->v[i].name);
+		diff_add(crates, crate, (double)at->v[i].size);
+		free(crate);
+	}
+}
+
 /*
  * Reads an artifact's symbols into objects by symbol and by crate: the
  * stored table, else the kept copy's. Returns 0, or -1 with *cause.
@@ -97,8 +112,6 @@ diff_tables(const cJSON *build, const cJSON *artifact, diff_table_fn load,
 {
 	struct attribution	 at;
 	const char		*path;
-	char			*crate;
-	size_t			 i;
 	int			 rc;
 
 	if ((rc = load(build, artifact, &at, cause, arg)) < 0)
@@ -121,14 +134,64 @@ diff_tables(const cJSON *build, const cJSON *artifact, diff_table_fn load,
 			return (-1);
 	}
 	*has = at.has_table && at.n > 0;
-	for (i = 0; i < at.n; i++) {
-		diff_add(syms, at.v[i].name, (double)at.v[i].size);
-		crate = attrib_crate(at.v[i].name);
-		diff_add(crates, crate, (double)at.v[i].size);
-		free(crate);
-	}
+	diff_attribution(&at, syms, crates);
 	attrib_clear(&at);
 	return (0);
+}
+
+/* Keeps the rows that grew or appeared, largest first, with percent. */
+static cJSON *
+diff_growth(const cJSON *a, const cJSON *b, int top)
+{
+	cJSON	*all, *out, *row, *next;
+	double	 before;
+	int	 n = 0;
+
+	all = diff_rows(a, b, 0);
+	out = cJSON_CreateArray();
+	for (row = all->child; row != NULL; row = next) {
+		next = row->next;
+		if (json_num(row, "delta", 0) <= 0 || (top > 0 && n >= top))
+			continue;
+		row = cJSON_DetachItemViaPointer(all, row);
+		before = json_num(row, "a", 0);
+		if (before > 0)
+			cJSON_AddNumberToObject(row, "percent",
+			    json_num(row, "delta", 0) * 100.0 / before);
+		else
+			cJSON_AddNullToObject(row, "percent");
+		cJSON_AddItemToArray(out, row);
+		n++;
+	}
+	cJSON_Delete(all);
+	return (out);
+}
+
+/*
+ * What made b bigger than a: the crates and the symbols that grew or
+ * appeared most, top of each, as {"crates": [...], "symbols": [...]} in
+ * diff's row shape with "percent" (null for what appeared).
+ */
+cJSON *
+diff_causes(const struct attribution *a, const struct attribution *b,
+    int top)
+{
+	cJSON	*sa, *sb, *ca, *cb, *out;
+
+	sa = cJSON_CreateObject();
+	sb = cJSON_CreateObject();
+	ca = cJSON_CreateObject();
+	cb = cJSON_CreateObject();
+	diff_attribution(a, sa, ca);
+	diff_attribution(b, sb, cb);
+	out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "crates", diff_growth(ca, cb, top));
+	cJSON_AddItemToObject(out, "symbols", diff_growth(sa, sb, top));
+	cJSON_Delete(sa);
+	cJSON_Delete(sb);
+	cJSON_Delete(ca);
+	cJSON_Delete(cb);
+	return (out);
 }
 
 /* Returns what a diff says of a build: id, run, variant and toolchain. */

@@ -403,7 +403,8 @@ struct run_plan {
 	int64_t		 parent;
 	const char	*rev;		/* a revision to resolve, or NULL */
 	int		 force;
-	const char	*kind;		/* run, schedule, check, bisect, search */
+	const char	*kind;		/* run, schedule, check, bisect, search,
+					   explain */
 	int64_t		 bisection_id;
 	int64_t		 search_id;
 	int		 timeout_s;	/* the matrix's, or 0 */
@@ -485,6 +486,11 @@ enum store_result store_build_document(struct store *, int64_t, cJSON **);
 enum store_result store_symbol_table(struct store *, int64_t, const char *,
 		    const char *, struct attribution *);
 int		 store_symbols_usage(struct store *, cJSON *);
+enum store_result store_commit_table(struct store *, int64_t, const char *,
+		    const char *, const char *, int64_t *,
+		    struct attribution *);
+enum store_result store_commit_variant(struct store *, int64_t,
+		    const char *, const char *, int *);
 int		 store_prune_kept(struct store *, int64_t, int,
 		    struct strlist *);
 int		 store_prune_logs(struct store *, int, struct strlist *);
@@ -804,6 +810,11 @@ uint64_t	 track_fetch_state(struct track *, int64_t, const char **);
 int		 track_threshold(const struct tracked_project *,
 		    struct size_limit *, const char **);
 void		 track_stop(struct track *);
+int		 track_cause(struct track *, const struct tracked_project *,
+		    cJSON *, int);
+int		 track_causes(struct track *, const struct tracked_project *,
+		    cJSON *, int);
+char		*track_cause_line(const cJSON *);
 void		 track_free(struct track *);
 
 /* search_run.c */
@@ -958,6 +969,8 @@ typedef int (*diff_table_fn)(const cJSON *, const cJSON *,
     struct attribution *, char **, void *);
 cJSON	*diff_builds(const cJSON *, const cJSON *, int, diff_table_fn,
 	    void *);
+cJSON	*diff_causes(const struct attribution *, const struct attribution *,
+	    int);
 
 /* explain.c */
 cJSON	*explain_run(struct store *, const cJSON *, const char *,

@@ -10,6 +10,22 @@
 #include "sizematd.h"
 #include "store_private.h"
 
+/* Unpacks the table in column i of a row; -1 when it is damaged. */
+static int
+store_symbols_unpack(struct store *st, struct db_stmt *stmt, int i,
+    int64_t build_id, struct attribution *out)
+{
+	const void	*data;
+	size_t		 len;
+
+	data = db_column_blob(stmt, i, &len);
+	if (data != NULL && attrib_unpack(data, len, out) == 0)
+		return (0);
+	log_warnx("database %s: a symbol table of build %lld is damaged",
+	    st->path, (long long)build_id);
+	return (-1);
+}
+
 /*
  * Reads the symbol table of a build's artifact (by name and kind; NULL
  * kind: the first of that name). STORE_OK with *out unpacked,
@@ -21,8 +37,6 @@ store_symbol_table(struct store *st, int64_t build_id, const char *name,
     const char *kind, struct attribution *out)
 {
 	struct db_stmt	*stmt;
-	const void	*data;
-	size_t		 len;
 	int		 rc;
 
 	memset(out, 0, sizeof *out);
@@ -33,15 +47,10 @@ store_symbol_table(struct store *st, int64_t build_id, const char *name,
 	db_bind_int(stmt, 1, build_id);
 	store_bind_text(stmt, 2, name);
 	store_bind_text(stmt, 3, kind);
-	if ((rc = db_step(stmt)) == DB_ROW) {
-		data = db_column_blob(stmt, 0, &len);
-		if (data == NULL || attrib_unpack(data, len, out) != 0) {
-			log_warn("database %s: the symbol table of build %lld's"
-			    " %s is damaged", st->path, (long long)build_id,
-			    name);
-			db_finalize(stmt);
-			return (STORE_ERROR);
-		}
+	if ((rc = db_step(stmt)) == DB_ROW &&
+	    store_symbols_unpack(st, stmt, 0, build_id, out) != 0) {
+		db_finalize(stmt);
+		return (STORE_ERROR);
 	}
 	db_finalize(stmt);
 	return (store_found(st, rc));
@@ -105,4 +114,69 @@ store_symbols_usage(struct store *st, cJSON *report)
 	}
 	db_finalize(stmt);
 	return (rc == DB_ROW ? 0 : -1);
+}
+
+/*
+ * Reads the symbol table of a tracked project's artifact at a commit: the
+ * newest done build of the variant (by key) there that has one. STORE_OK
+ * with *build and *out, STORE_NOT_FOUND when none has.
+ */
+enum store_result
+store_commit_table(struct store *st, int64_t project_id, const char *commit,
+    const char *key, const char *artifact, int64_t *build,
+    struct attribution *out)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	memset(out, 0, sizeof *out);
+	stmt = store_prepare(st, "SELECT b.id, t.data FROM runs r"
+	    " JOIN builds b ON b.run_id = r.id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " JOIN artifacts a ON a.build_id = b.id"
+	    " JOIN symbol_tables t ON t.artifact_id = a.id"
+	    " WHERE r.project_id = ?1 AND r.commit_id = ?2 AND v.key = ?3"
+	    " AND a.name = ?4 AND b.state = 'done'"
+	    " ORDER BY b.id DESC LIMIT 1");
+	db_bind_int(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	store_bind_text(stmt, 3, key);
+	store_bind_text(stmt, 4, artifact);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		*build = db_column_int(stmt, 0);
+		if (store_symbols_unpack(st, stmt, 1, *build, out) != 0) {
+			db_finalize(stmt);
+			return (STORE_ERROR);
+		}
+	}
+	db_finalize(stmt);
+	return (store_found(st, rc));
+}
+
+/*
+ * Tells whether a variant (by key) was ever queued at a project's commit:
+ * STORE_OK, with *pending set while a build of it is queued or running;
+ * STORE_NOT_FOUND when never.
+ */
+enum store_result
+store_commit_variant(struct store *st, int64_t project_id, const char *commit,
+    const char *key, int *pending)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	*pending = 0;
+	stmt = store_prepare(st, "SELECT max(b.state IN ('queued', 'running'))"
+	    " FROM runs r JOIN builds b ON b.run_id = r.id"
+	    " JOIN variants v ON v.id = b.variant_id"
+	    " WHERE r.project_id = ?1 AND (r.commit_id = ?2"
+	    " OR (r.prepared = 0 AND r.rev = ?2)) AND v.key = ?3"
+	    " HAVING count(*) > 0");
+	db_bind_int(stmt, 1, project_id);
+	store_bind_text(stmt, 2, commit);
+	store_bind_text(stmt, 3, key);
+	if ((rc = db_step(stmt)) == DB_ROW)
+		*pending = db_column_int(stmt, 0) != 0;
+	db_finalize(stmt);
+	return (store_found(st, rc));
 }

@@ -20,6 +20,8 @@ track_alert_text(const struct tracked_project *p, const char *commit,
 	buf_init(&b);
 	buf_printf(&b, "sizemat: %s %.12s \"%s\" grew", p->name, commit,
 	    json_str(first, "subject", ""));
+	char		*why;
+
 	cJSON_ArrayForEach(r, regs) {
 		buf_printf(&b, " %s %s %lld -> %lld bytes (%+lld, %+.2f%%)",
 		    json_str(r, "variant_key", "?"),
@@ -28,6 +30,10 @@ track_alert_text(const struct tracked_project *p, const char *commit,
 		    (long long)json_int(r, "size", 0),
 		    (long long)json_int(r, "bytes", 0),
 		    json_num(r, "percent", 0));
+		if ((why = track_cause_line(r)) != NULL) {
+			buf_printf(&b, ": %s", why);
+			free(why);
+		}
 		if (r->next != NULL)
 			buf_addstr(&b, ";");
 	}
@@ -44,8 +50,8 @@ track_alert_text(const struct tracked_project *p, const char *commit,
 void
 track_alerts(struct track *t, const struct tracked_project *p)
 {
-	const cJSON	*c, *r, *url;
-	cJSON		*pending, *body, *variants, *v;
+	const cJSON	*c, *url;
+	cJSON		*pending, *body, *variants, *v, *r;
 	const char	*commit;
 	char		*text, *json;
 
@@ -56,6 +62,8 @@ track_alerts(struct track *t, const struct tracked_project *p)
 		    STORE_NOT_FOUND)
 			continue;	/* one alert, with every variant */
 		r = cJSON_GetObjectItemCaseSensitive(c, "regressions");
+		if (track_causes(t, p, r, 1) > 0)
+			continue;	/* explained once the twins are built */
 		body = cJSON_CreateObject();
 		cJSON_AddStringToObject(body, "event", "size_regression");
 		cJSON_AddStringToObject(body, "project", p->name);
@@ -85,6 +93,8 @@ track_alerts(struct track *t, const struct tracked_project *p)
 			    json_num(v, "percent", 0));
 			cJSON_AddStringToObject(o, "threshold",
 			    json_str(v, "threshold", ""));
+			cJSON_AddItemToObject(o, "causes", cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(v, "causes"), 1));
 			cJSON_AddItemToArray(variants, o);
 		}
 		text = track_alert_text(p, commit, r);
@@ -114,12 +124,13 @@ track_alerts(struct track *t, const struct tracked_project *p)
 static void
 track_revisions(struct track *t, const struct tracked_project *p)
 {
-	const cJSON	*r, *url;
-	cJSON		*revised, *body;
+	const cJSON	*url;
+	cJSON		*revised, *body, *r;
 	char		*key, *json;
 
 	revised = store_revised(t->store, p->id);
 	cJSON_ArrayForEach(r, revised) {
+		track_cause(t, p, r, 0);
 		body = cJSON_CreateObject();
 		cJSON_AddStringToObject(body, "event",
 		    "size_regression_revised");

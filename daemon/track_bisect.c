@@ -112,7 +112,7 @@ track_bisect_seed(struct track *t, int64_t id, const struct bisection *b,
 }
 
 /* Tells whether the project's matrix opts in to RUSTC_BOOTSTRAP. */
-static int
+int
 track_bootstrap(struct track *t, const struct tracked_project *p)
 {
 	struct matrix	*m;

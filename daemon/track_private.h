@@ -64,6 +64,7 @@ void		 track_job_free(struct track_job *);
 void		 track_work(uv_work_t *);
 
 /* track_bisect.c */
+int		 track_bootstrap(struct track *, const struct tracked_project *);
 void		 track_bisect(struct track *, int64_t);
 void		 track_bisect_all(struct track *);
 

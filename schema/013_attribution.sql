@@ -14,5 +14,9 @@ CREATE TABLE symbol_tables (
 	data		BLOB NOT NULL
 );
 
+-- runs.kind gains 'explain': the unstripped twins built at a regression's
+-- commits to explain a stripped variant's growth; like a bisection's
+-- probes, detection does not look at them.
+
 -- The sha256 of the artifact's bytes, as hex.
 ALTER TABLE artifacts ADD COLUMN sha256 TEXT;

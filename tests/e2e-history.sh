@@ -178,6 +178,14 @@ echo "# regressions and alerts"
 "$S" regressions hist --json >"$TMP/regs.json"
 check "the regression is recorded once per variant, at its commit" \
     $CHECK regressions-at "$TMP/regs.json" "$C5" 2
+check "each says why: the dependency it added and its table, largest first" \
+    $CHECK regressions-explained "$TMP/regs.json" "$C5"
+"$S" regressions hist >"$TMP/regs.txt"
+"$S" regressions hist --explain >"$TMP/regs-x.txt"
+check "regressions prints a line of causes, --explain their tables" \
+    bash -c "grep -q '^${C5:0:12} .*: histdata +' '$TMP/regs.txt' &&
+    grep -q '^symbol  *histdata::TABLE .* new' '$TMP/regs-x.txt' &&
+    grep -q 'from the unstripped twin' '$TMP/regs-x.txt'"
 for _ in $(seq 50); do
 	"$S" project show hist --json >"$TMP/show.json"
 	grep -q '"attempts":\s*[1-9]' "$TMP/show.json" && break
@@ -238,6 +246,12 @@ check "... and says which" grep -q "variant opt-level=s,strip=symbols" \
     "$TMP/seed.txt"
 check "a bisection does not alert a second time" \
     test "$(wc -l <"$TMP/alerts")" -eq 1
+# The regression the bisection found, of a stripped variant alone: its
+# unstripped twin is built at both commits to explain it.
+check "the twins a stripped regression needs are built" wait_idle
+"$S" regressions bis --json >"$TMP/regs-bis.json"
+check "... and explain it: the dependency it added, from the twin" \
+    $CHECK regressions-explained "$TMP/regs-bis.json" "$C5"
 check "only the newest --keep-logs build logs are kept" \
     test "$(ls "$WORK/logs" | grep -c '\.log$')" -le 10
 "$S" log 1 2>"$TMP/err"

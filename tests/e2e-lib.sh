@@ -29,6 +29,17 @@ start_sizematd() {
 	fi
 }
 
+# Waits (up to 5 minutes) until the daemon runs and queues no build.
+wait_idle() {
+	for _ in $(seq 3000); do
+		curl -sf "$SIZEMAT_URL/v1/status" | python3 -c 'import json,sys
+s = json.load(sys.stdin); sys.exit(1 if s["running"] or s["queued"] else 0)' &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Prints how many rows a request could have written to database $1: runs,
 # builds, projects, bisections and variants.
 db_rows() {

@@ -99,6 +99,37 @@ def one_alert(path, project, head, base, nvariants):
             fail(f"percent {v['percent']}")
     if head[:12] not in body["text"] or "\n" in body["text"]:
         fail(f"text: {body['text']!r}")
+    # Each variant says why it grew, and so does the text.
+    for v in body["variants"]:
+        explained(v, f"alert's {v['variant_key']}")
+    if "histdata" not in body["text"]:
+        fail(f"text without its cause: {body['text']!r}")
+
+
+def explained(r, what):
+    """A regression's causes name the dependency c5 adds and its table."""
+    c = r.get("causes")
+    if not c:
+        fail(f"{what}: no causes ({r.get('causes_note')})")
+    if c["crates"][0]["name"] != "histdata" or c["crates"][0]["change"] != "added":
+        fail(f"{what}: top crate {c['crates'][:2]}")
+    t = [x for x in c["symbols"] if x["name"] == "histdata::TABLE"]
+    if not t or t[0]["delta"] < 320000 or t[0]["percent"] is not None:
+        fail(f"{what}: symbols {c['symbols'][:3]}")
+    for row in c["crates"] + c["symbols"]:
+        if row["delta"] <= 0 or row["b"] - row["a"] != row["delta"]:
+            fail(f"{what}: row {row}")
+    if ("strip=symbols" in r["variant_key"]) != (c.get("from") == "unstripped twin"):
+        fail(f"{what}: from {c.get('from')}")
+
+
+def regressions_explained(path, commit):
+    """Every regression at the commit carries its causes."""
+    regs = [r for r in load(path)["regressions"] if r["commit"] == commit]
+    if not regs:
+        fail(f"no regression at {commit}")
+    for r in regs:
+        explained(r, r["variant_key"])
 
 
 def dead_delivery(path, url):
