@@ -77,7 +77,7 @@ diff_fetch(const struct options *o, long long a, long long b, int *rc)
  * Finds a build of the same variant as id that has its symbols, building
  * it (and waiting) when there is none. Returns its id, or -1 (rc set).
  */
-static long long
+long long
 diff_unstripped(const struct options *o, long long id, int *rc)
 {
 	enum request_result	 r;

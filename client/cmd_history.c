@@ -198,6 +198,122 @@ cmd_trend(struct options *o)
 	return (measured > 0 ? EXIT_OK : EXIT_NO);
 }
 
+/* Appends up to n rows of causes to a line: "name +12.1 KiB, ...". */
+static void
+causes_rows(struct buf *b, const cJSON *rows, int n)
+{
+	const cJSON	*c;
+	char		 d[32];
+	int		 i = 0;
+
+	cJSON_ArrayForEach(c, rows) {
+		if (n > 0 && i++ == n)
+			break;
+		human_size(json_int(c, "delta", 0), d, sizeof d);
+		buf_printf(b, "%s%s +%s", c == rows->child ? "" : ", ",
+		    json_str(c, "name", "?"), d);
+	}
+}
+
+/* Prints one line of a row's top causes: three crates, three symbols. */
+static void
+causes_line(const cJSON *row)
+{
+	const cJSON	*causes = cJSON_GetObjectItemCaseSensitive(row,
+			    "causes");
+	struct buf	 b;
+
+	if (!cJSON_IsObject(causes))
+		return;
+	buf_init(&b);
+	causes_rows(&b, cJSON_GetObjectItemCaseSensitive(causes, "crates"), 3);
+	buf_addstr(&b, "; ");
+	causes_rows(&b, cJSON_GetObjectItemCaseSensitive(causes, "symbols"),
+	    3);
+	printf("%.12s %s: %s\n", json_str(row, "commit", ""),
+	    json_str(row, "variant_key", ""), b.data);
+	buf_free(&b);
+}
+
+/* Prints a row's causes as a table: each crate, then each symbol. */
+static void
+causes_table(const cJSON *causes, enum output_format fmt)
+{
+	static const char *const header[] = { "what", "name", "before",
+	    "after", "delta", "percent" };
+	static const char *const what[] = { "crates", "symbols" };
+	const cJSON	*c;
+	struct table	*t;
+	const char	*cells[6];
+	char		 a[32], z[32], d[32], pct[32];
+	size_t		 k;
+
+	t = table_create(6, header);
+	for (k = 0; k < 2; k++) {
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(causes,
+		    what[k])) {
+			human_size(json_int(c, "a", 0), a, sizeof a);
+			human_size(json_int(c, "b", 0), z, sizeof z);
+			snprintf(d, sizeof d, "%+lld",
+			    (long long)json_int(c, "delta", 0));
+			if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(c,
+			    "percent")))
+				history_percent(json_num(c, "percent", 0), pct,
+				    sizeof pct);
+			else
+				snprintf(pct, sizeof pct, "new");
+			cells[0] = k == 0 ? "crate" : "symbol";
+			cells[1] = json_str(c, "name", "?");
+			cells[2] = a;
+			cells[3] = z;
+			cells[4] = d;
+			cells[5] = pct;
+			table_add(t, cells);
+		}
+	}
+	table_print(t, fmt, stdout);
+	table_free(t);
+}
+
+/*
+ * Prints why each row grew (a regression, or a comparison's row over its
+ * base): one line of its top crates and symbols, or (explain) a table of
+ * each; in markdown, a collapsible block per row for a pull request.
+ */
+static void
+causes_print(const struct options *o, const cJSON *rows, int explain)
+{
+	const cJSON	*r, *causes;
+
+	cJSON_ArrayForEach(r, rows) {
+		causes = cJSON_GetObjectItemCaseSensitive(r, "causes");
+		if (!cJSON_IsObject(causes)) {
+			if (explain && json_str(r, "causes_note", NULL))
+				printf("\n%.12s %s: %s\n", json_str(r, "commit",
+				    ""), json_str(r, "variant_key", ""),
+				    json_str(r, "causes_note", ""));
+			continue;
+		}
+		if (o->format == FORMAT_MARKDOWN) {
+			printf("\n<details><summary>Why <code>%s</code> "
+			    "(%s) grew%s</summary>\n\n", json_str(r,
+			    "variant_key", ""), json_str(r, "artifact", ""),
+			    json_str(causes, "from", NULL) ? ", from the "
+			    "unstripped twin" : "");
+			causes_table(causes, FORMAT_MARKDOWN);
+			printf("\n</details>\n");
+		} else if (explain) {
+			printf("\n%.12s %s (%s), against %.12s%s:\n",
+			    json_str(r, "commit", ""), json_str(r,
+			    "variant_key", ""), json_str(r, "artifact", ""),
+			    json_str(r, "base_commit", ""), json_str(causes,
+			    "from", NULL) ? ", from the unstripped twin" : "");
+			causes_table(causes, FORMAT_TABLE);
+		} else
+			causes_line(r);
+	}
+}
+
 /* Prints a comparison; returns 1 when it is over the limit or failed. */
 static int
 history_comparison(const struct options *o, const cJSON *doc)
@@ -274,6 +390,11 @@ history_comparison(const struct options *o, const cJSON *doc)
 	}
 	table_print(t, o->format, stdout);
 	table_free(t);
+	if (o->format == FORMAT_TABLE)
+		printf("\nwhy (the largest crates and symbols that grew):\n");
+	if (o->format == FORMAT_TABLE || o->format == FORMAT_MARKDOWN)
+		causes_print(o, cJSON_GetObjectItemCaseSensitive(doc, "rows"),
+		    0);
 	over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "exceeded"));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "head_failed")))
 		fprintf(stderr, "sizemat: the head did not build\n");
@@ -381,6 +502,31 @@ cmd_compare(struct options *o)
 }
 
 /*
+ * Builds the unstripped twins (the same settings with strip=none) of the
+ * stripped variants that grew without an explanation, at base and head,
+ * as diff --wait does. Returns how many rows it built twins for.
+ */
+static int
+check_twins(const struct options *o, const cJSON *doc, int *rc)
+{
+	const cJSON	*r;
+	int		 n = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r,
+		    "causes")) || json_str(r, "causes_note", NULL) == NULL ||
+		    strcmp(json_str(cJSON_GetObjectItemCaseSensitive(r,
+		    "variant"), "strip", ""), "symbols") != 0)
+			continue;
+		if (diff_unstripped(o, json_int(r, "base_build", 0), rc) < 0 ||
+		    diff_unstripped(o, json_int(r, "build", 0), rc) < 0)
+			return (n);
+		n++;
+	}
+	return (n);
+}
+
+/*
  * sizemat check NAME --base REV --head REV [--max-increase L]
  * [--variant V]...: builds what is missing at both, then compares; exit 1
  * when a variant grew past the limit or the head failed to build.
@@ -436,6 +582,11 @@ cmd_check(struct options *o)
 	history_query(&q, "max_increase", o->max_increase);
 	o->format = FORMAT_TABLE;
 	doc = request_get(o, q.data, &rc);
+	if (doc != NULL && check_twins(o, doc, &rc) > 0) {
+		/* Explained now by the unstripped twins' tables. */
+		cJSON_Delete(doc);
+		doc = request_get(o, q.data, &rc);
+	}
 	o->format = fmt;
 	buf_free(&q);
 	if (doc == NULL)
@@ -443,94 +594,6 @@ cmd_check(struct options *o)
 	rc = history_comparison(o, doc) ? EXIT_NO : EXIT_OK;
 	cJSON_Delete(doc);
 	return (rc);
-}
-
-/* Appends up to n rows of causes to a line: "name +12.1 KiB, ...". */
-static void
-regression_cause_rows(struct buf *b, const cJSON *rows, int n)
-{
-	const cJSON	*c;
-	char		 d[32];
-	int		 i = 0;
-
-	cJSON_ArrayForEach(c, rows) {
-		if (n > 0 && i++ == n)
-			break;
-		human_size(json_int(c, "delta", 0), d, sizeof d);
-		buf_printf(b, "%s%s +%s", c == rows->child ? "" : ", ",
-		    json_str(c, "name", "?"), d);
-	}
-}
-
-/*
- * Prints why each regression grew: one line of its top crates and
- * symbols, or with --explain its whole tables.
- */
-static void
-regression_causes(const struct options *o, const cJSON *regs)
-{
-	static const char *const header[] = { "what", "name", "before",
-	    "after", "delta", "percent" };
-	static const char *const what[] = { "crates", "symbols" };
-	const cJSON	*r, *causes, *c;
-	struct table	*t;
-	struct buf	 b;
-	const char	*cells[6];
-	char		 a[32], z[32], d[32], pct[32];
-	size_t		 k;
-
-	cJSON_ArrayForEach(r, regs) {
-		causes = cJSON_GetObjectItemCaseSensitive(r, "causes");
-		if (!cJSON_IsObject(causes)) {
-			if (o->explain && json_str(r, "causes_note", NULL))
-				printf("\n%.12s %s: %s\n", json_str(r, "commit",
-				    ""), json_str(r, "variant_key", ""),
-				    json_str(r, "causes_note", ""));
-			continue;
-		}
-		if (!o->explain) {
-			buf_init(&b);
-			regression_cause_rows(&b, cJSON_GetObjectItemCaseSensitive(
-			    causes, "crates"), 3);
-			buf_addstr(&b, "; ");
-			regression_cause_rows(&b, cJSON_GetObjectItemCaseSensitive(
-			    causes, "symbols"), 3);
-			printf("%.12s %s: %s\n", json_str(r, "commit", ""),
-			    json_str(r, "variant_key", ""), b.data);
-			buf_free(&b);
-			continue;
-		}
-		printf("\n%.12s %s (%s), against %.12s%s:\n", json_str(r,
-		    "commit", ""), json_str(r, "variant_key", ""), json_str(r,
-		    "artifact", ""), json_str(r, "base_commit", ""),
-		    json_str(causes, "from", NULL) ? ", from the unstripped "
-		    "twin" : "");
-		t = table_create(6, header);
-		for (k = 0; k < 2; k++) {
-			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
-			    causes, what[k])) {
-				human_size(json_int(c, "a", 0), a, sizeof a);
-				human_size(json_int(c, "b", 0), z, sizeof z);
-				snprintf(d, sizeof d, "%+lld",
-				    (long long)json_int(c, "delta", 0));
-				if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-				    c, "percent")))
-					history_percent(json_num(c, "percent",
-					    0), pct, sizeof pct);
-				else
-					snprintf(pct, sizeof pct, "new");
-				cells[0] = k == 0 ? "crate" : "symbol";
-				cells[1] = json_str(c, "name", "?");
-				cells[2] = a;
-				cells[3] = z;
-				cells[4] = d;
-				cells[5] = pct;
-				table_add(t, cells);
-			}
-		}
-		table_print(t, FORMAT_TABLE, stdout);
-		table_free(t);
-	}
 }
 
 /* sizemat regressions NAME [--explain] */
@@ -606,8 +669,8 @@ cmd_regressions(struct options *o)
 		if (!o->explain)
 			printf("\nwhy (the largest crates and symbols that grew; "
 			    "--explain for all):\n");
-		regression_causes(o, cJSON_GetObjectItemCaseSensitive(doc,
-		    "regressions"));
+		causes_print(o, cJSON_GetObjectItemCaseSensitive(doc,
+		    "regressions"), o->explain);
 	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
 	    "regressions")) {

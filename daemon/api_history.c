@@ -321,6 +321,13 @@ api_comparison(struct api *api, const struct tracked_project *p,
 			cJSON_AddBoolToObject(row, "over",
 			    limit_exceeded(lim, bs, hs));
 			exceeded |= limit_exceeded(lim, bs, hs);
+			if (hs > bs) {
+				/* Why: from the tables at both commits. */
+				cJSON_AddStringToObject(row, "base_commit",
+				    base);
+				cJSON_AddStringToObject(row, "commit", head);
+				track_cause(api->track, p, row, 0);
+			}
 		} else
 			cJSON_AddBoolToObject(row, "over", 0);
 		v[n++] = row;

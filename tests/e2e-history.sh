@@ -164,8 +164,27 @@ sys.exit(0 if d["base"]["id"] == sys.argv[2] and d["head"]["id"] == sys.argv[3]
          and d["rows"] else 1)' "$TMP/cmp-git.json" "$C5" "$C6"
 check "compare --markdown prints a table to paste" \
     bash -c "'$S' compare hist $C4 $C5 --markdown | grep -q '^| .*OVER'"
-"$S" check hist --base "$C4" --head "$C5" -q >"$TMP/check1" 2>&1
+"$S" check hist --base "$C4" --head "$C5" --markdown -q >"$TMP/check1" 2>&1
 check "check exits 1 across the regression" [ $? -eq 1 ]
+check "check --markdown explains the growth of each variant in a details block" \
+    python3 - "$TMP/check1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+blocks = re.findall(r"<details><summary>Why <code>([^<]*)</code>.*?</details>", text, re.S)
+body = re.findall(r"<details>.*?</details>", text, re.S)
+assert len(blocks) == 2, blocks
+assert all("| crate  | histdata" in b or "| crate | histdata" in b for b in body), body
+assert all("histdata::TABLE" in b for b in body), body
+PY
+# A project whose only variant is stripped: check builds its twins.
+echo '{"name": "lone", "shape": "axes", "axes": {"opt-level": ["s"], "strip": [true]}}' \
+    >"$TMP/lone.json"
+"$S" project add lone "$TMP/repo" --matrix "$TMP/lone.json" >/dev/null 2>&1
+"$S" check lone --base "$C4" --head "$C5" --markdown -q >"$TMP/check-lone" \
+    2>/dev/null
+check "... a stripped variant's too, from its unstripped twin, built for it" \
+    bash -c "test $? = 1 && grep -q 'grew, from the unstripped twin' \
+    '$TMP/check-lone' && grep -q 'histdata::TABLE' '$TMP/check-lone'"
 "$S" check hist --base "$C6" --head "$C7" -q >"$TMP/check2" 2>&1
 check "check exits 0 across a harmless commit" [ $? -eq 0 ]
 "$S" check hist --base "$C4" --head "$C5" --max-increase 1MiB -q \
