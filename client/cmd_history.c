@@ -320,17 +320,21 @@ history_comparison(const struct options *o, const cJSON *doc)
 {
 	static const char *const header[] = { "variant", "artifact", "base",
 	    "head", "bytes", "percent", "verdict" };
-	const cJSON	*r, *base, *head;
+	const cJSON	*r, *base, *head, *acc;
 	struct table	*t;
 	char		 bs[32], hs[32], bytes[32], pct[32];
 	const char	*cells[7], *state;
-	int		 over;
+	int		 over, failed;
 
+	/* Over the limit with the head's justification is a "yes". */
+	acc = cJSON_GetObjectItemCaseSensitive(doc, "accepted");
+	failed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+	    "head_failed"));
+	over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+	    "exceeded")) && !cJSON_IsObject(acc);
 	if (o->format == FORMAT_JSON) {
 		print_json(doc);
-		return (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
-		    "exceeded")) || cJSON_IsTrue(
-		    cJSON_GetObjectItemCaseSensitive(doc, "head_failed")));
+		return (over || failed);
 	}
 	base = cJSON_GetObjectItemCaseSensitive(doc, "base");
 	head = cJSON_GetObjectItemCaseSensitive(doc, "head");
@@ -392,17 +396,27 @@ history_comparison(const struct options *o, const cJSON *doc)
 	table_free(t);
 	if (o->format == FORMAT_TABLE)
 		printf("\nwhy (the largest crates and symbols that grew):\n");
+	if (cJSON_IsObject(acc) && o->format == FORMAT_MARKDOWN)
+		printf("\n**Accepted**: over %s, justified in `%.12s`: %s\n",
+		    json_str(doc, "max_increase", ""), json_str(acc, "commit",
+		    ""), json_str(acc, "text", ""));
+	else if (cJSON_IsObject(acc) && o->format == FORMAT_TABLE)
+		printf("accepted: over %s, justified in %.12s: %s\n",
+		    json_str(doc, "max_increase", ""), json_str(acc, "commit",
+		    ""), json_str(acc, "text", ""));
 	if (o->format == FORMAT_TABLE || o->format == FORMAT_MARKDOWN)
 		causes_print(o, cJSON_GetObjectItemCaseSensitive(doc, "rows"),
 		    0);
-	over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "exceeded"));
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "head_failed")))
+	if (failed)
 		fprintf(stderr, "sizemat: the head did not build\n");
 	if (over)
 		fprintf(stderr, "sizemat: a variant grew past %s\n",
 		    json_str(doc, "max_increase", ""));
-	return (over || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
-	    "head_failed")));
+	else if (cJSON_IsObject(acc))
+		fprintf(stderr, "sizemat: a variant grew past %s, accepted by "
+		    "the justification in %.12s\n", json_str(doc,
+		    "max_increase", ""), json_str(acc, "commit", ""));
+	return (over || failed);
 }
 
 /*
@@ -626,6 +640,10 @@ cmd_regressions(struct options *o)
 		} else
 			snprintf(state, sizeof state, "%s", json_str(r, "state",
 			    "?"));
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r,
+		    "accepted")))
+			snprintf(state + strlen(state), sizeof state -
+			    strlen(state), ", accepted");
 		snprintf(commit, sizeof commit, "%.12s", json_str(r, "commit",
 		    ""));
 		snprintf(date, sizeof date, "%.10s", json_str(r, "commit_time",
@@ -665,6 +683,16 @@ cmd_regressions(struct options *o)
 		    json_str(doc, "threshold", ""));
 	table_print(t, o->format, stdout);
 	table_free(t);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
+	    "regressions")) {
+		const cJSON	*acc = cJSON_GetObjectItemCaseSensitive(r,
+				    "accepted");
+
+		if (o->format == FORMAT_TABLE && cJSON_IsObject(acc))
+			printf("%.12s accepted, justified in %.12s: %s\n",
+			    json_str(r, "commit", ""), json_str(acc, "commit",
+			    ""), json_str(acc, "text", ""));
+	}
 	if (o->format == FORMAT_TABLE) {
 		if (!o->explain)
 			printf("\nwhy (the largest crates and symbols that grew; "

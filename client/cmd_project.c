@@ -18,8 +18,8 @@ project_print(const cJSON *p)
 {
 	static const char *const keys[] = { "name", "state", "problem",
 	    "source", "branch", "head", "matrix", "toolchain", "schedule",
-	    "next_tick", "threshold", "runs", "commits_measured",
-	    "regressions", "last_run", NULL };
+	    "next_tick", "threshold", "justification_trailer", "runs",
+	    "commits_measured", "regressions", "last_run", NULL };
 	const cJSON	*v, *u;
 	size_t		 i;
 	char		 size[32];
@@ -82,6 +82,9 @@ project_settings(const struct options *o, cJSON *body, int add)
 		cJSON_AddStringToObject(body, "toolchain", o->toolchain);
 	if (o->schedule != NULL)
 		cJSON_AddStringToObject(body, "schedule", o->schedule);
+	if (o->trailer != NULL)
+		cJSON_AddStringToObject(body, "justification_trailer",
+		    o->trailer);
 	if (o->threshold != NULL)
 		cJSON_AddStringToObject(body, "threshold", o->threshold);
 	if (add || o->webhooks.n > 0) {
@@ -151,8 +154,8 @@ project_set(struct options *o)
 	if (cJSON_GetArraySize(body) == 0) {
 		cJSON_Delete(body);
 		return (usage_error("project set: nothing to change; give "
-		    "--branch, --matrix, --toolchain, --schedule, --threshold "
-		    "or --webhook"));
+		    "--branch, --matrix, --toolchain, --schedule, --threshold, "
+		    "--trailer or --webhook"));
 	}
 	xasprintf(&path, "/v1/projects/%s", o->args[1]);
 	r = request_call(o, "PATCH", path, body, &doc, &err);

@@ -155,6 +155,9 @@ const struct option_spec options[] = {
 	{ "--threshold", NULL, "LIMIT", OPT_THRESHOLD, OPTION_TEXT,
 	  O(threshold), 0, 0, 0, "growth that counts as a regression (the "
 	  "daemon's default, which 'project show' prints)" },
+	{ "--trailer", NULL, "KEY|none", OPT_PROJECT, OPTION_TEXT, O(trailer),
+	  0, 0, 0, "the commit trailer whose text accepts growth over the "
+	  "limit (default Size-Justification; none: the project honours none)" },
 	{ "--token-file", NULL, "F", 0, OPTION_TEXT, O(token_file), 0, 0, 0,
 	  "the daemon's token, on the file's first line (default "
 	  "$SIZEMAT_TOKEN)" },

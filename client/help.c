@@ -43,7 +43,9 @@ static const char help_notes[] =
 "Exit codes: 0 success; 1 the answer is \"no\" (a build failed, timed out or\n"
 "was unavailable; a check found a size over its limit or a head that does\n"
 "not build; a bisection found no culprit); 2 usage error, daemon\n"
-"unreachable or an error reply.\n";
+"unreachable or an error reply. A check or compare over its limit exits 0\n"
+"when the head commit carries the project's justification trailer\n"
+"(Size-Justification: by default).\n";
 
 /* Prints an option's entry: "--name ARG, -a" and what it does. */
 static void

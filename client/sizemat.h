@@ -70,6 +70,7 @@ struct options {
 	const char		*metric;
 	const char		*by;		/* sizes: crate, symbol... */
 	int			 explain;	/* regressions: every cause */
+	const char		*trailer;	/* project: justification key */
 	const char		*since;
 	int			 last;
 	const char		*base;

@@ -347,6 +347,13 @@ api_comparison(struct api *api, const struct tracked_project *p,
 	free(v);
 	cJSON_AddBoolToObject(doc, "exceeded", exceeded);
 	cJSON_AddBoolToObject(doc, "head_failed", failed);
+	/* Over the limit, the head's justification may accept it. */
+	cJSON_AddStringToObject(doc, "commit", head);
+	if (exceeded)
+		track_accepted(api->track, p, doc, 1);
+	else
+		cJSON_AddNullToObject(doc, "accepted");
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "commit");
 	return (doc);
 }
 

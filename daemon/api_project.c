@@ -154,9 +154,35 @@ api_project_fetch(struct api *api, const struct http_request *req,
 }
 
 /*
+ * Checks a justification trailer's key: a git trailer token (letters,
+ * digits and '-'), or "none" (stored as ""): the project honours none.
+ * Returns 0, or -1 with a reply.
+ */
+static int
+api_project_trailer(const char *key, struct tracked_project *p,
+    struct http_reply *reply)
+{
+	if (strcmp(key, "none") == 0 || *key == '\0') {
+		p->trailer = xstrdup("");
+		return (0);
+	}
+	if (strlen(key) > 64 || strspn(key, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(key)) {
+		http_reply_error(reply, 400, "invalid_request",
+		    "justification_trailer: \"%s\" is not a trailer key: 1 "
+		    "to 64 letters, digits or '-' (default %s), or none",
+		    key, TRACK_DEFAULT_TRAILER);
+		return (-1);
+	}
+	p->trailer = xstrdup(key);
+	return (0);
+}
+
+/*
  * Reads the settings a project add or set may give (branch, matrix: a
- * name or a matrix object, toolchain, schedule, threshold, webhooks) into
- * p, each checked. Returns 0, or -1 with a reply.
+ * name or a matrix object, toolchain, schedule, threshold, webhooks,
+ * justification_trailer) into p, each checked. Returns 0, or -1 with a
+ * reply.
  */
 static int
 api_project_settings(struct api *api, const cJSON *doc,
@@ -166,7 +192,7 @@ api_project_settings(struct api *api, const cJSON *doc,
 	struct size_limit	 lim;
 	struct matrix		*m = NULL;
 	const char		*branch, *matrix = NULL, *toolchain;
-	const char		*schedule, *threshold;
+	const char		*schedule, *threshold, *trailer;
 	const cJSON		*hooks, *url, *mv;
 	char			*cause = NULL, *names, *text;
 	int			 rc = -1;
@@ -177,7 +203,10 @@ api_project_settings(struct api *api, const cJSON *doc,
 	    reply) != 0) ||
 	    api_opt_string(doc, "toolchain", &toolchain, reply) != 0 ||
 	    api_opt_string(doc, "schedule", &schedule, reply) != 0 ||
-	    api_opt_string(doc, "threshold", &threshold, reply) != 0)
+	    api_opt_string(doc, "threshold", &threshold, reply) != 0 ||
+	    api_opt_string(doc, "justification_trailer", &trailer,
+	    reply) != 0 ||
+	    (trailer != NULL && api_project_trailer(trailer, p, reply) != 0))
 		return (-1);
 	if (branch != NULL && (branch[0] == '-' || strstr(branch, "..") !=
 	    NULL)) {
@@ -261,7 +290,8 @@ api_projects_add(struct api *api, const struct http_request *req,
     int64_t id, struct http_reply *reply)
 {
 	static const char *const keys[] = { "name", "source", "branch",
-	    "matrix", "toolchain", "schedule", "threshold", "webhooks", NULL };
+	    "matrix", "toolchain", "schedule", "threshold", "webhooks",
+	    "justification_trailer", NULL };
 	const char *const	*k;
 	struct tracked_project	 p;
 	enum store_result	 rc;
@@ -281,8 +311,9 @@ api_projects_add(struct api *api, const struct http_request *req,
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request", "%s: "
 			    "unknown key; a project takes name, source, "
-			    "branch, matrix, toolchain, schedule, threshold "
-			    "and webhooks", item->string);
+			    "branch, matrix, toolchain, schedule, threshold, "
+			    "webhooks and justification_trailer",
+			    item->string);
 			goto out;
 		}
 	}
@@ -365,7 +396,8 @@ api_project_set(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
 	static const char *const keys[] = { "branch", "matrix", "toolchain",
-	    "schedule", "threshold", "webhooks", NULL };
+	    "schedule", "threshold", "webhooks", "justification_trailer",
+	    NULL };
 	const char *const	*k;
 	struct tracked_project	 p, set;
 	const cJSON		*item;
@@ -384,8 +416,8 @@ api_project_set(struct api *api, const struct http_request *req, int64_t id,
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request", "%s: "
 			    "cannot be set; a project set takes branch, "
-			    "matrix, toolchain, schedule, threshold and "
-			    "webhooks", item->string);
+			    "matrix, toolchain, schedule, threshold, webhooks "
+			    "and justification_trailer", item->string);
 			goto out;
 		}
 	}

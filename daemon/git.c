@@ -60,6 +60,7 @@ git_commits_free(struct git_commit *c, size_t n)
 		free(c[i].parent);
 		free(c[i].author);
 		free(c[i].subject);
+		free(c[i].trailers);
 	}
 	free(c);
 }
@@ -144,12 +145,12 @@ git_resolve(const char *mirror, const char *rev, char **cause)
 static int
 git_parse_commit(char *line, struct git_commit *c)
 {
-	char	*f[5], *p = line;
+	char	*f[6], *p = line;
 	size_t	 i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		f[i] = p;
-		if (i < 4) {
+		if (i < 5) {
 			if ((p = strchr(p, '\x1f')) == NULL)
 				return (-1);
 			*p++ = '\0';
@@ -165,6 +166,7 @@ git_parse_commit(char *line, struct git_commit *c)
 	c->time = strtoll(f[2], NULL, 10);
 	c->author = xstrdup(f[3]);
 	c->subject = xstrdup(f[4]);
+	c->trailers = xstrdup(f[5]);
 	return (0);
 }
 
@@ -190,7 +192,8 @@ git_first_parents(const char *mirror, const char *tip, const char *stop,
 	args[i++] = "--first-parent";
 	args[i++] = "--no-show-signature";
 	args[i++] = count;
-	args[i++] = "--format=%H%x1f%P%x1f%ct%x1f%an <%ae>%x1f%s";
+	args[i++] = "--format=%H%x1f%P%x1f%ct%x1f%an <%ae>%x1f%s%x1f"
+	    "%(trailers:only,unfold,separator=%x1e)";
 	args[i++] = tip;
 	if (stop != NULL) {
 		xasprintf(&range, "^%s", stop);

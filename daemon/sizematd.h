@@ -69,6 +69,7 @@ struct git_commit {
 	int64_t	 time;		/* committer time, Unix seconds */
 	char	*author;
 	char	*subject;
+	char	*trailers;	/* "Key: value" joined by U+001E */
 };
 void	 git_commits_free(struct git_commit *, size_t);
 char	*git_mirror_branch(const char *, char **);
@@ -393,7 +394,9 @@ struct tracked_project {
 	int64_t	 next_tick;
 	char	*problem;	/* why its source cannot be used */
 	char	*package;	/* its root package at the head, or NULL */
+	char	*trailer;	/* justification key; NULL default, "" none */
 };
+#define TRACK_DEFAULT_TRAILER	"Size-Justification"
 struct run_plan {
 	const char	*project;	/* a path, or a tracked project's path */
 	int64_t		 project_id;	/* a tracked project, or 0 */
@@ -575,6 +578,8 @@ cJSON		*store_regressions(struct store *, int64_t);
 cJSON		*store_project_variants(struct store *, int64_t);
 cJSON		*store_trend(struct store *, int64_t, const char *,
 		    const char *, const char *, int64_t, int);
+enum store_result store_commit_trailers(struct store *, int64_t,
+		    const char *, char **, char **);
 cJSON		*store_compare(struct store *, int64_t, const char *,
 		    const char *);
 char		*store_commit_resolve(struct store *, int64_t, const char *,
@@ -815,6 +820,8 @@ int		 track_cause(struct track *, const struct tracked_project *,
 int		 track_causes(struct track *, const struct tracked_project *,
 		    cJSON *, int);
 char		*track_cause_line(const cJSON *);
+void		 track_accepted(struct track *, const struct tracked_project *,
+		    cJSON *, int);
 void		 track_free(struct track *);
 
 /* search_run.c */

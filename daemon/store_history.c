@@ -16,9 +16,11 @@ store_commits_add(struct store *st, int64_t project_id,
 	struct db_stmt	*stmt;
 	size_t		 i;
 
-	stmt = store_prepare(st, "INSERT OR IGNORE INTO commits (project_id,"
-	    " id, parent, time, author, subject) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?6)");
+	/* A commit recorded before trailers were gets them now. */
+	stmt = store_prepare(st, "INSERT INTO commits (project_id, id,"
+	    " parent, time, author, subject, trailers) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7) ON CONFLICT (project_id, id) DO UPDATE SET"
+	    " trailers = excluded.trailers WHERE trailers IS NULL");
 	for (i = 0; i < n; i++) {
 		db_reset(stmt);
 		db_bind_int(stmt, 1, project_id);
@@ -27,6 +29,7 @@ store_commits_add(struct store *st, int64_t project_id,
 		db_bind_int(stmt, 4, c[i].time);
 		store_bind_text(stmt, 5, c[i].author);
 		store_bind_text(stmt, 6, c[i].subject);
+		store_bind_text(stmt, 7, c[i].trailers);
 		if (db_step(stmt) != DB_DONE) {
 			log_warnx("store: %s", db_errmsg(st->db));
 			db_finalize(stmt);
@@ -340,4 +343,29 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 	store_bind_text(stmt, 3, b);
 	rows = store_json_rows(stmt, columns);
 	return (rows);
+}
+
+/*
+ * Reads a recorded commit's first parent and trailers ("Key: value"
+ * joined by U+001E; NULL when recorded before trailers were). STORE_OK,
+ * or STORE_NOT_FOUND when the commit is not recorded.
+ */
+enum store_result
+store_commit_trailers(struct store *st, int64_t project_id, const char *id,
+    char **parent, char **trailers)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	*parent = *trailers = NULL;
+	stmt = store_prepare(st, "SELECT parent, trailers FROM commits"
+	    " WHERE project_id = ?1 AND id = ?2");
+	db_bind_int(stmt, 1, project_id);
+	store_bind_text(stmt, 2, id);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		*parent = store_column_dup(stmt, 0);
+		*trailers = store_column_dup(stmt, 1);
+	}
+	db_finalize(stmt);
+	return (store_found(st, rc));
 }

@@ -11,7 +11,7 @@
 
 #define STORE_PROJECT_COLUMNS "SELECT id, name, path, source, branch," \
 	" matrix, toolchain, schedule, threshold, webhooks, mirror, head," \
-	" next_tick, problem, package FROM projects"
+	" next_tick, problem, package, trailer FROM projects"
 
 /* Frees what a tracked project holds. */
 void
@@ -30,6 +30,7 @@ tracked_project_clear(struct tracked_project *p)
 	free(p->head);
 	free(p->problem);
 	free(p->package);
+	free(p->trailer);
 	memset(p, 0, sizeof *p);
 }
 
@@ -58,6 +59,7 @@ store_project_read(struct db_stmt *stmt, struct tracked_project *p)
 	p->next_tick = db_column_int(stmt, 12);
 	p->problem = store_column_dup(stmt, 13);
 	p->package = store_column_dup(stmt, 14);
+	p->trailer = store_column_dup(stmt, 15);
 }
 
 /* Runs a project query with one parameter: found, not found or error. */
@@ -121,6 +123,8 @@ store_project_update(struct store *st, int64_t id,
 	    " schedule = coalesce(?5, schedule),"
 	    " threshold = coalesce(?6, threshold),"
 	    " webhooks = coalesce(?7, webhooks),"
+	    " trailer = CASE WHEN ?8 IS NULL THEN trailer"
+	    " WHEN ?8 = '" TRACK_DEFAULT_TRAILER "' THEN NULL ELSE ?8 END,"
 	    " next_tick = CASE WHEN ?5 IS NULL THEN next_tick END,"
 	    " head = CASE WHEN ?2 IS NULL THEN head END,"
 	    " problem = CASE WHEN ?2 IS NULL THEN problem END"
@@ -132,6 +136,7 @@ store_project_update(struct store *st, int64_t id,
 	store_bind_text(stmt, 5, p->schedule);
 	store_bind_text(stmt, 6, p->threshold);
 	store_bind_text(stmt, 7, hooks);
+	store_bind_text(stmt, 8, p->trailer);
 	rc = store_step_done(st, stmt);
 	cJSON_free(hooks);
 	return (rc);
@@ -154,8 +159,9 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 	hooks = cJSON_PrintUnformatted(p->webhooks);
 	stmt = store_prepare(st, "INSERT INTO projects (path, created_at,"
 	    " name, source, branch, matrix, toolchain, schedule, threshold,"
-	    " webhooks, mirror, next_tick) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12)");
+	    " webhooks, mirror, next_tick, trailer) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, nullif(?13, '"
+	    TRACK_DEFAULT_TRAILER "'))");
 	store_bind_text(stmt, 1, p->path);
 	db_bind_int(stmt, 2, (int64_t)time(NULL));
 	store_bind_text(stmt, 3, p->name);
@@ -171,6 +177,7 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 		db_bind_int(stmt, 12, p->next_tick);
 	else
 		db_bind_null(stmt, 12);
+	store_bind_text(stmt, 13, p->trailer);
 	cJSON_free(hooks);
 	if (db_step(stmt) != DB_DONE) {
 		rc = STORE_ERROR;
@@ -253,7 +260,7 @@ store_projects_list(struct store *st, const char *name)
 		{ "runs", STORE_INT }, { "commits_measured", STORE_INT },
 		{ "regressions", STORE_INT }, { "last_run", STORE_TEXT },
 		{ "problem", STORE_TEXT }, { "state", STORE_TEXT },
-		{ NULL, STORE_TEXT }
+		{ "justification_trailer", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	cJSON		*a;
@@ -272,7 +279,8 @@ store_projects_list(struct store *st, const char *name)
 	    " (SELECT " STORE_TIME("max(created_at)") " FROM runs"
 	    "  WHERE project_id = p.id), p.problem,"
 	    " CASE WHEN p.problem IS NOT NULL THEN 'error' WHEN p.head IS NULL"
-	    " THEN 'cloning' ELSE 'ready' END"
+	    " THEN 'cloning' ELSE 'ready' END,"
+	    " nullif(coalesce(p.trailer, '" TRACK_DEFAULT_TRAILER "'), '')"
 	    " FROM projects p WHERE p.name IS NOT NULL AND (?1 IS NULL"
 	    " OR p.name = ?1) ORDER BY p.name");
 	store_bind_text(stmt, 1, name);

@@ -34,6 +34,11 @@ track_alert_text(const struct tracked_project *p, const char *commit,
 			buf_printf(&b, ": %s", why);
 			free(why);
 		}
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r,
+		    "accepted")))
+			buf_printf(&b, " (accepted: %s)", json_str(
+			    cJSON_GetObjectItemCaseSensitive(r, "accepted"),
+			    "text", ""));
 		if (r->next != NULL)
 			buf_addstr(&b, ";");
 	}
@@ -95,6 +100,9 @@ track_alerts(struct track *t, const struct tracked_project *p)
 			    json_str(v, "threshold", ""));
 			cJSON_AddItemToObject(o, "causes", cJSON_Duplicate(
 			    cJSON_GetObjectItemCaseSensitive(v, "causes"), 1));
+			cJSON_AddItemToObject(o, "accepted", cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(v, "accepted"),
+			    1));
 			cJSON_AddItemToArray(variants, o);
 		}
 		text = track_alert_text(p, commit, r);
@@ -131,6 +139,7 @@ track_revisions(struct track *t, const struct tracked_project *p)
 	revised = store_revised(t->store, p->id);
 	cJSON_ArrayForEach(r, revised) {
 		track_cause(t, p, r, 0);
+		track_accepted(t, p, r, 0);
 		body = cJSON_CreateObject();
 		cJSON_AddStringToObject(body, "event",
 		    "size_regression_revised");

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sizematd.h"
 #include "track_private.h"
@@ -155,8 +156,8 @@ track_cause(struct track *t, const struct tracked_project *p, cJSON *row,
 }
 
 /*
- * Adds causes to every row of a list of regressions; returns how many
- * wait for an unstripped twin.
+ * Adds to every row of a list of regressions its causes and whether a
+ * justification accepts it; returns how many wait for an unstripped twin.
  */
 int
 track_causes(struct track *t, const struct tracked_project *p, cJSON *rows,
@@ -165,8 +166,10 @@ track_causes(struct track *t, const struct tracked_project *p, cJSON *rows,
 	cJSON	*row;
 	int	 waiting = 0;
 
-	cJSON_ArrayForEach(row, rows)
+	cJSON_ArrayForEach(row, rows) {
 		waiting += track_cause(t, p, row, queue);
+		track_accepted(t, p, row, 0);
+	}
 	return (waiting);
 }
 
@@ -208,4 +211,67 @@ track_cause_line(const cJSON *row)
 		return (NULL);
 	}
 	return (b.data);
+}
+
+/* Returns the value of a trailer (key compared as git does) or NULL. */
+static char *
+track_trailer_value(const char *trailers, const char *key)
+{
+	const char	*p, *end;
+	size_t		 klen = strlen(key);
+
+	for (p = trailers; p != NULL && *p != '\0'; p = end) {
+		end = p + strcspn(p, "\x1e");
+		if ((size_t)(end - p) > klen + 1 &&
+		    strncasecmp(p, key, klen) == 0 && p[klen] == ':') {
+			p += klen + 1;
+			p += strspn(p, " \t");
+			return (xstrndup(p, (size_t)(end - p)));
+		}
+		if (*end == '\x1e')
+			end++;
+	}
+	return (NULL);
+}
+
+/*
+ * Adds "accepted" to a regression or a comparison's row: {"text",
+ * "commit"} when a commit it covers carries the project's justification
+ * trailer (Size-Justification: by default), else null. A regression covers
+ * its culprit, or every commit of its range (after base_commit, up to
+ * commit); with head_only, only commit (a check's head).
+ */
+void
+track_accepted(struct track *t, const struct tracked_project *p, cJSON *row,
+    int head_only)
+{
+	const char	*key = p->trailer != NULL ? p->trailer :
+			    TRACK_DEFAULT_TRAILER;
+	const char	*base = json_str(row, "base_commit", "");
+	char		*at, *parent, *trailers, *text = NULL;
+	int		 steps = 0;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(row, "accepted");
+	at = *key != '\0' ? xstrdup(json_str(row, "commit", "")) : NULL;
+	while (at != NULL && *at != '\0' && strcmp(at, base) != 0 &&
+	    steps++ < 10000 && store_commit_trailers(t->store, p->id, at,
+	    &parent, &trailers) == STORE_OK) {
+		text = track_trailer_value(trailers, key);
+		free(trailers);
+		if (text != NULL || head_only) {
+			free(parent);
+			break;
+		}
+		free(at);
+		at = parent;
+	}
+	if (text != NULL) {
+		cJSON	*o = cJSON_AddObjectToObject(row, "accepted");
+
+		cJSON_AddStringToObject(o, "text", text);
+		cJSON_AddStringToObject(o, "commit", at);
+		free(text);
+	} else
+		cJSON_AddNullToObject(row, "accepted");
+	free(at);
 }

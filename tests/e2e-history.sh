@@ -216,6 +216,54 @@ check "a dead endpoint's delivery is recorded as failing" \
     $CHECK dead-delivery "$TMP/show.json" "$DEAD"
 check "the daemon is still up" kill -0 "$PID"
 
+echo "# justified growth"
+# main gains a commit that doubles the table with a justification; the
+# branch plain, the same change without one.
+git clone -q "$TMP/repo" "$TMP/just"
+(
+	cd "$TMP/just"
+	git config user.name "History Fixture"
+	git config user.email "fixture@sizemat.invalid"
+	git checkout -q -b plain
+	sed -i 's/40000/80000/' histdata/src/lib.rs
+	python3 - <<'PY'
+p = "histdata/src/lib.rs"
+s = open(p).read().replace("];\n", ",".join(str(i) for i in range(40000)) + "];\n")
+open(p, "w").write(s)
+PY
+	git commit -qam "Double the table"
+	git checkout -q main
+	git checkout -q plain -- histdata
+	git commit -qm "Double the table" -m "Size-Justification: the table is the product"
+) >/dev/null
+J=$(git -C "$TMP/just" rev-parse main)
+P=$(git -C "$TMP/just" rev-parse plain)
+"$S" project add jp "$TMP/just" --matrix "$TMP/lone.json" >/dev/null 2>&1
+"$S" check jp --base "$C7" --head "$P" -q >/dev/null 2>&1
+check "check over its limit without a justification exits 1" [ $? -eq 1 ]
+"$S" check jp --base "$C7" --head "$J" --json -q >"$TMP/just.json" 2>/dev/null
+check "... and 0 when the head's message carries Size-Justification:" \
+    bash -c "test $? = 0 && python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d[\"exceeded\"] and d[\"accepted\"] == {\"text\":
+    \"the table is the product\", \"commit\": sys.argv[2]} else 1)' \
+    '$TMP/just.json' '$J'"
+"$S" check jp --base "$C7" --head "$J" -q >"$TMP/just.txt" 2>/dev/null
+check "... printing the justification beside the table" \
+    grep -q "^accepted: over .*, justified in ${J:0:12}: the table is the product" \
+    "$TMP/just.txt"
+"$S" run jp --rev "$J" --wait -q >/dev/null 2>&1
+wait_idle
+"$S" regressions jp --json >"$TMP/just-regs.json"
+check "the regression at that commit is recorded as accepted" \
+    python3 -c 'import json, sys
+r = [x for x in json.load(open(sys.argv[1]))["regressions"] if x["commit"] == sys.argv[2]]
+sys.exit(0 if r and all(x["accepted"] == {"text": "the table is the product",
+    "commit": sys.argv[2]} for x in r) else 1)' "$TMP/just-regs.json" "$J"
+"$S" project set jp --trailer none >/dev/null 2>&1
+"$S" check jp --base "$C7" --head "$J" -q >/dev/null 2>&1
+check "a project that honours no trailer: exit 1 again" [ $? -eq 1 ]
+
 echo "# metrics"
 curl -sf "$SIZEMAT_URL/metrics" >"$TMP/metrics.txt"
 check "GET /metrics answers in Prometheus's text format" \
