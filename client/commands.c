@@ -65,6 +65,8 @@ const struct command commands[] = {
 	  OPT_METRIC | OPT_ARTIFACT, 1, 1,
 	  "trend NAME [--variant V] [--artifact A] [--metric M] "
 	  "[--since DATE] [--last N]" },
+	{ "verify", cmd_verify, OPT_FORMAT | OPT_WAIT | OPT_QUIET, 1, 1,
+	  "verify RUN [--wait]" },
 };
 const size_t ncommands = sizeof commands / sizeof commands[0];
 
@@ -277,6 +279,11 @@ const struct help_entry help_entries[] = {
 	  "what changed between two builds, by section, crate and symbol; "
 	  "--wait builds a stripped variant again with strip=none to compare "
 	  "its symbols" },
+	{ HELP_READ, "verify", "verify RUN [--wait]",
+	  "build each done build of the run again in a fresh target dir (a "
+	  "path of another length) and say per variant whether the bytes are "
+	  "identical, else by how much and in which sections and symbols; "
+	  "exit 1 when one differs" },
 	{ HELP_READ, "sizes", "sizes BUILD [--by crate|symbol|section] "
 	  "[--top N] [--artifact A]",
 	  "where a recorded build's bytes are, by crate (default), symbol or "

@@ -218,6 +218,7 @@ int	 cmd_ladder(struct options *);
 int	 cmd_explain(struct options *);
 int	 cmd_diff(struct options *);
 int	 cmd_sizes(struct options *);
+int	 cmd_verify(struct options *);
 long long diff_unstripped(const struct options *, long long, int *);
 int	 cmd_project(struct options *);
 int	 cmd_trend(struct options *);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -38,6 +39,25 @@ builder_target_dir(const char *workdir, const char *project, const char *key)
 
 	xasprintf(&dir, "%s/target/%016" PRIx64 "/%016" PRIx64, workdir,
 	    units_hash(project), units_hash(key));
+	return (dir);
+}
+
+/*
+ * Returns a target dir no build used before, for verify: beside the
+ * reused ones (so the disk budget covers it) and of another length, so
+ * that what the path's length changes in a binary shows.
+ */
+char *
+builder_fresh_target_dir(const char *workdir, const char *project,
+    const char *key)
+{
+	struct timespec	 ts;
+	char		*dir;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	xasprintf(&dir, "%s/target/fresh-%016" PRIx64 "/%016" PRIx64
+	    "-%lld%09ld", workdir, units_hash(project), units_hash(key),
+	    (long long)ts.tv_sec, ts.tv_nsec);
 	return (dir);
 }
 

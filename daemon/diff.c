@@ -5,6 +5,9 @@
  * a build recorded before tables were stored), the crates and the
  * functions and data.
  */
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -286,5 +289,101 @@ diff_builds(const cJSON *ba, const cJSON *bb, int top, diff_table_fn load,
 		cJSON_Delete(cb);
 		cJSON_AddItemToArray(list, row);
 	}
+	return (out);
+}
+
+/* Reads an ELF file's sections with contents: name -> its bytes. */
+static int
+diff_section_data(const char *path, int *fd, Elf **e)
+{
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	if (elf_version(EV_CURRENT) == EV_NONE ||
+	    (*e = elf_begin(*fd, ELF_C_READ, NULL)) == NULL ||
+	    elf_kind(*e) != ELF_K_ELF) {
+		if (*e != NULL)
+			elf_end(*e);
+		close(*fd);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Finds a section by name; NULL when there is none. */
+static Elf_Scn *
+diff_section_named(Elf *e, size_t shstrndx, const char *name)
+{
+	Elf_Scn		*scn = NULL;
+	GElf_Shdr	 sh;
+	const char	*n;
+
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		if (gelf_getshdr(scn, &sh) != NULL &&
+		    (n = elf_strptr(e, shstrndx, sh.sh_name)) != NULL &&
+		    strcmp(n, name) == 0)
+			return (scn);
+	}
+	return (NULL);
+}
+
+/*
+ * Lists the sections whose bytes differ between two ELF files (same name;
+ * contents compared, not only sizes), as diff rows {name, a, b, delta,
+ * change}; an empty list when the files are not both ELF.
+ */
+cJSON *
+diff_section_bytes(const char *pa, const char *pb)
+{
+	Elf		*ea = NULL, *eb = NULL;
+	Elf_Scn		*sa = NULL, *sb;
+	Elf_Data	*da, *db;
+	GElf_Shdr	 sh;
+	cJSON		*out, *row;
+	const char	*name;
+	size_t		 stra, strb;
+	int		 fa, fb, same;
+
+	out = cJSON_CreateArray();
+	if (pa == NULL || pb == NULL || diff_section_data(pa, &fa, &ea) != 0)
+		return (out);
+	if (diff_section_data(pb, &fb, &eb) != 0) {
+		elf_end(ea);
+		close(fa);
+		return (out);
+	}
+	if (elf_getshdrstrndx(ea, &stra) == 0 &&
+	    elf_getshdrstrndx(eb, &strb) == 0) {
+		while ((sa = elf_nextscn(ea, sa)) != NULL) {
+			if (gelf_getshdr(sa, &sh) == NULL ||
+			    sh.sh_type == SHT_NOBITS ||
+			    (name = elf_strptr(ea, stra, sh.sh_name)) == NULL ||
+			    *name == '\0')
+				continue;
+			sb = diff_section_named(eb, strb, name);
+			da = elf_rawdata(sa, NULL);
+			db = sb != NULL ? elf_rawdata(sb, NULL) : NULL;
+			same = da != NULL && db != NULL &&
+			    da->d_size == db->d_size && (da->d_size == 0 ||
+			    memcmp(da->d_buf, db->d_buf, da->d_size) == 0);
+			if (same)
+				continue;
+			row = cJSON_CreateObject();
+			cJSON_AddStringToObject(row, "name", name);
+			cJSON_AddNumberToObject(row, "a", da ?
+			    (double)da->d_size : 0);
+			cJSON_AddNumberToObject(row, "b", db ?
+			    (double)db->d_size : 0);
+			cJSON_AddNumberToObject(row, "delta", (db ?
+			    (double)db->d_size : 0) - (da ? (double)da->d_size :
+			    0));
+			cJSON_AddStringToObject(row, "change", db == NULL ?
+			    "removed" : "changed");
+			cJSON_AddItemToArray(out, row);
+		}
+	}
+	elf_end(ea);
+	elf_end(eb);
+	close(fa);
+	close(fb);
 	return (out);
 }

@@ -235,8 +235,9 @@ plan_queue(const struct planner *p, const struct run_plan *run,
 		plans[m].variant = &vars[i];
 		plans[m].step = steps != NULL ? steps[i] : NULL;
 		plans[m].post = posts != NULL ? posts[i] : NULL;
-		plans[m].target_dir = builder_target_dir(p->workdir,
-		    run->project, key);
+		plans[m].target_dir = run->fresh ?
+		    builder_fresh_target_dir(p->workdir, run->project, key) :
+		    builder_target_dir(p->workdir, run->project, key);
 		plans[m].expected_ms = plan_expected_ms(&vars[i]);
 		keys[m++] = key;
 	}

@@ -412,6 +412,7 @@ struct run_plan {
 	int64_t		 search_id;
 	int		 timeout_s;	/* the matrix's, or 0 */
 	const char	*package;	/* the package cargo builds by default */
+	int		 fresh;		/* verify: new target dirs */
 };
 /* What git found for a run at a revision. */
 struct run_prep {
@@ -481,6 +482,7 @@ enum store_result store_run_cancel(struct store *, int64_t, int64_t **,
 enum store_result store_run_exists(struct store *, int64_t);
 enum store_result store_run_over(struct store *, int64_t, int *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
+enum store_result store_verify_run(struct store *, int64_t, int64_t *);
 cJSON		*store_runs_list(struct store *, int);
 enum store_result store_best(struct store *, const char *, int, cJSON **);
 cJSON		*store_status(struct store *);
@@ -719,6 +721,8 @@ struct build_job_cb {
 	void	*arg;
 };
 char		*builder_target_dir(const char *, const char *, const char *);
+char		*builder_fresh_target_dir(const char *, const char *,
+		    const char *);
 struct build_job *builder_start(uv_loop_t *, const struct builder_config *,
 		    const struct build_spec *, const struct build_job_cb *);
 void		 builder_kill(struct build_job *, const char *);
@@ -978,6 +982,7 @@ cJSON	*diff_builds(const cJSON *, const cJSON *, int, diff_table_fn,
 	    void *);
 cJSON	*diff_causes(const struct attribution *, const struct attribution *,
 	    int);
+cJSON	*diff_section_bytes(const char *, const char *);
 
 /* explain.c */
 cJSON	*explain_run(struct store *, const cJSON *, const char *,
@@ -1057,6 +1062,15 @@ void	 api_build_unstripped(struct api *, const struct http_request *,
 	    int64_t, struct http_reply *);
 void	 api_build_sizes(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
+void	 api_verify_start(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_verify_get(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+int	 api_queue_linked(struct api *, int64_t, const char *, const char *,
+	    const char *, struct variant *, size_t, int, int64_t *,
+	    struct http_reply *);
+int	 api_symbols(const cJSON *, const cJSON *, struct attribution *,
+	    char **, void *);
 void	 api_diff(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 

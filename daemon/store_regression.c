@@ -411,7 +411,8 @@ store_unchecked_list(struct store *st, int64_t project_id, int detect,
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE r.project_id = ?1 AND r.prepared = 1"
 	    " AND r.commit_id IS NOT NULL AND b.checked = 0 AND (?2"
-	    " AND r.on_branch = 1 AND r.kind NOT IN ('bisect', 'explain')"
+	    " AND r.on_branch = 1"
+	    " AND r.kind NOT IN ('bisect', 'explain', 'verify')"
 	    " AND b.state NOT IN"
 	    " ('queued', 'running') OR NOT ?2 AND b.state = 'done')"
 	    " ORDER BY b.id");
@@ -492,7 +493,7 @@ store_detect_regressions(struct store *st, int64_t project_id,
 	stmt = store_prepare(st, "UPDATE builds SET checked = 1 WHERE checked"
 	    " = 0 AND state NOT IN ('queued', 'running') AND run_id IN"
 	    " (SELECT id FROM runs WHERE project_id = ?1 AND (on_branch = 0"
-	    " OR kind IN ('bisect', 'explain')) AND prepared = 1)");
+	    " OR kind IN ('bisect', 'explain', 'verify')) AND prepared = 1)");
 	db_bind_int(stmt, 1, project_id);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);

@@ -659,3 +659,22 @@ rollback:
 	store_exec(st, "ROLLBACK");
 	return (-1);
 }
+
+/*
+ * Finds the newest verify run of a run (kind verify, whose parent it is):
+ * STORE_OK with *id, STORE_NOT_FOUND when none.
+ */
+enum store_result
+store_verify_run(struct store *st, int64_t run_id, int64_t *id)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_prepare(st, "SELECT max(id) FROM runs WHERE"
+	    " parent_run_id = ?1 AND kind = 'verify' HAVING count(*) > 0");
+	db_bind_int(stmt, 1, run_id);
+	if ((rc = db_step(stmt)) == DB_ROW)
+		*id = db_column_int(stmt, 0);
+	db_finalize(stmt);
+	return (store_found(st, rc));
+}

@@ -115,6 +115,25 @@ sm best "$FIX/sizes" >"$TMP/best.txt"
 check "best prints a table with the smallest first" \
     grep -q '^1  .*strip=symbols' "$TMP/best.txt"
 
+# 3b. verify: the same builds again in fresh target dirs.
+sm verify "$RUN" --wait --json -q >"$TMP/verify.json"
+check "verify of a deterministic crate: every build identical, exit 0" \
+    bash -c "test $? = 0 && python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))[\"verify\"]
+sys.exit(0 if v[\"state\"] == \"done\" and v[\"reproducible\"] and
+    len(v[\"builds\"]) == 4 and all(b[\"identical\"] and b[\"bytes_delta\"] == 0
+    and b[\"verify_build\"] != b[\"build\"] for b in v[\"builds\"]) else 1)' '$TMP/verify.json'"
+sm run "$FIX/stamped" --matrix "$FIX/release-only.json" --wait -q --json \
+    >"$TMP/stamped.json" 2>/dev/null
+sm verify "$($CHECK field "$TMP/stamped.json" run id)" --wait --json -q \
+    >"$TMP/sverify.json"
+check "verify of a crate whose build script writes the time: differs, exit 1" \
+    bash -c "test $? = 1 && python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))[\"verify\"]
+sys.exit(0 if not v[\"reproducible\"] and all(b[\"identical\"] is False
+    and \".rodata\" in [s[\"name\"] for s in b[\"sections\"]]
+    for b in v[\"builds\"]) else 1)' '$TMP/sverify.json'"
+
 # 4. A broken crate: recorded as failed with the compiler's error, exit 1.
 sm run "$FIX/broken" --matrix "$FIX/grid.json" --wait --json \
     >"$TMP/broken.json" 2>/dev/null

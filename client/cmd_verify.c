@@ -1,0 +1,128 @@
+/*
+ * sizemat verify RUN [--wait] [--json]: builds each done build of a run
+ * again in a fresh target dir and says whether the bytes are the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizemat.h"
+
+/* Prints the first few rows of a diff's list as "name +N, ...". */
+static void
+verify_rows(const char *what, const cJSON *rows)
+{
+	const cJSON	*r;
+	int		 n = 0;
+
+	if (cJSON_GetArraySize(rows) == 0)
+		return;
+	printf("    %s:", what);
+	cJSON_ArrayForEach(r, rows) {
+		if (n++ == 5) {
+			printf(" ...");
+			break;
+		}
+		printf(" %s %+lld%s", json_str(r, "name", "?"),
+		    (long long)json_int(r, "delta", 0), r->next ? "," : "");
+	}
+	printf("\n");
+}
+
+/* Prints a verification; returns 1 when a build was not reproduced. */
+static int
+verify_print(const struct options *o, const cJSON *doc)
+{
+	static const char *const header[] = { "build", "variant", "again",
+	    "verdict", "bytes" };
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(doc, "verify");
+	const cJSON	*b, *id;
+	struct table	*t;
+	const char	*cells[5];
+	char		 build[32], again[32], bytes[32];
+	int		 differs = 0;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(v, "builds"))
+		differs |= cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(b,
+		    "identical"));
+	if (o->format == FORMAT_JSON) {
+		print_json(doc);
+		return (differs);
+	}
+	t = table_create(5, header);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(v, "builds")) {
+		id = cJSON_GetObjectItemCaseSensitive(b, "identical");
+		snprintf(build, sizeof build, "%lld",
+		    (long long)json_int(b, "build", 0));
+		snprintf(again, sizeof again, "%lld",
+		    (long long)json_int(b, "verify_build", 0));
+		snprintf(bytes, sizeof bytes, "%+lld",
+		    (long long)json_int(b, "bytes_delta", 0));
+		cells[0] = build;
+		cells[1] = json_str(b, "variant_key", "");
+		cells[2] = again;
+		cells[3] = cJSON_IsTrue(id) ? "identical" : cJSON_IsFalse(id) ?
+		    "DIFFERS" : json_str(b, "state", "?");
+		cells[4] = cJSON_IsBool(id) ? bytes : "-";
+		table_add(t, cells);
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	if (o->format != FORMAT_TABLE)
+		return (differs);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(v, "builds")) {
+		if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(b,
+		    "identical")))
+			continue;
+		printf("%s: not reproducible\n", json_str(b, "variant_key",
+		    ""));
+		verify_rows("sections", cJSON_GetObjectItemCaseSensitive(b,
+		    "sections"));
+		verify_rows("symbols", cJSON_GetObjectItemCaseSensitive(b,
+		    "symbols"));
+	}
+	return (differs);
+}
+
+/* sizemat verify RUN [--wait] */
+int
+cmd_verify(struct options *o)
+{
+	enum request_result	 r;
+	cJSON			*doc, *run;
+	char			*path, *err;
+	long long		 id, vid;
+	int			 rc = EXIT_USAGE;
+
+	if (parse_id(o->args[0], "run", "a whole number; 'sizemat runs' "
+	    "lists them", &id) != 0)
+		return (EXIT_USAGE);
+	xasprintf(&path, "/v1/runs/%lld/verify", id);
+	r = request_call(o, "POST", path, NULL, &doc, &err);
+	if (r != REQUEST_OK) {
+		free(path);
+		return (request_fail(o, r, err));
+	}
+	vid = (long long)json_int(doc, "verify_run", 0);
+	cJSON_Delete(doc);
+	if (!o->quiet)
+		fprintf(stderr, "sizemat: run %lld builds run %lld's builds "
+		    "again in fresh target dirs\n", vid, id);
+	if (o->wait) {
+		if ((run = run_follow(o, vid, &rc)) == NULL) {
+			free(path);
+			return (rc);
+		}
+		cJSON_Delete(run);
+	}
+	r = request_call(o, "GET", path, NULL, &doc, &err);
+	free(path);
+	if (r != REQUEST_OK)
+		return (request_fail(o, r, err));
+	rc = verify_print(o, doc) ? EXIT_NO : EXIT_OK;
+	if (!o->wait && o->format != FORMAT_JSON)
+		fprintf(stderr, "sizemat: 'sizemat verify %lld --wait' waits "
+		    "for the builds\n", id);
+	cJSON_Delete(doc);
+	return (rc);
+}
