@@ -263,7 +263,8 @@ plural(int64_t n)
 
 /*
  * Formats a build's toolchain as "NAME RELEASE", with " [bootstrap]" when
- * unstable options ran through RUSTC_BOOTSTRAP=1.
+ * unstable options ran through RUSTC_BOOTSTRAP=1 and " [varies]" when
+ * verify found the variant's bytes change from one build to the next.
  */
 const char *
 toolchain_label(const cJSON *build, char *out, size_t len)
@@ -277,9 +278,11 @@ toolchain_label(const cJSON *build, char *out, size_t len)
 	if (json_str(tc, "name", NULL) == NULL)
 		snprintf(out, len, "-");
 	else
-		snprintf(out, len, "%s %s%s", json_str(tc, "name", "?"),
+		snprintf(out, len, "%s %s%s%s", json_str(tc, "name", "?"),
 		    json_str(tc, "release", "?"), cJSON_IsTrue(boot) ?
-		    " [bootstrap]" : "");
+		    " [bootstrap]" : "", cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(build,
+		    "nondeterministic")) ? " [varies]" : "");
 	return (out);
 }
 

@@ -321,6 +321,7 @@ api_comparison(struct api *api, const struct tracked_project *p,
 			cJSON_AddBoolToObject(row, "over",
 			    limit_exceeded(lim, bs, hs));
 			exceeded |= limit_exceeded(lim, bs, hs);
+			track_jitter(api->track, p, row);
 			if (hs > bs) {
 				/* Why: from the tables at both commits. */
 				cJSON_AddStringToObject(row, "base_commit",

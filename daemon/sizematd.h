@@ -566,6 +566,8 @@ struct regression_rule {
 };
 int		 store_detect_regressions(struct store *, int64_t,
 		    const struct regression_rule *);
+enum store_result store_variant_jitter(struct store *, int64_t,
+		    const char *, const char *, int64_t *, int *);
 enum store_result store_regression_add(struct store *, int64_t, const char *,
 		    const char *, int64_t, const char *, int64_t, int64_t,
 		    const char *, const char *);
@@ -826,6 +828,8 @@ int		 track_causes(struct track *, const struct tracked_project *,
 char		*track_cause_line(const cJSON *);
 void		 track_accepted(struct track *, const struct tracked_project *,
 		    cJSON *, int);
+void		 track_jitter(struct track *, const struct tracked_project *,
+		    cJSON *);
 void		 track_free(struct track *);
 
 /* search_run.c */

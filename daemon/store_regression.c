@@ -125,6 +125,86 @@ store_regression_add(struct store *st, int64_t project_id, const char *commit,
 }
 
 /*
+ * Reads what verify found of a variant's artifact (builds of it built
+ * again in fresh target dirs, runs of kind verify): *jitter the largest
+ * file size change between a build and its rebuild, *differs whether any
+ * rebuild's bytes differed. STORE_OK, STORE_NOT_FOUND when never
+ * verified.
+ */
+static enum store_result
+store_jitter(struct store *st, int64_t project_id, int64_t variant_id,
+    const char *artifact, int64_t *jitter, int *differs)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	*jitter = 0;
+	*differs = 0;
+	stmt = store_prepare(st, "SELECT max(abs(va.file_size -"
+	    " oa.file_size)), max(va.sha256 IS NOT oa.sha256)"
+	    " FROM runs vr JOIN builds vb ON vb.run_id = vr.id"
+	    " JOIN builds ob ON ob.run_id = vr.parent_run_id"
+	    " AND ob.variant_id = vb.variant_id AND ob.state = 'done'"
+	    " JOIN artifacts va ON va.build_id = vb.id"
+	    " JOIN artifacts oa ON oa.build_id = ob.id AND oa.name = va.name"
+	    " AND oa.kind = va.kind WHERE vr.kind = 'verify'"
+	    " AND vr.project_id = ?1 AND vb.variant_id = ?2"
+	    " AND vb.state = 'done' AND va.name = ?3 HAVING count(*) > 0");
+	db_bind_int(stmt, 1, project_id);
+	db_bind_int(stmt, 2, variant_id);
+	store_bind_text(stmt, 3, artifact);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		*jitter = db_column_int(stmt, 0);
+		*differs = db_column_int(stmt, 1) != 0;
+	}
+	db_finalize(stmt);
+	return (store_found(st, rc));
+}
+
+/* As store_jitter, of a variant by its key. */
+enum store_result
+store_variant_jitter(struct store *st, int64_t project_id, const char *key,
+    const char *artifact, int64_t *jitter, int *differs)
+{
+	struct db_stmt	*stmt;
+	int64_t		 variant_id;
+	int		 rc;
+
+	*jitter = 0;
+	*differs = 0;
+	stmt = store_prepare(st, "SELECT id FROM variants WHERE key = ?1");
+	store_bind_text(stmt, 1, key);
+	rc = db_step(stmt);
+	variant_id = rc == DB_ROW ? db_column_int(stmt, 0) : 0;
+	db_finalize(stmt);
+	if (rc != DB_ROW)
+		return (store_found(st, rc));
+	return (store_jitter(st, project_id, variant_id, artifact, jitter,
+	    differs));
+}
+
+/*
+ * The regression rule with its noise: a size grew past the threshold and
+ * by more than the variant's measured jitter (what verify saw its rebuilds
+ * move by), so that a build that varies by itself raises nothing.
+ */
+static int
+store_grew(struct store *st, const struct regression_rule *rule,
+    int64_t project_id, int64_t variant_id, const char *artifact,
+    int64_t before, int64_t after)
+{
+	int64_t	jitter;
+	int	differs;
+
+	if (!rule->grew(before, after, rule->arg))
+		return (0);
+	if (store_jitter(st, project_id, variant_id, artifact, &jitter,
+	    &differs) != STORE_OK)
+		return (1);
+	return (after - before > jitter);
+}
+
+/*
  * Compares one done build at a commit of the branch with the nearest
  * earlier measured commit of its first-parent line. Returns 1 when it was
  * decided (the build is checked), 0 when a build between the two is still
@@ -172,7 +252,8 @@ store_detect_one(struct store *st, int64_t project_id, int64_t build_id,
 		while (db_step(arts) == DB_ROW) {
 			size = db_column_int(arts, 1);
 			base_size = db_column_int(arts, 2);
-			if (!rule->grew(base_size, size, rule->arg))
+			if (!store_grew(st, rule, project_id, variant_id,
+			    db_column_text(arts, 0), base_size, size))
 				continue;
 			rc = store_regression_add(st, project_id, commit, base,
 			    variant_id, db_column_text(arts,
@@ -264,6 +345,7 @@ struct store_open_range {
 	int64_t	 base_size;
 	int64_t	 size;
 	int64_t	 at_size;	/* the new commit's size of the artifact */
+	char	*artifact;
 };
 
 /*
@@ -285,7 +367,7 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 	int			 at, rc = 0;
 
 	stmt = store_prepare(st, "SELECT g.id, g.commit_id, g.base_commit,"
-	    " g.base_size, g.size, a.file_size FROM regressions g"
+	    " g.base_size, g.size, a.file_size, g.artifact FROM regressions g"
 	    " JOIN artifacts a ON a.build_id = ?3 AND a.name = g.artifact"
 	    " WHERE g.project_id = ?1 AND g.variant_id = ?2"
 	    " AND g.state = 'range' ORDER BY g.id");
@@ -303,6 +385,7 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 		o[n].base_size = db_column_int(stmt, 3);
 		o[n].size = db_column_int(stmt, 4);
 		o[n].at_size = db_column_int(stmt, 5);
+		o[n].artifact = store_column_dup(stmt, 6);
 		n++;
 	}
 	db_finalize(stmt);
@@ -313,11 +396,13 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 		free(r.first);
 		if (at == 0)
 			continue;
-		if (rule->grew(o[i].base_size, o[i].at_size, rule->arg))
+		if (store_grew(st, rule, project_id, variant_id,
+		    o[i].artifact, o[i].base_size, o[i].at_size))
 			rc = store_range_set(st, project_id, variant_id, o[i].id,
 			    commit, o[i].base, o[i].base_size, o[i].at_size,
 			    NULL);
-		else if (rule->grew(o[i].at_size, o[i].size, rule->arg))
+		else if (store_grew(st, rule, project_id, variant_id,
+		    o[i].artifact, o[i].at_size, o[i].size))
 			rc = store_range_set(st, project_id, variant_id, o[i].id,
 			    o[i].last, commit, o[i].at_size, o[i].size, NULL);
 		else {
@@ -334,6 +419,7 @@ store_revise_ranges(struct store *st, int64_t project_id, int64_t variant_id,
 	for (i = 0; i < n; i++) {
 		free(o[i].last);
 		free(o[i].base);
+		free(o[i].artifact);
 	}
 	free(o);
 	return (rc);

@@ -332,7 +332,8 @@ store_run_document(struct store *st, int64_t id, cJSON **out)
 		{ "post", STORE_TEXT }, { "notes", STORE_TEXT },
 		{ "reused_from", STORE_INT }, { "effective", STORE_JSON },
 		{ "project_profile", STORE_JSON }, { "same_as", STORE_INT },
-		{ "default_artifact", STORE_TEXT }, { NULL, STORE_TEXT }
+		{ "default_artifact", STORE_TEXT },
+		{ "nondeterministic", STORE_BOOL }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	cJSON		*doc, *builds, *b;
@@ -367,7 +368,16 @@ store_run_document(struct store *st, int64_t id, cJSON **out)
 	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
 	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
 	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from,"
-	    " b.effective, b.project_profile, b.same_as, b.default_artifact"
+	    " b.effective, b.project_profile, b.same_as, b.default_artifact,"
+	    /* The variant's bytes changed when verify built it again. */
+	    " EXISTS (SELECT 1 FROM runs vr JOIN builds vb ON vb.run_id ="
+	    " vr.id JOIN builds ob ON ob.run_id = vr.parent_run_id"
+	    " AND ob.variant_id = vb.variant_id JOIN artifacts va"
+	    " ON va.build_id = vb.id JOIN artifacts oa ON oa.build_id = ob.id"
+	    " AND oa.name = va.name AND oa.kind = va.kind"
+	    " WHERE vr.kind = 'verify' AND vr.project_id ="
+	    " (SELECT project_id FROM runs WHERE id = ?1)"
+	    " AND vb.variant_id = b.variant_id AND va.sha256 IS NOT oa.sha256)"
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
 	db_bind_int(stmt, 1, id);

@@ -156,8 +156,33 @@ track_cause(struct track *t, const struct tracked_project *p, cJSON *row,
 }
 
 /*
- * Adds to every row of a list of regressions its causes and whether a
- * justification accepts it; returns how many wait for an unstripped twin.
+ * Adds to a row of a variant's artifact what verify found of it: "jitter"
+ * (the largest size change between a build and its rebuild, null when
+ * never verified) and "nondeterministic" (its bytes changed).
+ */
+void
+track_jitter(struct track *t, const struct tracked_project *p, cJSON *row)
+{
+	int64_t	jitter;
+	int	differs;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(row, "jitter");
+	cJSON_DeleteItemFromObjectCaseSensitive(row, "nondeterministic");
+	if (store_variant_jitter(t->store, p->id, json_str(row, "variant_key",
+	    ""), json_str(row, "artifact", ""), &jitter, &differs) ==
+	    STORE_OK)
+		cJSON_AddNumberToObject(row, "jitter", (double)jitter);
+	else {
+		cJSON_AddNullToObject(row, "jitter");
+		differs = 0;
+	}
+	cJSON_AddBoolToObject(row, "nondeterministic", differs);
+}
+
+/*
+ * Adds to every row of a list of regressions its causes, whether a
+ * justification accepts it and what verify found of its variant; returns
+ * how many wait for an unstripped twin.
  */
 int
 track_causes(struct track *t, const struct tracked_project *p, cJSON *rows,
@@ -169,6 +194,7 @@ track_causes(struct track *t, const struct tracked_project *p, cJSON *rows,
 	cJSON_ArrayForEach(row, rows) {
 		waiting += track_cause(t, p, row, queue);
 		track_accepted(t, p, row, 0);
+		track_jitter(t, p, row);
 	}
 	return (waiting);
 }

@@ -273,13 +273,15 @@ async function projectView(name, box) {
   html += standing.length === 0 ? '<p class="muted">none</p>' :
     "<table><tr><th>commit</th><th>state</th><th>variant</th>" +
     "<th class=num>before</th><th class=num>after</th>" +
-    "<th class=num>change</th><th>subject</th></tr>" +
+    "<th class=num>change</th><th>subject</th><th>why</th></tr>" +
     standing.map((r) => `<tr><td>${short(r.commit)}</td>
       <td>${r.state === "range" ? `range from ${short(r.first)},
         ${r.unmeasured} unmeasured` : esc(r.state)}</td>
       <td>${esc(r.variant_key)}</td><td class="num">${size(r.base_size)}</td>
       <td class="num">${size(r.size)}</td><td class="num">${change(r.bytes,
-      r.base_size)}</td><td>${esc(r.subject)}</td></tr>`).join("") + "</table>";
+      r.base_size)}</td><td>${esc(r.subject)}</td>
+      <td class="causes">${causesLine(r, "")}</td></tr>`).join("") +
+    "</table>";
   box.innerHTML = html;
   document.getElementById("picker").addEventListener("change", () => {
     projectView.chosen.keys = [...document.querySelectorAll(
@@ -293,6 +295,23 @@ async function projectView(name, box) {
     return { key, artifact: v.artifact, rows: t.rows };
   }));
   trendChart(document.getElementById("trend"), series, standing);
+}
+
+// Why a regression grew, in one line: its top crates and symbols, the
+// twin they came from, and the justification that accepted it.
+function causesLine(r, lead) {
+  const c = r.causes;
+  let out = "";
+  if (c) {
+    const rows = [...c.crates.slice(0, 3).map((x) => `crate ${esc(x.name)}`),
+      ...c.symbols.slice(0, 3).map((x) => esc(x.name))];
+    const sizes = [...c.crates.slice(0, 3), ...c.symbols.slice(0, 3)];
+    out = rows.map((n, i) => `${n} +${size(sizes[i].delta)}`).join(", ");
+    if (c.from) out += ` (from the ${esc(c.from)})`;
+  }
+  if (r.accepted)
+    out += `${out ? "; " : ""}accepted: ${esc(r.accepted.text)}`;
+  return out ? lead + out : "";
 }
 
 // Commits of every series in order (each series is oldest first).
@@ -375,7 +394,7 @@ function trendChart(box, series, regressions) {
     m.addEventListener("mousemove", (e) => showTip(e, `${reg.state === "range"
       ? `range ${short(reg.first)}..` : "regression at "}${
       short(reg.commit)}: ${size(reg.base_size)} → ${size(reg.size)}
-      (${reg.percent.toFixed(2)}%)`));
+      (${reg.percent.toFixed(2)}%)${causesLine(reg, "<br>")}`));
     m.addEventListener("mouseleave", hideTip);
     svg.appendChild(m);
   }

@@ -101,6 +101,86 @@ finish_done(int64_t id, int64_t size)
 	artifact_clear(&a);
 }
 
+/* Returns the first build id of a run. */
+static int64_t
+first_build(int64_t run)
+{
+	cJSON	*doc;
+	int64_t	 id;
+
+	ck_assert_int_eq(store_run_document(st, run, &doc), STORE_OK);
+	id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "builds"), 0), "id"));
+	cJSON_Delete(doc);
+	return (id);
+}
+
+START_TEST(test_verify_jitter)
+{
+	struct variant		 v;
+	struct build_plan	 plan;
+	struct run_plan		 run;
+	struct build_outcome	 o;
+	struct artifact		 a;
+	char			*cause = NULL, *where, *commit;
+	int64_t			 orig, again, project, jitter;
+	int			 differs;
+
+	orig = make_run("/p", 1);
+	ck_assert_int_eq(store_build_start(st, first_build(orig)), 0);
+	finish_done(first_build(orig), 1000);
+	ck_assert_int_eq(store_run_origin(st, orig, &project, &where,
+	    &commit), STORE_OK);
+	free(where);
+	free(commit);
+	ck_assert_int_eq(store_variant_jitter(st, project, "opt-level=0",
+	    "app", &jitter, &differs), STORE_NOT_FOUND);
+	/* Built again by verify: 40 bytes more, other bytes. */
+	variant_init(&v);
+	variant_set(&v, "opt-level", "0");
+	memset(&plan, 0, sizeof plan);
+	plan.variant = &v;
+	plan.target_dir = "/w/t/fresh";
+	memset(&run, 0, sizeof run);
+	run.project = "/p";
+	run.matrix = "verify";
+	run.shape = "axes";
+	run.source = "{}";
+	run.parent = orig;
+	run.kind = "verify";
+	ck_assert_msg(store_run_create(st, &run, &plan, 1, &again, &cause) ==
+	    0, "%s", cause);
+	variant_clear(&v);
+	memset(&a, 0, sizeof a);
+	a.name = xstrdup("app");
+	a.kind = xstrdup("bin");
+	a.path = xstrdup("/w/t/fresh/app");
+	a.file_size = 1040;
+	snprintf(a.sha256, sizeof a.sha256, "%064d", 7);
+	memset(&o, 0, sizeof o);
+	o.state = "done";
+	o.artifacts = &a;
+	o.nartifacts = 1;
+	ck_assert_int_eq(store_build_start(st, first_build(again)), 0);
+	ck_assert_int_eq(store_build_finish(st, first_build(again), &o), 0);
+	artifact_clear(&a);
+	ck_assert_int_eq(store_variant_jitter(st, project, "opt-level=0",
+	    "app", &jitter, &differs), STORE_OK);
+	ck_assert_int_eq(jitter, 40);
+	ck_assert_int_eq(differs, 1);
+	/* The build's document says so too. */
+	{
+		cJSON	*doc;
+
+		ck_assert_int_eq(store_run_document(st, orig, &doc), STORE_OK);
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		    cJSON_GetObjectItem(doc, "builds"), 0),
+		    "nondeterministic")));
+		cJSON_Delete(doc);
+	}
+}
+END_TEST
+
 /* Counts the builds of a run document in a state. */
 static int
 count_state(const cJSON *doc, const char *state)
@@ -438,6 +518,7 @@ store_suite(void)
 	tcase_add_checked_fixture(limits, setup, teardown);
 	tcase_add_test(core, test_migrations_apply_once);
 	tcase_add_test(core, test_run_lifecycle);
+	tcase_add_test(core, test_verify_jitter);
 	tcase_add_test(core, test_latest_follows_builds);
 	tcase_add_test(core, test_three_answers);
 	tcase_add_test(core, test_prune_kept_copies);

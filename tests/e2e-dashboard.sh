@@ -113,6 +113,9 @@ check "... in every series drawn" bash -c "grep -o 'data-points=\"[0-9]*\"' \
     '$TMP/project.html' | sort -u | grep -qx 'data-points=\"4\"'"
 check "... and a regression marker at the jump" \
     grep -q 'class="regression"' "$TMP/project.html"
+check "... and the regressions table says why: the crate and symbol that grew" \
+    grep -q '<td class="causes">crate histdata +[0-9.]* KiB.*histdata::TABLE' \
+    "$TMP/project.html"
 check "... as wide as the page, y ticks on round binary sizes, every series labelled" \
     python3 - "$TMP/project.html" <<'PY'
 import re, sys

@@ -133,6 +133,10 @@ v = json.load(open(sys.argv[1]))[\"verify\"]
 sys.exit(0 if not v[\"reproducible\"] and all(b[\"identical\"] is False
     and \".rodata\" in [s[\"name\"] for s in b[\"sections\"]]
     for b in v[\"builds\"]) else 1)' '$TMP/sverify.json'"
+sm results "$($CHECK field "$TMP/stamped.json" run id)" >"$TMP/stamped.txt"
+check "... and the run's table flags its variants as varying" \
+    bash -c "test \$(grep -c '\[varies\]' '$TMP/stamped.txt') -eq 2 &&
+    ! '$BIN/sizemat' results '$RUN' | grep -q '\[varies\]'"
 
 # 4. A broken crate: recorded as failed with the compiler's error, exit 1.
 sm run "$FIX/broken" --matrix "$FIX/grid.json" --wait --json \
