@@ -47,7 +47,8 @@ DAEMON_MODS = api api_cache api_history api_project api_run api_search \
 	      store_bisect store_build store_delivery \
 	      store_history store_project store_regression store_report \
 	      store_run store_search store_symbols store_wait strlist toolchain track \
-	      track_alert track_bisect track_cause track_git units variant variant_select
+	      track_alert track_bisect track_cause track_git units variant \
+	      variant_select verify
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \
 	      $(O)/common/xmalloc.o $(O)/common/jsonfile.o \

@@ -116,14 +116,13 @@ api_plan_fail(struct http_reply *reply, struct plan_error *err)
 
 /*
  * Queues variants as a run linked to another, of kind explain (a run's
- * neighbours, an unstripped twin) or verify (built again in fresh target
- * dirs, never reused): the same project, at the same commit when it is a
- * tracked project's.
+ * neighbours, an unstripped twin): the same project, at the same commit
+ * when it is a tracked project's.
  */
-int
-api_queue_linked(struct api *api, int64_t parent, const char *kind,
-    const char *matrix, const char *source, struct variant *vars, size_t n,
-    int opted_in, int64_t *id, struct http_reply *reply)
+static int
+api_queue_linked(struct api *api, int64_t parent, const char *matrix,
+    const char *source, struct variant *vars, size_t n, int opted_in,
+    int64_t *id, struct http_reply *reply)
 {
 	struct run_plan		 run;
 	struct plan_error	 err = { 0, NULL, NULL };
@@ -141,8 +140,7 @@ api_queue_linked(struct api *api, int64_t parent, const char *kind,
 	run.source = source;
 	run.parent = parent;
 	run.rev = commit;
-	run.kind = kind;	/* explain, verify: detection ignores them */
-	run.force = run.fresh = strcmp(kind, "verify") == 0;
+	run.kind = "explain";	/* detection does not look at it */
 	rc = plan_queue(api->planner, &run, vars, NULL, NULL, n, opted_in, id,
 	    &err);
 	if (rc != 0)
@@ -198,8 +196,8 @@ api_run_explain(struct api *api, const struct http_request *req, int64_t id,
 		xasprintf(&source, "{\"explain\":%lld,\"variant\":\"%s\"}",
 		    (long long)id, cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(out, "variant_key")));
-		if (api_queue_linked(api, id, "explain", "explain", source,
-		    missing, nmissing, bootstrap, &child, reply) != 0) {
+		if (api_queue_linked(api, id, "explain", source, missing,
+		    nmissing, bootstrap, &child, reply) != 0) {
 			free(source);
 			cJSON_Delete(out);
 			cJSON_Delete(doc);
@@ -292,8 +290,8 @@ api_build_unstripped(struct api *api, const struct http_request *req,
 	} else {
 		xasprintf(&source, "{\"unstripped\":%lld}", (long long)id);
 		rc = api_queue_linked(api, (int64_t)cJSON_GetNumberValue(
-		    cJSON_GetObjectItemCaseSensitive(doc, "run")), "explain",
-		    "unstripped", source, &v, 1, cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(doc, "run")), "unstripped",
+		    source, &v, 1, cJSON_IsTrue(
 		    cJSON_GetObjectItemCaseSensitive(doc, "bootstrap")), &child,
 		    reply);
 		free(source);

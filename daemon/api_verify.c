@@ -1,7 +1,6 @@
 /*
  * Reproducibility: POST /v1/runs/{id}/verify builds each done build of a
- * run again in a fresh target dir (another path, of another length; the
- * daemon's remapping on), as a run of kind verify; GET /v1/runs/{id}/verify
+ * run again in a fresh target dir (verify.c); GET /v1/runs/{id}/verify
  * says, per variant, whether the bytes are identical, and where they are
  * not, by how much, in which sections and which symbols.
  */
@@ -15,55 +14,19 @@ void
 api_verify_start(struct api *api, const struct http_request *req, int64_t id,
     struct http_reply *reply)
 {
-	const cJSON	*b;
-	cJSON		*doc, *out;
-	struct variant	*vars = NULL;
-	char		*cause, *source;
-	size_t		 n = 0, i;
-	int64_t		 child;
-	int		 bootstrap = 0;
+	struct plan_error	 err = { 0, NULL, NULL };
+	cJSON			*out;
+	int64_t			 child;
 
 	(void)req;
-	if (api_lookup_fail(reply, store_run_document(api->store, id, &doc),
-	    "run %lld", (long long)id) != 0)
+	if (verify_queue(api->planner, id, &child, &err) != 0) {
+		api_plan_fail(reply, &err);
 		return;
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
-		if (strcmp(json_str(b, "state", ""), "done") != 0)
-			continue;
-		vars = xreallocarray(vars, n + 1, sizeof *vars);
-		if (variant_from_json(&vars[n], cJSON_GetObjectItemCaseSensitive(
-		    b, "variant"), &cause) != 0) {
-			http_reply_error(reply, 500, "database", "build %lld: "
-			    "%s", (long long)json_int(b, "id", 0), cause);
-			free(cause);
-			goto out;
-		}
-		bootstrap |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b,
-		    "bootstrap"));
-		n++;
 	}
-	if (n == 0) {
-		http_reply_error(reply, 409, "not_ready", "run %lld has no done "
-		    "build to verify", (long long)id);
-		goto out;
-	}
-	xasprintf(&source, "{\"verify\":%lld}", (long long)id);
-	if (api_queue_linked(api, id, "verify", "verify", source, vars, n,
-	    bootstrap, &child, reply) == 0) {
-		out = cJSON_CreateObject();
-		cJSON_AddNumberToObject(out, "run", (double)id);
-		cJSON_AddNumberToObject(out, "verify_run", (double)child);
-		http_reply_json(reply, 201, out);
-		log_info("run %lld: run %lld builds its %zu done build%s again "
-		    "to verify them", (long long)id, (long long)child, n,
-		    n == 1 ? "" : "s");
-	}
-	free(source);
-out:
-	for (i = 0; i < n; i++)
-		variant_clear(&vars[i]);
-	free(vars);
-	cJSON_Delete(doc);
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "run", (double)id);
+	cJSON_AddNumberToObject(out, "verify_run", (double)child);
+	http_reply_json(reply, 201, out);
 }
 
 /* Tells whether two builds' artifacts have the same bytes, each of them. */

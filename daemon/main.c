@@ -523,6 +523,7 @@ daemon_start_work(struct daemon *d)
 	queue_listen(d->queue, track_on_queue, d->track);
 	d->searcher = searcher_create(d->store, &d->planner);
 	queue_listen(d->queue, searcher_on_queue, d->searcher);
+	queue_listen(d->queue, verify_on_queue, &d->planner);
 	d->events = events_create(d->store);
 	queue_listen(d->queue, events_on_queue, d->events);
 	track_kick(d->track);

@@ -40,6 +40,7 @@ struct matrix {
 	char			*post;		/* post steps of every one */
 	int			 bootstrap;	/* "unstable": "bootstrap" */
 	int			 timeout_s;	/* 0: the daemon's */
+	int			 verify;	/* "verify": true */
 	size_t			 count;
 };
 
@@ -534,7 +535,7 @@ static int
 matrix_parse_header(struct matrix *m, const cJSON *o, const char *source,
     char **cause)
 {
-	const cJSON	*name, *desc, *base, *un, *post, *timeout;
+	const cJSON	*name, *desc, *base, *un, *post, *timeout, *verify;
 
 	name = cJSON_GetObjectItemCaseSensitive(o, "name");
 	if (!cJSON_IsString(name) || !matrix_valid_name(name->valuestring)) {
@@ -568,6 +569,14 @@ matrix_parse_header(struct matrix *m, const cJSON *o, const char *source,
 		return (-1);
 	}
 	m->timeout_s = timeout != NULL ? timeout->valueint : 0;
+	verify = cJSON_GetObjectItemCaseSensitive(o, "verify");
+	if (verify != NULL && !cJSON_IsBool(verify)) {
+		matrix_fail(cause, source, "verify", "must be true or false "
+		    "(true: each run is built again in fresh target dirs once "
+		    "it is done, to check the bytes are the same)");
+		return (-1);
+	}
+	m->verify = cJSON_IsTrue(verify);
 	post = cJSON_GetObjectItemCaseSensitive(o, "post");
 	if (post != NULL &&
 	    matrix_post(post, source, "post", &m->post, cause) != 0)
@@ -637,7 +646,7 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 {
 	static const char *const top[] = { "name", "shape", "description",
 	    "base", "axes", "exclude", "steps", "post", "unstable", "timeout",
-	    NULL };
+	    "verify", NULL };
 	const char *const	*t;
 	const cJSON		*item;
 	struct matrix		*m;
@@ -843,6 +852,13 @@ int
 matrix_bootstrap(const struct matrix *m)
 {
 	return (m->bootstrap);
+}
+
+/* Tells whether the matrix's runs are verified once done. */
+int
+matrix_verify(const struct matrix *m)
+{
+	return (m->verify);
 }
 
 /*

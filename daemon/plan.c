@@ -308,6 +308,7 @@ plan_queue_variants(const struct planner *p, struct run_plan *run,
 	run->matrix = matrix_name(m);
 	run->shape = matrix_shape(m);
 	run->timeout_s = matrix_timeout(m);
+	run->verify = matrix_verify(m);
 	run->source = source;
 	rc = plan_queue(p, run, vars, steps, posts, n, matrix_bootstrap(m), id,
 	    err);

@@ -10,7 +10,7 @@
 
 #include "sizematd.h"
 
-#define QUEUE_LISTENERS	4
+#define QUEUE_LISTENERS	8
 
 struct queue_slot {
 	struct build_job	*job;

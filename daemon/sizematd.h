@@ -251,6 +251,7 @@ size_t		 matrix_count(const struct matrix *);
 const struct variant *matrix_variant(const struct matrix *, size_t);
 const char	*matrix_step(const struct matrix *, size_t);
 int		 matrix_bootstrap(const struct matrix *);
+int		 matrix_verify(const struct matrix *);
 int		 matrix_timeout(const struct matrix *);
 char		*matrix_post_steps(const struct matrix *, size_t);
 char		*matrix_source_json(const struct matrix *);
@@ -413,6 +414,7 @@ struct run_plan {
 	int		 timeout_s;	/* the matrix's, or 0 */
 	const char	*package;	/* the package cargo builds by default */
 	int		 fresh;		/* verify: new target dirs */
+	int		 verify;	/* verify the run once it settles */
 };
 /* What git found for a run at a revision. */
 struct run_prep {
@@ -483,6 +485,7 @@ enum store_result store_run_exists(struct store *, int64_t);
 enum store_result store_run_over(struct store *, int64_t, int *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
 enum store_result store_verify_run(struct store *, int64_t, int64_t *);
+enum store_result store_run_wants_verify(struct store *, int64_t);
 cJSON		*store_runs_list(struct store *, int);
 enum store_result store_best(struct store *, const char *, int, cJSON **);
 cJSON		*store_status(struct store *);
@@ -753,6 +756,7 @@ struct planner {
 void	 plan_error(struct plan_error *, int, const char *, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
 void	 plan_error_clear(struct plan_error *);
+
 int	 plan_queue(const struct planner *, const struct run_plan *,
 	    struct variant *, const char *const *, char *const *, size_t, int,
 	    int64_t *, struct plan_error *);
@@ -846,6 +850,11 @@ int		 searcher_start(struct searcher *, struct search_row *);
 void		 searcher_advance(struct searcher *, int64_t);
 void		 searcher_resume(struct searcher *);
 void		 searcher_on_queue(enum queue_event, int64_t, void *);
+
+/* verify.c */
+int		 verify_queue(const struct planner *, int64_t, int64_t *,
+		    struct plan_error *);
+void		 verify_on_queue(enum queue_event, int64_t, void *);
 enum store_result searcher_document(struct searcher *, int64_t, cJSON **);
 
 /* gc.c */
@@ -1069,9 +1078,6 @@ void	 api_build_sizes(struct api *, const struct http_request *, int64_t,
 void	 api_verify_start(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_verify_get(struct api *, const struct http_request *, int64_t,
-	    struct http_reply *);
-int	 api_queue_linked(struct api *, int64_t, const char *, const char *,
-	    const char *, struct variant *, size_t, int, int64_t *,
 	    struct http_reply *);
 int	 api_symbols(const cJSON *, const cJSON *, struct attribution *,
 	    char **, void *);

@@ -38,8 +38,9 @@ store_run_create(struct store *st, const struct run_plan *run,
 		goto rollback;
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
 	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
-	    " force, kind, bisection_id, timeout_s, search_id) VALUES (?1, ?2,"
-	    " ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	    " force, kind, bisection_id, timeout_s, search_id, verify) VALUES"
+	    " (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13, ?14)");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, run->matrix);
 	store_bind_text(stmt, 3, run->shape);
@@ -65,6 +66,7 @@ store_run_create(struct store *st, const struct run_plan *run,
 		db_bind_int(stmt, 13, run->search_id);
 	else
 		db_bind_null(stmt, 13);
+	db_bind_int(stmt, 14, run->verify);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	*run_id = db_last_id(st->db);
@@ -685,6 +687,27 @@ store_verify_run(struct store *st, int64_t run_id, int64_t *id)
 	db_bind_int(stmt, 1, run_id);
 	if ((rc = db_step(stmt)) == DB_ROW)
 		*id = db_column_int(stmt, 0);
+	db_finalize(stmt);
+	return (store_found(st, rc));
+}
+
+/*
+ * Tells whether a settled run asks to be verified: STORE_OK when its
+ * matrix said "verify": true and it has no verify run yet,
+ * STORE_NOT_FOUND otherwise.
+ */
+enum store_result
+store_run_wants_verify(struct store *st, int64_t id)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_prepare(st, "SELECT 1 FROM runs r WHERE r.id = ?1"
+	    " AND r.verify = 1 AND r.kind NOT IN ('verify', 'explain')"
+	    " AND NOT EXISTS (SELECT 1 FROM runs v WHERE v.parent_run_id ="
+	    " r.id AND v.kind = 'verify')");
+	db_bind_int(stmt, 1, id);
+	rc = db_step(stmt);
 	db_finalize(stmt);
 	return (store_found(st, rc));
 }

@@ -133,6 +133,27 @@ v = json.load(open(sys.argv[1]))[\"verify\"]
 sys.exit(0 if not v[\"reproducible\"] and all(b[\"identical\"] is False
     and \".rodata\" in [s[\"name\"] for s in b[\"sections\"]]
     for b in v[\"builds\"]) else 1)' '$TMP/sverify.json'"
+# A matrix may ask for it: each of its runs is verified once done.
+printf '{"name": "checked", "shape": "ladder", "verify": true,
+  "steps": [{"name": "release"}]}' >"$TMP/checked.json"
+sm run "$FIX/sizes" --matrix "$TMP/checked.json" --wait -q --json \
+    >"$TMP/checked-run.json" 2>/dev/null
+CR=$($CHECK field "$TMP/checked-run.json" run id)
+for _ in $(seq 600); do
+	curl -s "$SIZEMAT_URL/v1/runs/$CR/verify" >"$TMP/checked-verify.json"
+	grep -q '"state":"done"' "$TMP/checked-verify.json" && break
+	sleep 0.2
+done
+check "a matrix with \"verify\": true has its run verified once done" \
+    python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))["verify"]
+sys.exit(0 if v["state"] == "done" and v["reproducible"] and
+    len(v["builds"]) == 1 else 1)' "$TMP/checked-verify.json"
+printf '{"name": "x", "shape": "ladder", "verify": "yes", "steps": [{"name": "a"}]}' \
+    >"$TMP/badverify.json"
+sm run "$FIX/sizes" --matrix "$TMP/badverify.json" 2>"$TMP/err" >/dev/null
+check "... and \"verify\" must be true or false" \
+    bash -c "test $? = 2 && grep -q 'verify: must be true or false' '$TMP/err'"
 sm results "$($CHECK field "$TMP/stamped.json" run id)" >"$TMP/stamped.txt"
 check "... and the run's table flags its variants as varying" \
     bash -c "test \$(grep -c '\[varies\]' '$TMP/stamped.txt') -eq 2 &&
