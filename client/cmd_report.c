@@ -108,12 +108,13 @@ report_project(struct report *r)
 			    json_str(v, "variant_key", "")) == 0;
 		if (seen)
 			continue;	/* the page asks for the first artifact */
-		xasprintf(&key, "%s/trend?variant=%s&artifact=%s", base,
-		    json_str(v, "variant_key", ""), json_str(v, "artifact", ""));
+		xasprintf(&key, "%s/trend?variant=%s&artifact=%s&crates=6",
+		    base, json_str(v, "variant_key", ""), json_str(v,
+		    "artifact", ""));
 		ev = request_escape(json_str(v, "variant_key", ""));
 		ea = request_escape(json_str(v, "artifact", ""));
-		xasprintf(&path, "%s/trend?variant=%s&artifact=%s", base, ev,
-		    ea);
+		xasprintf(&path, "%s/trend?variant=%s&artifact=%s&crates=6",
+		    base, ev, ea);
 		free(ev);
 		free(ea);
 		w = report_fetch(r, key, path, &rc);

@@ -197,6 +197,70 @@ api_since(const char *s, int64_t *when)
 	return (*end == '\0' && end != s ? 0 : -1);
 }
 
+/* Orders crate names by their bytes at the newest row, largest first. */
+static int
+api_crate_cmp(const void *a, const void *b, void *newest)
+{
+	double	x = json_num(newest, *(const char *const *)a, 0);
+	double	y = json_num(newest, *(const char *const *)b, 0);
+
+	return (x < y ? 1 : x > y ? -1 : strcmp(*(const char *const *)a,
+	    *(const char *const *)b));
+}
+
+/*
+ * Adds to each trend row "crates": the bytes of the n crates largest at
+ * the newest row, and "other" for the rest (unattributed bytes
+ * included), so that a row's crates add up to the sections covered;
+ * "crates" at the top lists them in that order.
+ */
+static void
+api_trend_crates(struct api *api, cJSON *doc, const char *artifact, int n)
+{
+	cJSON		*rows, *row, *all, *c, *names, *newest = NULL;
+	const char	**order = NULL;
+	size_t		 k = 0, i;
+	double		 rest;
+
+	rows = cJSON_GetObjectItemCaseSensitive(doc, "rows");
+	cJSON_ArrayForEach(row, rows) {
+		all = store_build_crates(api->store, json_int(row, "build", 0),
+		    artifact);
+		cJSON_AddItemToObject(row, "crates", all != NULL ? all :
+		    cJSON_CreateObject());
+		newest = cJSON_GetObjectItemCaseSensitive(row, "crates");
+	}
+	cJSON_ArrayForEach(c, newest) {
+		if (strcmp(c->string, "[unattributed]") == 0)
+			continue;
+		order = xreallocarray(order, k + 1, sizeof *order);
+		order[k++] = c->string;
+	}
+	if (k > 0)
+		qsort_r(order, k, sizeof *order, api_crate_cmp, newest);
+	if (k > (size_t)n)
+		k = (size_t)n;
+	names = cJSON_AddArrayToObject(doc, "crates");
+	for (i = 0; i < k; i++)
+		cJSON_AddItemToArray(names, cJSON_CreateString(order[i]));
+	cJSON_AddItemToArray(names, cJSON_CreateString("other"));
+	cJSON_ArrayForEach(row, rows) {
+		all = cJSON_DetachItemFromObjectCaseSensitive(row, "crates");
+		c = cJSON_AddObjectToObject(row, "crates");
+		rest = 0;
+		cJSON_ArrayForEach(newest, all)
+			rest += newest->valuedouble;
+		for (i = 0; i < k; i++) {
+			cJSON_AddNumberToObject(c, order[i], json_num(all,
+			    order[i], 0));
+			rest -= json_num(all, order[i], 0);
+		}
+		cJSON_AddNumberToObject(c, "other", rest);
+		cJSON_Delete(all);
+	}
+	free(order);
+}
+
 /*
  * GET /v1/projects/NAME/trend?variant=V&artifact=A&metric=M&since=DATE&
  * last=N: one row per measured commit along the branch's first-parent
@@ -212,7 +276,7 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 	char			*name = api_name(req), *variant, *artifact;
 	char			*metric, *since, *cause;
 	int64_t			 when = 0;
-	int			 last;
+	int			 last, crates;
 
 	(void)id;
 	variant = http_request_query(req, "variant");
@@ -221,7 +285,8 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 	since = http_request_query(req, "since");
 	if (api_tracked(api, name, &p, reply) != 0)
 		goto out;
-	if (api_query_int(req, "last", 0, 0, 1000000, &last, reply) != 0)
+	if (api_query_int(req, "last", 0, 0, 1000000, &last, reply) != 0 ||
+	    api_query_int(req, "crates", 0, 0, 50, &crates, reply) != 0)
 		goto out;
 	if (since != NULL && api_since(since, &when) != 0) {
 		http_reply_error(reply, 400, "invalid_request", "since: \"%s\""
@@ -256,6 +321,9 @@ api_trend(struct api *api, const struct http_request *req, int64_t id,
 		goto out;
 	}
 	cJSON_AddItemToObject(doc, "rows", trend);
+	if (crates > 0)
+		api_trend_crates(api, doc, json_str(pick, "artifact", ""),
+		    crates);
 	http_reply_json(reply, 200, doc);
 out:
 	cJSON_Delete(rows);

@@ -494,6 +494,7 @@ enum store_result store_build_document(struct store *, int64_t, cJSON **);
 enum store_result store_symbol_table(struct store *, int64_t, const char *,
 		    const char *, struct attribution *);
 int		 store_symbols_usage(struct store *, cJSON *);
+cJSON		*store_build_crates(struct store *, int64_t, const char *);
 enum store_result store_commit_table(struct store *, int64_t, const char *,
 		    const char *, const char *, int64_t *,
 		    struct attribution *);

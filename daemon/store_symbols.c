@@ -180,3 +180,33 @@ store_commit_variant(struct store *st, int64_t project_id, const char *commit,
 	db_finalize(stmt);
 	return (store_found(st, rc));
 }
+
+/*
+ * Returns a build's artifact's crate.* measurements as {"NAME": bytes},
+ * without the prefix; an empty object when it has none, NULL when the
+ * database failed.
+ */
+cJSON *
+store_build_crates(struct store *st, int64_t build_id, const char *artifact)
+{
+	struct db_stmt	*stmt;
+	cJSON		*o;
+	int		 rc;
+
+	o = cJSON_CreateObject();
+	stmt = store_prepare(st, "SELECT substr(m.name, 7), m.value"
+	    " FROM measurements m JOIN artifacts a ON a.id = m.artifact_id"
+	    " WHERE a.build_id = ?1 AND a.name = ?2"
+	    " AND m.name LIKE 'crate.%'");
+	db_bind_int(stmt, 1, build_id);
+	store_bind_text(stmt, 2, artifact);
+	while ((rc = db_step(stmt)) == DB_ROW)
+		cJSON_AddNumberToObject(o, db_column_text(stmt, 0),
+		    (double)db_column_int(stmt, 1));
+	db_finalize(stmt);
+	if (rc != DB_DONE) {
+		cJSON_Delete(o);
+		return (NULL);
+	}
+	return (o);
+}

@@ -267,7 +267,8 @@ async function projectView(name, box) {
       ${esc(v.variant_key)} <span class="muted">${size(v.file_size)}</span></label>`;
   });
   html += `</div><div class="chart" id="trend"></div>
-    <div id="commit"></div><h2>Regressions</h2>`;
+    <div id="commit"></div><h2>Crates</h2><div class="chart" id="crates"></div>
+    <h2>Regressions</h2>`;
   // A range names its first commit; a withdrawn one was false blame.
   const standing = regs.regressions.filter((r) => r.state !== "withdrawn");
   html += standing.length === 0 ? '<p class="muted">none</p>' :
@@ -291,10 +292,63 @@ async function projectView(name, box) {
   const series = await Promise.all(projectView.chosen.keys.map(async (key) => {
     const v = variants.find((x) => x.variant_key === key);
     const t = await api(`${base}/trend?variant=${encodeURIComponent(key)}` +
-      `&artifact=${encodeURIComponent(v.artifact)}`);
-    return { key, artifact: v.artifact, rows: t.rows };
+      `&artifact=${encodeURIComponent(v.artifact)}&crates=6`);
+    return { key, artifact: v.artifact, rows: t.rows, trend: t };
   }));
   trendChart(document.getElementById("trend"), series, standing);
+  // The crates of the first chosen series with a symbol table.
+  const withCrates = series.find((s) => s.rows.some((r) =>
+    Object.keys(r.crates || {}).length > 1)) || series[0];
+  if (withCrates)
+    cratesChart(document.getElementById("crates"), withCrates.trend);
+}
+
+// The largest crates of a variant over commits, stacked (the rest,
+// unattributed bytes too, folded into "other"): where the bytes went.
+function cratesChart(box, t) {
+  const rows = t.rows.filter((r) => Object.keys(r.crates).length > 1);
+  if (rows.length === 0) {
+    box.innerHTML = '<p class="muted">no symbol table measured for ' +
+      `${esc(t.variant_key)} (a stripped variant's come from its twin)</p>`;
+    return;
+  }
+  const W = Math.max(480, box.clientWidth || 720), H = 260, L = 78, R = 150;
+  const T = 10, B = 30;
+  const total = (r) => t.crates.reduce((s, c) => s + (r.crates[c] || 0), 0);
+  const hi = Math.max(...rows.map(total)) || 1;
+  const bw = Math.max(2, (W - L - R) / rows.length * 0.8);
+  const x = (i) => L + (i + 0.5) * (W - L - R) / rows.length;
+  const y = (v) => T + (hi - v) * (H - T - B) / hi;
+  const svg = svgEl("svg", { width: W, height: H, class: "crates" });
+  svg.appendChild(svgEl("text", { x: L, y: H - 8, "font-size": 11 },
+    `${t.variant_key} (${t.artifact}), ${rows.length} commits`));
+  rows.forEach((r, i) => {
+    let base = 0;
+    t.crates.forEach((c, k) => {
+      const v = r.crates[c] || 0;
+      const bar = svgEl("rect", { x: x(i) - bw / 2, y: y(base + v),
+        width: bw, height: Math.max(0, y(base) - y(base + v)),
+        fill: c === "other" ? "#aaa" : palette[k % palette.length],
+        "data-crate": c });
+      bar.addEventListener("mousemove", (e) => showTip(e,
+        `<b>${short(r.commit)}</b> ${esc(r.subject)}<br>` +
+        `${esc(c)}: <b>${size(v)}</b>`));
+      bar.addEventListener("mouseleave", hideTip);
+      svg.appendChild(bar);
+      base += v;
+    });
+  });
+  const last = rows[rows.length - 1];
+  let base = 0;
+  t.crates.forEach((c, k) => {
+    const v = last.crates[c] || 0;
+    svg.appendChild(svgEl("text", { x: W - R + 8, y: y(base + v / 2) + 4,
+      "font-size": 11, class: "crate-label",
+      fill: c === "other" ? "#666" : palette[k % palette.length] }, c));
+    base += v;
+  });
+  box.innerHTML = "";
+  box.appendChild(svg);
 }
 
 // Why a regression grew, in one line: its top crates and symbols, the

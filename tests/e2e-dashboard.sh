@@ -113,6 +113,10 @@ check "... in every series drawn" bash -c "grep -o 'data-points=\"[0-9]*\"' \
     '$TMP/project.html' | sort -u | grep -qx 'data-points=\"4\"'"
 check "... and a regression marker at the jump" \
     grep -q 'class="regression"' "$TMP/project.html"
+check "... and the largest crates over commits, stacked, the dependency among them" \
+    bash -c "grep -q '<svg [^>]*class=\"crates\"' '$TMP/project.html' &&
+    grep -q 'class=\"crate-label\"[^>]*>histdata<' '$TMP/project.html' &&
+    grep -q 'class=\"crate-label\"[^>]*>other<' '$TMP/project.html'"
 check "... and the regressions table says why: the crate and symbol that grew" \
     grep -q '<td class="causes">crate histdata +[0-9.]* KiB.*histdata::TABLE' \
     "$TMP/project.html"

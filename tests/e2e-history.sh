@@ -194,6 +194,13 @@ check "check exits 0 when the growth is within --max-increase" [ $? -eq 0 ]
 check "check exits 1 when the head does not build" [ $? -eq 1 ]
 
 echo "# regressions and alerts"
+"$S" trend hist --variant strip=none --metric crate.histdata --json \
+    >"$TMP/crate-trend.json" 2>/dev/null
+check "trend --metric crate.NAME follows one crate: the dependency from c5 on" \
+    python3 -c 'import json, sys
+rows = {r["commit"]: r["value"] for r in json.load(open(sys.argv[1]))["rows"]}
+sys.exit(0 if rows.get(sys.argv[2]) is None and rows[sys.argv[3]] >= 320000 else 1)' \
+    "$TMP/crate-trend.json" "$C4" "$C5"
 "$S" regressions hist --json >"$TMP/regs.json"
 check "the regression is recorded once per variant, at its commit" \
     $CHECK regressions-at "$TMP/regs.json" "$C5" 2
