@@ -235,8 +235,9 @@ async function overview(box) {
 
 /* ---- a project's trend ---- */
 
-async function projectView(name, box) {
+async function projectView(name, box, metric) {
   const base = `/v1/projects/${encodeURIComponent(name)}`;
+  metric = metric || "file_size";
   const [doc, regs] = await Promise.all([api(base),
     api(base + "/regressions")]);
   // One row per variant, of the project's default artifact when it has
@@ -266,7 +267,8 @@ async function projectView(name, box) {
       ${projectView.chosen.keys.includes(v.variant_key) ? "checked" : ""}>
       ${esc(v.variant_key)} <span class="muted">${size(v.file_size)}</span></label>`;
   });
-  html += `</div><div class="chart" id="trend"></div>
+  html += `</div><p>measurement <select id="metric"></select></p>
+    <div class="chart" id="trend"></div>
     <div id="commit"></div><h2>Crates</h2><div class="chart" id="crates"></div>
     <h2>Regressions</h2>`;
   // A range names its first commit; a withdrawn one was false blame.
@@ -292,15 +294,33 @@ async function projectView(name, box) {
   const series = await Promise.all(projectView.chosen.keys.map(async (key) => {
     const v = variants.find((x) => x.variant_key === key);
     const t = await api(`${base}/trend?variant=${encodeURIComponent(key)}` +
-      `&artifact=${encodeURIComponent(v.artifact)}&crates=6`);
+      `&artifact=${encodeURIComponent(v.artifact)}&crates=6` +
+      (metric === "file_size" ? "" : `&metric=${encodeURIComponent(metric)}`));
     return { key, artifact: v.artifact, rows: t.rows, trend: t };
   }));
-  trendChart(document.getElementById("trend"), series, standing);
+  // Markers sit at sizes: other measurements go without them.
+  trendChart(document.getElementById("trend"), series,
+    metric === "file_size" ? standing : []);
+  document.getElementById("trend").dataset.metric = metric;
   // The crates of the first chosen series with a symbol table.
   const withCrates = series.find((s) => s.rows.some((r) =>
     Object.keys(r.crates || {}).length > 1)) || series[0];
   if (withCrates)
     cratesChart(document.getElementById("crates"), withCrates.trend);
+  // The measurements a trend can follow: sizes, and each crate shown.
+  const names = ["file_size", "loadable_size", ...(withCrates ?
+    withCrates.trend.crates.filter((c) => c !== "other")
+      .map((c) => `crate.${c}`) : []), "crate.[unattributed]"];
+  if (!names.includes(metric)) names.push(metric);
+  const sel = document.getElementById("metric");
+  sel.innerHTML = names.map((m) => `<option${m === metric ? " selected" : ""}>` +
+    `${esc(m)}</option>`).join("");
+  // A static report holds the sizes only.
+  sel.parentNode.hidden = !!window.SIZEMAT_REPORT;
+  sel.addEventListener("change", () => {
+    location.hash = `#/project/${encodeURIComponent(name)}/` +
+      encodeURIComponent(sel.value);
+  });
 }
 
 // The largest crates of a variant over commits, stacked (the rest,
@@ -874,7 +894,7 @@ async function route() {
   route.gen = (route.gen || 0) + 1;
   hideTip();
   const h = location.hash.replace(/^#\/?/, "");
-  const [kind, arg] = h.split("/");
+  const [kind, arg, what] = h.split("/");
   const report = window.SIZEMAT_REPORT;
   view.dataset.state = "loading";
   try {
@@ -886,7 +906,8 @@ async function route() {
       if (report.run)
         await runView(report.run, document.getElementById("report-run"));
     } else if (kind === "project" && arg)
-      await projectView(decodeURIComponent(arg), view);
+      await projectView(decodeURIComponent(arg), view,
+        what && decodeURIComponent(what));
     else if (kind === "run" && arg) await runView(Number(arg), view);
     else await overview(view);
     view.dataset.state = "ready";

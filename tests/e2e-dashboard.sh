@@ -117,6 +117,13 @@ check "... and the largest crates over commits, stacked, the dependency among th
     bash -c "grep -q '<svg [^>]*class=\"crates\"' '$TMP/project.html' &&
     grep -q 'class=\"crate-label\"[^>]*>histdata<' '$TMP/project.html' &&
     grep -q 'class=\"crate-label\"[^>]*>other<' '$TMP/project.html'"
+browse "$TMP/crate.html" "$U/#/project/hist/crate.histdata"
+check "the trend follows a crate (#/project/NAME/crate.NAME) without errors" \
+    no_errors "$TMP/crate.html"
+check "... its menu has it chosen, and the chart has its points" \
+    bash -c "grep -q 'id=\"trend\" data-metric=\"crate.histdata\"' '$TMP/crate.html' &&
+    grep -q '<option selected=\"\">crate.histdata</option>' '$TMP/crate.html' &&
+    grep -q 'class=\"point\"' '$TMP/crate.html'"
 check "... and the regressions table says why: the crate and symbol that grew" \
     grep -q '<td class="causes">crate histdata +[0-9.]* KiB.*histdata::TABLE' \
     "$TMP/project.html"
