@@ -314,6 +314,38 @@ causes_print(const struct options *o, const cJSON *rows, int explain)
 	}
 }
 
+/*
+ * Prints what follows a comparison's table: the justification that
+ * accepted it, why each row grew, and the verdict on stderr.
+ */
+static void
+comparison_notes(const struct options *o, const cJSON *doc, const cJSON *acc,
+    int over, int failed)
+{
+	if (cJSON_IsObject(acc) && o->format == FORMAT_MARKDOWN)
+		printf("\n**Accepted**: over %s, justified in `%.12s`: %s\n",
+		    json_str(doc, "max_increase", ""), json_str(acc, "commit",
+		    ""), json_str(acc, "text", ""));
+	else if (cJSON_IsObject(acc) && o->format == FORMAT_TABLE)
+		printf("accepted: over %s, justified in %.12s: %s\n",
+		    json_str(doc, "max_increase", ""), json_str(acc, "commit",
+		    ""), json_str(acc, "text", ""));
+	if (o->format == FORMAT_TABLE)
+		printf("\nwhy (the largest crates and symbols that grew):\n");
+	if (o->format == FORMAT_TABLE || o->format == FORMAT_MARKDOWN)
+		causes_print(o, cJSON_GetObjectItemCaseSensitive(doc, "rows"),
+		    0);
+	if (failed)
+		fprintf(stderr, "sizemat: the head did not build\n");
+	if (over)
+		fprintf(stderr, "sizemat: a variant grew past %s\n",
+		    json_str(doc, "max_increase", ""));
+	else if (cJSON_IsObject(acc))
+		fprintf(stderr, "sizemat: a variant grew past %s, accepted by "
+		    "the justification in %.12s\n", json_str(doc,
+		    "max_increase", ""), json_str(acc, "commit", ""));
+}
+
 /* Prints a comparison; returns 1 when it is over the limit or failed. */
 static int
 history_comparison(const struct options *o, const cJSON *doc)
@@ -394,28 +426,7 @@ history_comparison(const struct options *o, const cJSON *doc)
 	}
 	table_print(t, o->format, stdout);
 	table_free(t);
-	if (o->format == FORMAT_TABLE)
-		printf("\nwhy (the largest crates and symbols that grew):\n");
-	if (cJSON_IsObject(acc) && o->format == FORMAT_MARKDOWN)
-		printf("\n**Accepted**: over %s, justified in `%.12s`: %s\n",
-		    json_str(doc, "max_increase", ""), json_str(acc, "commit",
-		    ""), json_str(acc, "text", ""));
-	else if (cJSON_IsObject(acc) && o->format == FORMAT_TABLE)
-		printf("accepted: over %s, justified in %.12s: %s\n",
-		    json_str(doc, "max_increase", ""), json_str(acc, "commit",
-		    ""), json_str(acc, "text", ""));
-	if (o->format == FORMAT_TABLE || o->format == FORMAT_MARKDOWN)
-		causes_print(o, cJSON_GetObjectItemCaseSensitive(doc, "rows"),
-		    0);
-	if (failed)
-		fprintf(stderr, "sizemat: the head did not build\n");
-	if (over)
-		fprintf(stderr, "sizemat: a variant grew past %s\n",
-		    json_str(doc, "max_increase", ""));
-	else if (cJSON_IsObject(acc))
-		fprintf(stderr, "sizemat: a variant grew past %s, accepted by "
-		    "the justification in %.12s\n", json_str(doc,
-		    "max_increase", ""), json_str(acc, "commit", ""));
+	comparison_notes(o, doc, acc, over, failed);
 	return (over || failed);
 }
 
@@ -610,6 +621,42 @@ cmd_check(struct options *o)
 	return (rc);
 }
 
+/*
+ * Prints what follows the regressions' table: what accepted each, why
+ * each grew, and for a range the bisect command that narrows it.
+ */
+static void
+regressions_notes(const struct options *o, const cJSON *regs)
+{
+	const cJSON	*r, *acc;
+
+	cJSON_ArrayForEach(r, regs) {
+		acc = cJSON_GetObjectItemCaseSensitive(r, "accepted");
+		if (o->format == FORMAT_TABLE && cJSON_IsObject(acc))
+			printf("%.12s accepted, justified in %.12s: %s\n",
+			    json_str(r, "commit", ""), json_str(acc, "commit",
+			    ""), json_str(acc, "text", ""));
+	}
+	if (o->format == FORMAT_TABLE) {
+		if (!o->explain)
+			printf("\nwhy (the largest crates and symbols that grew; "
+			    "--explain for all):\n");
+		causes_print(o, regs, o->explain);
+	}
+	cJSON_ArrayForEach(r, regs) {
+		if (o->format == FORMAT_CSV || strcmp(json_str(r, "state", ""),
+		    "range") != 0)
+			continue;
+		fprintf(stderr, "sizemat: %.12s grew past %.12s, with commits "
+		    "between them not measured; narrow it with 'sizemat bisect "
+		    "%s --good %.12s --bad %.12s --variant %s --artifact %s'\n",
+		    json_str(r, "commit", ""), json_str(r, "base_commit", ""),
+		    o->args[0], json_str(r, "base_commit", ""), json_str(r,
+		    "commit", ""), json_str(r, "variant_key", ""), json_str(r,
+		    "artifact", ""));
+	}
+}
+
 /* sizemat regressions NAME [--explain] */
 int
 cmd_regressions(struct options *o)
@@ -683,36 +730,8 @@ cmd_regressions(struct options *o)
 		    json_str(doc, "threshold", ""));
 	table_print(t, o->format, stdout);
 	table_free(t);
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
-	    "regressions")) {
-		const cJSON	*acc = cJSON_GetObjectItemCaseSensitive(r,
-				    "accepted");
-
-		if (o->format == FORMAT_TABLE && cJSON_IsObject(acc))
-			printf("%.12s accepted, justified in %.12s: %s\n",
-			    json_str(r, "commit", ""), json_str(acc, "commit",
-			    ""), json_str(acc, "text", ""));
-	}
-	if (o->format == FORMAT_TABLE) {
-		if (!o->explain)
-			printf("\nwhy (the largest crates and symbols that grew; "
-			    "--explain for all):\n");
-		causes_print(o, cJSON_GetObjectItemCaseSensitive(doc,
-		    "regressions"), o->explain);
-	}
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
-	    "regressions")) {
-		if (o->format == FORMAT_CSV || strcmp(json_str(r, "state", ""),
-		    "range") != 0)
-			continue;
-		fprintf(stderr, "sizemat: %.12s grew past %.12s, with commits "
-		    "between them not measured; narrow it with 'sizemat bisect "
-		    "%s --good %.12s --bad %.12s --variant %s --artifact %s'\n",
-		    json_str(r, "commit", ""), json_str(r, "base_commit", ""),
-		    o->args[0], json_str(r, "base_commit", ""), json_str(r,
-		    "commit", ""), json_str(r, "variant_key", ""), json_str(r,
-		    "artifact", ""));
-	}
+	regressions_notes(o, cJSON_GetObjectItemCaseSensitive(doc,
+	    "regressions"));
 	cJSON_Delete(doc);
 	return (EXIT_OK);
 }

@@ -9,33 +9,13 @@
 #include "sizematd.h"
 #include "store_private.h"
 
-/*
- * Creates a run and its queued builds in one transaction. A run at a
- * revision waits (prepared = 0) until its commit is resolved.
- */
-int
-store_run_create(struct store *st, const struct run_plan *run,
-    const struct build_plan *plans, size_t nplans, int64_t *run_id,
-    char **cause)
+/* Inserts a run's row, queued; 0, or -1 when the database refused. */
+static int
+store_run_insert(struct store *st, const struct run_plan *run,
+    int64_t project_id, time_t now)
 {
 	struct db_stmt	*stmt;
-	int64_t		 project_id, variant_id;
-	char		*key, *settings;
-	cJSON		*o;
-	size_t		 i;
-	time_t		 now = time(NULL);
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
-		goto fail;
-	if (run->project_id > 0)
-		project_id = run->project_id;
-	else
-		project_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
-		    " projects (path, created_at) VALUES (?1, ?2)",
-		    "SELECT id FROM projects WHERE path = ?1", run->project,
-		    NULL);
-	if (project_id < 0)
-		goto rollback;
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
 	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
 	    " force, kind, bisection_id, timeout_s, search_id, verify) VALUES"
@@ -67,7 +47,37 @@ store_run_create(struct store *st, const struct run_plan *run,
 	else
 		db_bind_null(stmt, 13);
 	db_bind_int(stmt, 14, run->verify);
-	if (store_step_done(st, stmt) != 0)
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * Creates a run and its queued builds in one transaction. A run at a
+ * revision waits (prepared = 0) until its commit is resolved.
+ */
+int
+store_run_create(struct store *st, const struct run_plan *run,
+    const struct build_plan *plans, size_t nplans, int64_t *run_id,
+    char **cause)
+{
+	struct db_stmt	*stmt;
+	int64_t		 project_id, variant_id;
+	char		*key, *settings;
+	cJSON		*o;
+	size_t		 i;
+	time_t		 now = time(NULL);
+
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		goto fail;
+	if (run->project_id > 0)
+		project_id = run->project_id;
+	else
+		project_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
+		    " projects (path, created_at) VALUES (?1, ?2)",
+		    "SELECT id FROM projects WHERE path = ?1", run->project,
+		    NULL);
+	if (project_id < 0)
+		goto rollback;
+	if (store_run_insert(st, run, project_id, now) != 0)
 		goto rollback;
 	*run_id = db_last_id(st->db);
 	for (i = 0; i < nplans; i++) {
