@@ -385,7 +385,9 @@ attrib_wasm(const unsigned char *data, size_t len, struct attribution *at)
 	if (code == NULL || names == NULL)
 		return;		/* no code, or no names: nothing to say */
 	q = code;
-	if (wasm_leb(&q, code_end, &count) != 0)
+	/* Each body takes a byte at least: a count beyond that is a lie. */
+	if (wasm_leb(&q, code_end, &count) != 0 ||
+	    count > (uint64_t)(code_end - q))
 		return;
 	at->has_table = 1;
 	fn = attrib_wasm_names(names, names_end, imports + count);

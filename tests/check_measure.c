@@ -340,6 +340,25 @@ START_TEST(test_wasm_attribution)
 	ck_assert_int_eq(attributed(&at, "h"), 3);
 	ck_assert_int_eq(attrib_unattributed(&at), 1);	/* the count */
 	attrib_clear(&at);
+
+	/* A code section that claims 2^60 bodies is not believed. */
+	{
+		static const unsigned char lie[] = {
+			0, 'a', 's', 'm', 1, 0, 0, 0,
+			10, 10, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+			0x10, 0,
+			0, 7, 4, 'n', 'a', 'm', 'e', 1, 0,
+		};
+
+		ck_assert_int_ge(fd = open(path, O_WRONLY | O_TRUNC), 0);
+		ck_assert_int_eq(write(fd, lie, sizeof lie),
+		    (ssize_t)sizeof lie);
+		close(fd);
+		ck_assert_msg(attrib_read(path, &at, &cause) == 0, "%s",
+		    cause);
+		ck_assert(!at.has_table);
+		attrib_clear(&at);
+	}
 	unlink(path);
 }
 END_TEST
