@@ -271,6 +271,69 @@ sys.exit(0 if r and all(x["accepted"] == {"text": "the table is the product",
 "$S" check jp --base "$C7" --head "$J" -q >/dev/null 2>&1
 check "a project that honours no trailer: exit 1 again" [ $? -eq 1 ]
 
+echo "# the noise rule"
+# A crate whose size follows its target dir's path (its build script
+# writes OUT_DIR into a string it reads at run time): verify, in a fresh
+# dir of another length, sees it move; a later growth smaller than that
+# is no regression.
+mkdir -p "$TMP/noisy/src"
+(
+	cd "$TMP/noisy"
+	git init -q -b main .
+	git config user.name "Noise Fixture"
+	git config user.email "fixture@sizemat.invalid"
+	printf '[package]\nname = "noisy"\nversion = "0.1.0"\nedition = "2021"\n' \
+	    >Cargo.toml
+	cat >build.rs <<'RS'
+fn main() {
+    let out = std::env::var("OUT_DIR").unwrap();
+    std::fs::write(format!("{out}/paths.rs"),
+        format!("pub static PATHS: &str = {:?};\n", out.repeat(800))).unwrap();
+}
+RS
+	cat >src/main.rs <<'RS'
+include!(concat!(env!("OUT_DIR"), "/paths.rs"));
+fn main() {
+    let n = std::env::args().count() * 7919 % PATHS.len();
+    println!("{}", PATHS.as_bytes()[n]);
+}
+RS
+	git add -A && git commit -qm "Start noisy"
+	# About 5 KB more: less than what the path moves the size by.
+	sed -i "s/println!(\"{}\", PATHS.as_bytes()\[n\]);/println!(\"{} {}\", PATHS.as_bytes()[n], \"$(printf '%5000s' | tr ' ' x)\");/" \
+	    src/main.rs
+	git commit -qam "Say a little more"
+) >/dev/null
+N0=$(git -C "$TMP/noisy" rev-parse main~1)
+N1=$(git -C "$TMP/noisy" rev-parse main)
+for p in quiet noisy; do
+	"$S" project add $p "$TMP/noisy" --matrix "$TMP/lone.json" \
+	    --threshold 1 >/dev/null 2>&1
+	"$S" run $p --rev "$N0" --wait -q --json >"$TMP/$p-0.json" 2>/dev/null
+done
+"$S" verify "$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/noisy-0.json")" \
+    --wait -q >/dev/null 2>&1
+check "verify sees the noisy crate move with its target dir's path" [ $? -eq 1 ]
+for p in quiet noisy; do
+	"$S" run $p --rev "$N1" --wait -q >/dev/null 2>&1
+done
+wait_idle
+"$S" regressions quiet --json >"$TMP/quiet-regs.json"
+"$S" regressions noisy --json >"$TMP/noisy-regs.json"
+check "a growth past a 1-byte threshold is a regression of a variant never verified" \
+    python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["regressions"]
+sys.exit(0 if len(r) == 1 and r[0]["commit"] == sys.argv[2] and
+    r[0]["jitter"] is None else 1)' "$TMP/quiet-regs.json" "$N1"
+check "... and not of one whose rebuild moved by more (the noise rule)" \
+    python3 -c 'import json, sys
+q = json.load(open(sys.argv[1]))["regressions"]
+n = json.load(open(sys.argv[2]))["regressions"]
+print("  growth %s B" % [r["bytes"] for r in q])
+sys.exit(0 if q and n == [] else 1)' "$TMP/quiet-regs.json" \
+    "$TMP/noisy-regs.json"
+
 echo "# metrics"
 curl -sf "$SIZEMAT_URL/metrics" >"$TMP/metrics.txt"
 check "GET /metrics answers in Prometheus's text format" \
