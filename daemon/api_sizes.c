@@ -175,7 +175,7 @@ sizes_table(struct api *api, const cJSON *doc, const cJSON *art,
 	m = cJSON_GetObjectItemCaseSensitive(art, "measurements");
 	if (cJSON_GetObjectItemCaseSensitive(m, "crate.[unattributed]") ==
 	    NULL && kept != NULL && access(kept, R_OK) == 0) {
-		if (attrib_read(kept, at, &cause) != 0) {
+		if (attrib_read(kept, NULL, at, &cause) != 0) {
 			http_reply_error(reply, 500, "internal", "%s", cause);
 			free(cause);
 			return (-1);

@@ -17,8 +17,12 @@
  * is covered, its entry count is unattributed.
  *
  * A crate is the first segment of a demangled path ("[C]" for names
- * without one). An artifact without a symbol table (stripped) has no
- * attribution: its unstripped twin has it.
+ * without one). A crate linked in two versions would group as one, since
+ * a demangled name carries no version: the symbols each version's rlib
+ * defines name it ("twin@0.1.0::work"), where the builder gives them
+ * (attrib_origins); what the final crate instantiates of either stays
+ * under the bare name. An artifact without a symbol table (stripped) has
+ * no attribution: its unstripped twin has it.
  *
  * The table travels packed: zstd-compressed lines "S\tSECTION\tSIZE" for
  * each covered section, then "Y\tSECTION\tSIZE\tNAME" for each symbol.
@@ -55,6 +59,157 @@ struct attrib_raw {
 	uint64_t	 size;
 	const char	*name;		/* mangled, in the ELF image */
 };
+
+/* A mangled name defined in a versioned crate's rlib, and that version. */
+struct attrib_origin {
+	char	*mangled;
+	char	*label;		/* "twin@0.1.0" */
+};
+
+struct attrib_origins {
+	struct attrib_origin	*v;
+	size_t			 n;
+	int			 sorted;
+};
+
+struct attrib_origins *
+attrib_origins_create(void)
+{
+	return (xcalloc(1, sizeof (struct attrib_origins)));
+}
+
+void
+attrib_origins_free(struct attrib_origins *o)
+{
+	size_t	i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->n; i++) {
+		free(o->v[i].mangled);
+		free(o->v[i].label);
+	}
+	free(o->v);
+	free(o);
+}
+
+/* Adds the defined symbols of one ELF member of an rlib. */
+static void
+attrib_origins_elf(struct attrib_origins *o, Elf *e, const char *label)
+{
+	Elf_Scn		*scn = NULL;
+	GElf_Shdr	 sh;
+	GElf_Sym	 sym;
+	Elf_Data	*data;
+	const char	*name;
+	size_t		 i, count;
+
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_SYMTAB)
+			break;
+	}
+	if (scn == NULL || (data = elf_getdata(scn, NULL)) == NULL ||
+	    sh.sh_entsize == 0)
+		return;
+	count = sh.sh_size / sh.sh_entsize;
+	for (i = 0; i < count; i++) {
+		if (gelf_getsym(data, (int)i, &sym) == NULL ||
+		    sym.st_shndx == SHN_UNDEF ||
+		    (GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
+		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT) ||
+		    (name = elf_strptr(e, sh.sh_link, sym.st_name)) == NULL ||
+		    *name == '\0')
+			continue;
+		o->v = xreallocarray(o->v, o->n + 1, sizeof *o->v);
+		o->v[o->n].mangled = xstrdup(name);
+		o->v[o->n++].label = xstrdup(label);
+	}
+	o->sorted = 0;
+}
+
+/*
+ * Adds what an rlib of a versioned crate defines, to be named by label
+ * ("twin@0.1.0"). An rlib without object code (LTO's bitcode) adds
+ * nothing: its symbols stay under the bare crate name.
+ */
+void
+attrib_origins_add(struct attrib_origins *o, const char *rlib,
+    const char *label)
+{
+	Elf	*ar, *e;
+	Elf_Cmd	 cmd = ELF_C_READ;
+	int	 fd;
+
+	if ((fd = open(rlib, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	if (elf_version(EV_CURRENT) != EV_NONE &&
+	    (ar = elf_begin(fd, ELF_C_READ, NULL)) != NULL) {
+		if (elf_kind(ar) == ELF_K_AR) {
+			while ((e = elf_begin(fd, cmd, ar)) != NULL) {
+				if (elf_kind(e) == ELF_K_ELF)
+					attrib_origins_elf(o, e, label);
+				cmd = elf_next(e);
+				elf_end(e);
+			}
+		}
+		elf_end(ar);
+	}
+	close(fd);
+}
+
+static int
+attrib_origin_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct attrib_origin *)a)->mangled,
+	    ((const struct attrib_origin *)b)->mangled));
+}
+
+/* Returns the version label of a mangled name, or NULL. */
+static const char *
+attrib_origin(struct attrib_origins *o, const char *mangled)
+{
+	struct attrib_origin	 key, *hit;
+
+	if (o == NULL || o->n == 0)
+		return (NULL);
+	if (!o->sorted) {
+		qsort(o->v, o->n, sizeof *o->v, attrib_origin_cmp);
+		o->sorted = 1;
+	}
+	key.mangled = (char *)mangled;
+	hit = bsearch(&key, o->v, o->n, sizeof *o->v, attrib_origin_cmp);
+	return (hit != NULL ? hit->label : NULL);
+}
+
+/*
+ * Names the version in a demangled name: the first "twin::" that starts a
+ * path (at the start, or after '<', '&', '*' or a space) becomes
+ * "twin@0.1.0::". Takes the name; returns the new one.
+ */
+static char *
+attrib_relabel(char *name, const char *label)
+{
+	const char	*at = strchr(label, '@'), *p;
+	char		*crate, *out;
+	size_t		 len;
+
+	if (at == NULL)
+		return (name);
+	len = (size_t)(at - label);
+	crate = xstrndup(label, len);
+	for (p = name; (p = strstr(p, crate)) != NULL; p += len) {
+		if (strncmp(p + len, "::", 2) == 0 && (p == name ||
+		    strchr("<&* ", p[-1]) != NULL)) {
+			xasprintf(&out, "%.*s%s%s", (int)(p - name), name,
+			    label, p + len);
+			free(crate);
+			free(name);
+			return (out);
+		}
+	}
+	free(crate);
+	return (name);
+}
 
 /* Frees what an attribution holds. */
 void
@@ -186,7 +341,7 @@ attrib_raw_cmp(const void *a, const void *b)
  * sections with contents, each byte once, and those sections' sizes.
  */
 static void
-attrib_elf(Elf *e, struct attribution *at)
+attrib_elf(Elf *e, struct attrib_origins *origins, struct attribution *at)
 {
 	Elf_Scn			*scn = NULL, *symtab = NULL;
 	GElf_Shdr		 shdr, *shdrs = NULL;
@@ -195,8 +350,8 @@ attrib_elf(Elf *e, struct attribution *at)
 	struct attrib_raw	*raw = NULL;
 	size_t			 nraw = 0, nsec = 0, shstrndx, i, count;
 	uint64_t		 end, lo, hi, done = 0;
-	const char		*name;
-	char			*section;
+	const char		*name, *label;
+	char			*section, *demangled;
 	int			*used;
 
 	if (elf_getshdrnum(e, &nsec) != 0 || elf_getshdrstrndx(e,
@@ -252,8 +407,10 @@ attrib_elf(Elf *e, struct attribution *at)
 		used[raw[i].section] = 1;
 		name = elf_strptr(e, shstrndx, shdr.sh_name);
 		section = attrib_section_name(name != NULL ? name : "?");
-		attrib_add(at, attrib_demangle(raw[i].name), section,
-		    (int64_t)(hi - lo));
+		demangled = attrib_demangle(raw[i].name);
+		if ((label = attrib_origin(origins, raw[i].name)) != NULL)
+			demangled = attrib_relabel(demangled, label);
+		attrib_add(at, demangled, section, (int64_t)(hi - lo));
 		free(section);
 	}
 	for (i = 0; i < nsec; i++) {
@@ -474,7 +631,8 @@ attrib_slurp(int fd, size_t *len)
  * read.
  */
 int
-attrib_read(const char *path, struct attribution *at, char **cause)
+attrib_read(const char *path, struct attrib_origins *origins,
+    struct attribution *at, char **cause)
 {
 	Elf		*ar, *e;
 	Elf_Cmd		 cmd;
@@ -498,12 +656,12 @@ attrib_read(const char *path, struct attribution *at, char **cause)
 	} else if (elf_version(EV_CURRENT) != EV_NONE &&
 	    (ar = elf_begin(fd, ELF_C_READ, NULL)) != NULL) {
 		if (elf_kind(ar) == ELF_K_ELF)
-			attrib_elf(ar, at);
+			attrib_elf(ar, origins, at);
 		else if (elf_kind(ar) == ELF_K_AR) {
 			cmd = ELF_C_READ;
 			while ((e = elf_begin(fd, cmd, ar)) != NULL) {
 				if (elf_kind(e) == ELF_K_ELF)
-					attrib_elf(e, at);
+					attrib_elf(e, origins, at);
 				cmd = elf_next(e);
 				elf_end(e);
 			}

@@ -601,6 +601,7 @@ builder_free(uv_handle_t *h)
 	free(job->identity_from);
 	strlist_free(&job->cargo_argv);
 	strlist_free(&job->cargo_env);
+	strlist_free(&job->rlibs);
 	build_units_clear(&job->units);
 	for (i = 0; i < job->nlines; i++)
 		free(job->lines[i]);
@@ -741,12 +742,13 @@ builder_keep(struct build_job *job, struct artifact *a, const char *dir)
  * be read for it is only a note: its sizes stand.
  */
 static void
-builder_attribute(struct build_job *job, struct artifact *a)
+builder_attribute(struct build_job *job, struct artifact *a,
+    struct attrib_origins *origins)
 {
 	struct attribution	 at;
 	char			*cause = NULL;
 
-	if (attrib_read(a->path, &at, &cause) != 0) {
+	if (attrib_read(a->path, origins, &at, &cause) != 0) {
 		buf_printf(&job->notes, "%sno attribution for %s: %s",
 		    job->notes.len ? "; " : "", a->name, cause);
 		free(cause);
@@ -762,6 +764,41 @@ builder_attribute(struct build_job *job, struct artifact *a)
 }
 
 /*
+ * Returns where the symbols of a crate linked in two or more versions come
+ * from (their rlibs), or NULL when every crate is linked once.
+ */
+static struct attrib_origins *
+builder_origins(struct build_job *job)
+{
+	struct attrib_origins	*o = NULL;
+	size_t			 i, j, len;
+	char			*label;
+	int			 twice;
+
+	for (i = 0; i < job->rlibs.n; i++) {
+		len = strcspn(job->rlibs.v[i], "\t");
+		twice = 0;
+		for (j = 0; j < job->rlibs.n && !twice; j++)
+			twice = j != i && strncmp(job->rlibs.v[i],
+			    job->rlibs.v[j], len + 1) == 0 &&
+			    strcmp(strrchr(job->rlibs.v[i], '\t'),
+			    strrchr(job->rlibs.v[j], '\t')) != 0;
+		if (!twice)
+			continue;
+		if (o == NULL)
+			o = attrib_origins_create();
+		/* NAME\tVERSION\tPATH: the label is NAME@VERSION. */
+		xasprintf(&label, "%.*s@%.*s", (int)len, job->rlibs.v[i],
+		    (int)strcspn(job->rlibs.v[i] + len + 1, "\t"),
+		    job->rlibs.v[i] + len + 1);
+		attrib_origins_add(o, strrchr(job->rlibs.v[i], '\t') + 1,
+		    label);
+		free(label);
+	}
+	return (o);
+}
+
+/*
  * Measures every artifact and applies the post steps, on the loop's thread
  * pool: compressing a large binary takes seconds.
  */
@@ -770,22 +807,25 @@ builder_measure_work(uv_work_t *w)
 {
 	struct build_job	*job = w->data;
 	struct build_outcome	*o = &job->outcome;
+	struct attrib_origins	*origins;
 	char			*cause, *scratch, *kept;
 	size_t			 i;
 
 	xasprintf(&scratch, "%s/logs", job->cfg->workdir);
 	xasprintf(&kept, "%s/artifacts", job->cfg->workdir);
+	origins = builder_origins(job);
 	for (i = 0; i < job->nartifacts; i++) {
 		if (measure_artifact(&job->artifacts[i], &cause) != 0) {
 			o->state = "failed";
 			o->error = cause;
 			break;
 		}
-		builder_attribute(job, &job->artifacts[i]);
+		builder_attribute(job, &job->artifacts[i], origins);
 		post_apply(&job->artifacts[i], job->spec.post, scratch,
 		    &job->notes);
 		builder_keep(job, &job->artifacts[i], kept);
 	}
+	attrib_origins_free(origins);
 	free(kept);
 	free(scratch);
 	if (i == job->nartifacts) {

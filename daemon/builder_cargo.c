@@ -66,8 +66,53 @@ builder_add_artifact(struct build_job *job, const char *name,
 }
 
 /*
+ * Returns the version a package id names: "path+file:///a#twin@0.1.0",
+ * "registry+...#rand@0.8.5", "path+file:///a/twin#0.1.0", or the older
+ * "rand 0.8.5 (registry+...)". NULL when it names none.
+ */
+static char *
+builder_package_version(const char *id)
+{
+	const char	*p;
+
+	if ((p = strrchr(id, '#')) != NULL) {
+		p++;
+		if (strchr(p, '@') != NULL)
+			p = strrchr(p, '@') + 1;
+		return (*p >= '0' && *p <= '9' ? xstrdup(p) : NULL);
+	}
+	if ((p = strchr(id, ' ')) != NULL)
+		return (xstrndup(p + 1, strcspn(p + 1, " ")));
+	return (NULL);
+}
+
+/*
+ * Keeps a library dependency's rlib with its crate's name and version,
+ * so that a crate linked in two versions can be told apart (attrib.c).
+ */
+static void
+builder_keep_rlib(struct build_job *job, const cJSON *msg, const char *name,
+    const cJSON *files)
+{
+	const cJSON	*file;
+	char		*version;
+
+	version = builder_package_version(json_str(msg, "package_id", ""));
+	if (version == NULL)
+		return;
+	cJSON_ArrayForEach(file, files) {
+		if (cJSON_IsString(file) && builder_ends_with(file->valuestring,
+		    ".rlib"))
+			strlist_addf(&job->rlibs, "%s\t%s\t%s", name, version,
+			    file->valuestring);
+	}
+	free(version);
+}
+
+/*
  * Reads one compiler-artifact message: executables of bin targets, and the
- * library files of cdylib, dylib and staticlib targets.
+ * library files of cdylib, dylib and staticlib targets; the rlibs of
+ * libraries, kept for attribution.
  */
 static void
 builder_cargo_message(struct build_job *job, const char *line)
@@ -101,6 +146,9 @@ builder_cargo_message(struct build_job *job, const char *line)
 	cJSON_ArrayForEach(kind, kinds) {
 		if (!cJSON_IsString(kind))
 			continue;
+		if (strcmp(kind->valuestring, "lib") == 0 ||
+		    strcmp(kind->valuestring, "rlib") == 0)
+			builder_keep_rlib(job, msg, name->valuestring, files);
 		/* An example's executable is measured as a binary. */
 		if ((strcmp(kind->valuestring, "bin") == 0 ||
 		    strcmp(kind->valuestring, "example") == 0) &&

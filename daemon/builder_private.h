@@ -66,6 +66,7 @@ struct build_job {
 	int64_t				 wall_ms;
 	struct artifact			*artifacts;
 	size_t				 nartifacts;
+	struct strlist			 rlibs;		/* NAME\tVERSION\tPATH */
 	struct build_outcome		 outcome;	/* while measuring */
 	struct buf			 notes;
 	char				*checkout_error;

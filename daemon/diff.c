@@ -133,7 +133,7 @@ diff_tables(const cJSON *build, const cJSON *artifact, diff_table_fn load,
 			    "name")));
 			return (-1);
 		}
-		if (attrib_read(path, &at, cause) != 0)
+		if (attrib_read(path, NULL, &at, cause) != 0)
 			return (-1);
 	}
 	*has = at.has_table && at.n > 0;

@@ -326,7 +326,13 @@ struct attribution {
 	int64_t			 covered;	/* their sum */
 	int			 has_table;	/* not stripped */
 };
-int	 attrib_read(const char *, struct attribution *, char **);
+struct attrib_origins;
+struct attrib_origins *attrib_origins_create(void);
+void	 attrib_origins_free(struct attrib_origins *);
+void	 attrib_origins_add(struct attrib_origins *, const char *,
+	    const char *);
+int	 attrib_read(const char *, struct attrib_origins *,
+	    struct attribution *, char **);
 void	 attrib_clear(struct attribution *);
 char	*attrib_demangle(const char *);
 char	*attrib_crate(const char *);

@@ -263,7 +263,7 @@ START_TEST(test_attribution_adds_up)
 	    "{return f(c)+g(c)+t[c];}\\n' > m.c && cc -O1 -o m m.c", dir);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(exe, sizeof exe, "%s/m", dir);
-	ck_assert_msg(attrib_read(exe, &at, &cause) == 0, "%s", cause);
+	ck_assert_msg(attrib_read(exe, NULL, &at, &cause) == 0, "%s", cause);
 	ck_assert(at.has_table);
 	/* The symbols and what none covers add up to the covered sections. */
 	for (i = 0; i < at.nsections; i++)
@@ -333,7 +333,7 @@ START_TEST(test_wasm_attribution)
 	ck_assert_int_ge(fd = mkstemp(path), 0);
 	ck_assert_int_eq(write(fd, mod, sizeof mod), (ssize_t)sizeof mod);
 	close(fd);
-	ck_assert_msg(attrib_read(path, &at, &cause) == 0, "%s", cause);
+	ck_assert_msg(attrib_read(path, NULL, &at, &cause) == 0, "%s", cause);
 	ck_assert(at.has_table);
 	ck_assert_int_eq(at.covered, 8);
 	ck_assert_int_eq(attributed(&at, "code[0]"), 4);
@@ -354,7 +354,7 @@ START_TEST(test_wasm_attribution)
 		ck_assert_int_eq(write(fd, lie, sizeof lie),
 		    (ssize_t)sizeof lie);
 		close(fd);
-		ck_assert_msg(attrib_read(path, &at, &cause) == 0, "%s",
+		ck_assert_msg(attrib_read(path, NULL, &at, &cause) == 0, "%s",
 		    cause);
 		ck_assert(!at.has_table);
 		attrib_clear(&at);

@@ -159,6 +159,23 @@ check "... and the run's table flags its variants as varying" \
     bash -c "test \$(grep -c '\[varies\]' '$TMP/stamped.txt') -eq 2 &&
     ! '$BIN/sizemat' results '$RUN' | grep -q '\[varies\]'"
 
+# 3c. One crate linked in two versions: the versions stay apart.
+sm run "$FIX/twins" --matrix "$FIX/release-only.json" --wait -q --json \
+    >"$TMP/twins.json" 2>/dev/null
+TB=$($CHECK field "$TMP/twins.json" builds 0 id)
+sm sizes "$TB" --by symbol --top 1000 --json >"$TMP/twins-sizes.json"
+check "a crate linked in two versions is two crates, and its symbols say which" \
+    python3 - "$TMP/twins.json" "$TMP/twins-sizes.json" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+b = [x for x in run["builds"] if x["variant_key"] == "release"][0]
+m = b["artifacts"][0]["measurements"]
+assert m.get("crate.twin@0.1.0", 0) > 0 and m.get("crate.twin@0.2.0", 0) > 0, m
+assert "crate.twin" not in m, m
+rows = [r["name"] for r in json.load(open(sys.argv[2]))["rows"]]
+assert "twin@0.1.0::work" in rows and "twin@0.2.0::work" in rows, rows
+PY
+
 # 4. A broken crate: recorded as failed with the compiler's error, exit 1.
 sm run "$FIX/broken" --matrix "$FIX/grid.json" --wait --json \
     >"$TMP/broken.json" 2>/dev/null
