@@ -972,7 +972,7 @@ cmd_bisect(struct options *o)
 static const char *const export_fixed[] = { "run", "build", "kind",
     "commit", "commit_time", "subject", "variant_key", "step", "toolchain",
     "rustc_version", "state", "finished_at", "wall_ms", "cpu_ms",
-    "reused_from", "artifact", "artifact_kind", "file_size" };
+    "reused_from", "artifact", "artifact_kind", "file_size", "sha256" };
 #define EXPORT_NFIXED (sizeof export_fixed / sizeof export_fixed[0])
 
 /*

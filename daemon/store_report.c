@@ -321,7 +321,8 @@ store_export(struct store *st, const char *project, cJSON **out)
 		{ "wall_ms", STORE_INT }, { "cpu_ms", STORE_INT },
 		{ "reused_from", STORE_INT }, { "artifact", STORE_TEXT },
 		{ "artifact_kind", STORE_TEXT }, { "file_size", STORE_INT },
-		{ "measurements", STORE_JSON }, { NULL, STORE_TEXT }
+		{ "sha256", STORE_TEXT }, { "measurements", STORE_JSON },
+		{ NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	int64_t		 project_id;
@@ -342,7 +343,7 @@ store_export(struct store *st, const char *project, cJSON **out)
 	    " coalesce(json_extract(b.toolchain, '$.name'), 'default'),"
 	    " b.rustc_version, b.state, " STORE_TIME("b.finished_at") ","
 	    " b.wall_ms, b.cpu_ms, b.reused_from, a.name, a.kind, a.file_size,"
-	    " (SELECT json_group_object(name, value) FROM measurements"
+	    " a.sha256, (SELECT json_group_object(name, value) FROM measurements"
 	    "  WHERE artifact_id = a.id)"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN variants v ON v.id = b.variant_id"

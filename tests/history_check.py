@@ -305,6 +305,16 @@ def export_match(csv_path, json_path, db, project):
         if r["file_size"] is not None and \
                 r["measurements"]["file_size"] != r["file_size"]:
             fail(f"build {r['build']}: measurements {r['measurements']}")
+    # Every artifact's sha256, as the database has it, in both forms.
+    sha = dict(((b, n), h) for b, n, h in con.execute("""
+        SELECT a.build_id, a.name, a.sha256 FROM artifacts a""").fetchall())
+    for r in doc["rows"]:
+        if r["artifact"] is not None and (r["sha256"] is None or
+                r["sha256"] != sha[(r["build"], r["artifact"])]):
+            fail(f"build {r['build']}: sha256 {r['sha256']}")
+    for r in rows:
+        if r["artifact"] and len(r["sha256"]) != 64:
+            fail(f"CSV build {r['build']}: sha256 {r['sha256']!r}")
 
 
 def wall_ms(path):
