@@ -13,6 +13,19 @@ struct store {
 	char		*path;
 };
 
+/*
+ * Whether a project's variant was found nondeterministic: a verify
+ * rebuild of one of its builds gave other bytes (runs of kind verify).
+ */
+#define STORE_NONDETERMINISTIC(project, variant) \
+	"EXISTS (SELECT 1 FROM runs vr JOIN builds vb ON vb.run_id = vr.id" \
+	" JOIN builds ob ON ob.run_id = vr.parent_run_id" \
+	" AND ob.variant_id = vb.variant_id JOIN artifacts va" \
+	" ON va.build_id = vb.id JOIN artifacts oa ON oa.build_id = ob.id" \
+	" AND oa.name = va.name AND oa.kind = va.kind" \
+	" WHERE vr.kind = 'verify' AND vr.project_id = " project \
+	" AND vb.variant_id = " variant " AND va.sha256 IS NOT oa.sha256)"
+
 #define STORE_TIME(col) \
 	"strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 

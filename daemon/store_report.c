@@ -117,7 +117,7 @@ store_best(struct store *st, const char *project, int top, cJSON **out)
 		{ "bootstrap", STORE_BOOL }, { "env", STORE_JSON },
 		{ "cargo_args", STORE_JSON }, { "commit", STORE_TEXT },
 		{ "effective", STORE_JSON }, { "project_profile", STORE_JSON },
-		{ NULL, STORE_TEXT }
+		{ "nondeterministic", STORE_BOOL }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
@@ -145,7 +145,8 @@ store_best(struct store *st, const char *project, int top, cJSON **out)
 	    "  (SELECT value FROM measurements m WHERE m.artifact_id = a.id"
 	    "   AND m.name = 'loadable_size'),"
 	    "  b.toolchain, b.bootstrap, b.env, b.cargo_args, r.commit_id,"
-	    "  b.effective, b.project_profile"
+	    "  b.effective, b.project_profile, "
+	    STORE_NONDETERMINISTIC("r.project_id", "b.variant_id")
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
 	    " JOIN variants v ON v.id = b.variant_id"

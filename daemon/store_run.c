@@ -380,16 +380,9 @@ store_run_document(struct store *st, int64_t id, cJSON **out)
 	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
 	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
 	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from,"
-	    " b.effective, b.project_profile, b.same_as, b.default_artifact,"
-	    /* The variant's bytes changed when verify built it again. */
-	    " EXISTS (SELECT 1 FROM runs vr JOIN builds vb ON vb.run_id ="
-	    " vr.id JOIN builds ob ON ob.run_id = vr.parent_run_id"
-	    " AND ob.variant_id = vb.variant_id JOIN artifacts va"
-	    " ON va.build_id = vb.id JOIN artifacts oa ON oa.build_id = ob.id"
-	    " AND oa.name = va.name AND oa.kind = va.kind"
-	    " WHERE vr.kind = 'verify' AND vr.project_id ="
-	    " (SELECT project_id FROM runs WHERE id = ?1)"
-	    " AND vb.variant_id = b.variant_id AND va.sha256 IS NOT oa.sha256)"
+	    " b.effective, b.project_profile, b.same_as, b.default_artifact, "
+	    STORE_NONDETERMINISTIC("(SELECT project_id FROM runs WHERE id = ?1)",
+	    "b.variant_id")
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.run_id = ?1 ORDER BY b.seq");
 	db_bind_int(stmt, 1, id);
