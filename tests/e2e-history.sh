@@ -13,12 +13,14 @@ TMP=$(mktemp -d /tmp/sizemat-history.XXXXXX)
 WORK=$TMP/work
 PID=
 HOOK_PID=
+HOOK2_PID=
 S="$BIN/sizemat"
 . "$TOP/tests/e2e-lib.sh"
 
 cleanup() {
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	[ -n "$HOOK_PID" ] && kill "$HOOK_PID" 2>/dev/null
+	[ -n "$HOOK2_PID" ] && kill "$HOOK2_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -33,6 +35,10 @@ epoch() { git -C "$TMP/repo" log -1 --format=%ct "$1"; }
 # A webhook receiver on loopback, and a port nothing listens on.
 python3 "$TOP/tests/webhook_receiver.py" "$TMP/alerts" >"$TMP/hook.port" &
 HOOK_PID=$!
+# A second one, for a project whose only variant is stripped.
+python3 "$TOP/tests/webhook_receiver.py" "$TMP/lone-alerts" \
+    >"$TMP/hook2.port" &
+HOOK2_PID=$!
 for _ in $(seq 50); do [ -s "$TMP/hook.port" ] && break; sleep 0.1; done
 HOOK=http://127.0.0.1:$(cat "$TMP/hook.port")/alert
 DEAD=http://127.0.0.1:9/nobody
@@ -179,12 +185,30 @@ PY
 # A project whose only variant is stripped: check builds its twins.
 echo '{"name": "lone", "shape": "axes", "axes": {"opt-level": ["s"], "strip": [true]}}' \
     >"$TMP/lone.json"
-"$S" project add lone "$TMP/repo" --matrix "$TMP/lone.json" >/dev/null 2>&1
+for _ in $(seq 50); do [ -s "$TMP/hook2.port" ] && break; sleep 0.1; done
+touch "$TMP/lone-alerts"
+"$S" project add lone "$TMP/repo" --matrix "$TMP/lone.json" \
+    --webhook "http://127.0.0.1:$(cat "$TMP/hook2.port")/alert" >/dev/null 2>&1
 "$S" check lone --base "$C4" --head "$C5" --markdown -q >"$TMP/check-lone" \
     2>/dev/null
 check "... a stripped variant's too, from its unstripped twin, built for it" \
     bash -c "test $? = 1 && grep -q 'grew, from the unstripped twin' \
     '$TMP/check-lone' && grep -q 'histdata::TABLE' '$TMP/check-lone'"
+for _ in $(seq 600); do [ -s "$TMP/lone-alerts" ] && break; sleep 0.2; done
+check "its regression's webhook waits for the twins, then says why" \
+    python3 - "$TMP/lone-alerts" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+assert len(lines) == 1, lines
+body = json.loads(lines[0])
+v = body["variants"]
+assert len(v) == 1 and "strip=symbols" in v[0]["variant_key"], v
+c = v[0]["causes"]
+assert c and c["from"] == "unstripped twin", c
+assert c["crates"][0]["name"] == "histdata", c["crates"][:2]
+assert "histdata::TABLE" in [s["name"] for s in c["symbols"]], c["symbols"][:3]
+assert "histdata" in body["text"], body["text"]
+PY
 "$S" check hist --base "$C6" --head "$C7" -q >"$TMP/check2" 2>&1
 check "check exits 0 across a harmless commit" [ $? -eq 0 ]
 "$S" check hist --base "$C4" --head "$C5" --max-increase 1MiB -q \
