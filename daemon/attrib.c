@@ -50,6 +50,7 @@ char	*rust_demangle(const char *, int);
 char	*cplus_demangle_v3(const char *, int);
 
 #define ATTRIB_ZSTD_LEVEL	9
+#define ATTRIB_MAX_SECTION	((uint64_t)1 << 40)
 #define ATTRIB_MAX_RAW		(512 * 1024 * 1024)
 
 /* A symbol as read, before overlaps are taken out. */
@@ -193,7 +194,7 @@ attrib_relabel(char *name, const char *label)
 	char		*crate, *out;
 	size_t		 len;
 
-	if (at == NULL)
+	if (at == NULL || at == label)
 		return (name);
 	len = (size_t)(at - label);
 	crate = xstrndup(label, len);
@@ -380,7 +381,8 @@ attrib_elf(Elf *e, struct attrib_origins *origins, struct attribution *at)
 		    (GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
 		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT) ||
 		    shdrs[sym.st_shndx].sh_type != SHT_PROGBITS ||
-		    !(shdrs[sym.st_shndx].sh_flags & SHF_ALLOC))
+		    !(shdrs[sym.st_shndx].sh_flags & SHF_ALLOC) ||
+		    shdrs[sym.st_shndx].sh_size > ATTRIB_MAX_SECTION)
 			continue;
 		name = elf_strptr(e, shdr.sh_link, sym.st_name);
 		if (name == NULL || *name == '\0')
@@ -414,7 +416,8 @@ attrib_elf(Elf *e, struct attrib_origins *origins, struct attribution *at)
 		free(section);
 	}
 	for (i = 0; i < nsec; i++) {
-		if (!used[i])
+		/* A section larger than any file is a broken header. */
+		if (!used[i] || shdrs[i].sh_size > ATTRIB_MAX_SECTION)
 			continue;
 		name = elf_strptr(e, shstrndx, shdrs[i].sh_name);
 		section = attrib_section_name(name != NULL ? name : "?");
@@ -722,6 +725,17 @@ attrib_measure(const struct attribution *at, struct artifact *a)
 	    attrib_unattributed(at));
 }
 
+/* Adds a name to a table line, its tabs and line breaks as spaces. */
+static void
+attrib_pack_name(struct buf *b, const char *name)
+{
+	const char	*p;
+
+	for (p = name; *p != '\0'; p++)
+		buf_add(b, *p == '\t' || *p == '\n' || *p == '\r' ? " " : p,
+		    1);
+}
+
 /* Packs an attribution: compressed lines, their raw size in *raw. */
 void *
 attrib_pack(const struct attribution *at, size_t *len, size_t *raw)
@@ -731,12 +745,18 @@ attrib_pack(const struct attribution *at, size_t *len, size_t *raw)
 	size_t		 i, bound, n;
 
 	buf_init(&b);
-	for (i = 0; i < at->nsections; i++)
-		buf_printf(&b, "S\t%s\t%lld\n", at->sections[i].name,
-		    (long long)at->sections[i].value);
-	for (i = 0; i < at->n; i++)
-		buf_printf(&b, "Y\t%s\t%lld\t%s\n", at->v[i].section,
-		    (long long)at->v[i].size, at->v[i].name);
+	for (i = 0; i < at->nsections; i++) {
+		buf_addstr(&b, "S\t");
+		attrib_pack_name(&b, at->sections[i].name);
+		buf_printf(&b, "\t%lld\n", (long long)at->sections[i].value);
+	}
+	for (i = 0; i < at->n; i++) {
+		buf_addstr(&b, "Y\t");
+		attrib_pack_name(&b, at->v[i].section);
+		buf_printf(&b, "\t%lld\t", (long long)at->v[i].size);
+		attrib_pack_name(&b, at->v[i].name);
+		buf_addstr(&b, "\n");
+	}
 	bound = ZSTD_compressBound(b.len);
 	out = xmalloc(bound);
 	n = ZSTD_compress(out, bound, b.data, b.len, ATTRIB_ZSTD_LEVEL);

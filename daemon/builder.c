@@ -771,18 +771,22 @@ static struct attrib_origins *
 builder_origins(struct build_job *job)
 {
 	struct attrib_origins	*o = NULL;
-	size_t			 i, j, len;
+	size_t			 i, j, len, vlen;
 	char			*label;
 	int			 twice;
 
 	for (i = 0; i < job->rlibs.n; i++) {
 		len = strcspn(job->rlibs.v[i], "\t");
+		vlen = strcspn(job->rlibs.v[i] + len + 1, "\t");
+		/*
+		 * Another version of the same crate; one version built twice
+		 * (for the host's build scripts and for the target) is one.
+		 */
 		twice = 0;
 		for (j = 0; j < job->rlibs.n && !twice; j++)
-			twice = j != i && strncmp(job->rlibs.v[i],
-			    job->rlibs.v[j], len + 1) == 0 &&
-			    strcmp(strrchr(job->rlibs.v[i], '\t'),
-			    strrchr(job->rlibs.v[j], '\t')) != 0;
+			twice = strncmp(job->rlibs.v[i], job->rlibs.v[j],
+			    len + 1) == 0 && (strncmp(job->rlibs.v[i] + len + 1,
+			    job->rlibs.v[j] + len + 1, vlen + 1) != 0);
 		if (!twice)
 			continue;
 		if (o == NULL)

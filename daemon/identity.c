@@ -201,6 +201,8 @@ identities_find(struct identities *ids, const char *key,
 		if (!same) {
 			identity_entry_clear(e);
 			ids->v[i] = ids->v[--ids->n];
+			/* The last slot's pointers live on in slot i now. */
+			memset(&ids->v[ids->n], 0, sizeof ids->v[0]);
 			return (NULL);
 		}
 		e->used = ++ids->clock;

@@ -293,7 +293,16 @@ START_TEST(test_attribution_adds_up)
 		ck_assert_str_eq(back.v[i].section, at.v[i].section);
 		ck_assert_int_eq(back.v[i].size, at.v[i].size);
 	}
+	attrib_clear(&back);
 	ck_assert_int_eq(attrib_unpack("garbage", 7, &back), -1);
+	free(packed);
+	/* A name cannot add lines of its own to the table. */
+	free(at.v[0].name);
+	at.v[0].name = xstrdup("evil\nS\t.text\t999999\tx");
+	ck_assert_ptr_nonnull(packed = attrib_pack(&at, &len, &raw));
+	ck_assert_int_eq(attrib_unpack(packed, len, &back), 0);
+	ck_assert_int_eq(back.covered, at.covered);
+	ck_assert_int_eq(back.n, at.n);
 	free(packed);
 	attrib_clear(&back);
 	attrib_clear(&at);

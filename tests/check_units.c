@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../daemon/sizematd.h"
 #include "check_sizematd.h"
@@ -264,6 +265,61 @@ START_TEST(test_units_refusals)
 }
 END_TEST
 
+START_TEST(test_identity_cache)
+{
+	struct toolchain	 tc;
+	struct identities	*ids;
+	char			 dir[] = "/tmp/sizemat-check-id-XXXXXX";
+	char			 a[512], b[512], bin[512], *ka, *kb;
+	const char		*from;
+	FILE			*f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	snprintf(bin, sizeof bin, "%s/a/bin", dir);
+	ck_assert_int_eq(mkdir(a, 0755), 0);
+	ck_assert_int_eq(mkdir(b, 0755), 0);
+	ck_assert_int_eq(mkdir(bin, 0755), 0);
+	snprintf(bin, sizeof bin, "%s/a/bin/rustc", dir);
+	ck_assert_ptr_nonnull(f = fopen(bin, "w"));
+	fputs("one", f);
+	fclose(f);
+	snprintf(bin, sizeof bin, "%s/b/bin", dir);
+	ck_assert_int_eq(mkdir(bin, 0755), 0);
+	snprintf(bin, sizeof bin, "%s/b/bin/rustc", dir);
+	ck_assert_ptr_nonnull(f = fopen(bin, "w"));
+	fputs("two", f);
+	fclose(f);
+	memset(&tc, 0, sizeof tc);
+	tc.name = "t";
+	tc.rustc_shown = "/nonexistent/rustc";
+	tc.rustup = "stable";
+	ka = identity_key(&tc, a);
+	tc.name = "u";
+	kb = identity_key(&tc, b);
+	ids = identities_create();
+	identities_add(ids, ka, "rustc 1.0.0 (a)", a);
+	identities_add(ids, kb, "rustc 2.0.0 (b)", b);
+	ck_assert_str_eq(identities_find(ids, kb, &from), "rustc 2.0.0 (b)");
+	/* The first toolchain's binary changes: it is probed again. */
+	snprintf(bin, sizeof bin, "%s/a/bin/rustc", dir);
+	ck_assert_ptr_nonnull(f = fopen(bin, "a"));
+	fputs(" updated", f);
+	fclose(f);
+	ck_assert_ptr_null(identities_find(ids, ka, &from));
+	identities_add(ids, ka, "rustc 1.0.1 (a)", a);
+	/* The other one, moved to make room, is whole. */
+	ck_assert_str_eq(identities_find(ids, kb, &from), "rustc 2.0.0 (b)");
+	ck_assert_str_eq(identities_find(ids, ka, &from), "rustc 1.0.1 (a)");
+	identities_free(ids);
+	free(ka);
+	free(kb);
+	snprintf(bin, sizeof bin, "rm -rf %s", dir);
+	ck_assert_int_eq(system(bin), 0);
+}
+END_TEST
+
 Suite *
 units_suite(void)
 {
@@ -274,6 +330,7 @@ units_suite(void)
 	tcase_add_test(core, test_own_settings_and_defaults);
 	tcase_add_test(core, test_fingerprint);
 	tcase_add_test(core, test_default_artifact);
+	tcase_add_test(core, test_identity_cache);
 	tcase_add_test(limits, test_units_refusals);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
