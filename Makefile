@@ -39,8 +39,9 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
-DAEMON_MODS = api api_cache api_history api_project api_run api_search \
-	      api_sizes api_verify attrib bisect builder builder_cargo builder_meta command \
+DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
+	      api_search api_sizes api_verify attrib bisect builder \
+	      builder_cargo builder_meta command \
 	      db_sqlite config diff events explain gc git http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \
 	      post queue schedule search search_run server snippet store \

@@ -126,3 +126,67 @@ cmd_verify(struct options *o)
 	cJSON_Delete(doc);
 	return (rc);
 }
+
+/* sizemat pareto RUN [--x M] [--y M] [--artifact A] */
+int
+cmd_pareto(struct options *o)
+{
+	static const char *const header[] = { "variant", "x", "y",
+	    "dominated by" };
+	static const char *const lists[] = { "front", "dominated" };
+	const cJSON	*r;
+	struct table	*t;
+	struct buf	 q;
+	cJSON		*doc;
+	const char	*cells[4];
+	char		 x[32], y[32], *e;
+	long long	 id;
+	size_t		 k;
+	int		 rc = EXIT_USAGE;
+
+	if (parse_id(o->args[0], "run", "a whole number; 'sizemat runs' "
+	    "lists them", &id) != 0)
+		return (EXIT_USAGE);
+	buf_init(&q);
+	buf_printf(&q, "/v1/runs/%lld/pareto?", id);
+	if (o->pareto_x != NULL) {
+		e = request_escape(o->pareto_x);
+		buf_printf(&q, "x=%s&", e);
+		free(e);
+	}
+	if (o->pareto_y != NULL) {
+		e = request_escape(o->pareto_y);
+		buf_printf(&q, "y=%s&", e);
+		free(e);
+	}
+	if (o->artifact != NULL) {
+		e = request_escape(o->artifact);
+		buf_printf(&q, "artifact=%s", e);
+		free(e);
+	}
+	doc = request_get(o, q.data, &rc);
+	buf_free(&q);
+	if (doc == NULL)
+		return (rc);
+	if (o->format == FORMAT_TABLE)
+		printf("run %lld: %s against %s, smaller is better on both; the "
+		    "front first\n", id, json_str(doc, "x", "?"),
+		    json_str(doc, "y", "?"));
+	t = table_create(4, header);
+	for (k = 0; k < 2; k++) {
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc,
+		    lists[k])) {
+			snprintf(x, sizeof x, "%.0f", json_num(r, "x", 0));
+			snprintf(y, sizeof y, "%.0f", json_num(r, "y", 0));
+			cells[0] = json_str(r, "variant_key", "");
+			cells[1] = x;
+			cells[2] = y;
+			cells[3] = k == 0 ? "-" : json_str(r, "by", "");
+			table_add(t, cells);
+		}
+	}
+	table_print(t, o->format, stdout);
+	table_free(t);
+	cJSON_Delete(doc);
+	return (EXIT_OK);
+}

@@ -36,6 +36,8 @@ const struct command commands[] = {
 	{ "ladder", cmd_ladder, OPT_FORMAT, 1, 1, "ladder RUN" },
 	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
 	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
+	{ "pareto", cmd_pareto, OPT_FORMAT | OPT_PARETO | OPT_ARTIFACT, 1, 1,
+	  "pareto RUN [--x M] [--y M] [--artifact A]" },
 	{ "project", cmd_project, OPT_FORMAT | OPT_MATRIX | OPT_BUILD |
 	  OPT_TOOLCHAIN | OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
 	  "[--branch B] ..., project set NAME [--matrix M] ..., project list, "
@@ -181,6 +183,10 @@ const struct option_spec options[] = {
 	{ "--webhook", NULL, "URL", OPT_PROJECT, OPTION_LIST, O(webhooks), 0,
 	  0, 0, "POST a JSON alert there for each regressing commit "
 	  "(repeatable)" },
+	{ "--x", NULL, "M", OPT_PARETO, OPTION_TEXT, O(pareto_x), 0, 0, 0,
+	  "pareto's first measurement (file_size)" },
+	{ "--y", NULL, "M", OPT_PARETO, OPTION_TEXT, O(pareto_y), 0, 0, 0,
+	  "pareto's second measurement (bench.instructions, else wall_ms)" },
 };
 const size_t noptions = sizeof options / sizeof options[0];
 
@@ -284,6 +290,11 @@ const struct help_entry help_entries[] = {
 	  "path of another length) and say per variant whether the bytes are "
 	  "identical, else by how much and in which sections and symbols; "
 	  "exit 1 when one differs" },
+	{ HELP_READ, "pareto", "pareto RUN [--x M] [--y M] [--artifact A]",
+	  "the run's variants that no other matches or beats on both "
+	  "measurements (default: file_size against bench.instructions where "
+	  "a benchmark ran, else the build's wall_ms), the front first, then "
+	  "each dominated one with a variant that dominates it" },
 	{ HELP_READ, "sizes", "sizes BUILD [--by crate|symbol|section] "
 	  "[--top N] [--artifact A]",
 	  "where a recorded build's bytes are, by crate (default), symbol or "

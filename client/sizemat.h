@@ -71,6 +71,8 @@ struct options {
 	const char		*by;		/* sizes: crate, symbol... */
 	int			 explain;	/* regressions: every cause */
 	const char		*trailer;	/* project: justification key */
+	const char		*pareto_x;	/* pareto: --x, --y */
+	const char		*pareto_y;
 	const char		*since;
 	int			 last;
 	const char		*base;
@@ -113,6 +115,7 @@ struct options {
 #define OPT_TOOLCHAIN	0x80000	/* --toolchain */
 #define OPT_BY		0x100000	/* --by */
 #define OPT_EXPLAIN	0x200000	/* --explain */
+#define OPT_PARETO	0x400000	/* --x, --y */
 
 #define DEFAULT_SERVER	"http://127.0.0.1:7420"
 
@@ -219,6 +222,7 @@ int	 cmd_explain(struct options *);
 int	 cmd_diff(struct options *);
 int	 cmd_sizes(struct options *);
 int	 cmd_verify(struct options *);
+int	 cmd_pareto(struct options *);
 long long diff_unstripped(const struct options *, long long, int *);
 int	 cmd_project(struct options *);
 int	 cmd_trend(struct options *);

@@ -525,6 +525,7 @@ static const struct api_route api_routes[] = {
 	{ "GET", "/v1/runs/*", api_run_get, 0 },
 	{ "GET", "/v1/runs/*/events", api_run_events, 0 },
 	{ "POST", "/v1/runs/*/explain", api_run_explain, 0 },
+	{ "GET", "/v1/runs/*/pareto", api_run_pareto, 0 },
 	{ "GET", "/v1/runs/*/verify", api_verify_get, 0 },
 	{ "POST", "/v1/runs/*/verify", api_verify_start, 0 },
 	{ "GET", "/v1/events", api_run_events, 0 },

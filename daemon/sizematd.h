@@ -1084,6 +1084,8 @@ void	 api_build_sizes(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_verify_start(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
+void	 api_run_pareto(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
 void	 api_verify_get(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 int	 api_symbols(const cJSON *, const cJSON *, struct attribution *,

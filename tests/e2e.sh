@@ -115,6 +115,34 @@ sm best "$FIX/sizes" >"$TMP/best.txt"
 check "best prints a table with the smallest first" \
     grep -q '^1  .*strip=symbols' "$TMP/best.txt"
 
+# 3a. pareto: size against build time over the grid run.
+sm pareto "$RUN" --json >"$TMP/pareto.json"
+check "pareto lists only non-dominated variants, checked against every pair" \
+    python3 - "$TMP/pareto.json" "$TMP/grid.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+run = json.load(open(sys.argv[2]))
+assert p["x"] == "file_size" and p["y"] == "wall_ms", p
+pts = {}
+for b in run["builds"]:
+    a = b["artifacts"][0]
+    pts[b["variant_key"]] = (a["file_size"], b["wall_ms"])
+dom = lambda a, b: a[0] <= b[0] and a[1] <= b[1] and a != b
+front = [r["variant_key"] for r in p["front"]]
+dominated = {r["variant_key"]: r["by"] for r in p["dominated"]}
+assert sorted(front + list(dominated)) == sorted(pts), (front, dominated)
+for k in front:
+    assert not any(dom(pts[o], pts[k]) for o in pts), k
+    assert [r for r in p["front"] if r["variant_key"] == k][0]["x"] == pts[k][0]
+for k, by in dominated.items():
+    assert by in front and dom(pts[by], pts[k]), (k, by)
+xs = [r["x"] for r in p["front"]]
+assert xs == sorted(xs), xs
+PY
+sm pareto "$RUN" --y nope 2>"$TMP/err" >/dev/null
+check "... and an unknown measurement is refused, exit 2" \
+    bash -c "test $? = 2 && grep -q 'y: ' '$TMP/err'"
+
 # 3b. verify: the same builds again in fresh target dirs.
 sm verify "$RUN" --wait --json -q >"$TMP/verify.json"
 check "verify of a deterministic crate: every build identical, exit 0" \
