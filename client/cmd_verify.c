@@ -127,7 +127,7 @@ cmd_verify(struct options *o)
 	return (rc);
 }
 
-/* sizemat pareto RUN [--x M] [--y M] [--artifact A] */
+/* sizemat pareto RUN|PROJECT [--x M] [--y M] [--artifact A] */
 int
 cmd_pareto(struct options *o)
 {
@@ -139,16 +139,30 @@ cmd_pareto(struct options *o)
 	struct buf	 q;
 	cJSON		*doc;
 	const char	*cells[4];
-	char		 x[32], y[32], *e;
-	long long	 id;
+	char		 x[32], y[32], *e, *project;
+	long long	 id = 0;
 	size_t		 k;
-	int		 rc = EXIT_USAGE;
+	int		 rc = EXIT_USAGE, tracked;
 
-	if (parse_id(o->args[0], "run", "a whole number; 'sizemat runs' "
-	    "lists them", &id) != 0)
-		return (EXIT_USAGE);
 	buf_init(&q);
-	buf_printf(&q, "/v1/runs/%lld/pareto?", id);
+	if (strspn(o->args[0], "0123456789") == strlen(o->args[0])) {
+		if (parse_id(o->args[0], "run", "a whole number; 'sizemat "
+		    "runs' lists them", &id) != 0) {
+			buf_free(&q);
+			return (EXIT_USAGE);
+		}
+		buf_printf(&q, "/v1/runs/%lld/pareto?", id);
+	} else {
+		/* A project's current results, as best takes them. */
+		if ((project = project_arg(o->args[0], &tracked)) == NULL) {
+			buf_free(&q);
+			return (EXIT_USAGE);
+		}
+		e = request_escape(project);
+		buf_printf(&q, "/v1/pareto?project=%s&", e);
+		free(e);
+		free(project);
+	}
 	if (o->pareto_x != NULL) {
 		e = request_escape(o->pareto_x);
 		buf_printf(&q, "x=%s&", e);
@@ -169,8 +183,8 @@ cmd_pareto(struct options *o)
 	if (doc == NULL)
 		return (rc);
 	if (o->format == FORMAT_TABLE)
-		printf("run %lld: %s against %s, smaller is better on both; the "
-		    "front first\n", id, json_str(doc, "x", "?"),
+		printf("%s: %s against %s, smaller is better on both; the "
+		    "front first\n", o->args[0], json_str(doc, "x", "?"),
 		    json_str(doc, "y", "?"));
 	t = table_create(4, header);
 	for (k = 0; k < 2; k++) {

@@ -37,7 +37,7 @@ const struct command commands[] = {
 	{ "log", cmd_log, 0, 1, 1, "log BUILD" },
 	{ "matrices", cmd_matrices, OPT_FORMAT, 0, 0, "matrices" },
 	{ "pareto", cmd_pareto, OPT_FORMAT | OPT_PARETO | OPT_ARTIFACT, 1, 1,
-	  "pareto RUN [--x M] [--y M] [--artifact A]" },
+	  "pareto RUN|PROJECT [--x M] [--y M] [--artifact A]" },
 	{ "project", cmd_project, OPT_FORMAT | OPT_MATRIX | OPT_BUILD |
 	  OPT_TOOLCHAIN | OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
 	  "[--branch B] ..., project set NAME [--matrix M] ..., project list, "
@@ -290,8 +290,10 @@ const struct help_entry help_entries[] = {
 	  "path of another length) and say per variant whether the bytes are "
 	  "identical, else by how much and in which sections and symbols; "
 	  "exit 1 when one differs" },
-	{ HELP_READ, "pareto", "pareto RUN [--x M] [--y M] [--artifact A]",
-	  "the run's variants that no other matches or beats on both "
+	{ HELP_READ, "pareto", "pareto RUN|PROJECT [--x M] [--y M] "
+	  "[--artifact A]",
+	  "the variants of a run (or a project's current results) that no "
+	  "other matches or beats on both "
 	  "measurements (default: file_size against bench.instructions where "
 	  "a benchmark ran, else the build's wall_ms), the front first, then "
 	  "each dominated one with a variant that dominates it" },

@@ -508,6 +508,7 @@ static const struct api_route api_routes[] = {
 	{ "POST", "/v1/gc", api_gc_start, 0 },
 	{ "GET", "/v1/matrices", api_matrices, 0 },
 	{ "GET", "/v1/measurements", api_measurements, 0 },
+	{ "GET", "/v1/pareto", api_pareto, 0 },
 	{ "GET", "/v1/projects", api_projects_list, 0 },
 	{ "POST", "/v1/projects", api_projects_add, 0 },
 	{ "DELETE", "/v1/projects/@", api_project_remove, 0 },

@@ -1,8 +1,9 @@
 /*
- * GET /v1/runs/{id}/pareto?x=M&y=M&artifact=A: the trade-off between two
- * measurements over a run's variants. A variant is dominated when another
- * is at least as good on both (smaller) and better on one; the front is
- * every variant that is not, ties on both staying on it.
+ * GET /v1/runs/{id}/pareto?x=M&y=M&artifact=A, and GET /v1/pareto?project=P
+ * (a project's current results): the trade-off between two measurements
+ * over the variants. A variant is dominated when another is at least as
+ * good on both (smaller) and better on one; the front is every variant
+ * that is not, ties on both staying on it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -133,11 +134,11 @@ pareto_metric(const char *field, const char *name, struct http_reply *reply)
  * it (a deterministic run time), else the build's wall_ms.
  */
 static const char *
-pareto_default_y(const cJSON *doc)
+pareto_default_y(const cJSON *builds)
 {
 	const cJSON	*b, *a;
 
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds"))
+	cJSON_ArrayForEach(b, builds)
 		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(b,
 		    "artifacts"))
 			if (cJSON_GetObjectItemCaseSensitive(
@@ -147,13 +148,17 @@ pareto_default_y(const cJSON *doc)
 	return ("wall_ms");
 }
 
-void
-api_run_pareto(struct api *api, const struct http_request *req, int64_t id,
-    struct http_reply *reply)
+/*
+ * Answers the trade-off over a list of build documents (a run's, or a
+ * project's current results); the x, y and artifact parameters as the
+ * request gives them.
+ */
+static void
+pareto_reply(const struct http_request *req, const cJSON *builds,
+    const char *what, struct http_reply *reply)
 {
 	struct pareto_point	*pts = NULL;
 	const cJSON		*b;
-	cJSON			*doc = NULL;
 	char			*qx, *qy, *artifact;
 	const char		*art, *x, *y;
 	size_t			 n = 0;
@@ -162,13 +167,11 @@ api_run_pareto(struct api *api, const struct http_request *req, int64_t id,
 	qy = http_request_query(req, "y");
 	artifact = http_request_query(req, "artifact");
 	if ((qx != NULL && pareto_metric("x", qx, reply) != 0) ||
-	    (qy != NULL && pareto_metric("y", qy, reply) != 0) ||
-	    api_lookup_fail(reply, store_run_document(api->store, id, &doc),
-	    "run %lld", (long long)id) != 0)
+	    (qy != NULL && pareto_metric("y", qy, reply) != 0))
 		goto out;
 	x = qx != NULL ? qx : "file_size";
-	y = qy != NULL ? qy : pareto_default_y(doc);
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "builds")) {
+	y = qy != NULL ? qy : pareto_default_y(builds);
+	cJSON_ArrayForEach(b, builds) {
 		if (strcmp(json_str(b, "state", ""), "done") != 0)
 			continue;
 		/* The artifact asked for, else each build's default one. */
@@ -184,8 +187,8 @@ api_run_pareto(struct api *api, const struct http_request *req, int64_t id,
 			n++;
 	}
 	if (n == 0) {
-		http_reply_error(reply, 404, "not_found", "no done build of run "
-		    "%lld has both %s and %s", (long long)id, x, y);
+		http_reply_error(reply, 404, "not_found", "no done build of %s "
+		    "has both %s and %s", what, x, y);
 		goto out;
 	}
 	qsort(pts, n, sizeof *pts, pareto_cmp);
@@ -194,8 +197,50 @@ api_run_pareto(struct api *api, const struct http_request *req, int64_t id,
 	    "default_artifact", "")));
 out:
 	free(pts);
-	cJSON_Delete(doc);
 	free(qx);
 	free(qy);
 	free(artifact);
+}
+
+/* GET /v1/runs/{id}/pareto: over a run's done builds. */
+void
+api_run_pareto(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*doc = NULL;
+	char	*what;
+
+	if (api_lookup_fail(reply, store_run_document(api->store, id, &doc),
+	    "run %lld", (long long)id) != 0)
+		return;
+	xasprintf(&what, "run %lld", (long long)id);
+	pareto_reply(req, cJSON_GetObjectItemCaseSensitive(doc, "builds"),
+	    what, reply);
+	free(what);
+	cJSON_Delete(doc);
+}
+
+/*
+ * GET /v1/pareto?project=P: over a project's current results (a tracked
+ * project's name, or a path), as best takes them.
+ */
+void
+api_pareto(struct api *api, const struct http_request *req, int64_t id,
+    struct http_reply *reply)
+{
+	cJSON	*builds = NULL;
+	char	*project;
+
+	(void)id;
+	if ((project = http_request_query(req, "project")) == NULL) {
+		http_reply_error(reply, 400, "invalid_request", "project: a "
+		    "tracked project's name or a path is needed "
+		    "(/v1/pareto?project=P)");
+		return;
+	}
+	if (api_lookup_fail(reply, store_current_builds(api->store, project,
+	    &builds), "project %s", project) == 0)
+		pareto_reply(req, builds, project, reply);
+	cJSON_Delete(builds);
+	free(project);
 }

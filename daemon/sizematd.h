@@ -491,6 +491,8 @@ enum store_result store_run_exists(struct store *, int64_t);
 enum store_result store_run_over(struct store *, int64_t, int *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
 enum store_result store_verify_run(struct store *, int64_t, int64_t *);
+enum store_result store_current_builds(struct store *, const char *,
+		    cJSON **);
 enum store_result store_run_wants_verify(struct store *, int64_t);
 cJSON		*store_runs_list(struct store *, int);
 enum store_result store_best(struct store *, const char *, int, cJSON **);
@@ -1085,6 +1087,8 @@ void	 api_build_sizes(struct api *, const struct http_request *, int64_t,
 void	 api_verify_start(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_run_pareto(struct api *, const struct http_request *, int64_t,
+	    struct http_reply *);
+void	 api_pareto(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);
 void	 api_verify_get(struct api *, const struct http_request *, int64_t,
 	    struct http_reply *);

@@ -425,6 +425,7 @@ store_build_document(struct store *st, int64_t id, cJSON **out)
 		{ "variant_key", STORE_TEXT }, { "state", STORE_TEXT },
 		{ "toolchain", STORE_JSON }, { "bootstrap", STORE_BOOL },
 		{ "commit", STORE_TEXT }, { "default_artifact", STORE_TEXT },
+		{ "wall_ms", STORE_INT }, { "cpu_ms", STORE_INT },
 		{ NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
@@ -433,8 +434,8 @@ store_build_document(struct store *st, int64_t id, cJSON **out)
 
 	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
 	    " coalesce(p.name, p.path), v.settings, v.key, b.state,"
-	    " b.toolchain, b.bootstrap, r.commit_id, b.default_artifact"
-	    " FROM builds b"
+	    " b.toolchain, b.bootstrap, r.commit_id, b.default_artifact,"
+	    " b.wall_ms, b.cpu_ms FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id WHERE b.id = ?1");

@@ -357,3 +357,49 @@ store_export(struct store *st, const char *project, cJSON **out)
 	*out = store_json_rows(stmt, columns);
 	return (*out != NULL ? STORE_OK : STORE_ERROR);
 }
+
+/*
+ * Reads the current result of each variant of a project (as best takes
+ * them: a tracked project's at its newest measured commit on the branch)
+ * as build documents: STORE_OK with the array in *out, STORE_NOT_FOUND
+ * for an unknown project.
+ */
+enum store_result
+store_current_builds(struct store *st, const char *project, cJSON **out)
+{
+	struct db_stmt	*stmt;
+	cJSON		*b;
+	char		*ids, *sql;
+	int64_t		 project_id;
+	int		 rc;
+
+	*out = NULL;
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
+	    " OR name = ?1");
+	store_bind_text(stmt, 1, project);
+	if ((rc = db_step(stmt)) != DB_ROW) {
+		db_finalize(stmt);
+		return (store_found(st, rc));
+	}
+	project_id = db_column_int(stmt, 0);
+	db_finalize(stmt);
+	ids = store_current_ids(st, project_id);
+	xasprintf(&sql, "SELECT id FROM builds WHERE id IN (%s) ORDER BY id",
+	    ids);
+	free(ids);
+	stmt = store_prepare(st, sql);
+	free(sql);
+	*out = cJSON_CreateArray();
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		if (store_build_document(st, db_column_int(stmt, 0), &b) ==
+		    STORE_OK)
+			cJSON_AddItemToArray(*out, b);
+	}
+	db_finalize(stmt);
+	if (rc != DB_DONE) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return (STORE_ERROR);
+	}
+	return (STORE_OK);
+}

@@ -139,6 +139,19 @@ for k, by in dominated.items():
 xs = [r["x"] for r in p["front"]]
 assert xs == sorted(xs), xs
 PY
+sm pareto "$FIX/sizes" --y cpu_ms --json >"$TMP/ppareto.json"
+check "pareto PROJECT: over the project's current results, the same rule" \
+    python3 - "$TMP/ppareto.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["y"] == "cpu_ms" and p["front"], p
+pts = {r["variant_key"]: (r["x"], r["y"]) for r in p["front"] + p["dominated"]}
+dom = lambda a, b: a[0] <= b[0] and a[1] <= b[1] and a != b
+for r in p["front"]:
+    assert not any(dom(v, pts[r["variant_key"]]) for v in pts.values()), r
+for r in p["dominated"]:
+    assert dom(pts[r["by"]], pts[r["variant_key"]]), r
+PY
 sm pareto "$RUN" --y nope 2>"$TMP/err" >/dev/null
 check "... and an unknown measurement is refused, exit 2" \
     bash -c "test $? = 2 && grep -q 'y: ' '$TMP/err'"
