@@ -98,6 +98,22 @@ store_current_ids(struct store *st, int64_t project_id)
 	return (ids.data);
 }
 
+/* Finds a project by its path or a tracked project's name. */
+static enum store_result
+store_project_named(struct store *st, const char *project, int64_t *id)
+{
+	struct db_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
+	    " OR name = ?1");
+	store_bind_text(stmt, 1, project);
+	if ((rc = db_step(stmt)) == DB_ROW)
+		*id = db_column_int(stmt, 0);
+	db_finalize(stmt);
+	return (store_found(st, rc));
+}
+
 /*
  * Returns the smallest variants recorded for a project, one row per variant
  * and artifact (its current result: for a tracked project, at the newest
@@ -119,6 +135,7 @@ store_best(struct store *st, const char *project, int top, cJSON **out)
 		{ "effective", STORE_JSON }, { "project_profile", STORE_JSON },
 		{ "nondeterministic", STORE_BOOL }, { NULL, STORE_TEXT }
 	};
+	enum store_result found;
 	struct db_stmt	*stmt;
 	cJSON		*doc, *ranking, *row;
 	char		*sql, *ids;
@@ -126,15 +143,9 @@ store_best(struct store *st, const char *project, int top, cJSON **out)
 	int		 rc;
 
 	*out = NULL;
-	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
-	    " OR name = ?1");
-	store_bind_text(stmt, 1, project);
-	if ((rc = db_step(stmt)) != DB_ROW) {
-		db_finalize(stmt);
-		return (store_found(st, rc));
-	}
-	project_id = db_column_int(stmt, 0);
-	db_finalize(stmt);
+	if ((found = store_project_named(st, project, &project_id)) !=
+	    STORE_OK)
+		return (found);
 
 	doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "project", project);
@@ -325,20 +336,14 @@ store_export(struct store *st, const char *project, cJSON **out)
 		{ "sha256", STORE_TEXT }, { "measurements", STORE_JSON },
 		{ NULL, STORE_TEXT }
 	};
+	enum store_result found;
 	struct db_stmt	*stmt;
 	int64_t		 project_id;
-	int		 rc;
 
 	*out = NULL;
-	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
-	    " OR name = ?1");
-	store_bind_text(stmt, 1, project);
-	if ((rc = db_step(stmt)) != DB_ROW) {
-		db_finalize(stmt);
-		return (store_found(st, rc));
-	}
-	project_id = db_column_int(stmt, 0);
-	db_finalize(stmt);
+	if ((found = store_project_named(st, project, &project_id)) !=
+	    STORE_OK)
+		return (found);
 	stmt = store_prepare(st, "SELECT r.id, b.id, r.kind, r.commit_id,"
 	    " " STORE_TIME("c.time") ", c.subject, v.key, b.step,"
 	    " coalesce(json_extract(b.toolchain, '$.name'), 'default'),"
@@ -367,6 +372,7 @@ store_export(struct store *st, const char *project, cJSON **out)
 enum store_result
 store_current_builds(struct store *st, const char *project, cJSON **out)
 {
+	enum store_result found;
 	struct db_stmt	*stmt;
 	cJSON		*b;
 	char		*ids, *sql;
@@ -374,15 +380,9 @@ store_current_builds(struct store *st, const char *project, cJSON **out)
 	int		 rc;
 
 	*out = NULL;
-	stmt = store_prepare(st, "SELECT id FROM projects WHERE path = ?1"
-	    " OR name = ?1");
-	store_bind_text(stmt, 1, project);
-	if ((rc = db_step(stmt)) != DB_ROW) {
-		db_finalize(stmt);
-		return (store_found(st, rc));
-	}
-	project_id = db_column_int(stmt, 0);
-	db_finalize(stmt);
+	if ((found = store_project_named(st, project, &project_id)) !=
+	    STORE_OK)
+		return (found);
 	ids = store_current_ids(st, project_id);
 	xasprintf(&sql, "SELECT id FROM builds WHERE id IN (%s) ORDER BY id",
 	    ids);
