@@ -41,7 +41,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 
 DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
 	      api_search api_sizes api_verify attrib bisect builder \
-	      builder_cargo builder_meta command \
+	      builder_cargo builder_meta builder_measure command \
 	      db_sqlite config diff events explain gc git http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \
 	      post queue schedule search search_run server snippet store \
@@ -60,7 +60,7 @@ CLIENT_MODS = main commands help request output cargo cmd_run cmd_results \
 	      cmd_best cmd_misc \
 	      cmd_daemon \
 	      cmd_ladder cmd_explain cmd_diff cmd_project cmd_history cmd_report \
-	      cmd_search cmd_verify
+	      cmd_search cmd_verify cmd_regressions
 CLIENT_OBJS = $(CLIENT_MODS:%=$(O)/client/%.o) $(O)/common/xmalloc.o \
 	      $(O)/common/jsonfile.o $(O)/common/tokenfile.o \
 	      $(O)/common/words.o $(O)/common/revision.o \

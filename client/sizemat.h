@@ -223,6 +223,8 @@ int	 cmd_diff(struct options *);
 int	 cmd_sizes(struct options *);
 int	 cmd_verify(struct options *);
 int	 cmd_pareto(struct options *);
+void	 history_percent(double, char *, size_t);
+void	 causes_print(const struct options *, const cJSON *, int);
 long long diff_unstripped(const struct options *, long long, int *);
 int	 cmd_project(struct options *);
 int	 cmd_trend(struct options *);

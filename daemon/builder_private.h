@@ -76,6 +76,10 @@ struct build_job {
 void	 builder_log(struct build_job *, const char *, size_t);
 void	 builder_fail(struct build_job *, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+int	 builder_mkdirs(const char *);
+
+/* builder_measure.c */
+void	 builder_measure_work(uv_work_t *);
 
 /* builder_cargo.c */
 void	 builder_keep_line(struct build_job *, const char *);
