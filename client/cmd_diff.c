@@ -246,17 +246,16 @@ static cJSON *
 sizes_fetch(const struct options *o, long long id, int *stripped, int *rc)
 {
 	enum request_result	 r;
+	struct buf		 q;
 	cJSON			*doc;
-	char			*path, *err, *artifact;
+	char			*err;
 
-	artifact = o->artifact != NULL ? request_escape(o->artifact) : NULL;
-	xasprintf(&path, "/v1/builds/%lld/sizes?by=%s&top=%d%s%s", id,
-	    o->by != NULL ? o->by : "crate", o->top > 0 ? o->top : 20,
-	    artifact != NULL ? "&artifact=" : "", artifact != NULL ?
-	    artifact : "");
-	free(artifact);
-	r = request_call(o, "GET", path, NULL, &doc, &err);
-	free(path);
+	buf_init(&q);
+	buf_printf(&q, "/v1/builds/%lld/sizes?by=%s&top=%d", id,
+	    o->by != NULL ? o->by : "crate", o->top > 0 ? o->top : 20);
+	history_query(&q, "artifact", o->artifact);
+	r = request_call(o, "GET", q.data, NULL, &doc, &err);
+	buf_free(&q);
 	*stripped = r != REQUEST_OK && err != NULL &&
 	    strstr(err, "no symbol table") != NULL;
 	if (r != REQUEST_OK) {

@@ -14,7 +14,7 @@
 #define FETCH_GIVE_UP_MS (10 * 60 * 1000)
 
 /* Appends "&name=escaped value" to a query when the value is given. */
-static void
+void
 history_query(struct buf *q, const char *name, const char *value)
 {
 	char	*e;

@@ -139,7 +139,7 @@ cmd_pareto(struct options *o)
 	struct buf	 q;
 	cJSON		*doc;
 	const char	*cells[4];
-	char		 x[32], y[32], *e, *project;
+	char		 x[32], y[32], *project;
 	long long	 id = 0;
 	size_t		 k;
 	int		 rc = EXIT_USAGE, tracked;
@@ -151,33 +151,20 @@ cmd_pareto(struct options *o)
 			buf_free(&q);
 			return (EXIT_USAGE);
 		}
-		buf_printf(&q, "/v1/runs/%lld/pareto?", id);
+		buf_printf(&q, "/v1/runs/%lld/pareto", id);
 	} else {
 		/* A project's current results, as best takes them. */
 		if ((project = project_arg(o->args[0], &tracked)) == NULL) {
 			buf_free(&q);
 			return (EXIT_USAGE);
 		}
-		e = request_escape(project);
-		buf_printf(&q, "/v1/pareto?project=%s&", e);
-		free(e);
+		buf_addstr(&q, "/v1/pareto");
+		history_query(&q, "project", project);
 		free(project);
 	}
-	if (o->pareto_x != NULL) {
-		e = request_escape(o->pareto_x);
-		buf_printf(&q, "x=%s&", e);
-		free(e);
-	}
-	if (o->pareto_y != NULL) {
-		e = request_escape(o->pareto_y);
-		buf_printf(&q, "y=%s&", e);
-		free(e);
-	}
-	if (o->artifact != NULL) {
-		e = request_escape(o->artifact);
-		buf_printf(&q, "artifact=%s", e);
-		free(e);
-	}
+	history_query(&q, "x", o->pareto_x);
+	history_query(&q, "y", o->pareto_y);
+	history_query(&q, "artifact", o->artifact);
 	doc = request_get(o, q.data, &rc);
 	buf_free(&q);
 	if (doc == NULL)

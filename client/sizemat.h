@@ -224,6 +224,7 @@ int	 cmd_sizes(struct options *);
 int	 cmd_verify(struct options *);
 int	 cmd_pareto(struct options *);
 void	 history_percent(double, char *, size_t);
+void	 history_query(struct buf *, const char *, const char *);
 void	 causes_print(const struct options *, const cJSON *, int);
 long long diff_unstripped(const struct options *, long long, int *);
 int	 cmd_project(struct options *);
