@@ -40,12 +40,12 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
 DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
-	      api_search api_sizes api_verify attrib bisect builder \
+	      api_search api_sizes api_verify attrib bench bisect builder \
 	      builder_cargo builder_meta builder_measure command \
 	      db_sqlite config diff events explain gc git http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \
 	      post queue schedule search search_run server snippet store \
-	      store_bisect store_build store_delivery \
+	      store_bench store_bisect store_build store_delivery \
 	      store_history store_project store_regression store_report \
 	      store_run store_search store_symbols store_wait strlist toolchain track \
 	      track_alert track_bisect track_cause track_git units variant \
@@ -158,6 +158,7 @@ check-e2e: $(BINS)
 	bash tests/e2e-history.sh
 	bash tests/e2e-revise.sh
 	bash tests/e2e-search.sh
+	bash tests/e2e-bench.sh
 	bash tests/e2e-dashboard.sh
 	bash tests/e2e-hostile.sh
 	bash tests/e2e-security.sh

@@ -144,8 +144,39 @@ results_state(const cJSON *b, char *out, size_t len)
 struct result_cells {
 	char	 rank[24], size[32], bytes[32], delta[64], loadable[32];
 	char	 ms[32], state[256], name[256], tc[128], bid[24];
+	char	 run_ms[48], ins[32];
 	char	*label;
 };
+
+/*
+ * Fills the benchmark's cells: the median run time with its spread and
+ * the instruction count, or the benchmark's state when it has no figures.
+ */
+static void
+results_bench_cells(const struct options *o, const cJSON *b,
+    struct result_cells *c)
+{
+	const cJSON	*m = bench_measurements(b);
+	const char	*state = json_str(cJSON_GetObjectItemCaseSensitive(b,
+			    "bench"), "state", "-");
+	int64_t		 ms = json_int(m, "bench.wall_ms", -1);
+	int64_t		 ins = json_int(m, "bench.instructions", -1);
+
+	if (ms < 0) {
+		snprintf(c->run_ms, sizeof c->run_ms, "%s", state);
+		snprintf(c->ins, sizeof c->ins, "-");
+		return;
+	}
+	if (o->format == FORMAT_TABLE) {
+		snprintf(c->run_ms, sizeof c->run_ms, "%lld ms ±%lld",
+		    (long long)ms, (long long)json_int(m, "bench.wall_ms_mad",
+		    0));
+		human_count(ins, c->ins, sizeof c->ins);
+	} else {
+		snprintf(c->run_ms, sizeof c->run_ms, "%lld", (long long)ms);
+		snprintf(c->ins, sizeof c->ins, "%lld", (long long)ins);
+	}
+}
 
 /*
  * Fills the cells of row i; returns whether it had a baseline to be
@@ -199,6 +230,9 @@ results_cells(const struct options *o, const struct result_row *rows,
 	cells[8] = toolchain_label(b, c->tc, sizeof c->tc);
 	cells[9] = c->bid;
 	cells[10] = c->state;
+	results_bench_cells(o, b, c);
+	cells[11] = c->run_ms;
+	cells[12] = c->ins;
 	return (a == NULL || base >= 0 || !has_release || ladder);
 }
 
@@ -226,10 +260,16 @@ results_heading(const cJSON *doc, const cJSON *run, const cJSON *builds)
 static void
 results_notes(const cJSON *builds, int unmatched)
 {
-	const cJSON	*b;
+	const cJSON	*b, *x;
 	const char	*notes;
 
 	cJSON_ArrayForEach(b, builds) {
+		x = cJSON_GetObjectItemCaseSensitive(b, "bench");
+		if (json_str(x, "error", NULL) != NULL)
+			fprintf(stderr, "sizemat: build %lld (%s): benchmark "
+			    "%s: %s\n", (long long)json_int(b, "id", 0),
+			    json_str(b, "variant_key", ""), json_str(x, "state",
+			    ""), json_str(x, "error", ""));
 		if ((notes = json_str(b, "notes", NULL)) != NULL)
 			fprintf(stderr, "sizemat: build %lld (%s): post steps "
 			    "not measured:\n  %s\n", (long long)json_int(b,
@@ -254,14 +294,14 @@ results_print(const struct options *o, const cJSON *doc)
 {
 	static const char *const header[] = { "#", "variant", "artifact",
 	    "size", "bytes", NULL, "loadable", "time", "toolchain", "build",
-	    "state" };
-	const char		*hdr[11], *cells[11];
+	    "state", "run time", "instructions" };
+	const char		*hdr[13], *cells[13];
 	const cJSON		*run, *builds, *a, *winner = NULL;
 	struct result_row	*rows;
 	struct result_cells	 c;
 	struct table		*t;
 	size_t			 n, i, wi = 0;
-	int			 ladder, has_release, unmatched = 0;
+	int			 ladder, has_release, unmatched = 0, ncols = 11;
 
 	if (o->format == FORMAT_JSON) {
 		print_json(doc);
@@ -276,7 +316,13 @@ results_print(const struct options *o, const cJSON *doc)
 	    "vs largest";
 	if (ladder)
 		hdr[1] = "step: variant";
-	t = table_create(11, hdr);
+	/* A benchmark's columns, when the run has one. */
+	cJSON_ArrayForEach(a, builds) {
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(a,
+		    "bench")))
+			ncols = 13;
+	}
+	t = table_create(ncols, hdr);
 	for (i = 0; i < n; i++) {
 		unmatched += !results_cells(o, rows, n, i, ladder, has_release,
 		    &c, cells);

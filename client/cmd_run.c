@@ -20,6 +20,9 @@
 #define RUN_MAX_MATRIX		(1024 * 1024)
 #define RUN_STANDING_S		30
 
+struct run_live;
+static void	run_unshow(struct run_live *);
+
 /*
  * Reads a PROJECT argument (INTERFACE.md): one with a '/' or that names a
  * directory is a path, made absolute; anything else is a tracked
@@ -182,6 +185,47 @@ run_progress(const cJSON *b, int k, int total)
 		fputc('\n', stderr);
 }
 
+/*
+ * Prints a line for each benchmark that has ended since the last call,
+ * numbered among the run's benchmarks; bseen holds those printed.
+ */
+static void
+run_bench_progress(const struct options *o, const cJSON *builds,
+    int64_t **bseen, size_t *nbseen, struct run_live *live)
+{
+	const cJSON	*b, *x;
+	const char	*state;
+	char		 line[512];
+	size_t		 i;
+	int		 total = 0;
+
+	cJSON_ArrayForEach(b, builds)
+		total += cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(b,
+		    "bench"));
+	cJSON_ArrayForEach(b, builds) {
+		x = cJSON_GetObjectItemCaseSensitive(b, "bench");
+		state = json_str(x, "state", "pending");
+		if (strcmp(state, "pending") == 0 ||
+		    strcmp(state, "running") == 0)
+			continue;
+		for (i = 0; i < *nbseen; i++) {
+			if ((*bseen)[i] == json_int(b, "id", 0))
+				break;
+		}
+		if (i < *nbseen)
+			continue;
+		*bseen = xreallocarray(*bseen, *nbseen + 1, sizeof **bseen);
+		(*bseen)[(*nbseen)++] = json_int(b, "id", 0);
+		if (o->quiet)
+			continue;
+		run_unshow(live);
+		bench_summary(b, line, sizeof line);
+		fprintf(stderr, "[bench %zu/%d] %s: %s\n", *nbseen, total,
+		    json_str(b, "step", NULL) ? json_str(b, "step", "") :
+		    json_str(b, "variant_key", "?"), line);
+	}
+}
+
 /* Tells whether a build state is final. */
 static int
 run_final(const char *state)
@@ -238,6 +282,10 @@ run_standing(const cJSON *doc, char *out, size_t len)
 	if (queued > 0 && first > 1 && n < len)
 		n += (size_t)snprintf(out + n, len - n, " behind %lld build%s "
 		    "of other runs", first - 1, plural(first - 1));
+	if (running == NULL && queued == 0 && n < len &&
+	    strcmp(json_str(run, "state", ""), "running") == 0)
+		n += (size_t)snprintf(out + n, len - n, "; benchmarking, one at "
+		    "a time while no build runs");
 	if (running == NULL || n >= len)
 		return;
 	/* The variant key last: a narrow terminal cuts it, not the times. */
@@ -309,8 +357,8 @@ run_follow(const struct options *o, long long id, int *rc)
 	enum request_result	 r;
 	cJSON			*doc = NULL, *b;
 	char			*path, *err;
-	int64_t			*seen = NULL;
-	size_t			 nseen = 0, i;
+	int64_t			*seen = NULL, *bseen = NULL;
+	size_t			 nseen = 0, nbseen = 0, i;
 	time_t			 lost = 0;
 	long long		 seq = -1;
 	struct run_live		 live;
@@ -367,6 +415,8 @@ run_follow(const struct options *o, long long id, int *rc)
 			if (!o->quiet)
 				run_progress(b, k, total);
 		}
+		run_bench_progress(o, cJSON_GetObjectItemCaseSensitive(doc,
+		    "builds"), &bseen, &nbseen, &live);
 		state = json_str(cJSON_GetObjectItemCaseSensitive(doc, "run"),
 		    "state", "");
 		if (strcmp(state, "done") == 0 ||
@@ -374,6 +424,7 @@ run_follow(const struct options *o, long long id, int *rc)
 			run_unshow(&live);
 			free(path);
 			free(seen);
+			free(bseen);
 			return (doc);
 		}
 		run_show(o, doc, &live);
@@ -386,6 +437,7 @@ run_follow(const struct options *o, long long id, int *rc)
 	cJSON_Delete(doc);
 	free(path);
 	free(seen);
+	free(bseen);
 	return (NULL);
 }
 

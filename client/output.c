@@ -242,6 +242,75 @@ artifact_label(const cJSON *a, char *out, size_t len)
 		snprintf(out, len, "%s (%s)", json_str(a, "name", "?"), kind);
 }
 
+/* Returns the measurements of the artifact a build's benchmark ran. */
+const cJSON *
+bench_measurements(const cJSON *b)
+{
+	const cJSON	*x = cJSON_GetObjectItemCaseSensitive(b, "bench");
+	const cJSON	*a;
+	const char	*name = json_str(x, "artifact", NULL);
+
+	if (name == NULL)
+		return (NULL);
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(b,
+	    "artifacts")) {
+		if (strcmp(json_str(a, "name", ""), name) == 0)
+			return (cJSON_GetObjectItemCaseSensitive(a,
+			    "measurements"));
+	}
+	return (NULL);
+}
+
+/* Formats an instruction count for people: "43.7M", "812k", "950". */
+void
+human_count(int64_t n, char *out, size_t len)
+{
+	if (n < 0)
+		snprintf(out, len, "-");
+	else if (n >= 1000000000)
+		snprintf(out, len, "%.2fG", (double)n / 1e9);
+	else if (n >= 1000000)
+		snprintf(out, len, "%.1fM", (double)n / 1e6);
+	else if (n >= 1000)
+		snprintf(out, len, "%.1fk", (double)n / 1e3);
+	else
+		snprintf(out, len, "%" PRId64, n);
+}
+
+/*
+ * Says what a build's benchmark found, for people: "3 ms ±1 (2-5 ms),
+ * 43.7M instructions, 2.1 MiB peak", or its state and why; "" when the
+ * build has none.
+ */
+void
+bench_summary(const cJSON *b, char *out, size_t len)
+{
+	const cJSON	*x = cJSON_GetObjectItemCaseSensitive(b, "bench");
+	const cJSON	*m = bench_measurements(b);
+	const char	*state = json_str(x, "state", NULL), *err;
+	char		 ins[32], rss[32];
+
+	if (state == NULL) {
+		snprintf(out, len, "%s", "");
+		return;
+	}
+	err = json_str(x, "error", NULL);
+	if (strcmp(state, "done") != 0 || m == NULL) {
+		snprintf(out, len, "benchmark %s%s%.*s", state, err ? ": " : "",
+		    err ? (int)strcspn(err, "\n") : 0, err ? err : "");
+		return;
+	}
+	human_count(json_int(m, "bench.instructions", -1), ins, sizeof ins);
+	human_size(json_int(m, "bench.max_rss_kib", -1) < 0 ? -1 :
+	    json_int(m, "bench.max_rss_kib", 0) * 1024, rss, sizeof rss);
+	snprintf(out, len, "%lld ms ±%lld (%lld-%lld ms), %s instructions, "
+	    "%s peak%s%s", (long long)json_int(m, "bench.wall_ms", -1),
+	    (long long)json_int(m, "bench.wall_ms_mad", -1),
+	    (long long)json_int(m, "bench.wall_ms_min", -1),
+	    (long long)json_int(m, "bench.wall_ms_max", -1), ins, rss,
+	    err ? "; " : "", err ? err : "");
+}
+
 /* Orders artifacts by name, then kind: one artifact is both. */
 int
 artifact_cmp(const cJSON *a, const cJSON *b)

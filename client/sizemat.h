@@ -204,6 +204,9 @@ void	 table_print(struct table *, enum output_format, FILE *);
 void	 table_free(struct table *);
 void	 print_json(const cJSON *);
 void	 artifact_label(const cJSON *, char *, size_t);
+const cJSON *bench_measurements(const cJSON *);
+void	 bench_summary(const cJSON *, char *, size_t);
+void	 human_count(int64_t, char *, size_t);
 int	 artifact_cmp(const cJSON *, const cJSON *);
 
 /* cmd_*.c */

@@ -32,6 +32,7 @@ static const char *const events_names[] = {
 	[QUEUE_BUILD_STARTED] = "build_started",
 	[QUEUE_BUILD_ENDED] = "build_ended",
 	[QUEUE_RUN_SETTLED] = "run_settled",
+	[QUEUE_BENCH_ENDED] = "bench_ended",
 };
 
 struct events *

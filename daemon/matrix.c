@@ -41,6 +41,7 @@ struct matrix {
 	int			 bootstrap;	/* "unstable": "bootstrap" */
 	int			 timeout_s;	/* 0: the daemon's */
 	int			 verify;	/* "verify": true */
+	char			*bench;		/* normalised JSON, or NULL */
 	size_t			 count;
 };
 
@@ -55,6 +56,7 @@ matrix_free(struct matrix *m)
 	free(m->name);
 	free(m->shape);
 	free(m->description);
+	free(m->bench);
 	cJSON_Delete(m->source);
 	variant_clear(&m->base);
 	for (i = 0; i < m->naxes; i++) {
@@ -526,6 +528,29 @@ matrix_valid_name(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n && s[0] != '.');
 }
 
+/* Reads "bench", the benchmark run against each build (bench.c). */
+static int
+matrix_parse_bench(struct matrix *m, const cJSON *o, const char *source,
+    char **cause)
+{
+	const cJSON		*b = cJSON_GetObjectItemCaseSensitive(o, "bench");
+	struct bench_spec	 spec;
+	cJSON			*norm;
+	char			*json;
+
+	if (b == NULL || cJSON_IsNull(b))
+		return (0);
+	if (bench_spec_parse(b, source, &spec, cause) != 0)
+		return (-1);
+	norm = bench_spec_json(&spec);
+	json = cJSON_PrintUnformatted(norm);
+	m->bench = xstrdup(json);
+	cJSON_free(json);
+	cJSON_Delete(norm);
+	bench_spec_clear(&spec);
+	return (0);
+}
+
 /*
  * Reads what a matrix says besides its variants: name, description, the
  * unstable opt-in, timeout, post steps and base settings. Returns 0, or
@@ -577,6 +602,8 @@ matrix_parse_header(struct matrix *m, const cJSON *o, const char *source,
 		return (-1);
 	}
 	m->verify = cJSON_IsTrue(verify);
+	if (matrix_parse_bench(m, o, source, cause) != 0)
+		return (-1);
 	post = cJSON_GetObjectItemCaseSensitive(o, "post");
 	if (post != NULL &&
 	    matrix_post(post, source, "post", &m->post, cause) != 0)
@@ -646,7 +673,7 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 {
 	static const char *const top[] = { "name", "shape", "description",
 	    "base", "axes", "exclude", "steps", "post", "unstable", "timeout",
-	    "verify", NULL };
+	    "verify", "bench", NULL };
 	const char *const	*t;
 	const cJSON		*item;
 	struct matrix		*m;
@@ -666,7 +693,7 @@ matrix_parse(const cJSON *o, const char *source, size_t cap, char **cause)
 			matrix_fail(cause, source, item->string, "unknown key; "
 			    "a matrix has name, shape, description, base, axes "
 			    "and exclude (axes) or steps (ladder), post, "
-			    "unstable and timeout");
+			    "unstable, timeout, verify and bench");
 			return (NULL);
 		}
 	}
@@ -838,6 +865,13 @@ const char *
 matrix_step(const struct matrix *m, size_t i)
 {
 	return (m->steps != NULL ? m->steps[i] : NULL);
+}
+
+/* Returns the matrix's benchmark as normalised JSON, or NULL. */
+const char *
+matrix_bench(const struct matrix *m)
+{
+	return (m->bench);
 }
 
 /* Returns the matrix's build timeout in seconds, or 0 for the daemon's. */

@@ -256,7 +256,7 @@ measure_wasm_file(int fd, struct artifact *a, char **cause)
 }
 
 /* Writes the sha256 of a file's bytes as hex; -1 when it cannot. */
-static int
+int
 measure_sha256(int fd, char out[65])
 {
 	EVP_MD_CTX	*ctx;

@@ -309,6 +309,7 @@ plan_queue_variants(const struct planner *p, struct run_plan *run,
 	run->shape = matrix_shape(m);
 	run->timeout_s = matrix_timeout(m);
 	run->verify = matrix_verify(m);
+	run->bench = matrix_bench(m);
 	run->source = source;
 	rc = plan_queue(p, run, vars, steps, posts, n, matrix_bootstrap(m), id,
 	    err);

@@ -1,7 +1,9 @@
 /*
  * The queue: picks the next queued build for each free slot, starts it
  * through the builder, and writes every state change to the store before
- * acting on it.
+ * acting on it. Benchmarks (bench.c) have the machine to themselves: while
+ * one waits, no build starts; it runs once the running builds are over,
+ * one at a time, outside the build slots and their cores' tokens.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ struct queue {
 	const struct builder_config	*cfg;
 	int				 jobs;
 	struct queue_slot		*slots;
+	struct bench_job		*bench;		/* the one running */
 	int				 stopping;
 	int				 draining;	/* starts nothing */
 	uv_idle_t			 kicker;
@@ -205,6 +208,82 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 	queue_kick(q);
 }
 
+/* Records the end of a benchmark and tells the listeners. */
+static void
+queue_bench_done(struct bench_job *job, const struct bench_outcome *o,
+    void *arg)
+{
+	struct queue	*q = arg;
+	int64_t		 id = bench_build_id(job), run_id;
+	int		 settled;
+
+	q->bench = NULL;
+	if (q->stopping) {
+		log_info("build %lld: benchmark stopped with the daemon; it "
+		    "runs again at the next start", (long long)id);
+		return;
+	}
+	if (store_bench_finish(q->store, id, o->artifact, o) != 0)
+		log_warnx("build %lld: the end of its benchmark could not be "
+		    "recorded", (long long)id);
+	else {
+		log_info("build %lld: benchmark %s%s%s", (long long)id,
+		    o->state, o->error != NULL ? ": " : "",
+		    o->error != NULL ? o->error : "");
+		queue_emit(q, QUEUE_BENCH_ENDED, id);
+		if (store_build_run(q->store, id, &run_id, &settled) ==
+		    STORE_OK && settled)
+			queue_emit(q, QUEUE_RUN_SETTLED, run_id);
+	}
+	queue_kick(q);
+}
+
+/*
+ * Starts the oldest waiting benchmark once no build runs. Returns 1 when
+ * one waits or runs (builds wait for it), 0 when none does.
+ */
+static int
+queue_bench(struct queue *q)
+{
+	struct bench_task	 task;
+	struct bench_outcome	 o;
+	int64_t			 id;
+	char			*cause = NULL;
+
+	if (q->bench != NULL)
+		return (1);
+	if (q->jobs == 0 || store_bench_next(q->store, &task) != STORE_OK)
+		return (0);
+	if (queue_active(q) > 0) {
+		bench_task_clear(&task);
+		return (1);
+	}
+	id = task.build_id;
+	if (store_bench_start(q->store, id) != 0) {
+		log_warnx("build %lld: cannot mark its benchmark running",
+		    (long long)id);
+		bench_task_clear(&task);
+		return (1);
+	}
+	q->bench = bench_start(q->loop, q->cfg, &task, queue_bench_done, q,
+	    &cause);
+	if (q->bench == NULL) {
+		/* A spec the store kept that no longer parses. */
+		memset(&o, 0, sizeof o);
+		o.state = "unavailable";
+		o.error = cause;
+		o.exit_status = -1;
+		o.max_rss_kib = o.instructions = -1;
+		o.artifact = task.artifact;
+		if (store_bench_finish(q->store, id, task.artifact, &o) == 0)
+			queue_emit(q, QUEUE_BENCH_ENDED, id);
+		free(cause);
+		bench_task_clear(&task);
+		queue_kick(q);
+	}
+	return (1);
+}
+
 /* Fills free slots from the store's queued builds. */
 static void
 queue_fill(struct queue *q)
@@ -213,6 +292,8 @@ queue_fill(struct queue *q)
 	struct build_job_cb	 cb;
 	int			 i, token;
 
+	if (q->stopping || q->draining || queue_bench(q))
+		return;
 	for (i = 0; i < q->jobs && !q->stopping && !q->draining; i++) {
 		if (q->slots[i].job != NULL)
 			continue;
@@ -343,15 +424,19 @@ enum store_result
 queue_cancel_run(struct queue *q, int64_t run_id, char **cause)
 {
 	enum store_result	 rc;
-	int64_t			*running;
+	int64_t			*running, bench_run;
 	size_t			 n, j;
-	int			 i;
+	int			 i, settled;
 
 	rc = store_run_cancel(q->store, run_id, &running, &n, cause);
 	if (rc != STORE_OK)
 		return (rc);
 	/* Over now: whoever waits for it (a search) hears so. */
 	queue_emit(q, QUEUE_RUN_SETTLED, run_id);
+	if (q->bench != NULL && store_build_run(q->store,
+	    bench_build_id(q->bench), &bench_run, &settled) == STORE_OK &&
+	    bench_run == run_id)
+		bench_kill(q->bench, "cancelled");
 	for (j = 0; j < n; j++) {
 		for (i = 0; i < q->jobs; i++) {
 			if (q->slots[i].job != NULL &&
@@ -363,11 +448,11 @@ queue_cancel_run(struct queue *q, int64_t run_id, char **cause)
 	return (STORE_OK);
 }
 
-/* Returns how many builds are running. */
+/* Returns how many builds are running, a benchmark counting as one. */
 int
 queue_active(const struct queue *q)
 {
-	int	 i, n = 0;
+	int	 i, n = q->bench != NULL;
 
 	for (i = 0; i < q->jobs; i++) {
 		if (q->slots[i].job != NULL)
@@ -402,6 +487,8 @@ queue_stop(struct queue *q)
 		if (q->slots[i].job != NULL)
 			builder_kill(q->slots[i].job, "cancelled");
 	}
+	if (q->bench != NULL)
+		bench_kill(q->bench, "cancelled");
 	uv_close((uv_handle_t *)&q->kicker, NULL);
 }
 

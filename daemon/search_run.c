@@ -551,7 +551,7 @@ searcher_on_queue(enum queue_event ev, int64_t id, void *arg)
 	int64_t		 run_id = id, search_id;
 	int		 settled;
 
-	if (ev == QUEUE_BUILD_STARTED || (ev == QUEUE_BUILD_ENDED &&
+	if (ev == QUEUE_BUILD_STARTED || (ev != QUEUE_RUN_SETTLED &&
 	    store_build_run(s->store, id, &run_id, &settled) != STORE_OK))
 		return;
 	if (store_run_search(s->store, run_id, &search_id) == STORE_OK)

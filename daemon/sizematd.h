@@ -252,6 +252,7 @@ const struct variant *matrix_variant(const struct matrix *, size_t);
 const char	*matrix_step(const struct matrix *, size_t);
 int		 matrix_bootstrap(const struct matrix *);
 int		 matrix_verify(const struct matrix *);
+const char	*matrix_bench(const struct matrix *);
 int		 matrix_timeout(const struct matrix *);
 char		*matrix_post_steps(const struct matrix *, size_t);
 char		*matrix_source_json(const struct matrix *);
@@ -308,6 +309,7 @@ struct artifact {
 	int64_t			 symtab_covered;
 };
 int	 measure_artifact(struct artifact *, char **);
+int	 measure_sha256(int, char[65]);
 int	 wasm_leb(const unsigned char **, const unsigned char *, uint64_t *);
 void	 artifact_add_measurement(struct artifact *, const char *, int64_t);
 void	 artifact_clear(struct artifact *);
@@ -371,6 +373,8 @@ void		 build_units_clear(struct build_units *);
 
 /* store.c */
 struct store;
+struct bench_task;
+struct bench_outcome;
 /*
  * The store answers in one of three ways. A write: 0, or -1 when the
  * database failed. A lookup of one thing, and a change where "not there"
@@ -421,6 +425,7 @@ struct run_plan {
 	const char	*package;	/* the package cargo builds by default */
 	int		 fresh;		/* verify: new target dirs */
 	int		 verify;	/* verify the run once it settles */
+	const char	*bench;		/* the matrix's, normalised, or NULL */
 };
 /* What git found for a run at a revision. */
 struct run_prep {
@@ -491,6 +496,11 @@ enum store_result store_run_exists(struct store *, int64_t);
 enum store_result store_run_over(struct store *, int64_t, int *);
 enum store_result store_run_document(struct store *, int64_t, cJSON **);
 enum store_result store_verify_run(struct store *, int64_t, int64_t *);
+enum store_result store_bench_next(struct store *, struct bench_task *);
+int		 store_bench_start(struct store *, int64_t);
+int		 store_bench_finish(struct store *, int64_t, const char *,
+		    const struct bench_outcome *);
+cJSON		*store_bench_json(struct store *, int64_t);
 enum store_result store_current_builds(struct store *, const char *,
 		    cJSON **);
 enum store_result store_run_wants_verify(struct store *, int64_t);
@@ -807,7 +817,8 @@ cJSON		*metric_json(void);
 enum queue_event {
 	QUEUE_BUILD_STARTED,	/* the id is a build's */
 	QUEUE_BUILD_ENDED,	/* a build's: done, failed, timeout... */
-	QUEUE_RUN_SETTLED	/* a run's: a build ended, none left to run */
+	QUEUE_RUN_SETTLED,	/* a run's: a build ended, none left to run */
+	QUEUE_BENCH_ENDED	/* a build's: its benchmark ended */
 };
 typedef void	 queue_listen_cb(enum queue_event, int64_t, void *);
 
@@ -859,6 +870,61 @@ int		 searcher_start(struct searcher *, struct search_row *);
 void		 searcher_advance(struct searcher *, int64_t);
 void		 searcher_resume(struct searcher *);
 void		 searcher_on_queue(enum queue_event, int64_t, void *);
+
+/* bench.c: a matrix's benchmark run against a built artifact */
+struct bench_spec {
+	struct strlist	 command;	/* with {artifact} */
+	char		*stdin_path;	/* relative to the project, or NULL */
+	char		*artifact;	/* its name, or NULL: the default */
+	int		 runs;
+	int		 warmup;
+	int		 timeout_s;	/* each run's */
+	int		 instructions;	/* one run under valgrind */
+};
+struct bench_task {
+	int64_t		 build_id;
+	char		*spec;		/* normalised JSON */
+	char		*project;	/* the dir stdin's path is read in */
+	char		*artifact;	/* its name */
+	char		*path;		/* the file to run */
+	char		*sha256;	/* what it must hash to, or NULL */
+	char		*problem;	/* why it cannot run, or NULL */
+};
+struct bench_stats {
+	int64_t		 median;
+	int64_t		 mad;		/* median absolute deviation */
+	int64_t		 min;
+	int64_t		 max;
+};
+struct bench_outcome {
+	const char	*state;		/* done, failed, timeout, unavailable,
+					   cancelled */
+	char		*error;
+	int		 exit_status;	/* -1 when none ran to its end */
+	int64_t		*samples_us;	/* each run's wall time */
+	size_t		 nsamples;
+	struct bench_stats wall_us;	/* theirs, when nsamples > 0 */
+	int64_t		 max_rss_kib;	/* -1: unknown */
+	int64_t		 instructions;	/* -1: not counted */
+	char		*load_avg;	/* "1m 5m 15m" at the start */
+	char		*cpu_model;
+	char		*note;		/* a figure not taken, and why */
+	const char	*artifact;	/* the one it ran */
+};
+struct bench_job;
+typedef void	 bench_done_cb(struct bench_job *,
+		    const struct bench_outcome *, void *);
+int		 bench_spec_parse(const cJSON *, const char *,
+		    struct bench_spec *, char **);
+cJSON		*bench_spec_json(const struct bench_spec *);
+void		 bench_spec_clear(struct bench_spec *);
+void		 bench_task_clear(struct bench_task *);
+void		 bench_stats(const int64_t *, size_t, struct bench_stats *);
+int64_t		 bench_read_instructions(const char *);
+struct bench_job *bench_start(uv_loop_t *, const struct builder_config *,
+		    struct bench_task *, bench_done_cb *, void *, char **);
+int64_t		 bench_build_id(const struct bench_job *);
+void		 bench_kill(struct bench_job *, const char *);
 
 /* verify.c */
 int		 verify_queue(const struct planner *, int64_t, int64_t *,

@@ -1,10 +1,16 @@
 /*
  * sizemat-spawn: runs one command (cargo) for sizematd in a process group of
  * its own, kills that whole group when sizematd dies (even by SIGKILL,
- * through PR_SET_PDEATHSIG) or asks it to stop, and writes the CPU time of
- * the whole process tree, from wait4, to a file.
+ * through PR_SET_PDEATHSIG) or asks it to stop, and writes what wait4
+ * says of the whole process tree to a file: its CPU time, its peak
+ * resident memory, and the wall time from fork to its end (benchmarks,
+ * bench.c, read the last two).
  *
- * usage: sizemat-spawn RUSAGE-FILE COMMAND [ARG]...
+ * usage: sizemat-spawn [--close-fds] RUSAGE-FILE COMMAND [ARG]...
+ *
+ * --close-fds: the command inherits no descriptor beyond 0, 1 and 2 (a
+ * benchmark gets none of the daemon's, such as the jobserver's pipe that
+ * cargo needs).
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +22,7 @@
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t child_pgid;
@@ -27,6 +34,16 @@ spawn_on_signal(int sig)
 	(void)sig;
 	if (child_pgid > 0)
 		kill(-(pid_t)child_pgid, SIGKILL);
+}
+
+/* Returns microseconds since an arbitrary start. */
+static long long
+spawn_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
 /* Returns milliseconds in a timeval. */
@@ -43,12 +60,18 @@ main(int argc, char **argv)
 	struct rusage		 ru;
 	sigset_t		 all, old;
 	pid_t			 parent, pid;
+	long long		 start, end;
 	FILE			*f;
-	int			 status, rc;
+	int			 status, rc, close_fds = 0;
 
+	if (argc > 1 && strcmp(argv[1], "--close-fds") == 0) {
+		close_fds = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: sizemat-spawn RUSAGE-FILE COMMAND "
-		    "[ARG]...\n");
+		fprintf(stderr, "usage: sizemat-spawn [--close-fds] RUSAGE-FILE "
+		    "COMMAND [ARG]...\n");
 		return (125);
 	}
 	parent = getppid();
@@ -69,6 +92,7 @@ main(int argc, char **argv)
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
+	start = spawn_now_us();
 	if ((pid = fork()) == -1) {
 		fprintf(stderr, "sizemat-spawn: fork: %s\n", strerror(errno));
 		return (125);
@@ -79,6 +103,8 @@ main(int argc, char **argv)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (close_fds)
+			closefrom(3);
 		execvp(argv[2], argv + 2);
 		fprintf(stderr, "sizemat-spawn: %s: %s\n", argv[2],
 		    strerror(errno));
@@ -98,12 +124,15 @@ main(int argc, char **argv)
 			return (125);
 		}
 	}
+	end = spawn_now_us();
 	/* Nothing the command started may outlive it. */
 	kill(-pid, SIGKILL);
 
 	if ((f = fopen(argv[1], "w")) != NULL) {
 		fprintf(f, "cpu_ms=%lld\n", spawn_ms(&ru.ru_utime) +
 		    spawn_ms(&ru.ru_stime));
+		fprintf(f, "wall_us=%lld\nmax_rss_kib=%ld\n", end - start,
+		    ru.ru_maxrss);
 		fclose(f);
 	}
 	if (WIFEXITED(status))

@@ -70,7 +70,8 @@ store_requeue_running(struct store *st, int *count)
 	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
 	    " WHERE b.state = 'running')") != 0 ||
 	    store_exec(st, "DELETE FROM artifacts WHERE build_id IN"
-	    " (SELECT id FROM builds WHERE state = 'running')") != 0)
+	    " (SELECT id FROM builds WHERE state = 'running')") != 0 ||
+	    store_bench_requeue(st) != 0)
 		goto rollback;
 	stmt = store_prepare(st, "UPDATE builds SET state = 'queued',"
 	    " started_at = NULL WHERE state = 'running'");
@@ -346,6 +347,8 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 			if (store_artifact_insert(st, id, &o->artifacts[i]) != 0)
 				goto rollback;
 		}
+		if (store_bench_add(st, id, 0) != 0)
+			goto rollback;
 	}
 	if (store_run_settle(st, id) != 0 || store_exec(st, "COMMIT") != 0)
 		goto rollback;
@@ -445,6 +448,7 @@ store_build_document(struct store *st, int64_t id, cJSON **out)
 		store_json_row(b, stmt, columns);
 		cJSON_AddItemToObject(b, "artifacts",
 		    store_build_artifacts(st, id));
+		cJSON_AddItemToObject(b, "bench", store_bench_json(st, id));
 	}
 	db_finalize(stmt);
 	*out = b;
@@ -620,7 +624,8 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
 	db_bind_int(stmt, 2, from);
 	db_bind_int(stmt, 3, (int64_t)time(NULL));
 	if (store_step_done(st, stmt) != 0 ||
-	    store_artifacts_copy(st, id, from) != 0)
+	    store_artifacts_copy(st, id, from) != 0 ||
+	    store_bench_add(st, id, from) != 0)
 		return (-1);
 	return (store_run_settle(st, id));
 }
@@ -677,6 +682,7 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 		db_bind_int(stmt, 3, (int64_t)time(NULL));
 		if (store_step_done(st, stmt) != 0 ||
 		    store_artifacts_copy(st, id, from) != 0 ||
+		    store_bench_add(st, id, from) != 0 ||
 		    store_run_settle(st, id) != 0)
 			goto rollback;
 		rc = BUILDER_SAME;

@@ -55,6 +55,9 @@ void		 store_json_row(cJSON *, struct db_stmt *,
 		    const struct store_column *);
 cJSON		*store_json_rows(struct db_stmt *, const struct store_column *);
 enum store_result store_found(struct store *, int);
+int		 store_bench_add(struct store *, int64_t, int64_t);
+int		 store_bench_requeue(struct store *);
+int		 store_bench_cancel(struct store *, int64_t);
 int		 store_rows_done(struct store *, struct db_stmt *, int);
 int		 store_ids(struct store *, struct db_stmt *, int64_t **,
 		    size_t *);

@@ -18,9 +18,9 @@ store_run_insert(struct store *st, const struct run_plan *run,
 
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
 	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
-	    " force, kind, bisection_id, timeout_s, search_id, verify) VALUES"
-	    " (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " ?13, ?14)");
+	    " force, kind, bisection_id, timeout_s, search_id, verify, bench)"
+	    " VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	    " ?12, ?13, ?14, ?15)");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, run->matrix);
 	store_bind_text(stmt, 3, run->shape);
@@ -47,6 +47,7 @@ store_run_insert(struct store *st, const struct run_plan *run,
 	else
 		db_bind_null(stmt, 13);
 	db_bind_int(stmt, 14, run->verify);
+	store_bind_text(stmt, 15, run->bench);
 	return (store_step_done(st, stmt));
 }
 
@@ -152,7 +153,10 @@ store_run_origin(struct store *st, int64_t id, int64_t *project_id,
 	return (store_found(st, rc));
 }
 
-/* Marks a run done once none of its builds is queued or running. */
+/*
+ * Marks a run done once none of its builds is queued or running and none
+ * of their benchmarks waits or runs.
+ */
 int
 store_run_settle(struct store *st, int64_t build_id)
 {
@@ -162,7 +166,10 @@ store_run_settle(struct store *st, int64_t build_id)
 	    " finished_at = ?2 WHERE id = (SELECT run_id FROM builds"
 	    " WHERE id = ?1) AND state IN ('queued', 'running')"
 	    " AND NOT EXISTS (SELECT 1 FROM builds WHERE run_id = runs.id"
-	    " AND state IN ('queued', 'running'))");
+	    " AND state IN ('queued', 'running'))"
+	    " AND NOT EXISTS (SELECT 1 FROM benches x JOIN builds b ON b.id ="
+	    " x.build_id WHERE b.run_id = runs.id AND x.state IN ('pending',"
+	    " 'running'))");
 	db_bind_int(stmt, 1, build_id);
 	db_bind_int(stmt, 2, (int64_t)time(NULL));
 	return (store_step_done(st, stmt));
@@ -251,6 +258,8 @@ store_run_cancel(struct store *st, int64_t id, int64_t **running,
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, (int64_t)now);
 	if (store_step_done(st, stmt) != 0)
+		goto rollback;
+	if (store_bench_cancel(st, id) != 0)
 		goto rollback;
 	stmt = store_prepare(st, "UPDATE runs SET state = 'cancelled',"
 	    " finished_at = ?2 WHERE id = ?1");
@@ -392,6 +401,8 @@ store_run_document(struct store *st, int64_t id, cJSON **out)
 		store_add_baseline(b);
 		cJSON_AddItemToObject(b, "artifacts",
 		    store_build_artifacts(st, db_column_int(stmt, 0)));
+		cJSON_AddItemToObject(b, "bench",
+		    store_bench_json(st, db_column_int(stmt, 0)));
 		cJSON_AddItemToArray(builds, b);
 	}
 	db_finalize(stmt);

@@ -226,7 +226,7 @@ track_on_queue(enum queue_event ev, int64_t id, void *arg)
 	struct track	*t = arg;
 	int64_t		 project_id;
 
-	if (ev == QUEUE_BUILD_ENDED &&
+	if ((ev == QUEUE_BUILD_ENDED || ev == QUEUE_BENCH_ENDED) &&
 	    store_build_project(t->store, id, &project_id) == STORE_OK)
 		track_project_changed(t, project_id);
 }

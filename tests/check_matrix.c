@@ -208,7 +208,7 @@ START_TEST(test_refusals_name_file_and_path)
 	assert_refused("{\"name\": \"x\", \"shape\": \"axes\", \"axis\": {}}",
 	    "profiles/x.json: axis: unknown key; a matrix has name, shape, "
 	    "description, base, axes and exclude (axes) or steps (ladder), "
-	    "post, unstable and timeout");
+	    "post, unstable, timeout, verify and bench");
 	assert_refused("{\"name\": \"x\", \"shape\": \"axes\", \"timeout\": 0,"
 	    " \"axes\": {\"opt-level\": [3]}}",
 	    "profiles/x.json: timeout: must be a whole number of seconds "

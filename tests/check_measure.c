@@ -372,6 +372,109 @@ START_TEST(test_wasm_attribution)
 }
 END_TEST
 
+/* A benchmark's spread: median, median absolute deviation, min, max. */
+START_TEST(test_bench_stats)
+{
+	int64_t			 odd[] = { 30, 10, 50, 20, 1000 };
+	int64_t			 even[] = { 4, 1, 3, 2 };
+	struct bench_stats	 st;
+
+	bench_stats(odd, 5, &st);
+	ck_assert_int_eq(st.median, 30);
+	/* |x - 30|: 0, 20, 20, 10, 970: sorted 0 10 20 20 970 */
+	ck_assert_int_eq(st.mad, 20);
+	ck_assert_int_eq(st.min, 10);
+	ck_assert_int_eq(st.max, 1000);
+	bench_stats(even, 4, &st);
+	ck_assert_int_eq(st.median, 2);	/* (2 + 3) / 2, whole */
+	ck_assert_int_eq(st.min, 1);
+	ck_assert_int_eq(st.max, 4);
+	bench_stats(even, 1, &st);
+	ck_assert_int_eq(st.median, 4);
+	ck_assert_int_eq(st.mad, 0);
+}
+END_TEST
+
+/* The instruction count from cachegrind's log, and none from another. */
+START_TEST(test_bench_instructions)
+{
+	char	 path[] = "/tmp/check-vg.XXXXXX";
+	FILE	*f;
+	int	 fd;
+
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	fputs("==12== Cachegrind, a cache and branch-prediction profiler\n"
+	    "==12== Command: ./squeeze 150\n==12== \n"
+	    "==12== I   refs:      32,883,288\n", f);
+	fclose(f);
+	ck_assert_int_eq(bench_read_instructions(path), 32883288);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("==12== valgrind: ./squeeze: Permission denied\n", f);
+	fclose(f);
+	ck_assert_int_eq(bench_read_instructions(path), -1);
+	unlink(path);
+	ck_assert_int_eq(bench_read_instructions(path), -1);
+}
+END_TEST
+
+/* A bench spec: defaults filled in, and each bad value named. */
+START_TEST(test_bench_spec)
+{
+	static const struct {
+		const char	*json;
+		const char	*cause;
+	} bad[] = {
+		{ "[]", "m.json: bench: must be an object" },
+		{ "{\"command\": []}", "m.json: bench.command: must be an" },
+		{ "{\"command\": [\"x\"]}", "bench.command: names no "
+		    "{artifact}" },
+		{ "{\"command\": [\"{artifact}\", 3]}", "bench.command: "
+		    "every element" },
+		{ "{\"command\": [\"{artifact}\"], \"stdin\": \"a/../..\"}",
+		    "bench.stdin: must be a path relative" },
+		{ "{\"command\": [\"{artifact}\"], \"stdin\": \"/etc/x\"}",
+		    "bench.stdin: must be a path relative" },
+		{ "{\"command\": [\"{artifact}\"], \"warmup\": 1.5}",
+		    "bench.warmup: must be a whole number from 0 to 100" },
+		{ "{\"command\": [\"{artifact}\"], \"timeout\": 0}",
+		    "bench.timeout: must be a whole number from 1 to 86400" },
+		{ "{\"command\": [\"{artifact}\"], \"instructions\": 1}",
+		    "bench.instructions: must be true or false" },
+		{ "{\"command\": [\"{artifact}\"], \"runz\": 1}",
+		    "bench.runz: unknown key" },
+	};
+	struct bench_spec	 s;
+	cJSON			*o, *n;
+	char			*cause = NULL, *text;
+	size_t			 i;
+
+	o = cJSON_Parse("{\"command\": [\"wasmtime\", \"--dir=.\", "
+	    "\"{artifact}\"], \"stdin\": \"data/in.txt\"}");
+	ck_assert_int_eq(bench_spec_parse(o, "m.json", &s, &cause), 0);
+	n = bench_spec_json(&s);
+	text = cJSON_PrintUnformatted(n);
+	ck_assert_str_eq(text, "{\"command\":[\"wasmtime\",\"--dir=.\","
+	    "\"{artifact}\"],\"stdin\":\"data/in.txt\",\"runs\":10,"
+	    "\"warmup\":1,\"timeout\":60,\"instructions\":true,"
+	    "\"artifact\":null}");
+	cJSON_free(text);
+	cJSON_Delete(n);
+	cJSON_Delete(o);
+	bench_spec_clear(&s);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		o = cJSON_Parse(bad[i].json);
+		ck_assert_int_eq(bench_spec_parse(o, "m.json", &s, &cause),
+		    -1);
+		ck_assert_msg(strstr(cause, bad[i].cause) != NULL,
+		    "%s: %s", bad[i].json, cause);
+		free(cause);
+		cause = NULL;
+		cJSON_Delete(o);
+	}
+}
+END_TEST
+
 Suite *
 measure_suite(void)
 {
@@ -385,6 +488,9 @@ measure_suite(void)
 	tcase_add_test(limits, test_missing_file_is_an_error);
 	tcase_add_test(core, test_attribution_adds_up);
 	tcase_add_test(core, test_wasm_attribution);
+	tcase_add_test(limits, test_bench_stats);
+	tcase_add_test(limits, test_bench_instructions);
+	tcase_add_test(limits, test_bench_spec);
 	/* Two cases run the C compiler and binutils: slow on a busy machine. */
 	tcase_set_timeout(core, 60);
 	suite_add_tcase(s, core);

@@ -1,0 +1,235 @@
+#!/bin/bash
+# Size against speed: a matrix with a benchmark on a crate that does real
+# work (tests/fixtures/squeeze compresses its input). Every done build's
+# artifact is run warmup + runs times and once under valgrind: bench.*
+# measurements with their spread, an instruction count the same in two
+# runs and equal to a hand run under valgrind; a failing or timing-out
+# benchmark marks the benchmark, not the build; a daemon killed in the
+# middle of a benchmark runs it again after a restart; pareto's default
+# second axis is bench.instructions; bad bench specs get clear errors.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${SIZEMAT_BIN:-$TOP/build}
+TMP=$(mktemp -d /tmp/sizemat-bench.XXXXXX)
+WORK=$TOP/build/e2e-bench-work
+PID=
+. "$TOP/tests/e2e-lib.sh"
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+sm() { "$BIN/sizemat" "$@"; }
+rm -rf "$WORK/bench"
+mkdir -p "$WORK"
+cp -r "$TOP/tests/fixtures/squeeze" "$TMP/crate"
+cat >"$TMP/bench.json" <<'EOF'
+{"name": "bench-grid", "shape": "axes",
+ "axes": {"opt-level": [3, "z"], "panic": ["unwind", "abort"]},
+ "bench": {"command": ["{artifact}", "150"], "stdin": "src/main.rs",
+           "runs": 5, "warmup": 1, "timeout": 60}}
+EOF
+start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles"
+
+# 1. The grid with its benchmark, twice.
+sm run "$TMP/crate" --matrix "$TMP/bench.json" --wait --json \
+    >"$TMP/one.json" 2>"$TMP/one.err"
+check "a run with a benchmark exits 0" test $? = 0
+sm run "$TMP/crate" --matrix "$TMP/bench.json" --wait --json \
+    >"$TMP/two.json" 2>/dev/null
+check "run --wait prints a line per benchmark with its figures" \
+    grep -q '^\[bench 4/4\] .*: [0-9]* ms ±[0-9]* .* instructions, .* peak' \
+    "$TMP/one.err"
+check "every build is benchmarked: bench.* measurements with their spread" \
+    python3 - "$TMP/one.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = d["run"]["state"] == "done" and len(d["builds"]) == 4
+for b in d["builds"]:
+    x, m = b["bench"], b["artifacts"][0]["measurements"]
+    ok = ok and b["state"] == "done" and x["state"] == "done"
+    ok = ok and x["exit_status"] == 0 and len(x["samples_us"]) == 5
+    ok = ok and x["artifact"] == "squeeze" and x["copied_from"] is None
+    ok = ok and len(x["load_avg"].split()) == 3 and x["cpu_model"]
+    ok = ok and x["spec"]["command"] == ["{artifact}", "150"]
+    s = sorted(x["samples_us"])
+    ok = ok and m["bench.wall_ms"] == (s[2] + 500) // 1000
+    ok = ok and m["bench.wall_ms_min"] == (s[0] + 500) // 1000
+    ok = ok and m["bench.wall_ms_max"] == (s[4] + 500) // 1000
+    mad = sorted(abs(v - s[2]) for v in s)[2]
+    ok = ok and m["bench.wall_ms_mad"] == (mad + 500) // 1000
+    ok = ok and m["bench.max_rss_kib"] > 0
+    ok = ok and m["bench.instructions"] > 1000000
+    if not ok:
+        print(json.dumps(b, indent=1)); break
+sys.exit(0 if ok else 1)
+PY
+check "bench.instructions is the same in two runs of each variant" \
+    python3 - "$TMP/one.json" "$TMP/two.json" <<'PY'
+import json, sys
+def ins(f):
+    return {b["variant_key"]: b["artifacts"][0]["measurements"]
+            ["bench.instructions"] for b in json.load(open(f))["builds"]}
+a, b = ins(sys.argv[1]), ins(sys.argv[2])
+print(a, b)
+sys.exit(0 if a == b and len(set(a.values())) > 1 else 1)
+PY
+
+check "a benchmark runs while no build runs, and no build starts during one" \
+    python3 - "$TMP/log" <<'PY'
+import re, sys
+running, bench, seen, ok = set(), None, 0, True
+for line in open(sys.argv[1]):
+    m = re.search(r"build (\d+): (.*)", line)
+    if not m:
+        continue
+    b, what = m.group(1), m.group(2)
+    if what.startswith("benchmark of"):
+        ok = ok and not running and bench is None
+        bench, seen = b, seen + 1
+    elif what.startswith("benchmark "):
+        bench = None
+    elif what.startswith("run "):
+        ok = ok and bench is None
+        running.add(b)
+    elif b in running:
+        running.discard(b)
+sys.exit(0 if ok and seen == 8 else 1)
+PY
+
+# 2. The count equals a hand run of the recorded artifact under valgrind,
+# in the same dir with the same environment (docs/speed.md).
+read -r KEPT WANT < <(python3 -c 'import json,sys
+b = json.load(open(sys.argv[1]))["builds"][0]
+a = b["artifacts"][0]
+print(a["kept_path"], a["measurements"]["bench.instructions"])' "$TMP/one.json")
+HAND=$WORK/bench/run
+mkdir -p "$HAND"
+cp "$KEPT" "$HAND/squeeze" && chmod +x "$HAND/squeeze"
+(cd "$HAND" && env -i PATH="$PATH" HOME="$HAND" TMPDIR="$HAND" LC_ALL=C \
+    valgrind --tool=cachegrind --cache-sim=no \
+    --cachegrind-out-file=/dev/null --log-file="$TMP/vg.log" \
+    ./squeeze 150 <"$TMP/crate/src/main.rs" >/dev/null 2>&1)
+GOT=$(sed -n 's/.*I *refs: *//p' "$TMP/vg.log" | tr -d ',')
+check "bench.instructions ($WANT) equals a hand run under valgrind ($GOT)" \
+    test "$GOT" = "$WANT"
+rm -rf "$HAND"
+
+# 3. pareto: bench.instructions is the default second axis.
+RUN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/one.json")
+sm pareto "$RUN" --json >"$TMP/pareto.json"
+check "pareto over a benchmarked run: file_size against bench.instructions, only non-dominated variants" \
+    python3 - "$TMP/pareto.json" "$TMP/one.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
+pts = {b["variant_key"]: (b["artifacts"][0]["file_size"],
+       b["artifacts"][0]["measurements"]["bench.instructions"])
+       for b in d["builds"]}
+def dom(a, b):
+    return a[0] <= b[0] and a[1] <= b[1] and (a[0] < b[0] or a[1] < b[1])
+front = {f["variant_key"] for f in p["front"]}
+ok = p["x"] == "file_size" and p["y"] == "bench.instructions"
+ok = ok and all((k in front) == (not any(dom(o, v) for o in pts.values()))
+                for k, v in pts.items())
+ok = ok and all(f["y"] == pts[f["variant_key"]][1] for f in p["front"])
+sys.exit(0 if ok and front else 1)
+PY
+
+# 4. A failing benchmark marks the benchmark, not the build.
+cat >"$TMP/fail.json" <<'EOF'
+{"name": "bench-fail", "shape": "axes", "axes": {"opt-level": [3]},
+ "bench": {"command": ["{artifact}", "--fail"], "runs": 2}}
+EOF
+sm run "$TMP/crate" --matrix "$TMP/fail.json" --wait --json \
+    >"$TMP/fail.out" 2>/dev/null
+RC=$?
+check "a failing benchmark: the build is done (exit $RC), the benchmark failed with its status and stderr" \
+    python3 - "$TMP/fail.out" "$RC" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["builds"][0]
+x = b["bench"]
+ok = sys.argv[2] == "0" and b["state"] == "done"
+ok = ok and x["state"] == "failed" and x["exit_status"] == 3
+ok = ok and "squeeze: failing as asked" in x["error"]
+ok = ok and "status 3" in x["error"]
+ok = ok and not any(k.startswith("bench.")
+                    for k in b["artifacts"][0]["measurements"])
+sys.exit(0 if ok else 1)
+PY
+
+# 5. A benchmark over its time is killed, with what it started.
+cat >"$TMP/slow.json" <<'EOF'
+{"name": "bench-slow", "shape": "axes", "axes": {"opt-level": [3]},
+ "bench": {"command": ["{artifact}", "--sleep", "30"], "runs": 1,
+           "warmup": 0, "timeout": 1, "instructions": false}}
+EOF
+START=$(date +%s)
+sm run "$TMP/crate" --matrix "$TMP/slow.json" --wait --json \
+    >"$TMP/slow.out" 2>/dev/null
+check "a benchmark over its timeout: state timeout, the build done, nothing left running" \
+    python3 - "$TMP/slow.out" <<'PY'
+import json, subprocess, sys
+b = json.load(open(sys.argv[1]))["builds"][0]
+x = b["bench"]
+left = subprocess.run(["pgrep", "-f", "squeeze --sleep"],
+                      capture_output=True).stdout.strip()
+ok = b["state"] == "done" and x["state"] == "timeout"
+ok = ok and "within 1 s" in x["error"] and not left
+sys.exit(0 if ok else 1)
+PY
+check "... within seconds, not the 30 s it asked for" \
+    test $(($(date +%s) - START)) -lt 25
+
+# 6. Killed in the middle of a benchmark: nothing outlives the daemon,
+# and the benchmark runs again after a restart.
+cat >"$TMP/nap.json" <<'EOF'
+{"name": "bench-nap", "shape": "axes", "axes": {"opt-level": [3]},
+ "bench": {"command": ["{artifact}", "--sleep", "3"], "runs": 1,
+           "warmup": 0, "instructions": false}}
+EOF
+NAP=$(sm run "$TMP/crate" --matrix "$TMP/nap.json" --json 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["id"])')
+for _ in $(seq 300); do
+	pgrep -f 'squeeze --sleep 3' >/dev/null && break
+	sleep 0.1
+done
+{ kill -9 "$PID"; wait "$PID"; } 2>/dev/null
+sleep 0.5
+check "a daemon killed during a benchmark leaves no benchmark running" \
+    bash -c '! pgrep -f "squeeze --slee[p] 3" >/dev/null'
+start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles"
+sm results "$NAP" --wait --json >"$TMP/nap.out" 2>/dev/null
+check "after a restart the benchmark runs again to its end" \
+    python3 - "$TMP/nap.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+x = d["builds"][0]["bench"]
+m = d["builds"][0]["artifacts"][0]["measurements"]
+ok = d["run"]["state"] == "done" and x["state"] == "done"
+ok = ok and len(x["samples_us"]) == 1 and m["bench.wall_ms"] >= 3000
+sys.exit(0 if ok else 1)
+PY
+
+# 7. Bad specs: the file, the key, what is allowed.
+bad() {
+	local name=$1 spec=$2 want=$3
+	printf '{"name": "bad", "shape": "axes", "axes": {"opt-level": [3]}, "bench": %s}\n' \
+	    "$spec" >"$TMP/bad.json"
+	sm run "$TMP/crate" --matrix "$TMP/bad.json" 2>"$TMP/bad.err" >/dev/null
+	local rc=$?
+	check "$name: exit 2 and \"$want\"" bash -c \
+	    "test $rc = 2 && grep -q -- '$want' '$TMP/bad.err'"
+}
+bad "a command without {artifact}" '{"command": ["true"]}' \
+    'bench.command: names no {artifact}'
+bad "stdin outside the project" \
+    '{"command": ["{artifact}"], "stdin": "../etc/passwd"}' \
+    'bench.stdin: must be a path relative to the project'
+bad "runs out of range" '{"command": ["{artifact}"], "runs": 0}' \
+    'bench.runs: must be a whole number from 1 to 1000'
+bad "an unknown key" '{"command": ["{artifact}"], "repeat": 3}' \
+    'bench.repeat: unknown key'
+
+echo "e2e-bench: $pass passed, $fail failed"
+[ "$fail" = 0 ]
