@@ -44,7 +44,8 @@ DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
 	      builder_cargo builder_meta builder_measure command \
 	      db_sqlite config diff events explain gc git http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \
-	      post queue schedule search search_run server snippet store \
+	      post queue schedule search search_limits search_run server \
+	      snippet store \
 	      store_bench store_bisect store_build store_delivery \
 	      store_history store_project store_regression store_report \
 	      store_run store_search store_symbols store_wait strlist toolchain track \

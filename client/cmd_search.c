@@ -98,19 +98,64 @@ search_get(const struct options *o, long long id, int *rc)
 	return (doc);
 }
 
+/* Formats a point's speed figure (an instruction count, for people). */
+static void
+search_speed(const struct options *o, const cJSON *p, char *out, size_t len)
+{
+	int64_t	 v = json_int(p, "speed", -1);
+
+	if (o->format == FORMAT_TABLE)
+		human_count(v, out, len);
+	else if (v < 0)
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%lld", (long long)v);
+}
+
+/*
+ * Says what a constrained search's answer stayed within: the limits, the
+ * baseline's figures and the winner's against them.
+ */
+static void
+search_print_limits(const struct options *o, const cJSON *s, const cJSON *w)
+{
+	const cJSON	*l = cJSON_GetObjectItemCaseSensitive(s, "limits");
+	const cJSON	*b = cJSON_GetObjectItemCaseSensitive(s, "baseline");
+	char		 bs[32], ws[32];
+
+	if (!cJSON_IsObject(l))
+		return;
+	search_speed(o, b, bs, sizeof bs);
+	search_speed(o, w, ws, sizeof ws);
+	printf("limits against %s (build %lld):", json_str(l, "baseline", ""),
+	    (long long)json_int(b, "build", 0));
+	if (json_str(l, "max_slowdown", NULL) != NULL)
+		printf(" at most %s slower on %s (baseline %s, winner %s)",
+		    json_str(l, "max_slowdown", ""), json_str(l, "speed_metric",
+		    ""), bs, cJSON_IsObject(w) ? ws : "-");
+	if (json_str(l, "max_build_time", NULL) != NULL)
+		printf("%s a cold build at most %s as long (baseline %lld ms, "
+		    "winner %lld ms)", json_str(l, "max_slowdown", NULL) ?
+		    ";" : "", json_str(l, "max_build_time", ""),
+		    (long long)json_int(b, "build_ms", -1),
+		    (long long)json_int(w, "build_ms", -1));
+	printf("\n");
+}
+
 /* The certificate: each neighbour and what it costs against the winner. */
 static void
 search_print_neighbours(const struct options *o, const cJSON *s,
     int64_t winner)
 {
 	static const char *const hdr[] = { "neighbour", "size", "against",
-	    "build" };
-	const cJSON	*n;
+	    "build", "speed", "within limits" };
+	const cJSON	*n, *in;
 	struct table	*t;
-	char		 size[32], delta[32], build[32];
-	const char	*row[4];
+	char		 size[32], delta[32], build[32], speed[32];
+	const char	*row[6];
 
-	t = table_create(4, hdr);
+	t = table_create(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(s,
+	    "limits")) ? 6 : 4, hdr);
 	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(s,
 	    "neighbours")) {
 		row[0] = json_str(n, "variant_key", "");
@@ -139,6 +184,11 @@ search_print_neighbours(const struct options *o, const cJSON *s,
 		row[1] = size;
 		row[2] = delta;
 		row[3] = build;
+		search_speed(o, n, speed, sizeof speed);
+		row[4] = speed;
+		in = cJSON_GetObjectItemCaseSensitive(n, "within_limits");
+		row[5] = cJSON_IsTrue(in) ? "yes" : cJSON_IsFalse(in) ? "no" :
+		    "-";
 		table_add(t, row);
 	}
 	table_print(t, o->format, stdout);
@@ -185,6 +235,7 @@ search_print(const struct options *o, const cJSON *doc)
 		    0));
 		print_snippet(w, stdout);
 	}
+	search_print_limits(o, s, w);
 	printf("\n%lld build%s of the grid's %lld (%lld reused)\n",
 	    (long long)json_int(s, "builds", 0), plural(json_int(s, "builds",
 	    0)), (long long)json_int(s, "grid_size", 0),
@@ -230,6 +281,15 @@ search_start(struct options *o, int *rc)
 		cJSON_AddStringToObject(body, "toolchain", o->toolchain);
 	if (o->rev != NULL)
 		cJSON_AddStringToObject(body, "rev", o->rev);
+	if (o->max_slowdown != NULL)
+		cJSON_AddStringToObject(body, "max_slowdown", o->max_slowdown);
+	if (o->max_build_time != NULL)
+		cJSON_AddStringToObject(body, "max_build_time",
+		    o->max_build_time);
+	if (o->speed_metric != NULL)
+		cJSON_AddStringToObject(body, "speed_metric", o->speed_metric);
+	if (o->baseline != NULL)
+		cJSON_AddStringToObject(body, "baseline", o->baseline);
 	r = request_call(o, "POST", "/v1/searches", body, &doc, &err);
 	cJSON_Delete(body);
 	if (r != REQUEST_OK) {
@@ -262,8 +322,9 @@ search_start(struct options *o, int *rc)
 
 /*
  * sizemat search PROJECT --matrix NAME|FILE [--artifact NAME] [--metric M]
- * [--budget N] [--toolchain T] [--rev REV] [--wait], or sizemat search
- * --status ID [--wait]
+ * [--budget N] [--max-slowdown P%] [--max-build-time Nx] [--baseline V]
+ * [--speed-metric M] [--toolchain T] [--rev REV] [--wait], or sizemat
+ * search --status ID [--wait]
  */
 int
 cmd_search(struct options *o)

@@ -56,8 +56,9 @@ const struct command commands[] = {
 	{ "search", cmd_search, OPT_FORMAT | OPT_MATRIX | OPT_ARTIFACT |
 	  OPT_METRIC | OPT_SEARCH | OPT_STATUS | OPT_WAIT | OPT_QUIET |
 	  OPT_TOOLCHAIN | OPT_REV, 0, 1, "search PROJECT --matrix NAME|FILE [--artifact NAME] "
-	  "[--metric M] [--budget N] [--toolchain T] [--rev REV] [--wait], or "
-	  "search --status ID [--wait]" },
+	  "[--metric M] [--budget N] [--max-slowdown P%] [--max-build-time Nx] "
+	  "[--baseline V] [--speed-metric M] [--toolchain T] [--rev REV] "
+	  "[--wait], or search --status ID [--wait]" },
 	{ "status", cmd_status, OPT_FORMAT, 0, 0, "status" },
 	{ "sizes", cmd_sizes, OPT_FORMAT | OPT_TOP | OPT_ARTIFACT | OPT_BY |
 	  OPT_QUIET, 1, 1, "sizes BUILD [--by crate|symbol|section] [--top N] "
@@ -80,6 +81,10 @@ const struct option_spec options[] = {
 	  "several, the command lists them)" },
 	{ "--bad", NULL, "REV", OPT_BISECT, OPTION_TEXT, O(bad), 0, 0, 0,
 	  "the last end of a bisection: a commit that grew" },
+	{ "--baseline", NULL, "VARIANT", OPT_SEARCH, OPTION_TEXT, O(baseline),
+	  0, 0, 0, "what a search's --max-slowdown and --max-build-time "
+	  "compare with: release (the default: the project's own profile) "
+	  "or a variant key" },
 	{ "--base", NULL, "REV", OPT_CHECK, OPTION_TEXT, O(base), 0, 0, 0,
 	  "the revision a check compares with" },
 	{ "--bin", NULL, "NAME", OPT_BUILD, OPTION_TEXT, O(bin), 0, 0, 0,
@@ -122,9 +127,17 @@ const struct option_spec options[] = {
 	  FORMAT_MARKDOWN, 0, "a markdown table on stdout" },
 	{ "--matrix", NULL, "NAME|FILE", OPT_MATRIX, OPTION_TEXT, O(matrix), 0,
 	  0, 0, "a matrix name, or a JSON file (sent by the client)" },
+	{ "--max-build-time", NULL, "Nx", OPT_SEARCH, OPTION_TEXT,
+	  O(max_build_time), 0, 0, 0, "a search's answer builds cold in at "
+	  "most N times the baseline's time (its builds then start in fresh "
+	  "target dirs)" },
 	{ "--max-increase", NULL, "LIMIT", OPT_CHECK, OPTION_TEXT,
 	  O(max_increase), 0, 0, 0, "how much growth check and compare allow "
 	  "(default: the project's threshold)" },
+	{ "--max-slowdown", NULL, "P%", OPT_SEARCH, OPTION_TEXT,
+	  O(max_slowdown), 0, 0, 0, "a search's answer is at most P% slower "
+	  "than the baseline on --speed-metric (the matrix needs a "
+	  "\"bench\")" },
 	{ "--metric", NULL, "M", OPT_METRIC, OPTION_TEXT, O(metric), 0, 0, 0,
 	  "a measurement: file_size (default), loadable_size, section.NAME, "
 	  "post.xz, crate.NAME, wall_ms... (GET /v1/measurements lists them)" },
@@ -154,6 +167,9 @@ const struct option_spec options[] = {
 	{ "--socket", NULL, "PATH", 0, OPTION_TEXT, O(socket), 0, 0, 0,
 	  "reach the daemon through its Unix socket (default "
 	  "$SIZEMAT_SOCKET); such requests need no token" },
+	{ "--speed-metric", NULL, "M", OPT_SEARCH, OPTION_TEXT,
+	  O(speed_metric), 0, 0, 0, "what --max-slowdown compares "
+	  "(bench.instructions: the same from run to run; bench.wall_ms)" },
 	{ "--status", NULL, "ID", OPT_STATUS, OPTION_TEXT, O(status), 0, 0, 0,
 	  "a bisection or search to show (with --wait, to follow)" },
 	{ "--threshold", NULL, "LIMIT", OPT_THRESHOLD, OPTION_TEXT,
@@ -200,15 +216,19 @@ const struct help_entry help_entries[] = {
 	  "run; a library alone has nothing to measure: --example NAME "
 	  "measures it through one of its examples" },
 	{ HELP_BUILD, "search", "search PROJECT --matrix NAME|FILE "
-	  "[--artifact NAME] [--metric M] [--budget N] [--toolchain T] "
-	  "[--rev REV] [--wait]",
+	  "[--artifact NAME] [--metric M] [--budget N] [--max-slowdown P%] "
+	  "[--max-build-time Nx] [--toolchain T] [--rev REV] [--wait]",
 	  "the variant of an axes matrix with the smallest metric (default: "
 	  "file_size) without building the whole grid: a descent from the "
 	  "write-ups' combination (opt-level and codegen-units together, then "
 	  "one axis at a time), then a certificate (every single-axis "
 	  "neighbour of the winner and every opt-level x lto pair built); "
 	  "--wait prints a line per build and the winner with its "
-	  "snippet; search --status ID [--wait] follows one (docs/search.md)" },
+	  "snippet; search --status ID [--wait] follows one (docs/search.md). "
+	  "--max-slowdown 10% answers with the smallest variant at most 10% "
+	  "slower than release (or --baseline V) on bench.instructions (or "
+	  "--speed-metric), --max-build-time 2x with one whose cold build "
+	  "takes at most twice as long (docs/speed.md)" },
 	{ HELP_BUILD, "matrices", "matrices",
 	  "the matrices the daemon knows (profiles/*.json)" },
 	{ HELP_BUILD, "toolchains", "toolchains",

@@ -82,6 +82,10 @@ struct options {
 	const char		*bad;
 	const char		*status;
 	int			 budget;
+	const char		*max_slowdown;	/* search's limits */
+	const char		*max_build_time;
+	const char		*speed_metric;
+	const char		*baseline;
 	const char		*html;
 	const char		*run;
 	int			 wait;
@@ -111,7 +115,7 @@ struct options {
 #define OPT_ARTIFACT	0x8000	/* --artifact */
 #define OPT_STATUS	0x10000	/* --status */
 #define OPT_METRIC	0x20000	/* --metric */
-#define OPT_SEARCH	0x40000	/* --budget */
+#define OPT_SEARCH	0x40000	/* --budget, --max-slowdown... */
 #define OPT_TOOLCHAIN	0x80000	/* --toolchain */
 #define OPT_BY		0x100000	/* --by */
 #define OPT_EXPLAIN	0x200000	/* --explain */

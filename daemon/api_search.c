@@ -9,7 +9,8 @@
 
 /* The keys a POST /v1/searches takes. */
 static const char *const api_search_keys[] = { "project", "matrix",
-    "matrix_file", "artifact", "metric", "budget", "toolchain", "rev", NULL };
+    "matrix_file", "artifact", "metric", "budget", "toolchain", "rev",
+    "max_slowdown", "max_build_time", "speed_metric", "baseline", NULL };
 
 /* Refuses a key the body should not have. Returns 0, or -1 with a reply. */
 static int
@@ -25,12 +26,69 @@ api_search_keys_ok(const cJSON *doc, struct http_reply *reply)
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request", "%s: "
 			    "unknown key; a search takes project, matrix, "
-			    "matrix_file, artifact, metric, budget, toolchain "
-			    "and rev", item->string);
+			    "matrix_file, artifact, metric, budget, toolchain, "
+			    "rev, max_slowdown, max_build_time, speed_metric "
+			    "and baseline", item->string);
 			return (-1);
 		}
 	}
 	return (0);
+}
+
+/*
+ * Reads the limits a search's answer must stay within (search_limits.c),
+ * kept as JSON in r. Returns 0, or -1 with a reply.
+ */
+static int
+api_search_limits(const cJSON *doc, struct search_row *r,
+    struct http_reply *reply)
+{
+	struct search_limits	 l;
+	cJSON			*o;
+	char			*cause = NULL, *json;
+
+	if (search_limits_parse(doc, &l, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "%s", cause);
+		free(cause);
+		search_limits_clear(&l);
+		return (-1);
+	}
+	if (search_limits_active(&l)) {
+		o = search_limits_json(&l);
+		json = cJSON_PrintUnformatted(o);
+		r->limits = xstrdup(json);
+		cJSON_free(json);
+		cJSON_Delete(o);
+	}
+	search_limits_clear(&l);
+	return (0);
+}
+
+/*
+ * Refuses limits on a benchmark's figure when the matrix has no "bench".
+ * Returns 0, or -1 with a reply.
+ */
+static int
+api_search_needs_bench(const struct search_row *r, const struct matrix *m,
+    struct http_reply *reply)
+{
+	struct search_limits	 l;
+	int			 rc = 0;
+
+	if (search_limits_read(r->limits, &l) != 0) {
+		http_reply_error(reply, 500, "internal", "the search's limits "
+		    "do not read back");
+		rc = -1;
+	} else if (l.slowdown >= 0 && strncmp(l.speed_metric, "bench.", 6) == 0 &&
+	    matrix_bench(m) == NULL) {
+		http_reply_error(reply, 400, "invalid_request", "max_slowdown: "
+		    "%s is a benchmark's figure and matrix %s has no \"bench\";"
+		    " add one (docs/speed.md): \"bench\": {\"command\": "
+		    "[\"{artifact}\", ...]}", l.speed_metric, matrix_name(m));
+		rc = -1;
+	}
+	search_limits_clear(&l);
+	return (rc);
 }
 
 /*
@@ -75,6 +133,8 @@ api_search_settings(const cJSON *doc, struct search_row *r,
 		variant_set(over, "toolchain", value);
 		free(value);
 	}
+	if (api_search_limits(doc, r, reply) != 0)
+		return (-1);
 	r->metric = xstrdup(metric != NULL ? metric : "file_size");
 	r->artifact = artifact != NULL ? xstrdup(artifact) : NULL;
 	r->budget = cJSON_IsNumber(budget) ? (int64_t)budget->valuedouble : 0;
@@ -165,6 +225,8 @@ api_searches_create(struct api *api, const struct http_request *req,
 		    matrix_name(m), matrix_shape(m));
 		goto out;
 	}
+	if (api_search_needs_bench(&r, m, reply) != 0)
+		goto out;
 	if (plan_check_matrix(api->planner, m, &over, &err) != 0) {
 		api_plan_fail(reply, &err);
 		goto out;

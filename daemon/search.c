@@ -383,7 +383,7 @@ search_first(struct search_ctx *c, size_t *cur, int64_t *curv)
 		if (matrix_point(c->m, cur, &v) != 0)
 			continue;
 		o = c->outcome(&v, curv, c->arg);
-		if (o == OUTCOME_FAILED)
+		if (o == OUTCOME_FAILED || o == OUTCOME_EXCLUDED)
 			continue;
 		if (o == OUTCOME_DONE)
 			rc = 1;

@@ -27,7 +27,17 @@ struct search_view {
 	size_t			 nprobes;
 	size_t			 built;		/* probes not reused */
 	size_t			 reused;
+	struct search_limits	 limits;
+	struct variant		 baseline;	/* as built, with limits */
+	char			*base_key;
+	const struct search_probe *base;	/* its newest probe */
+	int			 base_ready;	/* its figures are in */
 };
+
+static char	*search_view_key(struct search_view *, const struct variant *,
+		    struct variant *);
+static const struct search_probe *search_view_probe(const struct search_view *,
+		    const char *);
 
 struct searcher *
 searcher_create(struct store *st, const struct planner *planner)
@@ -54,7 +64,36 @@ search_view_clear(struct search_view *w)
 	matrix_free(w->m);
 	variant_clear(&w->over);
 	search_probes_free(w->probes, w->nprobes);
+	search_limits_clear(&w->limits);
+	variant_clear(&w->baseline);
+	free(w->base_key);
 	memset(w, 0, sizeof *w);
+}
+
+/*
+ * With limits: the baseline as the search builds it, its newest probe,
+ * and whether its figures are in. Returns STORE_OK, or STORE_ERROR with
+ * the cause.
+ */
+static enum store_result
+search_view_baseline(struct search_view *w, char **cause)
+{
+	const struct search_probe	*p;
+	struct variant			 v;
+
+	if (!search_limits_active(&w->limits))
+		return (STORE_OK);
+	if (search_limits_baseline(&w->limits, matrix_variant(w->m, 0), &v,
+	    cause) != 0)
+		return (STORE_ERROR);
+	w->base_key = search_view_key(w, &v, &w->baseline);
+	variant_clear(&v);
+	w->base = p = search_view_probe(w, w->base_key);
+	w->base_ready = p != NULL && strcmp(p->state, "done") == 0 &&
+	    (w->limits.slowdown < 0 || (p->speed >= 0 && p->bench != NULL &&
+	    strcmp(p->bench, "done") == 0)) &&
+	    (w->limits.build_factor < 0 || p->build_ms >= 0);
+	return (STORE_OK);
 }
 
 /*
@@ -79,9 +118,14 @@ search_view_read(struct searcher *s, int64_t id, struct search_view *w,
 	cJSON_Delete(doc);
 	if (w->m == NULL)
 		return (STORE_ERROR);
+	if (search_limits_read(w->row.limits, &w->limits) != 0) {
+		xasprintf(cause, "the search's limits no longer parse: %s",
+		    w->row.limits);
+		return (STORE_ERROR);
+	}
 	/* A database that fails now may not later: no cause, no end. */
-	if (store_search_probes(s->store, &w->row, &w->probes,
-	    &w->nprobes) != 0)
+	if (store_search_probes(s->store, &w->row, w->limits.slowdown >= 0 ?
+	    w->limits.speed_metric : NULL, &w->probes, &w->nprobes) != 0)
 		return (STORE_ERROR);
 	for (i = 0; i < w->nprobes; i++) {
 		if (w->probes[i].reused_from != 0)
@@ -98,7 +142,9 @@ search_view_read(struct searcher *s, int64_t id, struct search_view *w,
 	w->run.kind = "search";
 	w->run.search_id = w->row.id;
 	w->run.package = w->row.package;
-	return (STORE_OK);
+	/* Build times compare only when every build is cold. */
+	w->run.fresh = w->run.force = w->limits.build_factor >= 0;
+	return (search_view_baseline(w, cause));
 }
 
 /* The variant as the search builds it: its toolchain, canonical. */
@@ -128,6 +174,33 @@ search_view_probe(const struct search_view *w, const char *key)
 	return (NULL);
 }
 
+/*
+ * A done probe against the limits: within them, outside them (excluded),
+ * failed when it lacks a figure they need, pending while its benchmark
+ * or the baseline's figures are still to come.
+ */
+static enum commit_outcome
+search_view_limit(const struct search_view *w, const struct search_probe *p)
+{
+	if (!search_limits_active(&w->limits))
+		return (OUTCOME_DONE);
+	if (w->limits.slowdown >= 0 && p->bench != NULL &&
+	    (strcmp(p->bench, "pending") == 0 ||
+	    strcmp(p->bench, "running") == 0))
+		return (OUTCOME_PENDING);
+	if (!w->base_ready)
+		return (OUTCOME_PENDING);
+	switch (search_limits_within(&w->limits, p->speed, p->build_ms,
+	    w->base->speed, w->base->build_ms)) {
+	case 1:
+		return (OUTCOME_DONE);
+	case 0:
+		return (OUTCOME_EXCLUDED);
+	default:
+		return (OUTCOME_FAILED);
+	}
+}
+
 /* search_replay's view of a variant: what its probe says. */
 static enum commit_outcome
 search_view_outcome(const struct variant *v, int64_t *value, void *arg)
@@ -148,9 +221,35 @@ search_view_outcome(const struct variant *v, int64_t *value, void *arg)
 		return (OUTCOME_PENDING);
 	if (strcmp(p->state, "done") == 0 && p->has_value) {
 		*value = p->value;
-		return (OUTCOME_DONE);
+		return (search_view_limit(w, p));
 	}
 	return (OUTCOME_FAILED);
+}
+
+/*
+ * With limits, adds a probe's figures to a point: speed, build_ms and
+ * within_limits (null until known).
+ */
+static void
+search_limits_fields(const struct search_view *w, const struct search_probe *p,
+    cJSON *o)
+{
+	if (!search_limits_active(&w->limits))
+		return;
+	if (p != NULL && p->speed >= 0)
+		cJSON_AddNumberToObject(o, "speed", (double)p->speed);
+	else
+		cJSON_AddNullToObject(o, "speed");
+	if (p != NULL && p->build_ms >= 0 && strcmp(p->state, "done") == 0)
+		cJSON_AddNumberToObject(o, "build_ms", (double)p->build_ms);
+	else
+		cJSON_AddNullToObject(o, "build_ms");
+	if (p == NULL || !w->base_ready || strcmp(p->state, "done") != 0 ||
+	    !p->has_value)
+		cJSON_AddNullToObject(o, "within_limits");
+	else
+		cJSON_AddBoolToObject(o, "within_limits",
+		    search_view_limit(w, p) == OUTCOME_DONE);
 }
 
 /* Adds {variant, variant_key, value, build, state} for a variant. */
@@ -178,6 +277,7 @@ search_point_json(struct search_view *w, const struct variant *v)
 		cJSON_AddNullToObject(o, "build");
 		cJSON_AddStringToObject(o, "state", "none");
 	}
+	search_limits_fields(w, p, o);
 	free(key);
 	variant_clear(&c);
 	return (o);
@@ -229,7 +329,11 @@ search_probes_json(const struct search_view *w)
 		cJSON_AddStringToObject(o, "variant_key", p->variant_key);
 		if (p->has_value && strcmp(p->state, "done") == 0) {
 			cJSON_AddNumberToObject(o, "value", (double)p->value);
-			if (best < 0 || p->value < best)
+			/* With limits: of the grid's points within them. */
+			if ((best < 0 || p->value < best) &&
+			    (!search_limits_active(&w->limits) ||
+			    (p != w->base && search_view_limit(w, p) ==
+			    OUTCOME_DONE)))
 				best = p->value;
 		} else
 			cJSON_AddNullToObject(o, "value");
@@ -245,6 +349,7 @@ search_probes_json(const struct search_view *w)
 			cJSON_AddNumberToObject(o, "best_so_far", (double)best);
 		else
 			cJSON_AddNullToObject(o, "best_so_far");
+		search_limits_fields(w, p, o);
 		cJSON_AddItemToArray(a, o);
 	}
 	return (a);
@@ -283,6 +388,15 @@ search_document(struct search_view *w, const struct search_step *step,
 		cJSON_AddNullToObject(o, "budget");
 	if (w->row.commit != NULL)
 		cJSON_AddStringToObject(o, "commit", w->row.commit);
+	if (search_limits_active(&w->limits)) {
+		cJSON_AddItemToObject(o, "limits",
+		    search_limits_json(&w->limits));
+		cJSON_AddItemToObject(o, "baseline", search_point_json(w,
+		    &w->baseline));
+	} else {
+		cJSON_AddNullToObject(o, "limits");
+		cJSON_AddNullToObject(o, "baseline");
+	}
 	if (step->has_best) {
 		winner = search_point_json(w, &step->best);
 		wkey = xstrdup(json_str(winner, "variant_key", ""));
@@ -386,6 +500,57 @@ search_queue(struct search_view *w, struct search_step *step, size_t n,
 }
 
 /*
+ * Says why a search with limits cannot go on: its baseline ended without
+ * the figures the limits need. NULL while it can (or has no limits).
+ */
+static char *
+search_baseline_failed(const struct search_view *w)
+{
+	const struct search_probe	*p = w->base;
+	char				*why;
+
+	if (!search_limits_active(&w->limits) || p == NULL || w->base_ready)
+		return (NULL);
+	if (strcmp(p->state, "queued") == 0 || strcmp(p->state, "running") ==
+	    0 || (p->bench != NULL && (strcmp(p->bench, "pending") == 0 ||
+	    strcmp(p->bench, "running") == 0)))
+		return (NULL);
+	if (strcmp(p->state, "done") != 0)
+		xasprintf(&why, "the baseline %s (build %lld) ended %s: the "
+		    "limits have nothing to compare with", w->base_key,
+		    (long long)p->build, p->state);
+	else if (p->bench == NULL)
+		xasprintf(&why, "the baseline %s (build %lld) has no benchmark:"
+		    " %s needs the matrix's \"bench\"", w->base_key,
+		    (long long)p->build, w->limits.speed_metric);
+	else
+		xasprintf(&why, "the baseline %s (build %lld): its benchmark "
+		    "ended %s without %s ('sizemat results %lld' says why)",
+		    w->base_key, (long long)p->build, p->bench,
+		    w->limits.speed_metric, (long long)p->run);
+	return (why);
+}
+
+/*
+ * Puts the baseline first in what a step builds when it was never built:
+ * a budget cuts the list's end.
+ */
+static void
+search_add_baseline(struct search_view *w, struct search_step *step)
+{
+	if (!search_limits_active(&w->limits) || w->base != NULL)
+		return;
+	step->build = xreallocarray(step->build, step->nbuild + 1,
+	    sizeof *step->build);
+	memmove(step->build + 1, step->build, step->nbuild *
+	    sizeof *step->build);
+	step->nbuild++;
+	variant_init(&step->build[0]);
+	variant_copy(&step->build[0], &w->baseline);
+	step->what = SEARCH_BUILD;
+}
+
+/*
  * Moves a running search on: replays it, then queues what it asks for,
  * or waits, or ends it (on its answer, or on its budget).
  */
@@ -409,7 +574,14 @@ searcher_advance(struct searcher *s, int64_t id)
 	if (strcmp(w.row.state, "running") != 0)
 		goto out;
 	search_step_clear(&step);
+	if ((msg = search_baseline_failed(&w)) != NULL) {
+		search_finish(&w, &step, "failed", 0, msg);
+		free(msg);
+		goto out;
+	}
 	search_replay(w.m, search_view_outcome, &w, &step);
+	if (step.what != SEARCH_DONE)
+		search_add_baseline(&w, &step);
 	switch (step.what) {
 	case SEARCH_WAIT:
 		break;

@@ -119,7 +119,8 @@ enum commit_outcome {
 	OUTCOME_NONE,
 	OUTCOME_PENDING,
 	OUTCOME_DONE,
-	OUTCOME_FAILED
+	OUTCOME_FAILED,
+	OUTCOME_EXCLUDED	/* built, outside a search's limits */
 };
 
 struct bisect_step {
@@ -284,6 +285,25 @@ void	 search_replay(const struct matrix *,
 	    enum commit_outcome (*)(const struct variant *, int64_t *, void *),
 	    void *, struct search_step *);
 void	 search_step_clear(struct search_step *);
+
+/* search_limits.c: what a constrained search's variants stay within */
+struct search_limits {
+	double	 slowdown;	/* a fraction; < 0: no limit */
+	char	*slowdown_text;	/* as given: "10%" */
+	double	 build_factor;	/* < 0: no limit */
+	char	*build_text;	/* as given: "2x" */
+	char	*speed_metric;
+	char	*baseline;	/* "release" or a variant key */
+};
+void	 search_limits_clear(struct search_limits *);
+int	 search_limits_parse(const cJSON *, struct search_limits *, char **);
+int	 search_limits_active(const struct search_limits *);
+cJSON	*search_limits_json(const struct search_limits *);
+int	 search_limits_read(const char *, struct search_limits *);
+int	 search_limits_baseline(const struct search_limits *,
+	    const struct variant *, struct variant *, char **);
+int	 search_limits_within(const struct search_limits *, int64_t, int64_t,
+	    int64_t, int64_t);
 void		 matrix_free(struct matrix *);
 
 /* measure.c */
@@ -665,6 +685,7 @@ struct search_row {
 	int	 certified;
 	char	*result;	/* the answer's JSON, once over */
 	char	*message;
+	char	*limits;	/* search_limits_json's, or NULL */
 };
 /* A build a search made, with the value it measured. */
 struct search_probe {
@@ -676,6 +697,9 @@ struct search_probe {
 	char	*artifact;	/* the artifact measured, once done */
 	int	 has_value;
 	int64_t	 value;
+	int64_t	 speed;		/* the limits' measurement, or -1 */
+	int64_t	 build_ms;	/* its build's wall time, or -1 */
+	char	*bench;		/* its benchmark's state, or NULL */
 };
 void		 search_row_clear(struct search_row *);
 int		 store_search_create(struct store *, struct search_row *);
@@ -683,6 +707,7 @@ enum store_result store_search_get(struct store *, int64_t,
 		    struct search_row *);
 int		 store_searches_running(struct store *, int64_t **, size_t *);
 int		 store_search_probes(struct store *, const struct search_row *,
+		    const char *,
 		    struct search_probe **, size_t *);
 void		 search_probes_free(struct search_probe *, size_t);
 enum store_result store_run_search(struct store *, int64_t, int64_t *);

@@ -26,6 +26,7 @@ search_row_clear(struct search_row *r)
 	free(r->state);
 	free(r->result);
 	free(r->message);
+	free(r->limits);
 	memset(r, 0, sizeof *r);
 }
 
@@ -49,8 +50,8 @@ store_search_create(struct store *st, struct search_row *r)
 		goto rollback;
 	stmt = store_prepare(st, "INSERT INTO searches (project_id, matrix,"
 	    " matrix_source, package, metric, artifact, budget, toolchain,"
-	    " commit_id, state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, 'running', ?10)");
+	    " commit_id, state, created_at, limits) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8, ?9, 'running', ?10, ?11)");
 	db_bind_int(stmt, 1, r->project_id);
 	store_bind_text(stmt, 2, r->matrix);
 	store_bind_text(stmt, 3, r->source);
@@ -64,6 +65,7 @@ store_search_create(struct store *st, struct search_row *r)
 	store_bind_text(stmt, 8, r->toolchain);
 	store_bind_text(stmt, 9, r->commit);
 	db_bind_int(stmt, 10, (int64_t)time(NULL));
+	store_bind_text(stmt, 11, r->limits);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	r->id = db_last_id(st->db);
@@ -86,7 +88,7 @@ store_search_get(struct store *st, int64_t id, struct search_row *r)
 	stmt = store_prepare(st, "SELECT s.project_id, p.path, p.name,"
 	    " s.matrix, s.matrix_source, s.package, s.metric, s.artifact,"
 	    " s.budget, s.toolchain, s.commit_id, s.state, s.certified,"
-	    " s.result, s.message FROM searches s JOIN projects p"
+	    " s.result, s.message, s.limits FROM searches s JOIN projects p"
 	    " ON p.id = s.project_id WHERE s.id = ?1");
 	db_bind_int(stmt, 1, id);
 	if ((rc = db_step(stmt)) == DB_ROW) {
@@ -106,6 +108,7 @@ store_search_get(struct store *st, int64_t id, struct search_row *r)
 		r->certified = (int)db_column_int(stmt, 12);
 		r->result = store_column_dup(stmt, 13);
 		r->message = store_column_dup(stmt, 14);
+		r->limits = store_column_dup(stmt, 15);
 	}
 	db_finalize(stmt);
 	return (store_found(st, rc));
@@ -129,6 +132,7 @@ search_probes_free(struct search_probe *p, size_t n)
 		free(p[i].variant_key);
 		free(p[i].state);
 		free(p[i].artifact);
+		free(p[i].bench);
 	}
 	free(p);
 }
@@ -167,6 +171,23 @@ store_probe_value(struct store *st, struct search_probe *p, const char *name,
 	return (store_found(st, rc));
 }
 
+/* Reads the speed measurement of a done probe's artifact, when it has one. */
+static enum store_result
+store_probe_speed(struct store *st, struct search_probe *p,
+    const char *metric)
+{
+	struct search_probe	 q;
+	enum store_result	 rc;
+
+	memset(&q, 0, sizeof q);
+	q.build = p->build;
+	rc = store_probe_value(st, &q, p->artifact, metric);
+	if (rc == STORE_OK && q.has_value)
+		p->speed = q.value;
+	free(q.artifact);
+	return (rc);
+}
+
 /*
  * Reads a search's probes: every build of its runs, oldest first, with
  * its variant key, state, what it was reused from, and (once done) the
@@ -174,7 +195,7 @@ store_probe_value(struct store *st, struct search_probe *p, const char *name,
  */
 int
 store_search_probes(struct store *st, const struct search_row *r,
-    struct search_probe **out, size_t *n)
+    const char *speed_metric, struct search_probe **out, size_t *n)
 {
 	struct db_stmt		*stmt;
 	struct search_probe	*p = NULL;
@@ -183,9 +204,10 @@ store_search_probes(struct store *st, const struct search_row *r,
 
 	*n = 0;
 	stmt = store_prepare(st, "SELECT b.id, v.key, b.state,"
-	    " b.reused_from, b.run_id FROM runs r"
+	    " b.reused_from, b.run_id, b.wall_ms, x.state FROM runs r"
 	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
+	    " LEFT JOIN benches x ON x.build_id = b.id"
 	    " WHERE r.search_id = ?1 ORDER BY b.id");
 	db_bind_int(stmt, 1, r->id);
 	while ((rc = db_step(stmt)) == DB_ROW) {
@@ -196,6 +218,10 @@ store_search_probes(struct store *st, const struct search_row *r,
 		p[*n].state = store_column_dup(stmt, 2);
 		p[*n].reused_from = db_column_int(stmt, 3);
 		p[*n].run = db_column_int(stmt, 4);
+		p[*n].build_ms = db_column_is_null(stmt, 5) ? -1 :
+		    db_column_int(stmt, 5);
+		p[*n].bench = store_column_dup(stmt, 6);
+		p[*n].speed = -1;
 		(*n)++;
 	}
 	db_finalize(stmt);
@@ -206,6 +232,9 @@ store_search_probes(struct store *st, const struct search_row *r,
 			continue;
 		if (store_probe_value(st, &p[i], r->artifact, r->metric) ==
 		    STORE_ERROR)
+			goto fail;
+		if (speed_metric != NULL && store_probe_speed(st, &p[i],
+		    speed_metric) == STORE_ERROR)
 			goto fail;
 	}
 	*out = p;

@@ -6,7 +6,9 @@
 # runs and equal to a hand run under valgrind; a failing or timing-out
 # benchmark marks the benchmark, not the build; a daemon killed in the
 # middle of a benchmark runs it again after a restart; pareto's default
-# second axis is bench.instructions; bad bench specs get clear errors.
+# second axis is bench.instructions; search --max-slowdown answers with
+# the smallest variant within 10% of release, as the full grid says; bad
+# bench specs and limits get clear errors.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SIZEMAT_BIN:-$TOP/build}
@@ -25,26 +27,25 @@ mkdir -p "$WORK"
 cp -r "$TOP/tests/fixtures/squeeze" "$TMP/crate"
 cat >"$TMP/bench.json" <<'EOF'
 {"name": "bench-grid", "shape": "axes",
- "axes": {"opt-level": [3, "z"], "panic": ["unwind", "abort"]},
+ "axes": {"opt-level": [3, "s", "z"], "lto": ["off", "fat"],
+          "panic": ["unwind", "abort"]},
  "bench": {"command": ["{artifact}", "150"], "stdin": "src/main.rs",
            "runs": 5, "warmup": 1, "timeout": 60}}
 EOF
 start_sizematd --db "$TMP/db" --workdir "$WORK" --profiles "$TOP/profiles"
 
-# 1. The grid with its benchmark, twice.
+# 1. The whole grid with its benchmark.
 sm run "$TMP/crate" --matrix "$TMP/bench.json" --wait --json \
     >"$TMP/one.json" 2>"$TMP/one.err"
 check "a run with a benchmark exits 0" test $? = 0
-sm run "$TMP/crate" --matrix "$TMP/bench.json" --wait --json \
-    >"$TMP/two.json" 2>/dev/null
 check "run --wait prints a line per benchmark with its figures" \
-    grep -q '^\[bench 4/4\] .*: [0-9]* ms ±[0-9]* .* instructions, .* peak' \
+    grep -q '^\[bench 12/12\] .*: [0-9]* ms ±[0-9]* .* instructions, .* peak' \
     "$TMP/one.err"
 check "every build is benchmarked: bench.* measurements with their spread" \
     python3 - "$TMP/one.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-ok = d["run"]["state"] == "done" and len(d["builds"]) == 4
+ok = d["run"]["state"] == "done" and len(d["builds"]) == 12
 for b in d["builds"]:
     x, m = b["bench"], b["artifacts"][0]["measurements"]
     ok = ok and b["state"] == "done" and x["state"] == "done"
@@ -63,16 +64,6 @@ for b in d["builds"]:
     if not ok:
         print(json.dumps(b, indent=1)); break
 sys.exit(0 if ok else 1)
-PY
-check "bench.instructions is the same in two runs of each variant" \
-    python3 - "$TMP/one.json" "$TMP/two.json" <<'PY'
-import json, sys
-def ins(f):
-    return {b["variant_key"]: b["artifacts"][0]["measurements"]
-            ["bench.instructions"] for b in json.load(open(f))["builds"]}
-a, b = ins(sys.argv[1]), ins(sys.argv[2])
-print(a, b)
-sys.exit(0 if a == b and len(set(a.values())) > 1 else 1)
 PY
 
 check "a benchmark runs while no build runs, and no build starts during one" \
@@ -94,7 +85,7 @@ for line in open(sys.argv[1]):
         running.add(b)
     elif b in running:
         running.discard(b)
-sys.exit(0 if ok and seen == 8 else 1)
+sys.exit(0 if ok and seen == 12 else 1)
 PY
 
 # 2. The count equals a hand run of the recorded artifact under valgrind,
@@ -136,7 +127,65 @@ ok = ok and all(f["y"] == pts[f["variant_key"]][1] for f in p["front"])
 sys.exit(0 if ok and front else 1)
 PY
 
-# 4. A failing benchmark marks the benchmark, not the build.
+# 4. The smallest variant at most 10% slower than release, by search.
+sm search "$TMP/crate" --matrix "$TMP/bench.json" --max-slowdown 10% \
+    --wait --json >"$TMP/search.json" 2>"$TMP/search.err"
+check "search --max-slowdown 10% exits 0 on a certified winner" test $? = 0
+check "its winner is the smallest of the grid's variants within 10% of release's instructions, and not the smallest overall" \
+    python3 - "$TMP/search.json" "$TMP/one.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["search"]
+d = json.load(open(sys.argv[2]))
+pts = {b["variant_key"]: (b["artifacts"][0]["file_size"],
+       b["artifacts"][0]["measurements"]["bench.instructions"])
+       for b in d["builds"]}
+base = s["baseline"]
+limit = base["speed"] * 1.10
+within = [v[0] for v in pts.values() if v[1] <= limit]
+ok = s["state"] == "done" and s["certified"] and s["message"] is None
+ok = ok and base["variant_key"] == "release" and base["within_limits"]
+ok = ok and s["limits"] == {"max_slowdown": "10%", "max_build_time": None,
+                            "speed_metric": "bench.instructions",
+                            "baseline": "release"}
+w = s["winner"]
+ok = ok and w["value"] == min(within) and w["speed"] <= limit
+ok = ok and w["within_limits"] is True
+ok = ok and min(within) > min(v[0] for v in pts.values())
+ok = ok and s["builds"] <= 12
+print(w["variant_key"], w["value"], w["speed"], "limit", limit,
+      "builds", s["builds"])
+sys.exit(0 if ok else 1)
+PY
+check "bench.instructions is the same in two runs of each variant (the grid's and the search's)" \
+    python3 - "$TMP/search.json" "$TMP/one.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["search"]
+d = json.load(open(sys.argv[2]))
+grid = {b["variant_key"]: b["artifacts"][0]["measurements"]
+        ["bench.instructions"] for b in d["builds"]}
+seen = [(p["variant_key"], p["speed"]) for p in s["probes"]
+        if p["variant_key"] in grid]
+ok = len(seen) >= 4 and all(grid[k] == v for k, v in seen)
+ok = ok and len(set(grid.values())) > 1
+sys.exit(0 if ok else 1)
+PY
+sm search "$TMP/crate" --matrix "$TMP/bench.json" --max-slowdown 10% \
+    --wait >"$TMP/search.txt" 2>/dev/null
+check "the human answer says what the winner stayed within" \
+    grep -q '^limits against release (build [0-9]*): at most 10% slower on bench.instructions' \
+    "$TMP/search.txt"
+sm search "$TMP/crate" --matrix "$TMP/bench.json" --max-slowdown 10 \
+    >/dev/null 2>"$TMP/err"
+check "--max-slowdown 10 (no %): exit 2, what is allowed" bash -c \
+    "test $? = 2 && grep -q 'max_slowdown: \"10\" is not a percentage' '$TMP/err'"
+printf '{"name": "nobench", "shape": "axes", "axes": {"opt-level": [3, "z"]}}\n' \
+    >"$TMP/nobench.json"
+sm search "$TMP/crate" --matrix "$TMP/nobench.json" --max-slowdown 10% \
+    >/dev/null 2>"$TMP/err"
+check "--max-slowdown on a matrix without a bench: exit 2, and how to add one" \
+    bash -c "test $? = 2 && grep -q 'has no \"bench\"; add one' '$TMP/err'"
+
+# 5. A failing benchmark marks the benchmark, not the build.
 cat >"$TMP/fail.json" <<'EOF'
 {"name": "bench-fail", "shape": "axes", "axes": {"opt-level": [3]},
  "bench": {"command": ["{artifact}", "--fail"], "runs": 2}}
@@ -158,7 +207,7 @@ ok = ok and not any(k.startswith("bench.")
 sys.exit(0 if ok else 1)
 PY
 
-# 5. A benchmark over its time is killed, with what it started.
+# 6. A benchmark over its time is killed, with what it started.
 cat >"$TMP/slow.json" <<'EOF'
 {"name": "bench-slow", "shape": "axes", "axes": {"opt-level": [3]},
  "bench": {"command": ["{artifact}", "--sleep", "30"], "runs": 1,
@@ -181,7 +230,7 @@ PY
 check "... within seconds, not the 30 s it asked for" \
     test $(($(date +%s) - START)) -lt 25
 
-# 6. Killed in the middle of a benchmark: nothing outlives the daemon,
+# 7. Killed in the middle of a benchmark: nothing outlives the daemon,
 # and the benchmark runs again after a restart.
 cat >"$TMP/nap.json" <<'EOF'
 {"name": "bench-nap", "shape": "axes", "axes": {"opt-level": [3]},
@@ -211,7 +260,7 @@ ok = ok and len(x["samples_us"]) == 1 and m["bench.wall_ms"] >= 3000
 sys.exit(0 if ok else 1)
 PY
 
-# 7. Bad specs: the file, the key, what is allowed.
+# 8. Bad specs: the file, the key, what is allowed.
 bad() {
 	local name=$1 spec=$2 want=$3
 	printf '{"name": "bad", "shape": "axes", "axes": {"opt-level": [3]}, "bench": %s}\n' \
