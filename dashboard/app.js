@@ -554,15 +554,21 @@ async function runView(id, box) {
     html += '<h2>Heatmap</h2><div class="controls" id="axes"></div>' +
       '<div class="chart" id="heat"></div>';
   html += '<h2>Which combination is smallest</h2><div id="smallest"></div>';
+  if (done.length > 1)
+    html += '<h2>Size against speed</h2><div id="tradeoffs"></div>';
   box.innerHTML = html;
-  if (run.search)
-    searchPanel(document.getElementById("search"),
-      (await api(`/v1/searches/${run.search}`)).search);
+  let search = null;
+  if (run.search) {
+    search = (await api(`/v1/searches/${run.search}`)).search;
+    searchPanel(document.getElementById("search"), search);
+  }
   if (run.shape === "ladder")
     waterfall(document.getElementById("ladder"), doc.builds);
   else
     heatmap(doc.builds);
   smallest(document.getElementById("smallest"), done);
+  if (done.length > 1)
+    await tradeoffs(document.getElementById("tradeoffs"), run, done, search);
   const beaten = await beatenBy(run, done);
   if (beaten)
     document.getElementById("smallest").insertAdjacentHTML("afterbegin",
@@ -625,6 +631,38 @@ function searchPanel(box, s) {
     html += "</table>";
   }
   box.innerHTML = html;
+  if (s.limits && s.baseline)
+    searchTradeoff(box, s);
+}
+
+// A constrained search's probes as a scatter: its metric against the
+// speed figure, the front among them, the limit and the winner within it.
+function searchTradeoff(box, s) {
+  const pts = s.probes.filter((p) => p.value != null && p.speed != null);
+  if (pts.length < 2) return;
+  const beats = (a, b) => a.value <= b.value && a.speed <= b.speed &&
+    (a.value < b.value || a.speed < b.speed);
+  const front = [], dominated = [];
+  for (const p of pts) {
+    const by = pts.filter((o) => beats(o, p)).sort((a, b) =>
+      a.value - b.value)[0];
+    const q = { variant_key: p.variant_key, x: p.value, y: p.speed,
+      build: p.build };
+    if (by) dominated.push({ ...q, by: by.variant_key });
+    else front.push(q);
+  }
+  const l = s.limits, pct = l.max_slowdown ? parseFloat(l.max_slowdown) : null;
+  const div = document.createElement("div");
+  div.className = "chart";
+  div.innerHTML = `<h3>Size against speed</h3><p class="muted">each build of
+    the search: ${esc(s.metric)} against ${esc(l.speed_metric)}; the dashed
+    line is the limit, ${esc(l.max_slowdown || "")} over ${esc(l.baseline)}</p>`;
+  box.appendChild(div);
+  scatter(div, { front, dominated }, { id: "scatter-search",
+    y: l.speed_metric, limit: pct != null && s.baseline.speed != null ?
+      s.baseline.speed * (1 + pct / 100) : null,
+    limitLabel: `limit: ${l.max_slowdown} over ${l.baseline}` },
+    s.winner ? s.winner.variant_key : null);
 }
 
 // When another recorded run of the project has a smaller build of the
@@ -648,6 +686,157 @@ async function beatenBy(run, done) {
     recorded: <a href="#/run/${top.run}">run ${top.run}</a>,
     <span title="${esc(top.variant_key)}">${esc(shortKey(top.variant_key,
     48))}</span>, ${size(top.file_size)}.</p>`;
+}
+
+/* ---- size against speed ---- */
+
+// A figure of the y axis for people: an instruction count, a time, else
+// the number.
+function figure(metric, v) {
+  if (v == null) return "-";
+  if (metric === "bench.instructions")
+    return v >= 1e9 ? (v / 1e9).toFixed(2) + "G" : v >= 1e6 ?
+      (v / 1e6).toFixed(1) + "M" : v >= 1e3 ? (v / 1e3).toFixed(1) + "k" :
+      String(v);
+  if (/(^|\.)wall_ms|cpu_ms/.test(metric))
+    return v >= 1000 ? (v / 1000).toFixed(1) + " s" : v + " ms";
+  if (metric === "bench.max_rss_kib") return size(v * 1024);
+  return String(v);
+}
+
+// Five round ticks between lo and hi (1, 2 or 5 times a power of ten).
+function decimalTicks(lo, hi) {
+  const span = hi - lo || hi || 1;
+  const raw = span / 4, p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step)
+    out.push(v);
+  return out;
+}
+
+// The run's trade-offs: file size against run time (where a benchmark
+// ran: its instruction count, else its median wall time) and against
+// build time, each with the Pareto front (GET /v1/runs/{id}/pareto)
+// drawn and labelled, and a constrained search's winner marked.
+async function tradeoffs(box, run, done, search) {
+  const has = (m) => done.some((x) => (x.art.measurements || {})[m] != null);
+  const charts = [];
+  if (has("bench.instructions"))
+    charts.push({ id: "scatter-run", y: "bench.instructions",
+      title: "run time: instructions of one run (valgrind)" });
+  else if (has("bench.wall_ms"))
+    charts.push({ id: "scatter-run", y: "bench.wall_ms",
+      title: "run time: median wall time" });
+  charts.push({ id: "scatter-build", y: "wall_ms",
+    title: "build time: the build's wall time" });
+  const winner = search && search.limits && search.winner ?
+    search.winner.variant_key : null;
+  box.innerHTML = "";
+  for (const c of charts) {
+    let p;
+    try {
+      p = await api(`/v1/runs/${run.id}/pareto?y=${c.y}`);
+    } catch (e) {
+      continue;	// a static report without it, or no values
+    }
+    const div = document.createElement("div");
+    div.className = "chart";
+    div.innerHTML = `<p class="muted">${esc(c.title)}, against file size;
+      the line is the front: no variant is both smaller and faster than
+      one on it</p>`;
+    box.appendChild(div);
+    scatter(div, p, c, winner);
+  }
+}
+
+// One scatter chart of a pareto answer: every variant a point, the front
+// as a staircase through its points, each front point labelled.
+function scatter(box, p, c, winner) {
+  const W = 900, H = 380, L = 80, R = 30, T = 20, B = 44;
+  const pts = p.front.map((f) => ({ ...f, front: true }))
+    .concat(p.dominated.map((d) => ({ ...d, front: false })));
+  const xs = pts.map((q) => q.x), ys = pts.map((q) => q.y);
+  const pad = (lo, hi) => [lo - (hi - lo) * 0.08 - (hi === lo ? 1 : 0),
+    hi + (hi - lo) * 0.08 + (hi === lo ? 1 : 0)];
+  const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
+  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
+  const X = (v) => L + (W - L - R) * (v - x0) / (x1 - x0);
+  const Y = (v) => H - B - (H - T - B) * (v - y0) / (y1 - y0);
+  const svg = svgEl("svg", { width: W, height: H, id: c.id, class: "scatter",
+    "data-y": c.y, "data-points": pts.length, "data-front": p.front.length });
+  for (const t of binaryTicks(Math.max(0, x0), x1)) {
+    if (t < x0) continue;
+    svg.appendChild(svgEl("line", { x1: X(t), x2: X(t), y1: T, y2: H - B,
+      stroke: "#eef0f4" }));
+    svg.appendChild(svgEl("text", { x: X(t), y: H - B + 16, "font-size": 11,
+      "text-anchor": "middle", fill: "#5b6474" }, size(t)));
+  }
+  for (const t of decimalTicks(Math.max(0, y0), y1)) {
+    if (t < y0) continue;
+    svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: Y(t), y2: Y(t),
+      stroke: "#eef0f4" }));
+    svg.appendChild(svgEl("text", { x: L - 6, y: Y(t) + 4, "font-size": 11,
+      "text-anchor": "end", fill: "#5b6474" }, figure(c.y, t)));
+  }
+  svg.appendChild(svgEl("text", { x: (L + W - R) / 2, y: H - 8,
+    "font-size": 12, "text-anchor": "middle" }, "file size"));
+  svg.appendChild(svgEl("text", { x: 14, y: (T + H - B) / 2, "font-size": 12,
+    "text-anchor": "middle", transform: `rotate(-90 14 ${(T + H - B) / 2})` },
+    c.y));
+  // The front: sorted by size, a step to each next (smaller y) point.
+  const front = p.front.slice().sort((a, b) => a.x - b.x || a.y - b.y);
+  let d = "";
+  front.forEach((f, i) => {
+    d += i === 0 ? `M${X(f.x)},${Y(f.y)}` : `H${X(f.x)}V${Y(f.y)}`;
+  });
+  svg.appendChild(svgEl("path", { d, class: "front-line", fill: "none",
+    stroke: "#1a7f37", "stroke-width": 2 }));
+  for (const q of pts) {
+    const dot = svgEl("circle", { cx: X(q.x), cy: Y(q.y), r: q.front ? 5 : 4,
+      class: q.front ? "point front" : "point dominated",
+      "data-key": q.variant_key, fill: q.front ? "#1a7f37" : "#fff",
+      stroke: q.front ? "#1a7f37" : "#8c95a6", "stroke-width": 1.5 });
+    dot.addEventListener("mousemove", (e) => showTip(e,
+      `<b>${esc(q.variant_key)}</b><br>${size(q.x)}, ${esc(figure(c.y, q.y))}` +
+      (q.front ? "<br>on the front" : `<br>beaten by ${esc(q.by)}`)));
+    dot.addEventListener("mouseleave", hideTip);
+    svg.appendChild(dot);
+  }
+  // Each front point labelled, at the first of a few places that does
+  // not cover a label already placed; a point with none left gets its
+  // label as a tooltip only.
+  const placed = [];
+  front.forEach((f) => {
+    const text = shortKey(f.variant_key, 34), w = text.length * 6;
+    for (const dy of [-8, 16, -22, 30, -36]) {
+      const x = Math.min(X(f.x) + 8, W - R - w), y = Y(f.y) + dy;
+      if (placed.some((b) => x < b.x + b.w && b.x < x + w &&
+        Math.abs(b.y - y) < 13))
+        continue;
+      placed.push({ x, y, w });
+      svg.appendChild(svgEl("text", { x, y, "font-size": 11,
+        class: "front-label", fill: "#1a7f37" }, text));
+      return;
+    }
+    svg.appendChild(svgEl("title", {}, f.variant_key));
+  });
+  if (c.limit != null && c.limit >= y0 && c.limit <= y1) {
+    svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: Y(c.limit),
+      y2: Y(c.limit), class: "limit-line", stroke: "#cf222e",
+      "stroke-dasharray": "6 4" }));
+    svg.appendChild(svgEl("text", { x: W - R - 4, y: Y(c.limit) - 6,
+      "font-size": 11, "text-anchor": "end", fill: "#cf222e" }, c.limitLabel));
+  }
+  const w = winner && pts.find((q) => q.variant_key === winner);
+  if (w) {
+    svg.appendChild(svgEl("circle", { cx: X(w.x), cy: Y(w.y), r: 10,
+      class: "winner", fill: "none", stroke: "#cf222e", "stroke-width": 2 }));
+    svg.appendChild(svgEl("text", { x: X(w.x) + 12, y: Y(w.y) + 18,
+      "font-size": 11, class: "winner-label", fill: "#cf222e" },
+      "the search's answer within its limits"));
+  }
+  box.appendChild(svg);
 }
 
 // The ladder as a waterfall: the size after each step, and what it saved.

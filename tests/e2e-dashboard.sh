@@ -162,6 +162,12 @@ check "... both with every setting of its effective profile" bash -c \
 check "the run page shows the project's own profile" \
     grep -q "id=\"own-profile\">the project's own profile: Cargo's defaults" \
     "$TMP/axes.html"
+N=$(curl -s "$U/v1/runs/$AXES/pareto?y=wall_ms" | python3 -c 'import json,sys
+p = json.load(sys.stdin); print(len(p["front"]) + len(p["dominated"]))')
+GOT=$(attr "$TMP/axes.html" scatter-build data-points)
+check "... and size against build time: a point per build pareto counts ($N), the front drawn" \
+    bash -c "test '$GOT' = '$N' && test '$N' -ge 2 &&
+    grep -q 'class=\"front-line\"' '$TMP/axes.html'"
 shoot heatmap "$U/#/run/$AXES"
 browse "$TMP/ladder.html" "$U/#/run/$LADDER"
 check "a ladder run loads without errors" no_errors "$TMP/ladder.html"
@@ -193,6 +199,56 @@ ok = ok and 'data-certified="true"' in html and len(cert) > 0
 sys.exit(0 if ok else 1)
 PY
 shoot search "$U/#/run/$SEARCH_RUN"
+echo "# size against speed"
+cp -r "$FIX/squeeze" "$TMP/squeeze"
+cat >"$TMP/speed.json" <<'EOF'
+{"name": "speed", "shape": "axes",
+ "axes": {"opt-level": [3, "z"], "panic": ["unwind", "abort"]},
+ "bench": {"command": ["{artifact}", "60"], "stdin": "src/main.rs",
+           "runs": 3, "warmup": 1}}
+EOF
+SPEED=$("$S" run "$TMP/squeeze" --matrix "$TMP/speed.json" --wait -q --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["id"])')
+curl -s "$U/v1/runs/$SPEED/pareto" >"$TMP/pareto.json"
+browse "$TMP/speed.html" "$U/#/run/$SPEED"
+check "a benchmarked run loads without errors" no_errors "$TMP/speed.html"
+check "... and draws size against run time: a point per build, the front as pareto says it, drawn and labelled" \
+    python3 - "$TMP/speed.html" "$TMP/pareto.json" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+p = json.load(open(sys.argv[2]))
+svg = re.search(r'<svg[^>]*id="scatter-run".*?</svg>', html, re.S)
+svg = svg.group(0) if svg else ""
+head = re.match(r'<svg[^>]*>', svg).group(0) if svg else ""
+front = set(re.findall(r'class="point front" data-key="([^"]*)"', svg))
+ok = 'data-y="bench.instructions"' in head and 'data-points="4"' in head
+ok = ok and front == {f["variant_key"] for f in p["front"]}
+ok = ok and len(re.findall(r'class="point dominated"', svg)) == len(p["dominated"])
+ok = ok and re.search(r'<path d="M[^"]*" class="front-line"', svg) is not None
+labels = re.findall(r'class="front-label"[^>]*>([^<]*)<', svg)
+ok = ok and labels and set(labels) <= {f["variant_key"] for f in p["front"]}
+sys.exit(0 if ok else 1)
+PY
+shoot scatter "$U/#/run/$SPEED"
+"$S" search "$TMP/squeeze" --matrix "$TMP/speed.json" --max-slowdown 10% \
+    --wait -q --json >"$TMP/speed-search.json"
+SPEED_RUN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["search"]["probes"][-1]["run"])' "$TMP/speed-search.json")
+browse "$TMP/speed-search.html" "$U/#/run/$SPEED_RUN"
+check "a constrained search's page loads without errors" \
+    no_errors "$TMP/speed-search.html"
+check "... and marks its winner within the limit on its scatter, with the limit drawn" \
+    python3 - "$TMP/speed-search.html" "$TMP/speed-search.json" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+s = json.load(open(sys.argv[2]))["search"]
+svg = re.search(r'<svg[^>]*id="scatter-search".*?</svg>', html, re.S)
+svg = svg.group(0) if svg else ""
+ok = 'class="winner"' in svg and 'class="limit-line"' in svg
+ok = ok and 'class="front-line"' in svg
+ok = ok and s["winner"]["within_limits"] is True
+sys.exit(0 if ok else 1)
+PY
+shoot search-limits "$U/#/run/$SPEED_RUN"
 echo "# a static report"
 "$S" report hist --html "$TMP/report.html" -q
 check "report --html writes one file" test -s "$TMP/report.html"
