@@ -221,7 +221,12 @@ comparison_notes(const struct options *o, const cJSON *doc, const cJSON *acc,
 		    0);
 	if (failed)
 		fprintf(stderr, "sizemat: the head did not build\n");
-	if (over)
+	if (over && json_str(doc, "max_slowdown", NULL) != NULL)
+		fprintf(stderr, "sizemat: a variant grew past %s or ran more "
+		    "than %s slower on %s\n", json_str(doc, "max_increase", ""),
+		    json_str(doc, "max_slowdown", ""), json_str(doc,
+		    "speed_metric", ""));
+	else if (over)
 		fprintf(stderr, "sizemat: a variant grew past %s\n",
 		    json_str(doc, "max_increase", ""));
 	else if (cJSON_IsObject(acc))
@@ -230,17 +235,46 @@ comparison_notes(const struct options *o, const cJSON *doc, const cJSON *acc,
 		    "max_increase", ""), json_str(acc, "commit", ""));
 }
 
+/*
+ * Formats a row's speed figures (base, head, change), each 32 bytes: an
+ * instruction count or a time, and the change in percent, with
+ * "(noise)" when it is inside the measured spread.
+ */
+static void
+comparison_speed(const struct options *o, const cJSON *r, char *sb,
+    char *sh, char *sp, size_t len)
+{
+	int64_t	 b = json_int(r, "base_speed", -1);
+	int64_t	 h = json_int(r, "speed", -1);
+
+	if (o->format == FORMAT_TABLE) {
+		human_count(b, sb, len);
+		human_count(h, sh, len);
+	} else {
+		snprintf(sb, len, "%lld", (long long)b);
+		snprintf(sh, len, "%lld", (long long)h);
+	}
+	if (b > 0 && h >= 0)
+		snprintf(sp, len, "%+.1f%%%s", (double)(h - b) * 100 /
+		    (double)b, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+		    "speed_noise")) ? " (noise)" : "");
+	else
+		snprintf(sp, len, "-");
+}
+
 /* Prints a comparison; returns 1 when it is over the limit or failed. */
 static int
 history_comparison(const struct options *o, const cJSON *doc)
 {
 	static const char *const header[] = { "variant", "artifact", "base",
-	    "head", "bytes", "percent", "verdict" };
+	    "head", "bytes", "percent", "verdict", "speed base", "speed head",
+	    "slowdown" };
 	const cJSON	*r, *base, *head, *acc;
 	struct table	*t;
 	char		 bs[32], hs[32], bytes[32], pct[32];
-	const char	*cells[7], *state;
-	int		 over, failed;
+	char		 sb[32], sh[32], sp[32];
+	const char	*cells[10], *state;
+	int		 over, row_over, failed, speed;
 
 	/* Over the limit with the head's justification is a "yes". */
 	acc = cJSON_GetObjectItemCaseSensitive(doc, "accepted");
@@ -264,10 +298,12 @@ history_comparison(const struct options *o, const cJSON *doc)
 		    json_str(base, "subject", "?"), json_str(head, "id", ""),
 		    json_str(head, "subject", "?"),
 		    json_str(doc, "max_increase", ""));
-	t = table_create(7, header);
+	speed = json_str(doc, "max_slowdown", NULL) != NULL;
+	t = table_create(speed ? 10 : 7, header);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
 		state = json_str(r, "state", "");
-		over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "over"));
+		row_over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+		    "over"));
 		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
 		    "base_size"))) {
 			if (o->format == FORMAT_CSV)
@@ -303,9 +339,15 @@ history_comparison(const struct options *o, const cJSON *doc)
 		cells[3] = hs;
 		cells[4] = bytes;
 		cells[5] = pct;
-		cells[6] = strcmp(state, "done") != 0 ? "FAILED" : over ?
-		    "OVER" : cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
+		cells[6] = strcmp(state, "done") != 0 ? "FAILED" : row_over ?
+		    (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+		    "slower")) ? "SLOWER" : "OVER") :
+		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
 		    "bytes")) ? "ok" : "new";
+		comparison_speed(o, r, sb, sh, sp, sizeof sb);
+		cells[7] = sb;
+		cells[8] = sh;
+		cells[9] = sp;
 		table_add(t, cells);
 	}
 	table_print(t, o->format, stdout);
@@ -397,6 +439,8 @@ cmd_compare(struct options *o)
 	history_query(&q, "base", o->args[1]);
 	history_query(&q, "head", o->args[2]);
 	history_query(&q, "max_increase", o->max_increase);
+	history_query(&q, "max_slowdown", o->max_slowdown);
+	history_query(&q, "speed_metric", o->speed_metric);
 	history_query(&q, "variant", o->variant);
 	o->format = FORMAT_TABLE;	/* request_get prints --json itself */
 	doc = request_get(o, q.data, &rc);
@@ -458,6 +502,10 @@ cmd_check(struct options *o)
 	cJSON_AddStringToObject(body, "head", o->head);
 	if (o->max_increase != NULL)
 		cJSON_AddStringToObject(body, "max_increase", o->max_increase);
+	if (o->max_slowdown != NULL)
+		cJSON_AddStringToObject(body, "max_slowdown", o->max_slowdown);
+	if (o->speed_metric != NULL)
+		cJSON_AddStringToObject(body, "speed_metric", o->speed_metric);
 	if (o->variants.n > 0) {
 		list = cJSON_AddArrayToObject(body, "variants");
 		for (i = 0; i < o->variants.n; i++)
@@ -489,6 +537,8 @@ cmd_check(struct options *o)
 	snprintf(id, sizeof id, "%lld", runs[1]);
 	history_query(&q, "head_run", id);
 	history_query(&q, "max_increase", o->max_increase);
+	history_query(&q, "max_slowdown", o->max_slowdown);
+	history_query(&q, "speed_metric", o->speed_metric);
 	o->format = FORMAT_TABLE;
 	doc = request_get(o, q.data, &rc);
 	if (doc != NULL && check_twins(o, doc, &rc) > 0) {

@@ -18,13 +18,16 @@ const struct command commands[] = {
 	  "bisect NAME --good REV --bad REV [--variant V] [--artifact A] "
 	  "[--threshold L] [--wait], or bisect --status ID" },
 	{ "cancel", cmd_cancel, OPT_FORMAT, 1, 1, "cancel RUN" },
-	{ "check", cmd_check, OPT_FORMAT | OPT_CHECK | OPT_VARIANT | OPT_QUIET,
+	{ "check", cmd_check, OPT_FORMAT | OPT_CHECK | OPT_SPEED | OPT_VARIANT |
+	  OPT_QUIET,
 	  1, 1, "check NAME --base REV --head REV [--max-increase L] "
-	  "[--variant V]..." },
+	  "[--max-slowdown P%] [--variant V]..." },
 	{ "daemon", cmd_daemon, OPT_FORMAT | OPT_QUIET, 1, 1,
 	  "daemon status|stop" },
-	{ "compare", cmd_compare, OPT_FORMAT | OPT_CHECK | OPT_VARIANT, 3, 3,
-	  "compare NAME REV_A REV_B [--variant V] [--max-increase L]" },
+	{ "compare", cmd_compare, OPT_FORMAT | OPT_CHECK | OPT_SPEED |
+	  OPT_VARIANT, 3, 3,
+	  "compare NAME REV_A REV_B [--variant V] [--max-increase L] "
+	  "[--max-slowdown P%]" },
 	{ "diff", cmd_diff, OPT_FORMAT | OPT_TOP | OPT_WAIT | OPT_QUIET, 2, 2,
 	  "diff BUILD_A BUILD_B [--top N] [--wait]" },
 	{ "explain", cmd_explain, OPT_FORMAT | OPT_VARIANT | OPT_WAIT |
@@ -54,7 +57,7 @@ const struct command commands[] = {
 	  "[--rev REV] [--wait] [--toolchain T] ..." },
 	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
 	{ "search", cmd_search, OPT_FORMAT | OPT_MATRIX | OPT_ARTIFACT |
-	  OPT_METRIC | OPT_SEARCH | OPT_STATUS | OPT_WAIT | OPT_QUIET |
+	  OPT_METRIC | OPT_SEARCH | OPT_SPEED | OPT_STATUS | OPT_WAIT | OPT_QUIET |
 	  OPT_TOOLCHAIN | OPT_REV, 0, 1, "search PROJECT --matrix NAME|FILE [--artifact NAME] "
 	  "[--metric M] [--budget N] [--max-slowdown P%] [--max-build-time Nx] "
 	  "[--baseline V] [--speed-metric M] [--toolchain T] [--rev REV] "
@@ -134,10 +137,11 @@ const struct option_spec options[] = {
 	{ "--max-increase", NULL, "LIMIT", OPT_CHECK, OPTION_TEXT,
 	  O(max_increase), 0, 0, 0, "how much growth check and compare allow "
 	  "(default: the project's threshold)" },
-	{ "--max-slowdown", NULL, "P%", OPT_SEARCH, OPTION_TEXT,
+	{ "--max-slowdown", NULL, "P%", OPT_SPEED, OPTION_TEXT,
 	  O(max_slowdown), 0, 0, 0, "a search's answer is at most P% slower "
 	  "than the baseline on --speed-metric (the matrix needs a "
-	  "\"bench\")" },
+	  "\"bench\"); check and compare fail when a variant's head is "
+	  "more than P% slower than its base" },
 	{ "--metric", NULL, "M", OPT_METRIC, OPTION_TEXT, O(metric), 0, 0, 0,
 	  "a measurement: file_size (default), loadable_size, section.NAME, "
 	  "post.xz, crate.NAME, wall_ms... (GET /v1/measurements lists them)" },
@@ -167,7 +171,7 @@ const struct option_spec options[] = {
 	{ "--socket", NULL, "PATH", 0, OPTION_TEXT, O(socket), 0, 0, 0,
 	  "reach the daemon through its Unix socket (default "
 	  "$SIZEMAT_SOCKET); such requests need no token" },
-	{ "--speed-metric", NULL, "M", OPT_SEARCH, OPTION_TEXT,
+	{ "--speed-metric", NULL, "M", OPT_SPEED, OPTION_TEXT,
 	  O(speed_metric), 0, 0, 0, "what --max-slowdown compares "
 	  "(bench.instructions: the same from run to run; bench.wall_ms)" },
 	{ "--status", NULL, "ID", OPT_STATUS, OPTION_TEXT, O(status), 0, 0, 0,

@@ -120,6 +120,7 @@ struct options {
 #define OPT_BY		0x100000	/* --by */
 #define OPT_EXPLAIN	0x200000	/* --explain */
 #define OPT_PARETO	0x400000	/* --x, --y */
+#define OPT_SPEED	0x800000	/* --max-slowdown, --speed-metric */
 
 #define DEFAULT_SERVER	"http://127.0.0.1:7420"
 

@@ -346,6 +346,62 @@ api_row_cmp(const void *a, const void *b)
 }
 
 /*
+ * Marks a comparison row slower than the limit allows: its speed figure
+ * at head over base's by more than max_slowdown, unless that is noise (a
+ * median wall time whose head's fastest run is no slower than base's
+ * slowest). Returns whether it is.
+ */
+static int
+api_row_slower(const struct search_limits *sl, cJSON *row)
+{
+	int64_t	 b = json_int(row, "base_speed", -1);
+	int64_t	 h = json_int(row, "speed", -1);
+	int	 slower, noise;
+
+	if (sl->slowdown < 0)
+		return (0);
+	if (b <= 0 || h < 0) {
+		cJSON_AddNullToObject(row, "slowdown_percent");
+		cJSON_AddBoolToObject(row, "slower", 0);
+		return (0);
+	}
+	cJSON_AddNumberToObject(row, "slowdown_percent", (double)(h - b) *
+	    100.0 / (double)b);
+	slower = search_limits_slower(sl, b, h, json_int(row, "base_speed_max",
+	    -1), json_int(row, "speed_min", -1), &noise);
+	cJSON_AddBoolToObject(row, "slower", slower);
+	cJSON_AddBoolToObject(row, "speed_noise", noise);
+	return (slower);
+}
+
+/*
+ * Reads check's and compare's speed limit: max_slowdown ("5%") and
+ * speed_metric, from a request's body or query. Returns 0, or -1 with a
+ * reply.
+ */
+static int
+api_speed_limit(const char *slowdown, const char *metric,
+    struct search_limits *sl, struct http_reply *reply)
+{
+	cJSON	*o;
+	char	*cause = NULL;
+	int	 rc;
+
+	o = cJSON_CreateObject();
+	if (slowdown != NULL)
+		cJSON_AddStringToObject(o, "max_slowdown", slowdown);
+	if (metric != NULL)
+		cJSON_AddStringToObject(o, "speed_metric", metric);
+	rc = search_limits_parse(o, sl, &cause);
+	cJSON_Delete(o);
+	if (rc != 0) {
+		http_reply_error(reply, 400, "invalid_request", "%s", cause);
+		free(cause);
+	}
+	return (rc);
+}
+
+/*
  * Builds the comparison of two commits: every variant measured at head,
  * with bytes and percent change against base, sorted by change, each
  * marked "over" the limit; "exceeded" and "head_failed" sum it up. With
@@ -354,15 +410,17 @@ api_row_cmp(const void *a, const void *b)
 static cJSON *
 api_comparison(struct api *api, const struct tracked_project *p,
     const char *base, const char *head, const struct size_limit *lim,
-    const char *limit_text, const struct strlist *keys)
+    const char *limit_text, const struct search_limits *sl,
+    const struct strlist *keys)
 {
 	cJSON		*rows, *row, *doc, *sorted, **v;
 	size_t		 n = 0, i;
 	int64_t		 bs, hs;
-	int		 exceeded = 0, failed = 0, keep;
+	int		 exceeded = 0, failed = 0, keep, slower;
 	const char	*state;
 
-	rows = store_compare(api->store, p->id, base, head);
+	rows = store_compare(api->store, p->id, base, head, sl->slowdown >= 0 ?
+	    sl->speed_metric : NULL);
 	v = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof *v);
 	while ((row = cJSON_DetachItemFromArray(rows, 0)) != NULL) {
 		keep = keys == NULL || keys->n == 0;
@@ -386,9 +444,10 @@ api_comparison(struct api *api, const struct tracked_project *p,
 			    bs));
 			cJSON_AddNumberToObject(row, "percent", bs > 0 ?
 			    (double)(hs - bs) * 100.0 / (double)bs : 0);
+			slower = api_row_slower(sl, row);
 			cJSON_AddBoolToObject(row, "over",
-			    limit_exceeded(lim, bs, hs));
-			exceeded |= limit_exceeded(lim, bs, hs);
+			    limit_exceeded(lim, bs, hs) || slower);
+			exceeded |= limit_exceeded(lim, bs, hs) || slower;
 			track_jitter(api->track, p, row);
 			if (hs > bs) {
 				/* Why: from the tables at both commits. */
@@ -410,6 +469,13 @@ api_comparison(struct api *api, const struct tracked_project *p,
 	cJSON_AddItemToObject(doc, "head", store_commit_json(api->store, p->id,
 	    head));
 	cJSON_AddStringToObject(doc, "max_increase", limit_text);
+	if (sl->slowdown >= 0) {
+		cJSON_AddStringToObject(doc, "max_slowdown", sl->slowdown_text);
+		cJSON_AddStringToObject(doc, "speed_metric", sl->speed_metric);
+	} else {
+		cJSON_AddNullToObject(doc, "max_slowdown");
+		cJSON_AddNullToObject(doc, "speed_metric");
+	}
 	sorted = cJSON_AddArrayToObject(doc, "rows");
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(sorted, v[i]);
@@ -461,12 +527,14 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 	static const char *const names[] = { "base", "head" };
 	struct tracked_project	 p;
 	struct size_limit	 lim;
+	struct search_limits	 sl;
 	struct strlist		 keys = { NULL, 0 };
 	const cJSON		*pick;
 	cJSON			*rows = NULL;
 	const char		*text;
 	char			*name = api_name(req), *q[2] = { NULL, NULL };
 	char			*commit[2] = { NULL, NULL }, *given, *sel;
+	char			*slow, *speed;
 	char			*cause, *qname, *path;
 	int64_t			 run, project_id, head_run = 0;
 	cJSON			*rdoc;
@@ -476,7 +544,11 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 	(void)id;
 	given = http_request_query(req, "max_increase");
 	sel = http_request_query(req, "variant");
-	if (api_tracked(api, name, &p, reply) != 0)
+	slow = http_request_query(req, "max_slowdown");
+	speed = http_request_query(req, "speed_metric");
+	memset(&sl, 0, sizeof sl);
+	if (api_speed_limit(slow, speed, &sl, reply) != 0 ||
+	    api_tracked(api, name, &p, reply) != 0)
 		goto out;
 	for (i = 0; i < 2; i++) {
 		xasprintf(&qname, "%s_run", names[i]);
@@ -538,9 +610,12 @@ api_compare(struct api *api, const struct http_request *req, int64_t id,
 		cJSON_Delete(rdoc);
 	}
 	http_reply_json(reply, 200, api_comparison(api, &p, commit[0],
-	    commit[1], &lim, text, &keys));
+	    commit[1], &lim, text, &sl, &keys));
 out:
 	cJSON_Delete(rows);
+	search_limits_clear(&sl);
+	free(slow);
+	free(speed);
 	strlist_free(&keys);
 	tracked_project_clear(&p);
 	for (i = 0; i < 2; i++) {
@@ -632,7 +707,8 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 	struct variant		*vars = NULL;
 	struct run_plan		 run;
 	struct plan_error	 err = { 0, NULL, NULL };
-	const char		*base, *head, *given, *text;
+	const char		*base, *head, *given, *text, *slow, *speed;
+	struct search_limits	 sl;
 	cJSON			*doc, *out = NULL;
 	char			*name = api_name(req), *cause, *source;
 	size_t			 n = 0, i;
@@ -641,13 +717,17 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 
 	(void)id;
 	memset(&p, 0, sizeof p);
+	memset(&sl, 0, sizeof sl);
 	if ((doc = api_body(req, reply)) == NULL)
 		goto out;
 	if (api_tracked(api, name, &p, reply) != 0)
 		goto out;
 	if (api_opt_string(doc, "base", &base, reply) != 0 ||
 	    api_opt_string(doc, "head", &head, reply) != 0 ||
-	    api_opt_string(doc, "max_increase", &given, reply) != 0)
+	    api_opt_string(doc, "max_increase", &given, reply) != 0 ||
+	    api_opt_string(doc, "max_slowdown", &slow, reply) != 0 ||
+	    api_opt_string(doc, "speed_metric", &speed, reply) != 0 ||
+	    api_speed_limit(slow, speed, &sl, reply) != 0)
 		goto out;
 	if (base == NULL || head == NULL) {
 		http_reply_error(reply, 400, "invalid_request", "a check needs "
@@ -667,6 +747,14 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 		free(cause);
 		goto out;
 	}
+	if (sl.slowdown >= 0 && strncmp(sl.speed_metric, "bench.", 6) == 0 &&
+	    matrix_bench(m) == NULL) {
+		http_reply_error(reply, 400, "invalid_request", "max_slowdown: "
+		    "project %s's matrix %s has no \"bench\" to measure %s "
+		    "with; add one (docs/speed.md)", p.name, matrix_name(m),
+		    sl.speed_metric);
+		goto out;
+	}
 	if ((vars = api_check_variants(&p, m, cJSON_GetObjectItemCaseSensitive(
 	    doc, "variants"), &n, reply)) == NULL)
 		goto out;
@@ -680,6 +768,7 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 		run.source = source;
 		run.rev = j == 0 ? base : head;
 		run.kind = "check";
+		run.bench = matrix_bench(m);
 		if (plan_queue(api->planner, &run, vars, NULL, NULL, n,
 		    matrix_bootstrap(m), &runs[j], &err) != 0) {
 			api_plan_fail(reply, &err);
@@ -695,8 +784,11 @@ api_check(struct api *api, const struct http_request *req, int64_t id,
 	cJSON_AddNumberToObject(out, "base_run", (double)runs[0]);
 	cJSON_AddNumberToObject(out, "head_run", (double)runs[1]);
 	cJSON_AddStringToObject(out, "max_increase", text);
+	if (sl.slowdown >= 0)
+		cJSON_AddStringToObject(out, "max_slowdown", sl.slowdown_text);
 	http_reply_json(reply, 201, out);
 out:
+	search_limits_clear(&sl);
 	for (i = 0; vars != NULL && i < n; i++)
 		variant_clear(&vars[i]);
 	free(vars);

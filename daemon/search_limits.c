@@ -186,6 +186,30 @@ search_limits_baseline(const struct search_limits *l,
 }
 
 /*
+ * Tells whether head is slower than base by more than the limit allows,
+ * on the limits' speed measurement. A median wall time comes with its
+ * runs' spread: when head's fastest run is no slower than base's slowest
+ * (base_max, head_min; -1 when unknown), the change is inside the spread
+ * measured, and *noise says so instead. Instruction counts have no
+ * spread.
+ */
+int
+search_limits_slower(const struct search_limits *l, int64_t base,
+    int64_t head, int64_t base_max, int64_t head_min, int *noise)
+{
+	int	 over;
+
+	*noise = 0;
+	if (l->slowdown < 0 || base < 0 || head < 0)
+		return (0);
+	over = (double)head > (double)base * (1 + l->slowdown);
+	if (over && strcmp(l->speed_metric, "bench.wall_ms") == 0 &&
+	    base_max >= 0 && head_min >= 0 && head_min <= base_max)
+		*noise = 1;
+	return (over && !*noise);
+}
+
+/*
  * Tells whether a variant's figures stay within the limits against the
  * baseline's: 1 yes, 0 no. A figure the limit needs and the variant lacks
  * is -1.

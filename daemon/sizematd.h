@@ -304,6 +304,8 @@ int	 search_limits_baseline(const struct search_limits *,
 	    const struct variant *, struct variant *, char **);
 int	 search_limits_within(const struct search_limits *, int64_t, int64_t,
 	    int64_t, int64_t);
+int	 search_limits_slower(const struct search_limits *, int64_t, int64_t,
+	    int64_t, int64_t, int *);
 void		 matrix_free(struct matrix *);
 
 /* measure.c */
@@ -627,7 +629,7 @@ cJSON		*store_trend(struct store *, int64_t, const char *,
 enum store_result store_commit_trailers(struct store *, int64_t,
 		    const char *, char **, char **);
 cJSON		*store_compare(struct store *, int64_t, const char *,
-		    const char *);
+		    const char *, const char *);
 char		*store_commit_resolve(struct store *, int64_t, const char *,
 		    char **);
 cJSON		*store_commit_json(struct store *, int64_t, const char *);

@@ -303,11 +303,13 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 /*
  * Every variant built at commit b, with its latest outcome there and the
  * latest done size at commit a: (variant, artifact, size_a, size_b,
- * state_b), the artifact rows of a failed build missing.
+ * state_b), the artifact rows of a failed build missing; with a speed
+ * measurement, its value at both (and for bench.wall_ms the base's
+ * slowest and the head's fastest run), null where none was taken.
  */
 cJSON *
 store_compare(struct store *st, int64_t project_id, const char *a,
-    const char *b)
+    const char *b, const char *speed)
 {
 	static const struct store_column columns[] = {
 		{ "variant_key", STORE_TEXT }, { "variant", STORE_JSON },
@@ -315,8 +317,12 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 		{ "error", STORE_TEXT }, { "artifact", STORE_TEXT },
 		{ "kind", STORE_TEXT }, { "base_build", STORE_INT },
 		{ "base_size", STORE_INT }, { "build", STORE_INT },
-		{ "size", STORE_INT }, { NULL, STORE_TEXT }
+		{ "size", STORE_INT }, { "base_speed", STORE_INT },
+		{ "speed", STORE_INT }, { "base_speed_max", STORE_INT },
+		{ "speed_min", STORE_INT }, { NULL, STORE_TEXT }
 	};
+	/* A median wall time comes with its spread: the runs' max and min. */
+	const char	*hi = speed, *lo = speed;
 	struct db_stmt	*stmt;
 	cJSON		*rows;
 
@@ -330,7 +336,15 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 	    " WHERE r.project_id = ?1 AND r.commit_id = ?2"
 	    " AND +b.state = 'done' GROUP BY b.variant_id)"
 	    " SELECT v.key, v.settings, hb.step, hb.state, hb.error, ha.name,"
-	    " ha.kind, base.id, ba.file_size, hb.id, ha.file_size"
+	    " ha.kind, base.id, ba.file_size, hb.id, ha.file_size,"
+	    " (SELECT value FROM measurements WHERE artifact_id = ba.id"
+	    "  AND name = ?4),"
+	    " (SELECT value FROM measurements WHERE artifact_id = ha.id"
+	    "  AND name = ?4),"
+	    " (SELECT value FROM measurements WHERE artifact_id = ba.id"
+	    "  AND name = ?5),"
+	    " (SELECT value FROM measurements WHERE artifact_id = ha.id"
+	    "  AND name = ?6)"
 	    " FROM head JOIN builds hb ON hb.id = head.id"
 	    " JOIN variants v ON v.id = hb.variant_id"
 	    " LEFT JOIN artifacts ha ON ha.build_id = hb.id"
@@ -338,9 +352,16 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 	    " LEFT JOIN artifacts ba ON ba.build_id = base.id"
 	    " AND ba.name = ha.name AND ba.kind = ha.kind"
 	    " ORDER BY v.key, ha.name");
+	if (speed != NULL && strcmp(speed, "bench.wall_ms") == 0) {
+		hi = "bench.wall_ms_max";
+		lo = "bench.wall_ms_min";
+	}
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, a);
 	store_bind_text(stmt, 3, b);
+	store_bind_text(stmt, 4, speed);
+	store_bind_text(stmt, 5, hi);
+	store_bind_text(stmt, 6, lo);
 	rows = store_json_rows(stmt, columns);
 	return (rows);
 }

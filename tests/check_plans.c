@@ -252,7 +252,7 @@ plans_run_hot_queries(void)
 	ck_assert_int_eq(cJSON_GetArraySize(doc), 30);
 	cJSON_Delete(doc);
 	cJSON_Delete(store_trend(st, p.id, key, "plans", "post.strip", 0, 2));
-	doc = store_compare(st, p.id, base, head);
+	doc = store_compare(st, p.id, base, head, "bench.wall_ms");
 	ck_assert_int_eq(cJSON_GetArraySize(doc), 6);
 	cJSON_Delete(doc);
 	cJSON_Delete(store_commit_json(st, p.id, head));

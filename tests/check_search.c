@@ -445,6 +445,7 @@ START_TEST(test_search_limits_parse)
 	struct search_limits	 l;
 	cJSON			*o;
 	char			*cause = NULL;
+	int			 noise;
 
 	o = cJSON_Parse("{\"max_slowdown\": \"10%\", \"max_build_time\": "
 	    "\"2x\"}");
@@ -459,6 +460,29 @@ START_TEST(test_search_limits_parse)
 	ck_assert_int_eq(search_limits_within(&l, -1, 100, 100, 100), -1);
 	search_limits_clear(&l);
 	ck_assert(!search_limits_active(&l));
+	/* A check's speed limit; a median wall time inside the spread. */
+	o = cJSON_Parse("{\"max_slowdown\": \"5%\", \"speed_metric\": "
+	    "\"bench.wall_ms\"}");
+	ck_assert_int_eq(search_limits_parse(o, &l, &cause), 0);
+	cJSON_Delete(o);
+	ck_assert_int_eq(search_limits_slower(&l, 100, 105, 110, 95, &noise),
+	    0);
+	ck_assert_int_eq(noise, 0);
+	ck_assert_int_eq(search_limits_slower(&l, 100, 120, 130, 104, &noise),
+	    0);
+	ck_assert_int_eq(noise, 1);
+	ck_assert_int_eq(search_limits_slower(&l, 100, 120, 103, 112, &noise),
+	    1);
+	ck_assert_int_eq(noise, 0);
+	search_limits_clear(&l);
+	o = cJSON_Parse("{\"max_slowdown\": \"5%\"}");
+	ck_assert_int_eq(search_limits_parse(o, &l, &cause), 0);
+	cJSON_Delete(o);
+	/* Instructions: no spread, the limit alone decides. */
+	ck_assert_int_eq(search_limits_slower(&l, 100, 120, 130, 104, &noise),
+	    1);
+	ck_assert_int_eq(noise, 0);
+	search_limits_clear(&l);
 	o = cJSON_Parse("{\"max_slowdown\": \"10\"}");
 	ck_assert_int_eq(search_limits_parse(o, &l, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "max_slowdown: \"10\" is not a "

@@ -185,7 +185,44 @@ sm search "$TMP/crate" --matrix "$TMP/nobench.json" --max-slowdown 10% \
 check "--max-slowdown on a matrix without a bench: exit 2, and how to add one" \
     bash -c "test $? = 2 && grep -q 'has no \"bench\"; add one' '$TMP/err'"
 
-# 5. A failing benchmark marks the benchmark, not the build.
+# 5. check --max-slowdown: a commit that doubles a loop is slower.
+R=$TMP/repo
+cp -r "$TOP/tests/fixtures/squeeze" "$R"
+git -C "$R" init -q -b main
+git -C "$R" -c user.name=t -c user.email=t@e add -A
+git -C "$R" -c user.name=t -c user.email=t@e commit -qm "squeeze"
+sed -i 's/for _ in 0\.\.40 {/for _ in 0..80 {/' "$R/src/main.rs"
+git -C "$R" -c user.name=t -c user.email=t@e commit -qam "twice the energy"
+cat >"$TMP/gate.json" <<'EOF'
+{"name": "gate", "shape": "axes", "axes": {"opt-level": [3]},
+ "bench": {"command": ["{artifact}", "60"], "stdin": "src/main.rs",
+           "runs": 3, "warmup": 1}}
+EOF
+sm project add sq "$R" --matrix "$TMP/gate.json" >/dev/null 2>&1
+sm check sq --base main~1 --head main --max-slowdown 10% --json \
+    >"$TMP/gate.out" 2>/dev/null
+RC=$?
+check "check --max-slowdown 10%: a head that runs more instructions exits 1, slower" \
+    python3 - "$TMP/gate.out" "$RC" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["rows"][0]
+ok = sys.argv[2] == "1" and d["exceeded"] and d["max_slowdown"] == "10%"
+ok = ok and d["speed_metric"] == "bench.instructions"
+ok = ok and r["slower"] and r["over"] and r["speed"] > r["base_speed"] * 1.1
+ok = ok and abs(r["slowdown_percent"] - (r["speed"] - r["base_speed"]) * 100
+                / r["base_speed"]) < 1e-6
+sys.exit(0 if ok else 1)
+PY
+sm check sq --base main~1 --head main --max-slowdown 500% >"$TMP/gate.txt" \
+    2>/dev/null
+check "... and within a looser limit exits 0, the speed beside the sizes" \
+    bash -c "test $? = 0 && grep -q 'speed base' '$TMP/gate.txt'"
+sm compare sq main~1 main --max-slowdown 10% >/dev/null 2>"$TMP/err"
+check "compare says the same (exit 1), and why" bash -c \
+    "test $? = 1 && grep -q 'ran more than 10% slower on bench.instructions' '$TMP/err'"
+
+# 6. A failing benchmark marks the benchmark, not the build.
 cat >"$TMP/fail.json" <<'EOF'
 {"name": "bench-fail", "shape": "axes", "axes": {"opt-level": [3]},
  "bench": {"command": ["{artifact}", "--fail"], "runs": 2}}
@@ -207,7 +244,7 @@ ok = ok and not any(k.startswith("bench.")
 sys.exit(0 if ok else 1)
 PY
 
-# 6. A benchmark over its time is killed, with what it started.
+# 7. A benchmark over its time is killed, with what it started.
 cat >"$TMP/slow.json" <<'EOF'
 {"name": "bench-slow", "shape": "axes", "axes": {"opt-level": [3]},
  "bench": {"command": ["{artifact}", "--sleep", "30"], "runs": 1,
@@ -230,7 +267,7 @@ PY
 check "... within seconds, not the 30 s it asked for" \
     test $(($(date +%s) - START)) -lt 25
 
-# 7. Killed in the middle of a benchmark: nothing outlives the daemon,
+# 8. Killed in the middle of a benchmark: nothing outlives the daemon,
 # and the benchmark runs again after a restart.
 cat >"$TMP/nap.json" <<'EOF'
 {"name": "bench-nap", "shape": "axes", "axes": {"opt-level": [3]},
@@ -260,7 +297,7 @@ ok = ok and len(x["samples_us"]) == 1 and m["bench.wall_ms"] >= 3000
 sys.exit(0 if ok else 1)
 PY
 
-# 8. Bad specs: the file, the key, what is allowed.
+# 9. Bad specs: the file, the key, what is allowed.
 bad() {
 	local name=$1 spec=$2 want=$3
 	printf '{"name": "bad", "shape": "axes", "axes": {"opt-level": [3]}, "bench": %s}\n' \
