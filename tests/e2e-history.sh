@@ -214,6 +214,17 @@ check "check exits 0 across a harmless commit" [ $? -eq 0 ]
 "$S" check hist --base "$C4" --head "$C5" --max-increase 1MiB -q \
     >/dev/null 2>&1
 check "check exits 0 when the growth is within --max-increase" [ $? -eq 0 ]
+# A limit between the two variants' growth: the table's last row is
+# within it, the first over it, and the verdict is the whole table's.
+MID=$(python3 -c 'import json,sys
+p = sorted(r["percent"] for r in json.load(open(sys.argv[1]))["rows"])
+print("%.4f%%" % ((p[0] + p[-1]) / 2) if p[-1] - p[0] > 0.01 else "")' \
+    "$TMP/cmp.json")
+"$S" check hist --base "$C4" --head "$C5" --max-increase "$MID" -q \
+    >"$TMP/check-mid" 2>/dev/null
+check "check exits 1 when one variant of two grew past the limit ($MID), whichever row comes last" \
+    bash -c "test $? -eq 1 && test -n '$MID' && grep -q OVER '$TMP/check-mid' &&
+    grep -q ' ok\$' '$TMP/check-mid'"
 "$S" check hist --base "$C2" --head "$C3" -q >/dev/null 2>&1
 check "check exits 1 when the head does not build" [ $? -eq 1 ]
 
@@ -382,7 +393,7 @@ check "bash completion completes commands" \
 check "... tracked projects' names, from the daemon" \
     test "$(complete_words sizemat trend hi)" = hist
 check "... and each command's options" \
-    test "$(complete_words sizemat check hist --max-)" = --max-increase
+    test "$(complete_words sizemat check hist --max-i)" = --max-increase
 
 echo "# bisect"
 "$S" project add bis "$TMP/repo" --matrix "$FIX/history.json" \
