@@ -199,13 +199,46 @@ cmd_trend(struct options *o)
 }
 
 /*
+ * Says on stderr which variants ran slower than the speed limit allows,
+ * and which had no speed figure to compare: a size justification
+ * accepts neither.
+ */
+static void
+comparison_slower(const cJSON *doc)
+{
+	const cJSON	*r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+		    "slower")))
+			fprintf(stderr, "sizemat: %s ran more than %s slower "
+			    "on %s (%+.1f%%)\n", json_str(r, "variant_key", ""),
+			    json_str(doc, "max_slowdown", ""), json_str(doc,
+			    "speed_metric", ""), json_num(r,
+			    "slowdown_percent", 0));
+		else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+		    "speed_missing")))
+			fprintf(stderr, "sizemat: %s has no %s at %s: its "
+			    "benchmark did not run to its end ('sizemat "
+			    "results' on its run says why)\n", json_str(r,
+			    "variant_key", ""), json_str(doc, "speed_metric",
+			    ""), json_int(r, "base_speed", -1) < 0 ? "base" :
+			    "head");
+	}
+}
+
+/*
  * Prints what follows a comparison's table: the justification that
  * accepted it, why each row grew, and the verdict on stderr.
  */
 static void
 comparison_notes(const struct options *o, const cJSON *doc, const cJSON *acc,
-    int over, int failed)
+    int failed)
 {
+	int	 size = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+		    cJSON_GetObjectItemCaseSensitive(doc, "size_exceeded") ?
+		    "size_exceeded" : "exceeded"));
+
 	if (cJSON_IsObject(acc) && o->format == FORMAT_MARKDOWN)
 		printf("\n**Accepted**: over %s, justified in `%.12s`: %s\n",
 		    json_str(doc, "max_increase", ""), json_str(acc, "commit",
@@ -221,18 +254,14 @@ comparison_notes(const struct options *o, const cJSON *doc, const cJSON *acc,
 		    0);
 	if (failed)
 		fprintf(stderr, "sizemat: the head did not build\n");
-	if (over && json_str(doc, "max_slowdown", NULL) != NULL)
-		fprintf(stderr, "sizemat: a variant grew past %s or ran more "
-		    "than %s slower on %s\n", json_str(doc, "max_increase", ""),
-		    json_str(doc, "max_slowdown", ""), json_str(doc,
-		    "speed_metric", ""));
-	else if (over)
+	if (size && !cJSON_IsObject(acc))
 		fprintf(stderr, "sizemat: a variant grew past %s\n",
 		    json_str(doc, "max_increase", ""));
-	else if (cJSON_IsObject(acc))
+	else if (size)
 		fprintf(stderr, "sizemat: a variant grew past %s, accepted by "
 		    "the justification in %.12s\n", json_str(doc,
 		    "max_increase", ""), json_str(acc, "commit", ""));
+	comparison_slower(doc);
 }
 
 /*
@@ -251,8 +280,15 @@ comparison_speed(const struct options *o, const cJSON *r, char *sb,
 		human_count(b, sb, len);
 		human_count(h, sh, len);
 	} else {
-		snprintf(sb, len, "%lld", (long long)b);
-		snprintf(sh, len, "%lld", (long long)h);
+		/* Unknown is empty, never -1. */
+		if (b < 0)
+			sb[0] = '\0';
+		else
+			snprintf(sb, len, "%lld", (long long)b);
+		if (h < 0)
+			sh[0] = '\0';
+		else
+			snprintf(sh, len, "%lld", (long long)h);
 	}
 	if (b > 0 && h >= 0)
 		snprintf(sp, len, "%+.1f%%%s", (double)(h - b) * 100 /
@@ -276,12 +312,17 @@ history_comparison(const struct options *o, const cJSON *doc)
 	const char	*cells[10], *state;
 	int		 over, row_over, failed, speed;
 
-	/* Over the limit with the head's justification is a "yes". */
+	/*
+	 * Grown past the limit with the head's justification is a "yes";
+	 * slower (or not measured for speed) is a "no" whatever it says.
+	 */
 	acc = cJSON_GetObjectItemCaseSensitive(doc, "accepted");
 	failed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
 	    "head_failed"));
-	over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
-	    "exceeded")) && !cJSON_IsObject(acc);
+	over = (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+	    cJSON_GetObjectItemCaseSensitive(doc, "size_exceeded") != NULL ?
+	    "size_exceeded" : "exceeded")) && !cJSON_IsObject(acc)) ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "slower"));
 	if (o->format == FORMAT_JSON) {
 		print_json(doc);
 		return (over || failed);
@@ -341,7 +382,9 @@ history_comparison(const struct options *o, const cJSON *doc)
 		cells[5] = pct;
 		cells[6] = strcmp(state, "done") != 0 ? "FAILED" : row_over ?
 		    (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
-		    "slower")) ? "SLOWER" : "OVER") :
+		    "slower")) ? "SLOWER" : cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(r, "speed_missing")) ?
+		    "NO SPEED" : "OVER") :
 		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r,
 		    "bytes")) ? "ok" : "new";
 		comparison_speed(o, r, sb, sh, sp, sizeof sb);
@@ -352,7 +395,7 @@ history_comparison(const struct options *o, const cJSON *doc)
 	}
 	table_print(t, o->format, stdout);
 	table_free(t);
-	comparison_notes(o, doc, acc, over, failed);
+	comparison_notes(o, doc, acc, failed);
 	return (over || failed);
 }
 

@@ -174,7 +174,10 @@ results_bench_cells(const struct options *o, const cJSON *b,
 		human_count(ins, c->ins, sizeof c->ins);
 	} else {
 		snprintf(c->run_ms, sizeof c->run_ms, "%lld", (long long)ms);
-		snprintf(c->ins, sizeof c->ins, "%lld", (long long)ins);
+		if (ins < 0)
+			c->ins[0] = '\0';
+		else
+			snprintf(c->ins, sizeof c->ins, "%lld", (long long)ins);
 	}
 }
 

@@ -121,12 +121,14 @@ search_print_limits(const struct options *o, const cJSON *s, const cJSON *w)
 {
 	const cJSON	*l = cJSON_GetObjectItemCaseSensitive(s, "limits");
 	const cJSON	*b = cJSON_GetObjectItemCaseSensitive(s, "baseline");
-	char		 bs[32], ws[32];
+	char		 bs[32], ws[32], bt[32], wt[32];
 
 	if (!cJSON_IsObject(l))
 		return;
 	search_speed(o, b, bs, sizeof bs);
 	search_speed(o, w, ws, sizeof ws);
+	human_ms(json_int(b, "build_ms", -1), bt, sizeof bt);
+	human_ms(json_int(w, "build_ms", -1), wt, sizeof wt);
 	printf("limits against %s (build %lld):", json_str(l, "baseline", ""),
 	    (long long)json_int(b, "build", 0));
 	if (json_str(l, "max_slowdown", NULL) != NULL)
@@ -134,11 +136,9 @@ search_print_limits(const struct options *o, const cJSON *s, const cJSON *w)
 		    json_str(l, "max_slowdown", ""), json_str(l, "speed_metric",
 		    ""), bs, cJSON_IsObject(w) ? ws : "-");
 	if (json_str(l, "max_build_time", NULL) != NULL)
-		printf("%s a cold build at most %s as long (baseline %lld ms, "
-		    "winner %lld ms)", json_str(l, "max_slowdown", NULL) ?
-		    ";" : "", json_str(l, "max_build_time", ""),
-		    (long long)json_int(b, "build_ms", -1),
-		    (long long)json_int(w, "build_ms", -1));
+		printf("%s a cold build at most %s as long (baseline %s, "
+		    "winner %s)", json_str(l, "max_slowdown", NULL) ?
+		    ";" : "", json_str(l, "max_build_time", ""), bt, wt);
 	printf("\n");
 }
 

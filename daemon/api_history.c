@@ -349,7 +349,9 @@ api_row_cmp(const void *a, const void *b)
  * Marks a comparison row slower than the limit allows: its speed figure
  * at head over base's by more than max_slowdown, unless that is noise (a
  * median wall time whose head's fastest run is no slower than base's
- * slowest). Returns whether it is.
+ * slowest); or without a speed figure at one of them (speed_missing: its
+ * benchmark failed or never ran). Returns whether the row fails the
+ * speed limit.
  */
 static int
 api_row_slower(const struct search_limits *sl, cJSON *row)
@@ -361,9 +363,11 @@ api_row_slower(const struct search_limits *sl, cJSON *row)
 	if (sl->slowdown < 0)
 		return (0);
 	if (b <= 0 || h < 0) {
+		/* A gate on speed cannot pass what it could not measure. */
 		cJSON_AddNullToObject(row, "slowdown_percent");
 		cJSON_AddBoolToObject(row, "slower", 0);
-		return (0);
+		cJSON_AddBoolToObject(row, "speed_missing", 1);
+		return (1);
 	}
 	cJSON_AddNumberToObject(row, "slowdown_percent", (double)(h - b) *
 	    100.0 / (double)b);
@@ -371,6 +375,7 @@ api_row_slower(const struct search_limits *sl, cJSON *row)
 	    -1), json_int(row, "speed_min", -1), &noise);
 	cJSON_AddBoolToObject(row, "slower", slower);
 	cJSON_AddBoolToObject(row, "speed_noise", noise);
+	cJSON_AddBoolToObject(row, "speed_missing", 0);
 	return (slower);
 }
 
@@ -416,7 +421,7 @@ api_comparison(struct api *api, const struct tracked_project *p,
 	cJSON		*rows, *row, *doc, *sorted, **v;
 	size_t		 n = 0, i;
 	int64_t		 bs, hs;
-	int		 exceeded = 0, failed = 0, keep, slower;
+	int		 exceeded = 0, failed = 0, keep, slower, slow = 0;
 	const char	*state;
 
 	rows = store_compare(api->store, p->id, base, head, sl->slowdown >= 0 ?
@@ -447,7 +452,8 @@ api_comparison(struct api *api, const struct tracked_project *p,
 			slower = api_row_slower(sl, row);
 			cJSON_AddBoolToObject(row, "over",
 			    limit_exceeded(lim, bs, hs) || slower);
-			exceeded |= limit_exceeded(lim, bs, hs) || slower;
+			exceeded |= limit_exceeded(lim, bs, hs);
+			slow |= slower;
 			track_jitter(api->track, p, row);
 			if (hs > bs) {
 				/* Why: from the tables at both commits. */
@@ -480,7 +486,13 @@ api_comparison(struct api *api, const struct tracked_project *p,
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(sorted, v[i]);
 	free(v);
-	cJSON_AddBoolToObject(doc, "exceeded", exceeded);
+	/*
+	 * exceeded: over either limit; size_exceeded and slower apart, for
+	 * a size justification accepts growth, not a slowdown.
+	 */
+	cJSON_AddBoolToObject(doc, "exceeded", exceeded || slow);
+	cJSON_AddBoolToObject(doc, "size_exceeded", exceeded);
+	cJSON_AddBoolToObject(doc, "slower", slow);
 	cJSON_AddBoolToObject(doc, "head_failed", failed);
 	/* Over the limit, the head's justification may accept it. */
 	cJSON_AddStringToObject(doc, "commit", head);

@@ -49,6 +49,7 @@ struct bench_job {
 	int				 stdin_fd;	/* or -1 */
 	int				 done_runs;	/* warmup included */
 	int				 valgrind;	/* the last run */
+	int				 late;		/* it timed out */
 	const char			*killed;
 	int64_t				 exit_status;
 	int				 term_signal;
@@ -89,8 +90,9 @@ bench_number(const cJSON *o, const char *key, int lo, int hi, int dflt,
 		*out = dflt;
 		return (0);
 	}
-	if (!cJSON_IsNumber(n) || n->valuedouble != (double)(int)n->valuedouble
-	    || n->valueint < lo || n->valueint > hi) {
+	/* In range before the cast: a double beyond int is undefined. */
+	if (!cJSON_IsNumber(n) || n->valuedouble < lo || n->valuedouble > hi ||
+	    n->valuedouble != (double)(int)n->valuedouble) {
 		xasprintf(&msg, "must be a whole number from %d to %d", lo, hi);
 		bench_fail(cause, source, key, msg);
 		free(msg);
@@ -487,12 +489,41 @@ bench_prepare_artifact(struct bench_job *job)
 	xasprintf(&job->program, "./%s", base);
 }
 
+/*
+ * Tells whether a tracked project's worktree still holds the build's
+ * commit (a later build of the same target dir, or a build that reused
+ * this result without checking anything out, may have moved it).
+ */
+static int
+bench_checked_out(struct bench_job *job)
+{
+	char	*gitdir, *head, *cause = NULL;
+	int	 ok;
+
+	xasprintf(&gitdir, "%s/.git", job->task.project);
+	head = git_resolve(gitdir, "HEAD", &cause);
+	ok = head != NULL && strcmp(head, job->task.commit) == 0;
+	if (!ok)
+		bench_unavailable(job, "bench.stdin: %s no longer holds commit "
+		    "%.12s (it holds %.12s), whose file the benchmark reads; "
+		    "building the variant at that commit again benchmarks it",
+		    job->task.project, job->task.commit, head != NULL ? head :
+		    "nothing");
+	free(gitdir);
+	free(head);
+	free(cause);
+	return (ok);
+}
+
 /* Opens the file the benchmark reads on stdin, inside the project. */
 static void
 bench_prepare_stdin(struct bench_job *job)
 {
 	char	*path, *real = NULL, *root = NULL;
 	size_t	 len;
+
+	if (job->task.commit != NULL && !bench_checked_out(job))
+		return;
 
 	xasprintf(&path, "%s/%s", job->task.project, job->spec.stdin_path);
 	if ((real = realpath(path, NULL)) == NULL ||
@@ -586,19 +617,70 @@ bench_finish(struct bench_job *job)
 	uv_close((uv_handle_t *)&job->timer, bench_free);
 }
 
-/* Kills a run that is over its time. */
+/* Names the run going on: "warmup run 1", "timed run 3", ... */
+static void
+bench_run_name(const struct bench_job *job, char *out, size_t len)
+{
+	if (job->valgrind)
+		snprintf(out, len, "the run under valgrind");
+	else if (job->done_runs < job->spec.warmup)
+		snprintf(out, len, "warmup run %d", job->done_runs + 1);
+	else
+		snprintf(out, len, "timed run %d", job->done_runs -
+		    job->spec.warmup + 1);
+}
+
+/*
+ * Kills a run that is over its time. The run under valgrind comes after
+ * the timed runs, whose figures stand: only its count is lost.
+ */
 static void
 bench_timeout(uv_timer_t *t)
 {
 	struct bench_job	*job = t->data;
+	char			 run[64];
 	int			 limit = job->spec.timeout_s *
 				    (job->valgrind ? BENCH_VALGRIND_FACTOR : 1);
 
+	bench_run_name(job, run, sizeof run);
+	if (job->valgrind) {
+		free(job->out.note);
+		xasprintf(&job->out.note, "bench.instructions not measured: "
+		    "%s did not end within %d s (%d times the timeout)", run,
+		    limit, BENCH_VALGRIND_FACTOR);
+		job->late = 1;
+		if (job->running)
+			uv_process_kill(&job->proc, SIGTERM);
+		return;
+	}
 	free(job->out.error);
-	xasprintf(&job->out.error, "%s %d did not end within %d s; its "
-	    "process group was killed", job->valgrind ? "the run under "
-	    "valgrind" : "run", job->valgrind ? 1 : job->done_runs + 1, limit);
+	xasprintf(&job->out.error, "%s did not end within %d s; its process "
+	    "group was killed", run, limit);
 	bench_kill(job, "timeout");
+}
+
+/*
+ * The run under valgrind ended without a count: the timed runs' figures
+ * stand, and the note says why there is no bench.instructions.
+ */
+static void
+bench_valgrind_failed(struct bench_job *job)
+{
+	char	*tail;
+
+	if (job->out.note == NULL && job->exit_status == 127)
+		job->out.note = xstrdup("bench.instructions not measured: "
+		    "valgrind is not installed here (apt install valgrind)");
+	else if (job->out.note == NULL) {
+		tail = bench_tail(job->vglog);
+		xasprintf(&job->out.note, "bench.instructions not measured: "
+		    "the run under valgrind exited with status %lld%s%s",
+		    (long long)job->exit_status, tail ? ": " : "",
+		    tail ? tail : "");
+		free(tail);
+	}
+	job->out.state = "done";
+	bench_finish(job);
 }
 
 /* Records one native run's figures; the warmup's are not kept. */
@@ -625,30 +707,27 @@ static void
 bench_closed(uv_handle_t *h)
 {
 	struct bench_job	*job = h->data;
-	char			*tail;
+	char			*tail, run[64];
 
 	uv_timer_stop(&job->timer);
 	if (job->killed != NULL) {
 		bench_finish(job);
 		return;
 	}
-	if (job->valgrind && job->exit_status == 127) {
-		job->out.note = xstrdup("bench.instructions not measured: "
-		    "valgrind is not installed here (apt install valgrind)");
-		job->out.state = "done";
-		bench_finish(job);
+	if (job->valgrind && (job->late || job->exit_status != 0)) {
+		bench_valgrind_failed(job);
 		return;
 	}
 	if (job->exit_status != 0) {
 		tail = bench_tail(job->errlog);
+		bench_run_name(job, run, sizeof run);
 		job->out.state = "failed";
 		job->out.exit_status = (int)job->exit_status;
-		xasprintf(&job->out.error, "the benchmark%s exited with "
-		    "status %lld in %s %d%s%s", job->valgrind ? " (under "
-		    "valgrind)" : "", (long long)job->exit_status,
-		    job->valgrind ? "its run under valgrind" : "run",
-		    job->valgrind ? 1 : job->done_runs + 1, tail ? ": " : "",
-		    tail ? tail : "");
+		xasprintf(&job->out.error, "the benchmark exited with status "
+		    "%lld%s in its %s%s%s", (long long)job->exit_status,
+		    job->exit_status > 128 && job->exit_status < 160 ?
+		    " (killed by a signal: 128 + its number)" : "", run,
+		    tail ? ": " : "", tail ? tail : "");
 		free(tail);
 		bench_finish(job);
 		return;
@@ -710,7 +789,17 @@ bench_argv(struct bench_job *job, struct strlist *argv)
 	}
 }
 
-/* Starts one run of the command; 0, or -1 with the job's outcome set. */
+/* A process handle uv_spawn refused is closed: the job ends. */
+static void
+bench_spawn_closed(uv_handle_t *h)
+{
+	bench_finish(h->data);
+}
+
+/*
+ * Starts one run of the command; 0, or -1 having ended the job (its
+ * outcome set).
+ */
 static int
 bench_spawn(struct bench_job *job)
 {
@@ -757,8 +846,11 @@ bench_spawn(struct bench_job *job)
 	if (rc != 0) {
 		bench_unavailable(job, "cannot run the spawn helper %s: %s",
 		    job->cfg->spawn_helper, uv_strerror(rc));
+		/* The job ends once the handle is closed, never before. */
 		if (null_fd != -1)
-			uv_close((uv_handle_t *)&job->proc, NULL);
+			uv_close((uv_handle_t *)&job->proc, bench_spawn_closed);
+		else
+			bench_finish(job);
 		return (-1);
 	}
 	job->running = 1;
@@ -788,8 +880,7 @@ bench_next(struct bench_job *job)
 		bench_finish(job);
 		return;
 	}
-	if (bench_spawn(job) != 0)
-		bench_finish(job);
+	bench_spawn(job);
 }
 
 /* Prepared: the runs begin, unless it cannot run or was stopped. */
@@ -811,12 +902,23 @@ bench_prepare_done(uv_work_t *w, int status)
 	bench_next(job);
 }
 
+/* Prepares on the loop's thread when the thread pool would not take it. */
+static void
+bench_prepare_now(uv_timer_t *t)
+{
+	struct bench_job	*job = t->data;
+
+	bench_prepare_work(&job->work);
+	bench_prepare_done(&job->work, 0);
+}
+
 /* Frees a task's contents. */
 void
 bench_task_clear(struct bench_task *t)
 {
 	free(t->spec);
 	free(t->project);
+	free(t->commit);
 	free(t->artifact);
 	free(t->path);
 	free(t->sha256);
@@ -869,11 +971,10 @@ bench_start(uv_loop_t *loop, const struct builder_config *cfg,
 	uv_timer_init(loop, &job->timer);
 	job->timer.data = job;
 	job->work.data = job;
+	/* Never ended inside bench_start: its caller keeps the job. */
 	if (uv_queue_work(loop, &job->work, bench_prepare_work,
-	    bench_prepare_done) != 0) {
-		bench_prepare_work(&job->work);
-		bench_prepare_done(&job->work, 0);
-	}
+	    bench_prepare_done) != 0)
+		uv_timer_start(&job->timer, bench_prepare_now, 0, 0);
 	return (job);
 }
 

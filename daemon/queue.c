@@ -208,14 +208,33 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 	queue_kick(q);
 }
 
-/* Records the end of a benchmark and tells the listeners. */
+/* Records the end of a build's benchmark and tells the listeners. */
+static void
+queue_bench_record(struct queue *q, int64_t id, const struct bench_outcome *o)
+{
+	int64_t	 run_id;
+	int	 settled;
+
+	if (store_bench_finish(q->store, id, o->artifact, o) != 0) {
+		log_warnx("build %lld: the end of its benchmark could not be "
+		    "recorded", (long long)id);
+		return;
+	}
+	log_info("build %lld: benchmark %s%s%s", (long long)id, o->state,
+	    o->error != NULL ? ": " : "", o->error != NULL ? o->error : "");
+	queue_emit(q, QUEUE_BENCH_ENDED, id);
+	if (store_build_run(q->store, id, &run_id, &settled) == STORE_OK &&
+	    settled)
+		queue_emit(q, QUEUE_RUN_SETTLED, run_id);
+}
+
+/* A benchmark ended: recorded, and the queue goes on. */
 static void
 queue_bench_done(struct bench_job *job, const struct bench_outcome *o,
     void *arg)
 {
 	struct queue	*q = arg;
-	int64_t		 id = bench_build_id(job), run_id;
-	int		 settled;
+	int64_t		 id = bench_build_id(job);
 
 	q->bench = NULL;
 	if (q->stopping) {
@@ -223,18 +242,26 @@ queue_bench_done(struct bench_job *job, const struct bench_outcome *o,
 		    "runs again at the next start", (long long)id);
 		return;
 	}
-	if (store_bench_finish(q->store, id, o->artifact, o) != 0)
-		log_warnx("build %lld: the end of its benchmark could not be "
-		    "recorded", (long long)id);
-	else {
-		log_info("build %lld: benchmark %s%s%s", (long long)id,
-		    o->state, o->error != NULL ? ": " : "",
-		    o->error != NULL ? o->error : "");
-		queue_emit(q, QUEUE_BENCH_ENDED, id);
-		if (store_build_run(q->store, id, &run_id, &settled) ==
-		    STORE_OK && settled)
-			queue_emit(q, QUEUE_RUN_SETTLED, run_id);
-	}
+	queue_bench_record(q, id, o);
+	queue_kick(q);
+}
+
+/*
+ * Ends a benchmark that cannot start here (a daemon that runs nothing,
+ * a spec kept that no longer parses) as unavailable, with why.
+ */
+static void
+queue_bench_refuse(struct queue *q, struct bench_task *task, const char *why)
+{
+	struct bench_outcome	 o;
+
+	memset(&o, 0, sizeof o);
+	o.state = "unavailable";
+	o.error = (char *)why;
+	o.exit_status = -1;
+	o.max_rss_kib = o.instructions = -1;
+	o.artifact = task->artifact;
+	queue_bench_record(q, task->build_id, &o);
 	queue_kick(q);
 }
 
@@ -246,41 +273,34 @@ static int
 queue_bench(struct queue *q)
 {
 	struct bench_task	 task;
-	struct bench_outcome	 o;
-	int64_t			 id;
 	char			*cause = NULL;
 
 	if (q->bench != NULL)
 		return (1);
-	if (q->jobs == 0 || store_bench_next(q->store, &task) != STORE_OK)
+	if (store_bench_next(q->store, &task) != STORE_OK)
 		return (0);
-	if (queue_active(q) > 0) {
+	if (q->jobs > 0 && queue_active(q) > 0) {
 		bench_task_clear(&task);
 		return (1);
 	}
-	id = task.build_id;
-	if (store_bench_start(q->store, id) != 0) {
-		log_warnx("build %lld: cannot mark its benchmark running",
-		    (long long)id);
+	if (store_bench_start(q->store, task.build_id) != 0) {
+		log_warnx("build %lld: cannot mark its benchmark running; "
+		    "trying again", (long long)task.build_id);
 		bench_task_clear(&task);
+		uv_timer_start(&q->retry, queue_on_retry, QUEUE_TOKEN_RETRY_MS,
+		    0);
 		return (1);
 	}
-	q->bench = bench_start(q->loop, q->cfg, &task, queue_bench_done, q,
-	    &cause);
-	if (q->bench == NULL) {
-		/* A spec the store kept that no longer parses. */
-		memset(&o, 0, sizeof o);
-		o.state = "unavailable";
-		o.error = cause;
-		o.exit_status = -1;
-		o.max_rss_kib = o.instructions = -1;
-		o.artifact = task.artifact;
-		if (store_bench_finish(q->store, id, task.artifact, &o) == 0)
-			queue_emit(q, QUEUE_BENCH_ENDED, id);
+	if (q->jobs == 0)
+		queue_bench_refuse(q, &task, "this daemon runs no builds and "
+		    "no benchmarks (--jobs 0); a daemon with build slots "
+		    "benchmarks the builds it makes");
+	else if ((q->bench = bench_start(q->loop, q->cfg, &task,
+	    queue_bench_done, q, &cause)) == NULL) {
+		queue_bench_refuse(q, &task, cause);
 		free(cause);
-		bench_task_clear(&task);
-		queue_kick(q);
 	}
+	bench_task_clear(&task);
 	return (1);
 }
 

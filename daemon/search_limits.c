@@ -96,8 +96,11 @@ search_limits_parse(const cJSON *doc, struct search_limits *l, char **cause)
 		    "long as the baseline's)", build);
 		return (-1);
 	}
-	if (metric != NULL && metric_unit(metric) == NULL) {
-		*cause = metric_unknown(metric);
+	if (metric != NULL && (strncmp(metric, "bench.", 6) != 0 ||
+	    metric_unit(metric) == NULL)) {
+		xasprintf(cause, "speed_metric: \"%s\" is not a benchmark's "
+		    "figure; it is one of bench.instructions (the default), "
+		    "bench.wall_ms, bench.max_rss_kib", metric);
 		return (-1);
 	}
 	if ((metric != NULL || base != NULL) && slow == NULL &&

@@ -234,6 +234,8 @@ static void
 search_limits_fields(const struct search_view *w, const struct search_probe *p,
     cJSON *o)
 {
+	enum commit_outcome	 oc;
+
 	if (!search_limits_active(&w->limits))
 		return;
 	if (p != NULL && p->speed >= 0)
@@ -244,12 +246,13 @@ search_limits_fields(const struct search_view *w, const struct search_probe *p,
 		cJSON_AddNumberToObject(o, "build_ms", (double)p->build_ms);
 	else
 		cJSON_AddNullToObject(o, "build_ms");
-	if (p == NULL || !w->base_ready || strcmp(p->state, "done") != 0 ||
-	    !p->has_value)
-		cJSON_AddNullToObject(o, "within_limits");
+	/* Known only once the figures are in: done or excluded. */
+	oc = p == NULL || !w->base_ready || strcmp(p->state, "done") != 0 ||
+	    !p->has_value ? OUTCOME_PENDING : search_view_limit(w, p);
+	if (oc == OUTCOME_DONE || oc == OUTCOME_EXCLUDED)
+		cJSON_AddBoolToObject(o, "within_limits", oc == OUTCOME_DONE);
 	else
-		cJSON_AddBoolToObject(o, "within_limits",
-		    search_view_limit(w, p) == OUTCOME_DONE);
+		cJSON_AddNullToObject(o, "within_limits");
 }
 
 /* Adds {variant, variant_key, value, build, state} for a variant. */
@@ -435,15 +438,24 @@ search_document(struct search_view *w, const struct search_step *step,
 	return (doc);
 }
 
-/* Tells whether a build of the search is still queued or running. */
+/*
+ * Tells whether a build of the search is still queued or running, or,
+ * with limits, its benchmark is.
+ */
 static int
 search_view_pending(const struct search_view *w)
 {
-	size_t	 i;
+	const struct search_probe	*p;
+	size_t				 i;
 
 	for (i = 0; i < w->nprobes; i++) {
-		if (strcmp(w->probes[i].state, "queued") == 0 ||
-		    strcmp(w->probes[i].state, "running") == 0)
+		p = &w->probes[i];
+		if (strcmp(p->state, "queued") == 0 ||
+		    strcmp(p->state, "running") == 0)
+			return (1);
+		if (search_limits_active(&w->limits) && p->bench != NULL &&
+		    (strcmp(p->bench, "pending") == 0 ||
+		    strcmp(p->bench, "running") == 0))
 			return (1);
 	}
 	return (0);
@@ -519,6 +531,9 @@ search_baseline_failed(const struct search_view *w)
 		xasprintf(&why, "the baseline %s (build %lld) ended %s: the "
 		    "limits have nothing to compare with", w->base_key,
 		    (long long)p->build, p->state);
+	else if (w->limits.build_factor >= 0 && p->build_ms < 0)
+		xasprintf(&why, "the baseline %s (build %lld) has no build "
+		    "time to compare with", w->base_key, (long long)p->build);
 	else if (p->bench == NULL)
 		xasprintf(&why, "the baseline %s (build %lld) has no benchmark:"
 		    " %s needs the matrix's \"bench\"", w->base_key,

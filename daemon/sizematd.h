@@ -702,6 +702,7 @@ struct search_probe {
 	int64_t	 speed;		/* the limits' measurement, or -1 */
 	int64_t	 build_ms;	/* its build's wall time, or -1 */
 	char	*bench;		/* its benchmark's state, or NULL */
+	char	*bench_artifact; /* the artifact it ran, or NULL */
 };
 void		 search_row_clear(struct search_row *);
 int		 store_search_create(struct store *, struct search_row *);
@@ -912,6 +913,7 @@ struct bench_task {
 	int64_t		 build_id;
 	char		*spec;		/* normalised JSON */
 	char		*project;	/* the dir stdin's path is read in */
+	char		*commit;	/* what it must hold checked out */
 	char		*artifact;	/* its name */
 	char		*path;		/* the file to run */
 	char		*sha256;	/* what it must hash to, or NULL */

@@ -20,7 +20,8 @@
 /*
  * Gives a done build its benchmark: pending, or, for a build that copies
  * build from's result (from > 0), a copy of from's figures when from was
- * benchmarked with the same spec. A copied result never carries another
+ * benchmarked with the same spec to its end (one that failed or could
+ * not run is tried again: that may have been the machine's doing). A copied result never carries another
  * spec's bench.* measurements. Inside the caller's transaction.
  */
 int
@@ -44,7 +45,7 @@ store_bench_add(struct store *st, int64_t id, int64_t from)
 		    " x.started_at, x.finished_at FROM benches x"
 		    " JOIN builds b ON b.id = ?1 JOIN runs r ON r.id = b.run_id"
 		    " WHERE x.build_id = ?2 AND x.spec = r.bench AND x.state"
-		    " NOT IN ('pending', 'running', 'cancelled') AND"
+		    " = 'done' AND"
 		    STORE_BENCH_RUN("r"));
 		db_bind_int(stmt, 1, id);
 		db_bind_int(stmt, 2, from);
@@ -150,9 +151,10 @@ store_bench_next(struct store *st, struct bench_task *t)
 	t->build_id = db_column_int(stmt, 0);
 	t->spec = store_column_dup(stmt, 1);
 	/* At a commit, the build ran in its target dir's worktree. */
-	if (!db_column_is_null(stmt, 4))
+	if (!db_column_is_null(stmt, 4)) {
 		xasprintf(&t->project, "%s/worktree", db_column_text(stmt, 3));
-	else
+		t->commit = store_column_dup(stmt, 4);
+	} else
 		t->project = store_column_dup(stmt, 2);
 	dflt = store_column_dup(stmt, 5);
 	db_finalize(stmt);

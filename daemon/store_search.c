@@ -133,6 +133,7 @@ search_probes_free(struct search_probe *p, size_t n)
 		free(p[i].state);
 		free(p[i].artifact);
 		free(p[i].bench);
+		free(p[i].bench_artifact);
 	}
 	free(p);
 }
@@ -171,7 +172,10 @@ store_probe_value(struct store *st, struct search_probe *p, const char *name,
 	return (store_found(st, rc));
 }
 
-/* Reads the speed measurement of a done probe's artifact, when it has one. */
+/*
+ * Reads the speed measurement of a done probe, when it has one: of the
+ * artifact its benchmark ran, else of the artifact the search measures.
+ */
 static enum store_result
 store_probe_speed(struct store *st, struct search_probe *p,
     const char *metric)
@@ -181,7 +185,8 @@ store_probe_speed(struct store *st, struct search_probe *p,
 
 	memset(&q, 0, sizeof q);
 	q.build = p->build;
-	rc = store_probe_value(st, &q, p->artifact, metric);
+	rc = store_probe_value(st, &q, p->bench_artifact != NULL ?
+	    p->bench_artifact : p->artifact, metric);
 	if (rc == STORE_OK && q.has_value)
 		p->speed = q.value;
 	free(q.artifact);
@@ -204,7 +209,8 @@ store_search_probes(struct store *st, const struct search_row *r,
 
 	*n = 0;
 	stmt = store_prepare(st, "SELECT b.id, v.key, b.state,"
-	    " b.reused_from, b.run_id, b.wall_ms, x.state FROM runs r"
+	    " b.reused_from, b.run_id, b.wall_ms, x.state, x.artifact"
+	    " FROM runs r"
 	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " LEFT JOIN benches x ON x.build_id = b.id"
@@ -221,6 +227,7 @@ store_search_probes(struct store *st, const struct search_row *r,
 		p[*n].build_ms = db_column_is_null(stmt, 5) ? -1 :
 		    db_column_int(stmt, 5);
 		p[*n].bench = store_column_dup(stmt, 6);
+		p[*n].bench_artifact = store_column_dup(stmt, 7);
 		p[*n].speed = -1;
 		(*n)++;
 	}
