@@ -174,8 +174,9 @@ check: deps
 	@$(MAKE) --no-print-directory check-e2e
 	@$(if $(SANLOG),$(MAKE) --no-print-directory sanitizer-reports)
 
-# The suites CI runs under the sanitizers: unit tests and the request,
-# security and fault tests ('make check-fast SANITIZE=1').
+# The suites CI runs under the sanitizers: unit tests, the request,
+# security and fault tests, and benchmarks, whose processes and timers are
+# the daemon's to manage ('make check-fast SANITIZE=1').
 check-fast: deps
 	@$(MAKE) --no-print-directory all
 	@$(if $(SANLOG),rm -rf $(SANLOG); mkdir -p $(SANLOG))
@@ -183,6 +184,7 @@ check-fast: deps
 	bash tests/e2e-hostile.sh
 	bash tests/e2e-security.sh
 	bash tests/e2e-reliability.sh
+	bash tests/e2e-bench.sh
 	@$(if $(SANLOG),$(MAKE) --no-print-directory sanitizer-reports)
 
 # The daemon's request, security and fault tests under valgrind memcheck.
