@@ -47,9 +47,11 @@ DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
 	      post queue schedule search search_limits search_run server \
 	      snippet store \
 	      store_bench store_bisect store_build store_delivery \
+	      store_slowdown \
 	      store_history store_project store_regression store_report \
 	      store_run store_search store_symbols store_wait strlist toolchain track \
-	      track_alert track_bisect track_cause track_git units variant \
+	      track_alert track_bisect track_cause track_git track_speed units \
+	      variant \
 	      variant_select verify
 DAEMON_OBJS = $(DAEMON_MODS:%=$(O)/daemon/%.o) $(O)/daemon/schema.o \
 	      $(O)/daemon/assets.o \

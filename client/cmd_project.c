@@ -18,8 +18,9 @@ project_print(const cJSON *p)
 {
 	static const char *const keys[] = { "name", "state", "problem",
 	    "source", "branch", "head", "matrix", "toolchain", "schedule",
-	    "next_tick", "threshold", "justification_trailer", "runs",
-	    "commits_measured", "regressions", "last_run", NULL };
+	    "next_tick", "threshold", "justification_trailer",
+	    "max_slowdown", "speed_metric", "runs", "commits_measured",
+	    "regressions", "slowdowns", "last_run", NULL };
 	const cJSON	*v, *u;
 	size_t		 i;
 	char		 size[32];
@@ -87,6 +88,10 @@ project_settings(const struct options *o, cJSON *body, int add)
 		    o->trailer);
 	if (o->threshold != NULL)
 		cJSON_AddStringToObject(body, "threshold", o->threshold);
+	if (o->max_slowdown != NULL)
+		cJSON_AddStringToObject(body, "max_slowdown", o->max_slowdown);
+	if (o->speed_metric != NULL)
+		cJSON_AddStringToObject(body, "speed_metric", o->speed_metric);
 	if (add || o->webhooks.n > 0) {
 		hooks = cJSON_AddArrayToObject(body, "webhooks");
 		for (i = 0; i < o->webhooks.n; i++)
@@ -155,7 +160,7 @@ project_set(struct options *o)
 		cJSON_Delete(body);
 		return (usage_error("project set: nothing to change; give "
 		    "--branch, --matrix, --toolchain, --schedule, --threshold, "
-		    "--trailer or --webhook"));
+		    "--max-slowdown, --trailer or --webhook"));
 	}
 	xasprintf(&path, "/v1/projects/%s", o->args[1]);
 	r = request_call(o, "PATCH", path, body, &doc, &err);

@@ -161,6 +161,32 @@ regressions_notes(const struct options *o, const cJSON *regs)
 	}
 }
 
+/*
+ * Prints a project's speed regressions under its size regressions: a
+ * line each, what got slower by how much against what.
+ */
+static void
+slowdowns_print(const cJSON *doc)
+{
+	const cJSON	*r, *rows = cJSON_GetObjectItemCaseSensitive(doc,
+			    "slowdowns");
+
+	if (json_str(doc, "max_slowdown", NULL) == NULL &&
+	    cJSON_GetArraySize(rows) == 0)
+		return;
+	printf("\nslower by more than %s against the nearest earlier "
+	    "benchmarked commit: %d\n", json_str(doc, "max_slowdown",
+	    "the limit"), cJSON_GetArraySize(rows));
+	cJSON_ArrayForEach(r, rows)
+		printf("%.12s %s %s: %s %lld -> %lld (%+.2f%%) against %.12s, "
+		    "%s\n", json_str(r, "commit", ""), json_str(r,
+		    "variant_key", ""), json_str(r, "artifact", ""), json_str(r,
+		    "metric", ""), (long long)json_int(r, "base_value", 0),
+		    (long long)json_int(r, "value", 0), json_num(r, "percent",
+		    0), json_str(r, "base_commit", ""), json_str(r, "subject",
+		    ""));
+}
+
 /* sizemat regressions NAME [--explain] */
 int
 cmd_regressions(struct options *o)
@@ -236,6 +262,8 @@ cmd_regressions(struct options *o)
 	table_free(t);
 	regressions_notes(o, cJSON_GetObjectItemCaseSensitive(doc,
 	    "regressions"));
+	if (o->format == FORMAT_TABLE)
+		slowdowns_print(doc);
 	cJSON_Delete(doc);
 	return (EXIT_OK);
 }

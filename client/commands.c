@@ -42,7 +42,7 @@ const struct command commands[] = {
 	{ "pareto", cmd_pareto, OPT_FORMAT | OPT_PARETO | OPT_ARTIFACT, 1, 1,
 	  "pareto RUN|PROJECT [--x M] [--y M] [--artifact A]" },
 	{ "project", cmd_project, OPT_FORMAT | OPT_MATRIX | OPT_BUILD |
-	  OPT_TOOLCHAIN | OPT_PROJECT | OPT_THRESHOLD, 1, 3, "project add NAME SOURCE "
+	  OPT_TOOLCHAIN | OPT_PROJECT | OPT_THRESHOLD | OPT_SPEED, 1, 3, "project add NAME SOURCE "
 	  "[--branch B] ..., project set NAME [--matrix M] ..., project list, "
 	  "project show NAME, project remove NAME" },
 	{ "regressions", cmd_regressions, OPT_FORMAT | OPT_EXPLAIN, 1, 1,

@@ -837,6 +837,15 @@ api_regressions(struct api *api, const struct http_request *req, int64_t id,
 		} else {
 			track_causes(api->track, &p, rows, 0);
 			cJSON_AddItemToObject(doc, "regressions", rows);
+			/* Speed: with the project's max_slowdown (docs/speed.md). */
+			if (p.max_slowdown != NULL)
+				cJSON_AddStringToObject(doc, "max_slowdown",
+				    p.max_slowdown);
+			else
+				cJSON_AddNullToObject(doc, "max_slowdown");
+			rows = store_slowdowns(api->store, p.id, 0);
+			cJSON_AddItemToObject(doc, "slowdowns", rows != NULL ?
+			    rows : cJSON_CreateArray());
 			http_reply_json(reply, 200, doc);
 		}
 		tracked_project_clear(&p);

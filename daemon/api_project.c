@@ -179,6 +179,40 @@ api_project_trailer(const char *key, struct tracked_project *p,
 }
 
 /*
+ * Checks a project's speed limit (max_slowdown "5%", or "none" to drop
+ * it) and speed_metric as search and check take them; sets p's.
+ * Returns 0, or -1 with a reply.
+ */
+static int
+api_project_speed(const char *slow, const char *speed,
+    struct tracked_project *p, struct http_reply *reply)
+{
+	struct search_limits	 l;
+	cJSON			*o;
+	char			*cause = NULL;
+	int			 rc;
+
+	o = cJSON_CreateObject();
+	if (slow != NULL && strcmp(slow, "none") != 0)
+		cJSON_AddStringToObject(o, "max_slowdown", slow);
+	else
+		cJSON_AddStringToObject(o, "max_slowdown", "0%");
+	if (speed != NULL)
+		cJSON_AddStringToObject(o, "speed_metric", speed);
+	rc = search_limits_parse(o, &l, &cause);
+	cJSON_Delete(o);
+	search_limits_clear(&l);
+	if (rc != 0) {
+		http_reply_error(reply, 400, "invalid_request", "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	p->max_slowdown = slow != NULL ? xstrdup(slow) : NULL;
+	p->speed_metric = speed != NULL ? xstrdup(speed) : NULL;
+	return (0);
+}
+
+/*
  * Reads the settings a project add or set may give (branch, matrix: a
  * name or a matrix object, toolchain, schedule, threshold, webhooks,
  * justification_trailer) into p, each checked. Returns 0, or -1 with a
@@ -192,7 +226,7 @@ api_project_settings(struct api *api, const cJSON *doc,
 	struct size_limit	 lim;
 	struct matrix		*m = NULL;
 	const char		*branch, *matrix = NULL, *toolchain;
-	const char		*schedule, *threshold, *trailer;
+	const char		*schedule, *threshold, *trailer, *slow, *speed;
 	const cJSON		*hooks, *url, *mv;
 	char			*cause = NULL, *names, *text;
 	int			 rc = -1;
@@ -206,7 +240,10 @@ api_project_settings(struct api *api, const cJSON *doc,
 	    api_opt_string(doc, "threshold", &threshold, reply) != 0 ||
 	    api_opt_string(doc, "justification_trailer", &trailer,
 	    reply) != 0 ||
-	    (trailer != NULL && api_project_trailer(trailer, p, reply) != 0))
+	    (trailer != NULL && api_project_trailer(trailer, p, reply) != 0) ||
+	    api_opt_string(doc, "max_slowdown", &slow, reply) != 0 ||
+	    api_opt_string(doc, "speed_metric", &speed, reply) != 0 ||
+	    api_project_speed(slow, speed, p, reply) != 0)
 		return (-1);
 	if (branch != NULL && (branch[0] == '-' || strstr(branch, "..") !=
 	    NULL)) {
@@ -291,7 +328,7 @@ api_projects_add(struct api *api, const struct http_request *req,
 {
 	static const char *const keys[] = { "name", "source", "branch",
 	    "matrix", "toolchain", "schedule", "threshold", "webhooks",
-	    "justification_trailer", NULL };
+	    "justification_trailer", "max_slowdown", "speed_metric", NULL };
 	const char *const	*k;
 	struct tracked_project	 p;
 	enum store_result	 rc;
@@ -312,8 +349,8 @@ api_projects_add(struct api *api, const struct http_request *req,
 			http_reply_error(reply, 400, "invalid_request", "%s: "
 			    "unknown key; a project takes name, source, "
 			    "branch, matrix, toolchain, schedule, threshold, "
-			    "webhooks and justification_trailer",
-			    item->string);
+			    "webhooks, justification_trailer, max_slowdown and "
+			    "speed_metric", item->string);
 			goto out;
 		}
 	}
@@ -397,7 +434,7 @@ api_project_set(struct api *api, const struct http_request *req, int64_t id,
 {
 	static const char *const keys[] = { "branch", "matrix", "toolchain",
 	    "schedule", "threshold", "webhooks", "justification_trailer",
-	    NULL };
+	    "max_slowdown", "speed_metric", NULL };
 	const char *const	*k;
 	struct tracked_project	 p, set;
 	const cJSON		*item;
@@ -416,8 +453,9 @@ api_project_set(struct api *api, const struct http_request *req, int64_t id,
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request", "%s: "
 			    "cannot be set; a project set takes branch, "
-			    "matrix, toolchain, schedule, threshold, webhooks "
-			    "and justification_trailer", item->string);
+			    "matrix, toolchain, schedule, threshold, webhooks, "
+			    "justification_trailer, max_slowdown and "
+			    "speed_metric", item->string);
 			goto out;
 		}
 	}

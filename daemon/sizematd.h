@@ -428,6 +428,8 @@ struct tracked_project {
 	char	*problem;	/* why its source cannot be used */
 	char	*package;	/* its root package at the head, or NULL */
 	char	*trailer;	/* justification key; NULL default, "" none */
+	char	*max_slowdown;	/* "5%", or NULL: speed not watched */
+	char	*speed_metric;	/* NULL: bench.instructions */
 };
 #define TRACK_DEFAULT_TRAILER	"Size-Justification"
 struct run_plan {
@@ -616,6 +618,12 @@ enum store_result store_regression_add(struct store *, int64_t, const char *,
 		    const char *, int64_t, const char *, int64_t, int64_t,
 		    const char *, const char *);
 cJSON		*store_unalerted(struct store *, int64_t);
+cJSON		*store_speed_pairs(struct store *, int64_t, const char *);
+int		 store_bench_checked(struct store *, int64_t);
+enum store_result store_slowdown_add(struct store *, int64_t, const cJSON *,
+		    const char *, const char *);
+cJSON		*store_slowdowns(struct store *, int64_t, int);
+int		 store_slowdowns_alerted(struct store *, int64_t, const char *);
 int		 store_delivery_add(struct store *, int64_t, const char *,
 		    const char *, const char *);
 cJSON		*store_revised(struct store *, int64_t);

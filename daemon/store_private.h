@@ -26,6 +26,18 @@ struct store {
 	" WHERE vr.kind = 'verify' AND vr.project_id = " project \
 	" AND vb.variant_id = " variant " AND va.sha256 IS NOT oa.sha256)"
 
+/*
+ * The first-parent line below commit ?2 of project ?1, nearest first:
+ * line(id, depth), for a query to join.
+ */
+#define STORE_LINE_BEFORE \
+	"WITH RECURSIVE line(id, depth) AS (" \
+	" SELECT parent, 1 FROM commits WHERE project_id = ?1 AND id = ?2" \
+	" AND parent IS NOT NULL" \
+	" UNION ALL SELECT c.parent, line.depth + 1 FROM commits c" \
+	" JOIN line ON c.project_id = ?1 AND c.id = line.id" \
+	" WHERE c.parent IS NOT NULL AND line.depth < 1000000) "
+
 #define STORE_TIME(col) \
 	"strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 

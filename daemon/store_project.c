@@ -11,7 +11,8 @@
 
 #define STORE_PROJECT_COLUMNS "SELECT id, name, path, source, branch," \
 	" matrix, toolchain, schedule, threshold, webhooks, mirror, head," \
-	" next_tick, problem, package, trailer FROM projects"
+	" next_tick, problem, package, trailer, max_slowdown, speed_metric" \
+	" FROM projects"
 
 /* Frees what a tracked project holds. */
 void
@@ -31,6 +32,8 @@ tracked_project_clear(struct tracked_project *p)
 	free(p->problem);
 	free(p->package);
 	free(p->trailer);
+	free(p->max_slowdown);
+	free(p->speed_metric);
 	memset(p, 0, sizeof *p);
 }
 
@@ -60,6 +63,8 @@ store_project_read(struct db_stmt *stmt, struct tracked_project *p)
 	p->problem = store_column_dup(stmt, 13);
 	p->package = store_column_dup(stmt, 14);
 	p->trailer = store_column_dup(stmt, 15);
+	p->max_slowdown = store_column_dup(stmt, 16);
+	p->speed_metric = store_column_dup(stmt, 17);
 }
 
 /* Runs a project query with one parameter: found, not found or error. */
@@ -125,6 +130,9 @@ store_project_update(struct store *st, int64_t id,
 	    " webhooks = coalesce(?7, webhooks),"
 	    " trailer = CASE WHEN ?8 IS NULL THEN trailer"
 	    " WHEN ?8 = '" TRACK_DEFAULT_TRAILER "' THEN NULL ELSE ?8 END,"
+	    " max_slowdown = CASE WHEN ?9 IS NULL THEN max_slowdown"
+	    " WHEN ?9 = 'none' THEN NULL ELSE ?9 END,"
+	    " speed_metric = coalesce(?10, speed_metric),"
 	    " next_tick = CASE WHEN ?5 IS NULL THEN next_tick END,"
 	    " head = CASE WHEN ?2 IS NULL THEN head END,"
 	    " problem = CASE WHEN ?2 IS NULL THEN problem END"
@@ -137,6 +145,8 @@ store_project_update(struct store *st, int64_t id,
 	store_bind_text(stmt, 6, p->threshold);
 	store_bind_text(stmt, 7, hooks);
 	store_bind_text(stmt, 8, p->trailer);
+	store_bind_text(stmt, 9, p->max_slowdown);
+	store_bind_text(stmt, 10, p->speed_metric);
 	rc = store_step_done(st, stmt);
 	cJSON_free(hooks);
 	return (rc);
@@ -159,9 +169,10 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 	hooks = cJSON_PrintUnformatted(p->webhooks);
 	stmt = store_prepare(st, "INSERT INTO projects (path, created_at,"
 	    " name, source, branch, matrix, toolchain, schedule, threshold,"
-	    " webhooks, mirror, next_tick, trailer) VALUES (?1, ?2, ?3, ?4,"
-	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, nullif(?13, '"
-	    TRACK_DEFAULT_TRAILER "'))");
+	    " webhooks, mirror, next_tick, trailer, max_slowdown,"
+	    " speed_metric) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12, nullif(?13, '" TRACK_DEFAULT_TRAILER "'),"
+	    " nullif(?14, 'none'), ?15)");
 	store_bind_text(stmt, 1, p->path);
 	db_bind_int(stmt, 2, (int64_t)time(NULL));
 	store_bind_text(stmt, 3, p->name);
@@ -178,6 +189,8 @@ store_project_add(struct store *st, struct tracked_project *p, char **cause)
 	else
 		db_bind_null(stmt, 12);
 	store_bind_text(stmt, 13, p->trailer);
+	store_bind_text(stmt, 14, p->max_slowdown);
+	store_bind_text(stmt, 15, p->speed_metric);
 	cJSON_free(hooks);
 	if (db_step(stmt) != DB_DONE) {
 		rc = STORE_ERROR;
@@ -260,7 +273,9 @@ store_projects_list(struct store *st, const char *name)
 		{ "runs", STORE_INT }, { "commits_measured", STORE_INT },
 		{ "regressions", STORE_INT }, { "last_run", STORE_TEXT },
 		{ "problem", STORE_TEXT }, { "state", STORE_TEXT },
-		{ "justification_trailer", STORE_TEXT }, { NULL, STORE_TEXT }
+		{ "justification_trailer", STORE_TEXT },
+		{ "max_slowdown", STORE_TEXT }, { "speed_metric", STORE_TEXT },
+		{ "slowdowns", STORE_INT }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	cJSON		*a;
@@ -280,7 +295,10 @@ store_projects_list(struct store *st, const char *name)
 	    "  WHERE project_id = p.id), p.problem,"
 	    " CASE WHEN p.problem IS NOT NULL THEN 'error' WHEN p.head IS NULL"
 	    " THEN 'cloning' ELSE 'ready' END,"
-	    " nullif(coalesce(p.trailer, '" TRACK_DEFAULT_TRAILER "'), '')"
+	    " nullif(coalesce(p.trailer, '" TRACK_DEFAULT_TRAILER "'), ''),"
+	    " p.max_slowdown, CASE WHEN p.max_slowdown IS NOT NULL THEN"
+	    " coalesce(p.speed_metric, 'bench.instructions') END,"
+	    " (SELECT count(*) FROM slowdowns WHERE project_id = p.id)"
 	    " FROM projects p WHERE p.name IS NOT NULL AND (?1 IS NULL"
 	    " OR p.name = ?1) ORDER BY p.name");
 	store_bind_text(stmt, 1, name);

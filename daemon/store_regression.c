@@ -10,14 +10,6 @@
 #include "sizematd.h"
 #include "store_private.h"
 
-#define STORE_LINE_BEFORE \
-	"WITH RECURSIVE line(id, depth) AS (" \
-	" SELECT parent, 1 FROM commits WHERE project_id = ?1 AND id = ?2" \
-	" AND parent IS NOT NULL" \
-	" UNION ALL SELECT c.parent, line.depth + 1 FROM commits c" \
-	" JOIN line ON c.project_id = ?1 AND c.id = line.id" \
-	" WHERE c.parent IS NOT NULL AND line.depth < 1000000) "
-
 /* Where a regression lies on the first-parent line. */
 struct store_range {
 	char	*first;		/* the commit after base */

@@ -205,6 +205,8 @@ track_detect(struct track *t, int64_t project_id)
 		track_alerts(t, &p);
 		track_revisions(t, &p);
 	}
+	if (p.name != NULL)
+		track_speed(t, &p);
 	tracked_project_clear(&p);
 }
 

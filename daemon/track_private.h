@@ -73,4 +73,7 @@ void		 track_alerts(struct track *, const struct tracked_project *);
 void		 track_detect(struct track *, int64_t);
 void		 track_project_changed(struct track *, int64_t);
 
+/* track_speed.c */
+void		 track_speed(struct track *, const struct tracked_project *);
+
 #endif

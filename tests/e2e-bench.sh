@@ -200,7 +200,12 @@ cat >"$TMP/gate.json" <<'EOF'
  "bench": {"command": ["{artifact}", "60"], "stdin": "src/main.rs",
            "runs": 3, "warmup": 1}}
 EOF
-sm project add sq "$R" --matrix "$TMP/gate.json" >/dev/null 2>&1
+python3 "$TOP/tests/webhook_receiver.py" "$TMP/alerts" >"$TMP/hook.port" &
+HOOK=$!
+for _ in $(seq 50); do [ -s "$TMP/hook.port" ] && break; sleep 0.1; done
+touch "$TMP/alerts"
+sm project add sq "$R" --matrix "$TMP/gate.json" --max-slowdown 10% \
+    --webhook "http://127.0.0.1:$(cat "$TMP/hook.port")/alert" >/dev/null 2>&1
 sm check sq --base main~1 --head main --max-slowdown 10% --json \
     >"$TMP/gate.out" 2>/dev/null
 RC=$?
@@ -224,6 +229,28 @@ check "... and within a looser limit exits 0, the speed beside the sizes" \
 sm compare sq main~1 main --max-slowdown 10% >/dev/null 2>"$TMP/err"
 check "compare says the same (exit 1), and why" bash -c \
     "test $? = 1 && grep -q 'ran more than 10% slower on bench.instructions' '$TMP/err'"
+
+for _ in $(seq 300); do [ -s "$TMP/alerts" ] && break; sleep 0.1; done
+sm regressions sq --json >"$TMP/slow.json" 2>/dev/null
+check "a project with --max-slowdown records the slower commit, and alerts once" \
+    python3 - "$TMP/slow.json" "$TMP/alerts" "$(git -C "$R" rev-parse main)" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+alerts = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+s = d["slowdowns"]
+ok = d["max_slowdown"] == "10%" and len(s) == 1
+ok = ok and s[0]["commit"] == sys.argv[3] and s[0]["metric"] == "bench.instructions"
+ok = ok and s[0]["value"] > s[0]["base_value"] * 1.1 and s[0]["alerted"]
+ok = ok and len(alerts) == 1 and alerts[0]["event"] == "speed_regression"
+ok = ok and alerts[0]["head"]["id"] == sys.argv[3]
+ok = ok and "is slower" in alerts[0]["text"]
+sys.exit(0 if ok else 1)
+PY
+sm regressions sq >"$TMP/slow.txt" 2>/dev/null
+check "... and regressions says so" \
+    grep -q '^slower by more than 10% against the nearest earlier benchmarked commit: 1' \
+    "$TMP/slow.txt"
+kill "$HOOK" 2>/dev/null
 
 # 6. A failing benchmark marks the benchmark, not the build.
 cat >"$TMP/fail.json" <<'EOF'
