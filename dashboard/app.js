@@ -58,12 +58,12 @@ function size(n) {
   return (n / 1048576).toFixed(2) + " MiB";
 }
 
-function change(delta, base) {
+function change(delta, base, fmt = size) {
   if (delta == null || !base) return "";
   const pct = delta * 100 / base;
   const cls = delta > 0 ? "up" : delta < 0 ? "down" : "muted";
   const sign = delta > 0 ? "+" : delta < 0 ? "-" : "";
-  return `<span class="${cls}">${sign}${size(Math.abs(delta))}
+  return `<span class="${cls}">${sign}${fmt(Math.abs(delta))}
     (${delta > 0 ? "+" : ""}${pct.toFixed(2)}%)</span>`;
 }
 
@@ -311,6 +311,15 @@ async function projectView(name, box, metric) {
   const names = ["file_size", "loadable_size", ...(withCrates ?
     withCrates.trend.crates.filter((c) => c !== "other")
       .map((c) => `crate.${c}`) : []), "crate.[unattributed]"];
+  // And how fast it runs, where the project's matrix has a benchmark: a
+  // commit that made it slower shows as one that made it bigger.
+  if (series.length && !window.SIZEMAT_REPORT) {
+    const s = series[0];
+    const b = await api(`${base}/trend?variant=${encodeURIComponent(s.key)}` +
+      `&artifact=${encodeURIComponent(s.artifact)}&metric=bench.instructions`);
+    if (b.rows.some((r) => r.value != null))
+      names.push("bench.instructions", "bench.wall_ms", "bench.max_rss_kib");
+  }
   if (!names.includes(metric)) names.push(metric);
   const sel = document.getElementById("metric");
   sel.innerHTML = names.map((m) => `<option${m === metric ? " selected" : ""}>` +
@@ -409,6 +418,10 @@ function trendChart(box, series, regressions) {
     box.innerHTML = '<p class="muted">no measured commit yet</p>';
     return;
   }
+  // Sizes on binary ticks; a benchmark's figures in their own units.
+  const trend = series[0].trend || {};
+  const bytes = !trend.unit || trend.unit === "bytes";
+  const fmt = bytes ? size : (v) => figure(trend.metric, v);
   let lo = Math.min(...values), hi = Math.max(...values);
   const pad = (hi - lo) * 0.08 || hi * 0.02 || 1;
   lo = Math.max(0, lo - pad);
@@ -419,12 +432,12 @@ function trendChart(box, series, regressions) {
   const index = new Map(commits.map((c, i) => [c.commit, i]));
   const svg = svgEl("svg", { width: W, height: H, id: "trend-svg",
     "data-commits": commits.length, "data-width": W });
-  for (const v of binaryTicks(lo, hi)) {
+  for (const v of (bytes ? binaryTicks : decimalTicks)(lo, hi)) {
     svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: y(v), y2: y(v),
       stroke: "#e6e9ef" }));
     svg.appendChild(svgEl("text", { x: L - 6, y: y(v) + 4, class: "tick",
       "data-tick": v, "text-anchor": "end", "font-size": 11,
-      fill: "#5b6474" }, size(v)));
+      fill: "#5b6474" }, fmt(v)));
   }
   const every = Math.max(1, Math.ceil(commits.length / 12));
   // Points as large as the spacing allows, still there to point at.
@@ -485,8 +498,8 @@ function trendChart(box, series, regressions) {
     const { s, r } = p;
     showTip(e, `<b>${short(r.commit)}</b>
       ${esc(r.subject)}<br>${esc(localTime(r.time))}<br>${esc(s.key)}<br>
-      <b>${size(r.value)}</b> ${r.delta == null ? "" : change(r.delta,
-      r.value - r.delta)}${r.toolchain_changed ?
+      <b>${fmt(r.value)}</b> ${r.delta == null ? "" : change(r.delta,
+      r.value - r.delta, fmt)}${r.toolchain_changed ?
       "<br>toolchain changed: " + esc(r.rustc_version) : ""}`);
   });
   svg.addEventListener("mouseleave", hideTip);

@@ -249,6 +249,26 @@ ok = ok and s["winner"]["within_limits"] is True
 sys.exit(0 if ok else 1)
 PY
 shoot search-limits "$U/#/run/$SPEED_RUN"
+# A tracked project's speed over commits: its trend follows bench.*.
+git -C "$TMP/squeeze" init -q -b main
+git -C "$TMP/squeeze" -c user.name=t -c user.email=t@e add -A
+git -C "$TMP/squeeze" -c user.name=t -c user.email=t@e commit -qm one
+sed -i 's/for _ in 0\.\.40 {/for _ in 0..80 {/' "$TMP/squeeze/src/main.rs"
+git -C "$TMP/squeeze" -c user.name=t -c user.email=t@e commit -qam two
+"$S" project add sqz "$TMP/squeeze" --matrix "$TMP/speed.json" >/dev/null 2>&1
+"$S" run sqz --rev main~1 --wait -q >/dev/null 2>&1
+"$S" run sqz --rev main --wait -q >/dev/null 2>&1
+browse "$TMP/speed-trend.html" "$U/#/project/sqz/bench.instructions"
+check "a project's trend follows bench.instructions without errors" \
+    no_errors "$TMP/speed-trend.html"
+check "... offered in its menu, chosen, with a point per benchmarked commit" \
+    bash -c "grep -q '<option selected=\"\">bench.instructions</option>' '$TMP/speed-trend.html' &&
+    grep -q 'id=\"trend\" data-metric=\"bench.instructions\"' '$TMP/speed-trend.html' &&
+    test \"\$(grep -o 'data-points=\"[0-9]*\"' '$TMP/speed-trend.html' | sort -u)\" = 'data-points=\"2\"'"
+browse "$TMP/size-trend.html" "$U/#/project/sqz"
+check "... and its size trend offers the benchmark's figures" \
+    grep -q '<option>bench.wall_ms</option>' "$TMP/size-trend.html"
+shoot speed-trend "$U/#/project/sqz/bench.instructions"
 echo "# a static report"
 "$S" report hist --html "$TMP/report.html" -q
 check "report --html writes one file" test -s "$TMP/report.html"
