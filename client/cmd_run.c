@@ -441,6 +441,36 @@ run_follow(const struct options *o, long long id, int *rc)
 	return (NULL);
 }
 
+/*
+ * Adds --bench to a run request: a JSON object as a matrix's "bench"
+ * takes it, else a command line split on spaces ("{artifact} 20" is a
+ * command: it does not parse as JSON). The daemon checks either.
+ */
+static void
+run_add_bench(cJSON *body, const char *text)
+{
+	cJSON		*b, *cmd;
+	const char	*p;
+	char		*word;
+	size_t		 len;
+
+	if ((b = cJSON_Parse(text)) != NULL && cJSON_IsObject(b)) {
+		cJSON_AddItemToObject(body, "bench", b);
+		return;
+	}
+	cJSON_Delete(b);
+	b = cJSON_AddObjectToObject(body, "bench");
+	cmd = cJSON_AddArrayToObject(b, "command");
+	for (p = text; *p != '\0'; p += len) {
+		p += strspn(p, " \t");
+		if ((len = strcspn(p, " \t")) == 0)
+			continue;
+		word = xstrndup(p, len);
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(word));
+		free(word);
+	}
+}
+
 /* Adds the run-wide build settings given as options to a run request. */
 static void
 run_build_settings(const struct options *o, cJSON *body)
@@ -509,6 +539,8 @@ cmd_run(struct options *o)
 		return (EXIT_USAGE);
 	}
 	run_build_settings(o, body);
+	if (o->bench != NULL)
+		run_add_bench(body, o->bench);
 
 	r = request_call(o, "POST", "/v1/runs", body, &doc, &err);
 	cJSON_Delete(body);

@@ -52,9 +52,9 @@ const struct command commands[] = {
 	{ "results", cmd_results, OPT_FORMAT | OPT_WAIT | OPT_QUIET, 1, 1,
 	  "results RUN [--wait]" },
 	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET |
-	  OPT_BUILD | OPT_TOOLCHAIN | OPT_REV, 1, 1,
+	  OPT_BUILD | OPT_TOOLCHAIN | OPT_REV | OPT_BENCH, 1, 1,
 	  "run PROJECT [--matrix NAME|FILE] "
-	  "[--rev REV] [--wait] [--toolchain T] ..." },
+	  "[--rev REV] [--wait] [--toolchain T] [--bench CMD] ..." },
 	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
 	{ "search", cmd_search, OPT_FORMAT | OPT_MATRIX | OPT_ARTIFACT |
 	  OPT_METRIC | OPT_SEARCH | OPT_SPEED | OPT_STATUS | OPT_WAIT | OPT_QUIET |
@@ -84,6 +84,10 @@ const struct option_spec options[] = {
 	  "several, the command lists them)" },
 	{ "--bad", NULL, "REV", OPT_BISECT, OPTION_TEXT, O(bad), 0, 0, 0,
 	  "the last end of a bisection: a commit that grew" },
+	{ "--bench", NULL, "CMD|JSON", OPT_BENCH, OPTION_TEXT, O(bench), 0, 0,
+	  0, "benchmark each build: a command with {artifact} (\"{artifact} "
+	  "150 input.txt\", split on spaces) or a matrix's \"bench\" "
+	  "object as JSON; it takes the matrix's place (docs/speed.md)" },
 	{ "--baseline", NULL, "VARIANT", OPT_SEARCH, OPTION_TEXT, O(baseline),
 	  0, 0, 0, "what a search's --max-slowdown and --max-build-time "
 	  "compare with: release (the default: the project's own profile) "

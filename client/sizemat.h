@@ -82,6 +82,7 @@ struct options {
 	const char		*bad;
 	const char		*status;
 	int			 budget;
+	const char		*bench;		/* run: a benchmark */
 	const char		*max_slowdown;	/* search's limits */
 	const char		*max_build_time;
 	const char		*speed_metric;
@@ -121,6 +122,7 @@ struct options {
 #define OPT_EXPLAIN	0x200000	/* --explain */
 #define OPT_PARETO	0x400000	/* --x, --y */
 #define OPT_SPEED	0x800000	/* --max-slowdown, --speed-metric */
+#define OPT_BENCH	0x1000000	/* --bench */
 
 #define DEFAULT_SERVER	"http://127.0.0.1:7420"
 

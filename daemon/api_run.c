@@ -348,7 +348,7 @@ api_run_overrides(const cJSON *doc, struct variant *over,
     struct http_reply *reply)
 {
 	static const char *const keys[] = { "project", "matrix",
-	    "matrix_file", "parent_run", "rev", "force", NULL };
+	    "matrix_file", "parent_run", "rev", "force", "bench", NULL };
 	const char *const	*k;
 	const cJSON		*item;
 	char			*value, *cause;
@@ -365,9 +365,9 @@ api_run_overrides(const cJSON *doc, struct variant *over,
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request",
 			    "%s: unknown key; a run takes project, matrix, "
-			    "matrix_file, parent_run, rev, force, toolchain, "
-			    "package, bin, example, profile, features and "
-			    "default-features", item->string);
+			    "matrix_file, parent_run, rev, force, bench, "
+			    "toolchain, package, bin, example, profile, features "
+			    "and default-features", item->string);
 			return (-1);
 		}
 		if (variant_normalise(item->string, item, &value,
@@ -450,6 +450,37 @@ api_run_target(struct api *api, const cJSON *doc, struct tracked_project *tp,
 }
 
 /*
+ * Reads a run's own benchmark, which takes the matrix's place: bench.c's
+ * spec, normalised into *json (NULL when none is given). Returns 0, or -1
+ * with a reply.
+ */
+static int
+api_run_bench(const cJSON *doc, char **json, struct http_reply *reply)
+{
+	const cJSON		*b = cJSON_GetObjectItemCaseSensitive(doc,
+				    "bench");
+	struct bench_spec	 spec;
+	cJSON			*norm;
+	char			*cause = NULL, *text;
+
+	*json = NULL;
+	if (b == NULL || cJSON_IsNull(b))
+		return (0);
+	if (bench_spec_parse(b, "request", &spec, &cause) != 0) {
+		http_reply_error(reply, 400, "invalid_request", "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	norm = bench_spec_json(&spec);
+	text = cJSON_PrintUnformatted(norm);
+	*json = xstrdup(text);
+	cJSON_free(text);
+	cJSON_Delete(norm);
+	bench_spec_clear(&spec);
+	return (0);
+}
+
+/*
  * The run's matrix: the one given (a name, an object, a file's text), else
  * a tracked project's own. NULL with a reply.
  */
@@ -490,7 +521,7 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	struct tracked_project	 tp;
 	struct run_plan		 plan;
 	struct plan_error	 err = { 0, NULL, NULL };
-	char			*project = NULL, *root = NULL;
+	char			*project = NULL, *root = NULL, *bench = NULL;
 
 	(void)id;
 	variant_init(&over);
@@ -499,9 +530,11 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	if ((doc = api_body(req, reply)) == NULL)
 		return;
 	if (api_run_overrides(doc, &over, reply) != 0 ||
+	    api_run_bench(doc, &bench, reply) != 0 ||
 	    api_run_target(api, doc, &tp, &project, &plan, &over, reply) != 0 ||
 	    (m = api_run_matrix(api, doc, &tp, reply)) == NULL)
 		goto out;
+	plan.bench = bench;
 	if (tp.id == 0 && api_nothing_to_measure(api, project, m, &over,
 	    &root, reply))
 		goto out;
@@ -516,6 +549,7 @@ api_runs_create(struct api *api, const struct http_request *req, int64_t id,
 	api_run_reply(api, id, 201, reply);
 out:
 	free(root);
+	free(bench);
 	variant_clear(&over);
 	matrix_free(m);
 	tracked_project_clear(&tp);

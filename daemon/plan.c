@@ -309,7 +309,9 @@ plan_queue_variants(const struct planner *p, struct run_plan *run,
 	run->shape = matrix_shape(m);
 	run->timeout_s = matrix_timeout(m);
 	run->verify = matrix_verify(m);
-	run->bench = matrix_bench(m);
+	/* A run's own benchmark (run --bench) takes the matrix's place. */
+	if (run->bench == NULL)
+		run->bench = matrix_bench(m);
 	run->source = source;
 	rc = plan_queue(p, run, vars, steps, posts, n, matrix_bootstrap(m), id,
 	    err);

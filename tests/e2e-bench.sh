@@ -185,6 +185,24 @@ sm search "$TMP/crate" --matrix "$TMP/nobench.json" --max-slowdown 10% \
 check "--max-slowdown on a matrix without a bench: exit 2, and how to add one" \
     bash -c "test $? = 2 && grep -q 'has no \"bench\"; add one' '$TMP/err'"
 
+sm run "$TMP/crate" --matrix "$TMP/nobench.json" --bench "{artifact} 20" \
+    --wait --json >"$TMP/own.json" 2>/dev/null
+check "run --bench CMD: a matrix without one is benchmarked with the run's" \
+    python3 - "$TMP/own.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = len(d["builds"]) == 2
+for b in d["builds"]:
+    x = b["bench"]
+    ok = ok and x["state"] == "done" and x["spec"]["command"] == ["{artifact}", "20"]
+    ok = ok and b["artifacts"][0]["measurements"]["bench.instructions"] > 0
+sys.exit(0 if ok else 1)
+PY
+sm run "$TMP/crate" --matrix "$TMP/nobench.json" --bench "true" \
+    >/dev/null 2>"$TMP/err"
+check "run --bench without {artifact}: exit 2, and why" bash -c \
+    "test $? = 2 && grep -q 'bench.command: names no {artifact}' '$TMP/err'"
+
 # 5. check --max-slowdown: a commit that doubles a loop is slower.
 R=$TMP/repo
 cp -r "$TOP/tests/fixtures/squeeze" "$R"
