@@ -673,11 +673,10 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 		db_finalize(stmt);
 	}
 	if (from != 0 && done) {
-		/* Its build time is its twin's: the same inputs, built. */
 		stmt = store_prepare(st, "UPDATE builds SET (state, exit_code,"
-		    " notes, finished_at, same_as, wall_ms, cpu_ms) = (SELECT"
-		    " 'done', exit_code, notes, ?3, coalesce(same_as, id),"
-		    " wall_ms, cpu_ms FROM builds WHERE id = ?2) WHERE id = ?1");
+		    " notes, finished_at, same_as) = (SELECT 'done', exit_code,"
+		    " notes, ?3, coalesce(same_as, id) FROM builds"
+		    " WHERE id = ?2) WHERE id = ?1");
 		db_bind_int(stmt, 1, id);
 		db_bind_int(stmt, 2, from);
 		db_bind_int(stmt, 3, (int64_t)time(NULL));

@@ -208,8 +208,10 @@ store_search_probes(struct store *st, const struct search_row *r,
 	int			 rc;
 
 	*n = 0;
+	/* A build not built (same_as) took its twin's time: the same inputs. */
 	stmt = store_prepare(st, "SELECT b.id, v.key, b.state,"
-	    " b.reused_from, b.run_id, b.wall_ms, x.state, x.artifact"
+	    " b.reused_from, b.run_id, coalesce(b.wall_ms, (SELECT wall_ms"
+	    " FROM builds WHERE id = b.same_as)), x.state, x.artifact"
 	    " FROM runs r"
 	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
