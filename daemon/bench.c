@@ -52,7 +52,6 @@ struct bench_job {
 	int				 late;		/* it timed out */
 	const char			*killed;
 	int64_t				 exit_status;
-	int				 term_signal;
 	struct bench_outcome		 out;
 };
 
@@ -753,7 +752,6 @@ bench_exited(uv_process_t *p, int64_t status, int sig)
 
 	job->running = 0;
 	job->exit_status = sig != 0 ? 128 + sig : status;
-	job->term_signal = sig;
 	uv_close((uv_handle_t *)p, bench_closed);
 }
 
