@@ -236,10 +236,13 @@ search_print(const struct options *o, const cJSON *doc)
 		print_snippet(w, stdout);
 	}
 	search_print_limits(o, s, w);
-	printf("\n%lld build%s of the grid's %lld (%lld reused)\n",
+	printf("\n%lld build%s of the grid's %lld (%lld reused%s%s)\n",
 	    (long long)json_int(s, "builds", 0), plural(json_int(s, "builds",
 	    0)), (long long)json_int(s, "grid_size", 0),
-	    (long long)json_int(s, "reused", 0));
+	    (long long)json_int(s, "reused", 0), cJSON_IsObject(
+	    cJSON_GetObjectItemCaseSensitive(s, "baseline")) ? ", one the "
+	    "baseline " : "", json_str(cJSON_GetObjectItemCaseSensitive(s,
+	    "baseline"), "variant_key", ""));
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s,
 	    "neighbours")) > 0 && cJSON_IsObject(w)) {
 		printf("\nthe certificate: each neighbour of the winner and "

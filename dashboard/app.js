@@ -615,7 +615,8 @@ function searchPanel(box, s) {
   let html = `<p id="search-state" data-state="${esc(s.state)}"
     data-certified="${s.certified}">${esc(s.state)}${s.state === "done" ?
     (s.certified ? ", certified" : ", not certified") : ""}:
-    ${s.builds} builds of the grid's ${s.grid_size} (${s.reused} reused),
+    ${s.builds} builds of the grid's ${s.grid_size} (${s.reused} reused${
+      s.baseline ? ", one the baseline " + esc(s.baseline.variant_key) : ""}),
     ${esc(s.metric)}${s.message ? " &mdash; " + esc(s.message) : ""}</p>`;
   if (w)
     html += `<p>${s.state === "done" ? "Winner" : "Best so far"}:
@@ -634,12 +635,16 @@ function searchPanel(box, s) {
   if (w && s.neighbours.length) {
     html += `<h3>Certificate</h3><table id="search-cert"><tr>
       <th>neighbour</th><th class="num">value</th>
-      <th class="num">against the winner</th></tr>`;
+      <th class="num">against the winner</th>${s.limits ?
+        "<th>within the limits</th>" : ""}</tr>`;
     s.neighbours.forEach((n) => {
       html += `<tr><td>${esc(n.variant_key)}</td>
         <td class="num">${n.value == null ? esc(n.state) : size(n.value)}</td>
         <td class="num">${n.value == null ? "" :
-          change(n.value - w.value, w.value)}</td></tr>`;
+          change(n.value - w.value, w.value)}</td>${s.limits ?
+          `<td class="within">${n.within_limits == null ? "-" :
+            n.within_limits ? "yes" : "no: " + esc(figure(
+              s.limits.speed_metric, n.speed))}</td>` : ""}</tr>`;
     });
     html += "</table>";
   }

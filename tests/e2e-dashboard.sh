@@ -236,7 +236,7 @@ SPEED_RUN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sea
 browse "$TMP/speed-search.html" "$U/#/run/$SPEED_RUN"
 check "a constrained search's page loads without errors" \
     no_errors "$TMP/speed-search.html"
-check "... and marks its winner within the limit on its scatter, with the limit drawn" \
+check "... and marks its winner within the limit on its scatter, with the limit drawn, and which neighbours were outside it" \
     python3 - "$TMP/speed-search.html" "$TMP/speed-search.json" <<'PY'
 import json, re, sys
 html = open(sys.argv[1]).read()
@@ -246,6 +246,11 @@ svg = svg.group(0) if svg else ""
 ok = 'class="winner"' in svg and 'class="limit-line"' in svg
 ok = ok and 'class="front-line"' in svg
 ok = ok and s["winner"]["within_limits"] is True
+# The certificate says which neighbours were outside the limits.
+cells = re.findall(r'<td class="within">([^<]*)</td>', html)
+ok = ok and len(cells) == len(s["neighbours"])
+ok = ok and all((c == "yes") == (n["within_limits"] is True)
+                for c, n in zip(cells, s["neighbours"]))
 sys.exit(0 if ok else 1)
 PY
 shoot search-limits "$U/#/run/$SPEED_RUN"
