@@ -165,8 +165,15 @@ grid = {b["variant_key"]: b["artifacts"][0]["measurements"]
         ["bench.instructions"] for b in d["builds"]}
 seen = [(p["variant_key"], p["speed"]) for p in s["probes"]
         if p["variant_key"] in grid]
+for k, v in seen:
+    if grid[k] != v:
+        print("  %s: %d in the grid, %d in the search" % (k, grid[k], v))
 ok = len(seen) >= 4 and all(grid[k] == v for k, v in seen)
 ok = ok and len(set(grid.values())) > 1
+if not ok:
+    print("  grid:", grid)
+    print("  search:", [(p["variant_key"], p["state"], p["speed"],
+                         p["build"]) for p in s["probes"]])
 sys.exit(0 if ok else 1)
 PY
 sm search "$TMP/crate" --matrix "$TMP/bench.json" --max-slowdown 10% \
