@@ -1,7 +1,8 @@
 /*
  * Benchmarks: a matrix's "bench" command run against a built artifact.
  * The artifact (checked against the sha256 it was measured with) is
- * copied into a scratch dir and the command runs there with a clean
+ * copied to WORKDIR/bench/bin/NAME, always the same file rewritten in
+ * place, and the command runs in a scratch dir with a clean
  * environment, warmup + runs times natively and once under valgrind's
  * cachegrind, each through the spawn helper (a process group of its own,
  * killed with the daemon or at the timeout; wall time and peak memory
@@ -42,7 +43,7 @@ struct bench_job {
 	uv_timer_t			 timer;
 	int				 running;	/* a process */
 	char				*scratch;
-	char				*program;	/* ./NAME in scratch */
+	char				*program;	/* bench/bin/NAME */
 	char				*rusage;
 	char				*errlog;
 	char				*vglog;
@@ -413,9 +414,12 @@ bench_copy(const char *from, const char *to, mode_t mode)
 
 	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1)
 		return (-1);
+	/* An existing file is rewritten in place: it keeps its inode. */
 	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    mode)) == -1) {
+	    mode)) == -1 || fchmod(out, mode) == -1) {
 		saved = errno;
+		if (out != -1)
+			close(out);
 		close(in);
 		errno = saved;
 		return (-1);
@@ -477,15 +481,19 @@ bench_prepare_artifact(struct bench_job *job)
 		return;
 	}
 	close(fd);
+	/*
+	 * The same path for every variant, and the same file: glibc reads
+	 * /proc/self/maps at start, whose lines hold the program's path and
+	 * inode number, so a new file (another inode, of another number of
+	 * digits) would change the instruction count by a few.
+	 */
 	base = strrchr(job->task.path, '/');
 	base = base != NULL ? base + 1 : job->task.path;
-	xasprintf(&copy, "%s/%s", job->scratch, base);
+	xasprintf(&copy, "%s/bench/bin/%s", job->cfg->workdir, base);
 	if (bench_copy(job->task.path, copy, 0755) != 0)
 		bench_unavailable(job, "cannot copy %s to %s: %s",
 		    job->task.path, copy, strerror(errno));
-	free(copy);
-	/* The same argument for every variant: instructions compare. */
-	xasprintf(&job->program, "./%s", base);
+	job->program = copy;
 }
 
 /*
@@ -551,7 +559,7 @@ static void
 bench_prepare_work(uv_work_t *w)
 {
 	struct bench_job	*job = w->data;
-	char			*parent;
+	char			*parent, *bin;
 	int			 rc;
 
 	bench_machine(&job->out);
@@ -561,9 +569,12 @@ bench_prepare_work(uv_work_t *w)
 	}
 	gc_remove_tree(job->scratch);
 	xasprintf(&parent, "%s/bench", job->cfg->workdir);
-	rc = mkdir(parent, 0755) == -1 && errno != EEXIST ? -1 :
+	xasprintf(&bin, "%s/bench/bin", job->cfg->workdir);
+	rc = (mkdir(parent, 0755) == -1 && errno != EEXIST) ||
+	    (mkdir(bin, 0755) == -1 && errno != EEXIST) ? -1 :
 	    mkdir(job->scratch, 0700);
 	free(parent);
+	free(bin);
 	if (rc != 0) {
 		bench_unavailable(job, "cannot create %s: %s", job->scratch,
 		    strerror(errno));
@@ -955,12 +966,7 @@ bench_start(uv_loop_t *loop, const struct builder_config *cfg,
 	job->out.max_rss_kib = -1;
 	job->out.instructions = -1;
 	job->out.artifact = job->task.artifact;
-	/*
-	 * One dir for every benchmark (one runs at a time): the program's
-	 * path is in what it reads at start (glibc reads /proc/self/maps
-	 * for the main thread's stack), so its instruction count depends
-	 * on the path's length.
-	 */
+	/* One dir for every benchmark: one runs at a time. */
 	xasprintf(&job->scratch, "%s/bench/run", cfg->workdir);
 	/* Beside the program, which runs in scratch and may see them. */
 	xasprintf(&job->rusage, "%s/.sizemat-rusage", job->scratch);
