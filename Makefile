@@ -73,7 +73,7 @@ UNIT_MODS   = check_main check_variant check_matrix check_store \
 	      check_units check_plans check_search
 UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
-BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat
+BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat $(O)/sizemat-fixrandom.so
 
 .PHONY: all deps check check-fast check-unit check-e2e check-slow check-chaos \
 	demo bench install lint clean fuzz sanitizer-reports check-valgrind \
@@ -91,6 +91,11 @@ $(O)/sizematd: $(O)/daemon/main.o $(DAEMON_OBJS)
 
 $(O)/sizemat-spawn: $(O)/daemon/spawn.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# Preloaded into programs under valgrind: never with the sanitizers.
+$(O)/sizemat-fixrandom.so: daemon/fixrandom.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $<
 
 $(O)/sizemat: $(CLIENT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -232,7 +237,8 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles \
 	    $(DESTDIR)$(COMPLETIONDIR)
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(filter-out %.so,$(BINS)) $(DESTDIR)$(BINDIR)
+	install -m 644 $(O)/sizemat-fixrandom.so $(DESTDIR)$(BINDIR)
 	ln -sf sizemat $(DESTDIR)$(BINDIR)/cargo-sizemat
 	install -m 644 profiles/*.json $(DESTDIR)$(SHAREDIR)/profiles
 	install -m 644 contrib/sizemat.bash $(DESTDIR)$(COMPLETIONDIR)/sizemat

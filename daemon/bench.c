@@ -44,6 +44,7 @@ struct bench_job {
 	int				 running;	/* a process */
 	char				*scratch;
 	char				*program;	/* bench/bin/NAME */
+	char				*fixrandom;	/* its .so, or NULL */
 	char				*rusage;
 	char				*errlog;
 	char				*vglog;
@@ -595,6 +596,7 @@ bench_free(uv_handle_t *h)
 	bench_spec_clear(&job->spec);
 	free(job->scratch);
 	free(job->program);
+	free(job->fixrandom);
 	free(job->rusage);
 	free(job->errlog);
 	free(job->vglog);
@@ -824,6 +826,9 @@ bench_spawn(struct bench_job *job)
 	strlist_addf(&env, "HOME=%s", job->scratch);
 	strlist_addf(&env, "TMPDIR=%s", job->scratch);
 	strlist_add(&env, "LC_ALL=C");
+	/* The counted run's random source is fixed: hash seeds repeat. */
+	if (job->valgrind && job->fixrandom != NULL)
+		strlist_addf(&env, "LD_PRELOAD=%s", job->fixrandom);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	err_fd = open(job->errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644);
@@ -911,6 +916,26 @@ bench_prepare_done(uv_work_t *w, int status)
 	bench_next(job);
 }
 
+/*
+ * Finds sizemat-fixrandom.so beside the spawn helper; without it the run
+ * under valgrind keeps the system's random source.
+ */
+static void
+bench_fixrandom(struct bench_job *job)
+{
+	const char	*slash = strrchr(job->cfg->spawn_helper, '/');
+	char		*path;
+
+	if (slash == NULL)
+		return;
+	xasprintf(&path, "%.*s/sizemat-fixrandom.so",
+	    (int)(slash - job->cfg->spawn_helper), job->cfg->spawn_helper);
+	if (access(path, R_OK) == 0)
+		job->fixrandom = path;
+	else
+		free(path);
+}
+
 /* Prepares on the loop's thread when the thread pool would not take it. */
 static void
 bench_prepare_now(uv_timer_t *t)
@@ -966,6 +991,7 @@ bench_start(uv_loop_t *loop, const struct builder_config *cfg,
 	job->out.max_rss_kib = -1;
 	job->out.instructions = -1;
 	job->out.artifact = job->task.artifact;
+	bench_fixrandom(job);
 	/* One dir for every benchmark: one runs at a time. */
 	xasprintf(&job->scratch, "%s/bench/run", cfg->workdir);
 	/* Beside the program, which runs in scratch and may see them. */
