@@ -780,6 +780,15 @@ bench_argv(struct bench_job *job, struct strlist *argv)
 	strlist_add(argv, "--close-fds");
 	strlist_add(argv, job->rusage);
 	if (job->valgrind) {
+		/*
+		 * The counted run's random source is fixed (hash seeds
+		 * repeat): set for valgrind and its program through env(1),
+		 * never for the spawn helper itself.
+		 */
+		if (job->fixrandom != NULL) {
+			strlist_add(argv, "env");
+			strlist_addf(argv, "LD_PRELOAD=%s", job->fixrandom);
+		}
 		strlist_add(argv, "valgrind");
 		strlist_add(argv, "--tool=cachegrind");
 		strlist_add(argv, "--cache-sim=no");
@@ -826,9 +835,6 @@ bench_spawn(struct bench_job *job)
 	strlist_addf(&env, "HOME=%s", job->scratch);
 	strlist_addf(&env, "TMPDIR=%s", job->scratch);
 	strlist_add(&env, "LC_ALL=C");
-	/* The counted run's random source is fixed: hash seeds repeat. */
-	if (job->valgrind && job->fixrandom != NULL)
-		strlist_addf(&env, "LD_PRELOAD=%s", job->fixrandom);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	err_fd = open(job->errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644);
