@@ -40,7 +40,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	     -I$(LLHTTP_INC) -DSIZEMAT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP
 
 DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
-	      api_search api_sizes api_verify attrib bench bisect builder \
+	      api_search api_sizes api_verify attrib bench bench_spec bisect builder \
 	      builder_cargo builder_meta builder_measure command \
 	      db_sqlite config diff events explain gc git http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \

@@ -388,22 +388,13 @@ static int
 api_speed_limit(const char *slowdown, const char *metric,
     struct search_limits *sl, struct http_reply *reply)
 {
-	cJSON	*o;
 	char	*cause = NULL;
-	int	 rc;
 
-	o = cJSON_CreateObject();
-	if (slowdown != NULL)
-		cJSON_AddStringToObject(o, "max_slowdown", slowdown);
-	if (metric != NULL)
-		cJSON_AddStringToObject(o, "speed_metric", metric);
-	rc = search_limits_parse(o, sl, &cause);
-	cJSON_Delete(o);
-	if (rc != 0) {
-		http_reply_error(reply, 400, "invalid_request", "%s", cause);
-		free(cause);
-	}
-	return (rc);
+	if (search_limits_speed(slowdown, metric, sl, &cause) == 0)
+		return (0);
+	http_reply_error(reply, 400, "invalid_request", "%s", cause);
+	free(cause);
+	return (-1);
 }
 
 /*

@@ -188,19 +188,12 @@ api_project_speed(const char *slow, const char *speed,
     struct tracked_project *p, struct http_reply *reply)
 {
 	struct search_limits	 l;
-	cJSON			*o;
 	char			*cause = NULL;
 	int			 rc;
 
-	o = cJSON_CreateObject();
-	if (slow != NULL && strcmp(slow, "none") != 0)
-		cJSON_AddStringToObject(o, "max_slowdown", slow);
-	else
-		cJSON_AddStringToObject(o, "max_slowdown", "0%");
-	if (speed != NULL)
-		cJSON_AddStringToObject(o, "speed_metric", speed);
-	rc = search_limits_parse(o, &l, &cause);
-	cJSON_Delete(o);
+	/* "none" drops the limit; the metric is checked all the same. */
+	rc = search_limits_speed(slow != NULL && strcmp(slow, "none") != 0 ?
+	    slow : "0%", speed, &l, &cause);
 	search_limits_clear(&l);
 	if (rc != 0) {
 		http_reply_error(reply, 400, "invalid_request", "%s", cause);

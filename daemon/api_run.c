@@ -457,26 +457,17 @@ api_run_target(struct api *api, const cJSON *doc, struct tracked_project *tp,
 static int
 api_run_bench(const cJSON *doc, char **json, struct http_reply *reply)
 {
-	const cJSON		*b = cJSON_GetObjectItemCaseSensitive(doc,
-				    "bench");
-	struct bench_spec	 spec;
-	cJSON			*norm;
-	char			*cause = NULL, *text;
+	const cJSON	*b = cJSON_GetObjectItemCaseSensitive(doc, "bench");
+	char		*cause = NULL;
 
 	*json = NULL;
 	if (b == NULL || cJSON_IsNull(b))
 		return (0);
-	if (bench_spec_parse(b, "request", &spec, &cause) != 0) {
+	if ((*json = bench_spec_normalise(b, "request", &cause)) == NULL) {
 		http_reply_error(reply, 400, "invalid_request", "%s", cause);
 		free(cause);
 		return (-1);
 	}
-	norm = bench_spec_json(&spec);
-	text = cJSON_PrintUnformatted(norm);
-	*json = xstrdup(text);
-	cJSON_free(text);
-	cJSON_Delete(norm);
-	bench_spec_clear(&spec);
 	return (0);
 }
 

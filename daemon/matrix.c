@@ -533,22 +533,12 @@ static int
 matrix_parse_bench(struct matrix *m, const cJSON *o, const char *source,
     char **cause)
 {
-	const cJSON		*b = cJSON_GetObjectItemCaseSensitive(o, "bench");
-	struct bench_spec	 spec;
-	cJSON			*norm;
-	char			*json;
+	const cJSON	*b = cJSON_GetObjectItemCaseSensitive(o, "bench");
 
 	if (b == NULL || cJSON_IsNull(b))
 		return (0);
-	if (bench_spec_parse(b, source, &spec, cause) != 0)
-		return (-1);
-	norm = bench_spec_json(&spec);
-	json = cJSON_PrintUnformatted(norm);
-	m->bench = xstrdup(json);
-	cJSON_free(json);
-	cJSON_Delete(norm);
-	bench_spec_clear(&spec);
-	return (0);
+	m->bench = bench_spec_normalise(b, source, cause);
+	return (m->bench != NULL ? 0 : -1);
 }
 
 /*

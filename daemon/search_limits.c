@@ -118,6 +118,28 @@ search_limits_parse(const cJSON *doc, struct search_limits *l, char **cause)
 	return (0);
 }
 
+/*
+ * Reads a speed limit alone, as check, compare and a tracked project
+ * give it: max_slowdown ("5%", or NULL) and speed_metric (NULL: the
+ * default). Returns 0, or -1 with the cause.
+ */
+int
+search_limits_speed(const char *slowdown, const char *metric,
+    struct search_limits *l, char **cause)
+{
+	cJSON	*o;
+	int	 rc;
+
+	o = cJSON_CreateObject();
+	if (slowdown != NULL)
+		cJSON_AddStringToObject(o, "max_slowdown", slowdown);
+	if (metric != NULL)
+		cJSON_AddStringToObject(o, "speed_metric", metric);
+	rc = search_limits_parse(o, l, cause);
+	cJSON_Delete(o);
+	return (rc);
+}
+
 /* Tells whether a search has limits at all. */
 int
 search_limits_active(const struct search_limits *l)

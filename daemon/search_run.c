@@ -174,6 +174,14 @@ search_view_probe(const struct search_view *w, const char *key)
 	return (NULL);
 }
 
+/* Tells whether a probe's benchmark is still to run, or running. */
+static int
+search_probe_benching(const struct search_probe *p)
+{
+	return (p->bench != NULL && (strcmp(p->bench, "pending") == 0 ||
+	    strcmp(p->bench, "running") == 0));
+}
+
 /*
  * A done probe against the limits: within them, outside them (excluded),
  * failed when it lacks a figure they need, pending while its benchmark
@@ -184,9 +192,7 @@ search_view_limit(const struct search_view *w, const struct search_probe *p)
 {
 	if (!search_limits_active(&w->limits))
 		return (OUTCOME_DONE);
-	if (w->limits.slowdown >= 0 && p->bench != NULL &&
-	    (strcmp(p->bench, "pending") == 0 ||
-	    strcmp(p->bench, "running") == 0))
+	if (w->limits.slowdown >= 0 && search_probe_benching(p))
 		return (OUTCOME_PENDING);
 	if (!w->base_ready)
 		return (OUTCOME_PENDING);
@@ -453,9 +459,8 @@ search_view_pending(const struct search_view *w)
 		if (strcmp(p->state, "queued") == 0 ||
 		    strcmp(p->state, "running") == 0)
 			return (1);
-		if (search_limits_active(&w->limits) && p->bench != NULL &&
-		    (strcmp(p->bench, "pending") == 0 ||
-		    strcmp(p->bench, "running") == 0))
+		if (search_limits_active(&w->limits) &&
+		    search_probe_benching(p))
 			return (1);
 	}
 	return (0);
@@ -524,8 +529,7 @@ search_baseline_failed(const struct search_view *w)
 	if (!search_limits_active(&w->limits) || p == NULL || w->base_ready)
 		return (NULL);
 	if (strcmp(p->state, "queued") == 0 || strcmp(p->state, "running") ==
-	    0 || (p->bench != NULL && (strcmp(p->bench, "pending") == 0 ||
-	    strcmp(p->bench, "running") == 0)))
+	    0 || search_probe_benching(p))
 		return (NULL);
 	if (strcmp(p->state, "done") != 0)
 		xasprintf(&why, "the baseline %s (build %lld) ended %s: the "

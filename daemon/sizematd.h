@@ -297,6 +297,8 @@ struct search_limits {
 };
 void	 search_limits_clear(struct search_limits *);
 int	 search_limits_parse(const cJSON *, struct search_limits *, char **);
+int	 search_limits_speed(const char *, const char *,
+	    struct search_limits *, char **);
 int	 search_limits_active(const struct search_limits *);
 cJSON	*search_limits_json(const struct search_limits *);
 int	 search_limits_read(const char *, struct search_limits *);
@@ -954,6 +956,7 @@ typedef void	 bench_done_cb(struct bench_job *,
 int		 bench_spec_parse(const cJSON *, const char *,
 		    struct bench_spec *, char **);
 cJSON		*bench_spec_json(const struct bench_spec *);
+char		*bench_spec_normalise(const cJSON *, const char *, char **);
 void		 bench_spec_clear(struct bench_spec *);
 void		 bench_task_clear(struct bench_task *);
 void		 bench_stats(const int64_t *, size_t, struct bench_stats *);

@@ -47,6 +47,26 @@ track_alert_text(const struct tracked_project *p, const char *commit,
 }
 
 /*
+ * Queues an alert's body for each of the project's webhooks, once per
+ * key (a commit, or what else names the alert) and URL.
+ */
+void
+track_deliver(struct track *t, const struct tracked_project *p,
+    const char *key, const cJSON *body)
+{
+	const cJSON	*url;
+	char		*json;
+
+	json = cJSON_PrintUnformatted(body);
+	cJSON_ArrayForEach(url, p->webhooks) {
+		if (cJSON_IsString(url))
+			store_delivery_add(t->store, p->id, key,
+			    url->valuestring, json);
+	}
+	cJSON_free(json);
+}
+
+/*
  * Queues one webhook delivery per commit with new regressions and per
  * URL, once no build at that commit is still to come, then marks them
  * alerted (with or without webhooks, so adding one later does not send
@@ -55,10 +75,10 @@ track_alert_text(const struct tracked_project *p, const char *commit,
 void
 track_alerts(struct track *t, const struct tracked_project *p)
 {
-	const cJSON	*c, *url;
+	const cJSON	*c;
 	cJSON		*pending, *body, *variants, *v, *r;
 	const char	*commit;
-	char		*text, *json;
+	char		*text;
 
 	pending = store_unalerted(t->store, p->id);
 	cJSON_ArrayForEach(c, pending) {
@@ -108,13 +128,7 @@ track_alerts(struct track *t, const struct tracked_project *p)
 		text = track_alert_text(p, commit, r);
 		cJSON_AddStringToObject(body, "text", text);
 		free(text);
-		json = cJSON_PrintUnformatted(body);
-		cJSON_ArrayForEach(url, p->webhooks) {
-			if (cJSON_IsString(url))
-				store_delivery_add(t->store, p->id, commit,
-				    url->valuestring, json);
-		}
-		cJSON_free(json);
+		track_deliver(t, p, commit, body);
 		cJSON_Delete(body);
 		store_mark_alerted(t->store, p->id, commit);
 		log_info("project %s: %.12s regressed (%d variant%s)",
@@ -132,9 +146,8 @@ track_alerts(struct track *t, const struct tracked_project *p)
 static void
 track_revisions(struct track *t, const struct tracked_project *p)
 {
-	const cJSON	*url;
 	cJSON		*revised, *body, *r;
-	char		*key, *json;
+	char		*key;
 
 	revised = store_revised(t->store, p->id);
 	cJSON_ArrayForEach(r, revised) {
@@ -161,19 +174,13 @@ track_revisions(struct track *t, const struct tracked_project *p)
 			    json_str(r, "commit", ""), json_str(r, "note", ""));
 		cJSON_AddStringToObject(body, "text", key);
 		free(key);
-		json = cJSON_PrintUnformatted(body);
 		/* One delivery per revision and URL, whatever its commit. */
 		xasprintf(&key, "revised:%lld", (long long)json_int(r, "id", 0));
-		cJSON_ArrayForEach(url, p->webhooks) {
-			if (cJSON_IsString(url))
-				store_delivery_add(t->store, p->id, key,
-				    url->valuestring, json);
-		}
+		track_deliver(t, p, key, body);
 		store_mark_revised(t->store, json_int(r, "id", 0));
 		log_info("project %s: regression %lld revised: %s", p->name,
 		    (long long)json_int(r, "id", 0), json_str(r, "state", ""));
 		free(key);
-		cJSON_free(json);
 		cJSON_Delete(body);
 	}
 	if (cJSON_GetArraySize(revised) > 0)

@@ -70,6 +70,8 @@ void		 track_bisect_all(struct track *);
 
 /* track_alert.c */
 void		 track_alerts(struct track *, const struct tracked_project *);
+void		 track_deliver(struct track *, const struct tracked_project *,
+		    const char *, const cJSON *);
 void		 track_detect(struct track *, int64_t);
 void		 track_project_changed(struct track *, int64_t);
 

@@ -16,19 +16,13 @@
 static int
 track_speed_limit(const struct tracked_project *p, struct search_limits *l)
 {
-	cJSON	*o;
 	char	*cause = NULL;
 	int	 rc;
 
 	if (p->max_slowdown == NULL)
 		return (-1);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "max_slowdown", p->max_slowdown);
-	if (p->speed_metric != NULL)
-		cJSON_AddStringToObject(o, "speed_metric", p->speed_metric);
-	rc = search_limits_parse(o, l, &cause);
-	cJSON_Delete(o);
-	if (rc != 0) {
+	if ((rc = search_limits_speed(p->max_slowdown, p->speed_metric, l,
+	    &cause)) != 0) {
 		log_warnx("project %s: max_slowdown: %s", p->name, cause);
 		free(cause);
 	}
@@ -100,9 +94,9 @@ static void
 track_speed_alerts(struct track *t, const struct tracked_project *p)
 {
 	cJSON		*rows, *at, *body, *r;
-	const cJSON	*url, *x;
+	const cJSON	*x;
 	const char	*commit;
-	char		*text, *json;
+	char		*text;
 
 	if ((rows = store_slowdowns(t->store, p->id, 1)) == NULL)
 		return;
@@ -130,17 +124,11 @@ track_speed_alerts(struct track *t, const struct tracked_project *p)
 		text = track_speed_text(p, json_str(x, "commit", ""), at);
 		cJSON_AddItemToObject(body, "variants", at);
 		cJSON_AddStringToObject(body, "text", text);
-		json = cJSON_PrintUnformatted(body);
-		cJSON_ArrayForEach(url, p->webhooks) {
-			if (cJSON_IsString(url))
-				store_delivery_add(t->store, p->id, json_str(x,
-				    "commit", ""), url->valuestring, json);
-		}
+		track_deliver(t, p, json_str(x, "commit", ""), body);
 		store_slowdowns_alerted(t->store, p->id, json_str(x, "commit",
 		    ""));
 		log_info("%s", text);
 		free(text);
-		cJSON_free(json);
 		cJSON_Delete(body);
 	}
 	cJSON_Delete(rows);
