@@ -96,7 +96,7 @@ track_speed_alerts(struct track *t, const struct tracked_project *p)
 	cJSON		*rows, *at, *body, *r;
 	const cJSON	*x;
 	const char	*commit;
-	char		*text;
+	char		*text, *key;
 
 	if ((rows = store_slowdowns(t->store, p->id, 1)) == NULL)
 		return;
@@ -124,7 +124,10 @@ track_speed_alerts(struct track *t, const struct tracked_project *p)
 		text = track_speed_text(p, json_str(x, "commit", ""), at);
 		cJSON_AddItemToObject(body, "variants", at);
 		cJSON_AddStringToObject(body, "text", text);
-		track_deliver(t, p, json_str(x, "commit", ""), body);
+		/* Its own key: a size alert may be queued for the commit. */
+		xasprintf(&key, "speed:%s", json_str(x, "commit", ""));
+		track_deliver(t, p, key, body);
+		free(key);
 		store_slowdowns_alerted(t->store, p->id, json_str(x, "commit",
 		    ""));
 		log_info("%s", text);

@@ -277,6 +277,32 @@ sm regressions sq >"$TMP/slow.txt" 2>/dev/null
 check "... and regressions says so" \
     grep -q '^slower by more than 10% against the nearest earlier benchmarked commit: 1' \
     "$TMP/slow.txt"
+# A commit that both grows (a 64 KiB table) and slows down: two alerts.
+python3 - "$R/src/main.rs" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("for _ in 0..80 {", "for _ in 0..160 {")
+s = s.replace("let mut sum = windows.len() as u32;",
+              "let mut sum = windows.len() as u32 + std::hint::black_box(&PAD)"
+              "[input.len() % PAD.len()] as u32;")
+s += "\nstatic PAD: [u8; 65536] = [7; 65536];\n"
+open(p, "w").write(s)
+PY
+git -C "$R" -c user.name=t -c user.email=t@e commit -qam "a table, and more energy"
+sm run sq --rev main --wait >/dev/null 2>&1
+for _ in $(seq 300); do
+	[ "$(grep -c "$(git -C "$R" rev-parse main)" "$TMP/alerts")" -ge 2 ] && break
+	sleep 0.1
+done
+check "a commit that grew and got slower sends both alerts" \
+    python3 - "$TMP/alerts" "$(git -C "$R" rev-parse main)" <<'PY'
+import json, sys
+events = sorted(a["event"] for a in map(json.loads, open(sys.argv[1]))
+                if a["head"]["id"] == sys.argv[2])
+print("  alerts at the head:", events)
+sys.exit(0 if events == ["size_regression", "speed_regression"] else 1)
+PY
 kill "$HOOK" 2>/dev/null
 
 # 6. A failing benchmark marks the benchmark, not the build.
