@@ -7,7 +7,7 @@ SHAREDIR ?= $(PREFIX)/share/sizemat
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 MANDIR	?= $(PREFIX)/share/man
 CC	?= cc
-PKGS	 = libuv sqlite3 libcjson libcurl libelf zlib liblzma libzstd libcrypto
+PKGS	 = libuv sqlite3 libpq libcjson libcurl libelf zlib liblzma libzstd libcrypto
 O	 = build
 
 CFLAGS	?= -O2 -g
@@ -42,7 +42,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
 	      api_search api_sizes api_verify attrib bench bench_spec bisect builder \
 	      builder_cargo builder_meta builder_measure command \
-	      db_sqlite config diff events explain gc git http identity \
+	      db db_pg db_sqlite config diff events explain gc git http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \
 	      post queue schedule search search_limits search_run server \
 	      snippet store \
@@ -75,7 +75,8 @@ UNIT_OBJS   = $(UNIT_MODS:%=$(O)/tests/%.o)
 
 BINS = $(O)/sizematd $(O)/sizemat-spawn $(O)/sizemat $(O)/sizemat-fixrandom.so
 
-.PHONY: all deps check check-fast check-unit check-e2e check-slow check-chaos \
+.PHONY: all deps check check-fast check-unit check-e2e check-postgres \
+	check-slow check-chaos \
 	demo bench install lint clean fuzz sanitizer-reports check-valgrind \
 	check-load
 
@@ -121,9 +122,10 @@ $(O)/llhttp/%.o: $(LLHTTP_SRC)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -I$(LLHTTP_INC) -c -o $@ $<
 
-$(O)/daemon/schema.c: daemon/embed-schema.sh $(sort $(wildcard schema/*.sql))
+$(O)/daemon/schema.c: daemon/embed-schema.sh $(wildcard schema/*.sql) \
+    $(wildcard schema/pg/*.sql)
 	@mkdir -p $(dir $@)
-	sh daemon/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@
+	sh daemon/embed-schema.sh schema > $@
 
 $(O)/daemon/schema.o: $(O)/daemon/schema.c
 	$(CC) -std=c11 $(CFLAGS) -c -o $@ $<
@@ -160,17 +162,17 @@ fuzz: deps
 check-unit: $(O)/check_unit
 	CK_FORK=yes $(O)/check_unit
 
+E2E_SUITES = e2e e2e-trust e2e-history e2e-revise e2e-search e2e-bench \
+	     e2e-dashboard e2e-hostile e2e-security e2e-reliability
+
 check-e2e: $(BINS)
-	bash tests/e2e.sh
-	bash tests/e2e-trust.sh
-	bash tests/e2e-history.sh
-	bash tests/e2e-revise.sh
-	bash tests/e2e-search.sh
-	bash tests/e2e-bench.sh
-	bash tests/e2e-dashboard.sh
-	bash tests/e2e-hostile.sh
-	bash tests/e2e-security.sh
-	bash tests/e2e-reliability.sh
+	@set -e; for t in $(E2E_SUITES); do bash tests/$$t.sh; done
+
+# The same end-to-end suites against a private PostgreSQL server the run
+# starts and stops itself, then the PostgreSQL-only ones.
+check-postgres: deps
+	@$(MAKE) --no-print-directory all
+	bash tests/postgres.sh $(E2E_SUITES:%=tests/%.sh) tests/e2e-postgres.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all lint

@@ -6,13 +6,15 @@
 # library's source (the `system` toolchain, for -Zbuild-std), and lld-19
 # links WebAssembly. wrk, valgrind, clang with libFuzzer and iproute2 serve
 # the load, memcheck, fuzzing and second-host tests; scdoc writes the
-# manual pages.
+# manual pages. libpq-dev is the PostgreSQL driver's library; the
+# postgresql server package serves only the tests, which start private
+# servers of their own: its system cluster is neither created nor started.
 set -u
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libcjson-dev
 libcurl4-openssl-dev libssl-dev check node-llhttp libelf-dev binutils curl
 python3 git zlib1g-dev liblzma-dev libzstd-dev libiberty-dev xz-utils zstd gzip
 rustc-web cargo-web rust-web-src lld-19 chromium wrk valgrind clang
-libclang-rt-14-dev iproute2 scdoc"
+libclang-rt-14-dev iproute2 scdoc libpq-dev postgresql"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -24,6 +26,12 @@ if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ]; then
 		echo "deps: installing$missing" >&2
 		export DEBIAN_FRONTEND=noninteractive
+		case " $missing " in
+		*" postgresql "*)
+			mkdir -p /etc/postgresql-common/createcluster.d
+			echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/sizemat.conf
+			;;
+		esac
 		apt-get update -qq >/dev/null &&
 		    apt-get install -y -qq $missing >/dev/null || {
 			echo "deps: apt-get install$missing failed" >&2

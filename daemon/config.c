@@ -47,7 +47,13 @@ static const struct config_entry {
 	  offsetof(struct config, build_timeout), "S",
 	  "seconds before a build is killed" },
 	{ "db", CONFIG_STRING, 0, 0, NULL, offsetof(struct config, db), "PATH",
-	  "SQLite database (default: STATE/sizemat.db)" },
+	  "SQLite database (default: STATE/sizemat.db), or a postgresql:// "
+	  "URI whose password, if any, comes from PGPASSFILE, the config "
+	  "file or --db-file" },
+	{ "db-file", CONFIG_STRING, 0, 0, NULL,
+	  offsetof(struct config, db_file), "FILE",
+	  "read the database (a postgresql:// URI, password and all) from "
+	  "the file's first line" },
 	{ "disk-budget", CONFIG_STRING, 0, 0, "20GiB",
 	  offsetof(struct config, disk_budget), "SIZE",
 	  "N, NKiB, NMiB or NGiB: target dirs beyond it are removed, least "
@@ -454,6 +460,38 @@ config_read_token(struct config *c, char **cause)
 	return (0);
 }
 
+/*
+ * Reads the database's name from --db-file's first line. The file holds a
+ * password: one that others may read is refused.
+ */
+static int
+config_read_db(struct config *c, char **cause)
+{
+	struct stat	 sb;
+	char		*line, *why;
+
+	if (stat(c->db_file, &sb) == 0 && (sb.st_mode & 077) != 0) {
+		xasprintf(cause, "db-file: %s may be read by others (mode %04o);"
+		    " 'chmod 600 %s' first", c->db_file,
+		    (unsigned int)(sb.st_mode & 07777), c->db_file);
+		return (-1);
+	}
+	if ((line = token_file_read(c->db_file, &why)) == NULL) {
+		xasprintf(cause, "db-file: %s", why);
+		free(why);
+		return (-1);
+	}
+	if (*line == '\0') {
+		xasprintf(cause, "db-file: %s: the first line is empty; it "
+		    "should name the database", c->db_file);
+		free(line);
+		return (-1);
+	}
+	free(c->db);
+	c->db = line;
+	return (0);
+}
+
 /* The memory the system can give, from /proc/meminfo; -1 when unknown. */
 static int64_t
 config_mem_available(void)
@@ -627,6 +665,10 @@ config_finish(struct config *c, char **cause)
 		return (-1);
 	if (c->token_file != NULL && config_read_token(c, cause) != 0)
 		return (-1);
+	if (c->db_file != NULL && config_read_db(c, cause) != 0)
+		return (-1);
+	free(c->db_name);
+	c->db_name = store_safe_name(c->db);
 	if (config_size(c->disk_budget, &c->disk_budget_bytes) != 0) {
 		xasprintf(cause, "disk-budget: \"%s\" is not a size (N bytes, "
 		    "NKiB, NMiB or NGiB, at least 1MiB)", c->disk_budget);
@@ -679,6 +721,8 @@ config_free(struct config *c)
 {
 	free(c->config_file);
 	free(c->db);
+	free(c->db_file);
+	free(c->db_name);
 	free(c->listen);
 	free(c->workdir);
 	free(c->profiles);

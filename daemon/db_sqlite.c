@@ -1,9 +1,13 @@
 /*
  * The SQL layer on SQLite: one connection, in WAL mode with foreign keys
  * on, a large page cache and the file mapped, and statements that are
- * SQLite's own. The only file that includes sqlite3.h.
+ * SQLite's own, with the functions of the shared dialect SQLite lacks
+ * (greatest, iso_time, json_object_agg, the collation "C"). The only file that includes sqlite3.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -12,19 +16,144 @@
 #include "db_sqlite.h"
 
 /* The handle: SQLite's connection. */
-struct db {
+struct sqlite_db {
+	struct db	 db;
 	sqlite3		*conn;
 };
 
-/* A statement is SQLite's, under the layer's name. */
-#define STMT(s)	((sqlite3_stmt *)(s))
+/* A statement: SQLite's. */
+struct sqlite_stmt {
+	struct db_stmt	 base;
+	sqlite3_stmt	*stmt;
+};
+
+#define CONN(d)	(((struct sqlite_db *)(d))->conn)
+#define STMT(s)	(((struct sqlite_stmt *)(s))->stmt)
+
+static void	sqlite_close(struct db *);
+
+/* Whether a sorts after b: numbers by value, else text by bytes. */
+static int
+sqlite_above(sqlite3_value *a, sqlite3_value *b)
+{
+	const char	*sa, *sb;
+
+	if (sqlite3_value_numeric_type(a) != SQLITE_TEXT &&
+	    sqlite3_value_numeric_type(b) != SQLITE_TEXT)
+		return (sqlite3_value_double(a) > sqlite3_value_double(b));
+	sa = (const char *)sqlite3_value_text(a);
+	sb = (const char *)sqlite3_value_text(b);
+	return (sa != NULL && sb != NULL && strcmp(sa, sb) > 0);
+}
+
+/* greatest(a, b, ...): the largest argument that is not NULL. */
+static void
+sqlite_greatest(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_value	*best = NULL;
+	int		 i;
+
+	for (i = 0; i < argc; i++) {
+		if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
+			continue;
+		if (best == NULL || sqlite_above(argv[i], best))
+			best = argv[i];
+	}
+	if (best == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_value(ctx, best);
+}
+
+/*
+ * json_object_agg(name, value), PostgreSQL's aggregate: the rows' pairs
+ * as one JSON object, whole numbers as numbers, the rest as strings.
+ */
+static void
+sqlite_object_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	cJSON		**o;
+	const char	*name;
+
+	(void)argc;
+	if ((o = sqlite3_aggregate_context(ctx, sizeof *o)) == NULL)
+		return;
+	if (*o == NULL)
+		*o = cJSON_CreateObject();
+	if ((name = (const char *)sqlite3_value_text(argv[0])) == NULL)
+		return;
+	switch (sqlite3_value_type(argv[1])) {
+	case SQLITE_NULL:
+		cJSON_AddNullToObject(*o, name);
+		break;
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT:
+		cJSON_AddNumberToObject(*o, name,
+		    sqlite3_value_double(argv[1]));
+		break;
+	default:
+		cJSON_AddStringToObject(*o, name,
+		    (const char *)sqlite3_value_text(argv[1]));
+		break;
+	}
+}
+
+static void
+sqlite_object_final(sqlite3_context *ctx)
+{
+	cJSON	**o;
+	char	 *s;
+
+	o = sqlite3_aggregate_context(ctx, 0);
+	if (o == NULL || *o == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	s = cJSON_PrintUnformatted(*o);
+	cJSON_Delete(*o);
+	sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+	cJSON_free(s);
+}
+
+/* The collation "C": bytes compared as they are, as SQLite's BINARY. */
+static int
+sqlite_collate_c(void *arg, int na, const void *a, int nb, const void *b)
+{
+	int	 c;
+
+	(void)arg;
+	c = memcmp(a, b, na < nb ? na : nb);
+	return (c != 0 ? c : na - nb);
+}
+
+/* iso_time(epoch): the time in UTC as 2026-12-02T21:51:03Z, or NULL. */
+static void
+sqlite_iso_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tm	 tm;
+	time_t		 t;
+	char		 buf[32];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	t = (time_t)sqlite3_value_int64(argv[0]);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
 
 /*
  * Opens (creating if needed) a database file for reading and writing, a
  * busy writer waited for up to 5 s. NULL with the cause.
  */
-struct db *
-db_open(const char *path, char **cause)
+static struct db *
+sqlite_open(const char *path, char **cause)
 {
 	/*
 	 * A history of a million measurements is read at random: 64 MiB of
@@ -36,103 +165,152 @@ db_open(const char *path, char **cause)
 	    "PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456",
 	    NULL };
 	const char *const	*p;
-	struct db		*db;
+	struct sqlite_db	*db;
 
 	db = xcalloc(1, sizeof *db);
+	db->db.driver = &db_sqlite_driver;
 	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", path, db->conn != NULL ?
 		    sqlite3_errmsg(db->conn) : "cannot open");
-		db_close(db);
+		sqlite_close(&db->db);
 		return (NULL);
 	}
 	sqlite3_busy_timeout(db->conn, 5000);
+	sqlite3_create_function(db->conn, "greatest", -1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sqlite_greatest, NULL, NULL);
+	sqlite3_create_function(db->conn, "iso_time", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sqlite_iso_time, NULL, NULL);
+	sqlite3_create_function(db->conn, "json_object_agg", 2, SQLITE_UTF8,
+	    NULL, NULL, sqlite_object_step, sqlite_object_final);
+	sqlite3_create_collation(db->conn, "C", SQLITE_UTF8, NULL,
+	    sqlite_collate_c);
 	for (p = pragmas; *p != NULL; p++) {
 		if (sqlite3_exec(db->conn, *p, NULL, NULL, NULL) != SQLITE_OK) {
 			xasprintf(cause, "%s: %s", path,
 			    sqlite3_errmsg(db->conn));
-			db_close(db);
+			sqlite_close(&db->db);
 			return (NULL);
 		}
 	}
-	return (db);
+	return (&db->db);
 }
 
 /* Closes the database. */
-void
-db_close(struct db *db)
+static void
+sqlite_close(struct db *db)
 {
-	if (db == NULL)
-		return;
-	if (db->conn != NULL && sqlite3_close(db->conn) != SQLITE_OK)
-		log_warnx("store: close: %s", sqlite3_errmsg(db->conn));
+	if (CONN(db) != NULL && sqlite3_close(CONN(db)) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(CONN(db)));
 	free(db);
 }
 
 /* What the last call that failed said. */
-const char *
-db_errmsg(struct db *db)
+static const char *
+sqlite_errmsg(struct db *db)
 {
-	return (sqlite3_errmsg(db->conn));
-}
-
-/* Says why the last call on a statement's database failed. */
-const char *
-db_stmt_errmsg(struct db_stmt *stmt)
-{
-	return (sqlite3_errmsg(sqlite3_db_handle(STMT(stmt))));
+	return (sqlite3_errmsg(CONN(db)));
 }
 
 /* Tells whether the last failure was a unique key taken already. */
-int
-db_conflict(struct db *db)
+static int
+sqlite_conflict(struct db *db)
 {
-	return (sqlite3_extended_errcode(db->conn) ==
+	return (sqlite3_extended_errcode(CONN(db)) ==
 	    SQLITE_CONSTRAINT_UNIQUE);
 }
 
 /* Rows the last statement changed. */
-int64_t
-db_changes(struct db *db)
+static int64_t
+sqlite_changes(struct db *db)
 {
-	return (sqlite3_changes(db->conn));
+	return (sqlite3_changes(CONN(db)));
 }
 
 /*
  * A number that changes whenever the database does: rows this connection
  * changed, and commits of other connections (data_version).
  */
-int64_t
-db_generation(struct db *db)
+static int64_t
+sqlite_generation(struct db *db)
 {
 	sqlite3_stmt	*stmt;
 	int64_t		 other = 0;
 
-	if (sqlite3_prepare_v2(db->conn, "PRAGMA data_version", -1, &stmt,
+	if (sqlite3_prepare_v2(CONN(db), "PRAGMA data_version", -1, &stmt,
 	    NULL) == SQLITE_OK) {
 		if (sqlite3_step(stmt) == SQLITE_ROW)
 			other = sqlite3_column_int64(stmt, 0);
 		sqlite3_finalize(stmt);
 	}
-	return ((int64_t)sqlite3_total_changes64(db->conn) + (other << 40));
+	return ((int64_t)sqlite3_total_changes64(CONN(db)) + (other << 40));
 }
 
 /* The id of the last row inserted. */
-int64_t
-db_last_id(struct db *db)
+static int64_t
+sqlite_last_id(struct db *db)
 {
-	return (sqlite3_last_insert_rowid(db->conn));
+	return (sqlite3_last_insert_rowid(CONN(db)));
+}
+
+/* Starts a transaction that takes the write lock at once. */
+static int
+sqlite_begin(struct db *db)
+{
+	return (sqlite3_exec(CONN(db), "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+	    SQLITE_OK ? 0 : -1);
+}
+
+/* The schema version is SQLite's user_version. */
+static int
+sqlite_version(struct db *db, int *v)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(CONN(db), "PRAGMA user_version", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*v = sqlite3_column_int(stmt, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return (rc);
+}
+
+static int
+sqlite_set_version(struct db *db, int v)
+{
+	char	 sql[64];
+
+	/* PRAGMA takes no parameters; v is a small integer. */
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+	return (sqlite3_exec(CONN(db), sql, NULL, NULL, NULL) == SQLITE_OK ?
+	    0 : -1);
+}
+
+/* Wraps SQLite's statement in the layer's. */
+static struct db_stmt *
+sqlite_wrap(struct db *db, sqlite3_stmt *s)
+{
+	struct sqlite_stmt	*w;
+
+	w = xcalloc(1, sizeof *w);
+	w->base.db = db;
+	w->stmt = s;
+	return (&w->base);
 }
 
 /* Prepares a statement; a failure is a bug in the SQL, so it is fatal. */
-struct db_stmt *
-db_prepare(struct db *db, const char *sql)
+static struct db_stmt *
+sqlite_prepare(struct db *db, const char *sql)
 {
 	sqlite3_stmt	*stmt;
 
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &stmt, NULL) != SQLITE_OK)
-		fatalx("store: %s: %s", sqlite3_errmsg(db->conn), sql);
-	return ((struct db_stmt *)stmt);
+	if (sqlite3_prepare_v2(CONN(db), sql, -1, &stmt, NULL) != SQLITE_OK)
+		fatalx("store: %s: %s", sqlite3_errmsg(CONN(db)), sql);
+	return (sqlite_wrap(db, stmt));
 }
 
 /*
@@ -140,20 +318,20 @@ db_prepare(struct db *db, const char *sql)
  * past it; *stmt is NULL for comments and blanks. Returns 0, or -1 (see
  * db_errmsg).
  */
-int
-db_prepare_next(struct db *db, const char **sql, struct db_stmt **stmt)
+static int
+sqlite_prepare_next(struct db *db, const char **sql, struct db_stmt **stmt)
 {
 	sqlite3_stmt	*s;
 
-	if (sqlite3_prepare_v2(db->conn, *sql, -1, &s, sql) != SQLITE_OK)
+	if (sqlite3_prepare_v2(CONN(db), *sql, -1, &s, sql) != SQLITE_OK)
 		return (-1);
-	*stmt = (struct db_stmt *)s;
+	*stmt = s == NULL ? NULL : sqlite_wrap(db, s);
 	return (0);
 }
 
 /* Steps a statement. */
-enum db_step
-db_step(struct db_stmt *stmt)
+static enum db_step
+sqlite_step(struct db_stmt *stmt)
 {
 	switch (sqlite3_step(STMT(stmt))) {
 	case SQLITE_ROW:
@@ -166,29 +344,30 @@ db_step(struct db_stmt *stmt)
 }
 
 /* Makes a statement ready to run again; its bindings stay. */
-void
-db_reset(struct db_stmt *stmt)
+static void
+sqlite_reset(struct db_stmt *stmt)
 {
 	sqlite3_reset(STMT(stmt));
 }
 
 /* Frees a statement. */
-void
-db_finalize(struct db_stmt *stmt)
+static void
+sqlite_finalize(struct db_stmt *stmt)
 {
 	sqlite3_finalize(STMT(stmt));
+	free(stmt);
 }
 
 /* Binds parameter i (from 1) to a whole number. */
-void
-db_bind_int(struct db_stmt *stmt, int i, int64_t v)
+static void
+sqlite_bind_int(struct db_stmt *stmt, int i, int64_t v)
 {
 	sqlite3_bind_int64(STMT(stmt), i, (sqlite3_int64)v);
 }
 
 /* Binds parameter i to a copy of a string, or to NULL. */
-void
-db_bind_text(struct db_stmt *stmt, int i, const char *s)
+static void
+sqlite_bind_text(struct db_stmt *stmt, int i, const char *s)
 {
 	if (s == NULL)
 		sqlite3_bind_null(STMT(stmt), i);
@@ -197,43 +376,43 @@ db_bind_text(struct db_stmt *stmt, int i, const char *s)
 }
 
 /* Binds parameter i to a copy of len bytes. */
-void
-db_bind_blob(struct db_stmt *stmt, int i, const void *data, size_t len)
+static void
+sqlite_bind_blob(struct db_stmt *stmt, int i, const void *data, size_t len)
 {
 	sqlite3_bind_blob64(STMT(stmt), i, data, len, SQLITE_TRANSIENT);
 }
 
 /* Binds parameter i to NULL. */
-void
-db_bind_null(struct db_stmt *stmt, int i)
+static void
+sqlite_bind_null(struct db_stmt *stmt, int i)
 {
 	sqlite3_bind_null(STMT(stmt), i);
 }
 
 /* Column i (from 0) of the row as a whole number (NULL is 0). */
-int64_t
-db_column_int(struct db_stmt *stmt, int i)
+static int64_t
+sqlite_column_int(struct db_stmt *stmt, int i)
 {
 	return (sqlite3_column_int64(STMT(stmt), i));
 }
 
 /* Column i as a number. */
-double
-db_column_double(struct db_stmt *stmt, int i)
+static double
+sqlite_column_double(struct db_stmt *stmt, int i)
 {
 	return (sqlite3_column_double(STMT(stmt), i));
 }
 
 /* Column i as text, valid until the next step; NULL for NULL. */
-const char *
-db_column_text(struct db_stmt *stmt, int i)
+static const char *
+sqlite_column_text(struct db_stmt *stmt, int i)
 {
 	return ((const char *)sqlite3_column_text(STMT(stmt), i));
 }
 
 /* Returns column i's bytes (valid until the next step) and their count. */
-const void *
-db_column_blob(struct db_stmt *stmt, int i, size_t *len)
+static const void *
+sqlite_column_blob(struct db_stmt *stmt, int i, size_t *len)
 {
 	const void	*p = sqlite3_column_blob(STMT(stmt), i);
 
@@ -242,8 +421,8 @@ db_column_blob(struct db_stmt *stmt, int i, size_t *len)
 }
 
 /* Tells whether column i is NULL. */
-int
-db_column_is_null(struct db_stmt *stmt, int i)
+static int
+sqlite_column_is_null(struct db_stmt *stmt, int i)
 {
 	return (sqlite3_column_type(STMT(stmt), i) == SQLITE_NULL);
 }
@@ -252,5 +431,17 @@ db_column_is_null(struct db_stmt *stmt, int i)
 sqlite3 *
 db_sqlite(struct db *db)
 {
-	return (db->conn);
+	if (db->driver != &db_sqlite_driver)
+		fatalx("store: not a SQLite database");
+	return (CONN(db));
 }
+
+const struct db_driver db_sqlite_driver = {
+	"sqlite", sqlite_open, sqlite_close, sqlite_errmsg, sqlite_conflict,
+	sqlite_changes, sqlite_last_id, sqlite_generation, sqlite_begin,
+	sqlite_version, sqlite_set_version, sqlite_prepare,
+	sqlite_prepare_next, sqlite_step, sqlite_reset, sqlite_finalize,
+	sqlite_bind_int, sqlite_bind_text, sqlite_bind_null, sqlite_bind_blob,
+	sqlite_column_int, sqlite_column_double, sqlite_column_text,
+	sqlite_column_blob, sqlite_column_is_null
+};

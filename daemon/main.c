@@ -51,7 +51,7 @@ struct daemon {
 static void
 daemon_usage(FILE *f)
 {
-	fprintf(f, "usage: sizematd [--config FILE] [--db PATH] "
+	fprintf(f, "usage: sizematd [--config FILE] [--db PATH|URI] "
 	    "[--listen HOST:PORT] [--workdir DIR]\n"
 	    "                [--profiles DIR] [--jobs N] [--token-file F] "
 	    "[--allow-root DIR]... [-v]\n"
@@ -256,6 +256,15 @@ daemon_flags(struct config *c, int argc, char **argv, int *check_only,
 			free(name);
 			return (-1);
 		}
+		if (strcmp(name, "db") == 0 &&
+		    store_name_has_password(value)) {
+			xasprintf(cause, "--db: a password on the command "
+			    "line is there for every user of this machine to "
+			    "read (ps); put it in PGPASSFILE, the config "
+			    "file's \"db\" or a file given to --db-file");
+			free(name);
+			return (-1);
+		}
 		if (strcmp(name, "config") != 0 &&
 		    config_set(c, name, value, &why) != 0) {
 			xasprintf(cause, "--%s; try 'sizematd --help'", why);
@@ -435,7 +444,7 @@ daemon_setup(struct daemon *d, int argc, char **argv)
 	}
 	if (check_only) {
 		printf("sizematd: config ok: db %s, listen %s, workdir %s, "
-		    "profiles %s, jobs %d\n", d->config.db, d->config.listen,
+		    "profiles %s, jobs %d\n", d->config.db_name, d->config.listen,
 		    d->config.workdir, d->config.profiles, d->config.jobs);
 		return (0);
 	}
@@ -453,7 +462,8 @@ daemon_open_store(struct daemon *d)
 	int	 requeued;
 
 	dbdir = xstrdup(d->config.db);
-	if ((slash = strrchr(dbdir, '/')) != NULL && slash != dbdir) {
+	if (!store_name_is_uri(dbdir) &&
+	    (slash = strrchr(dbdir, '/')) != NULL && slash != dbdir) {
 		*slash = '\0';
 		if (daemon_mkdirs(dbdir) != 0)
 			fatal("%s", dbdir);
@@ -465,7 +475,7 @@ daemon_open_store(struct daemon *d)
 		fatalx("%s", cause);
 	if (store_requeue_running(d->store, &requeued) != 0)
 		fatalx("%s: cannot queue again the builds that were running",
-		    d->config.db);
+		    d->config.db_name);
 	if (requeued > 0)
 		log_info("%d builds were running when sizematd stopped; "
 		    "queued again", requeued);
@@ -569,7 +579,7 @@ daemon_start_serving(struct daemon *d)
 		log_warnx("profiles %s: %s; only inline matrices can run "
 		    "(set --profiles)", d->config.profiles, strerror(errno));
 	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs "
-	    "sharing %d cores", d->config.db, store_schema_version(d->store),
+	    "sharing %d cores", d->config.db_name, store_schema_version(d->store),
 	    d->config.workdir, d->config.profiles, d->config.jobs,
 	    jobserver_tokens(d->jobserver));
 	snprintf(d->api.url, sizeof d->api.url, "http://%s%s%s:%d",

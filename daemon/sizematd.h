@@ -500,6 +500,9 @@ struct build_outcome {
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_schema_version(struct store *);
+char		*store_safe_name(const char *);
+int		 store_name_has_password(const char *);
+int		 store_name_is_uri(const char *);
 int64_t		 store_generation(struct store *);
 int		 store_run_create(struct store *, const struct run_plan *,
 		    const struct build_plan *, size_t, int64_t *, char **);
@@ -1041,6 +1044,8 @@ char		*http_reply_format(const struct http_reply *, size_t *);
 struct config {
 	char	*config_file;
 	char	*db;
+	char	*db_file;	/* holds the db, password and all */
+	char	*db_name;	/* the db fit for logs: no password */
 	char	*listen;
 	char	*workdir;
 	char	*profiles;

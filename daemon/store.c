@@ -1,22 +1,35 @@
 /*
- * The store: the only files that talk to SQLite. This one opens the
+ * The store: the only files that talk to the database. This one opens the
  * database, migrates it and holds the statement and JSON helpers the
  * store_*.c files share, one file a resource (runs, builds, projects,
  * history, regressions, bisections, deliveries, reports).
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "sizematd.h"
 #include "store_private.h"
 
 extern const char *const store_migrations[];
+extern const char *const store_migrations_pg[];
 
 /* Prepares a statement; a failure is a bug in the SQL here, so it is fatal. */
 struct db_stmt *
 store_prepare(struct store *st, const char *sql)
 {
 	return (db_prepare(st->db, sql));
+}
+
+/*
+ * Prepares the statement of the database's dialect, for the few that
+ * must differ (SQLite's index hints, PostgreSQL's row locks).
+ */
+struct db_stmt *
+store_prepare_dialect(struct store *st, const char *sqlite, const char *pg)
+{
+	return (db_prepare(st->db, strcmp(db_driver_name(st->db),
+	    "postgresql") == 0 ? pg : sqlite));
 }
 
 /* Runs a statement that returns no rows; returns 0 or -1. */
@@ -33,6 +46,16 @@ store_step_done(struct store *st, struct db_stmt *stmt)
 	}
 	db_finalize(stmt);
 	return (0);
+}
+
+/* Starts a transaction that will write; 0, or -1 (logged). */
+int
+store_begin(struct store *st)
+{
+	if (db_begin(st->db) == 0)
+		return (0);
+	log_warnx("store: begin: %s", db_errmsg(st->db));
+	return (-1);
 }
 
 /* Runs one constant statement with no parameters. */
@@ -228,54 +251,66 @@ store_json_pairs(struct store *st, cJSON *o, const char *sql, int64_t id)
 	db_finalize(stmt);
 }
 
-/* Applies every migration newer than the database's user_version. */
+/* Applies one migration's statements; 0, or -1 (see db_errmsg). */
 static int
-store_migrate(struct store *st, char **cause)
+store_apply(struct store *st, const char *script)
 {
 	struct db_stmt	*stmt;
 	const char	*sql, *tail;
-	char		*pragma;
-	int		 version, i, rc;
 
-	stmt = store_prepare(st, "PRAGMA user_version");
-	version = db_step(stmt) == DB_ROW ?
-	    db_column_int(stmt, 0) : 0;
-	db_finalize(stmt);
-	for (i = 0; store_migrations[i] != NULL; i++) {
-		if (i < version)
+	for (sql = script; *sql != '\0'; sql = tail) {
+		tail = sql;
+		if (db_prepare_next(st->db, &tail, &stmt) != 0)
+			return (-1);
+		if (stmt == NULL)	/* comments and blanks */
 			continue;
-		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
-			goto fail;
-		for (sql = store_migrations[i]; *sql != '\0'; sql = tail) {
-			tail = sql;
-			if (db_prepare_next(st->db, &tail, &stmt) != 0)
-				goto rollback;
-			if (stmt == NULL)	/* comments and blanks */
-				continue;
-			if (store_step_done(st, stmt) != 0)
-				goto rollback;
-		}
-		/* PRAGMA takes no parameters; i is a small integer. */
-		xasprintf(&pragma, "PRAGMA user_version = %d", i + 1);
-		rc = store_exec(st, pragma);
-		free(pragma);
-		if (rc != 0 || store_exec(st, "COMMIT") != 0)
-			goto rollback;
-		log_info("database %s: applied migration %d", st->path, i + 1);
+		if (store_step_done(st, stmt) != 0)
+			return (-1);
 	}
-	if (version > i) {
+	return (0);
+}
+
+/*
+ * Applies every migration newer than the database's schema version, each
+ * in its own transaction; the driver's migrations (PostgreSQL's where the
+ * dialects differ).
+ */
+static int
+store_migrate(struct store *st, char **cause)
+{
+	const char *const	*migrations;
+	int			 version, n;
+
+	migrations = strcmp(db_driver_name(st->db), "postgresql") == 0 ?
+	    store_migrations_pg : store_migrations;
+	for (n = 0; migrations[n] != NULL; n++)
+		;
+	for (;;) {
+		if (db_begin(st->db) != 0 || db_version(st->db, &version) != 0)
+			goto fail;
+		if (version >= n)
+			break;
+		if (store_apply(st, migrations[version]) != 0 ||
+		    db_set_version(st->db, version + 1) != 0 ||
+		    store_exec(st, "COMMIT") != 0) {
+			xasprintf(cause, "%s: migration %d: %s", st->path,
+			    version + 1, db_errmsg(st->db));
+			store_exec(st, "ROLLBACK");
+			return (-1);
+		}
+		log_info("database %s: applied migration %d", st->path,
+		    version + 1);
+	}
+	store_exec(st, "COMMIT");
+	if (version > n) {
 		xasprintf(cause, "%s: schema version %d is newer than this "
-		    "sizematd knows (%d)", st->path, version, i);
+		    "sizematd knows (%d)", st->path, version, n);
 		return (-1);
 	}
 	return (0);
-rollback:
-	xasprintf(cause, "%s: migration %d: %s", st->path, i + 1,
-	    db_errmsg(st->db));
-	store_exec(st, "ROLLBACK");
-	return (-1);
 fail:
 	xasprintf(cause, "%s: %s", st->path, db_errmsg(st->db));
+	store_exec(st, "ROLLBACK");
 	return (-1);
 }
 
@@ -286,7 +321,7 @@ store_open(const char *path, char **cause)
 	struct store	*st;
 
 	st = xcalloc(1, sizeof *st);
-	st->path = xstrdup(path);
+	st->path = store_safe_name(path);
 	if ((st->db = db_open(path, cause)) == NULL) {
 		store_close(st);
 		return (NULL);
@@ -296,6 +331,30 @@ store_open(const char *path, char **cause)
 		return (NULL);
 	}
 	return (st);
+}
+
+/*
+ * A database's name fit for logs and answers: a SQLite path as it is, a
+ * PostgreSQL URI without its password. Returns a new string.
+ */
+char *
+store_safe_name(const char *name)
+{
+	return (db_is_uri(name) ? db_pg_safe_name(name) : xstrdup(name));
+}
+
+/* Tells whether a database name is a PostgreSQL URI with a password. */
+int
+store_name_has_password(const char *name)
+{
+	return (db_is_uri(name) && db_pg_has_password(name));
+}
+
+/* Tells whether a database name is a PostgreSQL URI, not a file. */
+int
+store_name_is_uri(const char *name)
+{
+	return (db_is_uri(name));
 }
 
 /* Closes the database. */
@@ -313,14 +372,9 @@ store_close(struct store *st)
 int
 store_schema_version(struct store *st)
 {
-	struct db_stmt	*stmt;
-	int		 version = -1;
+	int	 version;
 
-	stmt = store_prepare(st, "PRAGMA user_version");
-	if (db_step(stmt) == DB_ROW)
-		version = db_column_int(stmt, 0);
-	db_finalize(stmt);
-	return (version);
+	return (db_version(st->db, &version) == 0 ? version : -1);
 }
 
 /*

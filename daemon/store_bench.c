@@ -24,6 +24,16 @@
  * not run is tried again: that may have been the machine's doing). A copied result never carries another
  * spec's bench.* measurements. Inside the caller's transaction.
  */
+/* A build's benchmark written again replaces the whole row. */
+#define STORE_BENCH_REPLACE \
+	" ON CONFLICT (build_id) DO UPDATE SET spec = excluded.spec," \
+	" state = excluded.state, artifact = excluded.artifact," \
+	" exit_status = excluded.exit_status, error = excluded.error," \
+	" samples_us = excluded.samples_us, load_avg = excluded.load_avg," \
+	" cpu_model = excluded.cpu_model, copied_from = excluded.copied_from," \
+	" started_at = excluded.started_at," \
+	" finished_at = excluded.finished_at, checked = excluded.checked"
+
 int
 store_bench_add(struct store *st, int64_t id, int64_t from)
 {
@@ -36,8 +46,7 @@ store_bench_add(struct store *st, int64_t id, int64_t from)
 		db_bind_int(stmt, 1, id);
 		if (store_step_done(st, stmt) != 0)
 			return (-1);
-		stmt = store_prepare(st, "INSERT OR REPLACE INTO benches"
-		    " (build_id, spec, state, artifact, exit_status, error,"
+		stmt = store_prepare(st, "INSERT INTO benches (build_id, spec, state, artifact, exit_status, error,"
 		    " samples_us, load_avg, cpu_model, copied_from, started_at,"
 		    " finished_at) SELECT ?1, x.spec, x.state, x.artifact,"
 		    " x.exit_status, x.error, x.samples_us, x.load_avg,"
@@ -46,7 +55,7 @@ store_bench_add(struct store *st, int64_t id, int64_t from)
 		    " JOIN builds b ON b.id = ?1 JOIN runs r ON r.id = b.run_id"
 		    " WHERE x.build_id = ?2 AND x.spec = r.bench AND x.state"
 		    " = 'done' AND"
-		    STORE_BENCH_RUN("r"));
+		    STORE_BENCH_RUN("r") STORE_BENCH_REPLACE);
 		db_bind_int(stmt, 1, id);
 		db_bind_int(stmt, 2, from);
 		if (store_step_done(st, stmt) != 0)
@@ -64,11 +73,11 @@ store_bench_add(struct store *st, int64_t id, int64_t from)
 			return (store_step_done(st, stmt));
 		}
 	}
-	stmt = store_prepare(st, "INSERT OR REPLACE INTO benches (build_id,"
-	    " spec, state) SELECT b.id, r.bench, 'pending' FROM builds b"
+	stmt = store_prepare(st, "INSERT INTO benches (build_id, spec, state)"
+	    " SELECT b.id, r.bench, 'pending' FROM builds b"
 	    " JOIN runs r ON r.id = b.run_id WHERE b.id = ?1 AND b.state ="
 	    " 'done' AND EXISTS (SELECT 1 FROM artifacts WHERE build_id = b.id)"
-	    " AND" STORE_BENCH_RUN("r"));
+	    " AND" STORE_BENCH_RUN("r") STORE_BENCH_REPLACE);
 	db_bind_int(stmt, 1, id);
 	return (store_step_done(st, stmt));
 }
@@ -187,9 +196,10 @@ store_bench_measure(struct store *st, int64_t id, const char *artifact,
 
 	if (value < 0)
 		return (0);
-	stmt = store_prepare(st, "INSERT OR REPLACE INTO measurements"
-	    " (artifact_id, name, value) SELECT id, ?3, ?4 FROM artifacts"
-	    " WHERE build_id = ?1 AND name = ?2");
+	stmt = store_prepare(st, "INSERT INTO measurements (artifact_id, name,"
+	    " value) SELECT id, ?3, ?4 FROM artifacts WHERE build_id = ?1 AND"
+	    " name = ?2 ON CONFLICT (artifact_id, name) DO UPDATE SET"
+	    " value = excluded.value");
 	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, artifact);
 	store_bind_text(stmt, 3, name);
@@ -250,7 +260,7 @@ store_bench_finish(struct store *st, int64_t id, const char *artifact,
 	else
 		error = xstrdup(o->error != NULL ? o->error :
 		    o->note != NULL ? o->note : "");
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		goto fail;
 	stmt = store_prepare(st, "UPDATE benches SET state = ?2, artifact ="
 	    " ?3, exit_status = ?4, error = nullif(?5, ''), samples_us = ?6,"

@@ -79,8 +79,8 @@ store_bisection_create(struct store *st, int64_t project_id,
 
 	if (key == NULL)
 		variant_id = 0;		/* chosen at good, once measured */
-	else if ((variant_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
-	    " variants (key, settings) VALUES (?1, ?2)",
+	else if ((variant_id = store_upsert_id(st, "INSERT INTO variants"
+	    " (key, settings) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 	    "SELECT id FROM variants WHERE key = ?1", key, settings)) < 0)
 		return (-1);
 	stmt = store_prepare(st, "INSERT INTO bisections (project_id,"
@@ -158,7 +158,7 @@ store_bisection_choose(struct store *st, int64_t id,
 	struct db_stmt	*stmt;
 	size_t		 i;
 
-	if (artifacts->n == 0 || store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (artifacts->n == 0 || store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE bisections SET artifact = ?2"
 	    " WHERE id = ?1 AND artifact = ''");
@@ -266,7 +266,7 @@ store_bisection_prepared(struct store *st, int64_t id,
 	if (db_step(stmt) == DB_ROW)
 		project_id = db_column_int(stmt, 0);
 	db_finalize(stmt);
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	if (store_commits_add(st, project_id, c, n) != 0)
 		goto rollback;

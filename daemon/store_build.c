@@ -20,7 +20,7 @@ store_prune_logs(struct store *st, int keep, struct strlist *paths)
 	struct db_stmt	*stmt;
 	int		 rc;
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "SELECT DISTINCT log_path FROM builds"
 	    " WHERE log_path IS NOT NULL AND reused_from IS NULL AND id <="
@@ -58,7 +58,7 @@ store_requeue_running(struct store *st, int *count)
 	struct db_stmt	*stmt;
 
 	*count = 0;
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	if (store_exec(st, "DELETE FROM measurements WHERE artifact_id IN"
 	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
@@ -195,7 +195,7 @@ store_build_start(struct store *st, int64_t id)
 	struct db_stmt	*stmt;
 	time_t		 now = time(NULL);
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE builds SET state = 'running',"
 	    " started_at = ?2, attempts = attempts + 1, error = NULL,"
@@ -318,7 +318,7 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 	struct db_stmt	*stmt;
 	size_t		 i;
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE builds SET state = ?2, error = ?3,"
 	    " exit_code = ?4, wall_ms = ?5, cpu_ms = ?6, finished_at = ?7,"
@@ -469,7 +469,7 @@ store_prune_kept(struct store *st, int64_t build_id, int keep,
 	size_t		 n, i;
 	int		 rc;
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "WITH mine AS ("
 	    " SELECT r.project_id, b.variant_id, a.name, a.kind"
@@ -647,7 +647,7 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 
 	effective = u->effective ? cJSON_PrintUnformatted(u->effective) : NULL;
 	project = u->project ? cJSON_PrintUnformatted(u->project) : NULL;
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		goto out;
 	stmt = store_prepare(st, "UPDATE builds SET effective = ?2,"
 	    " project_profile = ?3, fingerprint = ?4, default_artifact = ?5"

@@ -15,9 +15,9 @@ store_delivery_add(struct store *st, int64_t project_id, const char *commit,
 	struct db_stmt	*stmt;
 	time_t		 now = time(NULL);
 
-	stmt = store_prepare(st, "INSERT OR IGNORE INTO deliveries (project_id,"
+	stmt = store_prepare(st, "INSERT INTO deliveries (project_id,"
 	    " commit_id, url, body, state, next_at, created_at) VALUES (?1,"
-	    " ?2, ?3, ?4, 'pending', ?5, ?5)");
+	    " ?2, ?3, ?4, 'pending', ?5, ?5) ON CONFLICT DO NOTHING");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
 	store_bind_text(stmt, 3, url);

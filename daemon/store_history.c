@@ -20,7 +20,7 @@ store_commits_add(struct store *st, int64_t project_id,
 	stmt = store_prepare(st, "INSERT INTO commits (project_id, id,"
 	    " parent, time, author, subject, trailers) VALUES (?1, ?2, ?3,"
 	    " ?4, ?5, ?6, ?7) ON CONFLICT (project_id, id) DO UPDATE SET"
-	    " trailers = excluded.trailers WHERE trailers IS NULL");
+	    " trailers = excluded.trailers WHERE commits.trailers IS NULL");
 	for (i = 0; i < n; i++) {
 		db_reset(stmt);
 		db_bind_int(stmt, 1, project_id);
@@ -239,7 +239,7 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	    " WHERE line.depth < 1000000),"
 	    /*
 	     * The latest done build of the variant at each commit of the
-	     * line, found from the commit's runs: "+b2.state" keeps SQLite
+	     * line, found from the commit's runs: "b2.state || ''" keeps SQLite
 	     * from scanning every build of the variant per commit (seconds,
 	     * not milliseconds, on 1000 commits).
 	     */
@@ -248,7 +248,8 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	    " (SELECT max(b2.id) FROM runs r2 JOIN builds b2"
 	    " ON b2.run_id = r2.id AND b2.variant_id = (SELECT id FROM"
 	    " variants WHERE key = ?2) WHERE r2.project_id = ?1"
-	    " AND r2.commit_id = line.id AND +b2.state = 'done') FROM line"
+	    " AND r2.commit_id = line.id AND b2.state || '' = 'done')"
+	    " FROM line"
 	    " WHERE line.time >= ?5)"
 	    " SELECT pick.id, " STORE_TIME("pick.time") ", pick.author,"
 	    " pick.subject, b.id, " STORE_METRIC("?4") ", b.rustc_version,"
@@ -260,7 +261,7 @@ store_trend(struct store *st, int64_t project_id, const char *key,
 	store_bind_text(stmt, 3, artifact);
 	store_bind_text(stmt, 4, metric);
 	db_bind_int(stmt, 5, since);
-	db_bind_int(stmt, 6, last > 0 ? last : -1);
+	db_bind_int(stmt, 6, last > 0 ? last : INT64_MAX);
 	rows = cJSON_CreateArray();
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		o = cJSON_CreateObject();
@@ -334,7 +335,7 @@ store_compare(struct store *st, int64_t project_id, const char *a,
 	    " base AS (SELECT max(b.id) AS id, b.variant_id"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE r.project_id = ?1 AND r.commit_id = ?2"
-	    " AND +b.state = 'done' AND r.kind <> 'verify'"
+	    " AND b.state || '' = 'done' AND r.kind <> 'verify'"
 	    " GROUP BY b.variant_id)"
 	    " SELECT v.key, v.settings, hb.step, hb.state, hb.error, ha.name,"
 	    " ha.kind, base.id, ba.file_size, hb.id, ha.file_size,"

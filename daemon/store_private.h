@@ -24,7 +24,7 @@ struct store {
 	" ON va.build_id = vb.id JOIN artifacts oa ON oa.build_id = ob.id" \
 	" AND oa.name = va.name AND oa.kind = va.kind" \
 	" WHERE vr.kind = 'verify' AND vr.project_id = " project \
-	" AND vb.variant_id = " variant " AND va.sha256 IS NOT oa.sha256)"
+	" AND vb.variant_id = " variant " AND va.sha256 IS DISTINCT FROM oa.sha256)"
 
 /*
  * The first-parent line below commit ?2 of project ?1, nearest first:
@@ -39,7 +39,7 @@ struct store {
 	" WHERE c.parent IS NOT NULL AND line.depth < 1000000) "
 
 #define STORE_TIME(col) \
-	"strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
+	"iso_time(" col ")"
 
 enum store_kind {
 	STORE_TEXT,
@@ -55,7 +55,10 @@ struct store_column {
 };
 
 struct db_stmt	*store_prepare(struct store *, const char *);
+struct db_stmt	*store_prepare_dialect(struct store *, const char *,
+		    const char *);
 int		 store_step_done(struct store *, struct db_stmt *);
+int		 store_begin(struct store *);
 int		 store_exec(struct store *, const char *);
 void		 store_bind_text(struct db_stmt *, int, const char *);
 char		*store_column_dup(struct db_stmt *, int);

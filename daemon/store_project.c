@@ -290,7 +290,7 @@ store_projects_list(struct store *st, const char *name)
 	    "  ON b.run_id = r.id WHERE r.project_id = p.id"
 	    "  AND b.state = 'done'),"
 	    " (SELECT count(*) FROM regressions WHERE project_id = p.id"
-	    " AND state IS NOT 'withdrawn'),"
+	    " AND state IS DISTINCT FROM 'withdrawn'),"
 	    " (SELECT " STORE_TIME("max(created_at)") " FROM runs"
 	    "  WHERE project_id = p.id), p.problem,"
 	    " CASE WHEN p.problem IS NOT NULL THEN 'error' WHEN p.head IS NULL"
@@ -318,7 +318,7 @@ store_project_remove(struct store *st, const char *name)
 
 	int		 changed;
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (STORE_ERROR);
 	stmt = store_prepare(st, "UPDATE bisections SET state = 'failed',"
 	    " message = 'the project was removed', finished_at = ?2"

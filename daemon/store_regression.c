@@ -37,7 +37,7 @@ store_range_walk(struct store *st, int64_t project_id, int64_t variant_id,
 	if (at != NULL)
 		*at = 0;
 	stmt = store_prepare(st, "WITH RECURSIVE line(id, depth) AS ("
-	    " SELECT ?2, 0 UNION ALL SELECT c.parent, line.depth + 1"
+	    " SELECT ?2 COLLATE \"C\", 0 UNION ALL SELECT c.parent, line.depth + 1"
 	    " FROM commits c JOIN line ON c.project_id = ?1 AND c.id = line.id"
 	    " WHERE line.id <> ?3 AND c.parent IS NOT NULL"
 	    " AND line.depth < 1000000)"
@@ -92,11 +92,11 @@ store_regression_add(struct store *st, int64_t project_id, const char *commit,
 	if (store_range_walk(st, project_id, variant_id, commit, base, NULL,
 	    &r, NULL) != 0)
 		return (STORE_ERROR);
-	stmt = store_prepare(st, "INSERT OR IGNORE INTO regressions"
+	stmt = store_prepare(st, "INSERT INTO regressions"
 	    " (project_id, commit_id, base_commit, variant_id, artifact,"
 	    " base_size, size, threshold, found_by, created_at, state,"
 	    " first_commit, unmeasured) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	    " ?8, ?9, ?10, ?11, ?12, ?13)");
+	    " ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, commit);
 	store_bind_text(stmt, 3, base);
@@ -133,7 +133,8 @@ store_jitter(struct store *st, int64_t project_id, int64_t variant_id,
 	*jitter = 0;
 	*differs = 0;
 	stmt = store_prepare(st, "SELECT max(abs(va.file_size -"
-	    " oa.file_size)), max(va.sha256 IS NOT oa.sha256)"
+	    " oa.file_size)), max(CASE WHEN va.sha256 IS DISTINCT FROM"
+	    " oa.sha256 THEN 1 ELSE 0 END)"
 	    " FROM runs vr JOIN builds vb ON vb.run_id = vr.id"
 	    " JOIN builds ob ON ob.run_id = vr.parent_run_id"
 	    " AND ob.variant_id = vb.variant_id AND ob.state = 'done'"
@@ -488,11 +489,11 @@ store_unchecked_list(struct store *st, int64_t project_id, int detect,
 	stmt = store_prepare(st, "SELECT b.id, b.variant_id, r.commit_id"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " WHERE r.project_id = ?1 AND r.prepared = 1"
-	    " AND r.commit_id IS NOT NULL AND b.checked = 0 AND (?2"
+	    " AND r.commit_id IS NOT NULL AND b.checked = 0 AND (?2 <> 0"
 	    " AND r.on_branch = 1"
 	    " AND r.kind NOT IN ('bisect', 'explain', 'verify')"
 	    " AND b.state NOT IN"
-	    " ('queued', 'running') OR NOT ?2 AND b.state = 'done')"
+	    " ('queued', 'running') OR ?2 = 0 AND b.state = 'done')"
 	    " ORDER BY b.id");
 	db_bind_int(stmt, 1, project_id);
 	db_bind_int(stmt, 2, detect);
@@ -553,7 +554,7 @@ store_detect_regressions(struct store *st, int64_t project_id,
 		return (-1);
 	store_unchecked_list(st, project_id, 0, &u);
 	for (i = 0; i < u.n; i++) {
-		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		if (store_begin(st) != 0)
 			break;
 		if (store_revise_ranges(st, project_id, u.variants[i],
 		    u.commits.v[i], u.builds[i], rule) != 0 ||
@@ -577,7 +578,7 @@ store_detect_regressions(struct store *st, int64_t project_id,
 		return (-1);
 	store_unchecked_list(st, project_id, 1, &u);
 	for (i = 0; i < u.n; i++) {
-		if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		if (store_begin(st) != 0)
 			break;
 		rc = store_detect_one(st, project_id, u.builds[i],
 		    u.variants[i], u.commits.v[i], rule, &found);
@@ -670,9 +671,9 @@ store_unalerted(struct store *st, int64_t project_id)
 	int		 rc;
 
 	a = cJSON_CreateArray();
-	stmt = store_prepare(st, "SELECT DISTINCT commit_id FROM regressions"
+	stmt = store_prepare(st, "SELECT commit_id FROM regressions"
 	    " WHERE project_id = ?1 AND alerted = 0 AND state <> 'withdrawn'"
-	    " ORDER BY id");
+	    " GROUP BY commit_id ORDER BY min(id)");
 	db_bind_int(stmt, 1, project_id);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		commit = db_column_text(stmt, 0);

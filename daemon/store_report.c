@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sizematd.h"
 #include "store_private.h"
@@ -42,7 +43,7 @@ store_current(struct store *st, int64_t project_id, struct buf *ids)
 	seen = xcalloc(left, sizeof *seen);
 	at = store_prepare(st, "SELECT b.variant_id, max(b.id) FROM runs r"
 	    " JOIN builds b ON b.run_id = r.id WHERE r.project_id = ?1"
-	    " AND r.commit_id = ?2 AND +b.state = 'done'"
+	    " AND r.commit_id = ?2 AND b.state || '' = 'done'"
 	    " GROUP BY b.variant_id");
 	up = store_prepare(st, "SELECT parent FROM commits"
 	    " WHERE project_id = ?1 AND id = ?2");
@@ -202,11 +203,12 @@ store_status(struct store *st)
 	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
 	    " coalesce(p.name, p.path), v.key, b.step, b.state, "
 	    STORE_TIME("b.started_at") ","
-	    " strftime('%s', 'now') - b.started_at"
+	    " ?1 - b.started_at"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.state IN ('running', 'queued') ORDER BY b.run_id, b.seq");
+	db_bind_int(stmt, 1, (int64_t)time(NULL));
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
@@ -252,8 +254,10 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 
 	/* Every bucket in one pass over builds_by_duration. */
 	buckets = cJSON_AddArrayToObject(doc, "duration_buckets");
-	stmt = store_prepare(st, "SELECT wall_ms FROM builds"
+	stmt = store_prepare_dialect(st, "SELECT wall_ms FROM builds"
 	    " INDEXED BY builds_by_duration WHERE state = 'done'"
+	    " AND reused_from IS NULL AND wall_ms IS NOT NULL",
+	    "SELECT wall_ms FROM builds WHERE state = 'done'"
 	    " AND reused_from IS NULL AND wall_ms IS NOT NULL");
 	counts = xcalloc(nbounds + 1, sizeof *counts);
 	while (db_step(stmt) == DB_ROW) {
@@ -305,7 +309,7 @@ store_metrics(struct store *st, const double *bounds, size_t nbounds)
 	o = cJSON_AddObjectToObject(doc, "regressions");
 	stmt = store_prepare(st, "SELECT p.name, count(g.id) FROM projects p"
 	    " LEFT JOIN regressions g ON g.project_id = p.id"
-	    " AND g.state IS NOT 'withdrawn'"
+	    " AND g.state IS DISTINCT FROM 'withdrawn'"
 	    " WHERE p.name IS NOT NULL GROUP BY p.id ORDER BY p.name");
 	while (db_step(stmt) == DB_ROW)
 		store_json_int(o, db_column_text(stmt, 0),
@@ -349,7 +353,7 @@ store_export(struct store *st, const char *project, cJSON **out)
 	    " coalesce(json_extract(b.toolchain, '$.name'), 'default'),"
 	    " b.rustc_version, b.state, " STORE_TIME("b.finished_at") ","
 	    " b.wall_ms, b.cpu_ms, b.reused_from, a.name, a.kind, a.file_size,"
-	    " a.sha256, (SELECT json_group_object(name, value) FROM measurements"
+	    " a.sha256, (SELECT json_object_agg(name, value) FROM measurements"
 	    "  WHERE artifact_id = a.id)"
 	    " FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN variants v ON v.id = b.variant_id"

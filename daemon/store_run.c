@@ -67,13 +67,13 @@ store_run_create(struct store *st, const struct run_plan *run,
 	size_t		 i;
 	time_t		 now = time(NULL);
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		goto fail;
 	if (run->project_id > 0)
 		project_id = run->project_id;
 	else
-		project_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
-		    " projects (path, created_at) VALUES (?1, ?2)",
+		project_id = store_upsert_id(st, "INSERT INTO projects"
+		    " (path, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 		    "SELECT id FROM projects WHERE path = ?1", run->project,
 		    NULL);
 	if (project_id < 0)
@@ -87,8 +87,8 @@ store_run_create(struct store *st, const struct run_plan *run,
 		settings = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
 		variant_id = store_upsert_id(st,
-		    "INSERT OR IGNORE INTO variants (key, settings)"
-		    " VALUES (?1, ?2)",
+		    "INSERT INTO variants (key, settings)"
+		    " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 		    "SELECT id FROM variants WHERE key = ?1", key, settings);
 		free(key);
 		cJSON_free(settings);
@@ -224,7 +224,7 @@ store_run_cancel(struct store *st, int64_t id, int64_t **running,
 
 	*running = NULL;
 	*nrunning = 0;
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		goto fail;
 	stmt = store_prepare(st, "SELECT state FROM runs WHERE id = ?1");
 	db_bind_int(stmt, 1, id);
@@ -454,7 +454,7 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
 	*pending = 0;
 	stmt = store_prepare(st, "SELECT b.id, a.file_size FROM runs o"
 	    " JOIN runs r ON r.project_id = o.project_id"
-	    " AND r.commit_id IS o.commit_id"
+	    " AND r.commit_id IS NOT DISTINCT FROM o.commit_id"
 	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " JOIN artifacts a ON a.build_id = b.id"
@@ -475,7 +475,7 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
 		return (store_found(st, rc));
 	stmt = store_prepare(st, "SELECT b.id FROM runs o"
 	    " JOIN runs r ON r.project_id = o.project_id"
-	    " AND (r.commit_id IS o.commit_id OR (r.prepared = 0"
+	    " AND (r.commit_id IS NOT DISTINCT FROM o.commit_id OR (r.prepared = 0"
 	    " AND r.rev = o.commit_id))"
 	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
@@ -569,7 +569,7 @@ store_run_prepared(struct store *st, int64_t run_id,
 	size_t			 i, n = 0;
 	int			 forced = 0;
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "SELECT project_id, force FROM runs"
 	    " WHERE id = ?1");
@@ -663,7 +663,7 @@ store_run_prep_failed(struct store *st, int64_t run_id, const char *why)
 	struct db_stmt	*stmt;
 	time_t		 now = time(NULL);
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE builds SET state = 'unavailable',"
 	    " error = ?2, finished_at = ?3 WHERE run_id = ?1"

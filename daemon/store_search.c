@@ -39,11 +39,11 @@ store_search_create(struct store *st, struct search_row *r)
 {
 	struct db_stmt	*stmt;
 
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	if (r->project_id <= 0)
-		r->project_id = store_upsert_id(st, "INSERT OR IGNORE INTO"
-		    " projects (path, created_at) VALUES (?1, ?2)",
+		r->project_id = store_upsert_id(st, "INSERT INTO projects"
+		    " (path, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 		    "SELECT id FROM projects WHERE path = ?1", r->project,
 		    NULL);
 	if (r->project_id < 0)

@@ -149,10 +149,11 @@ store_slowdown_add(struct store *st, int64_t project_id, const cJSON *pair,
 {
 	struct db_stmt	*stmt;
 
-	stmt = store_prepare(st, "INSERT OR IGNORE INTO slowdowns"
+	stmt = store_prepare(st, "INSERT INTO slowdowns"
 	    " (project_id, commit_id, base_commit, variant_id, artifact,"
 	    " metric, base_value, value, max_slowdown, build_id, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	    " ON CONFLICT DO NOTHING");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, json_str(pair, "commit", ""));
 	store_bind_text(stmt, 3, json_str(pair, "base_commit", ""));

@@ -166,7 +166,8 @@ store_commit_variant(struct store *st, int64_t project_id, const char *commit,
 	int		 rc;
 
 	*pending = 0;
-	stmt = store_prepare(st, "SELECT max(b.state IN ('queued', 'running'))"
+	stmt = store_prepare(st, "SELECT max(CASE WHEN b.state IN ('queued',"
+	    " 'running') THEN 1 ELSE 0 END)"
 	    " FROM runs r JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE r.project_id = ?1 AND (r.commit_id = ?2"

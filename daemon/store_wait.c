@@ -31,7 +31,7 @@ store_wait_estimate(struct store *st, int64_t project_id, int64_t variant_id)
 	    " WHERE r.project_id = ?1 AND (?2 = 0 OR b.variant_id = ?2)"
 	    " AND b.state = 'done' AND b.wall_ms IS NOT NULL"
 	    " AND b.reused_from IS NULL AND b.same_as IS NULL"
-	    " ORDER BY b.id DESC LIMIT ?3)");
+	    " ORDER BY b.id DESC LIMIT ?3) AS recent");
 	db_bind_int(stmt, 1, project_id);
 	db_bind_int(stmt, 2, variant_id);
 	db_bind_int(stmt, 3, STORE_WAIT_SAMPLES);
@@ -82,7 +82,7 @@ store_run_waiting(struct store *st, int64_t run_id, cJSON *builds)
 	from = builds->child;
 	stmt = store_prepare(st, "SELECT id, pos FROM (SELECT b.id, b.run_id,"
 	    " b.seq, row_number() OVER (ORDER BY b.run_id, b.seq) AS pos"
-	    " FROM builds b WHERE b.state = 'queued') WHERE run_id = ?1"
+	    " FROM builds b WHERE b.state = 'queued') AS q WHERE run_id = ?1"
 	    " ORDER BY seq");
 	db_bind_int(stmt, 1, run_id);
 	while (db_step(stmt) == DB_ROW) {

@@ -139,8 +139,7 @@ check "the report counts one regression, at the culprit" \
 
 # A row from before revisions had no state: it is classified when the
 # project is next looked at.
-python3 -c 'import sqlite3,sys; c = sqlite3.connect(sys.argv[1]);
-c.execute("UPDATE regressions SET state = NULL, first_commit = NULL"); c.commit()' "$TMP/db"
+db_exec "$TMP/db" "UPDATE regressions SET state = NULL, first_commit = NULL"
 "$S" run rev --rev "$C6" --wait -q >/dev/null 2>&1
 "$S" regressions rev --json >"$TMP/migrated.json"
 check "a regression recorded before revisions is classified (here a culprit)" \

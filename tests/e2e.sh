@@ -43,9 +43,12 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+. "$TOP/tests/db-lib.sh"
+
 # Starts sizematd on $PORT (0: a free one) with workdir $1 and database $2.
 start_daemon() {
-	local work=$1 db=$2 log=$TMP/daemon.$RANDOM.log
+	local work=$1 db log=$TMP/daemon.$RANDOM.log
+	db=$(test_db "$2") || exit 1
 	"$BIN/sizematd" --listen "127.0.0.1:$PORT" --db "$db" --workdir "$work" \
 	    --profiles "$TOP/profiles" --config "$TMP/config.json" 2>"$log" &
 	PID=$!

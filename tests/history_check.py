@@ -1,11 +1,65 @@
 #!/usr/bin/env python3
 """Checks on sizemat's JSON output for tests/e2e-history.sh: one subcommand
 per assertion; exit status 0 when it holds, 1 with a reason on stderr."""
+import hashlib
 import json
 import math
+import os
 import re
 import sqlite3
+import subprocess
 import sys
+
+
+class PgRows(list):
+    """Rows psql printed, read as sqlite3's cursor is."""
+
+    def fetchone(self):
+        return self[0] if self else None
+
+    def fetchall(self):
+        return list(self)
+
+
+class PgConnection:
+    """The test's PostgreSQL database for a SQLite file name (as
+    tests/db-lib.sh names it), queried through psql."""
+
+    def __init__(self, path):
+        name = "t_" + hashlib.md5(path.encode()).hexdigest()[:16]
+        self.uri = (f"postgresql://postgres@/{name}?host="
+                    f"{os.environ['SIZEMAT_TEST_PGDIR']}"
+                    f"&port={os.environ['SIZEMAT_TEST_PGPORT']}")
+
+    @staticmethod
+    def literal(v):
+        if v is None:
+            return "NULL"
+        if isinstance(v, int):
+            return str(v)
+        return "'" + str(v).replace("'", "''") + "'"
+
+    def execute(self, sql, params=()):
+        parts = sql.split("?")
+        sql = parts[0] + "".join(self.literal(v) + p
+                                 for v, p in zip(params, parts[1:]))
+        out = subprocess.run(["psql", "-X", "-A", "-t", "-F", "\t", "-P",
+                              "null=\\N", "-v", "ON_ERROR_STOP=1", "-d",
+                              self.uri, "-c", sql], check=True,
+                             capture_output=True, text=True).stdout
+        rows = PgRows()
+        for line in out.splitlines():
+            rows.append(tuple(None if f == "\\N" else
+                              int(f) if re.fullmatch(r"-?\d+", f) else f
+                              for f in line.split("\t")))
+        return rows
+
+
+def connect(db):
+    """The database of file db: itself, or its PostgreSQL stand-in."""
+    if os.environ.get("SIZEMAT_TEST_PG"):
+        return PgConnection(db)
+    return sqlite3.connect(db)
 
 
 def load(path):
@@ -243,7 +297,7 @@ def best_current(path, commit):
 def metrics_match(path, db):
     """/metrics agrees with the database it reports on."""
     got = parse_metrics(path)
-    con = sqlite3.connect(db)
+    con = connect(db)
     for state, n in con.execute("SELECT state, count(*) FROM builds GROUP BY state"):
         if got.get(("sizemat_builds", (("state", state),))) != n:
             fail(f"builds {state}: {got.get(('sizemat_builds', (('state', state),)))} != {n}")
@@ -282,7 +336,7 @@ def export_match(csv_path, json_path, db, project):
     """export gives every finished build of the project, a row per
     artifact, with the sizes and measurements the database holds."""
     import csv
-    con = sqlite3.connect(db)
+    con = connect(db)
     want = con.execute("""
         SELECT b.id, a.name, a.file_size FROM builds b
         JOIN runs r ON r.id = b.run_id JOIN projects p ON p.id = r.project_id
