@@ -98,6 +98,9 @@ static const struct config_entry {
 	  offsetof(struct config, min_free), "SIZE",
 	  "a build starts only with this much free on the work dir's disk, and "
 	  "fails with the reason otherwise" },
+	{ "name", CONFIG_STRING, 0, 0, NULL, offsetof(struct config, name),
+	  "NAME", "the name every build this daemon makes records as the "
+	  "machine that made it (default: HOST:PID)" },
 	{ "open-reads", CONFIG_BOOL, 0, 1, "0",
 	  offsetof(struct config, open_reads), NULL,
 	  "with a token, answer read-only queries without it (build logs still "
@@ -492,6 +495,35 @@ config_read_db(struct config *c, char **cause)
 	return (0);
 }
 
+/*
+ * The name builds record as the machine that made them: --name, else
+ * HOST:PID. A name is printable and at most 128 bytes.
+ */
+static int
+config_name(struct config *c, char **cause)
+{
+	char		 host[256];
+	const char	*p;
+
+	if (c->name == NULL) {
+		if (gethostname(host, sizeof host) != 0)
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		free(c->name);
+		xasprintf(&c->name, "%s:%ld", host, (long)getpid());
+		return (0);
+	}
+	for (p = c->name; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			break;
+	if (*c->name == '\0' || *p != '\0' || strlen(c->name) > 128) {
+		xasprintf(cause, "name: \"%s\" is not a name: 1 to 128 "
+		    "printable characters", c->name);
+		return (-1);
+	}
+	return (0);
+}
+
 /* The memory the system can give, from /proc/meminfo; -1 when unknown. */
 static int64_t
 config_mem_available(void)
@@ -669,6 +701,8 @@ config_finish(struct config *c, char **cause)
 		return (-1);
 	free(c->db_name);
 	c->db_name = store_safe_name(c->db);
+	if (config_name(c, cause) != 0)
+		return (-1);
 	if (config_size(c->disk_budget, &c->disk_budget_bytes) != 0) {
 		xasprintf(cause, "disk-budget: \"%s\" is not a size (N bytes, "
 		    "NKiB, NMiB or NGiB, at least 1MiB)", c->disk_budget);
@@ -723,6 +757,7 @@ config_free(struct config *c)
 	free(c->db);
 	free(c->db_file);
 	free(c->db_name);
+	free(c->name);
 	free(c->listen);
 	free(c->workdir);
 	free(c->profiles);

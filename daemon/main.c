@@ -473,6 +473,7 @@ daemon_open_store(struct daemon *d)
 		fatal("%s", d->config.workdir);
 	if ((d->store = store_open(d->config.db, &cause)) == NULL)
 		fatalx("%s", cause);
+	store_set_worker(d->store, d->config.name);
 	if (store_requeue_running(d->store, &requeued) != 0)
 		fatalx("%s: cannot queue again the builds that were running",
 		    d->config.db_name);

@@ -500,6 +500,7 @@ struct build_outcome {
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_schema_version(struct store *);
+void		 store_set_worker(struct store *, const char *);
 char		*store_safe_name(const char *);
 int		 store_name_has_password(const char *);
 int		 store_name_is_uri(const char *);
@@ -1046,6 +1047,7 @@ struct config {
 	char	*db;
 	char	*db_file;	/* holds the db, password and all */
 	char	*db_name;	/* the db fit for logs: no password */
+	char	*name;		/* the machine builds record (worker) */
 	char	*listen;
 	char	*workdir;
 	char	*profiles;

@@ -365,7 +365,16 @@ store_close(struct store *st)
 		return;
 	db_close(st->db);
 	free(st->path);
+	free(st->worker);
 	free(st);
+}
+
+/* Names the machine the builds this daemon starts are recorded as made by. */
+void
+store_set_worker(struct store *st, const char *name)
+{
+	free(st->worker);
+	st->worker = xstrdup(name);
 }
 
 /* Returns the schema version (the number of migrations applied). */

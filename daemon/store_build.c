@@ -199,9 +199,10 @@ store_build_start(struct store *st, int64_t id)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE builds SET state = 'running',"
 	    " started_at = ?2, attempts = attempts + 1, error = NULL,"
-	    " exit_code = NULL WHERE id = ?1 AND state = 'queued'");
+	    " exit_code = NULL, worker = ?3 WHERE id = ?1 AND state = 'queued'");
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, (int64_t)now);
+	store_bind_text(stmt, 3, st->worker);
 	if (store_step_done(st, stmt) != 0 || db_changes(st->db) != 1)
 		goto rollback;
 	stmt = store_prepare(st, "UPDATE runs SET state = 'running',"
@@ -614,11 +615,11 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
 	stmt = store_prepare(st, "UPDATE builds SET (state, env, cargo_args,"
 	    " rustc_version, log_path, exit_code, wall_ms, cpu_ms, toolchain,"
 	    " notes, effective, project_profile, fingerprint,"
-	    " default_artifact, started_at, finished_at, reused_from) ="
+	    " default_artifact, started_at, finished_at, reused_from, worker) ="
 	    " (SELECT 'done', env, cargo_args, rustc_version, log_path,"
 	    " exit_code, wall_ms, cpu_ms, toolchain, notes, effective,"
 	    " project_profile, fingerprint, default_artifact, ?3, ?3,"
-	    " coalesce(reused_from, id) FROM builds WHERE id = ?2)"
+	    " coalesce(reused_from, id), worker FROM builds WHERE id = ?2)"
 	    " WHERE id = ?1 AND state = 'queued'");
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, from);

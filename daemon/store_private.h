@@ -11,6 +11,7 @@
 struct store {
 	struct db	*db;
 	char		*path;
+	char		*worker;	/* who this daemon's builds name */
 };
 
 /*

@@ -353,7 +353,7 @@ store_run_document(struct store *st, int64_t id, cJSON **out)
 		{ "post", STORE_TEXT }, { "notes", STORE_TEXT },
 		{ "reused_from", STORE_INT }, { "effective", STORE_JSON },
 		{ "project_profile", STORE_JSON }, { "same_as", STORE_INT },
-		{ "default_artifact", STORE_TEXT },
+		{ "default_artifact", STORE_TEXT }, { "worker", STORE_TEXT },
 		{ "nondeterministic", STORE_BOOL }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
@@ -389,7 +389,8 @@ store_run_document(struct store *st, int64_t id, cJSON **out)
 	    " b.cpu_ms, b.exit_code, b.rustc_version, b.attempts,"
 	    " " STORE_TIME("b.started_at") ", " STORE_TIME("b.finished_at") ","
 	    " b.toolchain, b.bootstrap, b.post, b.notes, b.reused_from,"
-	    " b.effective, b.project_profile, b.same_as, b.default_artifact, "
+	    " b.effective, b.project_profile, b.same_as, b.default_artifact,"
+	    " b.worker, "
 	    STORE_NONDETERMINISTIC("(SELECT project_id FROM runs WHERE id = ?1)",
 	    "b.variant_id")
 	    " FROM builds b JOIN variants v ON v.id = b.variant_id"

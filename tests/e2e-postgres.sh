@@ -84,7 +84,7 @@ kill "$R1" "$R2" "$R3" 2>/dev/null; wait 2>/dev/null
 
 echo "# the server restarted under a running daemon"
 start_sizematd --db "$TMP/main.db" --workdir "$TMP/work" \
-    --profiles "$TOP/profiles"
+    --profiles "$TOP/profiles" --name pg-one
 "$BIN/sizemat" run "$FIX/sizes" --matrix "$FIX/grid.json" --wait \
     --json >"$TMP/pg.json" 2>"$TMP/run.err"
 check "a run on PostgreSQL ends done" python3 -c '
@@ -92,6 +92,11 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["run"]["state"] == "done" and d["builds"] and
          all(b["state"] == "done" for b in d["builds"]) else 1)' "$TMP/pg.json"
+check "... each build naming the daemon that made it (--name)" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if all(b["worker"] == "pg-one" for b in d["builds"]) else 1)' \
+    "$TMP/pg.json"
 RUN=$(python3 -c 'import json, sys
 print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/pg.json")
 before=$(db_scalar "$TMP/main.db" "SELECT pg_postmaster_start_time()")

@@ -106,6 +106,14 @@ check "every build of the matrix is done and measured" \
     $CHECK builds-done "$TMP/grid.json" 4
 check "recorded sizes equal hand-run builds with the reported env" \
     $CHECK reproduce "$TMP/grid.json" "$TMP" 4
+"$BIN/sizematd" --name "$(printf 'a\tb')" --check-config 2>"$TMP/err"
+check "--name refuses a name that is not printable (exit 2)" \
+    bash -c "test $? = 2 && grep -q 'not a name' '$TMP/err'"
+check "every build names the machine that made it: HOST:PID by default" \
+    python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))["builds"]
+sys.exit(0 if b and all(x["worker"] == sys.argv[2] for x in b) else 1)' \
+    "$TMP/grid.json" "$(hostname):$PID"
 RUN=$($CHECK field "$TMP/grid.json" run id)
 
 # 3. best ranks the variants, smallest first.
