@@ -88,23 +88,6 @@ pg_notice(void *arg, const char *msg)
 	log_debug("postgresql: %s", msg);
 }
 
-/* Runs a statement without parameters; 0, or -1 with the failure kept. */
-static int
-pg_exec(struct pg_db *d, const char *sql)
-{
-	PGresult	*res;
-	int		 rc = 0;
-
-	res = PQexec(d->conn, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_fail(d, res);
-		rc = -1;
-	}
-	PQclear(res);
-	return (rc);
-}
-
 /*
  * A session's settings: UTC, notices at debug level, and a lock another
  * session holds waited for 5 s at most, as SQLite's busy timeout, before
@@ -113,8 +96,73 @@ pg_exec(struct pg_db *d, const char *sql)
 static int
 pg_session(struct pg_db *d)
 {
-	return (pg_exec(d, "SET TIME ZONE 'UTC'; SET client_min_messages ="
-	    " warning; SET lock_timeout = '5s'"));
+	PGresult	*res;
+	int		 rc = 0;
+
+	res = PQexec(d->conn, "SET TIME ZONE 'UTC'; SET client_min_messages ="
+	    " warning; SET lock_timeout = '5s'");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_fail(d, res);
+		rc = -1;
+	}
+	PQclear(res);
+	return (rc);
+}
+
+/*
+ * Sends a statement, with its parameters when n > 0, else as a script,
+ * and returns its result (the caller clears it), or NULL with the failure
+ * kept. A connection that broke while no transaction was open is made
+ * again and the statement sent once more; inside a transaction the
+ * failure is the caller's, whose transaction the server has dropped.
+ */
+static PGresult *
+pg_send(struct pg_db *d, const char *sql, int n, const Oid *types,
+    const char *const *values, const int *lengths, const int *formats)
+{
+	PGresult	*res;
+	int		 idle, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+		if (n == 0)
+			res = PQexec(d->conn, sql);
+		else
+			res = PQexecParams(d->conn, sql, n, types, values,
+			    lengths, formats, 0);
+		switch (PQresultStatus(res)) {
+		case PGRES_COMMAND_OK:
+			d->changes = strtoll(PQcmdTuples(res), NULL, 10);
+			return (res);
+		case PGRES_TUPLES_OK:
+		case PGRES_EMPTY_QUERY:		/* a script of comments */
+			return (res);
+		default:
+			break;
+		}
+		pg_fail(d, res);
+		PQclear(res);
+		log_debug("postgresql: %s: %s", d->err, sql);
+		if (!idle || tries > 0 || PQstatus(d->conn) != CONNECTION_BAD)
+			break;
+		log_warnx("postgresql: %s; connecting again", d->err);
+		PQreset(d->conn);
+		if (PQstatus(d->conn) != CONNECTION_OK || pg_session(d) != 0)
+			break;
+	}
+	return (NULL);
+}
+
+/* Runs a statement without parameters; 0, or -1 with the failure kept. */
+static int
+pg_exec(struct pg_db *d, const char *sql)
+{
+	PGresult	*res;
+
+	if ((res = pg_send(d, sql, 0, NULL, NULL, NULL, NULL)) == NULL)
+		return (-1);
+	PQclear(res);
+	return (0);
 }
 
 static void
@@ -128,7 +176,9 @@ pg_close(struct db *db)
 /*
  * Connects to the URI's database. The URI may carry no password (main.c
  * refuses one on the command line); libpq then reads PGPASSFILE or
- * ~/.pgpass.
+ * ~/.pgpass. A URI libpq cannot read is refused without quoting libpq,
+ * whose message would repeat the part it could not read: the password,
+ * perhaps.
  */
 static struct db *
 pg_open(const char *uri, char **cause)
@@ -136,8 +186,15 @@ pg_open(const char *uri, char **cause)
 	static const char *const keys[] = { "dbname",
 	    "fallback_application_name", NULL };
 	const char		*values[] = { uri, "sizematd", NULL };
+	PQconninfoOption	*opts;
 	struct pg_db		*d;
 
+	if ((opts = PQconninfoParse(uri, NULL)) == NULL) {
+		xasprintf(cause, "the PostgreSQL URI cannot be read: check its"
+		    " %%-escapes and that it has no spaces");
+		return (NULL);
+	}
+	PQconninfoFree(opts);
 	d = xcalloc(1, sizeof *d);
 	d->db.driver = &db_pg_driver;
 	d->conn = PQconnectdbParams(keys, values, 1);
@@ -183,12 +240,11 @@ pg_scalar(struct pg_db *d, const char *sql)
 	PGresult	*res;
 	int64_t		 v = -1;
 
-	res = PQexec(d->conn, sql);
+	if ((res = pg_send(d, sql, 0, NULL, NULL, NULL, NULL)) == NULL)
+		return (-1);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	    !PQgetisnull(res, 0, 0))
 		v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	else
-		pg_fail(d, res);
 	PQclear(res);
 	return (v);
 }
@@ -201,23 +257,29 @@ pg_last_id(struct db *db)
 }
 
 /*
- * Where the server's write-ahead log ends: it moves with every write of
- * any session, so an answer computed at one position holds until it
- * moves.
+ * What the server shows a new statement: its snapshot (the oldest
+ * transaction still running, the next to start, those in progress),
+ * hashed. It changes when any session's write transaction begins or
+ * commits, and only then, so an answer read under one snapshot holds
+ * until it changes. -1 when the server cannot be asked.
  */
 static int64_t
 pg_generation(struct db *db)
 {
-	PGresult	*res;
-	unsigned int	 hi, lo;
-	int64_t		 v = -1;
+	PGresult		*res;
+	const unsigned char	*p;
+	uint64_t		 h = 14695981039346656037ULL;	/* FNV-1a */
 
-	res = PQexec(PGDB(db)->conn, "SELECT pg_current_wal_insert_lsn()");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-	    sscanf(PQgetvalue(res, 0, 0), "%X/%X", &hi, &lo) == 2)
-		v = (int64_t)(((uint64_t)hi << 32) | lo);
+	res = pg_send(PGDB(db), "SELECT pg_current_snapshot()::text", 0,
+	    NULL, NULL, NULL, NULL);
+	if (res == NULL)
+		return (-1);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		for (p = (const unsigned char *)PQgetvalue(res, 0, 0); *p;
+		    p++)
+			h = (h ^ *p) * 1099511628211ULL;
 	PQclear(res);
-	return (v);
+	return ((int64_t)(h >> 1));
 }
 
 static int
@@ -238,8 +300,9 @@ pg_version(struct db *db, int *v)
 	int64_t		 n;
 
 	if (PQtransactionStatus(d->conn) == PQTRANS_INTRANS &&
-	    pg_exec(d, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")") !=
-	    0)
+	    pg_exec(d, "SET LOCAL lock_timeout = 0; SELECT"
+	    " pg_advisory_xact_lock(" PG_MIGRATE_LOCK "); SET LOCAL"
+	    " lock_timeout = '5s'") != 0)
 		return (-1);
 	if (pg_exec(d, "CREATE TABLE IF NOT EXISTS sizemat_schema"
 	    " (version integer NOT NULL)") != 0)
@@ -350,44 +413,13 @@ pg_prepare_next(struct db *db, const char **sql, struct db_stmt **stmt)
 	return (0);
 }
 
-/*
- * Runs the statement: with its parameters, or as a script when it has
- * none. A connection that broke between transactions is made again and
- * the statement sent once more.
- */
+/* Runs the statement: with its parameters, or as a script when it has none. */
 static int
 pg_run(struct pg_stmt *s)
 {
-	struct pg_db	*d = PGDB(s->base.db);
-	int		 tries;
-
-	for (tries = 0; tries < 2; tries++) {
-		if (s->nparams == 0)
-			s->res = PQexec(d->conn, s->sql);
-		else
-			s->res = PQexecParams(d->conn, s->sql, s->nparams,
-			    s->types, (const char *const *)s->values,
-			    s->lengths, s->formats, 0);
-		switch (PQresultStatus(s->res)) {
-		case PGRES_TUPLES_OK:
-		case PGRES_COMMAND_OK:
-			d->changes = strtoll(PQcmdTuples(s->res), NULL, 10);
-			return (0);
-		default:
-			break;
-		}
-		pg_fail(d, s->res);
-		log_debug("postgresql: %s: %s", d->err, s->sql);
-		PQclear(s->res);
-		s->res = NULL;
-		if (PQstatus(d->conn) != CONNECTION_BAD || tries > 0)
-			break;
-		log_warnx("postgresql: %s; connecting again", d->err);
-		PQreset(d->conn);
-		if (PQstatus(d->conn) != CONNECTION_OK || pg_session(d) != 0)
-			break;
-	}
-	return (-1);
+	s->res = pg_send(PGDB(s->base.db), s->sql, s->nparams, s->types,
+	    (const char *const *)s->values, s->lengths, s->formats);
+	return (s->res == NULL ? -1 : 0);
 }
 
 static enum db_step
@@ -606,7 +638,10 @@ db_pg_safe_name(const char *uri)
 	return (s);
 }
 
-/* Tells whether a URI carries a password. */
+/*
+ * Tells whether a URI carries a password: 1, 0, or -1 when libpq cannot
+ * read it (and so cannot say).
+ */
 int
 db_pg_has_password(const char *uri)
 {
@@ -614,7 +649,7 @@ db_pg_has_password(const char *uri)
 	int			 found = 0;
 
 	if ((opts = PQconninfoParse(uri, NULL)) == NULL)
-		return (0);
+		return (-1);
 	for (o = opts; o->keyword != NULL; o++)
 		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
 		    *o->val != '\0')

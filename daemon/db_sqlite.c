@@ -2,7 +2,8 @@
  * The SQL layer on SQLite: one connection, in WAL mode with foreign keys
  * on, a large page cache and the file mapped, and statements that are
  * SQLite's own, with the functions of the shared dialect SQLite lacks
- * (greatest, iso_time, json_object_agg, the collation "C"). The only file that includes sqlite3.h.
+ * (greatest, iso_time, json_object_agg, the collation "C"). The only
+ * file that includes sqlite3.h.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -257,11 +257,14 @@ daemon_flags(struct config *c, int argc, char **argv, int *check_only,
 			return (-1);
 		}
 		if (strcmp(name, "db") == 0 &&
-		    store_name_has_password(value)) {
-			xasprintf(cause, "--db: a password on the command "
-			    "line is there for every user of this machine to "
-			    "read (ps); put it in PGPASSFILE, the config "
-			    "file's \"db\" or a file given to --db-file");
+		    store_name_has_password(value) != 0) {
+			xasprintf(cause, "--db: %s; put the password in "
+			    "PGPASSFILE, the config file's \"db\" or a file "
+			    "given to --db-file", store_name_has_password(value)
+			    < 0 ? "the URI cannot be read (check its "
+			    "%-escapes and spaces), and it may hold a password"
+			    : "a password on the command line is there for "
+			    "every user of this machine to read (ps)");
 			free(name);
 			return (-1);
 		}
@@ -444,7 +447,8 @@ daemon_setup(struct daemon *d, int argc, char **argv)
 	}
 	if (check_only) {
 		printf("sizematd: config ok: db %s, listen %s, workdir %s, "
-		    "profiles %s, jobs %d\n", d->config.db_name, d->config.listen,
+		    "profiles %s, jobs %d\n", d->config.db_name,
+		    d->config.listen,
 		    d->config.workdir, d->config.profiles, d->config.jobs);
 		return (0);
 	}
@@ -580,7 +584,8 @@ daemon_start_serving(struct daemon *d)
 		log_warnx("profiles %s: %s; only inline matrices can run "
 		    "(set --profiles)", d->config.profiles, strerror(errno));
 	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs "
-	    "sharing %d cores", d->config.db_name, store_schema_version(d->store),
+	    "sharing %d cores", d->config.db_name,
+	    store_schema_version(d->store),
 	    d->config.workdir, d->config.profiles, d->config.jobs,
 	    jobserver_tokens(d->jobserver));
 	snprintf(d->api.url, sizeof d->api.url, "http://%s%s%s:%d",

@@ -343,11 +343,14 @@ store_safe_name(const char *name)
 	return (db_is_uri(name) ? db_pg_safe_name(name) : xstrdup(name));
 }
 
-/* Tells whether a database name is a PostgreSQL URI with a password. */
+/*
+ * Tells whether a database name is a PostgreSQL URI with a password: 1,
+ * 0, or -1 for a URI libpq cannot read (which may hide one).
+ */
 int
 store_name_has_password(const char *name)
 {
-	return (db_is_uri(name) && db_pg_has_password(name));
+	return (db_is_uri(name) ? db_pg_has_password(name) : 0);
 }
 
 /* Tells whether a database name is a PostgreSQL URI, not a file. */

@@ -46,8 +46,9 @@ store_bench_add(struct store *st, int64_t id, int64_t from)
 		db_bind_int(stmt, 1, id);
 		if (store_step_done(st, stmt) != 0)
 			return (-1);
-		stmt = store_prepare(st, "INSERT INTO benches (build_id, spec, state, artifact, exit_status, error,"
-		    " samples_us, load_avg, cpu_model, copied_from, started_at,"
+		stmt = store_prepare(st, "INSERT INTO benches (build_id, spec,"
+		    " state, artifact, exit_status, error, samples_us,"
+		    " load_avg, cpu_model, copied_from, started_at,"
 		    " finished_at) SELECT ?1, x.spec, x.state, x.artifact,"
 		    " x.exit_status, x.error, x.samples_us, x.load_avg,"
 		    " x.cpu_model, coalesce(x.copied_from, x.build_id),"

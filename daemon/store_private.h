@@ -25,7 +25,8 @@ struct store {
 	" ON va.build_id = vb.id JOIN artifacts oa ON oa.build_id = ob.id" \
 	" AND oa.name = va.name AND oa.kind = va.kind" \
 	" WHERE vr.kind = 'verify' AND vr.project_id = " project \
-	" AND vb.variant_id = " variant " AND va.sha256 IS DISTINCT FROM oa.sha256)"
+	" AND vb.variant_id = " variant \
+	" AND va.sha256 IS DISTINCT FROM oa.sha256)"
 
 /*
  * The first-parent line below commit ?2 of project ?1, nearest first:

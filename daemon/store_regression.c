@@ -37,7 +37,8 @@ store_range_walk(struct store *st, int64_t project_id, int64_t variant_id,
 	if (at != NULL)
 		*at = 0;
 	stmt = store_prepare(st, "WITH RECURSIVE line(id, depth) AS ("
-	    " SELECT ?2 COLLATE \"C\", 0 UNION ALL SELECT c.parent, line.depth + 1"
+	    " SELECT ?2 COLLATE \"C\", 0"
+	    " UNION ALL SELECT c.parent, line.depth + 1"
 	    " FROM commits c JOIN line ON c.project_id = ?1 AND c.id = line.id"
 	    " WHERE line.id <> ?3 AND c.parent IS NOT NULL"
 	    " AND line.depth < 1000000)"

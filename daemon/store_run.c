@@ -476,7 +476,8 @@ store_variant_result(struct store *st, int64_t run_id, const char *key,
 		return (store_found(st, rc));
 	stmt = store_prepare(st, "SELECT b.id FROM runs o"
 	    " JOIN runs r ON r.project_id = o.project_id"
-	    " AND (r.commit_id IS NOT DISTINCT FROM o.commit_id OR (r.prepared = 0"
+	    " AND (r.commit_id IS NOT DISTINCT FROM o.commit_id"
+	    " OR (r.prepared = 0"
 	    " AND r.rev = o.commit_id))"
 	    " JOIN builds b ON b.run_id = r.id"
 	    " JOIN variants v ON v.id = b.variant_id"

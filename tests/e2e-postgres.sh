@@ -31,6 +31,17 @@ PWURI="postgresql://sizemat_pw:$PW@$HOSTPORT/$NAME"
 check "--db with a password is refused (exit 2), saying where it goes" \
     bash -c "test $? = 2 && grep -q PGPASSFILE '$TMP/err' &&
     ! grep -q '$PW' '$TMP/err'"
+"$BIN/sizematd" --db "postgresql://u:pa%zz$PW@$HOSTPORT/x" \
+    --listen 127.0.0.1:0 2>"$TMP/err"
+check "... and so is a URI libpq cannot read, which may hide one" \
+    bash -c "test $? = 2 && grep -q 'cannot be read' '$TMP/err' &&
+    ! grep -q '$PW' '$TMP/err'"
+printf 'postgresql://u:pa%%zz%s@%s/x\n' "$PW" "$HOSTPORT" >"$TMP/baduri"
+chmod 600 "$TMP/baduri"
+"$BIN/sizematd" --db-file "$TMP/baduri" --listen 127.0.0.1:0 2>"$TMP/err"
+check "... from --db-file too, its error not quoting the password" \
+    bash -c "test $? != 0 && grep -q 'cannot be read' '$TMP/err' &&
+    ! grep -q '$PW' '$TMP/err'"
 printf '%s\n' "$PWURI" >"$TMP/dburi"
 chmod 644 "$TMP/dburi"
 "$BIN/sizematd" --db-file "$TMP/dburi" --listen 127.0.0.1:0 2>"$TMP/err"
@@ -76,10 +87,11 @@ done
 check "three daemons starting at once all start" \
     test "$(grep -l 'listening on' "$TMP"/race? | wc -l)" = 3
 check "... the migrations applied once, by one of them" \
-    test "$(cat "$TMP"/race? | grep -c 'applied migration 18$')" = 1
-check "... and the schema is whole" \
-    test "$(db_scalar "$TMP/race.db" "SELECT max(version) FROM sizemat_schema")" \
-    = "$(db_scalar "$TMP/race.db" "SELECT count(*) FROM sizemat_schema")8"
+    test "$(cat "$TMP"/race? | grep -c 'applied migration 1$')" = 1
+check "... and the schema is whole: one version row, the newest" \
+    test "$(db_scalar "$TMP/race.db" "SELECT count(*) || ':' ||
+    max(version) FROM sizemat_schema")" = "1:$(ls "$TOP"/schema/[0-9]*.sql |
+    wc -l)"
 kill "$R1" "$R2" "$R3" 2>/dev/null; wait 2>/dev/null
 
 echo "# the server restarted under a running daemon"
@@ -105,7 +117,8 @@ pg_user "$SIZEMAT_TEST_PGBIN/pg_ctl" -D "$SIZEMAT_TEST_PGDIR/data" -m fast -w \
 check "the server restarted" test "$before" != \
     "$(db_scalar "$TMP/main.db" "SELECT pg_postmaster_start_time()")"
 check "... and the daemon answers from it again, connected anew" \
-    bash -c "curl -sf '$SIZEMAT_URL/v1/runs/$RUN' | grep -q '\"state\":\"done\"'"
+    bash -c "curl -sf '$SIZEMAT_URL/v1/runs/$RUN' |
+    grep -q '\"state\":\"done\"'"
 "$BIN/sizemat" run "$FIX/sizes" --matrix "$FIX/grid.json" --wait -q \
     >/dev/null 2>&1
 check "... and runs builds again (reused: the same sizes)" \
