@@ -8,8 +8,7 @@
  * The SQL the store writes is one dialect both engines speak: numbered
  * parameters (?1, or ? for the next), ON CONFLICT, RETURNING, CTEs and
  * window functions, IS DISTINCT FROM, and functions each driver provides:
- * greatest(a, b, ...) (nulls ignored), iso_time(epoch) (UTC,
- * 2026-12-02T21:51:03Z), json_extract(text, '$.a.b') (as text) and the
+ * iso_time(epoch) (UTC, 2026-12-02T21:51:03Z), json_extract(text, '$.a.b') (as text) and the
  * aggregate json_object_agg(name, value); text compares byte by byte
  * (COLLATE "C" where a value has no column to take it from).
  */

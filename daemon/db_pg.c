@@ -290,8 +290,10 @@ pg_begin(struct db *db)
 
 /*
  * The schema version lives in a table of its own. Read inside a
- * transaction, it first takes a lock held to the transaction's end, so
- * that daemons starting at once migrate one after the other.
+ * transaction (a migration's), it first takes a lock held to the
+ * transaction's end, so that daemons starting at once migrate one after
+ * the other, and makes the table on a new database; read outside one (the
+ * status), it only reads.
  */
 static int
 pg_version(struct db *db, int *v)
@@ -302,9 +304,7 @@ pg_version(struct db *db, int *v)
 	if (PQtransactionStatus(d->conn) == PQTRANS_INTRANS &&
 	    pg_exec(d, "SET LOCAL lock_timeout = 0; SELECT"
 	    " pg_advisory_xact_lock(" PG_MIGRATE_LOCK "); SET LOCAL"
-	    " lock_timeout = '5s'") != 0)
-		return (-1);
-	if (pg_exec(d, "CREATE TABLE IF NOT EXISTS sizemat_schema"
+	    " lock_timeout = '5s'; CREATE TABLE IF NOT EXISTS sizemat_schema"
 	    " (version integer NOT NULL)") != 0)
 		return (-1);
 	if ((n = pg_scalar(d, "SELECT coalesce(max(version), 0)"

@@ -2,8 +2,8 @@
  * The SQL layer on SQLite: one connection, in WAL mode with foreign keys
  * on, a large page cache and the file mapped, and statements that are
  * SQLite's own, with the functions of the shared dialect SQLite lacks
- * (greatest, iso_time, json_object_agg, the collation "C"). The only
- * file that includes sqlite3.h.
+ * (iso_time, json_object_agg, the collation "C"). The only file that
+ * includes sqlite3.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,39 +32,6 @@ struct sqlite_stmt {
 #define STMT(s)	(((struct sqlite_stmt *)(s))->stmt)
 
 static void	sqlite_close(struct db *);
-
-/* Whether a sorts after b: numbers by value, else text by bytes. */
-static int
-sqlite_above(sqlite3_value *a, sqlite3_value *b)
-{
-	const char	*sa, *sb;
-
-	if (sqlite3_value_numeric_type(a) != SQLITE_TEXT &&
-	    sqlite3_value_numeric_type(b) != SQLITE_TEXT)
-		return (sqlite3_value_double(a) > sqlite3_value_double(b));
-	sa = (const char *)sqlite3_value_text(a);
-	sb = (const char *)sqlite3_value_text(b);
-	return (sa != NULL && sb != NULL && strcmp(sa, sb) > 0);
-}
-
-/* greatest(a, b, ...): the largest argument that is not NULL. */
-static void
-sqlite_greatest(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	sqlite3_value	*best = NULL;
-	int		 i;
-
-	for (i = 0; i < argc; i++) {
-		if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
-			continue;
-		if (best == NULL || sqlite_above(argv[i], best))
-			best = argv[i];
-	}
-	if (best == NULL)
-		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_value(ctx, best);
-}
 
 /*
  * json_object_agg(name, value), PostgreSQL's aggregate: the rows' pairs
@@ -178,8 +145,6 @@ sqlite_open(const char *path, char **cause)
 		return (NULL);
 	}
 	sqlite3_busy_timeout(db->conn, 5000);
-	sqlite3_create_function(db->conn, "greatest", -1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, sqlite_greatest, NULL, NULL);
 	sqlite3_create_function(db->conn, "iso_time", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sqlite_iso_time, NULL, NULL);
 	sqlite3_create_function(db->conn, "json_object_agg", 2, SQLITE_UTF8,
@@ -228,6 +193,23 @@ sqlite_changes(struct db *db)
 	return (sqlite3_changes(CONN(db)));
 }
 
+/* Reads the number a PRAGMA gives into *v; 0, or -1 (*v unchanged). */
+static int
+sqlite_pragma(struct db *db, const char *sql, int64_t *v)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(CONN(db), sql, -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*v = sqlite3_column_int64(stmt, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return (rc);
+}
+
 /*
  * A number that changes whenever the database does: rows this connection
  * changed, and commits of other connections (data_version).
@@ -235,15 +217,9 @@ sqlite_changes(struct db *db)
 static int64_t
 sqlite_generation(struct db *db)
 {
-	sqlite3_stmt	*stmt;
-	int64_t		 other = 0;
+	int64_t	 other = 0;
 
-	if (sqlite3_prepare_v2(CONN(db), "PRAGMA data_version", -1, &stmt,
-	    NULL) == SQLITE_OK) {
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			other = sqlite3_column_int64(stmt, 0);
-		sqlite3_finalize(stmt);
-	}
+	sqlite_pragma(db, "PRAGMA data_version", &other);
 	return ((int64_t)sqlite3_total_changes64(CONN(db)) + (other << 40));
 }
 
@@ -266,18 +242,12 @@ sqlite_begin(struct db *db)
 static int
 sqlite_version(struct db *db, int *v)
 {
-	sqlite3_stmt	*stmt;
-	int		 rc = -1;
+	int64_t	 n;
 
-	if (sqlite3_prepare_v2(CONN(db), "PRAGMA user_version", -1, &stmt,
-	    NULL) != SQLITE_OK)
+	if (sqlite_pragma(db, "PRAGMA user_version", &n) != 0)
 		return (-1);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*v = sqlite3_column_int(stmt, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(stmt);
-	return (rc);
+	*v = (int)n;
+	return (0);
 }
 
 static int

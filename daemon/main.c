@@ -201,7 +201,7 @@ daemon_flags(struct config *c, int argc, char **argv, int *check_only,
 {
 	char		*name, *value, *eq, *why;
 	const char	*file;
-	int		 i;
+	int		 i, secret;
 
 	config_defaults(c);
 	/* The config file first, so flags override it. */
@@ -257,11 +257,11 @@ daemon_flags(struct config *c, int argc, char **argv, int *check_only,
 			return (-1);
 		}
 		if (strcmp(name, "db") == 0 &&
-		    store_name_has_password(value) != 0) {
+		    (secret = store_name_has_password(value)) != 0) {
 			xasprintf(cause, "--db: %s; put the password in "
 			    "PGPASSFILE, the config file's \"db\" or a file "
-			    "given to --db-file", store_name_has_password(value)
-			    < 0 ? "the URI cannot be read (check its "
+			    "given to --db-file", secret < 0 ?
+			    "the URI cannot be read (check its "
 			    "%-escapes and spaces), and it may hold a password"
 			    : "a password on the command line is there for "
 			    "every user of this machine to read (ps)");

@@ -21,6 +21,13 @@ store_prepare(struct store *st, const char *sql)
 	return (db_prepare(st->db, sql));
 }
 
+/* Tells whether the store is on PostgreSQL (else SQLite). */
+static int
+store_is_pg(struct store *st)
+{
+	return (strcmp(db_driver_name(st->db), "postgresql") == 0);
+}
+
 /*
  * Prepares the statement of the database's dialect, for the few that
  * must differ (SQLite's index hints, PostgreSQL's row locks).
@@ -28,8 +35,7 @@ store_prepare(struct store *st, const char *sql)
 struct db_stmt *
 store_prepare_dialect(struct store *st, const char *sqlite, const char *pg)
 {
-	return (db_prepare(st->db, strcmp(db_driver_name(st->db),
-	    "postgresql") == 0 ? pg : sqlite));
+	return (db_prepare(st->db, store_is_pg(st) ? pg : sqlite));
 }
 
 /* Runs a statement that returns no rows; returns 0 or -1. */
@@ -281,8 +287,7 @@ store_migrate(struct store *st, char **cause)
 	const char *const	*migrations;
 	int			 version, n;
 
-	migrations = strcmp(db_driver_name(st->db), "postgresql") == 0 ?
-	    store_migrations_pg : store_migrations;
+	migrations = store_is_pg(st) ? store_migrations_pg : store_migrations;
 	for (n = 0; migrations[n] != NULL; n++)
 		;
 	for (;;) {
