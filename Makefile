@@ -42,9 +42,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
 	      api_search api_sizes api_verify attrib bench bench_spec bisect builder \
 	      builder_cargo builder_meta builder_measure command \
-	      db db_pg db_sqlite config diff events explain gc git http identity \
+	      db db_pg db_pg_watch db_sqlite config diff events explain gc git \
+	      http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \
-	      post queue schedule search search_limits search_run server \
+	      logpack peers post queue schedule search search_limits search_run \
+	      server \
 	      snippet store \
 	      store_bench store_bisect store_build store_delivery \
 	      store_slowdown \
@@ -103,6 +105,9 @@ $(O)/sizemat: $(CLIENT_OBJS)
 
 $(O)/check_unit: $(UNIT_OBJS) $(DAEMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -liberty $(CHECK_LIBS)
+
+$(O)/bench_claim: $(O)/bench/claim.o $(DAEMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -liberty
 
 # The manual pages, from docs/*.scd (scdoc).
 $(O)/%.1: docs/%.1.scd
@@ -172,7 +177,8 @@ check-e2e: $(BINS)
 # starts and stops itself, then the PostgreSQL-only ones.
 check-postgres: deps
 	@$(MAKE) --no-print-directory all
-	bash tests/postgres.sh $(E2E_SUITES:%=tests/%.sh) tests/e2e-postgres.sh
+	bash tests/postgres.sh $(E2E_SUITES:%=tests/%.sh) tests/e2e-postgres.sh \
+	    tests/e2e-workers.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all lint
@@ -235,6 +241,8 @@ bench: deps
 	bash bench/search-vs-grid.sh
 	bash bench/warm-commit.sh
 	bash bench/dashboard-load.sh
+	@$(MAKE) --no-print-directory $(O)/bench_claim
+	bash bench/claim.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/profiles \

@@ -692,6 +692,31 @@ api_run_cancel(struct api *api, const struct http_request *req, int64_t id,
 	free(cause);
 }
 
+/*
+ * Answers with the tail of a build's log the store keeps (logpack.c); -1
+ * when it keeps none.
+ */
+static int
+api_build_log_kept(struct api *api, int64_t id, struct http_reply *reply)
+{
+	void	*data;
+	size_t	 len;
+	int64_t	 size;
+	int	 rc;
+
+	if (store_build_log_packed(api->store, id, &data, &len, &size) !=
+	    STORE_OK)
+		return (-1);
+	buf_reset(&reply->body);
+	rc = logpack_unpack(data, len, size, &reply->body);
+	free(data);
+	if (rc != 0)
+		return (-1);
+	reply->status = 200;
+	reply->content_type = "text/plain; charset=utf-8";
+	return (0);
+}
+
 /* GET /v1/builds/{id}/log: the build's log as text (its tail if huge). */
 void
 api_build_log(struct api *api, const struct http_request *req, int64_t id,
@@ -707,6 +732,11 @@ api_build_log(struct api *api, const struct http_request *req, int64_t id,
 	    &path), "build %lld", (long long)id) != 0)
 		return;
 	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		/* Made on another machine, or its file is gone: the store's. */
+		if (api_build_log_kept(api, id, reply) == 0) {
+			free(path);
+			return;
+		}
 		http_reply_error(reply, 404, "not_found", "build %lld has no "
 		    "log%s%s", (long long)id, path ? ": " : ": it has not "
 		    "started, or its log was pruned (the daemon keeps the "

@@ -61,6 +61,29 @@ builder_fresh_target_dir(const char *workdir, const char *project,
 	return (dir);
 }
 
+/*
+ * Where this daemon builds in a target dir that was planned under another
+ * daemon's work dir (the one that accepted the run): the same place under
+ * its own, the planned path's last two parts. A dir under workdir stays.
+ */
+char *
+builder_target_here(const char *workdir, const char *planned)
+{
+	const char	*p;
+	size_t		 n = strlen(workdir);
+	int		 parts = 0;
+	char		*dir;
+
+	if (strncmp(planned, workdir, n) == 0 && planned[n] == '/')
+		return (xstrdup(planned));
+	for (p = planned + strlen(planned); p > planned; p--) {
+		if (p[-1] == '/' && ++parts == 2)
+			break;
+	}
+	xasprintf(&dir, "%s/target/%s", workdir, p);
+	return (dir);
+}
+
 /* Creates a directory and its parents. */
 int
 builder_mkdirs(const char *path)
@@ -96,6 +119,13 @@ const char *
 builder_job_target_dir(const struct build_job *job)
 {
 	return (job->spec.target_dir);
+}
+
+/* Returns the path of a job's log, or NULL before it has one. */
+const char *
+builder_job_log_path(const struct build_job *job)
+{
+	return (job->log_path);
 }
 
 /* Writes to the build's log, if it is open. */

@@ -75,9 +75,14 @@ static const struct config_entry {
 	{ "keep-logs", CONFIG_INT, 1, 10000000, "5000",
 	  offsetof(struct config, keep_logs), "N",
 	  "cargo logs of the newest N builds kept" },
-	{ "listen", CONFIG_STRING, 0, 0, "127.0.0.1:7420",
+	{ "lease", CONFIG_INT, 3, 86400, "30", offsetof(struct config, lease),
+	  "S", "seconds a claimed build is this daemon's without a renewal "
+	  "(renewed every third of it); then another daemon sharing the "
+	  "database builds it again" },
+	{ "listen", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, listen), "HOST:PORT",
-	  "address to listen on; port 0 picks one" },
+	  "address to listen on; port 0 picks one (default: 127.0.0.1:7420; "
+	  "a --worker listens on nothing unless given one)" },
 	{ "log-file", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, log_file), "PATH",
 	  "log there instead of stderr; HUP reopens it" },
@@ -125,6 +130,9 @@ static const struct config_entry {
 	  "unstable options on stable toolchains (RUSTC_BOOTSTRAP=1)" },
 	{ "verbose", CONFIG_INT, 0, 2, "0", offsetof(struct config, verbose),
 	  "N", "log level: 0 info, 1 debug (-v)" },
+	{ "worker", CONFIG_BOOL, 0, 1, "0", offsetof(struct config, worker),
+	  NULL, "build what the shared database queues and serve nothing "
+	  "unless given --listen" },
 	{ "workdir", CONFIG_STRING, 0, 0, NULL,
 	  offsetof(struct config, workdir), "DIR",
 	  "target dirs and logs (default: STATE/)" },
@@ -686,15 +694,39 @@ bad:
 	return (-1);
 }
 
+/* Makes the socket's and the log's paths absolute. */
+static int
+config_finish_paths(struct config *c)
+{
+	char	*p;
+
+	if (c->socket != NULL) {
+		p = config_absolute(c->socket);
+		free(c->socket);
+		c->socket = p;
+	}
+	if (c->log_file != NULL) {
+		p = config_absolute(c->log_file);
+		free(c->log_file);
+		c->log_file = p;
+	}
+	return (0);
+}
+
 /* Fills in derived defaults and checks what only the whole can tell. */
 int
 config_finish(struct config *c, char **cause)
 {
-	char	*p;
-
 	config_paths(c);
-	if (config_listen(c, cause) != 0)
+	if (c->listen == NULL && !c->worker)
+		c->listen = xstrdup("127.0.0.1:7420");
+	if (c->listen != NULL && config_listen(c, cause) != 0)
 		return (-1);
+	if (c->listen == NULL && c->socket != NULL) {
+		xasprintf(cause, "socket: a worker serves nothing unless given "
+		    "--listen too");
+		return (-1);
+	}
 	if (c->token_file != NULL && config_read_token(c, cause) != 0)
 		return (-1);
 	if (c->db_file != NULL && config_read_db(c, cause) != 0)
@@ -720,6 +752,13 @@ config_finish(struct config *c, char **cause)
 		    "value is \"bootstrap\"", c->unstable);
 		return (-1);
 	}
+	if (c->worker && c->jobs == 0) {
+		xasprintf(cause, "jobs: a worker that builds nothing (--jobs 0) "
+		    "has nothing to do; give it build slots");
+		return (-1);
+	}
+	if (c->listen_host == NULL)
+		return (config_finish_paths(c));
 	if (!config_loopback(c->listen_host) && c->token == NULL) {
 		xasprintf(cause, "listen: %s is not a loopback address; "
 		    "listening there needs --token-file", c->listen_host);
@@ -736,17 +775,7 @@ config_finish(struct config *c, char **cause)
 		    "give --socket PATH too");
 		return (-1);
 	}
-	if (c->socket != NULL) {
-		p = config_absolute(c->socket);
-		free(c->socket);
-		c->socket = p;
-	}
-	if (c->log_file != NULL) {
-		p = config_absolute(c->log_file);
-		free(c->log_file);
-		c->log_file = p;
-	}
-	return (0);
+	return (config_finish_paths(c));
 }
 
 /* Frees what the config holds. */

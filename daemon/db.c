@@ -84,6 +84,19 @@ db_generation(struct db *db)
 	return (DRIVER(db)->generation(db));
 }
 
+/*
+ * Opens the watch connection, listening on channels: NULL with *cause
+ * NULL when the driver has none (SQLite: no other daemon shares the file).
+ */
+struct db_watch *
+db_watch_open(struct db *db, const char *const *channels, char **cause)
+{
+	*cause = NULL;
+	if (DRIVER(db)->watch_open == NULL)
+		return (NULL);
+	return (DRIVER(db)->watch_open(db, channels, cause));
+}
+
 /* Starts a transaction that will write; 0 or -1. */
 int
 db_begin(struct db *db)

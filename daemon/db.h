@@ -26,6 +26,10 @@ enum db_step {
 };
 
 struct db_driver;
+struct db_watch;
+
+/* A notification: its channel, its payload, whether we sent it. */
+typedef void	 db_watch_cb(const char *, const char *, int, void *);
 
 /* The handle and a statement: each driver's own begin with these. */
 struct db {
@@ -64,6 +68,9 @@ struct db_driver {
 	const char	*(*column_text)(struct db_stmt *, int);
 	const void	*(*column_blob)(struct db_stmt *, int, size_t *);
 	int		 (*column_is_null)(struct db_stmt *, int);
+	/* NULL: the database has no other daemons to hear from. */
+	struct db_watch	*(*watch_open)(struct db *, const char *const *,
+			    char **);
 };
 
 extern const struct db_driver db_sqlite_driver;
@@ -99,5 +106,15 @@ double		 db_column_double(struct db_stmt *, int);
 const char	*db_column_text(struct db_stmt *, int);
 const void	*db_column_blob(struct db_stmt *, int, size_t *);
 int		 db_column_is_null(struct db_stmt *, int);
+
+/* The watch connection (db_pg_watch.c): notifications, session locks. */
+struct db_watch	*db_watch_open(struct db *, const char *const *, char **);
+struct db_watch	*db_pg_watch_open(struct db *, const char *,
+		    const char *const *, char **);
+int		 db_pg_backend_pid(struct db *);
+int		 db_watch_fd(struct db_watch *);
+int		 db_watch_read(struct db_watch *, db_watch_cb *, void *);
+int		 db_watch_lock(struct db_watch *, int64_t);
+void		 db_watch_close(struct db_watch *);
 
 #endif

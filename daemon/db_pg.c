@@ -2,7 +2,8 @@
  * The SQL layer on PostgreSQL, through libpq: one connection, statements
  * kept as text with SQLite's ?N parameters turned into $N, run with typed
  * parameters when first stepped, their rows read from the result as text.
- * The only file that includes libpq-fe.h.
+ * db_pg_watch.c keeps the second connection, for notifications and locks;
+ * no other file includes libpq-fe.h.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -30,6 +31,7 @@
 struct pg_db {
 	struct db	 db;
 	PGconn		*conn;
+	char		*uri;		/* for the watch connection */
 	char		*err;		/* the last failure */
 	char		 state[6];	/* its SQLSTATE */
 	int64_t		 changes;
@@ -169,6 +171,7 @@ static void
 pg_close(struct db *db)
 {
 	PQfinish(PGDB(db)->conn);
+	free(PGDB(db)->uri);
 	free(PGDB(db)->err);
 	free(db);
 }
@@ -197,6 +200,7 @@ pg_open(const char *uri, char **cause)
 	PQconninfoFree(opts);
 	d = xcalloc(1, sizeof *d);
 	d->db.driver = &db_pg_driver;
+	d->uri = xstrdup(uri);
 	d->conn = PQconnectdbParams(keys, values, 1);
 	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
 		xasprintf(cause, "%s", d->conn != NULL ?
@@ -658,10 +662,24 @@ db_pg_has_password(const char *uri)
 	return (found);
 }
 
+/* The server process of the store's connection: notifications name it. */
+int
+db_pg_backend_pid(struct db *db)
+{
+	return (PQbackendPID(PGDB(db)->conn));
+}
+
+static struct db_watch *
+pg_watch_open(struct db *db, const char *const *channels, char **cause)
+{
+	return (db_pg_watch_open(db, PGDB(db)->uri, channels, cause));
+}
+
 const struct db_driver db_pg_driver = {
 	"postgresql", pg_open, pg_close, pg_errmsg, pg_conflict, pg_changes,
 	pg_last_id, pg_generation, pg_begin, pg_version, pg_set_version,
 	pg_prepare, pg_prepare_next, pg_step, pg_reset, pg_finalize,
 	pg_bind_int, pg_bind_text, pg_bind_null, pg_bind_blob, pg_column_int,
-	pg_column_double, pg_column_text, pg_column_blob, pg_column_is_null
+	pg_column_double, pg_column_text, pg_column_blob, pg_column_is_null,
+	pg_watch_open
 };

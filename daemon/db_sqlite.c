@@ -414,5 +414,5 @@ const struct db_driver db_sqlite_driver = {
 	sqlite_prepare_next, sqlite_step, sqlite_reset, sqlite_finalize,
 	sqlite_bind_int, sqlite_bind_text, sqlite_bind_null, sqlite_bind_blob,
 	sqlite_column_int, sqlite_column_double, sqlite_column_text,
-	sqlite_column_blob, sqlite_column_is_null
+	sqlite_column_blob, sqlite_column_is_null, NULL
 };

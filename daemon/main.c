@@ -32,6 +32,7 @@ struct daemon {
 	struct notify		*notify;
 	struct track		*track;
 	struct searcher		*searcher;
+	struct peers		*peers;
 	struct events		*events;
 	struct server		*server;
 	struct api		 api;
@@ -56,10 +57,13 @@ daemon_usage(FILE *f)
 	    "                [--profiles DIR] [--jobs N] [--token-file F] "
 	    "[--allow-root DIR]... [-v]\n"
 	    "                [--socket PATH [--tcp-read-only]] [--grace S] "
-	    "[--log-file PATH] ...\n\n"
+	    "[--log-file PATH] ...\n"
+	    "       sizematd --worker --db URI [--name NAME] [--lease S] "
+	    "[--workdir DIR] ...\n\n"
 	    "Schedules cargo builds across matrices of profile settings and "
-	    "records every\nartifact's size in SQLite. Runs in the foreground "
-	    "and logs to stderr.\n\n"
+	    "records every\nartifact's size in SQLite or PostgreSQL. Daemons "
+	    "sharing a PostgreSQL database\nshare its queue: each claims builds "
+	    "under a lease. Runs in the foreground and\nlogs to stderr.\n\n"
 	    "  --config FILE      JSON file with the same names as the flags\n"
 	    "%s"
 	    "  --check-config     check the flags and config file, then exit\n"
@@ -139,6 +143,7 @@ daemon_halt(struct daemon *d)
 	uv_timer_stop(&d->drain);
 	uv_close((uv_handle_t *)&d->drain, NULL);
 	queue_stop(d->queue);
+	peers_stop(d->peers);
 	track_stop(d->track);
 	notify_stop(d->notify);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
@@ -177,7 +182,8 @@ daemon_stop(struct daemon *d, const char *why)
 	d->stopping = 1;
 	/* Builds that end while draining wake no one: the server is gone. */
 	events_set_wake(d->events, NULL, NULL);
-	server_close(d->server);
+	if (d->server != NULL)
+		server_close(d->server);
 	queue_drain(d->queue);
 	if (queue_active(d->queue) == 0) {
 		log_info("%s: stopping", why);
@@ -340,6 +346,8 @@ daemon_reload(struct daemon *d)
 	daemon_keep_string(&d->config.profiles, &next.profiles, "profiles");
 	daemon_keep_string(&d->config.socket, &next.socket, "socket");
 	daemon_keep_int(d->config.jobs, &next.jobs, "jobs");
+	daemon_keep_int(d->config.worker, &next.worker, "worker");
+	daemon_keep_int(d->config.lease, &next.lease, "lease");
 	daemon_keep_int(d->config.cores, &next.cores, "cores");
 	daemon_keep_int(d->config.tcp_read_only, &next.tcp_read_only,
 	    "tcp-read-only");
@@ -448,7 +456,7 @@ daemon_setup(struct daemon *d, int argc, char **argv)
 	if (check_only) {
 		printf("sizematd: config ok: db %s, listen %s, workdir %s, "
 		    "profiles %s, jobs %d\n", d->config.db_name,
-		    d->config.listen,
+		    d->config.listen != NULL ? d->config.listen : "nothing",
 		    d->config.workdir, d->config.profiles, d->config.jobs);
 		return (0);
 	}
@@ -478,12 +486,65 @@ daemon_open_store(struct daemon *d)
 	if ((d->store = store_open(d->config.db, &cause)) == NULL)
 		fatalx("%s", cause);
 	store_set_worker(d->store, d->config.name);
-	if (store_requeue_running(d->store, &requeued) != 0)
+	/* On SQLite, the one daemon; on PostgreSQL, one of many. */
+	if (store_requeue_running(d->store, store_name_is_uri(d->config.db) ?
+	    STORE_REQUEUE_START : STORE_REQUEUE_ALL, &requeued) != 0)
 		fatalx("%s: cannot queue again the builds that were running",
 		    d->config.db_name);
 	if (requeued > 0)
 		log_info("%d builds were running when sizematd stopped; "
 		    "queued again", requeued);
+}
+
+/*
+ * The queue's events (this daemon's, or another's on the same database)
+ * for the modules that act on them once: the leader's.
+ */
+static void
+daemon_on_queue(enum queue_event ev, int64_t id, void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (!peers_leading(d->peers))
+		return;
+	track_on_queue(ev, id, d->track);
+	searcher_on_queue(ev, id, d->searcher);
+	verify_on_queue(ev, id, &d->planner);
+}
+
+/*
+ * This daemon leads the daemons sharing the database, or no longer does:
+ * schedules, detection, bisections, searches and webhook deliveries are
+ * the leader's.
+ */
+static void
+daemon_lead(void *arg, int leading)
+{
+	struct daemon	*d = arg;
+
+	notify_lead(d->notify, leading);
+	track_lead(d->track, leading);
+	if (leading)
+		searcher_resume(d->searcher);
+}
+
+/* Another daemon asks the leader to look for git work. */
+static void
+daemon_work(void *arg, int unused)
+{
+	struct daemon	*d = arg;
+
+	(void)unused;
+	track_schedules(d->track);
+}
+
+/* The tracker of a daemon that does not lead asks the leader. */
+static void
+daemon_ask_work(void *arg)
+{
+	struct daemon	*d = arg;
+
+	peers_ask_work(d->peers);
 }
 
 /*
@@ -517,7 +578,7 @@ daemon_start_work(struct daemon *d)
 	d->builder.min_free = d->config.min_free_bytes;
 	d->builder.jobserver = jobserver_env(d->jobserver);
 	d->queue = queue_create(d->loop, d->store, &d->builder,
-	    d->config.jobs, d->jobserver);
+	    d->config.jobs, d->config.lease, d->jobserver);
 	d->gc = gc_create(d->loop, d->store, d->config.workdir,
 	    d->config.disk_budget_bytes);
 	gc_set_busy(d->gc, queue_dir_busy, d->queue);
@@ -532,20 +593,38 @@ daemon_start_work(struct daemon *d)
 	d->planner.unstable = d->config.unstable;
 	d->planner.profiles = d->config.profiles;
 	d->planner.max_builds = (size_t)d->config.max_builds;
-	d->track = track_create(d->loop, d->store, &d->planner, d->notify);
+	d->track = track_create(d->loop, d->store, &d->planner, d->notify,
+	    daemon_ask_work, d);
 	d->planner.prepare = track_kick;
 	d->planner.prepare_arg = d->track;
-	queue_listen(d->queue, track_on_queue, d->track);
 	d->searcher = searcher_create(d->store, &d->planner);
-	queue_listen(d->queue, searcher_on_queue, d->searcher);
-	queue_listen(d->queue, verify_on_queue, &d->planner);
 	d->events = events_create(d->store);
+	d->peers = peers_create(d->loop, d->store, d->queue, d->config.lease,
+	    daemon_lead, daemon_work, d);
+	queue_listen(d->queue, peers_on_queue, d->peers);
+	queue_listen(d->queue, daemon_on_queue, d);
 	queue_listen(d->queue, events_on_queue, d->events);
-	track_kick(d->track);
-	searcher_resume(d->searcher);
 }
 
-/* Starts the API's server and the signal handlers, and says where. */
+/* Catches TERM, INT and HUP on the loop. */
+static void
+daemon_start_signals(struct daemon *d)
+{
+	uv_timer_init(d->loop, &d->drain);
+	d->drain.data = d;
+	uv_signal_init(d->loop, &d->sigint);
+	uv_signal_init(d->loop, &d->sigterm);
+	uv_signal_init(d->loop, &d->sighup);
+	d->sigint.data = d->sigterm.data = d->sighup.data = d;
+	uv_signal_start(&d->sigint, daemon_signal, SIGINT);
+	uv_signal_start(&d->sigterm, daemon_signal, SIGTERM);
+	uv_signal_start(&d->sighup, daemon_signal, SIGHUP);
+}
+
+/*
+ * Starts the API's server, unless this is a worker given no --listen, and
+ * the signal handlers, and says where it listens.
+ */
 static void
 daemon_start_serving(struct daemon *d)
 {
@@ -563,31 +642,31 @@ daemon_start_serving(struct daemon *d)
 	d->api.events = d->events;
 	d->api.cache = api_cache_create();
 	d->api.metrics = metrics_create();
-	if ((d->server = server_create(d->loop, &d->api, &d->config,
-	    &cause)) == NULL)
-		fatalx("%s", cause);
-	events_set_wake(d->events, server_wake, d->server);
-	/* The port bound, for the Host headers the API accepts. */
-	d->config.listen_port = server_port(d->server);
-
-	uv_timer_init(d->loop, &d->drain);
-	d->drain.data = d;
-	uv_signal_init(d->loop, &d->sigint);
-	uv_signal_init(d->loop, &d->sigterm);
-	uv_signal_init(d->loop, &d->sighup);
-	d->sigint.data = d->sigterm.data = d->sighup.data = d;
-	uv_signal_start(&d->sigint, daemon_signal, SIGINT);
-	uv_signal_start(&d->sigterm, daemon_signal, SIGTERM);
-	uv_signal_start(&d->sighup, daemon_signal, SIGHUP);
+	if (d->config.listen != NULL) {
+		if ((d->server = server_create(d->loop, &d->api, &d->config,
+		    &cause)) == NULL)
+			fatalx("%s", cause);
+		events_set_wake(d->events, server_wake, d->server);
+		/* The port bound, for the Host headers the API accepts. */
+		d->config.listen_port = server_port(d->server);
+	}
+	daemon_start_signals(d);
 
 	if (access(d->config.profiles, R_OK | X_OK) != 0)
 		log_warnx("profiles %s: %s; only inline matrices can run "
 		    "(set --profiles)", d->config.profiles, strerror(errno));
-	log_info("database %s (schema %d), workdir %s, profiles %s, %d jobs "
-	    "sharing %d cores", d->config.db_name,
-	    store_schema_version(d->store),
+	log_info("%s %s: database %s (schema %d), workdir %s, profiles %s, "
+	    "%d jobs sharing %d cores, leases of %d s",
+	    d->config.worker ? "worker" : "daemon", d->config.name,
+	    d->config.db_name, store_schema_version(d->store),
 	    d->config.workdir, d->config.profiles, d->config.jobs,
-	    jobserver_tokens(d->jobserver));
+	    jobserver_tokens(d->jobserver), d->config.lease);
+	if (d->server == NULL) {
+		fprintf(stderr, "sizematd: worker %s ready; listening on "
+		    "nothing\n", d->config.name);
+		fflush(stderr);
+		return;
+	}
 	snprintf(d->api.url, sizeof d->api.url, "http://%s%s%s:%d",
 	    strchr(d->config.listen_host, ':') ? "[" : "",
 	    d->config.listen_host,
@@ -611,6 +690,7 @@ daemon_finish(struct daemon *d)
 	jobserver_free(d->jobserver);
 	api_cache_free(d->api.cache);
 	metrics_free(d->api.metrics);
+	peers_free(d->peers);
 	track_free(d->track);
 	searcher_free(d->searcher);
 	events_free(d->events);

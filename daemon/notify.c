@@ -47,6 +47,7 @@ struct notify {
 	struct notify_req	*inflight;
 	int			 ninflight;
 	int			 stopping;
+	int			 following;	/* another daemon delivers */
 };
 
 static void	notify_send_due(struct notify *);
@@ -292,7 +293,7 @@ notify_send_due(struct notify *n)
 	char	*url, *body;
 	int	 attempts;
 
-	if (n->stopping)
+	if (n->stopping || n->following)
 		return;
 	while (n->ninflight < NOTIFY_MAX_INFLIGHT &&
 	    store_delivery_due(n->store, now, &id, &url, &body,
@@ -314,7 +315,10 @@ notify_send_due(struct notify *n)
 	uv_timer_start(&n->due, notify_on_due, (uint64_t)wait * 1000, 0);
 }
 
-/* Creates the sender; deliveries left pending by a stop go out now. */
+/*
+ * Creates the sender, following until told to lead (notify_lead): only
+ * the leading daemon delivers.
+ */
 struct notify *
 notify_create(uv_loop_t *loop, struct store *store)
 {
@@ -332,8 +336,22 @@ notify_create(uv_loop_t *loop, struct store *store)
 	uv_timer_init(loop, &n->timeout);
 	uv_timer_init(loop, &n->due);
 	n->timeout.data = n->due.data = n;
-	notify_kick(n);
+	n->following = 1;
 	return (n);
+}
+
+/*
+ * Delivers, or leaves the deliveries to another daemon's lead. Deliveries
+ * left pending (by a stop, or the last leader) go out when it leads.
+ */
+void
+notify_lead(struct notify *n, int leading)
+{
+	n->following = !leading;
+	if (leading)
+		notify_kick(n);
+	else
+		uv_timer_stop(&n->due);
 }
 
 /* Looks for due deliveries at the next turn of the loop. */

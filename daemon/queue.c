@@ -6,6 +6,7 @@
  * one at a time, outside the build slots and their cores' tokens.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@ struct queue_slot {
 	struct build_job	*job;
 	struct queue		*queue;
 	int			 token;		/* from the jobserver */
+	int64_t			 fence;		/* the build's claim */
+	int			 lost;		/* the claim went elsewhere */
 };
 
 static void	queue_on_retry(uv_timer_t *);
@@ -44,6 +47,8 @@ struct queue {
 	int				 kick_pending;
 	struct jobserver		*js;
 	uv_timer_t			 retry;		/* for a free core */
+	uv_timer_t			 lease;		/* renews the claims */
+	int				 lease_s;
 	struct gc			*gc;
 	struct queue_listener		 listeners[QUEUE_LISTENERS];
 	int				 nlisteners;
@@ -82,6 +87,16 @@ queue_emit(struct queue *q, enum queue_event ev, int64_t id)
 		q->listeners[i].cb(ev, id, q->listeners[i].arg);
 }
 
+/*
+ * Tells the listeners of an event another daemon's queue had (peers.c
+ * hears of it from the store).
+ */
+void
+queue_relay(struct queue *q, enum queue_event ev, int64_t id)
+{
+	queue_emit(q, ev, id);
+}
+
 /* Records the command of a build before cargo runs. */
 static int
 queue_prepared(struct build_job *job, const cJSON *env, const cJSON *args,
@@ -90,7 +105,8 @@ queue_prepared(struct build_job *job, const cJSON *env, const cJSON *args,
 	struct queue_slot	*slot = arg;
 
 	return (store_build_prepared(slot->queue->store,
-	    builder_build_id(job), env, args, toolchain, log_path));
+	    builder_build_id(job), slot->fence, env, args, toolchain,
+	    log_path));
 }
 
 /*
@@ -103,7 +119,8 @@ queue_planned(struct build_job *job, const struct build_units *u, void *arg)
 	struct queue_slot	*slot = arg;
 	int			 rc;
 
-	rc = store_build_units(slot->queue->store, builder_build_id(job), u);
+	rc = store_build_units(slot->queue->store, builder_build_id(job),
+	    slot->fence, u);
 	return (rc < 0 ? 0 : rc);
 }
 
@@ -167,6 +184,27 @@ queue_prune_logs(struct queue *q)
 	strlist_free(&paths);
 }
 
+/*
+ * Keeps the tail of a recorded build's log in the store, for any daemon
+ * sharing it to serve.
+ */
+static void
+queue_keep_log(struct queue *q, struct build_job *job, int64_t id)
+{
+	const char	*path = builder_job_log_path(job);
+	void		*data;
+	size_t		 len;
+	int64_t		 raw, size;
+
+	if (path == NULL || (data = logpack_file(path, &len, &raw,
+	    &size)) == NULL)
+		return;
+	if (store_build_log(q->store, id, data, len, raw, size) != 0)
+		log_warnx("build %lld: its log could not be kept in the store",
+		    (long long)id);
+	free(data);
+}
+
 /* Records the end of a build and frees its slot. */
 static void
 queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
@@ -174,12 +212,16 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 	struct queue_slot	*slot = arg;
 	struct queue		*q = slot->queue;
 	int64_t			 id = builder_build_id(job), run_id;
-	int			 settled;
+	int			 settled, rc = 0;
 
 	slot->job = NULL;
 	jobserver_give(q->js, slot->token, queue_active(q) == 0);
 	slot->token = 0;
-	if (q->stopping) {
+	if (slot->lost) {
+		slot->lost = 0;
+		log_warnx("build %lld: its lease went to another daemon; this "
+		    "one's result is not recorded", (long long)id);
+	} else if (q->stopping) {
 		/* Left running in the store: queued again at the next start. */
 		log_info("build %lld: stopped with the daemon; it is queued "
 		    "again at the next start", (long long)id);
@@ -188,10 +230,15 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 	if (o->settled == BUILDER_WAIT)
 		log_info("build %lld: queued again behind a running build of "
 		    "its run with the same unit graph", (long long)id);
-	else if (!o->settled && store_build_finish(q->store, id, o) != 0)
+	else if (!o->settled && (rc = store_build_finish(q->store, id,
+	    slot->fence, o)) == -1)
 		log_warnx("build %lld: its end could not be recorded",
 		    (long long)id);
+	else if (rc == 1)
+		log_warnx("build %lld: no longer this daemon's to record (it "
+		    "was cancelled, or its lease expired)", (long long)id);
 	else {
+		queue_keep_log(q, job, id);
 		log_info("build %lld: %s%s%s", (long long)id, o->state,
 		    o->error != NULL ? ": " : "",
 		    o->error != NULL ? o->error : "");
@@ -310,6 +357,7 @@ queue_fill(struct queue *q)
 {
 	struct build_spec	 spec;
 	struct build_job_cb	 cb;
+	char			*dir;
 	int			 i, token;
 
 	if (q->stopping || q->draining || queue_bench(q))
@@ -323,19 +371,21 @@ queue_fill(struct queue *q)
 			    QUEUE_TOKEN_RETRY_MS, 0);
 			break;
 		}
-		if (store_build_next(q->store, queue_dir_busy, q, &spec) !=
-		    STORE_OK) {
+		if (store_build_claim(q->store, queue_dir_busy, q, q->lease_s,
+		    &spec) != STORE_OK) {
 			jobserver_give(q->js, token, queue_active(q) == 0);
 			break;
 		}
 		q->slots[i].token = token;
-		if (store_build_start(q->store, spec.id) != 0) {
-			log_warnx("build %lld: cannot mark it running",
-			    (long long)spec.id);
-			build_spec_clear(&spec);
-			q->slots[i].token = 0;
-			jobserver_give(q->js, token, queue_active(q) == 0);
-			break;
+		q->slots[i].fence = spec.fence;
+		/* Planned by the daemon that took the run: here, ours. */
+		dir = builder_target_here(q->cfg->workdir, spec.target_dir);
+		free(spec.target_dir);
+		spec.target_dir = dir;
+		if (spec.commit != NULL) {
+			/* At a commit: cargo runs in the target dir's worktree. */
+			free(spec.project);
+			xasprintf(&spec.project, "%s/worktree", dir);
 		}
 		log_info("build %lld: run %lld, %s", (long long)spec.id,
 		    (long long)spec.run_id, spec.variant_key);
@@ -346,6 +396,63 @@ queue_fill(struct queue *q)
 		cb.arg = &q->slots[i];
 		q->slots[i].job = builder_start(q->loop, q->cfg, &spec, &cb);
 		build_spec_clear(&spec);
+	}
+}
+
+/*
+ * A test's way to stop a daemon inside a renewal: with
+ * SIZEMAT_TEST_RENEW_PAUSE set to a path, the first renewal writes the ids
+ * it was about to renew there and waits for a signal to end the daemon.
+ */
+static void
+queue_renew_pause(struct queue *q)
+{
+	const char	*path = getenv("SIZEMAT_TEST_RENEW_PAUSE");
+	FILE		*f;
+	int		 i;
+
+	if (path == NULL || *path == '\0' || (f = fopen(path, "w")) == NULL)
+		return;
+	for (i = 0; i < q->jobs; i++) {
+		if (q->slots[i].job != NULL)
+			fprintf(f, "%lld\n", (long long)
+			    builder_build_id(q->slots[i].job));
+	}
+	fclose(f);
+	for (;;)
+		pause();
+}
+
+/*
+ * Every third of a lease: renews the lease of every build this daemon
+ * runs (one another daemon took over is killed, its result not
+ * recorded), then queues again the builds of daemons whose leases
+ * expired.
+ */
+static void
+queue_on_lease(uv_timer_t *t)
+{
+	struct queue	*q = t->data;
+	int64_t		 id;
+	int		 i, n;
+
+	if (queue_active(q) > 0)
+		queue_renew_pause(q);
+	for (i = 0; i < q->jobs; i++) {
+		if (q->slots[i].job == NULL || q->slots[i].lost)
+			continue;
+		id = builder_build_id(q->slots[i].job);
+		if (store_lease_renew(q->store, id, q->slots[i].fence,
+		    q->lease_s) != 1)
+			continue;
+		q->slots[i].lost = 1;
+		builder_kill(q->slots[i].job, "cancelled");
+	}
+	if (store_requeue_running(q->store, STORE_REQUEUE_EXPIRED, &n) == 0 &&
+	    n > 0) {
+		log_info("%d builds whose daemon stopped renewing its lease "
+		    "are queued again", n);
+		queue_kick(q);
 	}
 }
 
@@ -369,11 +476,13 @@ queue_on_retry(uv_timer_t *t)
 
 /*
  * Creates the queue with n build slots (none: the daemon builds nothing),
- * sharing the jobserver js's cores (NULL: each build takes every core).
+ * claiming builds for lease_s seconds at a time, sharing the jobserver
+ * js's cores (NULL: each build takes every core).
  */
 struct queue *
 queue_create(uv_loop_t *loop, struct store *store,
-    const struct builder_config *cfg, int jobs, struct jobserver *js)
+    const struct builder_config *cfg, int jobs, int lease_s,
+    struct jobserver *js)
 {
 	struct queue	*q;
 	int		 i;
@@ -391,6 +500,11 @@ queue_create(uv_loop_t *loop, struct store *store,
 	q->kicker.data = q;
 	uv_timer_init(loop, &q->retry);
 	q->retry.data = q;
+	q->lease_s = lease_s;
+	uv_timer_init(loop, &q->lease);
+	q->lease.data = q;
+	uv_timer_start(&q->lease, queue_on_lease, (uint64_t)lease_s * 1000 / 3,
+	    (uint64_t)lease_s * 1000 / 3);
 	return (q);
 }
 
@@ -503,6 +617,8 @@ queue_stop(struct queue *q)
 	uv_idle_stop(&q->kicker);
 	uv_timer_stop(&q->retry);
 	uv_close((uv_handle_t *)&q->retry, NULL);
+	uv_timer_stop(&q->lease);
+	uv_close((uv_handle_t *)&q->lease, NULL);
 	for (i = 0; i < q->jobs; i++) {
 		if (q->slots[i].job != NULL)
 			builder_kill(q->slots[i].job, "cancelled");

@@ -473,7 +473,9 @@ struct build_plan {
 struct build_spec {
 	int64_t		 id;
 	int64_t		 run_id;
-	char		*project;	/* where cargo runs */
+	int64_t		 fence;		/* the claim's: see store_build_claim */
+	char		*project;	/* the path (a commit: the queue makes it
+				   the target dir's worktree) */
 	char		*commit;	/* checked out there first, or NULL */
 	char		*mirror;
 	int64_t		 commit_time;
@@ -501,6 +503,16 @@ struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_schema_version(struct store *);
 void		 store_set_worker(struct store *, const char *);
+const char	*store_driver(struct store *);
+int		 store_analyze(struct store *);
+struct db_watch;
+typedef void	 store_watch_cb(const char *, const char *, int, void *);
+struct db_watch	*store_watch_open(struct store *, char **);
+int		 store_watch_fd(struct db_watch *);
+int		 store_watch_read(struct db_watch *, store_watch_cb *, void *);
+int		 store_watch_lead(struct db_watch *);
+void		 store_watch_close(struct db_watch *);
+int		 store_announce(struct store *, const char *);
 char		*store_safe_name(const char *);
 int		 store_name_has_password(const char *);
 int		 store_name_is_uri(const char *);
@@ -509,17 +521,28 @@ int		 store_run_create(struct store *, const struct run_plan *,
 		    const struct build_plan *, size_t, int64_t *, char **);
 enum store_result store_run_origin(struct store *, int64_t, int64_t *, char **,
 		    char **);
-int		 store_requeue_running(struct store *, int *);
-enum store_result store_build_next(struct store *,
-		    int (*)(const char *, void *), void *, struct build_spec *);
+enum store_requeue {
+	STORE_REQUEUE_EXPIRED,		/* leases that expired */
+	STORE_REQUEUE_START,		/* those, and this name's */
+	STORE_REQUEUE_ALL		/* every running build */
+};
+int		 store_requeue_running(struct store *, enum store_requeue, int *);
+enum store_result store_build_claim(struct store *,
+		    int (*)(const char *, void *), void *, int,
+		    struct build_spec *);
 void		 build_spec_clear(struct build_spec *);
-int		 store_build_start(struct store *, int64_t);
-int		 store_build_prepared(struct store *, int64_t, const cJSON *,
-		    const cJSON *, const cJSON *, const char *);
-int		 store_build_units(struct store *, int64_t,
+int		 store_build_start(struct store *, int64_t, int, int64_t *);
+int		 store_lease_renew(struct store *, int64_t, int64_t, int);
+int		 store_build_prepared(struct store *, int64_t, int64_t,
+		    const cJSON *, const cJSON *, const cJSON *, const char *);
+int		 store_build_units(struct store *, int64_t, int64_t,
 		    const struct build_units *);
-int		 store_build_finish(struct store *, int64_t,
+int		 store_build_finish(struct store *, int64_t, int64_t,
 		    const struct build_outcome *);
+int		 store_build_log(struct store *, int64_t, const void *, size_t,
+		    int64_t, int64_t);
+enum store_result store_build_log_packed(struct store *, int64_t, void **,
+		    size_t *, int64_t *);
 enum store_result store_run_cancel(struct store *, int64_t, int64_t **,
 		    size_t *, char **);
 enum store_result store_run_exists(struct store *, int64_t);
@@ -786,6 +809,7 @@ struct build_job_cb {
 		    void *);
 	void	*arg;
 };
+char		*builder_target_here(const char *, const char *);
 char		*builder_target_dir(const char *, const char *, const char *);
 char		*builder_fresh_target_dir(const char *, const char *,
 		    const char *);
@@ -794,6 +818,7 @@ struct build_job *builder_start(uv_loop_t *, const struct builder_config *,
 void		 builder_kill(struct build_job *, const char *);
 int64_t		 builder_build_id(const struct build_job *);
 const char	*builder_job_target_dir(const struct build_job *);
+const char	*builder_job_log_path(const struct build_job *);
 int		 builder_measurable(const struct toolchains *, const char *,
 		    const char *, char **, char **);
 
@@ -842,8 +867,14 @@ char	*plan_variant_key(const struct planner *, const struct run_plan *,
 struct notify;
 struct notify	*notify_create(uv_loop_t *, struct store *);
 void		 notify_kick(struct notify *);
+void		 notify_lead(struct notify *, int);
 void		 notify_stop(struct notify *);
 void		 notify_free(struct notify *);
+
+/* logpack.c: a build log's tail as the store keeps it */
+#define LOGPACK_TAIL	(1024 * 1024)
+void		*logpack_file(const char *, size_t *, int64_t *, int64_t *);
+int		 logpack_unpack(const void *, size_t, int64_t, struct buf *);
 
 /* snippet.c: what to paste to build a variant by hand */
 void		 snippet_quote(struct buf *, const char *);
@@ -864,6 +895,17 @@ enum queue_event {
 };
 typedef void	 queue_listen_cb(enum queue_event, int64_t, void *);
 
+/* peers.c: the other daemons on the store, and which one leads */
+struct peers;
+typedef void	 peers_cb(void *, int);
+struct peers	*peers_create(uv_loop_t *, struct store *, struct queue *,
+		    int, peers_cb *, peers_cb *, void *);
+int		 peers_leading(const struct peers *);
+void		 peers_on_queue(enum queue_event, int64_t, void *);
+void		 peers_ask_work(struct peers *);
+void		 peers_stop(struct peers *);
+void		 peers_free(struct peers *);
+
 /* events.c: the queue's events, numbered, for clients that wait */
 struct events;
 struct events	*events_create(struct store *);
@@ -876,7 +918,9 @@ cJSON		*events_since(const struct events *, int64_t, uint64_t, int *);
 /* track.c */
 struct track;
 struct track	*track_create(uv_loop_t *, struct store *,
-		    const struct planner *, struct notify *);
+		    const struct planner *, struct notify *, void (*)(void *),
+		    void *);
+void		 track_lead(struct track *, int);
 void		 track_kick(void *);
 void		 track_on_queue(enum queue_event, int64_t, void *);
 void		 track_schedules(struct track *);
@@ -991,8 +1035,9 @@ void		 gc_free(struct gc *);
 /* queue.c */
 struct queue;
 struct queue	*queue_create(uv_loop_t *, struct store *,
-		    const struct builder_config *, int, struct jobserver *);
+		    const struct builder_config *, int, int, struct jobserver *);
 void		 queue_kick(struct queue *);
+void		 queue_relay(struct queue *, enum queue_event, int64_t);
 void		 queue_run_prepared(struct queue *, int64_t);
 void		 queue_set_gc(struct queue *, struct gc *);
 void		 queue_listen(struct queue *, queue_listen_cb *, void *);
@@ -1062,6 +1107,8 @@ struct config {
 	int	 tcp_read_only;	/* TCP answers reads only */
 	int	 open_reads;	/* reads need no token */
 	int	 grace;		/* seconds builds may finish on TERM */
+	int	 worker;	/* builds, serves nothing unless listen */
+	int	 lease;		/* seconds a claim lasts unrenewed */
 	char	*jobs_text;	/* auto, or N */
 	int	 jobs;		/* builds at once, resolved */
 	int	 cores;		/* the jobserver's tokens, resolved */

@@ -377,12 +377,101 @@ store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * Refreshes the planner's statistics (ANALYZE), as PostgreSQL's autovacuum
+ * does on its own a while after a large change; 0 or -1.
+ */
+int
+store_analyze(struct store *st)
+{
+	return (store_exec(st, "ANALYZE"));
+}
+
+/* The driver's name: "sqlite" or "postgresql". */
+const char *
+store_driver(struct store *st)
+{
+	return (db_driver_name(st->db));
+}
+
 /* Names the machine the builds this daemon starts are recorded as made by. */
 void
 store_set_worker(struct store *st, const char *name)
 {
 	free(st->worker);
 	st->worker = xstrdup(name);
+}
+
+/*
+ * What the daemons sharing a PostgreSQL store say to each other: a trigger
+ * notifies sizemat_queue when there may be a build to claim, and daemons
+ * announce their queues' events on sizemat_event.
+ */
+static const char *const store_channels[] = {
+	"sizemat_queue", "sizemat_event", NULL
+};
+
+/* The advisory lock the leading daemon holds. */
+#define STORE_LEADER_LOCK	7420018
+
+/*
+ * Opens the store's watch connection (see db_pg_watch.c): NULL with
+ * *cause NULL when no other daemon can share the store (SQLite).
+ */
+struct db_watch *
+store_watch_open(struct store *st, char **cause)
+{
+	return (db_watch_open(st->db, store_channels, cause));
+}
+
+/* The watch connection's socket, to poll for reading. */
+int
+store_watch_fd(struct db_watch *w)
+{
+	return (db_watch_fd(w));
+}
+
+/*
+ * Reads the notifications that arrived: cb(channel, payload, ours, arg)
+ * for each. 0, or -1 when the connection is gone.
+ */
+int
+store_watch_read(struct db_watch *w, store_watch_cb *cb, void *arg)
+{
+	return (db_watch_read(w, cb, arg));
+}
+
+/*
+ * Tries to become the leader: 1 this daemon leads until its watch
+ * connection closes, 0 another does, -1 the connection is gone.
+ */
+int
+store_watch_lead(struct db_watch *w)
+{
+	return (db_watch_lock(w, STORE_LEADER_LOCK));
+}
+
+/* Closes the watch connection, and gives up the lead with it. */
+void
+store_watch_close(struct db_watch *w)
+{
+	db_watch_close(w);
+}
+
+/*
+ * Tells the other daemons on the store something (on sizemat_event), once
+ * the current transaction, if any, commits. 0 or -1.
+ */
+int
+store_announce(struct store *st, const char *what)
+{
+	struct db_stmt	*stmt;
+
+	if (!store_is_pg(st))
+		return (0);
+	stmt = store_prepare(st, "SELECT pg_notify('sizemat_event', ?1)");
+	store_bind_text(stmt, 1, what);
+	return (store_step_done(st, stmt));
 }
 
 /* Returns the schema version (the number of migrations applied). */

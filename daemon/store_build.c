@@ -35,6 +35,17 @@ store_prune_logs(struct store *st, int keep, struct strlist *paths)
 		strlist_free(paths);
 		return (-1);
 	}
+	/* The store's copies go with the files. */
+	stmt = store_prepare(st, "DELETE FROM build_logs WHERE build_id IN"
+	    " (SELECT id FROM builds WHERE log_path IS NOT NULL AND"
+	    " reused_from IS NULL AND id <= (SELECT max(id) FROM builds) - ?1"
+	    " AND state NOT IN ('queued', 'running'))");
+	db_bind_int(stmt, 1, keep);
+	if (store_step_done(st, stmt) != 0) {
+		store_exec(st, "ROLLBACK");
+		strlist_free(paths);
+		return (-1);
+	}
 	stmt = store_prepare(st, "UPDATE builds SET log_path = NULL WHERE"
 	    " log_path IN (SELECT log_path FROM builds WHERE log_path IS NOT"
 	    " NULL AND reused_from IS NULL AND id <= (SELECT max(id) FROM"
@@ -49,35 +60,57 @@ store_prune_logs(struct store *st, int keep, struct strlist *paths)
 }
 
 /*
- * Queues again the builds that were running when the daemon stopped; what
- * they may have half recorded is removed in the same transaction.
+ * The running builds whose daemon is gone, by how (?1, enum
+ * store_requeue): every running build, or those whose lease expired, and
+ * at a start those its name ran before.
+ */
+#define STORE_LOST \
+	" b.state = 'running' AND (?1 = 2 OR b.lease_until IS NULL OR" \
+	" b.lease_until < ?2 OR (?1 = 1 AND b.worker = ?3))"
+
+/*
+ * Queues again the running builds whose daemon is gone (see STORE_LOST;
+ * STORE_REQUEUE_ALL when the store has no other daemon, at its start):
+ * what they may have half recorded is removed in the same transaction,
+ * and their next start counts another attempt. Their count in count.
  */
 int
-store_requeue_running(struct store *st, int *count)
+store_requeue_running(struct store *st, enum store_requeue how, int *count)
 {
+	static const char *const sql[] = {
+		"DELETE FROM measurements WHERE artifact_id IN (SELECT a.id"
+		" FROM artifacts a JOIN builds b ON a.build_id = b.id WHERE"
+		STORE_LOST ")",
+		"DELETE FROM symbol_tables WHERE artifact_id IN (SELECT a.id"
+		" FROM artifacts a JOIN builds b ON a.build_id = b.id WHERE"
+		STORE_LOST ")",
+		"DELETE FROM sections WHERE artifact_id IN (SELECT a.id"
+		" FROM artifacts a JOIN builds b ON a.build_id = b.id WHERE"
+		STORE_LOST ")",
+		"DELETE FROM artifacts WHERE build_id IN (SELECT b.id"
+		" FROM builds b WHERE" STORE_LOST ")",
+		"UPDATE builds SET state = 'queued', started_at = NULL,"
+		" lease_until = NULL WHERE id IN (SELECT b.id FROM builds b"
+		" WHERE" STORE_LOST ")",
+	};
 	struct db_stmt	*stmt;
+	size_t		 i;
 
 	*count = 0;
 	if (store_begin(st) != 0)
 		return (-1);
-	if (store_exec(st, "DELETE FROM measurements WHERE artifact_id IN"
-	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
-	    " WHERE b.state = 'running')") != 0 ||
-	    store_exec(st, "DELETE FROM symbol_tables WHERE artifact_id IN"
-	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
-	    " WHERE b.state = 'running')") != 0 ||
-	    store_exec(st, "DELETE FROM sections WHERE artifact_id IN"
-	    " (SELECT a.id FROM artifacts a JOIN builds b ON a.build_id = b.id"
-	    " WHERE b.state = 'running')") != 0 ||
-	    store_exec(st, "DELETE FROM artifacts WHERE build_id IN"
-	    " (SELECT id FROM builds WHERE state = 'running')") != 0 ||
-	    store_bench_requeue(st) != 0)
-		goto rollback;
-	stmt = store_prepare(st, "UPDATE builds SET state = 'queued',"
-	    " started_at = NULL WHERE state = 'running'");
-	if (store_step_done(st, stmt) != 0)
-		goto rollback;
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		stmt = store_prepare(st, sql[i]);
+		db_bind_int(stmt, 1, how);
+		db_bind_int(stmt, 2, (int64_t)time(NULL));
+		store_bind_text(stmt, 3, st->worker);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+	}
 	*count = db_changes(st->db);
+	/* A benchmark runs where its build's artifact is: this daemon. */
+	if (how == STORE_REQUEUE_ALL && store_bench_requeue(st) != 0)
+		goto rollback;
 	if (store_exec(st, "COMMIT") != 0)
 		goto rollback;
 	return (0);
@@ -117,11 +150,39 @@ build_spec_clear(struct build_spec *b)
 	" rb.commit_id IS NULL AND " o ".started_at > rb.created_at))))"
 
 /*
- * Finds the oldest queued build whose target dir is not busy: STORE_OK
- * with out filled, STORE_NOT_FOUND when there is none.
+ * The queued builds ready to run, oldest run first and the longest
+ * expected first within it: not behind a running twin, nor a running
+ * build of the same target dir (on any daemon).
  */
-enum store_result
-store_build_next(struct store *st, int (*busy)(const char *, void *),
+#define STORE_CANDIDATES \
+	"SELECT b.id, b.run_id, p.path, v.key, v.settings, b.target_dir," \
+	" b.step, b.bootstrap, b.post, r.commit_id, p.mirror, c.time," \
+	" r.lock_hash, r.timeout_s" \
+	" FROM builds b" \
+	" JOIN runs r ON r.id = b.run_id" \
+	" JOIN projects p ON p.id = r.project_id" \
+	" JOIN variants v ON v.id = b.variant_id" \
+	" LEFT JOIN commits c ON c.project_id = r.project_id" \
+	" AND c.id = r.commit_id" \
+	" WHERE b.state = 'queued' AND r.prepared = 1" \
+	" AND NOT (b.fingerprint IS NOT NULL AND EXISTS (SELECT 1" \
+	"  FROM builds s WHERE s.state = 'running' AND" \
+	STORE_TWIN("s", "b") "))" \
+	" AND NOT EXISTS (SELECT 1 FROM builds d WHERE d.target_dir =" \
+	" b.target_dir AND d.state = 'running')" \
+	" ORDER BY b.run_id, coalesce(b.expected_ms, 0) DESC, b.seq"
+
+/* How many candidates one claim locks and looks at. */
+#define STORE_CLAIM_WINDOW	"32"
+
+/*
+ * Picks, inside the claim's transaction, the first candidate whose target
+ * dir busy() does not refuse: STORE_OK with out filled, STORE_NOT_FOUND
+ * when there is none. On PostgreSQL the candidates are locked, and those
+ * another daemon is claiming are skipped rather than waited for.
+ */
+static enum store_result
+store_build_pick(struct store *st, int (*busy)(const char *, void *),
     void *arg, struct build_spec *out)
 {
 	struct db_stmt	*stmt;
@@ -132,20 +193,10 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	enum store_result found = STORE_NOT_FOUND;
 
 	memset(out, 0, sizeof *out);
-	stmt = store_prepare(st, "SELECT b.id, b.run_id, p.path, v.key,"
-	    " v.settings, b.target_dir, b.step, b.bootstrap, b.post,"
-	    " r.commit_id, p.mirror, c.time, r.lock_hash, r.timeout_s"
-	    " FROM builds b"
-	    " JOIN runs r ON r.id = b.run_id"
-	    " JOIN projects p ON p.id = r.project_id"
-	    " JOIN variants v ON v.id = b.variant_id"
-	    " LEFT JOIN commits c ON c.project_id = r.project_id"
-	    " AND c.id = r.commit_id"
-	    " WHERE b.state = 'queued' AND r.prepared = 1"
-	    " AND NOT (b.fingerprint IS NOT NULL AND EXISTS (SELECT 1"
-	    "  FROM builds s WHERE s.state = 'running' AND"
-	    STORE_TWIN("s", "b") "))"
-	    " ORDER BY b.run_id, coalesce(b.expected_ms, 0) DESC, b.seq");
+	stmt = store_prepare_dialect(st,
+	    STORE_CANDIDATES " LIMIT " STORE_CLAIM_WINDOW,
+	    STORE_CANDIDATES " LIMIT " STORE_CLAIM_WINDOW
+	    " FOR UPDATE OF b SKIP LOCKED");
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		dir = db_column_text(stmt, 5);
 		if (busy != NULL && busy(dir, arg))
@@ -171,10 +222,6 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 		out->timeout_s = db_column_int(stmt, 13);
 		out->commit = store_column_dup(stmt, 9);
 		if (out->commit != NULL) {
-			/* At a commit: cargo runs in the target dir's worktree. */
-			free(out->project);
-			xasprintf(&out->project, "%s/worktree",
-			    out->target_dir);
 			out->mirror = store_column_dup(stmt, 10);
 			out->commit_time = db_column_int(stmt, 11);
 			out->locked = !db_column_is_null(stmt, 12);
@@ -188,34 +235,100 @@ store_build_next(struct store *st, int (*busy)(const char *, void *),
 	return (found);
 }
 
-/* Marks a queued build running, and its run too. */
-int
-store_build_start(struct store *st, int64_t id)
+/*
+ * Marks a queued build running under this daemon's name, with a lease of
+ * lease_s seconds and a new fence (in fence), and its run too; inside a
+ * transaction. 0, or -1 when the build was not queued.
+ */
+static int
+store_build_mark(struct store *st, int64_t id, int lease_s, int64_t *fence)
 {
 	struct db_stmt	*stmt;
 	time_t		 now = time(NULL);
 
-	if (store_begin(st) != 0)
-		return (-1);
 	stmt = store_prepare(st, "UPDATE builds SET state = 'running',"
 	    " started_at = ?2, attempts = attempts + 1, error = NULL,"
-	    " exit_code = NULL, worker = ?3 WHERE id = ?1 AND state = 'queued'");
+	    " exit_code = NULL, worker = ?3, lease_until = ?4,"
+	    " fence = fence + 1 WHERE id = ?1 AND state = 'queued'"
+	    " RETURNING fence");
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, (int64_t)now);
 	store_bind_text(stmt, 3, st->worker);
-	if (store_step_done(st, stmt) != 0 || db_changes(st->db) != 1)
-		goto rollback;
+	db_bind_int(stmt, 4, (int64_t)now + lease_s);
+	if (db_step(stmt) != DB_ROW) {
+		db_finalize(stmt);
+		return (-1);
+	}
+	*fence = db_column_int(stmt, 0);
+	db_finalize(stmt);
 	stmt = store_prepare(st, "UPDATE runs SET state = 'running',"
 	    " started_at = coalesce(started_at, ?2) WHERE id ="
 	    " (SELECT run_id FROM builds WHERE id = ?1) AND state = 'queued'");
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, (int64_t)now);
-	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0)
-		goto rollback;
-	return (0);
-rollback:
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * Claims the next build to run (see store_build_pick) in one transaction:
+ * it is running under this daemon's name with a lease of lease_s seconds,
+ * its fence in out->fence. STORE_OK, STORE_NOT_FOUND, or STORE_ERROR.
+ */
+enum store_result
+store_build_claim(struct store *st, int (*busy)(const char *, void *),
+    void *arg, int lease_s, struct build_spec *out)
+{
+	enum store_result	 rc;
+
+	if (store_begin(st) != 0)
+		return (STORE_ERROR);
+	rc = store_build_pick(st, busy, arg, out);
+	if (rc == STORE_OK &&
+	    store_build_mark(st, out->id, lease_s, &out->fence) != 0)
+		rc = STORE_ERROR;
+	if (rc == STORE_OK && store_exec(st, "COMMIT") == 0)
+		return (STORE_OK);
 	store_exec(st, "ROLLBACK");
-	return (-1);
+	if (rc == STORE_OK)
+		rc = STORE_ERROR;
+	if (rc == STORE_ERROR)
+		log_warnx("store: cannot claim a build: %s", db_errmsg(st->db));
+	build_spec_clear(out);
+	return (rc);
+}
+
+/* Starts queued build id, as a claim of it would; 0 or -1. */
+int
+store_build_start(struct store *st, int64_t id, int lease_s, int64_t *fence)
+{
+	if (store_begin(st) != 0)
+		return (-1);
+	if (store_build_mark(st, id, lease_s, fence) != 0 ||
+	    store_exec(st, "COMMIT") != 0) {
+		store_exec(st, "ROLLBACK");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Extends the lease of a build this daemon runs under fence by lease_s
+ * seconds from now: 0, 1 when the build is no longer its to run (its lease
+ * expired and it was queued again, or it was cancelled), -1 on error.
+ */
+int
+store_lease_renew(struct store *st, int64_t id, int64_t fence, int lease_s)
+{
+	struct db_stmt	*stmt;
+
+	stmt = store_prepare(st, "UPDATE builds SET lease_until = ?3"
+	    " WHERE id = ?1 AND fence = ?2 AND state = 'running'");
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, fence);
+	db_bind_int(stmt, 3, (int64_t)time(NULL) + lease_s);
+	if (store_step_done(st, stmt) != 0)
+		return (-1);
+	return (db_changes(st->db) == 1 ? 0 : 1);
 }
 
 /*
@@ -223,8 +336,9 @@ rollback:
  * identity, the log.
  */
 int
-store_build_prepared(struct store *st, int64_t id, const cJSON *env,
-    const cJSON *args, const cJSON *toolchain, const char *log_path)
+store_build_prepared(struct store *st, int64_t id, int64_t fence,
+    const cJSON *env, const cJSON *args, const cJSON *toolchain,
+    const char *log_path)
 {
 	struct db_stmt	*stmt;
 	const cJSON	*version;
@@ -237,8 +351,9 @@ store_build_prepared(struct store *st, int64_t id, const cJSON *env,
 	version = cJSON_GetObjectItemCaseSensitive(toolchain, "version");
 	stmt = store_prepare(st, "UPDATE builds SET env = ?2, cargo_args = ?3,"
 	    " rustc_version = ?4, log_path = ?5, toolchain = ?6 WHERE id = ?1"
-	    " AND state = 'running'");
+	    " AND state = 'running' AND fence = ?7");
 	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 7, fence);
 	store_bind_text(stmt, 2, e);
 	store_bind_text(stmt, 3, a);
 	store_bind_text(stmt, 4, cJSON_IsString(version) ?
@@ -310,21 +425,26 @@ store_artifact_insert(struct store *st, int64_t build_id,
 }
 
 /*
- * Records the end of a running build and its artifacts in one transaction.
- * A build no longer running (cancelled meanwhile) keeps its state.
+ * Records the end of a running build and its artifacts in one transaction,
+ * if this daemon still holds its fence: 0. A build that is no longer its
+ * own (cancelled meanwhile, or queued again once its lease expired) keeps
+ * its state: 1. -1 on error.
  */
 int
-store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
+store_build_finish(struct store *st, int64_t id, int64_t fence,
+    const struct build_outcome *o)
 {
 	struct db_stmt	*stmt;
 	size_t		 i;
+	int		 ours;
 
 	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "UPDATE builds SET state = ?2, error = ?3,"
 	    " exit_code = ?4, wall_ms = ?5, cpu_ms = ?6, finished_at = ?7,"
-	    " notes = ?8 WHERE id = ?1 AND state = 'running'");
+	    " notes = ?8 WHERE id = ?1 AND state = 'running' AND fence = ?9");
 	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 9, fence);
 	store_bind_text(stmt, 2, o->state);
 	store_bind_text(stmt, 3, o->error);
 	if (o->exit_code >= 0)
@@ -343,7 +463,7 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 	store_bind_text(stmt, 8, o->notes);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	if (db_changes(st->db) == 1) {
+	if ((ours = db_changes(st->db) == 1)) {
 		for (i = 0; i < o->nartifacts; i++) {
 			if (store_artifact_insert(st, id, &o->artifacts[i]) != 0)
 				goto rollback;
@@ -353,7 +473,7 @@ store_build_finish(struct store *st, int64_t id, const struct build_outcome *o)
 	}
 	if (store_run_settle(st, id) != 0 || store_exec(st, "COMMIT") != 0)
 		goto rollback;
-	return (0);
+	return (ours ? 0 : 1);
 rollback:
 	log_warnx("store: build %lld: %s", (long long)id,
 	    db_errmsg(st->db));
@@ -412,6 +532,55 @@ store_build_log_path(struct store *st, int64_t id, char **path)
 	db_bind_int(stmt, 1, id);
 	if ((rc = db_step(stmt)) == DB_ROW)
 		*path = store_column_dup(stmt, 0);
+	db_finalize(stmt);
+	return (store_found(st, rc));
+}
+
+/*
+ * Keeps a build's packed log (logpack.c): len bytes holding the last raw
+ * bytes of a log of size bytes. 0 or -1.
+ */
+int
+store_build_log(struct store *st, int64_t id, const void *data, size_t len,
+    int64_t raw, int64_t size)
+{
+	struct db_stmt	*stmt;
+
+	stmt = store_prepare(st, "INSERT INTO build_logs (build_id, raw_bytes,"
+	    " log_bytes, data) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (build_id)"
+	    " DO UPDATE SET raw_bytes = excluded.raw_bytes, log_bytes ="
+	    " excluded.log_bytes, data = excluded.data");
+	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 2, raw);
+	db_bind_int(stmt, 3, size);
+	db_bind_blob(stmt, 4, data, len);
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * Reads the packed log of a build (a reused one's is its source's):
+ * STORE_OK with the data (the caller frees it), its length and the whole
+ * log's size; STORE_NOT_FOUND when the store keeps none.
+ */
+enum store_result
+store_build_log_packed(struct store *st, int64_t id, void **data,
+    size_t *len, int64_t *size)
+{
+	struct db_stmt	*stmt;
+	const void	*p;
+	int		 rc;
+
+	*data = NULL;
+	stmt = store_prepare(st, "SELECT l.data, l.log_bytes FROM builds b"
+	    " JOIN build_logs l ON l.build_id = coalesce(b.reused_from, b.id)"
+	    " WHERE b.id = ?1");
+	db_bind_int(stmt, 1, id);
+	if ((rc = db_step(stmt)) == DB_ROW) {
+		p = db_column_blob(stmt, 0, len);
+		*data = xmalloc(*len > 0 ? *len : 1);
+		memcpy(*data, p, *len);
+		*size = db_column_int(stmt, 1);
+	}
 	db_finalize(stmt);
 	return (store_found(st, rc));
 }
@@ -639,7 +808,8 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
  * BUILDER_WAIT, or -1.
  */
 int
-store_build_units(struct store *st, int64_t id, const struct build_units *u)
+store_build_units(struct store *st, int64_t id, int64_t fence,
+    const struct build_units *u)
 {
 	struct db_stmt	*stmt;
 	char		*effective, *project;
@@ -652,8 +822,9 @@ store_build_units(struct store *st, int64_t id, const struct build_units *u)
 		goto out;
 	stmt = store_prepare(st, "UPDATE builds SET effective = ?2,"
 	    " project_profile = ?3, fingerprint = ?4, default_artifact = ?5"
-	    " WHERE id = ?1 AND state = 'running'");
+	    " WHERE id = ?1 AND state = 'running' AND fence = ?6");
 	db_bind_int(stmt, 1, id);
+	db_bind_int(stmt, 6, fence);
 	store_bind_text(stmt, 2, effective);
 	store_bind_text(stmt, 3, project);
 	store_bind_text(stmt, 4, u->fingerprint);

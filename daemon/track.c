@@ -290,7 +290,7 @@ track_next(struct track *t)
 	int64_t			 id, project_id;
 	char			*rev = NULL, *rev2 = NULL;
 
-	if (t->job != NULL || t->stopping)
+	if (t->job != NULL || t->stopping || t->following)
 		return;
 	j = xcalloc(1, sizeof *j);
 	j->t = t;
@@ -384,13 +384,18 @@ track_on_kick(uv_timer_t *h)
 	track_next(h->data);
 }
 
-/* Asks the tracker to look for git work at the next turn of the loop. */
+/*
+ * Asks the tracker to look for git work at the next turn of the loop; one
+ * that follows another daemon's lead asks the leader.
+ */
 void
 track_kick(void *arg)
 {
 	struct track	*t = arg;
 
-	if (!t->stopping)
+	if (t->following)
+		t->ask(t->ask_arg);
+	else if (!t->stopping)
 		uv_timer_start(&t->kicker, track_on_kick, 0, 0);
 }
 
@@ -417,6 +422,10 @@ track_schedules(struct track *t)
 
 	if (t->stopping)
 		return;
+	if (t->following) {
+		t->ask(t->ask_arg);
+		return;
+	}
 	store_project_ids(t->store, 1, &ids, &n);
 	for (i = 0; i < n; i++) {
 		if (store_project_by_id(t->store, ids[i], &p) != STORE_OK)
@@ -451,33 +460,52 @@ track_schedules(struct track *t)
 }
 
 /*
- * Creates the tracker; it looks for waiting git work and moves running
- * bisections on at once.
+ * Creates the tracker, following until told to lead (track_lead); while
+ * it follows, ask(ask_arg) is how it asks the leader to look for git work.
  */
 struct track *
 track_create(uv_loop_t *loop, struct store *store,
-    const struct planner *planner, struct notify *notify)
+    const struct planner *planner, struct notify *notify,
+    void (*ask)(void *), void *ask_arg)
 {
 	struct track	*t;
-	int64_t		*ids;
-	size_t		 n, i;
 
 	t = xcalloc(1, sizeof *t);
 	t->loop = loop;
 	t->store = store;
 	t->planner = planner;
 	t->notify = notify;
+	t->following = 1;
+	t->ask = ask;
+	t->ask_arg = ask_arg;
 	uv_timer_init(loop, &t->kicker);
 	uv_timer_init(loop, &t->ticker);
 	t->kicker.data = t->ticker.data = t;
-	/* What a stop interrupted: detection, alerts, bisections. */
-	store_project_ids(store, 0, &ids, &n);
+	return (t);
+}
+
+/*
+ * Leads, or follows another daemon's lead. A tracker that starts leading
+ * takes up what a stop or the last leader's end interrupted (detection,
+ * alerts, bisections), the schedules, and waiting git work.
+ */
+void
+track_lead(struct track *t, int leading)
+{
+	int64_t		*ids;
+	size_t		 n, i;
+
+	t->following = !leading;
+	if (!leading) {
+		uv_timer_stop(&t->ticker);
+		return;
+	}
+	store_project_ids(t->store, 0, &ids, &n);
 	for (i = 0; i < n; i++)
 		track_detect(t, ids[i]);
 	free(ids);
 	track_bisect_all(t);
 	track_schedules(t);
-	return (t);
 }
 
 /* Stops taking work; a job on the thread pool finishes on its own. */

@@ -55,6 +55,9 @@ struct track {
 	size_t			 nfetches;
 	uint64_t		 fetch_seq;	/* the last fetch asked */
 	int			 stopping;
+	int			 following;	/* another daemon leads */
+	void			(*ask)(void *);	/* asks the leader instead */
+	void			*ask_arg;
 };
 
 /* track.c */

@@ -73,7 +73,7 @@ make_run(const char *project, int n)
 
 /* Finishes build id as done with one artifact of the given size. */
 static void
-finish_done(int64_t id, int64_t size)
+finish_done(int64_t id, int64_t fence, int64_t size)
 {
 	struct build_outcome	 o;
 	struct artifact		 a;
@@ -97,7 +97,7 @@ finish_done(int64_t id, int64_t size)
 	o.cpu_ms = 20;
 	o.artifacts = &a;
 	o.nartifacts = 1;
-	ck_assert_int_eq(store_build_finish(st, id, &o), 0);
+	ck_assert_int_eq(store_build_finish(st, id, fence, &o), 0);
 	artifact_clear(&a);
 }
 
@@ -123,12 +123,13 @@ START_TEST(test_verify_jitter)
 	struct build_outcome	 o;
 	struct artifact		 a;
 	char			*cause = NULL, *where, *commit;
-	int64_t			 orig, again, project, jitter;
+	int64_t			 orig, again, project, jitter, fence;
 	int			 differs;
 
 	orig = make_run("/p", 1);
-	ck_assert_int_eq(store_build_start(st, first_build(orig)), 0);
-	finish_done(first_build(orig), 1000);
+	ck_assert_int_eq(store_build_start(st, first_build(orig), 30, &fence),
+	    0);
+	finish_done(first_build(orig), fence, 1000);
 	ck_assert_int_eq(store_run_origin(st, orig, &project, &where,
 	    &commit), STORE_OK);
 	free(where);
@@ -161,8 +162,10 @@ START_TEST(test_verify_jitter)
 	o.state = "done";
 	o.artifacts = &a;
 	o.nartifacts = 1;
-	ck_assert_int_eq(store_build_start(st, first_build(again)), 0);
-	ck_assert_int_eq(store_build_finish(st, first_build(again), &o), 0);
+	ck_assert_int_eq(store_build_start(st, first_build(again), 30, &fence),
+	    0);
+	ck_assert_int_eq(store_build_finish(st, first_build(again), fence, &o),
+	    0);
 	artifact_clear(&a);
 	ck_assert_int_eq(store_variant_jitter(st, project, "opt-level=0",
 	    "app", &jitter, &differs), STORE_OK);
@@ -207,12 +210,11 @@ START_TEST(test_prune_kept_copies)
 	/* Three runs of the same variant, then one of another project. */
 	for (i = 0; i < 3; i++) {
 		make_run("/src/app", 1);
-		ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec),
+		ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 		    STORE_OK);
 		ids[i] = spec.id;
-		ck_assert_int_eq(store_build_start(st, spec.id), 0);
+		finish_done(ids[i], spec.fence, 1000 + i);
 		build_spec_clear(&spec);
-		finish_done(ids[i], 1000 + i);
 		ck_assert_int_eq(store_prune_kept(st, ids[i], 2, &paths), 0);
 		ck_assert_uint_eq(paths.n, i < 2 ? 0 : 1);
 	}
@@ -230,9 +232,8 @@ START_TEST(test_prune_kept_copies)
 	cJSON_Delete(doc);
 	/* Another project's copies of the same variant are its own. */
 	make_run("/src/other", 1);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
-	ck_assert_int_eq(store_build_start(st, spec.id), 0);
-	finish_done(spec.id, 5);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec), STORE_OK);
+	finish_done(spec.id, spec.fence, 5);
 	ck_assert_int_eq(store_prune_kept(st, spec.id, 1, &paths), 0);
 	ck_assert_uint_eq(paths.n, 0);
 	build_spec_clear(&spec);
@@ -257,7 +258,7 @@ START_TEST(test_run_lifecycle)
 {
 	struct build_spec	 spec;
 	cJSON			*doc, *run, *b, *a;
-	int64_t			 run_id;
+	int64_t			 run_id, fence;
 	int			 n;
 
 	run_id = make_run("/src/app", 2);
@@ -268,22 +269,20 @@ START_TEST(test_run_lifecycle)
 	ck_assert_int_eq(cJSON_GetObjectItem(run, "builds_total")->valueint, 2);
 	cJSON_Delete(doc);
 
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec), STORE_OK);
 	ck_assert_str_eq(spec.variant_key, "opt-level=0");
 	ck_assert_str_eq(spec.project, "/src/app");
 	ck_assert_str_eq(variant_get(&spec.variant, "opt-level"), "0");
-	ck_assert_int_eq(store_build_start(st, spec.id), 0);
 	/* Starting it twice is refused: it is no longer queued. */
-	ck_assert_int_eq(store_build_start(st, spec.id), -1);
-	finish_done(spec.id, 1000);
+	ck_assert_int_eq(store_build_start(st, spec.id, 30, &fence), -1);
+	finish_done(spec.id, spec.fence, 1000);
 	build_spec_clear(&spec);
 
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec), STORE_OK);
 	ck_assert_str_eq(spec.variant_key, "opt-level=1");
-	ck_assert_int_eq(store_build_start(st, spec.id), 0);
-	finish_done(spec.id, 800);
+	finish_done(spec.id, spec.fence, 800);
 	build_spec_clear(&spec);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec),
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 	    STORE_NOT_FOUND);
 
 	ck_assert_int_eq(store_run_document(st, run_id, &doc), STORE_OK);
@@ -322,9 +321,8 @@ build_one(int64_t size)
 {
 	struct build_spec	 spec;
 
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
-	ck_assert_int_eq(store_build_start(st, spec.id), 0);
-	finish_done(spec.id, size);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec), STORE_OK);
+	finish_done(spec.id, spec.fence, size);
 	build_spec_clear(&spec);
 }
 
@@ -346,13 +344,12 @@ START_TEST(test_latest_follows_builds)
 	make_run("/src/app", 1);
 	build_one(500);
 	make_run("/src/app", 1);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
-	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec), STORE_OK);
 	memset(&o, 0, sizeof o);
 	o.state = "failed";
 	o.exit_code = 101;
 	o.error = (char *)"cargo exited with status 101";
-	ck_assert_int_eq(store_build_finish(st, spec.id, &o), 0);
+	ck_assert_int_eq(store_build_finish(st, spec.id, spec.fence, &o), 0);
 	build_spec_clear(&spec);
 
 	ck_assert_int_eq(store_best(st, "/src/app", 10, &doc), STORE_OK);
@@ -448,11 +445,11 @@ START_TEST(test_busy_target_dirs_are_skipped)
 
 	make_run("/src/app", 2);
 	/* The first build's dir is in use: the second is picked. */
-	ck_assert_int_eq(store_build_next(st, busy, "/w/t/0", &spec), STORE_OK);
+	ck_assert_int_eq(store_build_claim(st, busy, "/w/t/0", 30, &spec), STORE_OK);
 	ck_assert_str_eq(spec.target_dir, "/w/t/1");
 	build_spec_clear(&spec);
 	/* Every dir in use: nothing to pick. */
-	ck_assert_int_eq(store_build_next(st, busy, NULL, &spec),
+	ck_assert_int_eq(store_build_claim(st, busy, NULL, 30, &spec),
 	    STORE_NOT_FOUND);
 }
 END_TEST
@@ -468,14 +465,13 @@ START_TEST(test_requeue_and_cancel)
 	int			 requeued;
 
 	run_id = make_run("/src/app", 3);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
-	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec), STORE_OK);
 	/* A daemon that died here queues it again at start. */
-	ck_assert_int_eq(store_requeue_running(st, &requeued), 0);
+	ck_assert_int_eq(store_requeue_running(st, STORE_REQUEUE_ALL,
+	    &requeued), 0);
 	ck_assert_int_eq(requeued, 1);
 	build_spec_clear(&spec);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec), STORE_OK);
-	ck_assert_int_eq(store_build_start(st, spec.id), 0);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec), STORE_OK);
 
 	ck_assert_int_eq(store_run_cancel(st, run_id, &running, &nrunning,
 	    &cause), STORE_OK);
@@ -487,7 +483,7 @@ START_TEST(test_requeue_and_cancel)
 	o.state = "failed";
 	o.exit_code = -1;
 	o.wall_ms = o.cpu_ms = -1;
-	ck_assert_int_eq(store_build_finish(st, spec.id, &o), 0);
+	ck_assert_int_eq(store_build_finish(st, spec.id, spec.fence, &o), 1);
 	build_spec_clear(&spec);
 	ck_assert_int_eq(store_run_document(st, run_id, &doc), STORE_OK);
 	ck_assert_int_eq(count_state(doc, "cancelled"), 3);
@@ -503,8 +499,107 @@ START_TEST(test_requeue_and_cancel)
 	    &cause), STORE_NOT_FOUND);
 	ck_assert_str_eq(cause, "no run 999");
 	free(cause);
-	ck_assert_int_eq(store_build_next(st, NULL, NULL, &spec),
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 	    STORE_NOT_FOUND);
+}
+END_TEST
+
+/*
+ * A build whose lease expired is queued again and claimed anew under a
+ * higher fence; the daemon that held it before can neither renew nor
+ * record, and its late result leaves the new claim's in place.
+ */
+START_TEST(test_lease_fencing)
+{
+	struct build_spec	 old, now;
+	struct build_outcome	 o;
+	cJSON			*doc, *b;
+	int64_t			 run_id;
+	int			 requeued;
+
+	run_id = make_run("/src/app", 1);
+	/* A live lease is not taken: nothing expired, nothing queued. */
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &old),
+	    STORE_OK);
+	ck_assert_int_eq(store_requeue_running(st, STORE_REQUEUE_EXPIRED,
+	    &requeued), 0);
+	ck_assert_int_eq(requeued, 0);
+	ck_assert_int_eq(store_lease_renew(st, old.id, old.fence, -5), 0);
+	/* Now expired (renewed into the past): queued again, claimed anew. */
+	ck_assert_int_eq(store_requeue_running(st, STORE_REQUEUE_EXPIRED,
+	    &requeued), 0);
+	ck_assert_int_eq(requeued, 1);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &now),
+	    STORE_OK);
+	ck_assert_int_eq(now.id, old.id);
+	ck_assert_int_gt(now.fence, old.fence);
+	/* The stale holder may not renew, nor record its end. */
+	ck_assert_int_eq(store_lease_renew(st, old.id, old.fence, 30), 1);
+	memset(&o, 0, sizeof o);
+	o.state = "failed";
+	o.exit_code = 1;
+	o.wall_ms = o.cpu_ms = -1;
+	ck_assert_int_eq(store_build_finish(st, old.id, old.fence, &o), 1);
+	finish_done(now.id, now.fence, 700);
+	ck_assert_int_eq(store_run_document(st, run_id, &doc), STORE_OK);
+	b = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "builds"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(b, "state")->valuestring, "done");
+	ck_assert_int_eq(cJSON_GetObjectItem(b, "attempts")->valueint, 2);
+	ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(b,
+	    "artifacts"), 0) != NULL, 1);
+	cJSON_Delete(doc);
+	build_spec_clear(&old);
+	build_spec_clear(&now);
+}
+END_TEST
+
+/*
+ * A log longer than what the store keeps comes back as its tail, saying
+ * how much was left out; a reused build serves its source's.
+ */
+START_TEST(test_build_log_kept)
+{
+	struct build_spec	 spec;
+	struct buf		 b;
+	FILE			*f;
+	char			 log[600];
+	void			*data, *back;
+	size_t			 len, blen;
+	int64_t			 raw, size, bsize;
+	int			 i;
+
+	snprintf(log, sizeof log, "%s/build.log", dir);
+	ck_assert_ptr_nonnull(f = fopen(log, "w"));
+	for (i = 0; i < LOGPACK_TAIL / 16 + 100; i++)
+		fprintf(f, "line %010d\n", i);	/* 16 bytes */
+	fclose(f);
+	ck_assert_ptr_nonnull(data = logpack_file(log, &len, &raw, &size));
+	ck_assert_int_eq(raw, LOGPACK_TAIL);
+	ck_assert_int_eq(size, (LOGPACK_TAIL / 16 + 100) * 16);
+	ck_assert_uint_lt(len, (size_t)raw / 4);
+
+	make_run("/src/app", 1);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
+	    STORE_OK);
+	ck_assert_int_eq(store_build_log_packed(st, spec.id, &back, &blen,
+	    &bsize), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_build_log(st, spec.id, data, len, raw, size),
+	    0);
+	ck_assert_int_eq(store_build_log_packed(st, spec.id, &back, &blen,
+	    &bsize), STORE_OK);
+	ck_assert_int_eq(bsize, size);
+	buf_init(&b);
+	ck_assert_int_eq(logpack_unpack(back, blen, bsize, &b), 0);
+	buf_add(&b, "", 1);
+	ck_assert_ptr_nonnull(strstr(b.data, "[... first 1600 bytes left out"
+	    " ...]\nline 0000000100\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "line 0000065635\n"));
+	/* Not a packed log: refused, not read. */
+	ck_assert_int_eq(logpack_unpack("junk", 4, 4, &b), -1);
+	buf_free(&b);
+	free(back);
+	free(data);
+	build_spec_clear(&spec);
 }
 END_TEST
 
@@ -518,6 +613,8 @@ store_suite(void)
 	tcase_add_checked_fixture(limits, setup, teardown);
 	tcase_add_test(core, test_migrations_apply_once);
 	tcase_add_test(core, test_run_lifecycle);
+	tcase_add_test(core, test_lease_fencing);
+	tcase_add_test(core, test_build_log_kept);
 	tcase_add_test(core, test_verify_jitter);
 	tcase_add_test(core, test_latest_follows_builds);
 	tcase_add_test(core, test_three_answers);

@@ -132,16 +132,8 @@ SIZEMAT_TEST_PG= start_sizematd --db "$TMP/lite.db" --workdir "$TMP/work" \
 "$BIN/sizemat" run "$FIX/sizes" --matrix "$FIX/grid.json" --wait \
     --json >"$TMP/lite.json" 2>/dev/null
 check "every variant's artifact has the size SQLite's run recorded" \
-    python3 - "$TMP/pg.json" "$TMP/lite.json" <<'PY'
-import json, sys
-def sizes(path):
-    d = json.load(open(path))
-    return {(b["variant_key"], a["name"]): (a["file_size"], a["sha256"])
-            for b in d["builds"] for a in b["artifacts"]}
-pg, lite = sizes(sys.argv[1]), sizes(sys.argv[2])
-print(f"  {len(pg)} artifacts on PostgreSQL, {len(lite)} on SQLite")
-sys.exit(0 if pg == lite and pg else 1)
-PY
+    python3 "$TOP/tests/e2e_check.py" same-sizes "$TMP/pg.json" \
+    "$TMP/lite.json" 4
 kill "$PID"; wait "$PID" 2>/dev/null
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -451,6 +451,18 @@ def explain_row(path, key, instead, source):
     print(f"  {key}={r['value']} saves {r['saves']} B against {instead}")
 
 
+def same_sizes(path, other, n):
+    """Two runs of one matrix (two stores, or machines): every variant's
+    artifact has the same size and hash in both, n artifacts each."""
+    def sizes(p):
+        return {(b["variant_key"], a["name"]): (a["file_size"], a["sha256"])
+                for b in load(p)["builds"] for a in b["artifacts"]}
+    a, b = sizes(path), sizes(other)
+    print(f"  {len(a)} artifacts, and {len(b)}")
+    if a != b or len(a) != int(n):
+        fail(f"differ: {sorted(set(a.items()) ^ set(b.items()))[:4]}")
+
+
 def winner_size(path):
     """Prints the size of the smallest build's first artifact."""
     doc = load(path)

@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const cJSON		*a, *item;
 	cJSON			*doc, *res, *back, *b, *got;
 	char			*cause = NULL, *text;
-	int64_t			 run_id, build_id;
+	int64_t			 run_id, build_id, fence;
 	size_t			 n = 0, i;
 
 	if ((doc = cJSON_ParseWithLength((const char *)data, size)) == NULL)
@@ -129,9 +129,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "builds"),
 	    0), "id")->valuedouble;
 	cJSON_Delete(res);
-	if (store_build_start(store, build_id) != 0)
+	if (store_build_start(store, build_id, 30, &fence) != 0)
 		abort();
-	if (store_build_finish(store, build_id, &o) == 0) {
+	if (store_build_finish(store, build_id, fence, &o) == 0) {
 		/* Rendered, printed and read back, sizes unchanged. */
 		res = store_run_document(store, run_id);
 		text = cJSON_PrintUnformatted(res);

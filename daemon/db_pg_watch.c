@@ -1,0 +1,129 @@
+/*
+ * PostgreSQL's watch connection: a second session beside the store's,
+ * that does nothing but LISTEN and hold session locks. The daemons
+ * sharing a database wake each other through it (NOTIFY is delivered to
+ * every listening session when the sender's transaction commits), and the
+ * leader holds its advisory lock on it, so that the lock goes the moment
+ * the daemon's connection does. Its socket is the caller's to poll; it
+ * never runs a query while another waits on it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "sizematd.h"
+#include "db.h"
+
+struct db_watch {
+	struct db	*db;		/* the store's: whose notifications are ours */
+	PGconn		*conn;
+};
+
+/*
+ * Opens a watch connection to the database db is connected to (conninfo:
+ * its URI) and listens on each of channels (plain identifiers). NULL with
+ * *cause set on failure.
+ */
+struct db_watch *
+db_pg_watch_open(struct db *db, const char *conninfo,
+    const char *const *channels, char **cause)
+{
+	static const char *const keys[] = { "dbname",
+	    "fallback_application_name", NULL };
+	const char	*values[] = { conninfo, "sizematd-watch", NULL };
+	struct db_watch	*w;
+	PGresult	*res;
+	char		*sql;
+	size_t		 i;
+
+	w = xcalloc(1, sizeof *w);
+	w->db = db;
+	w->conn = PQconnectdbParams(keys, values, 1);
+	if (w->conn == NULL || PQstatus(w->conn) != CONNECTION_OK)
+		goto fail;
+	for (i = 0; channels[i] != NULL; i++) {
+		xasprintf(&sql, "LISTEN %s", channels[i]);
+		res = PQexec(w->conn, sql);
+		free(sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			PQclear(res);
+			goto fail;
+		}
+		PQclear(res);
+	}
+	if (PQsetnonblocking(w->conn, 1) != 0)
+		goto fail;
+	return (w);
+fail:
+	xasprintf(cause, "%s", w->conn != NULL ? PQerrorMessage(w->conn) :
+	    "out of memory");
+	(*cause)[strcspn(*cause, "\n")] = '\0';
+	db_watch_close(w);
+	return (NULL);
+}
+
+/* The socket to poll for reading. */
+int
+db_watch_fd(struct db_watch *w)
+{
+	return (PQsocket(w->conn));
+}
+
+/*
+ * Reads what arrived and calls cb with each notification's channel and
+ * payload, and whether this process's own store connection sent it. 0, or
+ * -1 when the connection is gone (the caller opens another).
+ */
+int
+db_watch_read(struct db_watch *w, db_watch_cb *cb, void *arg)
+{
+	PGnotify	*n;
+	int		 self;
+
+	if (PQconsumeInput(w->conn) == 0 ||
+	    PQstatus(w->conn) != CONNECTION_OK)
+		return (-1);
+	while ((n = PQnotifies(w->conn)) != NULL) {
+		self = n->be_pid == db_pg_backend_pid(w->db);
+		cb(n->relname, n->extra, self, arg);
+		PQfreemem(n);
+	}
+	return (0);
+}
+
+/*
+ * Tries to take session advisory lock key without waiting: 1 taken (it is
+ * this connection's until it closes), 0 another session holds it, -1 the
+ * connection is gone. Ask once: a session that holds it would stack it.
+ * Notifications that arrive meanwhile wait in libpq: read them next.
+ */
+int
+db_watch_lock(struct db_watch *w, int64_t key)
+{
+	PGresult	*res;
+	char		 sql[64];
+	int		 rc = -1;
+
+	snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%lld)",
+	    (long long)key);
+	/* The query waits here: this connection is idle but for this. */
+	PQsetnonblocking(w->conn, 0);
+	res = PQexec(w->conn, sql);
+	PQsetnonblocking(w->conn, 1);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return (rc);
+}
+
+/* Closes the watch connection; its session locks go with it. */
+void
+db_watch_close(struct db_watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->conn != NULL)
+		PQfinish(w->conn);
+	free(w);
+}

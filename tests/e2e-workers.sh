@@ -1,0 +1,200 @@
+#!/bin/bash
+# Many build machines on one PostgreSQL database: an API daemon that builds
+# nothing and three workers with work dirs of their own run a 12-build
+# matrix while one worker is killed as it builds, another inside a lease
+# renewal, and a third is stopped past its lease and comes back. Every
+# build ends done exactly once, nothing a stale owner built is recorded,
+# the sizes equal a single SQLite daemon's, and when the leader dies a
+# worker takes the schedules over. Run by tests/postgres.sh.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${SIZEMAT_BIN:-$TOP/build}
+FIX=$TOP/tests/fixtures
+TMP=$(mktemp -d /tmp/sizemat-workers.XXXXXX)
+PID= W1= W2= W3=
+cleanup() {
+	kill -CONT "$W3" 2>/dev/null
+	kill -9 $PID $W1 $W2 $W3 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+. "$TOP/tests/e2e-lib.sh"
+if ! db_is_pg; then
+	echo "e2e-workers: run it through tests/postgres.sh" >&2
+	exit 2
+fi
+S=$BIN/sizemat
+LEASE=3
+
+# Starts worker N in the background with its own work dir; sets W<N>.
+start_worker() {
+	local n=$1; shift
+	env "$@" "$BIN/sizematd" --worker --db "$DB" --name "w$n" --jobs 1 \
+	    --lease "$LEASE" --workdir "$TMP/w$n" --profiles "$TOP/profiles" \
+	    -v 2>"$TMP/w$n.log" &
+	eval "W$n=\$!"
+	for _ in $(seq 100); do
+		grep -q "worker w$n ready" "$TMP/w$n.log" && return
+		sleep 0.1
+	done
+	echo "worker w$n did not start:"; cat "$TMP/w$n.log"
+	exit 1
+}
+
+# Waits up to $2 tenths of a second for query $1 to give "t".
+wait_db() {
+	for _ in $(seq "$2"); do
+		[ "$(db_scalar "$TMP/db" "SELECT $1" 2>/dev/null)" = t ] &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Prints the id of a build worker $1 runs, once it runs one.
+running_on() {
+	local id
+	for _ in $(seq 600); do
+		id=$(db_scalar "$TMP/db" "SELECT min(id) FROM builds WHERE
+		    worker = '$1' AND state = 'running'")
+		[ -n "$id" ] && echo "$id" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cat >"$TMP/twelve.json" <<'EOF'
+{
+  "name": "twelve",
+  "description": "Twelve builds for the workers test",
+  "shape": "axes",
+  "base": {"debug": false},
+  "axes": {"opt-level": [0, 1, 2, 3, "s", "z"], "strip": [false, "symbols"]}
+}
+EOF
+cp -r "$FIX/sizes" "$TMP/crate"
+
+echo "# an API daemon and three workers"
+DB=$(test_db "$TMP/db")
+start_sizematd --db "$TMP/db" --jobs 0 --lease "$LEASE" --name api \
+    --workdir "$TMP/api" --profiles "$TOP/profiles" -v
+API=$PID
+start_worker 1
+start_worker 2 SIZEMAT_TEST_RENEW_PAUSE="$TMP/w2.paused"
+start_worker 3
+check "a worker listens on nothing unless given --listen" \
+    bash -c "! grep -q 'listening on http' '$TMP/w1.log' &&
+    ! ss -ltnp 2>/dev/null | grep -q 'pid=$W1,'"
+"$BIN/sizematd" --worker --jobs 0 --db "$DB" 2>"$TMP/err"
+check "a worker with --jobs 0 is refused (exit 2)" \
+    bash -c "test $? = 2 && grep -q 'jobs' '$TMP/err'"
+check "the API daemon, started first, leads" \
+    grep -q 'leading the daemons' "$TMP/log"
+
+"$S" run "$TMP/crate" --matrix "$TMP/twelve.json" --json \
+    >"$TMP/run.json" 2>"$TMP/run.err"
+RUN=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/run.json")
+check "the API daemon accepts a run of 12 builds" \
+    test "$(db_scalar "$TMP/db" "SELECT count(*) FROM builds
+    WHERE run_id = $RUN")" = 12
+
+echo "# a worker killed as it builds"
+B1=$(running_on w1)
+kill -9 "$W1"
+check "w1 ran build $B1 when it was killed" test -n "$B1"
+
+echo "# a worker killed inside a lease renewal"
+for _ in $(seq 600); do
+	[ -s "$TMP/w2.paused" ] && break
+	sleep 0.1
+done
+B2=$(head -1 "$TMP/w2.paused" 2>/dev/null)
+kill -9 "$W2"
+check "w2 was inside a renewal of build $B2 when it was killed" \
+    test -n "$B2"
+
+echo "# a worker stopped past its lease, that comes back"
+B3=$(running_on w3)
+kill -STOP "$W3"
+check "w3's build $B3 is queued again once its lease expired" \
+    wait_db "(SELECT state <> 'running' OR worker <> 'w3' FROM builds
+    WHERE id = ${B3:-0})" 150
+kill -CONT "$W3"
+
+check "every build of the run ends done" \
+    wait_db "(SELECT count(*) = 12 FROM builds WHERE run_id = $RUN AND
+    state = 'done')" 3000
+check "... exactly once: one artifact row per build, results unique" \
+    test "$(db_scalar "$TMP/db" "SELECT count(*) || ':' ||
+    count(DISTINCT a.build_id) FROM artifacts a JOIN builds b ON
+    b.id = a.build_id WHERE b.run_id = $RUN")" = 12:12
+check "... the killed workers' builds recorded by the live one" \
+    test "$(db_scalar "$TMP/db" "SELECT count(*) FROM builds WHERE
+    id IN (${B1:-0}, ${B2:-0}) AND worker = 'w3' AND attempts >= 2")" = 2
+check "... the stopped worker's build recorded under a later claim" \
+    test "$(db_scalar "$TMP/db" "SELECT fence >= 2 FROM builds
+    WHERE id = ${B3:-0}")" = t
+check "... and w3's own stale result refused, saying so" \
+    grep -Eq "build ${B3:-x}: (its lease went to another daemon|no longer this daemon's to record)" \
+    "$TMP/w3.log"
+check "... every build naming the worker that made it" \
+    test "$(db_scalar "$TMP/db" "SELECT count(*) FROM builds WHERE
+    run_id = $RUN AND worker IN ('w1', 'w2', 'w3')")" = 12
+curl -sf "$SIZEMAT_URL/v1/runs/$RUN" >"$TMP/pg.json"
+check "... each built under its worker's own work dir" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+env = lambda b: (b["env"] if isinstance(b["env"], list) else
+                 [k + "=" + v for k, v in b["env"].items()])
+dirs = [e for b in d["builds"] for e in env(b)
+        if e.startswith("CARGO_TARGET_DIR=" + sys.argv[2] + "/" + b["worker"] +
+                        "/target/")]
+sys.exit(0 if len(dirs) == 12 else 1)' "$TMP/pg.json" "$TMP"
+check "the API daemon serves the results the workers recorded" \
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if len(d["builds"]) == 12 and all(b["state"] == "done" and
+         b["artifacts"] for b in d["builds"]) else 1)' "$TMP/pg.json"
+
+rm -rf "$TMP"/w?/logs
+ID=$(db_scalar "$TMP/db" "SELECT max(id) FROM builds WHERE run_id = $RUN
+    AND worker = 'w3'")
+curl -sf "$SIZEMAT_URL/v1/builds/$ID/log" >"$TMP/build.log"
+check "... and a worker's build log, from the store, its file gone" \
+    grep -q '^# done' "$TMP/build.log"
+
+echo "# the same sizes as one SQLite daemon"
+(
+	CRATE=$TMP/crate MATRIX=$TMP/twelve.json OUT=$TMP/lite.json
+	TMP=$TMP/lite
+	mkdir -p "$TMP"
+	SIZEMAT_TEST_PG= start_sizematd --db "$TMP/lite.db" --workdir "$TMP" \
+	    --profiles "$TOP/profiles"
+	"$S" run "$CRATE" --matrix "$MATRIX" --wait --json >"$OUT" 2>/dev/null
+	kill "$PID"; wait "$PID" 2>/dev/null
+)
+check "every variant's artifact has the size the SQLite daemon recorded" \
+    python3 "$TOP/tests/e2e_check.py" same-sizes "$TMP/pg.json" \
+    "$TMP/lite.json" 12
+
+echo "# the leader dies: a worker takes the schedules over"
+sh "$TOP/tests/make-history.sh" "$TMP/repo" >/dev/null
+"$S" project add nightly "$TMP/repo" --matrix "$FIX/history.json" \
+    --schedule "every 2s" >/dev/null 2>"$TMP/err"
+HEAD1=$(git -C "$TMP/repo" rev-parse HEAD)
+check "the leader runs the schedule at the branch head" \
+    wait_db "EXISTS (SELECT 1 FROM runs WHERE commit_id = '$HEAD1')" 600
+kill -9 "$API"
+check "a worker leads within a lease of the leader's death" \
+    bash -c "for _ in \$(seq $((LEASE * 20))); do
+	grep -q 'leading the daemons' '$TMP/w3.log' && exit 0; sleep 0.1
+    done; exit 1"
+git -C "$TMP/repo" commit -q --allow-empty -m "A commit after the leader died"
+HEAD2=$(git -C "$TMP/repo" rev-parse HEAD)
+check "... and runs the schedule at the new head, built to the end" \
+    wait_db "EXISTS (SELECT 1 FROM runs WHERE commit_id = '$HEAD2' AND
+    state = 'done')" 1800
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
