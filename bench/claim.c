@@ -106,6 +106,8 @@ claimer(const char *db, int n, int fd)
 	if ((st = store_open(db, &cause)) == NULL)
 		fatalx("%s", cause);
 	store_set_worker(st, "bench");
+	/* A worker's claim: what it can build is checked too. */
+	store_set_daemon(st, 1, 1, ",default,default@rustc bench,", 30);
 	memset(&o, 0, sizeof o);
 	o.state = "failed";
 	o.exit_code = 1;

@@ -129,21 +129,32 @@ daemon_close_walk(uv_handle_t *h, void *arg)
 
 /*
  * Ends the loop's work: builds still running are killed and stay
- * "running" in the store, so the next start queues them again.
+ * "running" in the store, so the next start queues them again; on a
+ * shared store they are queued again now, for the other daemons.
  */
 static void
 daemon_halt(struct daemon *d)
 {
+	int	 n;
+
 	if (d->stopped)
 		return;
 	d->stopped = 1;
 	if (queue_active(d->queue) > 0)
-		log_info("killing %d running builds; they are queued again at "
-		    "the next start", queue_active(d->queue));
+		log_info("killing %d running builds; they are queued again %s",
+		    queue_active(d->queue), store_shared(d->store) ? "now, "
+		    "for the daemons sharing the database" : "at the next "
+		    "start");
 	uv_timer_stop(&d->drain);
 	uv_close((uv_handle_t *)&d->drain, NULL);
 	queue_stop(d->queue);
+	if (store_shared(d->store) && store_requeue_running(d->store,
+	    STORE_REQUEUE_START, &n) == 0 && n > 0)
+		log_info("%d builds were running when sizematd stopped; "
+		    "queued again", n);
 	peers_stop(d->peers);
+	if (store_daemon_gone(d->store) != 0)
+		log_warnx("cannot tell the other daemons this one stops");
 	track_stop(d->track);
 	notify_stop(d->notify);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
@@ -470,7 +481,7 @@ daemon_setup(struct daemon *d, int argc, char **argv)
 static void
 daemon_open_store(struct daemon *d)
 {
-	char	*dbdir, *slash, *cause;
+	char	*dbdir, *slash, *cause, *caps;
 	int	 requeued;
 
 	dbdir = xstrdup(d->config.db);
@@ -486,8 +497,14 @@ daemon_open_store(struct daemon *d)
 	if ((d->store = store_open(d->config.db, &cause)) == NULL)
 		fatalx("%s", cause);
 	store_set_worker(d->store, d->config.name);
+	caps = toolchains_caps(d->toolchains);
+	store_set_daemon(d->store, d->config.worker, d->config.jobs, caps,
+	    d->config.lease);
+	free(caps);
+	if (store_daemon_seen(d->store) != 0)
+		fatalx("%s: cannot record this daemon", d->config.db_name);
 	/* On SQLite, the one daemon; on PostgreSQL, one of many. */
-	if (store_requeue_running(d->store, store_name_is_uri(d->config.db) ?
+	if (store_requeue_running(d->store, store_shared(d->store) ?
 	    STORE_REQUEUE_START : STORE_REQUEUE_ALL, &requeued) != 0)
 		fatalx("%s: cannot queue again the builds that were running",
 		    d->config.db_name);

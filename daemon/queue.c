@@ -222,9 +222,9 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 		log_warnx("build %lld: its lease went to another daemon; this "
 		    "one's result is not recorded", (long long)id);
 	} else if (q->stopping) {
-		/* Left running in the store: queued again at the next start. */
+		/* Left running in the store: queued again (daemon_halt). */
 		log_info("build %lld: stopped with the daemon; it is queued "
-		    "again at the next start", (long long)id);
+		    "again", (long long)id);
 		return;
 	}
 	if (o->settled == BUILDER_WAIT)
@@ -426,8 +426,8 @@ queue_renew_pause(struct queue *q)
 /*
  * Every third of a lease: renews the lease of every build this daemon
  * runs (one another daemon took over is killed, its result not
- * recorded), then queues again the builds of daemons whose leases
- * expired.
+ * recorded), says this daemon is alive, queues again the builds of
+ * daemons whose leases expired, and looks at the queue once.
  */
 static void
 queue_on_lease(uv_timer_t *t)
@@ -438,6 +438,8 @@ queue_on_lease(uv_timer_t *t)
 
 	if (queue_active(q) > 0)
 		queue_renew_pause(q);
+	if (store_daemon_seen(q->store) != 0)
+		log_warnx("cannot tell the other daemons this one is alive");
 	for (i = 0; i < q->jobs; i++) {
 		if (q->slots[i].job == NULL || q->slots[i].lost)
 			continue;
@@ -449,11 +451,16 @@ queue_on_lease(uv_timer_t *t)
 		builder_kill(q->slots[i].job, "cancelled");
 	}
 	if (store_requeue_running(q->store, STORE_REQUEUE_EXPIRED, &n) == 0 &&
-	    n > 0) {
+	    n > 0)
 		log_info("%d builds whose daemon stopped renewing its lease "
 		    "are queued again", n);
+	/*
+	 * Queued builds wake the daemons by themselves; what only time
+	 * changes (a daemon no longer seen, whose series may go on here) is
+	 * looked at now, with a free slot.
+	 */
+	if (queue_active(q) < q->jobs)
 		queue_kick(q);
-	}
 }
 
 /* Runs a deferred fill once the loop is idle. */

@@ -172,6 +172,7 @@ char		*toolchains_names(const struct toolchains *);
 int		 toolchain_same(const struct toolchain *,
 		    const struct toolchain *);
 cJSON		*toolchains_json(const struct toolchains *);
+char		*toolchains_caps(const struct toolchains *);
 int		 toolchain_parse_identity(struct toolchain_identity *,
 		    const char *);
 void		 toolchain_identity_clear(struct toolchain_identity *);
@@ -504,6 +505,10 @@ void		 store_close(struct store *);
 int		 store_schema_version(struct store *);
 void		 store_set_worker(struct store *, const char *);
 const char	*store_driver(struct store *);
+int		 store_shared(struct store *);
+void		 store_set_daemon(struct store *, int, int, const char *, int);
+int		 store_daemon_seen(struct store *);
+int		 store_daemon_gone(struct store *);
 int		 store_analyze(struct store *);
 struct db_watch;
 typedef void	 store_watch_cb(const char *, const char *, int, void *);

@@ -374,6 +374,7 @@ store_close(struct store *st)
 	db_close(st->db);
 	free(st->path);
 	free(st->worker);
+	free(st->caps);
 	free(st);
 }
 
@@ -385,6 +386,13 @@ int
 store_analyze(struct store *st)
 {
 	return (store_exec(st, "ANALYZE"));
+}
+
+/* Whether other daemons may share the store (PostgreSQL's). */
+int
+store_shared(struct store *st)
+{
+	return (store_is_pg(st));
 }
 
 /* The driver's name: "sqlite" or "postgresql". */
@@ -471,6 +479,56 @@ store_announce(struct store *st, const char *what)
 		return (0);
 	stmt = store_prepare(st, "SELECT pg_notify('sizemat_event', ?1)");
 	store_bind_text(stmt, 1, what);
+	return (store_step_done(st, stmt));
+}
+
+/*
+ * Says what this daemon is to the others sharing the store: a worker or
+ * not, its build slots, what it can build (toolchains_caps(), or NULL:
+ * everything), and the lease it claims builds for.
+ */
+void
+store_set_daemon(struct store *st, int worker, int jobs, const char *caps,
+    int lease_s)
+{
+	st->is_worker = worker;
+	st->jobs = jobs;
+	free(st->caps);
+	st->caps = caps != NULL ? xstrdup(caps) : NULL;
+	st->lease_s = lease_s;
+}
+
+/*
+ * Tells the others sharing the store this daemon is alive and what it
+ * can build (its row in daemons, seen now); 0 or -1.
+ */
+int
+store_daemon_seen(struct store *st)
+{
+	struct db_stmt	*stmt;
+	time_t		 now = time(NULL);
+
+	stmt = store_prepare(st, "INSERT INTO daemons (name, worker, jobs,"
+	    " caps, started_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+	    " ON CONFLICT (name) DO UPDATE SET worker = excluded.worker,"
+	    " jobs = excluded.jobs, caps = excluded.caps, seen_at ="
+	    " excluded.seen_at");
+	store_bind_text(stmt, 1, st->worker);
+	db_bind_int(stmt, 2, st->is_worker);
+	db_bind_int(stmt, 3, st->jobs);
+	store_bind_text(stmt, 4, st->caps != NULL ? st->caps : "");
+	db_bind_int(stmt, 5, (int64_t)now);
+	return (store_step_done(st, stmt));
+}
+
+/* Tells the others sharing the store this daemon is gone; 0 or -1. */
+int
+store_daemon_gone(struct store *st)
+{
+	struct db_stmt	*stmt;
+
+	stmt = store_prepare(st, "DELETE FROM daemons WHERE name = ?1");
+	store_bind_text(stmt, 1, st->worker);
 	return (store_step_done(st, stmt));
 }
 

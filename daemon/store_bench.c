@@ -180,9 +180,11 @@ store_bench_start(struct store *st, int64_t id)
 	struct db_stmt	*stmt;
 
 	stmt = store_prepare(st, "UPDATE benches SET state = 'running',"
-	    " started_at = ?2 WHERE build_id = ?1 AND state = 'pending'");
+	    " started_at = ?2, worker = ?3 WHERE build_id = ?1 AND"
+	    " state = 'pending'");
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, (int64_t)time(NULL));
+	store_bind_text(stmt, 3, st->worker);
 	if (store_step_done(st, stmt) != 0 || db_changes(st->db) != 1)
 		return (-1);
 	return (0);
@@ -266,7 +268,8 @@ store_bench_finish(struct store *st, int64_t id, const char *artifact,
 	stmt = store_prepare(st, "UPDATE benches SET state = ?2, artifact ="
 	    " ?3, exit_status = ?4, error = nullif(?5, ''), samples_us = ?6,"
 	    " load_avg = ?7, cpu_model = ?8, finished_at = ?9"
-	    " WHERE build_id = ?1 AND state = 'running'");
+	    " WHERE build_id = ?1 AND state = 'running' AND"
+	    " worker IS NOT DISTINCT FROM ?10");
 	db_bind_int(stmt, 1, id);
 	store_bind_text(stmt, 2, o->state);
 	store_bind_text(stmt, 3, artifact);
@@ -279,6 +282,7 @@ store_bench_finish(struct store *st, int64_t id, const char *artifact,
 	store_bind_text(stmt, 7, o->load_avg);
 	store_bind_text(stmt, 8, o->cpu_model);
 	db_bind_int(stmt, 9, (int64_t)time(NULL));
+	store_bind_text(stmt, 10, st->worker);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
 	if (db_changes(st->db) == 1 && strcmp(o->state, "done") == 0 &&
@@ -300,19 +304,42 @@ fail:
 }
 
 /*
- * At start: a benchmark that was running when the daemon stopped runs
- * again, its partial figures forgotten. Inside the caller's transaction.
+ * The running benchmarks whose daemon is gone, by how (?1, enum
+ * store_requeue): every one, or those whose daemon was not seen within a
+ * lease (since ?2), and at a start those its name ran before (?3).
+ */
+#define STORE_BENCH_LOST \
+	" x.state = 'running' AND (?1 = 2 OR x.worker IS NULL OR" \
+	" (?1 = 1 AND x.worker = ?3) OR NOT EXISTS (SELECT 1 FROM daemons w" \
+	" WHERE w.name = x.worker AND w.seen_at >= ?2))"
+
+/*
+ * A benchmark whose daemon is gone (see STORE_BENCH_LOST) runs again, its
+ * partial figures forgotten. Inside the caller's transaction.
  */
 int
-store_bench_requeue(struct store *st)
+store_bench_requeue(struct store *st, enum store_requeue how)
 {
-	if (store_exec(st, "DELETE FROM measurements WHERE name LIKE"
-	    " 'bench.%' AND artifact_id IN (SELECT a.id FROM artifacts a"
-	    " JOIN benches x ON x.build_id = a.build_id"
-	    " WHERE x.state = 'running')") != 0 ||
-	    store_exec(st, "UPDATE benches SET state = 'pending', started_at"
-	    " = NULL WHERE state = 'running'") != 0)
-		return (-1);
+	static const char *const sql[] = {
+		"DELETE FROM measurements WHERE name LIKE 'bench.%' AND"
+		" artifact_id IN (SELECT a.id FROM artifacts a JOIN benches x"
+		" ON x.build_id = a.build_id WHERE" STORE_BENCH_LOST ")",
+		"UPDATE benches SET state = 'pending', started_at = NULL,"
+		" worker = NULL WHERE build_id IN (SELECT x.build_id FROM"
+		" benches x WHERE" STORE_BENCH_LOST ")",
+	};
+	struct db_stmt	*stmt;
+	size_t		 i;
+
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		stmt = store_prepare(st, sql[i]);
+		db_bind_int(stmt, 1, how);
+		db_bind_int(stmt, 2, (int64_t)time(NULL) - (st->lease_s > 0 ?
+		    st->lease_s : 30));
+		store_bind_text(stmt, 3, st->worker);
+		if (store_step_done(st, stmt) != 0)
+			return (-1);
+	}
 	return (0);
 }
 

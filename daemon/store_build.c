@@ -108,9 +108,16 @@ store_requeue_running(struct store *st, enum store_requeue how, int *count)
 			goto rollback;
 	}
 	*count = db_changes(st->db);
-	/* A benchmark runs where its build's artifact is: this daemon. */
-	if (how == STORE_REQUEUE_ALL && store_bench_requeue(st) != 0)
+	if (store_bench_requeue(st, how) != 0)
 		goto rollback;
+	/* The store's only daemon: no other is alive. */
+	if (how == STORE_REQUEUE_ALL) {
+		stmt = store_prepare(st, "DELETE FROM daemons"
+		    " WHERE name IS DISTINCT FROM ?1");
+		store_bind_text(stmt, 1, st->worker);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
+	}
 	if (store_exec(st, "COMMIT") != 0)
 		goto rollback;
 	return (0);
@@ -149,10 +156,49 @@ build_spec_clear(struct build_spec *b)
 	" (ro.commit_id = rb.commit_id OR (ro.commit_id IS NULL AND" \
 	" rb.commit_id IS NULL AND " o ".started_at > rb.created_at))))"
 
+/* The toolchain a build's variant names ("default" when none). */
+#define STORE_TC \
+	"coalesce(json_extract(v.settings, '$.toolchain'), 'default')"
+
+/*
+ * Whether caps (see toolchains_caps) can build variant v: its toolchain,
+ * the standard library's source for build-std, its target's library.
+ */
+#define STORE_CAN(caps) \
+	"(instr(" caps ", ',' || " STORE_TC " || ',') > 0" \
+	" AND (json_extract(v.settings, '$.build-std') IS NULL OR" \
+	" instr(" caps ", ',' || " STORE_TC " || '/src,') > 0)" \
+	" AND (json_extract(v.settings, '$.target') IS NULL OR" \
+	" json_extract(v.settings, '$.build-std') IS NOT NULL OR" \
+	" instr(" caps ", ',' || " STORE_TC " || '/' ||" \
+	" json_extract(v.settings, '$.target') || ',') > 0 OR" \
+	" instr(" caps ", ',' || " STORE_TC " || '/any,') > 0))"
+
+/*
+ * Which queued builds this daemon takes, by what it can build (?1, its
+ * caps; NULL: anything): those it can build, and those no other daemon
+ * seen since ?2 that builds can (this one then says why they are
+ * unavailable); and not a build of a series (a project's variant) last
+ * built by another compiler version than this daemon's while another
+ * daemon has that version.
+ */
+#define STORE_CAPABLE \
+	" AND (?1 IS NULL OR ((" STORE_CAN("?1") " OR NOT EXISTS (SELECT 1" \
+	" FROM daemons w WHERE w.seen_at >= ?2 AND w.name <> ?3 AND" \
+	" w.jobs > 0 AND " STORE_CAN("w.caps") "))" \
+	" AND NOT EXISTS (SELECT 1 FROM latest l JOIN builds lb" \
+	" ON lb.id = l.build_id WHERE l.project_id = r.project_id AND" \
+	" l.variant_id = b.variant_id AND lb.rustc_version IS NOT NULL AND" \
+	" instr(?1, ',' || " STORE_TC " || '@' || lb.rustc_version || ',')" \
+	" = 0 AND EXISTS (SELECT 1 FROM daemons w WHERE w.seen_at >= ?2" \
+	" AND w.name <> ?3 AND w.jobs > 0 AND instr(w.caps, ',' || " \
+	STORE_TC " || '@' || lb.rustc_version || ',') > 0))))"
+
 /*
  * The queued builds ready to run, oldest run first and the longest
  * expected first within it: not behind a running twin, nor a running
- * build of the same target dir (on any daemon).
+ * build of the same target dir (on any daemon), and this daemon's to
+ * take (STORE_CAPABLE).
  */
 #define STORE_CANDIDATES \
 	"SELECT b.id, b.run_id, p.path, v.key, v.settings, b.target_dir," \
@@ -169,7 +215,7 @@ build_spec_clear(struct build_spec *b)
 	"  FROM builds s WHERE s.state = 'running' AND" \
 	STORE_TWIN("s", "b") "))" \
 	" AND NOT EXISTS (SELECT 1 FROM builds d WHERE d.target_dir =" \
-	" b.target_dir AND d.state = 'running')" \
+	" b.target_dir AND d.state = 'running')" STORE_CAPABLE \
 	" ORDER BY b.run_id, coalesce(b.expected_ms, 0) DESC, b.seq"
 
 /* How many candidates one claim locks and looks at. */
@@ -197,6 +243,11 @@ store_build_pick(struct store *st, int (*busy)(const char *, void *),
 	    STORE_CANDIDATES " LIMIT " STORE_CLAIM_WINDOW,
 	    STORE_CANDIDATES " LIMIT " STORE_CLAIM_WINDOW
 	    " FOR UPDATE OF b SKIP LOCKED");
+	store_bind_text(stmt, 1, st->caps);
+	/* Alive: seen within a lease (they say so every third of one). */
+	db_bind_int(stmt, 2, (int64_t)time(NULL) - (st->lease_s > 0 ?
+	    st->lease_s : 30));
+	store_bind_text(stmt, 3, st->worker);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		dir = db_column_text(stmt, 5);
 		if (busy != NULL && busy(dir, arg))

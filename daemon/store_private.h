@@ -12,6 +12,10 @@ struct store {
 	struct db	*db;
 	char		*path;
 	char		*worker;	/* who this daemon's builds name */
+	char		*caps;		/* what it can build, or NULL: all */
+	int		 is_worker;
+	int		 jobs;
+	int		 lease_s;
 };
 
 /*
@@ -73,7 +77,7 @@ void		 store_json_row(cJSON *, struct db_stmt *,
 cJSON		*store_json_rows(struct db_stmt *, const struct store_column *);
 enum store_result store_found(struct store *, int);
 int		 store_bench_add(struct store *, int64_t, int64_t);
-int		 store_bench_requeue(struct store *);
+int		 store_bench_requeue(struct store *, enum store_requeue);
 int		 store_bench_cancel(struct store *, int64_t);
 int		 store_rows_done(struct store *, struct db_stmt *, int);
 int		 store_ids(struct store *, struct db_stmt *, int64_t **,

@@ -6,6 +6,7 @@
  * `rustc --print sysroot`, which tell its identity, whether it is a nightly
  * and whether it has the standard library's source for -Zbuild-std.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -529,6 +530,64 @@ toolchain_has_target(const struct toolchain *tc, const char *triple)
 	found = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 	free(path);
 	return (found);
+}
+
+/*
+ * Adds to b the targets a toolchain has a standard library for, each as
+ * ",NAME/TRIPLE,"; when its sysroot is unknown, ",NAME/any," (let cargo
+ * say, as toolchain_has_target does).
+ */
+static void
+toolchain_caps_targets(const struct toolchain *tc, struct buf *b)
+{
+	struct dirent	*e;
+	DIR		*d;
+	char		*path;
+
+	if (tc->sysroot == NULL) {
+		buf_printf(b, "%s/any,", tc->name);
+		return;
+	}
+	xasprintf(&path, "%s/lib/rustlib", tc->sysroot);
+	if ((d = opendir(path)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] != '.' &&
+			    toolchain_has_target(tc, e->d_name))
+				buf_printf(b, "%s/%s,", tc->name, e->d_name);
+		}
+		closedir(d);
+	}
+	free(path);
+}
+
+/*
+ * What this daemon can build, for the others sharing its store to see and
+ * its claims to match (store_build_claim): for each toolchain that can
+ * run, ",NAME," and ",NAME@VERSION," (rustc -vV's first line), its
+ * targets (",NAME/TRIPLE,") and ",NAME/src," with the standard library's
+ * source.
+ */
+char *
+toolchains_caps(const struct toolchains *tcs)
+{
+	const struct toolchain	*tc;
+	struct buf		 b;
+	size_t			 i;
+
+	buf_init(&b);
+	buf_addstr(&b, ",");
+	for (i = 0; i < tcs->n; i++) {
+		tc = tcs->v[i];
+		if (tc->problem != NULL)
+			continue;
+		buf_printf(&b, "%s,%s@%s,", tc->name, tc->name,
+		    tc->id.version != NULL ? tc->id.version : "");
+		toolchain_caps_targets(tc, &b);
+		if (tc->has_src)
+			buf_printf(&b, "%s/src,", tc->name);
+	}
+	buf_add(&b, "", 1);
+	return (b.data);
 }
 
 /* Returns how to get the standard library's source for this toolchain. */

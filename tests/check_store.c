@@ -603,6 +603,92 @@ START_TEST(test_build_log_kept)
 }
 END_TEST
 
+/* Queues a run of one variant with setting name=value besides opt-level. */
+static void
+make_variant_run(const char *name, const char *value)
+{
+	struct variant		 v;
+	struct build_plan	 plan;
+	struct run_plan		 run;
+	char			*cause = NULL;
+	int64_t			 id;
+
+	variant_init(&v);
+	variant_set(&v, "opt-level", "0");
+	if (name != NULL)
+		variant_set(&v, name, value);
+	memset(&plan, 0, sizeof plan);
+	plan.variant = &v;
+	plan.target_dir = (char *)"/w/t/caps";
+	memset(&run, 0, sizeof run);
+	run.project = "/src/app";
+	run.matrix = "m";
+	run.shape = "axes";
+	run.source = "{}";
+	ck_assert_msg(store_run_create(st, &run, &plan, 1, &id, &cause) == 0,
+	    "%s", cause);
+	variant_clear(&v);
+}
+
+/*
+ * A daemon claims what it can build; what it cannot, only when no other
+ * live daemon can (it then says why it is unavailable); and a series last
+ * built by another compiler only when no live daemon has that compiler.
+ */
+START_TEST(test_claims_follow_caps)
+{
+	struct build_spec	 spec;
+	struct store		*other;
+	cJSON			*tc;
+	char			*cause = NULL;
+
+	store_set_worker(st, "me");
+	store_set_daemon(st, 1, 1, ",default,default@rustc 1.96.0,", 30);
+	ck_assert_int_eq(store_daemon_seen(st), 0);
+	/* No one has nightly: this daemon takes it, to say so. */
+	make_variant_run("toolchain", "nightly");
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
+	    STORE_OK);
+	finish_done(spec.id, spec.fence, 100);
+	build_spec_clear(&spec);
+	/* Another live daemon has it: its build, not this one's. */
+	other = store_open(path, &cause);
+	ck_assert_msg(other != NULL, "%s", cause);
+	store_set_worker(other, "other");
+	store_set_daemon(other, 1, 1, ",default,default@rustc 1.95.0,"
+	    "nightly,nightly@rustc 1.97.0-nightly,", 30);
+	ck_assert_int_eq(store_daemon_seen(other), 0);
+	make_variant_run("toolchain", "nightly");
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
+	    STORE_NOT_FOUND);
+	ck_assert_int_eq(store_build_claim(other, NULL, NULL, 30, &spec),
+	    STORE_OK);
+	finish_done(spec.id, spec.fence, 100);
+	build_spec_clear(&spec);
+	/* opt-level=0 built by rustc 1.95.0: the series is other's. */
+	make_variant_run(NULL, NULL);
+	ck_assert_int_eq(store_build_claim(other, NULL, NULL, 30, &spec),
+	    STORE_OK);
+	tc = cJSON_CreateObject();
+	cJSON_AddStringToObject(tc, "version", "rustc 1.95.0");
+	ck_assert_int_eq(store_build_prepared(other, spec.id, spec.fence, tc,
+	    tc, tc, "/w/l"), 0);
+	cJSON_Delete(tc);
+	finish_done(spec.id, spec.fence, 100);
+	build_spec_clear(&spec);
+	make_variant_run(NULL, NULL);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
+	    STORE_NOT_FOUND);
+	/* No daemon that builds has 1.95.0 now: the series goes on here. */
+	store_set_daemon(other, 0, 0, "", 30);
+	ck_assert_int_eq(store_daemon_seen(other), 0);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
+	    STORE_OK);
+	build_spec_clear(&spec);
+	store_close(other);
+}
+END_TEST
+
 Suite *
 store_suite(void)
 {
@@ -615,6 +701,7 @@ store_suite(void)
 	tcase_add_test(core, test_run_lifecycle);
 	tcase_add_test(core, test_lease_fencing);
 	tcase_add_test(core, test_build_log_kept);
+	tcase_add_test(core, test_claims_follow_caps);
 	tcase_add_test(core, test_verify_jitter);
 	tcase_add_test(core, test_latest_follows_builds);
 	tcase_add_test(core, test_three_answers);

@@ -11,10 +11,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/sizemat-workers.XXXXXX)
-PID= W1= W2= W3=
+PID= W1= W2= W3= W4=
 cleanup() {
 	kill -CONT "$W3" 2>/dev/null
-	kill -9 $PID $W1 $W2 $W3 2>/dev/null
+	kill -9 $PID $W1 $W2 $W3 $W4 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -27,7 +27,8 @@ fi
 S=$BIN/sizemat
 LEASE=3
 
-# Starts worker N in the background with its own work dir; sets W<N>.
+# Starts worker N in the background with its own work dir, in an
+# environment with the VAR=VALUE given; sets W<N>.
 start_worker() {
 	local n=$1; shift
 	env "$@" "$BIN/sizematd" --worker --db "$DB" --name "w$n" --jobs 1 \
@@ -50,6 +51,19 @@ wait_db() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# Prints the workers that made run $1's builds, each once, sorted.
+made_by() {
+	db_scalar "$TMP/db" "SELECT string_agg(DISTINCT worker, ' ' ORDER BY
+	    worker) FROM builds WHERE run_id = $1"
+}
+
+# Runs the grid with the given flags and waits; prints the run's id.
+grid_run() {
+	"$S" run "$TMP/crate" --matrix "$FIX/grid.json" --wait --json "$@" \
+	    2>/dev/null | python3 -c 'import json, sys
+print(json.load(sys.stdin)["run"]["id"])'
 }
 
 # Prints the id of a build worker $1 runs, once it runs one.
@@ -179,6 +193,31 @@ check "every variant's artifact has the size the SQLite daemon recorded" \
     python3 "$TOP/tests/e2e_check.py" same-sizes "$TMP/pg.json" \
     "$TMP/lite.json" 12
 
+echo "# workers build what they can, and keep a series on its compiler"
+# w3's default cargo is PATH's, with Debian's as "system" beside it; w4's
+# default is Debian's, and it has no "system".
+if [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] &&
+    [ "$(rustc -vV | head -1)" != "$(/usr/bin/rustc -vV | head -1)" ]; then
+	GRID1=$(grid_run)
+	start_worker 4 PATH="/usr/bin:$PATH"
+	SYS=$(grid_run --toolchain system)
+	check "a toolchain only w3 has: w3 builds it all" \
+	    test "$(made_by "${SYS:-0}")" = w3
+	GRID2=$(grid_run)
+	check "a series built by PATH's compiler stays on the worker that has it" \
+	    test "$(made_by "${GRID1:-0}") $(made_by "${GRID2:-0}")" = "w3 w3"
+	kill -9 "$W3"; W3=
+	sleep $((LEASE + 1))
+	GRID3=$(grid_run)
+	check "... until no worker has it: then another goes on with it" \
+	    test "$(made_by "${GRID3:-0}")" = w4
+	check "... with its compiler, recorded" test "$(db_scalar "$TMP/db" \
+	    "SELECT string_agg(DISTINCT rustc_version, ',') FROM builds
+	    WHERE run_id = ${GRID3:-0}")" = "$(/usr/bin/rustc -vV | head -1)"
+else
+	echo "  skipped: no second compiler at /usr/bin (contrib/deps.sh installs one)"
+fi
+
 echo "# the leader dies: a worker takes the schedules over"
 sh "$TOP/tests/make-history.sh" "$TMP/repo" >/dev/null
 "$S" project add nightly "$TMP/repo" --matrix "$FIX/history.json" \
@@ -189,7 +228,8 @@ check "the leader runs the schedule at the branch head" \
 kill -9 "$API"
 check "a worker leads within a lease of the leader's death" \
     bash -c "for _ in \$(seq $((LEASE * 20))); do
-	grep -q 'leading the daemons' '$TMP/w3.log' && exit 0; sleep 0.1
+	cat '$TMP'/w?.log | grep -q 'leading the daemons' && exit 0
+	sleep 0.1
     done; exit 1"
 git -C "$TMP/repo" commit -q --allow-empty -m "A commit after the leader died"
 HEAD2=$(git -C "$TMP/repo" rev-parse HEAD)
