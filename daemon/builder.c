@@ -796,15 +796,34 @@ builder_finish(struct build_job *job)
 	builder_report(job);
 }
 
+/*
+ * Checkouts one at a time: git worktree add names each worktree's record
+ * in the clone after the worktree's last part ("worktree"), and two at
+ * once may both take the same name, one of them then failing.
+ */
+static uv_once_t	 builder_checkout_once = UV_ONCE_INIT;
+static uv_mutex_t	 builder_checkout_mutex;
+
+static void
+builder_checkout_init(void)
+{
+	if (uv_mutex_init(&builder_checkout_mutex) != 0)
+		fatalx("builder: cannot make the checkout mutex");
+}
+
 /* Thread pool: checks the build's commit out in its worktree. */
 static void
 builder_checkout_work(uv_work_t *w)
 {
 	struct build_job	*job = w->data;
+	int			 rc;
 
-	if (git_checkout(job->spec.mirror, job->spec.project,
-	    job->spec.commit, &job->checkout_error) != 0 &&
-	    job->checkout_error == NULL)
+	uv_once(&builder_checkout_once, builder_checkout_init);
+	uv_mutex_lock(&builder_checkout_mutex);
+	rc = git_checkout(job->spec.mirror, job->spec.project,
+	    job->spec.commit, &job->checkout_error);
+	uv_mutex_unlock(&builder_checkout_mutex);
+	if (rc != 0 && job->checkout_error == NULL)
 		job->checkout_error = xstrdup("git checkout failed");
 }
 

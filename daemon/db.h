@@ -115,6 +115,7 @@ int		 db_pg_backend_pid(struct db *);
 int		 db_watch_fd(struct db_watch *);
 int		 db_watch_read(struct db_watch *, db_watch_cb *, void *);
 int		 db_watch_lock(struct db_watch *, int64_t);
+int		 db_watch_holds(struct db_watch *, int64_t);
 void		 db_watch_close(struct db_watch *);
 
 #endif

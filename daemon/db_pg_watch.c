@@ -29,9 +29,17 @@ struct db_watch *
 db_pg_watch_open(struct db *db, const char *conninfo,
     const char *const *channels, char **cause)
 {
+	/*
+	 * A connection that dies without a word (a network cut) is found
+	 * dead in about 25 s, so that its lead is not kept by a daemon
+	 * that cannot reach the server; later keys override the URI's.
+	 */
 	static const char *const keys[] = { "dbname",
-	    "fallback_application_name", NULL };
-	const char	*values[] = { conninfo, "sizematd-watch", NULL };
+	    "fallback_application_name", "keepalives_idle",
+	    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+	    NULL };
+	const char	*values[] = { conninfo, "sizematd-watch", "10", "5", "3",
+	    "25000", NULL };
 	struct db_watch	*w;
 	PGresult	*res;
 	char		*sql;
@@ -113,6 +121,33 @@ db_watch_lock(struct db_watch *w, int64_t key)
 	PQsetnonblocking(w->conn, 1);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return (rc);
+}
+
+/*
+ * Whether this connection still holds advisory lock key: 1, 0, or -1 when
+ * the connection is gone. Notifications that arrive meanwhile wait in
+ * libpq: read them next.
+ */
+int
+db_watch_holds(struct db_watch *w, int64_t key)
+{
+	PGresult	*res;
+	char		 sql[192];
+	int		 rc = -1;
+
+	/* A bigint key shows as its high and low halves. */
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_locks WHERE"
+	    " locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+	    " AND classid = %lld AND objid = %lld AND objsubid = 1",
+	    (long long)((uint64_t)key >> 32),
+	    (long long)((uint64_t)key & 0xffffffffULL));
+	PQsetnonblocking(w->conn, 0);
+	res = PQexec(w->conn, sql);
+	PQsetnonblocking(w->conn, 1);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		rc = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
 	PQclear(res);
 	return (rc);
 }

@@ -142,8 +142,9 @@ peers_on_readable(uv_poll_t *h, int status, int events)
 }
 
 /*
- * Every third of a lease: connects again if the connection went, and
- * tries for the lead when another holds it.
+ * Every third of a lease: connects again if the connection went, makes
+ * sure a leader still holds its lock (a connection cut without a word
+ * loses it), and tries for the lead when another holds it.
  */
 static void
 peers_on_timer(uv_timer_t *t)
@@ -153,15 +154,15 @@ peers_on_timer(uv_timer_t *t)
 
 	if (p->watch == NULL && peers_open(p) != 0)
 		return;
-	if (p->leading)
-		return;
-	if ((rc = store_watch_lead(p->watch)) == -1) {
+	rc = p->leading ? store_watch_leads(p->watch) :
+	    store_watch_lead(p->watch);
+	if (rc == -1) {
 		peers_lost(p);
 		return;
 	}
 	peers_read(p);
-	if (rc == 1 && p->watch != NULL)
-		peers_set_leading(p, 1);
+	if (p->watch != NULL)
+		peers_set_leading(p, rc == 1);
 }
 
 /*

@@ -62,16 +62,20 @@ int
 queue_dir_busy(const char *dir, void *arg)
 {
 	struct queue	*q = arg;
-	int		 i;
+	char		*here;
+	int		 i, busy = 0;
 
-	if (gc_evicting(q->gc, dir))
-		return (1);
-	for (i = 0; i < q->jobs; i++) {
+	/* A dir planned under another daemon's work dir is ours here. */
+	here = builder_target_here(q->cfg->workdir, dir);
+	if (gc_evicting(q->gc, here))
+		busy = 1;
+	for (i = 0; i < q->jobs && !busy; i++) {
 		if (q->slots[i].job != NULL &&
-		    strcmp(builder_job_target_dir(q->slots[i].job), dir) == 0)
-			return (1);
+		    strcmp(builder_job_target_dir(q->slots[i].job), here) == 0)
+			busy = 1;
 	}
-	return (0);
+	free(here);
+	return (busy);
 }
 
 /*
@@ -218,10 +222,14 @@ queue_done(struct build_job *job, const struct build_outcome *o, void *arg)
 	jobserver_give(q->js, slot->token, queue_active(q) == 0);
 	slot->token = 0;
 	if (slot->lost) {
+		/* Another daemon's now: nothing of this run is recorded. */
 		slot->lost = 0;
 		log_warnx("build %lld: its lease went to another daemon; this "
 		    "one's result is not recorded", (long long)id);
-	} else if (q->stopping) {
+		queue_kick(q);
+		return;
+	}
+	if (q->stopping) {
 		/* Left running in the store: queued again (daemon_halt). */
 		log_info("build %lld: stopped with the daemon; it is queued "
 		    "again", (long long)id);

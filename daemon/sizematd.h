@@ -516,6 +516,7 @@ struct db_watch	*store_watch_open(struct store *, char **);
 int		 store_watch_fd(struct db_watch *);
 int		 store_watch_read(struct db_watch *, store_watch_cb *, void *);
 int		 store_watch_lead(struct db_watch *);
+int		 store_watch_leads(struct db_watch *);
 void		 store_watch_close(struct db_watch *);
 int		 store_announce(struct store *, const char *);
 char		*store_safe_name(const char *);

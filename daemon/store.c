@@ -459,6 +459,16 @@ store_watch_lead(struct db_watch *w)
 	return (db_watch_lock(w, STORE_LEADER_LOCK));
 }
 
+/*
+ * Whether this daemon still leads: 1, 0 (its lock is gone), or -1 when
+ * the watch connection is gone.
+ */
+int
+store_watch_leads(struct db_watch *w)
+{
+	return (db_watch_holds(w, STORE_LEADER_LOCK));
+}
+
 /* Closes the watch connection, and gives up the lead with it. */
 void
 store_watch_close(struct db_watch *w)

@@ -11,52 +11,57 @@
 #include "store_private.h"
 
 /*
- * Forgets the logs of builds older than the newest keep (a reused result
- * shares its build's log), and adds their paths to paths for deleting.
+ * The builds whose logs are older than the newest keep (?1), each log
+ * once (a reused result shares its build's), made by this daemon when
+ * others share the store (?2; NULL: any), whose files are its own.
+ */
+#define STORE_OLD_LOG \
+	" log_path IS NOT NULL AND reused_from IS NULL AND id <=" \
+	" (SELECT max(id) FROM builds) - ?1 AND state NOT IN ('queued'," \
+	" 'running') AND (?2 IS NULL OR worker = ?2)"
+
+/*
+ * Forgets the logs of builds older than the newest keep, in the store's
+ * copies too, and adds their paths to paths for deleting.
  */
 int
 store_prune_logs(struct store *st, int keep, struct strlist *paths)
 {
+	static const char *const forget[] = {
+		"DELETE FROM build_logs WHERE build_id IN (SELECT id FROM"
+		" builds WHERE" STORE_OLD_LOG ")",
+		"UPDATE builds SET log_path = NULL WHERE log_path IN"
+		" (SELECT log_path FROM builds WHERE" STORE_OLD_LOG ")",
+	};
 	struct db_stmt	*stmt;
+	size_t		 i;
 	int		 rc;
 
 	if (store_begin(st) != 0)
 		return (-1);
 	stmt = store_prepare(st, "SELECT DISTINCT log_path FROM builds"
-	    " WHERE log_path IS NOT NULL AND reused_from IS NULL AND id <="
-	    " (SELECT max(id) FROM builds) - ?1 AND state NOT IN ('queued',"
-	    " 'running')");
+	    " WHERE" STORE_OLD_LOG);
 	db_bind_int(stmt, 1, keep);
+	store_bind_text(stmt, 2, store_shared(st) ? st->worker : NULL);
 	while ((rc = db_step(stmt)) == DB_ROW)
 		strlist_add(paths, db_column_text(stmt, 0));
 	/* Every path read, or none forgotten: a log is never orphaned. */
-	if (store_rows_done(st, stmt, rc) != 0) {
-		store_exec(st, "ROLLBACK");
-		strlist_free(paths);
-		return (-1);
+	if (store_rows_done(st, stmt, rc) != 0)
+		goto rollback;
+	for (i = 0; i < sizeof forget / sizeof forget[0]; i++) {
+		stmt = store_prepare(st, forget[i]);
+		db_bind_int(stmt, 1, keep);
+		store_bind_text(stmt, 2, store_shared(st) ? st->worker : NULL);
+		if (store_step_done(st, stmt) != 0)
+			goto rollback;
 	}
-	/* The store's copies go with the files. */
-	stmt = store_prepare(st, "DELETE FROM build_logs WHERE build_id IN"
-	    " (SELECT id FROM builds WHERE log_path IS NOT NULL AND"
-	    " reused_from IS NULL AND id <= (SELECT max(id) FROM builds) - ?1"
-	    " AND state NOT IN ('queued', 'running'))");
-	db_bind_int(stmt, 1, keep);
-	if (store_step_done(st, stmt) != 0) {
-		store_exec(st, "ROLLBACK");
-		strlist_free(paths);
-		return (-1);
-	}
-	stmt = store_prepare(st, "UPDATE builds SET log_path = NULL WHERE"
-	    " log_path IN (SELECT log_path FROM builds WHERE log_path IS NOT"
-	    " NULL AND reused_from IS NULL AND id <= (SELECT max(id) FROM"
-	    " builds) - ?1 AND state NOT IN ('queued', 'running'))");
-	db_bind_int(stmt, 1, keep);
-	if (store_step_done(st, stmt) != 0 || store_exec(st, "COMMIT") != 0) {
-		store_exec(st, "ROLLBACK");
-		strlist_free(paths);
-		return (-1);
-	}
+	if (store_exec(st, "COMMIT") != 0)
+		goto rollback;
 	return (0);
+rollback:
+	store_exec(st, "ROLLBACK");
+	strlist_free(paths);
+	return (-1);
 }
 
 /*
