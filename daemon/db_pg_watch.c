@@ -101,41 +101,49 @@ db_watch_read(struct db_watch *w, db_watch_cb *cb, void *arg)
 }
 
 /*
- * Tries to take session advisory lock key without waiting: 1 taken (it is
- * this connection's until it closes), 0 another session holds it, -1 the
- * connection is gone. Ask once: a session that holds it would stack it.
- * Notifications that arrive meanwhile wait in libpq: read them next.
+ * Runs a query of one value on the watch connection, waiting for it (the
+ * connection is idle but for this), and tells whether the value is truth:
+ * 1 when it differs from no, 0 when it is no, -1 when the connection is
+ * gone. Notifications that arrive meanwhile wait in libpq: read them next.
  */
-int
-db_watch_lock(struct db_watch *w, int64_t key)
+static int
+db_watch_ask(struct db_watch *w, const char *sql, const char *no)
 {
 	PGresult	*res;
-	char		 sql[64];
 	int		 rc = -1;
 
-	snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%lld)",
-	    (long long)key);
-	/* The query waits here: this connection is idle but for this. */
 	PQsetnonblocking(w->conn, 0);
 	res = PQexec(w->conn, sql);
 	PQsetnonblocking(w->conn, 1);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		rc = strcmp(PQgetvalue(res, 0, 0), no) != 0;
 	PQclear(res);
 	return (rc);
 }
 
 /*
+ * Tries to take session advisory lock key without waiting: 1 taken (it is
+ * this connection's until it closes), 0 another session holds it, -1 the
+ * connection is gone. Ask once: a session that holds it would stack it.
+ */
+int
+db_watch_lock(struct db_watch *w, int64_t key)
+{
+	char	 sql[64];
+
+	snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%lld)",
+	    (long long)key);
+	return (db_watch_ask(w, sql, "f"));
+}
+
+/*
  * Whether this connection still holds advisory lock key: 1, 0, or -1 when
- * the connection is gone. Notifications that arrive meanwhile wait in
- * libpq: read them next.
+ * the connection is gone.
  */
 int
 db_watch_holds(struct db_watch *w, int64_t key)
 {
-	PGresult	*res;
-	char		 sql[192];
-	int		 rc = -1;
+	char	 sql[192];
 
 	/* A bigint key shows as its high and low halves. */
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_locks WHERE"
@@ -143,13 +151,7 @@ db_watch_holds(struct db_watch *w, int64_t key)
 	    " AND classid = %lld AND objid = %lld AND objsubid = 1",
 	    (long long)((uint64_t)key >> 32),
 	    (long long)((uint64_t)key & 0xffffffffULL));
-	PQsetnonblocking(w->conn, 0);
-	res = PQexec(w->conn, sql);
-	PQsetnonblocking(w->conn, 1);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		rc = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
-	PQclear(res);
-	return (rc);
+	return (db_watch_ask(w, sql, "0"));
 }
 
 /* Closes the watch connection; its session locks go with it. */
