@@ -532,6 +532,8 @@ cmd_run(struct options *o)
 		cJSON_AddStringToObject(body, "rev", o->rev);
 	if (o->force)
 		cJSON_AddTrueToObject(body, "force");
+	if (o->any_compiler)
+		cJSON_AddTrueToObject(body, "any_compiler");
 	/* A tracked project's run takes its own matrix unless one is given. */
 	if ((!tracked || o->matrix != NULL) && run_add_matrix(body,
 	    matrix) != 0) {

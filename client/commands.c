@@ -52,7 +52,7 @@ const struct command commands[] = {
 	{ "results", cmd_results, OPT_FORMAT | OPT_WAIT | OPT_QUIET, 1, 1,
 	  "results RUN [--wait]" },
 	{ "run", cmd_run, OPT_FORMAT | OPT_MATRIX | OPT_WAIT | OPT_QUIET |
-	  OPT_BUILD | OPT_TOOLCHAIN | OPT_REV | OPT_BENCH, 1, 1,
+	  OPT_BUILD | OPT_TOOLCHAIN | OPT_REV | OPT_BENCH | OPT_COMPILER, 1, 1,
 	  "run PROJECT [--matrix NAME|FILE] "
 	  "[--rev REV] [--wait] [--toolchain T] [--bench CMD] ..." },
 	{ "runs", cmd_runs, OPT_FORMAT | OPT_LIMIT, 0, 0, "runs [--limit N]" },
@@ -78,6 +78,11 @@ const size_t ncommands = sizeof commands / sizeof commands[0];
 
 /* Sorted by name, as --help lists them. */
 const struct option_spec options[] = {
+	{ "--any-compiler", NULL, NULL, OPT_COMPILER, OPTION_FLAG,
+	  O(any_compiler), 0, 0, 0, "run: with daemons sharing a store, any "
+	  "daemon that has the toolchain may build it, whatever its compiler "
+	  "version (by default a variant stays on daemons with the version "
+	  "that last built it while one lives; a change is marked in trends)" },
 	{ "--artifact", NULL, "NAME", OPT_ARTIFACT, OPTION_TEXT, O(artifact),
 	  0, 0, 0, "which artifact (default: the package's default-run, else "
 	  "the binary named like the package, else the only one; with "
@@ -222,7 +227,8 @@ const struct help_entry help_entries[] = {
 	  "--toolchain, --package, --bin, --example, --features, "
 	  "--no-default-features and --profile apply to every variant of the "
 	  "run; a library alone has nothing to measure: --example NAME "
-	  "measures it through one of its examples" },
+	  "measures it through one of its examples; --any-compiler lets "
+	  "any worker build it, whatever its compiler version" },
 	{ HELP_BUILD, "search", "search PROJECT --matrix NAME|FILE "
 	  "[--artifact NAME] [--metric M] [--budget N] [--max-slowdown P%] "
 	  "[--max-build-time Nx] [--toolchain T] [--rev REV] [--wait]",

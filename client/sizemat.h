@@ -62,6 +62,7 @@ struct options {
 	struct strlist_c	 variants;	/* every --variant given */
 	const char		*rev;
 	int			 force;
+	int			 any_compiler;	/* run: any compiler version */
 	const char		*branch;
 	const char		*schedule;
 	const char		*threshold;
@@ -123,6 +124,7 @@ struct options {
 #define OPT_PARETO	0x400000	/* --x, --y */
 #define OPT_SPEED	0x800000	/* --max-slowdown, --speed-metric */
 #define OPT_BENCH	0x1000000	/* --bench */
+#define OPT_COMPILER	0x2000000	/* --any-compiler */
 
 #define DEFAULT_SERVER	"http://127.0.0.1:7420"
 

@@ -348,7 +348,8 @@ api_run_overrides(const cJSON *doc, struct variant *over,
     struct http_reply *reply)
 {
 	static const char *const keys[] = { "project", "matrix",
-	    "matrix_file", "parent_run", "rev", "force", "bench", NULL };
+	    "matrix_file", "parent_run", "rev", "force", "any_compiler",
+	    "bench", NULL };
 	const char *const	*k;
 	const cJSON		*item;
 	char			*value, *cause;
@@ -365,8 +366,8 @@ api_run_overrides(const cJSON *doc, struct variant *over,
 		if (*k == NULL) {
 			http_reply_error(reply, 400, "invalid_request",
 			    "%s: unknown key; a run takes project, matrix, "
-			    "matrix_file, parent_run, rev, force, bench, "
-			    "toolchain, package, bin, example, profile, features "
+			    "matrix_file, parent_run, rev, force, any_compiler, "
+			    "bench, toolchain, package, bin, example, profile, features "
 			    "and default-features", item->string);
 			return (-1);
 		}
@@ -385,7 +386,8 @@ api_run_overrides(const cJSON *doc, struct variant *over,
 
 /*
  * Reads what a run builds: a tracked project (at rev, else its branch;
- * its toolchain unless one is given) or a path, with force and parent_run.
+ * its toolchain unless one is given) or a path, with force, any_compiler
+ * and parent_run.
  * Returns 0, or -1 with a reply.
  */
 static int
@@ -393,21 +395,23 @@ api_run_target(struct api *api, const cJSON *doc, struct tracked_project *tp,
     char **project, struct run_plan *plan, struct variant *over,
     struct http_reply *reply)
 {
-	const cJSON	*pv, *rev, *force, *parent;
+	const cJSON	*pv, *rev, *force, *any, *parent;
 
 	pv = cJSON_GetObjectItemCaseSensitive(doc, "project");
 	rev = cJSON_GetObjectItemCaseSensitive(doc, "rev");
 	force = cJSON_GetObjectItemCaseSensitive(doc, "force");
+	any = cJSON_GetObjectItemCaseSensitive(doc, "any_compiler");
 	if ((rev != NULL && (!cJSON_IsString(rev) ||
 	    *rev->valuestring == '\0')) || (force != NULL &&
-	    !cJSON_IsBool(force))) {
+	    !cJSON_IsBool(force)) || (any != NULL && !cJSON_IsBool(any))) {
 		http_reply_error(reply, 400, "invalid_request", "rev: must be "
-		    "a revision (a commit, branch or tag); force: true or "
-		    "false");
+		    "a revision (a commit, branch or tag); force and "
+		    "any_compiler: true or false");
 		return (-1);
 	}
 	plan->kind = "run";
 	plan->force = cJSON_IsTrue(force);
+	plan->any_compiler = cJSON_IsTrue(any);
 	if (cJSON_IsString(pv) && strchr(pv->valuestring, '/') == NULL) {
 		if (api_tracked(api, pv->valuestring, tp, reply) != 0)
 			return (-1);

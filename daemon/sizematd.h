@@ -444,6 +444,8 @@ struct run_plan {
 	int64_t		 parent;
 	const char	*rev;		/* a revision to resolve, or NULL */
 	int		 force;
+	int		 any_compiler;	/* any daemon's compiler may build a
+					   series (store_build_claim) */
 	const char	*kind;		/* run, schedule, check, bisect, search,
 					   explain */
 	int64_t		 bisection_id;

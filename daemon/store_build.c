@@ -183,21 +183,22 @@ build_spec_clear(struct build_spec *b)
  * Which queued builds this daemon takes, by what it can build (?1, its
  * caps; NULL: anything): those it can build, and those no other daemon
  * seen since ?2 that builds can (this one then says why they are
- * unavailable); and not a build of a series (a project's variant) last
- * built by another compiler version than this daemon's while another
- * daemon has that version.
+ * unavailable); and, unless its run allows any compiler, not a build of
+ * a series (a project's variant) last built by another compiler version
+ * than this daemon's while another daemon has that version.
  */
 #define STORE_CAPABLE \
 	" AND (?1 IS NULL OR ((" STORE_CAN("?1") " OR NOT EXISTS (SELECT 1" \
 	" FROM daemons w WHERE w.seen_at >= ?2 AND w.name <> ?3 AND" \
 	" w.jobs > 0 AND " STORE_CAN("w.caps") "))" \
-	" AND NOT EXISTS (SELECT 1 FROM latest l JOIN builds lb" \
-	" ON lb.id = l.build_id WHERE l.project_id = r.project_id AND" \
-	" l.variant_id = b.variant_id AND lb.rustc_version IS NOT NULL AND" \
+	" AND (r.any_compiler = 1 OR NOT EXISTS (SELECT 1 FROM latest l" \
+	" JOIN builds lb ON lb.id = l.build_id WHERE l.project_id =" \
+	" r.project_id AND l.variant_id = b.variant_id AND" \
+	" lb.rustc_version IS NOT NULL AND" \
 	" instr(?1, ',' || " STORE_TC " || '@' || lb.rustc_version || ',')" \
 	" = 0 AND EXISTS (SELECT 1 FROM daemons w WHERE w.seen_at >= ?2" \
 	" AND w.name <> ?3 AND w.jobs > 0 AND instr(w.caps, ',' || " \
-	STORE_TC " || '@' || lb.rustc_version || ',') > 0))))"
+	STORE_TC " || '@' || lb.rustc_version || ',') > 0)))))"
 
 /*
  * The queued builds ready to run, oldest run first and the longest

@@ -18,9 +18,9 @@ store_run_insert(struct store *st, const struct run_plan *run,
 
 	stmt = store_prepare(st, "INSERT INTO runs (project_id, matrix, shape,"
 	    " matrix_source, state, created_at, parent_run_id, rev, prepared,"
-	    " force, kind, bisection_id, timeout_s, search_id, verify, bench)"
-	    " VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	    " ?12, ?13, ?14, ?15)");
+	    " force, kind, bisection_id, timeout_s, search_id, verify, bench,"
+	    " any_compiler) VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8,"
+	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
 	db_bind_int(stmt, 1, project_id);
 	store_bind_text(stmt, 2, run->matrix);
 	store_bind_text(stmt, 3, run->shape);
@@ -48,6 +48,7 @@ store_run_insert(struct store *st, const struct run_plan *run,
 		db_bind_null(stmt, 13);
 	db_bind_int(stmt, 14, run->verify);
 	store_bind_text(stmt, 15, run->bench);
+	db_bind_int(stmt, 16, run->any_compiler);
 	return (store_step_done(st, stmt));
 }
 
@@ -288,7 +289,8 @@ static const struct store_column store_run_columns[] = {
 	{ "created_at", STORE_TEXT }, { "started_at", STORE_TEXT },
 	{ "finished_at", STORE_TEXT }, { "rev", STORE_TEXT },
 	{ "commit", STORE_TEXT }, { "kind", STORE_TEXT },
-	{ "search", STORE_INT }, { NULL, STORE_TEXT }
+	{ "search", STORE_INT }, { "any_compiler", STORE_BOOL },
+	{ NULL, STORE_TEXT }
 };
 
 /* Returns a run's summary object: id, project, matrix, state, counts. */
@@ -312,7 +314,7 @@ store_run_summary(struct db_stmt *stmt)
 	" (SELECT count(*) FROM builds WHERE run_id = r.id AND state = 'running')," \
 	" " STORE_TIME("r.created_at") ", " STORE_TIME("r.started_at") "," \
 	" " STORE_TIME("r.finished_at") ", r.rev, r.commit_id, r.kind," \
-	" r.search_id FROM runs r JOIN projects p ON p.id = r.project_id"
+	" r.search_id, r.any_compiler FROM runs r JOIN projects p ON p.id = r.project_id"
 
 /* Adds "baseline_key" to a row that has "variant": its release baseline. */
 void

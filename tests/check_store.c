@@ -603,9 +603,12 @@ START_TEST(test_build_log_kept)
 }
 END_TEST
 
-/* Queues a run of one variant with setting name=value besides opt-level. */
+/*
+ * Queues a run of one variant with setting name=value besides opt-level;
+ * any: whether any compiler may build it.
+ */
 static void
-make_variant_run(const char *name, const char *value)
+make_variant_run(const char *name, const char *value, int any)
 {
 	struct variant		 v;
 	struct build_plan	 plan;
@@ -625,28 +628,44 @@ make_variant_run(const char *name, const char *value)
 	run.matrix = "m";
 	run.shape = "axes";
 	run.source = "{}";
+	run.any_compiler = any;
 	ck_assert_msg(store_run_create(st, &run, &plan, 1, &id, &cause) == 0,
 	    "%s", cause);
 	variant_clear(&v);
 }
 
+/* Finishes spec's build done, as claimed through s, by rustc version. */
+static void
+finish_built_by(struct store *s, const struct build_spec *spec,
+    const char *version)
+{
+	cJSON	*tc;
+
+	tc = cJSON_CreateObject();
+	cJSON_AddStringToObject(tc, "version", version);
+	ck_assert_int_eq(store_build_prepared(s, spec->id, spec->fence, tc,
+	    tc, tc, "/w/l"), 0);
+	cJSON_Delete(tc);
+	finish_done(spec->id, spec->fence, 100);
+}
+
 /*
  * A daemon claims what it can build; what it cannot, only when no other
  * live daemon can (it then says why it is unavailable); and a series last
- * built by another compiler only when no live daemon has that compiler.
+ * built by another compiler only when no live daemon has that compiler or
+ * its run allows any compiler.
  */
 START_TEST(test_claims_follow_caps)
 {
 	struct build_spec	 spec;
 	struct store		*other;
-	cJSON			*tc;
 	char			*cause = NULL;
 
 	store_set_worker(st, "me");
 	store_set_daemon(st, 1, 1, ",default,default@rustc 1.96.0,", 30);
 	ck_assert_int_eq(store_daemon_seen(st), 0);
 	/* No one has nightly: this daemon takes it, to say so. */
-	make_variant_run("toolchain", "nightly");
+	make_variant_run("toolchain", "nightly", 0);
 	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 	    STORE_OK);
 	finish_done(spec.id, spec.fence, 100);
@@ -658,7 +677,7 @@ START_TEST(test_claims_follow_caps)
 	store_set_daemon(other, 1, 1, ",default,default@rustc 1.95.0,"
 	    "nightly,nightly@rustc 1.97.0-nightly,", 30);
 	ck_assert_int_eq(store_daemon_seen(other), 0);
-	make_variant_run("toolchain", "nightly");
+	make_variant_run("toolchain", "nightly", 0);
 	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 	    STORE_NOT_FOUND);
 	ck_assert_int_eq(store_build_claim(other, NULL, NULL, 30, &spec),
@@ -666,17 +685,12 @@ START_TEST(test_claims_follow_caps)
 	finish_done(spec.id, spec.fence, 100);
 	build_spec_clear(&spec);
 	/* opt-level=0 built by rustc 1.95.0: the series is other's. */
-	make_variant_run(NULL, NULL);
+	make_variant_run(NULL, NULL, 0);
 	ck_assert_int_eq(store_build_claim(other, NULL, NULL, 30, &spec),
 	    STORE_OK);
-	tc = cJSON_CreateObject();
-	cJSON_AddStringToObject(tc, "version", "rustc 1.95.0");
-	ck_assert_int_eq(store_build_prepared(other, spec.id, spec.fence, tc,
-	    tc, tc, "/w/l"), 0);
-	cJSON_Delete(tc);
-	finish_done(spec.id, spec.fence, 100);
+	finish_built_by(other, &spec, "rustc 1.95.0");
 	build_spec_clear(&spec);
-	make_variant_run(NULL, NULL);
+	make_variant_run(NULL, NULL, 0);
 	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 	    STORE_NOT_FOUND);
 	/* No daemon that builds has 1.95.0 now: the series goes on here. */
@@ -684,6 +698,21 @@ START_TEST(test_claims_follow_caps)
 	ck_assert_int_eq(store_daemon_seen(other), 0);
 	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 	    STORE_OK);
+	finish_built_by(st, &spec, "rustc 1.96.0");
+	build_spec_clear(&spec);
+	/*
+	 * other is back with 1.95.0: the series is this daemon's now, but
+	 * a run that allows any compiler lets other build it.
+	 */
+	store_set_daemon(other, 1, 1, ",default,default@rustc 1.95.0,", 30);
+	ck_assert_int_eq(store_daemon_seen(other), 0);
+	make_variant_run(NULL, NULL, 0);
+	ck_assert_int_eq(store_build_claim(other, NULL, NULL, 30, &spec),
+	    STORE_NOT_FOUND);
+	make_variant_run(NULL, NULL, 1);
+	ck_assert_int_eq(store_build_claim(other, NULL, NULL, 30, &spec),
+	    STORE_OK);
+	ck_assert_int_eq(spec.run_id, 6);
 	build_spec_clear(&spec);
 	store_close(other);
 }

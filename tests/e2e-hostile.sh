@@ -42,6 +42,7 @@ cat >"$TMP/table" <<TABLE
 400|invalid_request|POST|/v1/runs|{"project": "$P", "matrix": "default", "features": 5}|$J
 400|invalid_request|POST|/v1/runs|{"project": "$P", "matrix": "default", "rev": "main"}|$J
 400|invalid_request|POST|/v1/runs|{"project": "$P", "matrix": "default", "parent_run": 999999}|$J
+400|invalid_request|POST|/v1/runs|{"project": "$P", "matrix": "default", "any_compiler": "yes"}|$J
 400|unknown_toolchain|POST|/v1/runs|{"project": "$P", "matrix": "default", "toolchain": "nope"}|$J
 404|unknown_project|POST|/v1/runs|{"project": "no-such-name"}|$J
 415|unsupported_media_type|POST|/v1/runs|{"project": "$P", "matrix": "default"}|Content-Type: application/x-www-form-urlencoded

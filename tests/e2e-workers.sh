@@ -11,10 +11,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/sizemat-workers.XXXXXX)
-PID= W1= W2= W3= W4=
+PID= W1= W2= W3= W4= W5=
 cleanup() {
 	kill -CONT "$W3" 2>/dev/null
-	kill -9 $PID $W1 $W2 $W3 $W4 2>/dev/null
+	kill -9 $PID $W1 $W2 $W3 $W4 $W5 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -59,10 +59,11 @@ made_by() {
 	    worker) FROM builds WHERE run_id = $1"
 }
 
-# Runs the grid with the given flags and waits; prints the run's id.
+# Runs the grid with the given flags and waits (15 minutes at most);
+# prints the run's id.
 grid_run() {
-	"$S" run "$TMP/crate" --matrix "$FIX/grid.json" --wait --json "$@" \
-	    2>/dev/null | python3 -c 'import json, sys
+	timeout 900 "$S" run "$TMP/crate" --matrix "$FIX/grid.json" --wait \
+	    --json "$@" 2>/dev/null | python3 -c 'import json, sys
 print(json.load(sys.stdin)["run"]["id"])'
 }
 
@@ -214,6 +215,29 @@ if [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] &&
 	check "... with its compiler, recorded" test "$(db_scalar "$TMP/db" \
 	    "SELECT string_agg(DISTINCT rustc_version, ',') FROM builds
 	    WHERE run_id = ${GRID3:-0}")" = "$(/usr/bin/rustc -vV | head -1)"
+
+	echo "# a run may let any compiler build a series"
+	# w5 has PATH's compiler; w4, killed, looks alive (as if busy) with
+	# the series' compiler, Debian's, for as long as this takes.
+	start_worker 5
+	kill -9 "$W4"; W4=
+	db_exec "$TMP/db" "UPDATE daemons SET seen_at = seen_at + 3600
+	    WHERE name = 'w4'"
+	HELD=$("$S" run "$TMP/crate" --matrix "$FIX/grid.json" --json \
+	    2>/dev/null | python3 -c 'import json, sys
+print(json.load(sys.stdin)["run"]["id"])')
+	sleep $((LEASE + 1))
+	check "a series stays off another compiler while one with its own lives" \
+	    test "$(db_scalar "$TMP/db" "SELECT count(*) FROM builds WHERE
+	    run_id = ${HELD:-0} AND state <> 'queued'")" = 0
+	"$S" cancel "${HELD:-0}" >/dev/null 2>&1
+	ANY=$(grid_run --any-compiler)
+	check "... unless its run allows any compiler: w5 builds it" \
+	    test "$(made_by "${ANY:-0}")" = w5
+	check "... with its own compiler, recorded" test "$(db_scalar "$TMP/db" \
+	    "SELECT string_agg(DISTINCT rustc_version, ',') FROM builds
+	    WHERE run_id = ${ANY:-0}")" = "$(rustc -vV | head -1)"
+	db_exec "$TMP/db" "DELETE FROM daemons WHERE name = 'w4'"
 else
 	echo "  skipped: no second compiler at /usr/bin (contrib/deps.sh installs one)"
 fi
