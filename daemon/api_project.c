@@ -257,12 +257,13 @@ api_project_settings(struct api *api, const cJSON *doc,
 		    cause);
 		goto out;
 	}
-	if (toolchain != NULL && toolchains_find(api->toolchains,
-	    toolchain) == NULL) {
+	if (toolchain != NULL && !plan_toolchain_known(api->planner,
+	    toolchain)) {
 		names = toolchains_names(api->toolchains);
 		http_reply_error(reply, 400, "unknown_toolchain", "toolchain: "
-		    "\"%s\" is not known to this daemon; known: %s", toolchain,
-		    names);
+		    "\"%s\" is not known to this daemon%s; known: %s",
+		    toolchain, store_shared(api->store) ? " nor to a live "
+		    "daemon sharing its store" : "", names);
 		free(names);
 		goto out;
 	}

@@ -35,9 +35,87 @@ plan_error_clear(struct plan_error *e)
 }
 
 /*
+ * Whether a toolchain is this daemon's, or a live daemon's that builds
+ * and shares its store.
+ */
+int
+plan_toolchain_known(const struct planner *p, const char *name)
+{
+	char	*caps;
+	int	 known;
+
+	if (toolchains_find(p->toolchains, name) != NULL)
+		return (1);
+	if ((caps = store_fleet_caps(p->store)) == NULL)
+		return (0);
+	known = toolchain_caps_has(caps, name, "");
+	free(caps);
+	return (known);
+}
+
+/*
+ * Checks a variant whose toolchain or target this daemon lacks against
+ * what the other daemons sharing its store can build (toolchains_caps):
+ * 0 when one has both, with *bootstrap set as plan_check_variant sets it;
+ * -1 with the error when they have the toolchain but cannot build the
+ * variant; 1 when none has the toolchain (or the store is this daemon's
+ * alone).
+ */
+static int
+plan_check_fleet(const struct planner *p, const struct variant *v,
+    const char *key, const char *name, int opted_in, int *bootstrap,
+    struct plan_error *err)
+{
+	const char	*target = variant_get(v, "target");
+	char		*caps, *triple;
+	int		 rc = 1, has;
+
+	*bootstrap = 0;
+	if ((caps = store_fleet_caps(p->store)) == NULL ||
+	    !toolchain_caps_has(caps, name, ""))
+		goto out;
+	rc = -1;
+	if (variant_unstable(v) && !toolchain_caps_has(caps, name,
+	    "!nightly")) {
+		if (!opted_in && p->unstable == NULL &&
+		    !toolchain_caps_has(caps, name, "!bootstrap")) {
+			plan_error(err, 400, "needs_nightly", "variant %s uses "
+			    "unstable options, and toolchain %s is not a "
+			    "nightly on the daemons that have it. Either build "
+			    "with a nightly toolchain, or opt in to "
+			    "RUSTC_BOOTSTRAP=1 with \"unstable\": \"bootstrap\" "
+			    "in the matrix, the toolchain's definition or the "
+			    "daemon's config", key, name);
+			goto out;
+		}
+		*bootstrap = 1;
+	}
+	if (target != NULL && variant_get(v, "build-std") == NULL &&
+	    !toolchain_caps_has(caps, name, "/any")) {
+		xasprintf(&triple, "/%s", target);
+		has = toolchain_caps_has(caps, name, triple);
+		free(triple);
+		if (!has) {
+			plan_error(err, 400, "missing_target", "variant %s: "
+			    "toolchain %s has no standard library for %s here "
+			    "nor on the daemons sharing the store that have it;"
+			    " install it, or build it from source with "
+			    "\"build-std\"", key, name, target);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(caps);
+	return (rc);
+}
+
+/*
  * Checks one variant against the daemon's toolchains: the toolchain is
  * known, unstable options have a nightly or an opt-in, the target has a
- * standard library. Sets *bootstrap when the build needs RUSTC_BOOTSTRAP.
+ * standard library. A toolchain or target this daemon lacks may be the
+ * other daemons' sharing its store (plan_check_fleet): they build it.
+ * Sets *bootstrap when the build needs RUSTC_BOOTSTRAP.
  */
 static int
 plan_check_variant(const struct planner *p, const struct variant *v,
@@ -58,16 +136,37 @@ plan_check_variant(const struct planner *p, const struct variant *v,
 	}
 	name = variant_get(v, "toolchain");
 	if ((tc = toolchains_find(p->toolchains, name)) == NULL) {
+		if ((rc = plan_check_fleet(p, v, key, name != NULL ? name :
+		    "default", opted_in, bootstrap, err)) != 1)
+			goto out;
+		rc = -1;
 		names = toolchains_names(p->toolchains);
 		plan_error(err, 400, "unknown_toolchain", "variant %s: "
-		    "toolchain \"%s\" is not known to this daemon; known: %s "
+		    "toolchain \"%s\" is not known to this daemon%s; known: %s "
 		    "('sizemat toolchains' lists them; define others in the "
-		    "daemon's config under \"toolchains\")", key, name, names);
+		    "daemon's config under \"toolchains\")", key,
+		    name != NULL ? name : "default", store_shared(p->store) ? " nor to a live daemon sharing "
+		    "its store" : "", names);
 		free(names);
 		goto out;
 	}
 	if (tc->problem != NULL) {
 		rc = 0;		/* the build is unavailable, with the reason */
+		goto out;
+	}
+	target = variant_get(v, "target");
+	if (target != NULL && variant_get(v, "build-std") == NULL &&
+	    !toolchain_has_target(tc, target)) {
+		if ((rc = plan_check_fleet(p, v, key, tc->name, opted_in,
+		    bootstrap, err)) != 1)
+			goto out;
+		rc = -1;
+		plan_error(err, 400, "missing_target", "variant %s: toolchain "
+		    "%s has no standard library for %s; %s, or build it from "
+		    "source with \"build-std\"", key, tc->name, target,
+		    tc->rustup != NULL ? "add it with 'rustup target add' for "
+		    "that toolchain" : "install that target's standard "
+		    "library");
 		goto out;
 	}
 	if (variant_unstable(v) && !tc->id.nightly) {
@@ -83,17 +182,6 @@ plan_check_variant(const struct planner *p, const struct variant *v,
 			goto out;
 		}
 		*bootstrap = 1;
-	}
-	target = variant_get(v, "target");
-	if (target != NULL && variant_get(v, "build-std") == NULL &&
-	    !toolchain_has_target(tc, target)) {
-		plan_error(err, 400, "missing_target", "variant %s: toolchain "
-		    "%s has no standard library for %s; %s, or build it from "
-		    "source with \"build-std\"", key, tc->name, target,
-		    tc->rustup != NULL ? "add it with 'rustup target add' for "
-		    "that toolchain" : "install that target's standard "
-		    "library");
-		goto out;
 	}
 	rc = 0;
 out:

@@ -173,6 +173,7 @@ int		 toolchain_same(const struct toolchain *,
 		    const struct toolchain *);
 cJSON		*toolchains_json(const struct toolchains *);
 char		*toolchains_caps(const struct toolchains *);
+int		 toolchain_caps_has(const char *, const char *, const char *);
 int		 toolchain_parse_identity(struct toolchain_identity *,
 		    const char *);
 void		 toolchain_identity_clear(struct toolchain_identity *);
@@ -510,6 +511,7 @@ const char	*store_driver(struct store *);
 int		 store_shared(struct store *);
 void		 store_set_daemon(struct store *, int, int, const char *, int);
 int		 store_daemon_seen(struct store *);
+char		*store_fleet_caps(struct store *);
 int		 store_daemon_gone(struct store *);
 int		 store_analyze(struct store *);
 struct db_watch;
@@ -862,6 +864,7 @@ int	 plan_queue_matrix(const struct planner *, struct run_plan *,
 int	 plan_queue_variants(const struct planner *, struct run_plan *,
 	    const struct matrix *, const struct variant *, size_t,
 	    const struct variant *, int64_t *, struct plan_error *);
+int	 plan_toolchain_known(const struct planner *, const char *);
 int	 plan_check_matrix(const struct planner *, const struct matrix *,
 	    const struct variant *, struct plan_error *);
 enum store_result plan_reusable(const struct planner *, int64_t,

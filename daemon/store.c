@@ -531,6 +531,48 @@ store_daemon_seen(struct store *st)
 	return (store_step_done(st, stmt));
 }
 
+/*
+ * Since when a daemon must have been seen to be alive: within a lease
+ * (each says so every third of one).
+ */
+int64_t
+store_alive_since(struct store *st)
+{
+	return ((int64_t)time(NULL) - (st->lease_s > 0 ? st->lease_s : 30));
+}
+
+/*
+ * What the other daemons sharing the store that build and were seen
+ * within a lease can build: their caps one after another ("" when there
+ * are none, or the store is this daemon's alone); NULL when the database
+ * failed.
+ */
+char *
+store_fleet_caps(struct store *st)
+{
+	struct db_stmt	*stmt;
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b);
+	if (store_shared(st)) {
+		stmt = store_prepare(st, "SELECT caps FROM daemons WHERE"
+		    " name <> ?1 AND jobs > 0 AND seen_at >= ?2");
+		store_bind_text(stmt, 1, st->worker);
+		db_bind_int(stmt, 2, store_alive_since(st));
+		while ((rc = db_step(stmt)) == DB_ROW)
+			buf_addstr(&b, db_column_text(stmt, 0));
+		db_finalize(stmt);
+		if (rc != DB_DONE) {
+			log_warnx("database: %s", db_errmsg(st->db));
+			free(b.data);
+			return (NULL);
+		}
+	}
+	buf_add(&b, "", 1);
+	return (b.data);
+}
+
 /* Tells the others sharing the store this daemon is gone; 0 or -1. */
 int
 store_daemon_gone(struct store *st)

@@ -334,8 +334,7 @@ store_bench_requeue(struct store *st, enum store_requeue how)
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		stmt = store_prepare(st, sql[i]);
 		db_bind_int(stmt, 1, how);
-		db_bind_int(stmt, 2, (int64_t)time(NULL) - (st->lease_s > 0 ?
-		    st->lease_s : 30));
+		db_bind_int(stmt, 2, store_alive_since(st));
 		store_bind_text(stmt, 3, st->worker);
 		if (store_step_done(st, stmt) != 0)
 			return (-1);

@@ -250,9 +250,7 @@ store_build_pick(struct store *st, int (*busy)(const char *, void *),
 	    STORE_CANDIDATES " LIMIT " STORE_CLAIM_WINDOW
 	    " FOR UPDATE OF b SKIP LOCKED");
 	store_bind_text(stmt, 1, st->caps);
-	/* Alive: seen within a lease (they say so every third of one). */
-	db_bind_int(stmt, 2, (int64_t)time(NULL) - (st->lease_s > 0 ?
-	    st->lease_s : 30));
+	db_bind_int(stmt, 2, store_alive_since(st));
 	store_bind_text(stmt, 3, st->worker);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		dir = db_column_text(stmt, 5);

@@ -564,8 +564,9 @@ toolchain_caps_targets(const struct toolchain *tc, struct buf *b)
  * What this daemon can build, for the others sharing its store to see and
  * its claims to match (store_build_claim): for each toolchain that can
  * run, ",NAME," and ",NAME@VERSION," (rustc -vV's first line), its
- * targets (",NAME/TRIPLE,") and ",NAME/src," with the standard library's
- * source.
+ * targets (",NAME/TRIPLE,"), ",NAME/src," with the standard library's
+ * source, ",NAME!nightly," for a nightly and ",NAME!bootstrap," for one
+ * opted in to RUSTC_BOOTSTRAP (what planning a run asks: plan.c).
  */
 char *
 toolchains_caps(const struct toolchains *tcs)
@@ -585,9 +586,30 @@ toolchains_caps(const struct toolchains *tcs)
 		toolchain_caps_targets(tc, &b);
 		if (tc->has_src)
 			buf_printf(&b, "%s/src,", tc->name);
+		if (tc->id.nightly)
+			buf_printf(&b, "%s!nightly,", tc->name);
+		if (tc->bootstrap)
+			buf_printf(&b, "%s!bootstrap,", tc->name);
 	}
 	buf_add(&b, "", 1);
 	return (b.data);
+}
+
+/*
+ * Whether caps (toolchains_caps, or several daemons' one after another)
+ * say toolchain name has what (suffixed to its name: "" itself, "/src",
+ * "/TRIPLE", "!nightly"...).
+ */
+int
+toolchain_caps_has(const char *caps, const char *name, const char *what)
+{
+	char	*item;
+	int	 found;
+
+	xasprintf(&item, ",%s%s,", name, what);
+	found = strstr(caps, item) != NULL;
+	free(item);
+	return (found);
 }
 
 /* Returns how to get the standard library's source for this toolchain. */

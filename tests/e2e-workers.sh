@@ -28,12 +28,17 @@ S=$BIN/sizemat
 LEASE=3
 
 # Starts worker N in the background with its own work dir, in an
-# environment with the VAR=VALUE given; sets W<N>.
+# environment with the VAR=VALUE given, and the options after them; sets
+# W<N>.
 start_worker() {
-	local n=$1; shift
-	env "$@" "$BIN/sizematd" --worker --db "$DB" --name "w$n" --jobs 1 \
-	    --lease "$LEASE" --workdir "$TMP/w$n" --profiles "$TOP/profiles" \
-	    -v 2>"$TMP/w$n.log" &
+	local n=$1 vars=()
+	shift
+	while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do
+		vars+=("$1"); shift
+	done
+	env "${vars[@]}" "$BIN/sizematd" --worker --db "$DB" --name "w$n" \
+	    --jobs 1 --lease "$LEASE" --workdir "$TMP/w$n" \
+	    --profiles "$TOP/profiles" -v "$@" 2>"$TMP/w$n.log" &
 	eval "W$n=\$!"
 	for _ in $(seq 100); do
 		grep -q "worker w$n ready" "$TMP/w$n.log" && return
@@ -217,9 +222,14 @@ if [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] &&
 	    WHERE run_id = ${GRID3:-0}")" = "$(/usr/bin/rustc -vV | head -1)"
 
 	echo "# a run may let any compiler build a series"
-	# w5 has PATH's compiler; w4, killed, looks alive (as if busy) with
-	# the series' compiler, Debian's, for as long as this takes.
-	start_worker 5
+	# w5 has PATH's compiler, and Debian's as "debian", which only it
+	# defines; w4, killed, looks alive (as if busy) with the series'
+	# compiler, Debian's, for as long as this takes.
+	cat >"$TMP/w5.json" <<-'EOF'
+	{"toolchains": {"debian": {"cargo": "/usr/bin/cargo",
+	 "rustc": "/usr/bin/rustc", "unstable": "bootstrap"}}}
+	EOF
+	start_worker 5 --config "$TMP/w5.json"
 	kill -9 "$W4"; W4=
 	db_exec "$TMP/db" "UPDATE daemons SET seen_at = seen_at + 3600
 	    WHERE name = 'w4'"
@@ -238,6 +248,28 @@ print(json.load(sys.stdin)["run"]["id"])')
 	    "SELECT string_agg(DISTINCT rustc_version, ',') FROM builds
 	    WHERE run_id = ${ANY:-0}")" = "$(rustc -vV | head -1)"
 	db_exec "$TMP/db" "DELETE FROM daemons WHERE name = 'w4'"
+
+	echo "# a toolchain only a worker defines"
+	cat >"$TMP/one.json" <<-'EOF'
+	{"name": "one", "shape": "axes", "base": {"debug": false},
+	 "axes": {"opt-level": ["z"], "location-detail": ["none"]}}
+	EOF
+	timeout 900 "$S" run "$TMP/crate" --matrix "$TMP/one.json" --wait \
+	    --json --toolchain debian >"$TMP/one.out" 2>"$TMP/err"
+	ONE=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/one.out" 2>/dev/null)
+	check "the API daemon queues it, and the worker that has it builds it" \
+	    test "$(made_by "${ONE:-0}") $(db_scalar "$TMP/db" "SELECT
+	    string_agg(state, ',') FROM builds WHERE run_id = ${ONE:-0}")" = \
+	    "w5 done"
+	check "... with the worker's RUSTC_BOOTSTRAP opt-in and its compiler" \
+	    test "$(db_scalar "$TMP/db" "SELECT string_agg(bootstrap || ' ' ||
+	    rustc_version, ',') FROM builds WHERE run_id = ${ONE:-0}")" = \
+	    "1 $(/usr/bin/rustc -vV | head -1)"
+	"$S" run "$TMP/crate" --matrix "$TMP/one.json" --toolchain nosuch \
+	    >/dev/null 2>"$TMP/err"
+	check "a toolchain no daemon has is still refused, saying so (exit 2)" \
+	    bash -c "test $? = 2 && grep -q 'nor to a live daemon' '$TMP/err'"
 else
 	echo "  skipped: no second compiler at /usr/bin (contrib/deps.sh installs one)"
 fi
