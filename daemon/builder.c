@@ -61,6 +61,15 @@ builder_fresh_target_dir(const char *workdir, const char *project,
 	return (dir);
 }
 
+/* Whether path is under dir. */
+static int
+builder_under(const char *dir, const char *path)
+{
+	size_t	 n = strlen(dir);
+
+	return (strncmp(path, dir, n) == 0 && path[n] == '/');
+}
+
 /*
  * Where this daemon builds in a target dir that was planned under another
  * daemon's work dir (the one that accepted the run): the same place under
@@ -70,11 +79,10 @@ char *
 builder_target_here(const char *workdir, const char *planned)
 {
 	const char	*p;
-	size_t		 n = strlen(workdir);
 	int		 parts = 0;
 	char		*dir;
 
-	if (strncmp(planned, workdir, n) == 0 && planned[n] == '/')
+	if (builder_under(workdir, planned))
 		return (xstrdup(planned));
 	for (p = planned + strlen(planned); p > planned; p--) {
 		if (p[-1] == '/' && ++parts == 2)
@@ -811,18 +819,68 @@ builder_checkout_init(void)
 		fatalx("builder: cannot make the checkout mutex");
 }
 
+/*
+ * The mirror this daemon checks the build's commit out of: the planning
+ * daemon's when it is under this daemon's work dir, else one of its own
+ * with the same name, which gets the commit when it lacks it from the
+ * planning daemon's mirror if this machine can read it, else from the
+ * project's source. So daemons never share one clone's worktrees, and a
+ * worker on another machine needs none of the other's files. NULL with
+ * *cause.
+ */
+static char *
+builder_mirror_here(const struct build_job *job, char **cause)
+{
+	const char	*planned = job->spec.mirror, *base;
+	char		*own;
+	int		 rc = -1;
+
+	if (planned == NULL) {
+		xasprintf(cause, "the project has no clone to check %s out "
+		    "of", job->spec.commit);
+		return (NULL);
+	}
+	if (builder_under(job->cfg->workdir, planned))
+		return (xstrdup(planned));
+	base = strrchr(planned, '/') != NULL ? strrchr(planned, '/') + 1 :
+	    planned;
+	xasprintf(&own, "%s/git/%s", job->cfg->workdir, base);
+	if (access(planned, R_OK) == 0) {
+		if ((rc = git_mirror_fetch(planned, own, job->spec.commit,
+		    cause)) != 0 && job->spec.source != NULL) {
+			log_debug("%s; from the source instead", *cause);
+			free(*cause);
+			*cause = NULL;
+		}
+	}
+	if (rc != 0 && job->spec.source != NULL)
+		rc = git_mirror_fetch(job->spec.source, own, job->spec.commit,
+		    cause);
+	else if (rc != 0 && *cause == NULL)
+		xasprintf(cause, "cannot read %s, and the project has no "
+		    "source to fetch from", planned);
+	if (rc != 0) {
+		free(own);
+		return (NULL);
+	}
+	return (own);
+}
+
 /* Thread pool: checks the build's commit out in its worktree. */
 static void
 builder_checkout_work(uv_work_t *w)
 {
 	struct build_job	*job = w->data;
-	int			 rc;
+	char			*mirror;
+	int			 rc = -1;
 
 	uv_once(&builder_checkout_once, builder_checkout_init);
 	uv_mutex_lock(&builder_checkout_mutex);
-	rc = git_checkout(job->spec.mirror, job->spec.project,
-	    job->spec.commit, &job->checkout_error);
+	if ((mirror = builder_mirror_here(job, &job->checkout_error)) != NULL)
+		rc = git_checkout(mirror, job->spec.project, job->spec.commit,
+		    &job->checkout_error);
 	uv_mutex_unlock(&builder_checkout_mutex);
+	free(mirror);
 	if (rc != 0 && job->checkout_error == NULL)
 		job->checkout_error = xstrdup("git checkout failed");
 }
@@ -877,6 +935,7 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	job->spec.step = spec->step ? xstrdup(spec->step) : NULL;
 	job->spec.commit = spec->commit ? xstrdup(spec->commit) : NULL;
 	job->spec.mirror = spec->mirror ? xstrdup(spec->mirror) : NULL;
+	job->spec.source = spec->source ? xstrdup(spec->source) : NULL;
 	job->spec.commit_time = spec->commit_time;
 	job->spec.locked = spec->locked;
 	job->spec.timeout_s = spec->timeout_s;

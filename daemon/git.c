@@ -114,6 +114,43 @@ git_mirror_update(const char *source, const char *mirror, char **cause)
 	return (0);
 }
 
+/*
+ * Makes mirror, this daemon's own copy of another mirror, have commit:
+ * cloned from `from` (that mirror, or the project's source) when missing,
+ * fetched from it when it lacks the commit.
+ */
+int
+git_mirror_fetch(const char *from, const char *mirror, const char *commit,
+    char **cause)
+{
+	const char	*has[] = { "--git-dir", mirror, "cat-file", "-e", NULL,
+			    NULL };
+	const char	*fetch[] = { "--git-dir", mirror, "fetch", "--quiet",
+			    "--prune", "--", from, "+refs/*:refs/*", NULL };
+	struct stat	 sb;
+	char		*object, *out, *why = NULL;
+
+	if (stat(mirror, &sb) != 0)
+		return (git_mirror_update(from, mirror, cause));
+	xasprintf(&object, "%s^{commit}", commit);
+	has[4] = object;
+	out = git_run(has, 65536, &why);
+	free(object);
+	if (out != NULL) {
+		free(out);
+		return (0);
+	}
+	free(why);
+	why = NULL;
+	if ((out = git_run(fetch, 65536, &why)) == NULL) {
+		xasprintf(cause, "cannot fetch %s: %s", from, why);
+		free(why);
+		return (-1);
+	}
+	free(out);
+	return (0);
+}
+
 /* Resolves rev to a full commit id in the mirror, or NULL. */
 char *
 git_resolve(const char *mirror, const char *rev, char **cause)

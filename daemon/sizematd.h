@@ -74,6 +74,7 @@ struct git_commit {
 void	 git_commits_free(struct git_commit *, size_t);
 char	*git_mirror_branch(const char *, char **);
 int	 git_mirror_update(const char *, const char *, char **);
+int	 git_mirror_fetch(const char *, const char *, const char *, char **);
 char	*git_blob_text(const char *, const char *, const char *, size_t,
 	    char **);
 char	*git_resolve(const char *, const char *, char **);
@@ -481,7 +482,8 @@ struct build_spec {
 	char		*project;	/* the path (a commit: the queue makes it
 				   the target dir's worktree) */
 	char		*commit;	/* checked out there first, or NULL */
-	char		*mirror;
+	char		*mirror;	/* as the planning daemon made it */
+	char		*source;	/* the tracked project's */
 	int64_t		 commit_time;
 	int		 locked;	/* the commit has a Cargo.lock */
 	char		*variant_key;

@@ -138,6 +138,7 @@ build_spec_clear(struct build_spec *b)
 	free(b->project);
 	free(b->commit);
 	free(b->mirror);
+	free(b->source);
 	free(b->variant_key);
 	free(b->target_dir);
 	free(b->step);
@@ -209,7 +210,7 @@ build_spec_clear(struct build_spec *b)
 #define STORE_CANDIDATES \
 	"SELECT b.id, b.run_id, p.path, v.key, v.settings, b.target_dir," \
 	" b.step, b.bootstrap, b.post, r.commit_id, p.mirror, c.time," \
-	" r.lock_hash, r.timeout_s" \
+	" r.lock_hash, r.timeout_s, p.source" \
 	" FROM builds b" \
 	" JOIN runs r ON r.id = b.run_id" \
 	" JOIN projects p ON p.id = r.project_id" \
@@ -278,6 +279,7 @@ store_build_pick(struct store *st, int (*busy)(const char *, void *),
 		out->commit = store_column_dup(stmt, 9);
 		if (out->commit != NULL) {
 			out->mirror = store_column_dup(stmt, 10);
+			out->source = store_column_dup(stmt, 14);
 			out->commit_time = db_column_int(stmt, 11);
 			out->locked = !db_column_is_null(stmt, 12);
 		}

@@ -11,10 +11,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SIZEMAT_BIN:-$TOP/build}
 FIX=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/sizemat-workers.XXXXXX)
-PID= W1= W2= W3= W4= W5=
+PID= W1= W2= W3= W4= W5= W6= WRAP=()
 cleanup() {
 	kill -CONT "$W3" 2>/dev/null
-	kill -9 $PID $W1 $W2 $W3 $W4 $W5 2>/dev/null
+	kill -9 $PID $W1 $W2 $W3 $W4 $W5 $W6 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -28,15 +28,15 @@ S=$BIN/sizemat
 LEASE=3
 
 # Starts worker N in the background with its own work dir, in an
-# environment with the VAR=VALUE given, and the options after them; sets
-# W<N>.
+# environment with the VAR=VALUE given, and the options after them, run
+# through the command in WRAP when set; sets W<N>.
 start_worker() {
 	local n=$1 vars=()
 	shift
 	while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do
 		vars+=("$1"); shift
 	done
-	env "${vars[@]}" "$BIN/sizematd" --worker --db "$DB" --name "w$n" \
+	"${WRAP[@]}" env "${vars[@]}" "$BIN/sizematd" --worker --db "$DB" --name "w$n" \
 	    --jobs 1 --lease "$LEASE" --workdir "$TMP/w$n" \
 	    --profiles "$TOP/profiles" -v "$@" 2>"$TMP/w$n.log" &
 	eval "W$n=\$!"
@@ -274,13 +274,33 @@ else
 	echo "  skipped: no second compiler at /usr/bin (contrib/deps.sh installs one)"
 fi
 
-echo "# the leader dies: a worker takes the schedules over"
+echo "# a worker on another machine: it sees none of the API daemon's files"
+kill -9 $W1 $W2 $W3 $W5 2>/dev/null
+W1= W2= W3= W5=
+# A mount namespace hides the API daemon's work dir (its clones) from w6.
+if unshare --mount --propagation private true 2>/dev/null; then
+	WRAP=(unshare --mount --propagation private sh -c \
+	    'mount -t tmpfs tmpfs "$0" && exec "$@"' "$TMP/api")
+else
+	echo "  (no mount namespaces here: w6 sees the API daemon's files)"
+fi
+start_worker 6
+WRAP=()
 sh "$TOP/tests/make-history.sh" "$TMP/repo" >/dev/null
 "$S" project add nightly "$TMP/repo" --matrix "$FIX/history.json" \
     --schedule "every 2s" >/dev/null 2>"$TMP/err"
 HEAD1=$(git -C "$TMP/repo" rev-parse HEAD)
 check "the leader runs the schedule at the branch head" \
-    wait_db "EXISTS (SELECT 1 FROM runs WHERE commit_id = '$HEAD1')" 600
+    wait_db "EXISTS (SELECT 1 FROM runs WHERE commit_id = '$HEAD1' AND
+    state = 'done')" 1800
+check "... built by w6 from a clone of its own, fetched from the source" \
+    test "$(db_scalar "$TMP/db" "SELECT string_agg(DISTINCT b.worker ||
+    ' ' || b.state, ',') FROM builds b JOIN runs r ON r.id = b.run_id
+    WHERE r.commit_id = '$HEAD1'")" = "w6 done" -a \
+    -n "$(ls -d "$TMP"/w6/git/nightly-*.git 2>/dev/null)"
+check "... the API daemon's clone has no worktree of w6's" \
+    bash -c "! git --git-dir \"\$(ls -d '$TMP'/api/git/nightly-*.git)\" \
+    worktree list | grep -q '$TMP/w6'"
 kill -9 "$API"
 check "a worker leads within a lease of the leader's death" \
     bash -c "for _ in \$(seq $((LEASE * 20))); do
