@@ -687,6 +687,7 @@ bench_task_clear(struct bench_task *t)
 {
 	free(t->spec);
 	free(t->project);
+	free(t->target_dir);
 	free(t->commit);
 	free(t->artifact);
 	free(t->path);

@@ -328,12 +328,18 @@ static int
 queue_bench(struct queue *q)
 {
 	struct bench_task	 task;
-	char			*cause = NULL;
+	char			*cause = NULL, *dir;
 
 	if (q->bench != NULL)
 		return (1);
 	if (store_bench_next(q->store, &task) != STORE_OK)
 		return (0);
+	if (task.commit != NULL) {
+		/* Its build ran in its target dir's worktree, here. */
+		dir = builder_target_here(q->cfg->workdir, task.target_dir);
+		xasprintf(&task.project, "%s/worktree", dir);
+		free(dir);
+	}
 	if (q->jobs > 0 && queue_active(q) > 0) {
 		bench_task_clear(&task);
 		return (1);

@@ -984,6 +984,8 @@ struct bench_task {
 	int64_t		 build_id;
 	char		*spec;		/* normalised JSON */
 	char		*project;	/* the dir stdin's path is read in */
+	char		*target_dir;	/* a commit's build's, as planned (the
+					   queue makes project its worktree) */
 	char		*commit;	/* what it must hold checked out */
 	char		*artifact;	/* its name */
 	char		*path;		/* the file to run */

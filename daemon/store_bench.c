@@ -138,8 +138,12 @@ store_bench_artifact(struct store *st, struct bench_task *t,
 }
 
 /*
- * Finds the oldest pending benchmark: STORE_OK with t filled (t->problem
- * set when it cannot run), STORE_NOT_FOUND when none waits.
+ * Finds the oldest pending benchmark this daemon is to run: STORE_OK with
+ * t filled (t->problem set when it cannot run), STORE_NOT_FOUND when none
+ * waits. A benchmark runs where its build was made (that daemon has the
+ * artifact and the worktree), unless that daemon is no longer seen; a
+ * daemon without build slots takes one only when no daemon that builds
+ * lives, to say it cannot run it.
  */
 enum store_result
 store_bench_next(struct store *st, struct bench_task *t)
@@ -153,7 +157,15 @@ store_bench_next(struct store *st, struct bench_task *t)
 	    " b.target_dir, r.commit_id, b.default_artifact FROM benches x"
 	    " JOIN builds b ON b.id = x.build_id JOIN runs r ON r.id ="
 	    " b.run_id JOIN projects p ON p.id = r.project_id"
-	    " WHERE x.state = 'pending' ORDER BY x.build_id LIMIT 1");
+	    " WHERE x.state = 'pending' AND (b.worker = ?1 OR NOT EXISTS"
+	    " (SELECT 1 FROM daemons w WHERE w.name = b.worker AND"
+	    " w.seen_at >= ?2 AND w.jobs > 0)) AND (?3 > 0 OR NOT EXISTS"
+	    " (SELECT 1 FROM daemons w WHERE w.name <> ?1 AND"
+	    " w.seen_at >= ?2 AND w.jobs > 0))"
+	    " ORDER BY x.build_id LIMIT 1");
+	store_bind_text(stmt, 1, st->worker);
+	db_bind_int(stmt, 2, store_alive_since(st));
+	db_bind_int(stmt, 3, st->jobs);
 	if ((rc = db_step(stmt)) != DB_ROW) {
 		db_finalize(stmt);
 		return (store_found(st, rc));
@@ -162,7 +174,7 @@ store_bench_next(struct store *st, struct bench_task *t)
 	t->spec = store_column_dup(stmt, 1);
 	/* At a commit, the build ran in its target dir's worktree. */
 	if (!db_column_is_null(stmt, 4)) {
-		xasprintf(&t->project, "%s/worktree", db_column_text(stmt, 3));
+		t->target_dir = store_column_dup(stmt, 3);
 		t->commit = store_column_dup(stmt, 4);
 	} else
 		t->project = store_column_dup(stmt, 2);

@@ -301,6 +301,15 @@ check "... built by w6 from a clone of its own, fetched from the source" \
 check "... the API daemon's clone has no worktree of w6's" \
     bash -c "! git --git-dir \"\$(ls -d '$TMP'/api/git/nightly-*.git)\" \
     worktree list | grep -q '$TMP/w6'"
+timeout 900 "$S" run nightly --force --json --wait --bench '{"command":
+    ["{artifact}"], "stdin": "src/main.rs", "runs": 2, "warmup": 0,
+    "instructions": false}' >"$TMP/bench.json" 2>"$TMP/err"
+BENCH=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/bench.json" 2>/dev/null)
+check "... its benchmarks run there, reading stdin from its own worktree" \
+    test "$(db_scalar "$TMP/db" "SELECT string_agg(DISTINCT x.worker || ' '
+    || x.state, ',') FROM benches x JOIN builds b ON b.id = x.build_id
+    WHERE b.run_id = ${BENCH:-0}")" = "w6 done"
 kill -9 "$API"
 check "a worker leads within a lease of the leader's death" \
     bash -c "for _ in \$(seq $((LEASE * 20))); do
