@@ -64,6 +64,26 @@ api_verify_kept(const cJSON *build)
 }
 
 /*
+ * The sections whose bytes differ between the first artifacts of build a
+ * and its verify build b: from the sha256 the store has of each section,
+ * else (builds measured before it had them) from the kept copies.
+ */
+static cJSON *
+api_verify_sections(struct api *api, int64_t a, int64_t b, const cJSON *da,
+    const cJSON *db)
+{
+	const cJSON	*art;
+	cJSON		*rows;
+
+	art = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(da,
+	    "artifacts"), 0);
+	if ((rows = store_section_changes(api->store, a, b, json_str(art,
+	    "name", ""), json_str(art, "kind", ""))) != NULL)
+		return (rows);
+	return (diff_section_bytes(api_verify_kept(da), api_verify_kept(db)));
+}
+
+/*
  * Says how a build and its verify build compare: identical, or the file
  * size's change and the sections and symbols that differ (of the first
  * artifact both have; the diff's rows).
@@ -93,8 +113,8 @@ api_verify_compare(struct api *api, int64_t a, int64_t b, cJSON *entry)
 	cJSON_AddNumberToObject(entry, "bytes_delta", json_num(art, "b", 0) -
 	    json_num(art, "a", 0));
 	/* By content: a time stamp changes bytes, not sizes. */
-	cJSON_AddItemToObject(entry, "sections", diff_section_bytes(
-	    api_verify_kept(da), api_verify_kept(db)));
+	cJSON_AddItemToObject(entry, "sections", api_verify_sections(api,
+	    a, b, da, db));
 	if (cJSON_GetObjectItemCaseSensitive(art, "symbols") != NULL)
 		cJSON_AddItemToObject(entry, "symbols", cJSON_Duplicate(
 		    cJSON_GetObjectItemCaseSensitive(art, "symbols"), 1));

@@ -56,8 +56,11 @@ artifact_clear(struct artifact *a)
 		free(a->sections[i].name);
 	for (i = 0; i < a->nmeasurements; i++)
 		free(a->measurements[i].name);
+	for (i = 0; i < a->ndigests; i++)
+		free(a->digests[i].name);
 	free(a->sections);
 	free(a->measurements);
+	free(a->digests);
 	free(a->symtab);
 	memset(a, 0, sizeof *a);
 }
@@ -87,6 +90,39 @@ measure_fold(const char *name)
 			return (xstrndup(name, (size_t)(base - name) + n));
 	}
 	return (xstrdup(name));
+}
+
+/* Writes a sha256 as hex. */
+static void
+measure_hex(const unsigned char *md, unsigned int len, char out[65])
+{
+	unsigned int	 i;
+
+	for (i = 0; i < len && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/*
+ * Adds the sha256 of a section's bytes to the artifact, for telling which
+ * sections two builds differ in (verify) without their files.
+ */
+static int
+measure_digest(Elf_Scn *scn, const char *name, struct artifact *a)
+{
+	Elf_Data	*d = elf_rawdata(scn, NULL);
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 len = 0;
+	struct section_digest *sd;
+
+	if (EVP_Digest(d != NULL ? d->d_buf : "", d != NULL ? d->d_size : 0,
+	    md, &len, EVP_sha256(), NULL) != 1)
+		return (-1);
+	a->digests = xreallocarray(a->digests, a->ndigests + 1,
+	    sizeof *a->digests);
+	sd = &a->digests[a->ndigests++];
+	sd->name = xstrdup(name);
+	measure_hex(md, len, sd->sha256);
+	return (0);
 }
 
 /* Reads the section headers of one ELF image into the artifact. */
@@ -126,6 +162,12 @@ measure_elf(Elf *e, struct artifact *a, char **cause)
 		artifact_add_measurement(a, canonical, (int64_t)shdr.sh_size);
 		free(canonical);
 		free(folded);
+		if (ehdr.e_type != ET_REL && shdr.sh_type != SHT_NOBITS &&
+		    measure_digest(scn, name, a) != 0) {
+			xasprintf(cause, "%s: cannot hash section %s", a->path,
+			    name);
+			return (-1);
+		}
 		if (strncmp(name, ".debug_", 7) == 0) {
 			debug += (int64_t)shdr.sh_size;
 			seen_debug = 1;
@@ -261,7 +303,7 @@ measure_sha256(int fd, char out[65])
 {
 	EVP_MD_CTX	*ctx;
 	unsigned char	 buf[65536], md[EVP_MAX_MD_SIZE];
-	unsigned int	 len = 0, i;
+	unsigned int	 len = 0;
 	off_t		 off = 0;
 	ssize_t		 n;
 	int		 ok;
@@ -284,8 +326,7 @@ measure_sha256(int fd, char out[65])
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return (-1);
-	for (i = 0; i < len && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	measure_hex(md, len, out);
 	return (0);
 }
 

@@ -318,6 +318,10 @@ struct measurement {
 	char	*name;
 	int64_t	 value;
 };
+struct section_digest {
+	char	*name;
+	char	 sha256[65];		/* hex */
+};
 struct artifact {
 	char			*name;
 	char			*kind;
@@ -329,6 +333,9 @@ struct artifact {
 	struct measurement	*measurements;	/* canonical names */
 	size_t			 nmeasurements;
 	char			 sha256[65];	/* hex, "" when unread */
+	struct section_digest	*digests;	/* an ELF image's sections'
+						   bytes (not an archive's) */
+	size_t			 ndigests;
 	void			*symtab;	/* attrib_pack's, or NULL */
 	size_t			 symtab_len;
 	size_t			 symtab_raw;	/* before compression */
@@ -574,6 +581,8 @@ enum store_result store_best(struct store *, const char *, int, cJSON **);
 cJSON		*store_status(struct store *);
 enum store_result store_build_log_path(struct store *, int64_t, char **);
 enum store_result store_build_document(struct store *, int64_t, cJSON **);
+cJSON		*store_section_changes(struct store *, int64_t, int64_t,
+		    const char *, const char *);
 enum store_result store_symbol_table(struct store *, int64_t, const char *,
 		    const char *, struct attribution *);
 int		 store_symbols_usage(struct store *, cJSON *);

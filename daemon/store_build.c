@@ -426,6 +426,19 @@ store_build_prepared(struct store *st, int64_t id, int64_t fence,
 	return (rc);
 }
 
+/* The sha256 of an artifact's section's bytes, or NULL when not known. */
+static const char *
+store_section_sha256(const struct artifact *a, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->ndigests; i++) {
+		if (strcmp(a->digests[i].name, name) == 0)
+			return (a->digests[i].sha256);
+	}
+	return (NULL);
+}
+
 /* Inserts one artifact with its sections and measurements. */
 static int
 store_artifact_insert(struct store *st, int64_t build_id,
@@ -462,10 +475,12 @@ store_artifact_insert(struct store *st, int64_t build_id,
 	}
 	for (i = 0; i < a->nsections; i++) {
 		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
-		    " name, size) VALUES (?1, ?2, ?3)");
+		    " name, size, sha256) VALUES (?1, ?2, ?3, ?4)");
 		db_bind_int(stmt, 1, id);
 		store_bind_text(stmt, 2, a->sections[i].name);
 		db_bind_int(stmt, 3, a->sections[i].value);
+		store_bind_text(stmt, 4, store_section_sha256(a,
+		    a->sections[i].name));
 		if (store_step_done(st, stmt) != 0)
 			return (-1);
 	}
@@ -803,8 +818,8 @@ store_artifacts_copy(struct store *st, int64_t id, int64_t from)
 			goto fail;
 		nid = db_last_id(st->db);
 		stmt = store_prepare(st, "INSERT INTO sections (artifact_id,"
-		    " name, size) SELECT ?1, name, size FROM sections"
-		    " WHERE artifact_id = ?2");
+		    " name, size, sha256) SELECT ?1, name, size, sha256 FROM"
+		    " sections WHERE artifact_id = ?2");
 		db_bind_int(stmt, 1, nid);
 		db_bind_int(stmt, 2, aid);
 		if (store_step_done(st, stmt) != 0)

@@ -1,8 +1,10 @@
 /*
- * The store's symbol tables (attrib.c packs them): one per artifact with a
- * symbol table, written with the artifact (store_build.c), read for sizes,
- * diff and explanations, and kept for the newest --keep-artifacts builds of
- * each variant and for every build at a commit of a recorded regression.
+ * What the store knows of an artifact's insides. Its symbol table
+ * (attrib.c packs them): one per artifact with a symbol table, written
+ * with the artifact (store_build.c), read for sizes, diff and
+ * explanations, and kept for the newest --keep-artifacts builds of each
+ * variant and for every build at a commit of a recorded regression. And
+ * the sha256 of each section's bytes, which verify compares.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -210,4 +212,66 @@ store_build_crates(struct store *st, int64_t build_id, const char *artifact)
 		return (NULL);
 	}
 	return (o);
+}
+
+/*
+ * The sections whose bytes differ between build a's artifact and build
+ * b's of the same name and kind, from their sections' sha256 (the sections
+ * a has, as diff_section_bytes lists them: diff rows {name, a, b, delta,
+ * change}); NULL when either artifact has none recorded (measured before
+ * they were, or not an ELF image) or the database failed.
+ */
+cJSON *
+store_section_changes(struct store *st, int64_t a, int64_t b,
+    const char *name, const char *kind)
+{
+	struct db_stmt	*stmt;
+	cJSON		*out, *row;
+	int64_t		 sa, sb;
+	int		 rc, known = 0;
+
+	stmt = store_prepare(st, "SELECT count(DISTINCT x.build_id) FROM"
+	    " artifacts x JOIN sections s ON s.artifact_id = x.id WHERE"
+	    " x.build_id IN (?1, ?2) AND x.name = ?3 AND x.kind = ?4 AND"
+	    " s.sha256 IS NOT NULL");
+	db_bind_int(stmt, 1, a);
+	db_bind_int(stmt, 2, b);
+	store_bind_text(stmt, 3, name);
+	store_bind_text(stmt, 4, kind);
+	if (db_step(stmt) == DB_ROW)
+		known = db_column_int(stmt, 0) == 2;
+	db_finalize(stmt);
+	if (!known)
+		return (NULL);
+	out = cJSON_CreateArray();
+	stmt = store_prepare(st, "SELECT s.name, s.size, t.size, t.sha256"
+	    " FROM artifacts x JOIN sections s ON s.artifact_id = x.id"
+	    " LEFT JOIN artifacts y ON y.build_id = ?2 AND y.name = x.name"
+	    " AND y.kind = x.kind LEFT JOIN sections t ON t.artifact_id ="
+	    " y.id AND t.name = s.name WHERE x.build_id = ?1 AND x.name = ?3"
+	    " AND x.kind = ?4 AND s.sha256 IS NOT NULL AND (t.sha256 IS NULL"
+	    " OR t.sha256 <> s.sha256) ORDER BY s.name");
+	db_bind_int(stmt, 1, a);
+	db_bind_int(stmt, 2, b);
+	store_bind_text(stmt, 3, name);
+	store_bind_text(stmt, 4, kind);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		sa = db_column_int(stmt, 1);
+		sb = db_column_is_null(stmt, 2) ? 0 : db_column_int(stmt, 2);
+		row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "name", db_column_text(stmt, 0));
+		cJSON_AddNumberToObject(row, "a", (double)sa);
+		cJSON_AddNumberToObject(row, "b", (double)sb);
+		cJSON_AddNumberToObject(row, "delta", (double)(sb - sa));
+		cJSON_AddStringToObject(row, "change", db_column_is_null(stmt,
+		    2) ? "removed" : "changed");
+		cJSON_AddItemToArray(out, row);
+	}
+	db_finalize(stmt);
+	if (rc != DB_DONE) {
+		log_warnx("database: %s", db_errmsg(st->db));
+		cJSON_Delete(out);
+		return (NULL);
+	}
+	return (out);
 }

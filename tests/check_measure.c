@@ -45,11 +45,40 @@ size_of_section(const char *file, const char *section)
 	return (found);
 }
 
+/* The sha256 of section's bytes as objcopy extracts them, or "". */
+static void
+sha256_of_section(const char *file, const char *section, char out[65])
+{
+	char	 cmd[1024];
+	FILE	*p;
+
+	out[0] = '\0';
+	snprintf(cmd, sizeof cmd, "objcopy -O binary --only-section=%s '%s' "
+	    "/dev/stdout | sha256sum", section, file);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	if (fscanf(p, "%64s", out) != 1)
+		out[0] = '\0';
+	pclose(p);
+}
+
+/* The digest measure recorded for a section, or NULL. */
+static const char *
+digest_of(const struct artifact *a, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->ndigests; i++) {
+		if (strcmp(a->digests[i].name, name) == 0)
+			return (a->digests[i].sha256);
+	}
+	return (NULL);
+}
+
 START_TEST(test_elf_sections_match_binutils)
 {
 	struct artifact	 a;
 	struct stat	 sb;
-	char		*cause = NULL, self[512];
+	char		*cause = NULL, self[512], want[65];
 	ssize_t		 n;
 	size_t		 i;
 	int64_t		 sum = 0;
@@ -79,6 +108,12 @@ START_TEST(test_elf_sections_match_binutils)
 	ck_assert_int_gt(measured(&a, "loadable_size"),
 	    measured(&a, "section.text"));
 	ck_assert_int_lt(measured(&a, "loadable_size"), a.file_size);
+	/* Each section's bytes are hashed, as objcopy extracts them. */
+	sha256_of_section(self, ".rodata", want);
+	ck_assert_int_eq(strlen(want), 64);
+	ck_assert_ptr_nonnull(digest_of(&a, ".rodata"));
+	ck_assert_str_eq(digest_of(&a, ".rodata"), want);
+	ck_assert_ptr_null(digest_of(&a, ".bss"));	/* no bytes */
 	artifact_clear(&a);
 }
 END_TEST
@@ -128,6 +163,8 @@ START_TEST(test_archive_members_fold_into_output_sections)
 	ck_assert_int_gt(measured(&a, "section.rodata"), 0);
 	ck_assert_int_eq(measured(&a, "section.rodata"),
 	    size_of_prefix(lib, ".rodata"));
+	/* Summed sections have no one content to hash. */
+	ck_assert_uint_eq(a.ndigests, 0);
 	artifact_clear(&a);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);

@@ -185,6 +185,19 @@ v = json.load(open(sys.argv[1]))[\"verify\"]
 sys.exit(0 if not v[\"reproducible\"] and all(b[\"identical\"] is False
     and \".rodata\" in [s[\"name\"] for s in b[\"sections\"]]
     for b in v[\"builds\"]) else 1)' '$TMP/sverify.json'"
+# The sections that differ come from the store: the files are not needed.
+python3 -c 'import json, os, sys
+for b in json.load(open(sys.argv[1]))["builds"]:
+    for a in b["artifacts"]:
+        os.remove(a["kept_path"])' "$TMP/stamped.json"
+sm verify "$($CHECK field "$TMP/stamped.json" run id)" --wait --json -q \
+    >"$TMP/sverify.json"
+check "... and names the sections that differ once the kept copy is gone" \
+    python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))["verify"]
+sys.exit(0 if all(".rodata" in [s["name"] for s in b["sections"]]
+    and ".text" not in [s["name"] for s in b["sections"]]
+    for b in v["builds"]) else 1)' "$TMP/sverify.json"
 # A matrix may ask for it: each of its runs is verified once done.
 printf '{"name": "checked", "shape": "ladder", "verify": true,
   "steps": [{"name": "release"}]}' >"$TMP/checked.json"
