@@ -509,41 +509,77 @@ store_set_daemon(struct store *st, int worker, int jobs, const char *caps,
 }
 
 /*
- * Tells the others sharing the store this daemon is alive and what it
- * can build (its row in daemons, seen now); 0 or -1.
+ * This machine's clock, in seconds since the epoch. For the tests,
+ * SIZEMAT_TEST_CLOCK_SKEW=S sets it S seconds apart, as another machine's
+ * may be.
+ */
+static int64_t
+store_clock(void)
+{
+	const char	*skew = getenv("SIZEMAT_TEST_CLOCK_SKEW");
+
+	return ((int64_t)time(NULL) + (skew != NULL ? strtoll(skew, NULL,
+	    10) : 0));
+}
+
+/*
+ * Reads the database server's clock against this machine's into
+ * st->skew, on a store that daemons on several machines share: leases and
+ * liveness are then told by one clock, whatever each machine's says.
+ */
+static void
+store_read_skew(struct store *st)
+{
+	struct db_stmt	*stmt;
+
+	if (!store_shared(st))
+		return;
+	stmt = store_prepare(st, "SELECT CAST(extract(epoch FROM"
+	    " clock_timestamp()) AS bigint)");
+	if (db_step(stmt) == DB_ROW)
+		st->skew = db_column_int(stmt, 0) - store_clock();
+	db_finalize(stmt);
+}
+
+/*
+ * Now, in seconds since the epoch, on the clock every daemon sharing the
+ * store agrees on (the server's; this machine's on SQLite): what leases
+ * and liveness are told by.
+ */
+int64_t
+store_now(struct store *st)
+{
+	return (store_clock() + st->skew);
+}
+
+/*
+ * Tells the others sharing the store this daemon is alive, for how long
+ * (its lease) and what it can build (its row in daemons, seen now); 0 or
+ * -1.
  */
 int
 store_daemon_seen(struct store *st)
 {
 	struct db_stmt	*stmt;
-	time_t		 now = time(NULL);
 
+	store_read_skew(st);
 	stmt = store_prepare(st, "INSERT INTO daemons (name, worker, jobs,"
-	    " caps, started_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
-	    " ON CONFLICT (name) DO UPDATE SET worker = excluded.worker,"
-	    " jobs = excluded.jobs, caps = excluded.caps, seen_at ="
-	    " excluded.seen_at");
+	    " caps, started_at, seen_at, lease) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?5, ?6) ON CONFLICT (name) DO UPDATE SET worker ="
+	    " excluded.worker, jobs = excluded.jobs, caps = excluded.caps,"
+	    " seen_at = excluded.seen_at, lease = excluded.lease");
 	store_bind_text(stmt, 1, st->worker);
 	db_bind_int(stmt, 2, st->is_worker);
 	db_bind_int(stmt, 3, st->jobs);
 	store_bind_text(stmt, 4, st->caps != NULL ? st->caps : "");
-	db_bind_int(stmt, 5, (int64_t)now);
+	db_bind_int(stmt, 5, store_now(st));
+	db_bind_int(stmt, 6, st->lease_s > 0 ? st->lease_s : 30);
 	return (store_step_done(st, stmt));
 }
 
 /*
- * Since when a daemon must have been seen to be alive: within a lease
- * (each says so every third of one).
- */
-int64_t
-store_alive_since(struct store *st)
-{
-	return ((int64_t)time(NULL) - (st->lease_s > 0 ? st->lease_s : 30));
-}
-
-/*
  * What the other daemons sharing the store that build and were seen
- * within a lease can build: their caps one after another ("" when there
+ * within their lease can build: their caps one after another ("" when there
  * are none, or the store is this daemon's alone); NULL when the database
  * failed.
  */
@@ -557,9 +593,9 @@ store_fleet_caps(struct store *st)
 	buf_init(&b);
 	if (store_shared(st)) {
 		stmt = store_prepare(st, "SELECT caps FROM daemons WHERE"
-		    " name <> ?1 AND jobs > 0 AND seen_at >= ?2");
+		    " name <> ?1 AND jobs > 0 AND seen_at + lease >= ?2");
 		store_bind_text(stmt, 1, st->worker);
-		db_bind_int(stmt, 2, store_alive_since(st));
+		db_bind_int(stmt, 2, store_now(st));
 		while ((rc = db_step(stmt)) == DB_ROW)
 			buf_addstr(&b, db_column_text(stmt, 0));
 		db_finalize(stmt);

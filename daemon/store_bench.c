@@ -159,12 +159,12 @@ store_bench_next(struct store *st, struct bench_task *t)
 	    " b.run_id JOIN projects p ON p.id = r.project_id"
 	    " WHERE x.state = 'pending' AND (b.worker = ?1 OR NOT EXISTS"
 	    " (SELECT 1 FROM daemons w WHERE w.name = b.worker AND"
-	    " w.seen_at >= ?2 AND w.jobs > 0)) AND (?3 > 0 OR NOT EXISTS"
+	    " w.seen_at + w.lease >= ?2 AND w.jobs > 0)) AND (?3 > 0 OR NOT EXISTS"
 	    " (SELECT 1 FROM daemons w WHERE w.name <> ?1 AND"
-	    " w.seen_at >= ?2 AND w.jobs > 0))"
+	    " w.seen_at + w.lease >= ?2 AND w.jobs > 0))"
 	    " ORDER BY x.build_id LIMIT 1");
 	store_bind_text(stmt, 1, st->worker);
-	db_bind_int(stmt, 2, store_alive_since(st));
+	db_bind_int(stmt, 2, store_now(st));
 	db_bind_int(stmt, 3, st->jobs);
 	if ((rc = db_step(stmt)) != DB_ROW) {
 		db_finalize(stmt);
@@ -317,13 +317,13 @@ fail:
 
 /*
  * The running benchmarks whose daemon is gone, by how (?1, enum
- * store_requeue): every one, or those whose daemon was not seen within a
- * lease (since ?2), and at a start those its name ran before (?3).
+ * store_requeue): every one, or those whose daemon was not seen within
+ * its lease (now ?2), and at a start those its name ran before (?3).
  */
 #define STORE_BENCH_LOST \
 	" x.state = 'running' AND (?1 = 2 OR x.worker IS NULL OR" \
 	" (?1 = 1 AND x.worker = ?3) OR NOT EXISTS (SELECT 1 FROM daemons w" \
-	" WHERE w.name = x.worker AND w.seen_at >= ?2))"
+	" WHERE w.name = x.worker AND w.seen_at + w.lease >= ?2))"
 
 /*
  * A benchmark whose daemon is gone (see STORE_BENCH_LOST) runs again, its
@@ -346,7 +346,7 @@ store_bench_requeue(struct store *st, enum store_requeue how)
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		stmt = store_prepare(st, sql[i]);
 		db_bind_int(stmt, 1, how);
-		db_bind_int(stmt, 2, store_alive_since(st));
+		db_bind_int(stmt, 2, store_now(st));
 		store_bind_text(stmt, 3, st->worker);
 		if (store_step_done(st, stmt) != 0)
 			return (-1);

@@ -107,7 +107,7 @@ store_requeue_running(struct store *st, enum store_requeue how, int *count)
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		stmt = store_prepare(st, sql[i]);
 		db_bind_int(stmt, 1, how);
-		db_bind_int(stmt, 2, (int64_t)time(NULL));
+		db_bind_int(stmt, 2, store_now(st));
 		store_bind_text(stmt, 3, st->worker);
 		if (store_step_done(st, stmt) != 0)
 			goto rollback;
@@ -183,22 +183,24 @@ build_spec_clear(struct build_spec *b)
 /*
  * Which queued builds this daemon takes, by what it can build (?1, its
  * caps; NULL: anything): those it can build, and those no other daemon
- * seen since ?2 that builds can (this one then says why they are
+ * alive at ?2 (seen within its lease) that builds can (this one then
+ * says why they are
  * unavailable); and, unless its run allows any compiler, not a build of
  * a series (a project's variant) last built by another compiler version
  * than this daemon's while another daemon has that version.
  */
 #define STORE_CAPABLE \
 	" AND (?1 IS NULL OR ((" STORE_CAN("?1") " OR NOT EXISTS (SELECT 1" \
-	" FROM daemons w WHERE w.seen_at >= ?2 AND w.name <> ?3 AND" \
-	" w.jobs > 0 AND " STORE_CAN("w.caps") "))" \
+	" FROM daemons w WHERE w.seen_at + w.lease >= ?2 AND w.name <> ?3" \
+	" AND w.jobs > 0 AND " STORE_CAN("w.caps") "))" \
 	" AND (r.any_compiler = 1 OR NOT EXISTS (SELECT 1 FROM latest l" \
 	" JOIN builds lb ON lb.id = l.build_id WHERE l.project_id =" \
 	" r.project_id AND l.variant_id = b.variant_id AND" \
 	" lb.rustc_version IS NOT NULL AND" \
 	" instr(?1, ',' || " STORE_TC " || '@' || lb.rustc_version || ',')" \
-	" = 0 AND EXISTS (SELECT 1 FROM daemons w WHERE w.seen_at >= ?2" \
-	" AND w.name <> ?3 AND w.jobs > 0 AND instr(w.caps, ',' || " \
+	" = 0 AND EXISTS (SELECT 1 FROM daemons w WHERE" \
+	" w.seen_at + w.lease >= ?2 AND w.name <> ?3 AND w.jobs > 0 AND" \
+	" instr(w.caps, ',' || " \
 	STORE_TC " || '@' || lb.rustc_version || ',') > 0)))))"
 
 /*
@@ -251,7 +253,7 @@ store_build_pick(struct store *st, int (*busy)(const char *, void *),
 	    STORE_CANDIDATES " LIMIT " STORE_CLAIM_WINDOW
 	    " FOR UPDATE OF b SKIP LOCKED");
 	store_bind_text(stmt, 1, st->caps);
-	db_bind_int(stmt, 2, store_alive_since(st));
+	db_bind_int(stmt, 2, store_now(st));
 	store_bind_text(stmt, 3, st->worker);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		dir = db_column_text(stmt, 5);
@@ -311,7 +313,7 @@ store_build_mark(struct store *st, int64_t id, int lease_s, int64_t *fence)
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, (int64_t)now);
 	store_bind_text(stmt, 3, st->worker);
-	db_bind_int(stmt, 4, (int64_t)now + lease_s);
+	db_bind_int(stmt, 4, store_now(st) + lease_s);
 	if (db_step(stmt) != DB_ROW) {
 		db_finalize(stmt);
 		return (-1);
@@ -382,7 +384,7 @@ store_lease_renew(struct store *st, int64_t id, int64_t fence, int lease_s)
 	    " WHERE id = ?1 AND fence = ?2 AND state = 'running'");
 	db_bind_int(stmt, 1, id);
 	db_bind_int(stmt, 2, fence);
-	db_bind_int(stmt, 3, (int64_t)time(NULL) + lease_s);
+	db_bind_int(stmt, 3, store_now(st) + lease_s);
 	if (store_step_done(st, stmt) != 0)
 		return (-1);
 	return (db_changes(st->db) == 1 ? 0 : 1);

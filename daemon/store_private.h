@@ -16,6 +16,8 @@ struct store {
 	int		 is_worker;
 	int		 jobs;
 	int		 lease_s;
+	int64_t		 skew;		/* the database server's clock less
+					   this machine's, in seconds */
 };
 
 /*
@@ -64,7 +66,7 @@ struct db_stmt	*store_prepare(struct store *, const char *);
 struct db_stmt	*store_prepare_dialect(struct store *, const char *,
 		    const char *);
 int		 store_step_done(struct store *, struct db_stmt *);
-int64_t		 store_alive_since(struct store *);
+int64_t		 store_now(struct store *);
 int		 store_begin(struct store *);
 int		 store_exec(struct store *, const char *);
 void		 store_bind_text(struct db_stmt *, int, const char *);

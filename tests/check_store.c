@@ -650,6 +650,26 @@ finish_built_by(struct store *s, const struct build_spec *spec,
 }
 
 /*
+ * Opens the store as a daemon named name, or makes st one when name is
+ * "me", that builds with caps and a lease of lease_s, and has said so.
+ */
+static struct store *
+as_daemon(const char *name, const char *caps, int lease_s)
+{
+	struct store	*s = st;
+	char		*cause = NULL;
+
+	if (strcmp(name, "me") != 0) {
+		s = store_open(path, &cause);
+		ck_assert_msg(s != NULL, "%s", cause);
+	}
+	store_set_worker(s, name);
+	store_set_daemon(s, 1, 1, caps, lease_s);
+	ck_assert_int_eq(store_daemon_seen(s), 0);
+	return (s);
+}
+
+/*
  * A daemon claims what it can build; what it cannot, only when no other
  * live daemon can (it then says why it is unavailable); and a series last
  * built by another compiler only when no live daemon has that compiler or
@@ -659,11 +679,8 @@ START_TEST(test_claims_follow_caps)
 {
 	struct build_spec	 spec;
 	struct store		*other;
-	char			*cause = NULL;
 
-	store_set_worker(st, "me");
-	store_set_daemon(st, 1, 1, ",default,default@rustc 1.96.0,", 30);
-	ck_assert_int_eq(store_daemon_seen(st), 0);
+	as_daemon("me", ",default,default@rustc 1.96.0,", 30);
 	/* No one has nightly: this daemon takes it, to say so. */
 	make_variant_run("toolchain", "nightly", 0);
 	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
@@ -671,12 +688,8 @@ START_TEST(test_claims_follow_caps)
 	finish_done(spec.id, spec.fence, 100);
 	build_spec_clear(&spec);
 	/* Another live daemon has it: its build, not this one's. */
-	other = store_open(path, &cause);
-	ck_assert_msg(other != NULL, "%s", cause);
-	store_set_worker(other, "other");
-	store_set_daemon(other, 1, 1, ",default,default@rustc 1.95.0,"
+	other = as_daemon("other", ",default,default@rustc 1.95.0,"
 	    "nightly,nightly@rustc 1.97.0-nightly,", 30);
-	ck_assert_int_eq(store_daemon_seen(other), 0);
 	make_variant_run("toolchain", "nightly", 0);
 	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
 	    STORE_NOT_FOUND);
@@ -718,6 +731,36 @@ START_TEST(test_claims_follow_caps)
 }
 END_TEST
 
+/*
+ * A daemon is alive for as long as its own lease says, whatever the
+ * lease of the daemon that asks: a claim leaves it the builds only it can
+ * make while it is.
+ */
+START_TEST(test_liveness_follows_each_lease)
+{
+	struct build_spec	 spec;
+	struct store		*other;
+
+	as_daemon("me", ",default,", 30);
+	other = as_daemon("slow", ",default,nightly,", 300);
+	/* Seen 100 s ago: past this daemon's lease, within its own. */
+	ck_assert_int_eq(sqlite3_exec(db_sqlite(st->db), "UPDATE daemons SET"
+	    " seen_at = seen_at - 100 WHERE name = 'slow'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	make_variant_run("toolchain", "nightly", 0);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
+	    STORE_NOT_FOUND);
+	/* Seen 400 s ago: gone; this daemon takes it, to say why not. */
+	ck_assert_int_eq(sqlite3_exec(db_sqlite(st->db), "UPDATE daemons SET"
+	    " seen_at = seen_at - 300 WHERE name = 'slow'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &spec),
+	    STORE_OK);
+	build_spec_clear(&spec);
+	store_close(other);
+}
+END_TEST
+
 Suite *
 store_suite(void)
 {
@@ -731,6 +774,7 @@ store_suite(void)
 	tcase_add_test(core, test_lease_fencing);
 	tcase_add_test(core, test_build_log_kept);
 	tcase_add_test(core, test_claims_follow_caps);
+	tcase_add_test(core, test_liveness_follows_each_lease);
 	tcase_add_test(core, test_verify_jitter);
 	tcase_add_test(core, test_latest_follows_builds);
 	tcase_add_test(core, test_three_answers);
