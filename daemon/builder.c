@@ -989,6 +989,15 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 		uv_timer_start(&job->timer, builder_deferred_finish, 0, 0);
 		return (job);
 	}
+	if (access(job->spec.project, R_OK | X_OK) != 0) {
+		builder_fail(job, "unavailable", "%s: %s here; a run given by "
+		    "path is built at that path, so every daemon that builds "
+		    "must see it (on a shared store: a shared file system), or "
+		    "track the project ('sizemat project add') to build it "
+		    "anywhere", job->spec.project, strerror(errno));
+		uv_timer_start(&job->timer, builder_deferred_finish, 0, 0);
+		return (job);
+	}
 	builder_phase_start(job);
 	return (job);
 }

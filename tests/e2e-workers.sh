@@ -311,6 +311,14 @@ check "... its benchmarks run there, reading stdin from its own worktree" \
     test "$(db_scalar "$TMP/db" "SELECT string_agg(DISTINCT x.worker || ' '
     || x.state, ',') FROM benches x JOIN builds b ON b.id = x.build_id
     WHERE b.run_id = ${BENCH:-0}")" = "w6 done"
+cp -r "$TMP/crate" "$TMP/api/hidden"
+timeout 300 "$S" run "$TMP/api/hidden" --matrix "$FIX/grid.json" --wait \
+    >/dev/null 2>&1
+check "... a path it cannot see: unavailable, saying what to do" \
+    test "$(db_scalar "$TMP/db" "SELECT count(*) FROM builds b JOIN runs r
+    ON r.id = b.run_id JOIN projects p ON p.id = r.project_id WHERE p.path =
+    '$TMP/api/hidden' AND b.state = 'unavailable' AND b.worker = 'w6' AND
+    b.error LIKE '%shared file system%'")" = 4
 kill -9 "$API"
 check "a worker leads within a lease of the leader's death" \
     bash -c "for _ in \$(seq $((LEASE * 20))); do
