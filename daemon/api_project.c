@@ -222,7 +222,7 @@ api_project_settings(struct api *api, const cJSON *doc,
 	const char		*schedule, *threshold, *trailer, *slow, *speed;
 	const cJSON		*hooks, *url, *mv;
 	char			*cause = NULL, *names, *text;
-	int			 rc = -1;
+	int			 rc = -1, known = 1;
 
 	mv = cJSON_GetObjectItemCaseSensitive(doc, "matrix");
 	if (api_opt_string(doc, "branch", &branch, reply) != 0 ||
@@ -257,8 +257,14 @@ api_project_settings(struct api *api, const cJSON *doc,
 		    cause);
 		goto out;
 	}
-	if (toolchain != NULL && !plan_toolchain_known(api->planner,
-	    toolchain)) {
+	if (toolchain != NULL && plan_toolchain_known(api->planner,
+	    toolchain, &known) != 0) {
+		http_reply_error(reply, 500, "database", "cannot read what the "
+		    "daemons sharing the store can build (the daemon's log "
+		    "says why)");
+		goto out;
+	}
+	if (toolchain != NULL && !known) {
 		names = toolchains_names(api->toolchains);
 		http_reply_error(reply, 400, "unknown_toolchain", "toolchain: "
 		    "\"%s\" is not known to this daemon%s; known: %s",

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sizematd.h"
 
@@ -66,21 +67,28 @@ api_verify_kept(const cJSON *build)
 /*
  * The sections whose bytes differ between the first artifacts of build a
  * and its verify build b: from the sha256 the store has of each section,
- * else (builds measured before it had them) from the kept copies.
+ * else (builds measured before it had them) from the kept copies; null
+ * when neither can tell.
  */
 static cJSON *
 api_verify_sections(struct api *api, int64_t a, int64_t b, const cJSON *da,
     const cJSON *db)
 {
 	const cJSON	*art;
+	const char	*ka = api_verify_kept(da), *kb = api_verify_kept(db);
 	cJSON		*rows;
 
 	art = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(da,
 	    "artifacts"), 0);
-	if ((rows = store_section_changes(api->store, a, b, json_str(art,
-	    "name", ""), json_str(art, "kind", ""))) != NULL)
+	if (store_section_changes(api->store, a, b, json_str(art, "name", ""),
+	    json_str(art, "kind", ""), &rows) != 0)
+		return (cJSON_CreateNull());
+	if (rows != NULL)
 		return (rows);
-	return (diff_section_bytes(api_verify_kept(da), api_verify_kept(db)));
+	if (ka == NULL || kb == NULL || access(ka, R_OK) != 0 ||
+	    access(kb, R_OK) != 0)
+		return (cJSON_CreateNull());
+	return (diff_section_bytes(ka, kb));
 }
 
 /*

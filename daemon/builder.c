@@ -807,7 +807,8 @@ builder_finish(struct build_job *job)
 /*
  * Checkouts one at a time: git worktree add names each worktree's record
  * in the clone after the worktree's last part ("worktree"), and two at
- * once may both take the same name, one of them then failing.
+ * once may both take the same name, one of them then failing; and two
+ * clones or fetches into one mirror at once would trip on each other.
  */
 static uv_once_t	 builder_checkout_once = UV_ONCE_INIT;
 static uv_mutex_t	 builder_checkout_mutex;
@@ -822,18 +823,19 @@ builder_checkout_init(void)
 /*
  * The mirror this daemon checks the build's commit out of: the planning
  * daemon's when it is under this daemon's work dir, else one of its own
- * with the same name, which gets the commit when it lacks it from the
- * planning daemon's mirror if this machine can read it, else from the
- * project's source. So daemons never share one clone's worktrees, and a
- * worker on another machine needs none of the other's files. NULL with
- * *cause.
+ * with the same name. Either gets the commit when it lacks it (cloned when
+ * missing: another machine may use the same work dir path) from the
+ * planning daemon's mirror if it is another this machine can read, else
+ * from the project's source. So daemons never share one clone's
+ * worktrees, and a worker on another machine needs none of the other's
+ * files. NULL with *cause.
  */
 static char *
 builder_mirror_here(const struct build_job *job, char **cause)
 {
-	const char	*planned = job->spec.mirror, *base;
+	const char	*planned = job->spec.mirror, *base, *from[2];
 	char		*own;
-	int		 rc = -1;
+	size_t		 n = 0, i;
 
 	if (planned == NULL) {
 		xasprintf(cause, "the project has no clone to check %s out "
@@ -841,29 +843,32 @@ builder_mirror_here(const struct build_job *job, char **cause)
 		return (NULL);
 	}
 	if (builder_under(job->cfg->workdir, planned))
-		return (xstrdup(planned));
-	base = strrchr(planned, '/') != NULL ? strrchr(planned, '/') + 1 :
-	    planned;
-	xasprintf(&own, "%s/git/%s", job->cfg->workdir, base);
-	if (access(planned, R_OK) == 0) {
-		if ((rc = git_mirror_fetch(planned, own, job->spec.commit,
-		    cause)) != 0 && job->spec.source != NULL) {
-			log_debug("%s; from the source instead", *cause);
-			free(*cause);
-			*cause = NULL;
-		}
+		own = xstrdup(planned);
+	else {
+		base = strrchr(planned, '/') != NULL ? strrchr(planned,
+		    '/') + 1 : planned;
+		xasprintf(&own, "%s/git/%s", job->cfg->workdir, base);
+		if (access(planned, R_OK) == 0)
+			from[n++] = planned;
 	}
-	if (rc != 0 && job->spec.source != NULL)
-		rc = git_mirror_fetch(job->spec.source, own, job->spec.commit,
-		    cause);
-	else if (rc != 0 && *cause == NULL)
+	if (job->spec.source != NULL)
+		from[n++] = job->spec.source;
+	if (n == 0) {
 		xasprintf(cause, "cannot read %s, and the project has no "
 		    "source to fetch from", planned);
-	if (rc != 0) {
 		free(own);
 		return (NULL);
 	}
-	return (own);
+	for (i = 0; i < n; i++) {
+		free(*cause);
+		*cause = NULL;
+		if (git_mirror_fetch(from[i], own, job->spec.commit,
+		    cause) == 0)
+			return (own);
+		log_debug("%s", *cause);
+	}
+	free(own);
+	return (NULL);
 }
 
 /* Thread pool: checks the build's commit out in its worktree. */

@@ -103,24 +103,42 @@ measure_hex(const unsigned char *md, unsigned int len, char out[65])
 }
 
 /*
- * Adds the sha256 of a section's bytes to the artifact, for telling which
- * sections two builds differ in (verify) without their files.
+ * Adds the sha256 of a section's bytes (size bytes) to the artifact, for
+ * telling which sections two builds differ in (verify) without their
+ * files. Sections of one name, whose sizes add up, hash as the hex of the
+ * first's hash followed by the next one's.
  */
 static int
-measure_digest(Elf_Scn *scn, const char *name, struct artifact *a)
+measure_digest(Elf_Scn *scn, const char *name, uint64_t size,
+    struct artifact *a)
 {
 	Elf_Data	*d = elf_rawdata(scn, NULL);
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 len = 0;
-	struct section_digest *sd;
+	struct section_digest *sd = NULL;
+	char		 both[129];
+	size_t		 i;
 
+	if (d == NULL && size > 0)
+		return (-1);
 	if (EVP_Digest(d != NULL ? d->d_buf : "", d != NULL ? d->d_size : 0,
 	    md, &len, EVP_sha256(), NULL) != 1)
 		return (-1);
-	a->digests = xreallocarray(a->digests, a->ndigests + 1,
-	    sizeof *a->digests);
-	sd = &a->digests[a->ndigests++];
-	sd->name = xstrdup(name);
+	for (i = 0; i < a->ndigests && sd == NULL; i++) {
+		if (strcmp(a->digests[i].name, name) == 0)
+			sd = &a->digests[i];
+	}
+	if (sd != NULL) {
+		memcpy(both, sd->sha256, 64);
+		measure_hex(md, len, both + 64);
+		if (EVP_Digest(both, 128, md, &len, EVP_sha256(), NULL) != 1)
+			return (-1);
+	} else {
+		a->digests = xreallocarray(a->digests, a->ndigests + 1,
+		    sizeof *a->digests);
+		sd = &a->digests[a->ndigests++];
+		sd->name = xstrdup(name);
+	}
 	measure_hex(md, len, sd->sha256);
 	return (0);
 }
@@ -163,7 +181,7 @@ measure_elf(Elf *e, struct artifact *a, char **cause)
 		free(canonical);
 		free(folded);
 		if (ehdr.e_type != ET_REL && shdr.sh_type != SHT_NOBITS &&
-		    measure_digest(scn, name, a) != 0) {
+		    measure_digest(scn, name, shdr.sh_size, a) != 0) {
 			xasprintf(cause, "%s: cannot hash section %s", a->path,
 			    name);
 			return (-1);

@@ -35,61 +35,38 @@ plan_error_clear(struct plan_error *e)
 }
 
 /*
- * Whether a toolchain is this daemon's, or a live daemon's that builds
- * and shares its store.
+ * Sets *known to whether a toolchain is this daemon's, or a live daemon's
+ * that builds and shares its store. 0, or -1 when the database failed.
  */
 int
-plan_toolchain_known(const struct planner *p, const char *name)
+plan_toolchain_known(const struct planner *p, const char *name, int *known)
 {
 	char	*caps;
-	int	 known;
 
-	if (toolchains_find(p->toolchains, name) != NULL)
-		return (1);
-	if ((caps = store_fleet_caps(p->store)) == NULL)
+	*known = toolchains_find(p->toolchains, name) != NULL;
+	if (*known)
 		return (0);
-	known = toolchain_caps_has(caps, name, "");
+	if (store_fleet_caps(p->store, &caps) != 0)
+		return (-1);
+	*known = toolchain_caps_has(caps, name, "");
 	free(caps);
-	return (known);
+	return (0);
 }
 
 /*
- * Checks a variant whose toolchain or target this daemon lacks against
- * what the other daemons sharing its store can build (toolchains_caps):
- * 0 when one has both, with *bootstrap set as plan_check_variant sets it;
- * -1 with the error when they have the toolchain but cannot build the
- * variant; 1 when none has the toolchain (or the store is this daemon's
- * alone).
+ * Whether one daemon's caps can build variant v with toolchain name: 0,
+ * with *bootstrap set as plan_check_variant sets it; -1 with the error.
  */
 static int
-plan_check_fleet(const struct planner *p, const struct variant *v,
-    const char *key, const char *name, int opted_in, int *bootstrap,
-    struct plan_error *err)
+plan_check_caps(const struct planner *p, const char *caps,
+    const struct variant *v, const char *key, const char *name,
+    int opted_in, int *bootstrap, struct plan_error *err)
 {
 	const char	*target = variant_get(v, "target");
-	char		*caps, *triple;
-	int		 rc = 1, has;
+	char		*triple;
+	int		 has;
 
 	*bootstrap = 0;
-	if ((caps = store_fleet_caps(p->store)) == NULL ||
-	    !toolchain_caps_has(caps, name, ""))
-		goto out;
-	rc = -1;
-	if (variant_unstable(v) && !toolchain_caps_has(caps, name,
-	    "!nightly")) {
-		if (!opted_in && p->unstable == NULL &&
-		    !toolchain_caps_has(caps, name, "!bootstrap")) {
-			plan_error(err, 400, "needs_nightly", "variant %s uses "
-			    "unstable options, and toolchain %s is not a "
-			    "nightly on the daemons that have it. Either build "
-			    "with a nightly toolchain, or opt in to "
-			    "RUSTC_BOOTSTRAP=1 with \"unstable\": \"bootstrap\" "
-			    "in the matrix, the toolchain's definition or the "
-			    "daemon's config", key, name);
-			goto out;
-		}
-		*bootstrap = 1;
-	}
 	if (target != NULL && variant_get(v, "build-std") == NULL &&
 	    !toolchain_caps_has(caps, name, "/any")) {
 		xasprintf(&triple, "/%s", target);
@@ -101,12 +78,59 @@ plan_check_fleet(const struct planner *p, const struct variant *v,
 			    "nor on the daemons sharing the store that have it;"
 			    " install it, or build it from source with "
 			    "\"build-std\"", key, name, target);
-			goto out;
+			return (-1);
 		}
 	}
-	rc = 0;
-out:
-	free(caps);
+	if (variant_unstable(v) && !toolchain_caps_has(caps, name,
+	    "!nightly")) {
+		if (!opted_in && p->unstable == NULL &&
+		    !toolchain_caps_has(caps, name, "!bootstrap")) {
+			plan_error(err, 400, "needs_nightly", "variant %s uses "
+			    "unstable options, and toolchain %s is not a "
+			    "nightly on the daemons that have it. Either build "
+			    "with a nightly toolchain, or opt in to "
+			    "RUSTC_BOOTSTRAP=1 with \"unstable\": \"bootstrap\" "
+			    "in the matrix, the toolchain's definition or the "
+			    "daemon's config", key, name);
+			return (-1);
+		}
+		*bootstrap = 1;
+	}
+	return (0);
+}
+
+/*
+ * Checks a variant this daemon cannot build itself against what each
+ * other daemon sharing its store can (toolchains_caps): 0 when one can,
+ * with *bootstrap set as that daemon's toolchain needs; -1 with the error
+ * when those with the toolchain cannot build the variant, or the database
+ * failed; 1 when none has the toolchain (or the store is this daemon's
+ * alone).
+ */
+static int
+plan_check_fleet(const struct planner *p, const struct variant *v,
+    const char *key, const char *name, int opted_in, int *bootstrap,
+    struct plan_error *err)
+{
+	char	*all, *rest, *caps;
+	int	 rc = 1;
+
+	*bootstrap = 0;
+	if (store_fleet_caps(p->store, &all) != 0) {
+		plan_error(err, 500, "database", "cannot read what the daemons "
+		    "sharing the store can build (the daemon's log says why)");
+		return (-1);
+	}
+	rest = all;
+	while (rc != 0 && (caps = strsep(&rest, "\n")) != NULL) {
+		if (!toolchain_caps_has(caps, name, ""))
+			continue;
+		rc = plan_check_caps(p, caps, v, key, name, opted_in,
+		    bootstrap, err);
+	}
+	free(all);
+	if (rc == 0)
+		plan_error_clear(err);	/* another daemon could not */
 	return (rc);
 }
 
@@ -145,13 +169,16 @@ plan_check_variant(const struct planner *p, const struct variant *v,
 		    "toolchain \"%s\" is not known to this daemon%s; known: %s "
 		    "('sizemat toolchains' lists them; define others in the "
 		    "daemon's config under \"toolchains\")", key,
-		    name != NULL ? name : "default", store_shared(p->store) ? " nor to a live daemon sharing "
-		    "its store" : "", names);
+		    name != NULL ? name : "default", store_shared(p->store) ?
+		    " nor to a live daemon sharing its store" : "", names);
 		free(names);
 		goto out;
 	}
 	if (tc->problem != NULL) {
-		rc = 0;		/* the build is unavailable, with the reason */
+		/* Others may build it; if none does, it is unavailable. */
+		if ((rc = plan_check_fleet(p, v, key, tc->name, opted_in,
+		    bootstrap, err)) == 1)
+			rc = 0;
 		goto out;
 	}
 	target = variant_get(v, "target");

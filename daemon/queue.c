@@ -335,10 +335,18 @@ queue_bench(struct queue *q)
 	if (store_bench_next(q->store, &task) != STORE_OK)
 		return (0);
 	if (task.commit != NULL) {
-		/* Its build ran in its target dir's worktree, here. */
+		/*
+		 * Its build ran in its target dir's worktree: here, or, taken
+		 * over from a daemon gone, where that one had it.
+		 */
 		dir = builder_target_here(q->cfg->workdir, task.target_dir);
 		xasprintf(&task.project, "%s/worktree", dir);
 		free(dir);
+		if (access(task.project, R_OK) != 0) {
+			free(task.project);
+			xasprintf(&task.project, "%s/worktree",
+			    task.target_dir);
+		}
 	}
 	if (q->jobs > 0 && queue_active(q) > 0) {
 		bench_task_clear(&task);

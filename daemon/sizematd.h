@@ -520,7 +520,7 @@ const char	*store_driver(struct store *);
 int		 store_shared(struct store *);
 void		 store_set_daemon(struct store *, int, int, const char *, int);
 int		 store_daemon_seen(struct store *);
-char		*store_fleet_caps(struct store *);
+int		 store_fleet_caps(struct store *, char **);
 int		 store_daemon_gone(struct store *);
 int		 store_analyze(struct store *);
 struct db_watch;
@@ -581,8 +581,8 @@ enum store_result store_best(struct store *, const char *, int, cJSON **);
 cJSON		*store_status(struct store *);
 enum store_result store_build_log_path(struct store *, int64_t, char **);
 enum store_result store_build_document(struct store *, int64_t, cJSON **);
-cJSON		*store_section_changes(struct store *, int64_t, int64_t,
-		    const char *, const char *);
+int		 store_section_changes(struct store *, int64_t, int64_t,
+		    const char *, const char *, cJSON **);
 enum store_result store_symbol_table(struct store *, int64_t, const char *,
 		    const char *, struct attribution *);
 int		 store_symbols_usage(struct store *, cJSON *);
@@ -875,7 +875,7 @@ int	 plan_queue_matrix(const struct planner *, struct run_plan *,
 int	 plan_queue_variants(const struct planner *, struct run_plan *,
 	    const struct matrix *, const struct variant *, size_t,
 	    const struct variant *, int64_t *, struct plan_error *);
-int	 plan_toolchain_known(const struct planner *, const char *);
+int	 plan_toolchain_known(const struct planner *, const char *, int *);
 int	 plan_check_matrix(const struct planner *, const struct matrix *,
 	    const struct variant *, struct plan_error *);
 enum store_result plan_reusable(const struct planner *, int64_t,

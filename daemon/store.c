@@ -538,6 +538,9 @@ store_read_skew(struct store *st)
 	    " clock_timestamp()) AS bigint)");
 	if (db_step(stmt) == DB_ROW)
 		st->skew = db_column_int(stmt, 0) - store_clock();
+	else
+		log_warnx("cannot read the database server's clock: %s",
+		    db_errmsg(st->db));
 	db_finalize(stmt);
 }
 
@@ -578,18 +581,19 @@ store_daemon_seen(struct store *st)
 }
 
 /*
- * What the other daemons sharing the store that build and were seen
- * within their lease can build: their caps one after another ("" when there
- * are none, or the store is this daemon's alone); NULL when the database
- * failed.
+ * What each other daemon sharing the store that builds and was seen
+ * within its lease can build: in *caps their caps, one line each (""
+ * when there are none, or the store is this daemon's alone). 0, or -1
+ * when the database failed.
  */
-char *
-store_fleet_caps(struct store *st)
+int
+store_fleet_caps(struct store *st, char **caps)
 {
 	struct db_stmt	*stmt;
 	struct buf	 b;
-	int		 rc;
+	int		 rc = DB_DONE;
 
+	*caps = NULL;
 	buf_init(&b);
 	if (store_shared(st)) {
 		stmt = store_prepare(st, "SELECT caps FROM daemons WHERE"
@@ -597,16 +601,17 @@ store_fleet_caps(struct store *st)
 		store_bind_text(stmt, 1, st->worker);
 		db_bind_int(stmt, 2, store_now(st));
 		while ((rc = db_step(stmt)) == DB_ROW)
-			buf_addstr(&b, db_column_text(stmt, 0));
+			buf_printf(&b, "%s\n", db_column_text(stmt, 0));
 		db_finalize(stmt);
-		if (rc != DB_DONE) {
-			log_warnx("database: %s", db_errmsg(st->db));
-			free(b.data);
-			return (NULL);
-		}
+	}
+	if (rc != DB_DONE) {
+		log_warnx("database: %s", db_errmsg(st->db));
+		free(b.data);
+		return (-1);
 	}
 	buf_add(&b, "", 1);
-	return (b.data);
+	*caps = b.data;
+	return (0);
 }
 
 /* Tells the others sharing the store this daemon is gone; 0 or -1. */

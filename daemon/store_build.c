@@ -303,7 +303,7 @@ static int
 store_build_mark(struct store *st, int64_t id, int lease_s, int64_t *fence)
 {
 	struct db_stmt	*stmt;
-	time_t		 now = time(NULL);
+	int64_t		 now = store_now(st);
 
 	stmt = store_prepare(st, "UPDATE builds SET state = 'running',"
 	    " started_at = ?2, attempts = attempts + 1, error = NULL,"
@@ -311,9 +311,9 @@ store_build_mark(struct store *st, int64_t id, int lease_s, int64_t *fence)
 	    " fence = fence + 1 WHERE id = ?1 AND state = 'queued'"
 	    " RETURNING fence");
 	db_bind_int(stmt, 1, id);
-	db_bind_int(stmt, 2, (int64_t)now);
+	db_bind_int(stmt, 2, now);
 	store_bind_text(stmt, 3, st->worker);
-	db_bind_int(stmt, 4, store_now(st) + lease_s);
+	db_bind_int(stmt, 4, now + lease_s);
 	if (db_step(stmt) != DB_ROW) {
 		db_finalize(stmt);
 		return (-1);

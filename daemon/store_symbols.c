@@ -215,21 +215,23 @@ store_build_crates(struct store *st, int64_t build_id, const char *artifact)
 }
 
 /*
- * The sections whose bytes differ between build a's artifact and build
- * b's of the same name and kind, from their sections' sha256 (the sections
- * a has, as diff_section_bytes lists them: diff rows {name, a, b, delta,
- * change}); NULL when either artifact has none recorded (measured before
- * they were, or not an ELF image) or the database failed.
+ * Sets *rows to the sections whose bytes differ between build a's
+ * artifact and build b's of the same name and kind, from their sections'
+ * sha256 (the sections a has, by name, as diff rows {name, a, b, delta,
+ * change}); to NULL when either artifact has none recorded (measured
+ * before they were, or not an ELF image). 0, or -1 when the database
+ * failed.
  */
-cJSON *
+int
 store_section_changes(struct store *st, int64_t a, int64_t b,
-    const char *name, const char *kind)
+    const char *name, const char *kind, cJSON **rows)
 {
 	struct db_stmt	*stmt;
-	cJSON		*out, *row;
+	cJSON		*row;
 	int64_t		 sa, sb;
-	int		 rc, known = 0;
+	int		 rc;
 
+	*rows = NULL;
 	stmt = store_prepare(st, "SELECT count(DISTINCT x.build_id) FROM"
 	    " artifacts x JOIN sections s ON s.artifact_id = x.id WHERE"
 	    " x.build_id IN (?1, ?2) AND x.name = ?3 AND x.kind = ?4 AND"
@@ -238,12 +240,15 @@ store_section_changes(struct store *st, int64_t a, int64_t b,
 	db_bind_int(stmt, 2, b);
 	store_bind_text(stmt, 3, name);
 	store_bind_text(stmt, 4, kind);
-	if (db_step(stmt) == DB_ROW)
-		known = db_column_int(stmt, 0) == 2;
+	rc = db_step(stmt);
+	if (rc == DB_ROW && db_column_int(stmt, 0) != 2) {
+		db_finalize(stmt);
+		return (0);
+	}
 	db_finalize(stmt);
-	if (!known)
-		return (NULL);
-	out = cJSON_CreateArray();
+	if (rc != DB_ROW)
+		goto fail;
+	*rows = cJSON_CreateArray();
 	stmt = store_prepare(st, "SELECT s.name, s.size, t.size, t.sha256"
 	    " FROM artifacts x JOIN sections s ON s.artifact_id = x.id"
 	    " LEFT JOIN artifacts y ON y.build_id = ?2 AND y.name = x.name"
@@ -265,13 +270,14 @@ store_section_changes(struct store *st, int64_t a, int64_t b,
 		cJSON_AddNumberToObject(row, "delta", (double)(sb - sa));
 		cJSON_AddStringToObject(row, "change", db_column_is_null(stmt,
 		    2) ? "removed" : "changed");
-		cJSON_AddItemToArray(out, row);
+		cJSON_AddItemToArray(*rows, row);
 	}
 	db_finalize(stmt);
-	if (rc != DB_DONE) {
-		log_warnx("database: %s", db_errmsg(st->db));
-		cJSON_Delete(out);
-		return (NULL);
-	}
-	return (out);
+	if (rc == DB_DONE)
+		return (0);
+	cJSON_Delete(*rows);
+	*rows = NULL;
+fail:
+	log_warnx("database: %s", db_errmsg(st->db));
+	return (-1);
 }
