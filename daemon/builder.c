@@ -171,8 +171,12 @@ builder_closed(uv_handle_t *h)
 			builder_sysroot_read(job);
 		else
 			builder_units_read(job);
-		/* Reading may have ended it: nothing to measure, settled. */
-		if (job->fail_state == NULL && !job->settled) {
+		/*
+		 * Reading may have ended it: nothing to measure, settled,
+		 * or stopped (its claim went elsewhere).
+		 */
+		if (job->fail_state == NULL && !job->settled &&
+		    job->killed == NULL) {
 			job->phase++;
 			builder_phase_start(job);
 			return;

@@ -125,6 +125,11 @@ queue_planned(struct build_job *job, const struct build_units *u, void *arg)
 
 	rc = store_build_units(slot->queue->store, builder_build_id(job),
 	    slot->fence, u);
+	if (rc == STORE_UNITS_LOST) {
+		slot->lost = 1;
+		builder_kill(job, "cancelled");
+		return (0);
+	}
 	return (rc < 0 ? 0 : rc);
 }
 

@@ -554,6 +554,8 @@ int		 store_build_start(struct store *, int64_t, int, int64_t *);
 int		 store_lease_renew(struct store *, int64_t, int64_t, int);
 int		 store_build_prepared(struct store *, int64_t, int64_t,
 		    const cJSON *, const cJSON *, const cJSON *, const char *);
+/* store_build_units: the build is no longer this daemon's (its fence). */
+#define STORE_UNITS_LOST	3
 int		 store_build_units(struct store *, int64_t, int64_t,
 		    const struct build_units *);
 int		 store_build_finish(struct store *, int64_t, int64_t,

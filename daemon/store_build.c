@@ -878,8 +878,10 @@ store_build_reuse(struct store *st, int64_t id, int64_t from)
  * Records what a running build's unit graph said. When a done build of the
  * same run has the same fingerprint, the build becomes a copy of its
  * result (same_as) without being built; when a running one has, the build
- * is queued again behind it. Returns 0 (build it), BUILDER_SAME,
- * BUILDER_WAIT, or -1.
+ * is queued again behind it (the one whose unit graph was recorded first
+ * goes on). Returns 0 (build it),
+ * BUILDER_SAME, BUILDER_WAIT, STORE_UNITS_LOST (no longer this daemon's
+ * under fence: stop it), or -1.
  */
 int
 store_build_units(struct store *st, int64_t id, int64_t fence,
@@ -905,7 +907,9 @@ store_build_units(struct store *st, int64_t id, int64_t fence,
 	store_bind_text(stmt, 5, u->default_artifact);
 	if (store_step_done(st, stmt) != 0)
 		goto rollback;
-	if (db_changes(st->db) == 1 && u->fingerprint != NULL) {
+	if (db_changes(st->db) != 1)
+		rc = STORE_UNITS_LOST;
+	else if (u->fingerprint != NULL) {
 		stmt = store_prepare(st, "SELECT o.id, o.state = 'done'"
 		    " FROM builds o JOIN builds b ON b.id = ?1"
 		    " WHERE o.state IN ('done', 'running') AND "

@@ -604,6 +604,35 @@ START_TEST(test_build_log_kept)
 END_TEST
 
 /*
+ * Twins (one fingerprint) claimed at once: the first whose unit graph is
+ * recorded goes on, the other waits behind it; and a claim gone elsewhere
+ * is told to stop there.
+ */
+START_TEST(test_units_twins_and_fence)
+{
+	struct build_spec	 a, b;
+	struct build_units	 u;
+
+	make_run("/src/app", 2);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &a), STORE_OK);
+	ck_assert_int_eq(store_build_claim(st, NULL, NULL, 30, &b), STORE_OK);
+	ck_assert_int_lt(a.id, b.id);
+	memset(&u, 0, sizeof u);
+	u.fingerprint = (char *)"same";
+	/* Both run: the first with its unit graph goes on... */
+	ck_assert_int_eq(store_build_units(st, a.id, a.fence, &u), 0);
+	/* ... and the other waits behind it. */
+	ck_assert_int_eq(store_build_units(st, b.id, b.fence, &u),
+	    BUILDER_WAIT);
+	/* A stale fence: no longer this daemon's to build. */
+	ck_assert_int_eq(store_build_units(st, a.id, a.fence - 1, &u),
+	    STORE_UNITS_LOST);
+	build_spec_clear(&a);
+	build_spec_clear(&b);
+}
+END_TEST
+
+/*
  * Queues a run of one variant with setting name=value besides opt-level;
  * any: whether any compiler may build it.
  */
@@ -772,6 +801,7 @@ store_suite(void)
 	tcase_add_test(core, test_migrations_apply_once);
 	tcase_add_test(core, test_run_lifecycle);
 	tcase_add_test(core, test_lease_fencing);
+	tcase_add_test(core, test_units_twins_and_fence);
 	tcase_add_test(core, test_build_log_kept);
 	tcase_add_test(core, test_claims_follow_caps);
 	tcase_add_test(core, test_liveness_follows_each_lease);
