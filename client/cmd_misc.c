@@ -37,27 +37,55 @@ cmd_matrices(struct options *o)
 	return (EXIT_OK);
 }
 
+/*
+ * Prints the daemons sharing the store, when there are others than the
+ * one asked: workers, their slots, alive or when last seen.
+ */
+static void
+status_daemons(const cJSON *daemons)
+{
+	const cJSON	*d;
+
+	if (cJSON_GetArraySize(daemons) < 2)
+		return;
+	printf("daemons sharing the store:\n");
+	cJSON_ArrayForEach(d, daemons) {
+		printf("  %s: %s, %lld build slot%s, ", json_str(d, "name", "?"),
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
+		    "worker")) ? "worker" : "API", (long long)json_int(d,
+		    "jobs", 0), json_int(d, "jobs", 0) == 1 ? "" : "s");
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "alive")))
+			printf("alive\n");
+		else
+			printf("gone (last seen %s)\n", json_str(d, "seen_at",
+			    "?"));
+	}
+}
+
 /* sizemat status */
 int
 cmd_status(struct options *o)
 {
 	static const char *const header[] = { "build", "run", "state",
-	    "elapsed", "variant", "project" };
+	    "elapsed", "worker", "variant", "project" };
 	static const char *const lists[] = { "running", "queued" };
 	cJSON		*doc, *b;
 	struct table	*t;
 	char		 build[32], run[32], elapsed[32];
-	const char	*cells[6];
+	const char	*cells[7];
 	size_t		 i;
 	int		 rc = EXIT_OK;
 
 	if ((doc = request_get(o, "/v1/status", &rc)) == NULL)
 		return (rc);
-	if (o->format == FORMAT_TABLE)
+	if (o->format == FORMAT_TABLE) {
 		printf("%lld of %lld build slots busy\n",
 		    (long long)json_int(doc, "active", 0),
 		    (long long)json_int(doc, "jobs", 0));
-	t = table_create(6, header);
+		status_daemons(cJSON_GetObjectItemCaseSensitive(doc,
+		    "daemons"));
+	}
+	t = table_create(7, header);
 	for (i = 0; i < 2; i++) {
 		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc,
 		    lists[i])) {
@@ -74,8 +102,9 @@ cmd_status(struct options *o)
 			cells[1] = run;
 			cells[2] = json_str(b, "state", "");
 			cells[3] = elapsed;
-			cells[4] = json_str(b, "variant_key", "");
-			cells[5] = json_str(b, "project", "");
+			cells[4] = json_str(b, "worker", "-");
+			cells[5] = json_str(b, "variant_key", "");
+			cells[6] = json_str(b, "project", "");
 			table_add(t, cells);
 		}
 	}

@@ -343,7 +343,8 @@ const struct help_entry help_entries[] = {
 	  "project's at its newest measured commit on the branch, each row "
 	  "naming it)" },
 	{ HELP_READ, "runs", "runs [--limit N]", "the newest runs" },
-	{ HELP_READ, "status", "status", "running and queued builds" },
+	{ HELP_READ, "status", "status", "running and queued builds, and "
+	  "the daemons sharing the store" },
 	{ HELP_READ, "log", "log BUILD", "the cargo log of one build" },
 	{ HELP_READ, "daemon", "daemon status|stop",
 	  "the daemon this client uses: its pid, socket and dashboard (exit 1 "

@@ -182,7 +182,42 @@ store_best(struct store *st, const char *project, int top, cJSON **out)
 	return (STORE_OK);
 }
 
-/* Returns the running and queued builds; NULL when the database failed. */
+/*
+ * Adds to list the daemons sharing the store, as each last said: name,
+ * worker or not, build slots, lease, when started and last seen, and
+ * whether it is alive (seen within its lease). 0, or -1.
+ */
+static int
+store_daemons(struct store *st, cJSON *list)
+{
+	static const struct store_column columns[] = {
+		{ "name", STORE_TEXT }, { "worker", STORE_BOOL },
+		{ "jobs", STORE_INT }, { "lease_s", STORE_INT },
+		{ "started_at", STORE_TEXT }, { "seen_at", STORE_TEXT },
+		{ "alive", STORE_BOOL }, { NULL, STORE_TEXT }
+	};
+	struct db_stmt	*stmt;
+	cJSON		*d;
+	int		 rc;
+
+	stmt = store_prepare(st, "SELECT name, worker, jobs, lease, "
+	    STORE_TIME("started_at") ", " STORE_TIME("seen_at") ","
+	    " CASE WHEN seen_at + lease >= ?1 THEN 1 ELSE 0 END"
+	    " FROM daemons ORDER BY worker, name");
+	db_bind_int(stmt, 1, store_now(st));
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		d = cJSON_CreateObject();
+		store_json_row(d, stmt, columns);
+		cJSON_AddItemToArray(list, d);
+	}
+	return (store_rows_done(st, stmt, rc));
+}
+
+/*
+ * Returns the running and queued builds (a running one with the daemon
+ * running it) and the daemons sharing the store; NULL when the database
+ * failed.
+ */
 cJSON *
 store_status(struct store *st)
 {
@@ -191,7 +226,7 @@ store_status(struct store *st)
 		{ "project", STORE_TEXT }, { "variant_key", STORE_TEXT },
 		{ "step", STORE_TEXT }, { "state", STORE_TEXT },
 		{ "started_at", STORE_TEXT }, { "elapsed_s", STORE_INT },
-		{ NULL, STORE_TEXT }
+		{ "worker", STORE_TEXT }, { NULL, STORE_TEXT }
 	};
 	struct db_stmt	*stmt;
 	cJSON		*doc, *running, *queued, *b;
@@ -203,12 +238,12 @@ store_status(struct store *st)
 	stmt = store_prepare(st, "SELECT b.id, b.run_id,"
 	    " coalesce(p.name, p.path), v.key, b.step, b.state, "
 	    STORE_TIME("b.started_at") ","
-	    " ?1 - b.started_at"
-	    " FROM builds b JOIN runs r ON r.id = b.run_id"
+	    " ?1 - b.started_at, CASE WHEN b.state = 'running' THEN b.worker"
+	    " END FROM builds b JOIN runs r ON r.id = b.run_id"
 	    " JOIN projects p ON p.id = r.project_id"
 	    " JOIN variants v ON v.id = b.variant_id"
 	    " WHERE b.state IN ('running', 'queued') ORDER BY b.run_id, b.seq");
-	db_bind_int(stmt, 1, (int64_t)time(NULL));
+	db_bind_int(stmt, 1, store_now(st));
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		b = cJSON_CreateObject();
 		store_json_row(b, stmt, columns);
@@ -216,7 +251,8 @@ store_status(struct store *st)
 		    db_column_text(stmt, 5), "running") == 0 ?
 		    running : queued, b);
 	}
-	if (store_rows_done(st, stmt, rc) != 0) {
+	if (store_rows_done(st, stmt, rc) != 0 ||
+	    store_daemons(st, cJSON_AddArrayToObject(doc, "daemons")) != 0) {
 		cJSON_Delete(doc);
 		return (NULL);
 	}

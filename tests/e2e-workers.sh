@@ -120,8 +120,22 @@ check "the API daemon accepts a run of 12 builds" \
     test "$(db_scalar "$TMP/db" "SELECT count(*) FROM builds
     WHERE run_id = $RUN")" = 12
 
-echo "# a worker killed as it builds"
 B1=$(running_on w1)
+"$S" status --json >"$TMP/status.json"
+check "status on the API daemon: every daemon, alive, and which runs what" \
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+names = {x["name"]: (x["worker"], x["alive"]) for x in d["daemons"]}
+sys.exit(0 if names == {"api": (False, True), "w1": (True, True),
+    "w2": (True, True), "w3": (True, True)} and d["running"] and
+    all(b["worker"] in ("w1", "w2", "w3") for b in d["running"]) else 1)' \
+    "$TMP/status.json"
+"$S" status >"$TMP/status.txt"
+check "... and says so in words" bash -c "grep -q '^  w2: worker, 1 build \
+slot, alive' '$TMP/status.txt' &&
+    grep -qE 'running +[0-9]+s +w1 ' '$TMP/status.txt'"
+
+echo "# a worker killed as it builds"
 kill -9 "$W1"
 check "w1 ran build $B1 when it was killed" test -n "$B1"
 
