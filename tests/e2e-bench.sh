@@ -158,20 +158,35 @@ print(w["variant_key"], w["value"], w["speed"], "limit", limit,
       "builds", s["builds"])
 sys.exit(0 if ok else 1)
 PY
-check "bench.instructions is the same in two runs of each variant (the grid's and the search's)" \
-    python3 - "$TMP/search.json" "$TMP/one.json" <<'PY'
+# Each build's artifact sha256: the same bytes must count the same
+# instructions; other bytes (the compiler's output jittered) are said so.
+python3 -c 'import json, sys
+for b in json.load(open(sys.argv[1]))["builds"]: print(b["id"])
+for p in json.load(open(sys.argv[2]))["search"]["probes"]: print(p["build"])' \
+    "$TMP/one.json" "$TMP/search.json" | while read -r id; do
+	echo "$id $(db_scalar "$TMP/db" "SELECT sha256 FROM artifacts WHERE
+	    build_id = $id ORDER BY kind, name LIMIT 1")"
+done >"$TMP/shas.txt"
+check "bench.instructions is the same in two runs of each variant with the same bytes (the grid's and the search's)" \
+    python3 - "$TMP/search.json" "$TMP/one.json" "$TMP/shas.txt" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))["search"]
 d = json.load(open(sys.argv[2]))
-grid = {b["variant_key"]: b["artifacts"][0]["measurements"]
-        ["bench.instructions"] for b in d["builds"]}
-seen = [(p["variant_key"], p["speed"]) for p in s["probes"]
-        if p["variant_key"] in grid]
-for k, v in seen:
-    if grid[k] != v:
-        print("  %s: %d in the grid, %d in the search" % (k, grid[k], v))
-ok = len(seen) >= 4 and all(grid[k] == v for k, v in seen)
-ok = ok and len(set(grid.values())) > 1
+sha = dict(l.split() for l in open(sys.argv[3]) if len(l.split()) == 2)
+grid = {b["variant_key"]: (b["artifacts"][0]["measurements"]
+        ["bench.instructions"], sha.get(str(b["id"]))) for b in d["builds"]}
+seen = [(p["variant_key"], p["speed"], sha.get(str(p["build"])))
+        for p in s["probes"] if p["variant_key"] in grid]
+same = [(k, v) for k, v, h in seen if h is not None and h == grid[k][1]]
+for k, v, h in seen:
+    if h != grid[k][1]:
+        print("  %s: other bytes than the grid's (the compiler's output "
+              "varied): %d against %d instructions" % (k, v, grid[k][0]))
+    elif grid[k][0] != v:
+        print("  %s: %d in the grid, %d in the search, the same bytes"
+              % (k, grid[k][0], v))
+ok = len(same) >= 4 and all(grid[k][0] == v for k, v in same)
+ok = ok and len(set(g[0] for g in grid.values())) > 1
 if not ok:
     print("  grid:", grid)
     print("  search:", [(p["variant_key"], p["state"], p["speed"],
