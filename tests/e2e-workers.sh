@@ -120,22 +120,8 @@ check "the API daemon accepts a run of 12 builds" \
     test "$(db_scalar "$TMP/db" "SELECT count(*) FROM builds
     WHERE run_id = $RUN")" = 12
 
-B1=$(running_on w1)
-"$S" status --json >"$TMP/status.json"
-check "status on the API daemon: every daemon, alive, and which runs what" \
-    python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-names = {x["name"]: (x["worker"], x["alive"]) for x in d["daemons"]}
-sys.exit(0 if names == {"api": (False, True), "w1": (True, True),
-    "w2": (True, True), "w3": (True, True)} and d["running"] and
-    all(b["worker"] in ("w1", "w2", "w3") for b in d["running"]) else 1)' \
-    "$TMP/status.json"
-"$S" status >"$TMP/status.txt"
-check "... and says so in words" bash -c "grep -q '^  w2: worker, 1 build \
-slot, alive' '$TMP/status.txt' &&
-    grep -qE 'running +[0-9]+s +w1 ' '$TMP/status.txt'"
-
 echo "# a worker killed as it builds"
+B1=$(running_on w1)
 kill -9 "$W1"
 check "w1 ran build $B1 when it was killed" test -n "$B1"
 
@@ -212,6 +198,35 @@ echo "# the same sizes as one SQLite daemon"
 check "every variant's artifact has the size the SQLite daemon recorded" \
     python3 "$TOP/tests/e2e_check.py" same-sizes "$TMP/pg.json" \
     "$TMP/lite.json" 12
+
+echo "# status: the daemons sharing the store, and who runs what"
+"$S" run "$TMP/crate" --matrix "$FIX/grid.json" --json >"$TMP/st.json" \
+    2>/dev/null
+for _ in $(seq 300); do
+	"$S" status --json >"$TMP/status.json"
+	"$S" status >"$TMP/status.txt"
+	grep -q ' running ' "$TMP/status.txt" && python3 -c 'import json, sys
+sys.exit(0 if json.load(open(sys.argv[1]))["running"] else 1)' \
+	    "$TMP/status.json" && break
+	sleep 0.1
+done
+check "status on the API daemon: every daemon, alive or not, and who runs what" \
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+names = {x["name"]: (x["worker"], x["alive"]) for x in d["daemons"]}
+sys.exit(0 if names == {"api": (False, True), "w1": (True, False),
+    "w2": (True, False), "w3": (True, True)} and d["running"] and
+    all(b["worker"] == "w3" for b in d["running"]) else 1)' \
+    "$TMP/status.json"
+check "... and says so in words" bash -c "grep -q '^  w3: worker, 1 build \
+slot, alive' '$TMP/status.txt' &&
+    grep -q '^  w1: worker, 1 build slot, gone (last seen ' '$TMP/status.txt' &&
+    grep -qE ' running +[0-9]+s +w3 ' '$TMP/status.txt'" ||
+    cat "$TMP/status.txt"
+ST=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/st.json" 2>/dev/null)
+wait_db "NOT EXISTS (SELECT 1 FROM builds WHERE run_id = ${ST:-0} AND
+    state IN ('queued', 'running'))" 3000
 
 echo "# workers build what they can, and keep a series on its compiler"
 # w3's default cargo is PATH's, with Debian's as "system" beside it; w4's
