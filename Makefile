@@ -41,13 +41,13 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 
 DAEMON_MODS = api api_cache api_history api_pareto api_project api_run \
 	      api_search api_sizes api_verify attrib bench bench_spec bisect builder \
-	      builder_cargo builder_meta builder_measure command \
+	      builder_cargo builder_checkout builder_meta builder_measure command \
 	      db db_pg db_pg_watch db_sqlite config diff events explain gc git \
 	      http identity \
 	      jobserver limit log matrix measure metric metrics notify plan \
 	      logpack peers post queue schedule search search_limits search_run \
 	      server \
-	      snippet store \
+	      snippet store store_claim \
 	      store_bench store_bisect store_build store_delivery \
 	      store_slowdown \
 	      store_history store_project store_regression store_report \

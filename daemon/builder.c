@@ -22,8 +22,6 @@
 #include "sizematd.h"
 #include "builder_private.h"
 
-static void	builder_phase_start(struct build_job *);
-static void	builder_finish(struct build_job *);
 static void	builder_deferred_finish(uv_timer_t *);
 static void	builder_identity_read(struct build_job *);
 static void	builder_sysroot_read(struct build_job *);
@@ -62,7 +60,7 @@ builder_fresh_target_dir(const char *workdir, const char *project,
 }
 
 /* Whether path is under dir. */
-static int
+int
 builder_under(const char *dir, const char *path)
 {
 	size_t	 n = strlen(dir);
@@ -537,7 +535,7 @@ builder_phase_argv(struct build_job *job, struct strlist *argv,
 }
 
 /* Starts the current phase's process with its two pipes. */
-static void
+void
 builder_phase_start(struct build_job *job)
 {
 	uv_process_options_t	 opts;
@@ -745,7 +743,7 @@ builder_measure_done(uv_work_t *w, int status)
 }
 
 /* Decides the outcome, then measures the artifacts of a good build. */
-static void
+void
 builder_finish(struct build_job *job)
 {
 	struct build_outcome	*o = &job->outcome;
@@ -806,111 +804,6 @@ builder_finish(struct build_job *job)
 		builder_measure_work(&job->work);
 	}
 	builder_report(job);
-}
-
-/*
- * Checkouts one at a time: git worktree add names each worktree's record
- * in the clone after the worktree's last part ("worktree"), and two at
- * once may both take the same name, one of them then failing; and two
- * clones or fetches into one mirror at once would trip on each other.
- */
-static uv_once_t	 builder_checkout_once = UV_ONCE_INIT;
-static uv_mutex_t	 builder_checkout_mutex;
-
-static void
-builder_checkout_init(void)
-{
-	if (uv_mutex_init(&builder_checkout_mutex) != 0)
-		fatalx("builder: cannot make the checkout mutex");
-}
-
-/*
- * The mirror this daemon checks the build's commit out of: the planning
- * daemon's when it is under this daemon's work dir, else one of its own
- * with the same name. Either gets the commit when it lacks it (cloned when
- * missing: another machine may use the same work dir path) from the
- * planning daemon's mirror if it is another this machine can read, else
- * from the project's source. So daemons never share one clone's
- * worktrees, and a worker on another machine needs none of the other's
- * files. NULL with *cause.
- */
-static char *
-builder_mirror_here(const struct build_job *job, char **cause)
-{
-	const char	*planned = job->spec.mirror, *base, *from[2];
-	char		*own;
-	size_t		 n = 0, i;
-
-	if (planned == NULL) {
-		xasprintf(cause, "the project has no clone to check %s out "
-		    "of", job->spec.commit);
-		return (NULL);
-	}
-	if (builder_under(job->cfg->workdir, planned))
-		own = xstrdup(planned);
-	else {
-		base = strrchr(planned, '/') != NULL ? strrchr(planned,
-		    '/') + 1 : planned;
-		xasprintf(&own, "%s/git/%s", job->cfg->workdir, base);
-		if (access(planned, R_OK) == 0)
-			from[n++] = planned;
-	}
-	if (job->spec.source != NULL)
-		from[n++] = job->spec.source;
-	if (n == 0) {
-		xasprintf(cause, "cannot read %s, and the project has no "
-		    "source to fetch from", planned);
-		free(own);
-		return (NULL);
-	}
-	for (i = 0; i < n; i++) {
-		free(*cause);
-		*cause = NULL;
-		if (git_mirror_fetch(from[i], own, job->spec.commit,
-		    cause) == 0)
-			return (own);
-		log_debug("%s", *cause);
-	}
-	free(own);
-	return (NULL);
-}
-
-/* Thread pool: checks the build's commit out in its worktree. */
-static void
-builder_checkout_work(uv_work_t *w)
-{
-	struct build_job	*job = w->data;
-	char			*mirror;
-	int			 rc = -1;
-
-	uv_once(&builder_checkout_once, builder_checkout_init);
-	uv_mutex_lock(&builder_checkout_mutex);
-	if ((mirror = builder_mirror_here(job, &job->checkout_error)) != NULL)
-		rc = git_checkout(mirror, job->spec.project, job->spec.commit,
-		    &job->checkout_error);
-	uv_mutex_unlock(&builder_checkout_mutex);
-	free(mirror);
-	if (rc != 0 && job->checkout_error == NULL)
-		job->checkout_error = xstrdup("git checkout failed");
-}
-
-/* The commit is there: the build goes on, unless it was stopped. */
-static void
-builder_checkout_done(uv_work_t *w, int status)
-{
-	struct build_job	*job = w->data;
-
-	if (job->checkout_error != NULL || status != 0) {
-		builder_fail(job, "unavailable", "%s", job->checkout_error ?
-		    job->checkout_error : "the checkout was cancelled");
-		builder_finish(job);
-		return;
-	}
-	if (job->killed != NULL) {
-		builder_finish(job);
-		return;
-	}
-	builder_phase_start(job);
 }
 
 /* Ends a job that could not start, from the loop rather than its caller. */
@@ -988,10 +881,7 @@ builder_start(uv_loop_t *loop, const struct builder_config *cfg,
 	}
 	if (job->spec.commit != NULL) {
 		/* Check the commit out first, off the loop. */
-		job->started_ns = uv_hrtime();
-		job->work.data = job;
-		if (uv_queue_work(loop, &job->work, builder_checkout_work,
-		    builder_checkout_done) == 0)
+		if (builder_checkout_start(job) == 0)
 			return (job);
 		builder_fail(job, "unavailable", "cannot check %s out",
 		    job->spec.commit);

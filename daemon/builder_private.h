@@ -74,6 +74,12 @@ struct build_job {
 
 /* builder.c */
 void	 builder_log(struct build_job *, const char *, size_t);
+void	 builder_phase_start(struct build_job *);
+void	 builder_finish(struct build_job *);
+int	 builder_under(const char *, const char *);
+
+/* builder_checkout.c */
+int	 builder_checkout_start(struct build_job *);
 void	 builder_fail(struct build_job *, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 builder_mkdirs(const char *);

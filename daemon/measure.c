@@ -92,6 +92,28 @@ measure_fold(const char *name)
 	return (xstrdup(name));
 }
 
+/* The digest of an artifact's section of that name, or NULL. */
+static struct section_digest *
+measure_digest_named(const struct artifact *a, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->ndigests; i++) {
+		if (strcmp(a->digests[i].name, name) == 0)
+			return (&a->digests[i]);
+	}
+	return (NULL);
+}
+
+/* The sha256 (hex) of an artifact's section's bytes, or NULL. */
+const char *
+artifact_section_sha256(const struct artifact *a, const char *name)
+{
+	struct section_digest	*sd = measure_digest_named(a, name);
+
+	return (sd != NULL ? sd->sha256 : NULL);
+}
+
 /* Writes a sha256 as hex. */
 static void
 measure_hex(const unsigned char *md, unsigned int len, char out[65])
@@ -115,30 +137,26 @@ measure_digest(Elf_Scn *scn, const char *name, uint64_t size,
 	Elf_Data	*d = elf_rawdata(scn, NULL);
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 len = 0;
-	struct section_digest *sd = NULL;
+	struct section_digest *sd;
 	char		 both[129];
-	size_t		 i;
 
 	if (d == NULL && size > 0)
 		return (-1);
 	if (EVP_Digest(d != NULL ? d->d_buf : "", d != NULL ? d->d_size : 0,
 	    md, &len, EVP_sha256(), NULL) != 1)
 		return (-1);
-	for (i = 0; i < a->ndigests && sd == NULL; i++) {
-		if (strcmp(a->digests[i].name, name) == 0)
-			sd = &a->digests[i];
-	}
-	if (sd != NULL) {
+	if ((sd = measure_digest_named(a, name)) != NULL) {
 		memcpy(both, sd->sha256, 64);
 		measure_hex(md, len, both + 64);
 		if (EVP_Digest(both, 128, md, &len, EVP_sha256(), NULL) != 1)
 			return (-1);
-	} else {
-		a->digests = xreallocarray(a->digests, a->ndigests + 1,
-		    sizeof *a->digests);
-		sd = &a->digests[a->ndigests++];
-		sd->name = xstrdup(name);
+		measure_hex(md, len, sd->sha256);
+		return (0);
 	}
+	a->digests = xreallocarray(a->digests, a->ndigests + 1,
+	    sizeof *a->digests);
+	sd = &a->digests[a->ndigests++];
+	sd->name = xstrdup(name);
 	measure_hex(md, len, sd->sha256);
 	return (0);
 }

@@ -346,6 +346,7 @@ int	 measure_artifact(struct artifact *, char **);
 int	 measure_sha256(int, char[65]);
 int	 wasm_leb(const unsigned char **, const unsigned char *, uint64_t *);
 void	 artifact_add_measurement(struct artifact *, const char *, int64_t);
+const char *artifact_section_sha256(const struct artifact *, const char *);
 void	 artifact_clear(struct artifact *);
 
 /* attrib.c: which symbol and crate each byte belongs to */

@@ -596,8 +596,8 @@ store_fleet_caps(struct store *st, char **caps)
 	*caps = NULL;
 	buf_init(&b);
 	if (store_shared(st)) {
-		stmt = store_prepare(st, "SELECT caps FROM daemons WHERE"
-		    " name <> ?1 AND jobs > 0 AND seen_at + lease >= ?2");
+		stmt = store_prepare(st, "SELECT w.caps FROM daemons w WHERE"
+		    " w.name <> ?1 AND" STORE_BUILDER("w", "?2"));
 		store_bind_text(stmt, 1, st->worker);
 		db_bind_int(stmt, 2, store_now(st));
 		while ((rc = db_step(stmt)) == DB_ROW)

@@ -159,9 +159,9 @@ store_bench_next(struct store *st, struct bench_task *t)
 	    " b.run_id JOIN projects p ON p.id = r.project_id"
 	    " WHERE x.state = 'pending' AND (b.worker = ?1 OR NOT EXISTS"
 	    " (SELECT 1 FROM daemons w WHERE w.name = b.worker AND"
-	    " w.seen_at + w.lease >= ?2 AND w.jobs > 0)) AND (?3 > 0 OR NOT EXISTS"
+	    STORE_BUILDER("w", "?2") ")) AND (?3 > 0 OR NOT EXISTS"
 	    " (SELECT 1 FROM daemons w WHERE w.name <> ?1 AND"
-	    " w.seen_at + w.lease >= ?2 AND w.jobs > 0))"
+	    STORE_BUILDER("w", "?2") "))"
 	    " ORDER BY x.build_id LIMIT 1");
 	store_bind_text(stmt, 1, st->worker);
 	db_bind_int(stmt, 2, store_now(st));
@@ -323,7 +323,7 @@ fail:
 #define STORE_BENCH_LOST \
 	" x.state = 'running' AND (?1 = 2 OR x.worker IS NULL OR" \
 	" (?1 = 1 AND x.worker = ?3) OR NOT EXISTS (SELECT 1 FROM daemons w" \
-	" WHERE w.name = x.worker AND w.seen_at + w.lease >= ?2))"
+	" WHERE w.name = x.worker AND" STORE_ALIVE("w", "?2") "))"
 
 /*
  * A benchmark whose daemon is gone (see STORE_BENCH_LOST) runs again, its

@@ -21,6 +21,31 @@ struct store {
 };
 
 /*
+ * Whether the daemon of daemons row w was alive at now (a parameter): seen
+ * within its own lease (it says so every third of one); and also one that
+ * builds (has build slots).
+ */
+#define STORE_ALIVE(w, now) \
+	" " w ".seen_at + " w ".lease >= " now
+#define STORE_BUILDER(w, now) \
+	STORE_ALIVE(w, now) " AND " w ".jobs > 0"
+
+/*
+ * Whether build o stands for build b: the same fingerprint (every unit's
+ * profile, the toolchain, the post steps), in b's run, or in another
+ * unforced run of the project that builds the same commit, or, for a
+ * path project, that started after b's run was asked for (in a later
+ * second: so it built sources at least as new).
+ */
+#define STORE_TWIN(o, b) \
+	" " o ".fingerprint = " b ".fingerprint AND " o ".id <> " b ".id" \
+	" AND (" o ".run_id = " b ".run_id OR EXISTS (SELECT 1 FROM runs ro," \
+	" runs rb WHERE ro.id = " o ".run_id AND rb.id = " b ".run_id" \
+	" AND ro.project_id = rb.project_id AND rb.force = 0 AND" \
+	" (ro.commit_id = rb.commit_id OR (ro.commit_id IS NULL AND" \
+	" rb.commit_id IS NULL AND " o ".started_at > rb.created_at))))"
+
+/*
  * Whether a project's variant was found nondeterministic: a verify
  * rebuild of one of its builds gave other bytes (runs of kind verify).
  */

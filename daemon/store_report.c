@@ -200,10 +200,10 @@ store_daemons(struct store *st, cJSON *list)
 	cJSON		*d;
 	int		 rc;
 
-	stmt = store_prepare(st, "SELECT name, worker, jobs, lease, "
-	    STORE_TIME("started_at") ", " STORE_TIME("seen_at") ","
-	    " CASE WHEN seen_at + lease >= ?1 THEN 1 ELSE 0 END"
-	    " FROM daemons ORDER BY worker, name");
+	stmt = store_prepare(st, "SELECT d.name, d.worker, d.jobs, d.lease, "
+	    STORE_TIME("d.started_at") ", " STORE_TIME("d.seen_at") ","
+	    " CASE WHEN" STORE_ALIVE("d", "?1") " THEN 1 ELSE 0 END"
+	    " FROM daemons d ORDER BY d.worker, d.name");
 	db_bind_int(stmt, 1, store_now(st));
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		d = cJSON_CreateObject();

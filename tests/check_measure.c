@@ -61,19 +61,6 @@ sha256_of_section(const char *file, const char *section, char out[65])
 	pclose(p);
 }
 
-/* The digest measure recorded for a section, or NULL. */
-static const char *
-digest_of(const struct artifact *a, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < a->ndigests; i++) {
-		if (strcmp(a->digests[i].name, name) == 0)
-			return (a->digests[i].sha256);
-	}
-	return (NULL);
-}
-
 START_TEST(test_elf_sections_match_binutils)
 {
 	struct artifact	 a;
@@ -111,9 +98,9 @@ START_TEST(test_elf_sections_match_binutils)
 	/* Each section's bytes are hashed, as objcopy extracts them. */
 	sha256_of_section(self, ".rodata", want);
 	ck_assert_int_eq(strlen(want), 64);
-	ck_assert_ptr_nonnull(digest_of(&a, ".rodata"));
-	ck_assert_str_eq(digest_of(&a, ".rodata"), want);
-	ck_assert_ptr_null(digest_of(&a, ".bss"));	/* no bytes */
+	ck_assert_ptr_nonnull(artifact_section_sha256(&a, ".rodata"));
+	ck_assert_str_eq(artifact_section_sha256(&a, ".rodata"), want);
+	ck_assert_ptr_null(artifact_section_sha256(&a, ".bss"));	/* no bytes */
 	artifact_clear(&a);
 }
 END_TEST
