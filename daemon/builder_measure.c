@@ -132,10 +132,12 @@ builder_measure_work(uv_work_t *w)
 	struct build_job	*job = w->data;
 	struct build_outcome	*o = &job->outcome;
 	struct attrib_origins	*origins;
-	char			*cause, *scratch, *kept;
+	char			*cause, *stem, *kept;
 	size_t			 i;
 
-	xasprintf(&scratch, "%s/logs", job->cfg->workdir);
+	/* Builds are measured side by side: each its own copies. */
+	xasprintf(&stem, "%s/logs/post-%d-%lld-", job->cfg->workdir,
+	    (int)getpid(), (long long)job->spec.id);
 	xasprintf(&kept, "%s/artifacts", job->cfg->workdir);
 	origins = builder_origins(job);
 	for (i = 0; i < job->nartifacts; i++) {
@@ -145,13 +147,13 @@ builder_measure_work(uv_work_t *w)
 			break;
 		}
 		builder_attribute(job, &job->artifacts[i], origins);
-		post_apply(&job->artifacts[i], job->spec.post, scratch,
+		post_apply(&job->artifacts[i], job->spec.post, stem,
 		    &job->notes);
 		builder_keep(job, &job->artifacts[i], kept);
 	}
 	attrib_origins_free(origins);
 	free(kept);
-	free(scratch);
+	free(stem);
 	if (i == job->nartifacts) {
 		o->artifacts = job->artifacts;
 		o->nartifacts = job->nartifacts;

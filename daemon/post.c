@@ -293,13 +293,14 @@ post_external(const char *step, const unsigned char *data, size_t len,
 }
 
 /*
- * Applies the comma-joined post steps to a copy of the artifact under
- * scratch, adding a post.NAME measurement for each. A step that cannot run
+ * Applies the comma-joined post steps to a copy of the artifact at stem
+ * followed by its name (a path no other build measured at the same time
+ * uses), adding a post.NAME measurement for each. A step that cannot run
  * here adds "NAME: unavailable: why and how to fix" to notes; one that
  * fails adds "NAME: failed: why".
  */
 void
-post_apply(struct artifact *a, const char *steps, const char *scratch,
+post_apply(struct artifact *a, const char *steps, const char *stem,
     struct buf *notes)
 {
 	unsigned char	*data;
@@ -318,7 +319,7 @@ post_apply(struct artifact *a, const char *steps, const char *scratch,
 	}
 	n = strlen(a->path);
 	is_wasm = n > 5 && strcmp(a->path + n - 5, ".wasm") == 0;
-	xasprintf(&copy, "%s/post-%d-%s", scratch, (int)getpid(), a->name);
+	xasprintf(&copy, "%s%s", stem, a->name);
 	for (; *steps != '\0'; steps += n) {
 		steps += *steps == ',';
 		n = strcspn(steps, ",");
