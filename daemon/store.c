@@ -513,13 +513,15 @@ store_set_daemon(struct store *st, int worker, int jobs, const char *caps,
  * SIZEMAT_TEST_CLOCK_SKEW=S sets it S seconds apart, as another machine's
  * may be.
  */
-static int64_t
+static double
 store_clock(void)
 {
 	const char	*skew = getenv("SIZEMAT_TEST_CLOCK_SKEW");
+	struct timespec	 ts;
 
-	return ((int64_t)time(NULL) + (skew != NULL ? strtoll(skew, NULL,
-	    10) : 0));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9 + (skew != NULL ?
+	    strtod(skew, NULL) : 0));
 }
 
 /*
@@ -531,14 +533,17 @@ static void
 store_read_skew(struct store *st)
 {
 	struct db_stmt	*stmt;
+	double		 d;
 
 	if (!store_shared(st))
 		return;
+	/* Read in milliseconds and rounded: one machine's skew is 0. */
 	stmt = store_prepare(st, "SELECT CAST(extract(epoch FROM"
-	    " clock_timestamp()) AS bigint)");
-	if (db_step(stmt) == DB_ROW)
-		st->skew = db_column_int(stmt, 0) - store_clock();
-	else
+	    " clock_timestamp()) * 1000 AS bigint)");
+	if (db_step(stmt) == DB_ROW) {
+		d = db_column_int(stmt, 0) / 1000.0 - store_clock();
+		st->skew = (int64_t)(d < 0 ? d - 0.5 : d + 0.5);
+	} else
 		log_warnx("cannot read the database server's clock: %s",
 		    db_errmsg(st->db));
 	db_finalize(stmt);
@@ -552,7 +557,7 @@ store_read_skew(struct store *st)
 int64_t
 store_now(struct store *st)
 {
-	return (store_clock() + st->skew);
+	return ((int64_t)store_clock() + st->skew);
 }
 
 /*

@@ -218,11 +218,11 @@ sys.exit(0 if names == {"api": (False, True), "w1": (True, False),
     "w2": (True, False), "w3": (True, True)} and d["running"] and
     all(b["worker"] == "w3" for b in d["running"]) else 1)' \
     "$TMP/status.json"
-check "... and says so in words" bash -c "grep -q '^  w3: worker, 1 build \
+check "... and says so in words" bash -c "{ grep -q '^  w3: worker, 1 build \
 slot, alive' '$TMP/status.txt' &&
     grep -q '^  w1: worker, 1 build slot, gone (last seen ' '$TMP/status.txt' &&
-    grep -qE ' running +[0-9]+s +w3 ' '$TMP/status.txt'" ||
-    cat "$TMP/status.txt"
+    grep -qE ' running +[0-9]+s +w3 ' '$TMP/status.txt'; } ||
+    { cat '$TMP/status.txt'; exit 1; }"
 ST=$(python3 -c 'import json, sys
 print(json.load(open(sys.argv[1]))["run"]["id"])' "$TMP/st.json" 2>/dev/null)
 wait_db "NOT EXISTS (SELECT 1 FROM builds WHERE run_id = ${ST:-0} AND
